@@ -1,0 +1,308 @@
+//! The command line (SPEC 8): subcommands and their options.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::check::{check, default_check_dir, peak_memory_mib, CheckRequest};
+use crate::error::{Error, Result};
+use crate::outputs::iso;
+use crate::profile::{CsvEncoding, Profile};
+use crate::registry::decode::InputEncoding;
+use crate::rules::{self, AgeBasis, Feb29Rule, ItemDates, RuleConfig};
+use crate::sample::{write_sample, SampleOptions};
+use crate::select::NoLedger;
+use crate::wareki;
+
+/// kigen (期限): expiry notices for マイナンバーカード and electronic certificates.
+#[derive(Debug, Parser)]
+#[command(name = "kigen", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read the registry, apply the rules and select: write outcomes.csv,
+    /// rejects.csv, exceptions.csv and held.csv, print the counts.
+    Check {
+        /// The registry export (CSV).
+        #[arg(long)]
+        input: PathBuf,
+        /// Batch date (default: today in Asia/Tokyo). Any date form the
+        /// export accepts: 2026-11-26, 令和8年11月26日, R8.11.26 …
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Profile directory holding profile.toml.
+        #[arg(long, default_value = "templates/saku")]
+        profile: PathBuf,
+        /// Output directory (default: out/check-<as-of>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Input encoding, overriding the profile: cp932 or utf-8.
+        #[arg(long)]
+        encoding: Option<InputEncoding>,
+        /// CSV output encoding, overriding the profile: utf-8 (with BOM) or cp932.
+        #[arg(long)]
+        csv_encoding: Option<CsvEncoding>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// One resident's expiry dates.
+    Expiry {
+        /// Birth date.
+        #[arg(long)]
+        birth: String,
+        /// Card issue date (certificates assumed issued the same day).
+        #[arg(long)]
+        issued: String,
+        /// Date J-LIS received the application.
+        #[arg(long)]
+        applied: Option<String>,
+        /// End of the period of stay (在留期間満了日).
+        #[arg(long)]
+        stay_end: Option<String>,
+        /// Which day's age decides the category (default: the profile's).
+        #[arg(long)]
+        age_basis: Option<String>,
+        /// 29 February in common years: feb28 or mar1 (default: the profile's).
+        #[arg(long)]
+        feb29: Option<String>,
+        /// Profile directory (its rule settings are the defaults).
+        #[arg(long, default_value = "templates/saku")]
+        profile: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a synthetic CP932 registry (benchmarks, demos).
+    Sample {
+        /// Number of data rows.
+        #[arg(long)]
+        rows: usize,
+        /// Random seed: the same seed gives the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The date a few percent of rows are due on (default: today in Asia/Tokyo).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Today in Asia/Tokyo (UTC+9 all year: Japan has had no daylight saving
+/// time since 1951, so no time-zone database is needed).
+pub fn today_tokyo() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+fn parse_cli_date(what: &str, s: &str) -> Result<NaiveDate> {
+    wareki::parse_date(s.trim()).map_err(|e| Error::Usage(format!("--{what}: {e}")))
+}
+
+fn as_of(s: Option<&str>) -> Result<NaiveDate> {
+    match s {
+        Some(s) => parse_cli_date("as-of", s),
+        None => Ok(today_tokyo()),
+    }
+}
+
+/// Loads the profile; the default directory may be missing for commands
+/// that only need rule settings.
+fn load_profile(dir: &Path, required: bool) -> Result<Profile> {
+    if !required && !dir.join("profile.toml").exists() {
+        return Ok(Profile::builtin());
+    }
+    Profile::load(dir)
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Check {
+            input,
+            as_of: date,
+            profile,
+            out,
+            encoding,
+            csv_encoding,
+            quiet,
+        } => {
+            let as_of = as_of(date.as_deref())?;
+            let profile = load_profile(&profile, true)?;
+            let out_dir = out.unwrap_or_else(|| default_check_dir(as_of));
+            let req = CheckRequest {
+                input: input.clone(),
+                as_of,
+                encoding: encoding.unwrap_or(profile.settings.input.encoding),
+                csv_encoding: csv_encoding.unwrap_or(profile.settings.output.csv_encoding),
+                profile: &profile,
+                out_dir: out_dir.clone(),
+                ledger: &NoLedger,
+            };
+            let report = check(&req, false)?;
+            if !quiet {
+                let mut o = std::io::stdout().lock();
+                let _ = writeln!(o, "kigen check: {} as of {as_of}", input.display());
+                let _ = write!(o, "{}", report.counts.report());
+                let _ = writeln!(o, "written to {}/", out_dir.display());
+                let mem = peak_memory_mib()
+                    .map(|m| format!(", peak memory {m:.0} MiB"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    o,
+                    "{:.2} s, {:.0} rows/s{mem}",
+                    report.seconds,
+                    report.counts.rows_read as f64 / report.seconds.max(1e-9)
+                );
+            }
+            if !report.counts.reconciles() {
+                return Err(Error::Internal(
+                    "outcome counts do not add up to the rows read".into(),
+                ));
+            }
+            Ok(0)
+        }
+        Command::Expiry {
+            birth,
+            issued,
+            applied,
+            stay_end,
+            age_basis,
+            feb29,
+            profile,
+            json,
+        } => {
+            let profile = load_profile(&profile, false)?;
+            let mut config = RuleConfig {
+                age_basis: profile.settings.rules.age_basis,
+                feb29: profile.settings.rules.feb29,
+            };
+            if let Some(b) = age_basis {
+                config.age_basis = match b.as_str() {
+                    "application" => AgeBasis::Application,
+                    "issue" => AgeBasis::Issue,
+                    _ => return Err(Error::Usage("--age-basis: application or issue".into())),
+                };
+            }
+            if let Some(f) = feb29 {
+                config.feb29 = match f.as_str() {
+                    "feb28" => Feb29Rule::Feb28,
+                    "mar1" => Feb29Rule::Mar1,
+                    _ => return Err(Error::Usage("--feb29: feb28 or mar1".into())),
+                };
+            }
+            let birth = parse_cli_date("birth", &birth)?;
+            let issued = parse_cli_date("issued", &issued)?;
+            let applied = applied
+                .as_deref()
+                .map(|a| parse_cli_date("applied", a))
+                .transpose()?;
+            let stay_end = stay_end
+                .as_deref()
+                .map(|a| parse_cli_date("stay-end", a))
+                .transpose()?;
+            let dates = ItemDates {
+                birth: Some(birth),
+                card_applied: applied,
+                card_issued: Some(issued),
+                user_issued: Some(issued),
+                sign_issued: if rules::is_aged_at_least(birth, 15, issued) {
+                    Some(issued)
+                } else {
+                    None
+                },
+                stay_end,
+                ..ItemDates::default()
+            };
+            let ev = rules::evaluate(&dates, config)
+                .map_err(|e| Error::Usage(format!("cannot compute: {e:?}")))?;
+            print_expiry(&ev, json);
+            Ok(0)
+        }
+        Command::Sample {
+            rows,
+            seed,
+            as_of: date,
+            out,
+        } => {
+            let opts = SampleOptions {
+                rows,
+                seed,
+                as_of: as_of(date.as_deref())?,
+            };
+            match out {
+                Some(path) => {
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    }
+                    let f = crate::outputs::csvfile::create_private(&path)?;
+                    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                    write_sample(&opts, &mut w).map_err(|e| Error::io(&path, e))?;
+                    w.flush().map_err(|e| Error::io(&path, e))?;
+                }
+                None => {
+                    let stdout = std::io::stdout().lock();
+                    let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout);
+                    write_sample(&opts, &mut w)
+                        .and_then(|_| w.flush())
+                        .map_err(|e| Error::io("<stdout>", e))?;
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn print_expiry(ev: &rules::Evaluation, json: bool) {
+    let source = |s: rules::ExpirySource| match s {
+        rules::ExpirySource::Recorded => "recorded",
+        rules::ExpirySource::Computed => "computed",
+        rules::ExpirySource::ResidencePeriod => "residence-period",
+    };
+    if json {
+        let mut m = serde_json::Map::new();
+        for k in rules::ItemKind::ALL {
+            let v = match ev.item(k) {
+                Some(i) => serde_json::json!({
+                    "expiry": iso(Some(i.expiry)),
+                    "wareki": wareki::format_with_weekday(i.expiry),
+                    "source": source(i.source),
+                }),
+                None => serde_json::Value::Null,
+            };
+            m.insert(k.key().to_string(), v);
+        }
+        let findings: Vec<serde_json::Value> = ev
+            .findings
+            .iter()
+            .map(|f| serde_json::json!({"code": f.code(), "detail": f.detail()}))
+            .collect();
+        m.insert("exceptions".into(), serde_json::Value::Array(findings));
+        println!("{}", serde_json::Value::Object(m));
+        return;
+    }
+    for k in rules::ItemKind::ALL {
+        match ev.item(k) {
+            Some(i) => println!(
+                "{:<24} {}  {}  ({})",
+                k.label(),
+                iso(Some(i.expiry)),
+                wareki::format_with_weekday(i.expiry).unwrap_or_default(),
+                source(i.source)
+            ),
+            None => println!("{:<24} 発行なし", k.label()),
+        }
+    }
+    for f in &ev.findings {
+        println!("note: {}: {}", f.code(), f.detail());
+    }
+}

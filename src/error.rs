@@ -1,0 +1,74 @@
+//! Errors as values, with the context a night-shift operator needs: which
+//! file, which line, which key. `main` turns them into messages and exit codes.
+
+use std::path::PathBuf;
+
+/// Everything that stops a run. Bad rows are not errors: they are rejects.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The input has no usable header row.
+    #[error("{}: {message}", path.display())]
+    Input {
+        /// The input file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The header row does not fit the profile's columns.
+    #[error("header row (line 1): {0}")]
+    Header(String),
+    /// The profile is invalid.
+    #[error("profile {}: {message}", path.display())]
+    Profile {
+        /// profile.toml.
+        path: PathBuf,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// The 外字 table is invalid.
+    #[error("gaiji table {}, line {line}: {reason}", path.display())]
+    Gaiji {
+        /// The table file.
+        path: PathBuf,
+        /// Its line.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A command-line value is invalid.
+    #[error("{0}")]
+    Usage(String),
+    /// A bug or an impossible state: exit 3.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The process exit code (SPEC 8): 2 for usage, configuration and input
+    /// file errors, 3 for internal failures.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Internal(_) => 3,
+            _ => 2,
+        }
+    }
+
+    /// Wraps an I/O error with its path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Shorthand.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,190 @@
+//! Writing the CSV outputs: UTF-8 with a BOM (Excel opens it) or CP932,
+//! created mode 0600 because they hold names and addresses.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use encoding_rs::SHIFT_JIS;
+
+use crate::error::{Error, Result};
+use crate::profile::CsvEncoding;
+
+/// Appends one CSV field, quoted when it holds a comma, quote or line break.
+pub fn push_field(buf: &mut String, value: &str) {
+    if value
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        buf.push('"');
+        for c in value.chars() {
+            if c == '"' {
+                buf.push('"');
+            }
+            buf.push(c);
+        }
+        buf.push('"');
+    } else {
+        buf.push_str(value);
+    }
+}
+
+/// Appends a whole record (fields joined by commas, CRLF at the end).
+pub fn push_record<S: AsRef<str>>(buf: &mut String, fields: &[S]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            buf.push(',');
+        }
+        push_field(buf, f.as_ref());
+    }
+    buf.push_str("\r\n");
+}
+
+/// Creates a file readable by its owner only (0600).
+pub fn create_private(path: &Path) -> Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let f = opts.open(path).map_err(|e| Error::io(path, e))?;
+    // An existing file keeps its mode through `create`: set it explicitly.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(f)
+}
+
+/// Creates a directory (and parents) readable by its owner only (0700).
+pub fn create_private_dir(path: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(path).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
+/// A CSV output being written: records go in as UTF-8 text and come out in
+/// the configured encoding. Written under a temporary name and renamed into
+/// place on [`CsvFile::finish`], so a reader never sees half a file.
+pub struct CsvFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    encoding: CsvEncoding,
+    rows: u64,
+}
+
+impl CsvFile {
+    /// Creates `path` with `header` as its first record.
+    pub fn create(path: &Path, header: &[&str], encoding: CsvEncoding) -> Result<Self> {
+        let tmp = path.with_extension("csv.part");
+        let file = create_private(&tmp)?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        if encoding == CsvEncoding::Utf8 {
+            out.write_all("\u{FEFF}".as_bytes())
+                .map_err(|e| Error::io(&tmp, e))?;
+        }
+        let mut f = CsvFile {
+            path: path.to_path_buf(),
+            tmp,
+            out,
+            encoding,
+            rows: 0,
+        };
+        let mut line = String::new();
+        push_record(&mut line, header);
+        f.write_raw(&line)?;
+        f.rows = 0;
+        Ok(f)
+    }
+
+    /// Writes already-formatted records (see [`push_record`]) and counts `n` rows.
+    pub fn write_records(&mut self, text: &str, n: u64) -> Result<()> {
+        self.write_raw(text)?;
+        self.rows += n;
+        Ok(())
+    }
+
+    fn write_raw(&mut self, text: &str) -> Result<()> {
+        let res = match self.encoding {
+            CsvEncoding::Utf8 => self.out.write_all(text.as_bytes()),
+            CsvEncoding::Cp932 => self.out.write_all(&encode_cp932(text)),
+        };
+        res.map_err(|e| Error::io(&self.tmp, e))
+    }
+
+    /// Data rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Flushes, syncs and renames into place.
+    pub fn finish(self) -> Result<PathBuf> {
+        let CsvFile { path, tmp, out, .. } = self;
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io(&tmp, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        drop(file);
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        Ok(path)
+    }
+}
+
+/// Encodes to CP932. A character CP932 cannot hold (an IVS from the 外字
+/// table, a rare kanji) is written `<U+845B>` rather than lost or replaced
+/// by `?`, so the reader still sees which character it was.
+pub fn encode_cp932(text: &str) -> Vec<u8> {
+    let (bytes, _, had_errors) = SHIFT_JIS.encode(text);
+    if !had_errors {
+        return bytes.into_owned();
+    }
+    let mut out = Vec::with_capacity(text.len() * 2);
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let s: &str = c.encode_utf8(&mut buf);
+        let (b, _, bad) = SHIFT_JIS.encode(s);
+        if bad {
+            out.extend_from_slice(format!("<U+{:04X}>", c as u32).as_bytes());
+        } else {
+            out.extend_from_slice(&b);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        let mut s = String::new();
+        push_record(&mut s, &["a", "b,c", "d\"e", "改\n行"]);
+        assert_eq!(s, "a,\"b,c\",\"d\"\"e\",\"改\n行\"\r\n");
+    }
+
+    #[test]
+    fn cp932_marks_unencodable() {
+        let b = encode_cp932("髙\u{845B}\u{E0100}");
+        let (text, _, bad) = SHIFT_JIS.decode(&b);
+        assert!(!bad);
+        assert_eq!(text, "髙葛<U+E0100>");
+    }
+}

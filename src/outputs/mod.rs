@@ -1,0 +1,88 @@
+//! The batch's files: outcomes, rejects, exceptions, held (and later the
+//! manifest, mailing counts and summary). Column lists are SPEC 5's, exactly.
+
+pub mod csvfile;
+
+use chrono::{Datelike, NaiveDate};
+use sha2::{Digest, Sha256};
+
+/// outcomes.csv columns.
+pub const OUTCOMES_HEADER: [&str; 7] = [
+    "line",
+    "resident_code",
+    "outcome",
+    "card_expiry",
+    "user_cert_expiry",
+    "sign_cert_expiry",
+    "detail",
+];
+
+/// rejects.csv columns.
+pub const REJECTS_HEADER: [&str; 5] = ["line", "resident_code", "field", "value", "reason"];
+
+/// exceptions.csv columns.
+pub const EXCEPTIONS_HEADER: [&str; 4] = ["line", "resident_code", "code", "detail"];
+
+/// held.csv columns.
+pub const HELD_HEADER: [&str; 5] = ["line", "resident_code", "field", "code_point", "reason"];
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Appends an ISO date (`YYYY-MM-DD`) without going through a formatter:
+/// this runs for every row of a million-row batch.
+pub fn push_iso_date(buf: &mut String, d: NaiveDate) {
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        buf.push_str(&d.to_string());
+        return;
+    }
+    let y = y as u32;
+    for v in [y / 1000, (y / 100) % 10, (y / 10) % 10, y % 10] {
+        buf.push((b'0' + v as u8) as char);
+    }
+    buf.push('-');
+    buf.push((b'0' + (m / 10) as u8) as char);
+    buf.push((b'0' + (m % 10) as u8) as char);
+    buf.push('-');
+    buf.push((b'0' + (day / 10) as u8) as char);
+    buf.push((b'0' + (day % 10) as u8) as char);
+}
+
+/// An optional ISO date as a string (empty when `None`).
+pub fn iso(d: Option<NaiveDate>) -> String {
+    let mut s = String::new();
+    if let Some(d) = d {
+        push_iso_date(&mut s, d);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        let d = NaiveDate::from_ymd_opt(2026, 8, 4).unwrap();
+        assert_eq!(iso(Some(d)), "2026-08-04");
+        assert_eq!(iso(None), "");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

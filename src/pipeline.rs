@@ -1,0 +1,495 @@
+//! The per-row pipeline: stream the export in batches, and for every record
+//! produce exactly one [`RowOutput`] (its outcome line, and any reject,
+//! exception and held lines), in input order.
+//!
+//! Memory stays flat: records are read in batches of [`BATCH_RECORDS`]; the
+//! next batch is read while rayon works on the current one. The only state
+//! that grows with the file is the duplicate-code scan (20 bytes a 住民 row),
+//! which needs a first pass because a code's second copy may be the last row.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::outputs::csvfile::push_record;
+use crate::outputs::{iso, push_iso_date};
+use crate::profile::{is_private_use, Profile};
+use crate::registry::decode::{decode_field, InputEncoding};
+use crate::registry::normalize::trim;
+use crate::registry::split::{RecordBatch, Splitter};
+use crate::registry::{
+    CodeKey, ColumnMap, Duplicates, Field, Reject, Resident, RowRead, RowReader,
+};
+use crate::rules::{evaluate, Evaluation, ItemKind, RuleConfig, RuleError};
+use crate::select::{select, NoticeLedger, Outcome, Selection, Window};
+
+/// Records per batch: big enough to keep two cores busy, small enough that
+/// memory does not grow with the file.
+pub const BATCH_RECORDS: usize = 16 * 1024;
+
+const READ_CHUNK: usize = 4 << 20;
+
+/// Reads a file as a stream of record batches.
+pub struct RecordStream {
+    path: PathBuf,
+    file: File,
+    buf: Vec<u8>,
+    start: usize,
+    eof: bool,
+    splitter: Splitter,
+}
+
+impl RecordStream {
+    /// Opens `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Ok(RecordStream {
+            path: path.to_path_buf(),
+            file,
+            buf: Vec::with_capacity(READ_CHUNK * 2),
+            start: 0,
+            eof: false,
+            splitter: Splitter::new(),
+        })
+    }
+
+    /// Fills `batch` with up to `max` records; false when the file is done.
+    pub fn next_batch(&mut self, batch: &mut RecordBatch, max: usize) -> Result<bool> {
+        batch.clear();
+        loop {
+            let p =
+                self.splitter
+                    .split(&self.buf[self.start..], self.eof, max - batch.len(), batch);
+            self.start += p.consumed;
+            if batch.len() >= max || (self.eof && self.start >= self.buf.len()) {
+                return Ok(!batch.is_empty());
+            }
+            if self.eof {
+                // Nothing more can be split (cannot happen with eof = true,
+                // which consumes everything); stop rather than spin.
+                return Ok(!batch.is_empty());
+            }
+            // Need more bytes: keep the unconsumed tail and read on.
+            self.buf.drain(..self.start);
+            self.start = 0;
+            let old = self.buf.len();
+            self.buf.resize(old + READ_CHUNK, 0);
+            let n = loop {
+                match self.file.read(&mut self.buf[old..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(Error::io(&self.path, e)),
+                }
+            };
+            self.buf.truncate(old + n);
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+    }
+}
+
+/// Reads and decodes the header row and maps it to the profile's columns;
+/// the stream is left at the first data record.
+pub fn read_header(
+    stream: &mut RecordStream,
+    encoding: InputEncoding,
+    profile: &Profile,
+) -> Result<ColumnMap> {
+    let headers = read_header_fields(stream, encoding)?;
+    ColumnMap::from_header(headers, &profile.settings.columns)
+}
+
+/// Reads and decodes the header row's fields (trimmed).
+pub fn read_header_fields(
+    stream: &mut RecordStream,
+    encoding: InputEncoding,
+) -> Result<Vec<String>> {
+    let path = stream.path.clone();
+    let input_err = |message: String| Error::Input {
+        path: path.clone(),
+        message,
+    };
+    let mut batch = RecordBatch::default();
+    // Peek at the first bytes for a byte-order mark.
+    let mut head = [0u8; 3];
+    let n = stream
+        .file
+        .read(&mut head)
+        .map_err(|e| Error::io(&path, e))?;
+    let bom = n == 3 && head == [0xEF, 0xBB, 0xBF];
+    match (bom, encoding) {
+        (true, InputEncoding::Utf8) => {
+            // Skip it, but keep byte offsets true to the file.
+            stream.splitter = Splitter::with_offset(3);
+        }
+        (true, InputEncoding::Cp932) => {
+            return Err(input_err(
+                "starts with a UTF-8 byte-order mark: this looks like UTF-8; pass --encoding utf-8 (or set input.encoding in the profile)".into(),
+            ))
+        }
+        _ => stream.buf.extend_from_slice(&head[..n]),
+    }
+    if !stream.next_batch(&mut batch, 1)? {
+        return Err(input_err("the file is empty: no header row".into()));
+    }
+    let rec = batch.record(0);
+    if rec.meta.unterminated_quote {
+        return Err(input_err(
+            "line 1: the header row has a quoted field that is never closed".into(),
+        ));
+    }
+    let mut headers = Vec::with_capacity(rec.len());
+    for i in 0..rec.len() {
+        let bytes = rec.field(i).unwrap_or_default();
+        let text = decode_field(bytes, encoding).map_err(|e| {
+            input_err(format!(
+                "line 1: header column {} has bytes {} that are not {}",
+                i + 1,
+                e.hex(),
+                match encoding {
+                    InputEncoding::Cp932 => "CP932",
+                    InputEncoding::Utf8 => "UTF-8",
+                }
+            ))
+        })?;
+        headers.push(trim(&text).to_string());
+    }
+    Ok(headers)
+}
+
+/// Everything the per-row work needs, built once per run.
+pub struct Context<'a> {
+    /// Reads rows against the header.
+    pub reader: RowReader<'a>,
+    /// Shared codes from the first pass.
+    pub duplicates: Duplicates,
+    /// Rule settings.
+    pub rules: RuleConfig,
+    /// The batch date and lead.
+    pub window: Window,
+    /// Notices already issued.
+    pub ledger: &'a (dyn NoticeLedger + Sync),
+    /// Characters the configured fonts cannot draw (beyond private use,
+    /// which is always unprintable): `None` until fonts are loaded.
+    pub drawable: Option<&'a (dyn Fn(char) -> bool + Sync)>,
+}
+
+/// A resident with a notice to print.
+#[derive(Debug, Clone)]
+pub struct DueNotice {
+    /// The resident.
+    pub resident: Resident,
+    /// The rules' items.
+    pub evaluation: Evaluation,
+    /// What is due.
+    pub selection: Selection,
+}
+
+/// Everything one input row produced.
+#[derive(Debug, Clone)]
+pub struct RowOutput {
+    /// The row's outcome.
+    pub outcome: Outcome,
+    /// Its outcomes.csv record.
+    pub outcome_line: String,
+    /// Its rejects.csv record, if rejected.
+    pub reject: Option<Reject>,
+    /// Its exceptions.csv records (possibly several).
+    pub exceptions: Vec<(&'static str, String)>,
+    /// Its held.csv record, if held.
+    pub held_line: Option<String>,
+    /// The status value of an excluded row.
+    pub excluded_status: Option<String>,
+    /// The notice to print, if `Printed`.
+    pub notice: Option<Box<DueNotice>>,
+    /// Physical line.
+    pub line: u32,
+    /// 住民コード (for exceptions and held lines).
+    pub resident_code: String,
+}
+
+impl RowOutput {
+    fn new(line: u32, resident_code: &str, outcome: Outcome) -> Self {
+        RowOutput {
+            outcome,
+            outcome_line: String::new(),
+            reject: None,
+            exceptions: Vec::new(),
+            held_line: None,
+            excluded_status: None,
+            notice: None,
+            line,
+            resident_code: resident_code.to_string(),
+        }
+    }
+
+    fn finish_outcome_line(&mut self, expiries: [Option<chrono::NaiveDate>; 3], detail: &str) {
+        let mut s = String::with_capacity(96);
+        s.push_str(&self.line.to_string());
+        s.push(',');
+        crate::outputs::csvfile::push_field(&mut s, &self.resident_code);
+        s.push(',');
+        s.push_str(self.outcome.as_str());
+        for e in expiries {
+            s.push(',');
+            if let Some(d) = e {
+                push_iso_date(&mut s, d);
+            }
+        }
+        s.push(',');
+        crate::outputs::csvfile::push_field(&mut s, detail);
+        s.push_str("\r\n");
+        self.outcome_line = s;
+    }
+
+    /// The rejects.csv record.
+    pub fn reject_line(&self) -> Option<String> {
+        self.reject.as_ref().map(|r| {
+            let mut s = String::new();
+            push_record(
+                &mut s,
+                &[
+                    r.line.to_string().as_str(),
+                    &r.resident_code,
+                    &r.field,
+                    &r.value,
+                    &r.reason,
+                ],
+            );
+            s
+        })
+    }
+
+    /// The exceptions.csv records.
+    pub fn exception_lines(&self) -> String {
+        let mut s = String::new();
+        let line = self.line.to_string();
+        for (code, detail) in &self.exceptions {
+            push_record(&mut s, &[line.as_str(), &self.resident_code, code, detail]);
+        }
+        s
+    }
+}
+
+/// Processes one record: reading, rules, selection, printability.
+pub fn process_record(ctx: &Context<'_>, rec: &crate::registry::split::Record<'_>) -> RowOutput {
+    match ctx.reader.read(rec, &ctx.duplicates) {
+        RowRead::Rejected(r) => rejected(r),
+        RowRead::Excluded {
+            line,
+            resident_code,
+            status,
+        } => {
+            let mut out = RowOutput::new(line, &resident_code, Outcome::Excluded);
+            out.finish_outcome_line([None; 3], &format!("住民状態 {status}"));
+            out.excluded_status = Some(status);
+            out
+        }
+        RowRead::Resident(resident) => evaluate_resident(ctx, *resident),
+    }
+}
+
+fn rejected(r: Reject) -> RowOutput {
+    let mut out = RowOutput::new(r.line, &r.resident_code, Outcome::Rejected);
+    let detail = format!("{}: {}", r.field, r.reason);
+    out.finish_outcome_line([None; 3], &detail);
+    out.reject = Some(r);
+    out
+}
+
+fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
+    let ev = match evaluate(&resident.dates, ctx.rules) {
+        Ok(ev) => ev,
+        Err(e) => {
+            let (kind, reason) = match e {
+                RuleError::IssuedBeforeBirth(k) => (k, "issue date is before the birth date"),
+                RuleError::OutOfRange(k) => (k, "the date is out of the supported range"),
+            };
+            let field = match kind {
+                ItemKind::Card => Field::CardIssued,
+                ItemKind::UserCert => Field::UserCertIssued,
+                ItemKind::SignCert => Field::SignCertIssued,
+            };
+            let value = iso(match kind {
+                ItemKind::Card => resident.dates.card_issued,
+                ItemKind::UserCert => resident.dates.user_issued,
+                ItemKind::SignCert => resident.dates.sign_issued,
+            });
+            return rejected(Reject {
+                line: resident.line,
+                resident_code: resident.code.clone(),
+                field: ctx.reader.columns.name(field).to_string(),
+                value,
+                reason: format!("{reason} ({})", iso(resident.dates.birth)),
+            });
+        }
+    };
+    let sel = select(&resident.code, &ev, ctx.window, ctx.ledger);
+    let mut out = RowOutput::new(resident.line, &resident.code, sel.outcome);
+    for f in &ev.findings {
+        out.exceptions.push((f.code(), f.detail()));
+    }
+    for item in &sel.expired_unnoticed {
+        out.exceptions.push((
+            "expired-unnoticed",
+            format!(
+                "{} expired {} with no notice issued",
+                item.kind.key(),
+                iso(Some(item.expiry))
+            ),
+        ));
+    }
+    let expiries = ItemKind::ALL.map(|k| ev.item(k).map(|i| i.expiry));
+    let keys = |kinds: &[ItemKind]| kinds.iter().map(|k| k.key()).collect::<Vec<_>>().join(" ");
+    let detail = match sel.outcome {
+        Outcome::NoItem => "no カード発行日".to_string(),
+        Outcome::NotDue => String::new(),
+        Outcome::AlreadyNoticed => format!("already noticed: {}", keys(&sel.noticed)),
+        Outcome::ResidencePeriod => format!(
+            "decided by the period of stay, no notice: {}",
+            keys(&sel.residence_in_window)
+        ),
+        _ => {
+            let kind = sel.kind.map(|k| k.as_str()).unwrap_or("");
+            format!("{kind} notice: {} due", keys(&sel.due))
+        }
+    };
+    if sel.outcome == Outcome::Printed {
+        if let Some((field, c, reason)) = unprintable(ctx, &resident) {
+            out.outcome = Outcome::Held;
+            let mut s = String::new();
+            push_record(
+                &mut s,
+                &[
+                    resident.line.to_string().as_str(),
+                    &resident.code,
+                    ctx.reader.columns.name(field),
+                    &format!("U+{:04X}", c as u32),
+                    &reason,
+                ],
+            );
+            out.held_line = Some(s);
+            out.finish_outcome_line(expiries, &format!("{detail}; held: {reason}"));
+            return out;
+        }
+        out.finish_outcome_line(expiries, &detail);
+        out.notice = Some(Box::new(DueNotice {
+            resident,
+            evaluation: ev,
+            selection: sel,
+        }));
+        return out;
+    }
+    out.finish_outcome_line(expiries, &detail);
+    out
+}
+
+/// The first character of a printed field that cannot be printed faithfully:
+/// an unmapped private-use character, or one no configured font can draw.
+fn unprintable(ctx: &Context<'_>, r: &Resident) -> Option<(Field, char, String)> {
+    for (field, text) in r.printed_fields() {
+        for c in text.chars() {
+            if is_private_use(c) {
+                return Some((
+                    field,
+                    c,
+                    format!(
+                        "unmapped 外字 U+{:04X} in {}",
+                        c as u32,
+                        ctx.reader.columns.name(field)
+                    ),
+                ));
+            }
+            if let Some(drawable) = ctx.drawable {
+                if !drawable(c) {
+                    return Some((
+                        field,
+                        c,
+                        format!(
+                            "no configured font has a glyph for {c} (U+{:04X}) in {}",
+                            c as u32,
+                            ctx.reader.columns.name(field)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// First pass: the codes shared by two or more 住民 rows.
+pub fn scan_duplicates(
+    path: &Path,
+    encoding: InputEncoding,
+    profile: &Profile,
+) -> Result<Duplicates> {
+    let mut stream = RecordStream::open(path)?;
+    let columns = read_header(&mut stream, encoding, profile)?;
+    let reader = RowReader {
+        columns: &columns,
+        encoding,
+        gaiji: &profile.gaiji,
+    };
+    let mut keys: Vec<(CodeKey, u32)> = Vec::new();
+    let mut current = RecordBatch::default();
+    let mut next = RecordBatch::default();
+    let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
+    while more {
+        let (read_more, found) = rayon::join(
+            || stream.next_batch(&mut next, BATCH_RECORDS),
+            || {
+                (0..current.len())
+                    .into_par_iter()
+                    .filter_map(|i| {
+                        let rec = current.record(i);
+                        reader.resident_code_key(&rec).map(|k| (k, rec.meta.line))
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        keys.extend(found);
+        more = read_more?;
+        std::mem::swap(&mut current, &mut next);
+    }
+    Ok(Duplicates::find(keys))
+}
+
+/// Second pass: every data row through `ctx`, handing each batch's outputs
+/// (in input order) to `sink`.
+pub fn run_rows(
+    path: &Path,
+    ctx: &Context<'_>,
+    mut sink: impl FnMut(Vec<RowOutput>) -> Result<()>,
+) -> Result<()> {
+    let mut stream = RecordStream::open(path)?;
+    let headers = read_header_fields(&mut stream, ctx.reader.encoding)?;
+    if headers != ctx.reader.columns.headers {
+        return Err(Error::Input {
+            path: path.to_path_buf(),
+            message: "the header row changed while the file was being read".into(),
+        });
+    }
+    let mut current = RecordBatch::default();
+    let mut next = RecordBatch::default();
+    let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
+    while more {
+        let (read_more, outputs) = rayon::join(
+            || stream.next_batch(&mut next, BATCH_RECORDS),
+            || {
+                (0..current.len())
+                    .into_par_iter()
+                    .map(|i| process_record(ctx, &current.record(i)))
+                    .collect::<Vec<_>>()
+            },
+        );
+        sink(outputs)?;
+        more = read_more?;
+        std::mem::swap(&mut current, &mut next);
+    }
+    Ok(())
+}

@@ -1,0 +1,491 @@
+//! A municipality's profile (`templates/<name>/profile.toml`): settings,
+//! column names and (later) the letter's wording. Validated on load: an
+//! unknown key, a wrong type or a bad value is an error naming the key.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::registry::decode::InputEncoding;
+use crate::registry::Field;
+use crate::rules::{AgeBasis, Feb29Rule};
+
+/// The whole profile, as loaded.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Directory the profile was loaded from (relative paths in it resolve here).
+    pub dir: PathBuf,
+    /// SHA-256 of profile.toml, for the batch summary.
+    pub sha256: String,
+    /// The parsed settings.
+    pub settings: Settings,
+    /// The 外字 table: private-use code point → replacement text.
+    pub gaiji: GaijiTable,
+}
+
+/// profile.toml. Every section is optional and falls back to Saku's defaults.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Who issues the notices.
+    pub municipality: Municipality,
+    /// How to read the export.
+    pub input: InputSettings,
+    /// Header names of the export's columns.
+    pub columns: Columns,
+    /// Rule settings where law and practice leave a choice.
+    pub rules: RuleSettings,
+    /// Output settings.
+    pub output: OutputSettings,
+    /// The 外字 table.
+    pub gaiji: GaijiSettings,
+}
+
+/// `[municipality]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Municipality {
+    /// The municipality's name (佐久市).
+    pub name: String,
+    /// The issuer printed on notices (佐久市長).
+    pub issuer: String,
+    /// The department in charge (市民課).
+    pub department: String,
+}
+
+impl Default for Municipality {
+    fn default() -> Self {
+        Municipality {
+            name: "佐久市".into(),
+            issuer: "佐久市長".into(),
+            department: "市民課".into(),
+        }
+    }
+}
+
+/// `[input]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputSettings {
+    /// `cp932` (default) or `utf-8`.
+    pub encoding: InputEncoding,
+}
+
+impl Default for InputSettings {
+    fn default() -> Self {
+        InputSettings {
+            encoding: InputEncoding::Cp932,
+        }
+    }
+}
+
+/// `[columns]`: the export's header name for each field kigen reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Columns {
+    /// 住民コード
+    pub resident_code: String,
+    /// 氏名
+    pub name: String,
+    /// 氏名カナ
+    pub name_kana: String,
+    /// 生年月日
+    pub birth_date: String,
+    /// 住民状態
+    pub status: String,
+    /// 郵便番号
+    pub postal_code: String,
+    /// 住所
+    pub address: String,
+    /// 方書
+    pub address_extra: String,
+    /// カード申請日
+    pub card_applied: String,
+    /// カード発行日
+    pub card_issued: String,
+    /// カード有効期限
+    pub card_expiry: String,
+    /// 利用者証明用電子証明書発行日
+    pub user_cert_issued: String,
+    /// 利用者証明用電子証明書有効期限
+    pub user_cert_expiry: String,
+    /// 署名用電子証明書発行日
+    pub sign_cert_issued: String,
+    /// 署名用電子証明書有効期限
+    pub sign_cert_expiry: String,
+    /// 在留期間満了日
+    pub stay_end: String,
+    /// 転送不要
+    pub non_forwardable: String,
+    /// 法定代理人氏名
+    pub legal_representative: String,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        let mut c = Columns {
+            resident_code: String::new(),
+            name: String::new(),
+            name_kana: String::new(),
+            birth_date: String::new(),
+            status: String::new(),
+            postal_code: String::new(),
+            address: String::new(),
+            address_extra: String::new(),
+            card_applied: String::new(),
+            card_issued: String::new(),
+            card_expiry: String::new(),
+            user_cert_issued: String::new(),
+            user_cert_expiry: String::new(),
+            sign_cert_issued: String::new(),
+            sign_cert_expiry: String::new(),
+            stay_end: String::new(),
+            non_forwardable: String::new(),
+            legal_representative: String::new(),
+        };
+        for f in Field::ALL {
+            *c.header_mut(f) = f.default_header().to_string();
+        }
+        c
+    }
+}
+
+impl Columns {
+    /// The header name configured for `field`.
+    pub fn header(&self, field: Field) -> &str {
+        match field {
+            Field::ResidentCode => &self.resident_code,
+            Field::Name => &self.name,
+            Field::NameKana => &self.name_kana,
+            Field::BirthDate => &self.birth_date,
+            Field::Status => &self.status,
+            Field::PostalCode => &self.postal_code,
+            Field::Address => &self.address,
+            Field::AddressExtra => &self.address_extra,
+            Field::CardApplied => &self.card_applied,
+            Field::CardIssued => &self.card_issued,
+            Field::CardExpiry => &self.card_expiry,
+            Field::UserCertIssued => &self.user_cert_issued,
+            Field::UserCertExpiry => &self.user_cert_expiry,
+            Field::SignCertIssued => &self.sign_cert_issued,
+            Field::SignCertExpiry => &self.sign_cert_expiry,
+            Field::StayEnd => &self.stay_end,
+            Field::NonForwardable => &self.non_forwardable,
+            Field::LegalRepresentative => &self.legal_representative,
+        }
+    }
+
+    fn header_mut(&mut self, field: Field) -> &mut String {
+        match field {
+            Field::ResidentCode => &mut self.resident_code,
+            Field::Name => &mut self.name,
+            Field::NameKana => &mut self.name_kana,
+            Field::BirthDate => &mut self.birth_date,
+            Field::Status => &mut self.status,
+            Field::PostalCode => &mut self.postal_code,
+            Field::Address => &mut self.address,
+            Field::AddressExtra => &mut self.address_extra,
+            Field::CardApplied => &mut self.card_applied,
+            Field::CardIssued => &mut self.card_issued,
+            Field::CardExpiry => &mut self.card_expiry,
+            Field::UserCertIssued => &mut self.user_cert_issued,
+            Field::UserCertExpiry => &mut self.user_cert_expiry,
+            Field::SignCertIssued => &mut self.sign_cert_issued,
+            Field::SignCertExpiry => &mut self.sign_cert_expiry,
+            Field::StayEnd => &mut self.stay_end,
+            Field::NonForwardable => &mut self.non_forwardable,
+            Field::LegalRepresentative => &mut self.legal_representative,
+        }
+    }
+}
+
+/// `[rules]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuleSettings {
+    /// Which day's age decides the card's category: `application` (the seed
+    /// page's カード申請時の年齢, default) or `issue`.
+    pub age_basis: AgeBasis,
+    /// The birthday of a 29 February birth in a common year: `feb28` (default,
+    /// as road traffic law deems it) or `mar1`.
+    pub feb29: Feb29Rule,
+    /// Months before the expiry date from which an item is due (default 3).
+    pub lead_months: u32,
+}
+
+impl Default for RuleSettings {
+    fn default() -> Self {
+        RuleSettings {
+            age_basis: AgeBasis::Application,
+            feb29: Feb29Rule::Feb28,
+            lead_months: 3,
+        }
+    }
+}
+
+/// CSV output encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CsvEncoding {
+    /// UTF-8 with a byte-order mark, so that Excel opens it (default).
+    #[serde(rename = "utf-8", alias = "utf8")]
+    Utf8,
+    /// CP932 (Windows-31J).
+    Cp932,
+}
+
+impl std::str::FromStr for CsvEncoding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(CsvEncoding::Utf8),
+            "cp932" | "windows-31j" | "shift_jis" | "sjis" => Ok(CsvEncoding::Cp932),
+            other => Err(format!("unknown CSV encoding {other:?} (utf-8 or cp932)")),
+        }
+    }
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputSettings {
+    /// Encoding of the CSV outputs.
+    pub csv_encoding: CsvEncoding,
+    /// Packets per print file.
+    pub chunk: u32,
+    /// Pad each packet to whole sheets for duplex printing.
+    pub duplex: bool,
+}
+
+impl Default for OutputSettings {
+    fn default() -> Self {
+        OutputSettings {
+            csv_encoding: CsvEncoding::Utf8,
+            chunk: 500,
+            duplex: false,
+        }
+    }
+}
+
+/// `[gaiji]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct GaijiSettings {
+    /// Path of the 外字 table CSV (`U+E000,髙`), relative to the profile
+    /// directory. Empty: no table, every private-use character holds its notice.
+    pub table: String,
+}
+
+/// The 外字 table: private-use code points (U+E000–U+F8FF) to Unicode text.
+#[derive(Debug, Clone, Default)]
+pub struct GaijiTable {
+    map: HashMap<char, String>,
+}
+
+impl GaijiTable {
+    /// A table from explicit pairs.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (char, String)>) -> Self {
+        GaijiTable {
+            map: pairs.into_iter().collect(),
+        }
+    }
+
+    /// Number of mapped code points.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when nothing is mapped.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Replaces mapped private-use characters in `s`; unmapped ones stay for
+    /// the caller to find (and hold the notice).
+    pub fn apply<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
+        if !s.chars().any(is_private_use) || self.map.is_empty() {
+            return std::borrow::Cow::Borrowed(s);
+        }
+        let mut out = String::with_capacity(s.len() + 8);
+        for c in s.chars() {
+            match self.map.get(&c) {
+                Some(t) => out.push_str(t),
+                None => out.push(c),
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
+    /// Parses a table: one `code,text` pair a line, `code` written `U+E000`,
+    /// `E000` or `0xE000`; an optional header line; `#` comments.
+    pub fn parse(text: &str, source: &Path) -> Result<Self, Error> {
+        let mut map = HashMap::new();
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        let mut first = true;
+        for (i, raw) in text.lines().enumerate() {
+            let line_no = i + 1;
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = |why: String| Error::Gaiji {
+                path: source.to_path_buf(),
+                line: line_no,
+                reason: why,
+            };
+            let Some((code, target)) = line.split_once(',') else {
+                return Err(bad("expected `code,text`".into()));
+            };
+            let code = code.trim();
+            let target = target.trim().trim_matches('"');
+            let hex = code
+                .strip_prefix("U+")
+                .or_else(|| code.strip_prefix("u+"))
+                .or_else(|| code.strip_prefix("0x"))
+                .or_else(|| code.strip_prefix("0X"))
+                .unwrap_or(code);
+            let was_first = std::mem::replace(&mut first, false);
+            let Ok(value) = u32::from_str_radix(hex, 16) else {
+                if was_first {
+                    continue; // a header line such as `code,text`
+                }
+                return Err(bad(format!("{code:?} is not a code point")));
+            };
+            let Some(c) = char::from_u32(value).filter(|c| is_private_use(*c)) else {
+                return Err(bad(format!("{code} is not a private-use code point")));
+            };
+            if target.is_empty() {
+                return Err(bad(format!("{code} maps to nothing")));
+            }
+            if target.chars().any(is_private_use) {
+                return Err(bad(format!("{code} maps to another private-use character")));
+            }
+            if map.insert(c, target.to_string()).is_some() {
+                return Err(bad(format!("{code} is mapped twice")));
+            }
+        }
+        Ok(GaijiTable { map })
+    }
+}
+
+/// Private-use characters: the BMP area (CP932's 外字 decode to U+E000–U+E757)
+/// and the supplementary planes 15 and 16.
+pub fn is_private_use(c: char) -> bool {
+    matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
+}
+
+impl Profile {
+    /// The built-in default (Saku city) without a file.
+    pub fn builtin() -> Self {
+        Profile {
+            dir: PathBuf::from("."),
+            sha256: String::new(),
+            settings: Settings::default(),
+            gaiji: GaijiTable::default(),
+        }
+    }
+
+    /// Loads `DIR/profile.toml` (and the gaiji table it names).
+    pub fn load(dir: &Path) -> Result<Self, Error> {
+        let path = dir.join("profile.toml");
+        let bytes = std::fs::read(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| Error::Profile {
+            path: path.clone(),
+            message: format!("not UTF-8 (byte {})", e.valid_up_to()),
+        })?;
+        let settings: Settings = toml::from_str(text).map_err(|e| Error::Profile {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        settings.validate(&path)?;
+        let gaiji = if settings.gaiji.table.is_empty() {
+            GaijiTable::default()
+        } else {
+            let gpath = dir.join(&settings.gaiji.table);
+            let text = std::fs::read_to_string(&gpath).map_err(|e| Error::Profile {
+                path: path.clone(),
+                message: format!("gaiji.table: cannot read {}: {e}", gpath.display()),
+            })?;
+            GaijiTable::parse(&text, &gpath)?
+        };
+        Ok(Profile {
+            dir: dir.to_path_buf(),
+            sha256: crate::outputs::sha256_hex(&bytes),
+            settings,
+            gaiji,
+        })
+    }
+}
+
+impl Settings {
+    /// Checks values that the types alone do not.
+    fn validate(&self, path: &Path) -> Result<(), Error> {
+        let err = |message: String| Error::Profile {
+            path: path.to_path_buf(),
+            message,
+        };
+        if !(1..=12).contains(&self.rules.lead_months) {
+            return Err(err(format!(
+                "rules.lead_months = {}: must be 1 to 12",
+                self.rules.lead_months
+            )));
+        }
+        if self.output.chunk == 0 {
+            return Err(err("output.chunk = 0: must be at least 1".into()));
+        }
+        let mut seen: HashMap<&str, Field> = HashMap::new();
+        for f in Field::ALL {
+            let h = self.columns.header(f).trim();
+            if h.is_empty() {
+                return Err(err(format!("columns.{}: header name is empty", f.key())));
+            }
+            if let Some(other) = seen.insert(h, f) {
+                return Err(err(format!(
+                    "columns.{} and columns.{} both name the header {h:?}",
+                    other.key(),
+                    f.key()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = toml::from_str::<Settings>("[rules]\nage_basiss = \"issue\"\n").unwrap_err();
+        assert!(e.to_string().contains("age_basiss"), "{e}");
+        let e = toml::from_str::<Settings>("[rules]\nfeb29 = \"feb30\"\n").unwrap_err();
+        assert!(e.to_string().contains("feb30"), "{e}");
+    }
+
+    #[test]
+    fn column_override() {
+        let s: Settings = toml::from_str("[columns]\nresident_code = \"宛名番号\"\n").unwrap();
+        assert_eq!(s.columns.header(Field::ResidentCode), "宛名番号");
+        assert_eq!(s.columns.header(Field::Name), "氏名");
+    }
+
+    #[test]
+    fn gaiji_table_parses_and_applies() {
+        let t = GaijiTable::parse(
+            "pua,text\nU+E000,髙\nE001,\u{845B}\u{E0100}\n# note\n",
+            Path::new("g.csv"),
+        )
+        .unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.apply("\u{E000}橋\u{E002}"), "髙橋\u{E002}");
+        assert_eq!(t.apply("\u{E001}"), "\u{845B}\u{E0100}");
+        let e = GaijiTable::parse("U+E000,髙\nU+4E00,一\n", Path::new("g.csv")).unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
+    }
+}

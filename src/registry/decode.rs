@@ -1,0 +1,157 @@
+//! Strict decoding of one field's bytes.
+//!
+//! CP932 here is encoding_rs's `Shift_JIS`, which is the WHATWG definition of
+//! Windows-31J: JIS X 0208 with the NEC and IBM extensions (髙 﨑 ① ㈱), and the
+//! user-defined area 0xF040–0xF9FC mapped linearly onto U+E000–U+E757, as the
+//! SPEC's 外字 rule expects.
+
+use std::borrow::Cow;
+
+use encoding_rs::{DecoderResult, SHIFT_JIS};
+
+/// The character encoding of the registry export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputEncoding {
+    /// Windows-31J (Shift_JIS with NEC and IBM extensions). The default.
+    #[serde(alias = "cp932", alias = "shift_jis", alias = "windows-31j")]
+    Cp932,
+    /// UTF-8, with or without a byte-order mark.
+    #[serde(rename = "utf-8", alias = "utf8")]
+    Utf8,
+}
+
+impl std::str::FromStr for InputEncoding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "cp932" | "windows-31j" | "shift_jis" | "sjis" => Ok(InputEncoding::Cp932),
+            "utf-8" | "utf8" => Ok(InputEncoding::Utf8),
+            other => Err(format!("unknown encoding {other:?} (cp932 or utf-8)")),
+        }
+    }
+}
+
+/// Bytes that are not valid in the input encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadBytes {
+    /// Offset of the first bad byte within the field.
+    pub offset: usize,
+    /// The offending bytes (at most 4), for the reject line.
+    pub bytes: Vec<u8>,
+}
+
+impl BadBytes {
+    /// The bytes as `0x82 0x20`.
+    pub fn hex(&self) -> String {
+        self.bytes
+            .iter()
+            .map(|b| format!("0x{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Decodes a field strictly: no replacement characters, ever.
+pub fn decode_field(bytes: &[u8], encoding: InputEncoding) -> Result<Cow<'_, str>, BadBytes> {
+    if bytes.is_ascii() {
+        // ASCII is the same in both encodings; most fields (codes, dates) are.
+        return Ok(Cow::Borrowed(std::str::from_utf8(bytes).map_err(|_| {
+            BadBytes {
+                offset: 0,
+                bytes: Vec::new(),
+            }
+        })?));
+    }
+    match encoding {
+        InputEncoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(Cow::Borrowed(s)),
+            Err(e) => {
+                let start = e.valid_up_to();
+                let len = e.error_len().unwrap_or(bytes.len() - start).clamp(1, 4);
+                Err(BadBytes {
+                    offset: start,
+                    bytes: bytes[start..(start + len).min(bytes.len())].to_vec(),
+                })
+            }
+        },
+        InputEncoding::Cp932 => {
+            if let Some(s) = SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes) {
+                return Ok(s);
+            }
+            Err(locate_cp932_error(bytes))
+        }
+    }
+}
+
+/// Finds where strict CP932 decoding fails (the slow path, only for bad rows).
+fn locate_cp932_error(bytes: &[u8]) -> BadBytes {
+    let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len() * 3 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        DecoderResult::Malformed(bad_len, after) => {
+            // `read` is just past the malformed sequence and the `after` bytes
+            // that were consumed with it.
+            let end = read.saturating_sub(after as usize);
+            let start = end.saturating_sub(bad_len as usize);
+            let shown_end = (start + 2).max(end).min(bytes.len()).min(start + 4);
+            BadBytes {
+                offset: start,
+                bytes: bytes[start..shown_end].to_vec(),
+            }
+        }
+        _ => BadBytes {
+            offset: 0,
+            bytes: bytes.iter().take(2).copied().collect(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cp932_extensions_and_user_area() {
+        let (bytes, _, bad) = SHIFT_JIS.encode("髙﨑①㈱");
+        assert!(!bad);
+        assert_eq!(
+            decode_field(&bytes, InputEncoding::Cp932).unwrap(),
+            "髙﨑①㈱"
+        );
+        // First user-defined code point.
+        assert_eq!(
+            decode_field(&[0xF0, 0x40], InputEncoding::Cp932).unwrap(),
+            "\u{E000}"
+        );
+        assert_eq!(
+            decode_field(&[0xF9, 0xFC], InputEncoding::Cp932).unwrap(),
+            "\u{E757}"
+        );
+    }
+
+    #[test]
+    fn bad_cp932_reports_offset() {
+        // 山 = 0x8E 0x52; then a lead byte followed by a byte that is no trail byte.
+        let e =
+            decode_field(&[b'a', 0x8E, 0x52, 0x82, 0x20, b'b'], InputEncoding::Cp932).unwrap_err();
+        assert_eq!(e.offset, 3);
+        assert_eq!(e.hex(), "0x82 0x20");
+        let e = decode_field(&[b'x', 0xFD], InputEncoding::Cp932).unwrap_err();
+        assert_eq!(e.offset, 1);
+        // A lead byte at the very end.
+        let e = decode_field(&[0x8E, 0x52, 0x8E], InputEncoding::Cp932).unwrap_err();
+        assert_eq!(e.offset, 2);
+    }
+
+    #[test]
+    fn bad_utf8_reports_offset() {
+        let e = decode_field(b"ab\xE3\x81", InputEncoding::Utf8).unwrap_err();
+        assert_eq!(e.offset, 2);
+        assert_eq!(
+            decode_field("住民".as_bytes(), InputEncoding::Utf8).unwrap(),
+            "住民"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Normalising decoded field text: trimming, kana width, digit width.
+
+use std::borrow::Cow;
+
+/// Trims leading and trailing blanks: ASCII space, tab, line breaks and the
+/// ideographic space U+3000 (全角スペース).
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace())
+}
+
+/// Full-width ASCII variants (U+FF01–U+FF5E) and U+3000 to their ASCII forms,
+/// and the dashes a registry may put in a postal code or date to `-`.
+/// Used for postal codes, dates, flags and the address number: fields where
+/// `３８５－００５１` and `385-0051` mean the same.
+pub fn to_ascii_width(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                '\u{3000}' => ' ',
+                // ー (chōon) and the minus and hyphen look-alikes.
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{30FC}'
+                | '\u{FF70}' => '-',
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
+/// Half-width katakana (U+FF61–U+FF9F) to full-width, joining a following
+/// voiced or semi-voiced mark (ﾞ ﾟ) into one character: `ｶﾞｸ` → `ガク`.
+pub fn kana_to_full_width(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| ('\u{FF61}'..='\u{FF9F}').contains(&c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !('\u{FF61}'..='\u{FF9F}').contains(&c) {
+            out.push(c);
+            continue;
+        }
+        let base = HALF_TO_FULL[(c as u32 - 0xFF61) as usize];
+        match chars.peek() {
+            Some('\u{FF9E}') => {
+                if let Some(v) = voiced(base) {
+                    out.push(v);
+                    chars.next();
+                    continue;
+                }
+            }
+            Some('\u{FF9F}') => {
+                if let Some(v) = semi_voiced(base) {
+                    out.push(v);
+                    chars.next();
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(base);
+    }
+    Cow::Owned(out)
+}
+
+/// U+FF61..=U+FF9F in order.
+const HALF_TO_FULL: [char; 63] = [
+    '。', '「', '」', '、', '・', 'ヲ', 'ァ', 'ィ', 'ゥ', 'ェ', 'ォ', 'ャ', 'ュ', 'ョ', 'ッ', 'ー',
+    'ア', 'イ', 'ウ', 'エ', 'オ', 'カ', 'キ', 'ク', 'ケ', 'コ', 'サ', 'シ', 'ス', 'セ', 'ソ', 'タ',
+    'チ', 'ツ', 'テ', 'ト', 'ナ', 'ニ', 'ヌ', 'ネ', 'ノ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'マ', 'ミ',
+    'ム', 'メ', 'モ', 'ヤ', 'ユ', 'ヨ', 'ラ', 'リ', 'ル', 'レ', 'ロ', 'ワ', 'ン', '゛', '゜',
+];
+
+fn voiced(c: char) -> Option<char> {
+    match c {
+        'ウ' => Some('ヴ'),
+        'カ' | 'キ' | 'ク' | 'ケ' | 'コ' | 'サ' | 'シ' | 'ス' | 'セ' | 'ソ' | 'タ' | 'チ'
+        | 'ツ' | 'テ' | 'ト' | 'ハ' | 'ヒ' | 'フ' | 'ヘ' | 'ホ' => {
+            char::from_u32(c as u32 + 1)
+        }
+        'ワ' => Some('ヷ'),
+        'ヲ' => Some('ヺ'),
+        _ => None,
+    }
+}
+
+fn semi_voiced(c: char) -> Option<char> {
+    match c {
+        'ハ' | 'ヒ' | 'フ' | 'ヘ' | 'ホ' => char::from_u32(c as u32 + 2),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_ideographic_space() {
+        assert_eq!(trim("\u{3000} 住民\t\u{3000}"), "住民");
+    }
+
+    #[test]
+    fn half_width_kana() {
+        assert_eq!(kana_to_full_width("ｻｸ ﾀﾛｳ"), "サク タロウ");
+        assert_eq!(kana_to_full_width("ｶﾞｸﾎﾟﾝｳﾞｧ"), "ガクポンヴァ");
+        assert_eq!(kana_to_full_width("ｱﾞ"), "ア゛");
+        assert_eq!(kana_to_full_width("ヤマダ"), "ヤマダ");
+    }
+
+    #[test]
+    fn ascii_width() {
+        assert_eq!(to_ascii_width("３８５－００５１"), "385-0051");
+        assert_eq!(to_ascii_width("２０２６／８／１４"), "2026/8/14");
+        assert_eq!(to_ascii_width("Ｒ７．８．１４"), "R7.8.14");
+    }
+}

@@ -1,0 +1,446 @@
+//! Splitting raw export bytes into CSV records, before any decoding.
+//!
+//! The structure of the file is found on bytes: in CP932 (and in UTF-8) every
+//! byte of a multi-byte character is ≥ 0x40, so a comma, a double quote, CR or
+//! LF is always that character and never half of a kanji. Splitting first and
+//! decoding each field afterwards is what lets one row with a bad byte be
+//! rejected while the rest of the file survives.
+//!
+//! Quoting follows RFC 4180 with the lenient reading spreadsheets use: a field
+//! that starts with `"` runs to the closing quote (`""` is a literal quote, and
+//! commas and line breaks inside are data); anything after the closing quote up
+//! to the next comma is appended as it is; a quote in the middle of an unquoted
+//! field is data. A quote left open runs to the end of the file, and the record
+//! is flagged so that its row is rejected rather than silently merged.
+
+use memchr::{memchr, memchr3};
+
+/// One CSV record: its fields (unescaped, still undecoded bytes) and where it
+/// came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordMeta {
+    /// Physical line on which the record starts (the header is line 1).
+    pub line: u32,
+    /// Byte offset of the record's first byte in the file.
+    pub offset: u64,
+    /// Index of the record's first field in [`RecordBatch::field_ends`].
+    first_field: u32,
+    /// Number of fields.
+    pub field_count: u32,
+    /// A quoted field was still open at the end of the file.
+    pub unterminated_quote: bool,
+}
+
+/// A run of records sharing one byte arena, so that a million rows do not cost
+/// a million allocations.
+#[derive(Debug, Default)]
+pub struct RecordBatch {
+    data: Vec<u8>,
+    /// End offset in `data` of every field, in record order.
+    field_ends: Vec<u32>,
+    /// Offset of every field's first raw byte from its record's start (for
+    /// reporting where a bad byte sits in the line).
+    field_raw_starts: Vec<u32>,
+    /// The records.
+    pub records: Vec<RecordMeta>,
+}
+
+impl RecordBatch {
+    /// Removes all records, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.field_ends.clear();
+        self.field_raw_starts.clear();
+        self.records.clear();
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when the batch holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The fields of record `i` as a borrowed view.
+    pub fn record(&self, i: usize) -> Record<'_> {
+        let meta = self.records[i];
+        Record { batch: self, meta }
+    }
+}
+
+/// A borrowed view of one record.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    batch: &'a RecordBatch,
+    /// Where the record came from.
+    pub meta: RecordMeta,
+}
+
+impl<'a> Record<'a> {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.meta.field_count as usize
+    }
+
+    /// True for a record with no fields (never produced by the splitter).
+    pub fn is_empty(&self) -> bool {
+        self.meta.field_count == 0
+    }
+
+    /// The unescaped bytes of field `i`, or `None` past the last field.
+    pub fn field(&self, i: usize) -> Option<&'a [u8]> {
+        if i >= self.len() {
+            return None;
+        }
+        let idx = self.meta.first_field as usize + i;
+        let end = self.batch.field_ends[idx] as usize;
+        let start = if idx == 0 {
+            0
+        } else {
+            self.batch.field_ends[idx - 1] as usize
+        };
+        Some(&self.batch.data[start..end])
+    }
+
+    /// Offset of field `i`'s first raw byte (its opening quote, if quoted)
+    /// from the start of the record.
+    pub fn field_raw_start(&self, i: usize) -> u32 {
+        self.batch
+            .field_raw_starts
+            .get(self.meta.first_field as usize + i)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// Splits a byte stream into records, keeping count of physical lines.
+///
+/// Physical lines end at LF, CRLF or a lone CR. Empty lines between records
+/// are skipped (they are no row of data) but counted.
+#[derive(Debug)]
+pub struct Splitter {
+    line: u32,
+    offset: u64,
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What [`Splitter::split`] did with its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SplitProgress {
+    /// Bytes of the input fully consumed (complete records and skipped line ends).
+    pub consumed: usize,
+    /// Records appended to the batch.
+    pub records: usize,
+}
+
+impl Splitter {
+    /// A splitter positioned at the start of a file (line 1, offset 0).
+    pub fn new() -> Self {
+        Splitter { line: 1, offset: 0 }
+    }
+
+    /// A splitter for input that starts `offset` bytes into the file (after
+    /// a byte-order mark), still on line 1.
+    pub fn with_offset(offset: u64) -> Self {
+        Splitter { line: 1, offset }
+    }
+
+    /// The physical line the next record would start on.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// Splits as many complete records of `input` as it can into `batch`, at
+    /// most `max_records`. With `eof` false, a record that may continue past
+    /// the end of `input` is left unconsumed for the next call (with more
+    /// bytes); with `eof` true the rest of the input is taken as final.
+    pub fn split(
+        &mut self,
+        input: &[u8],
+        eof: bool,
+        max_records: usize,
+        batch: &mut RecordBatch,
+    ) -> SplitProgress {
+        let mut pos = 0usize;
+        let mut records = 0usize;
+        while pos < input.len() && records < max_records {
+            // Skip blank lines: they hold no row.
+            match input[pos] {
+                b'\n' => {
+                    pos += 1;
+                    self.line = self.line.saturating_add(1);
+                    continue;
+                }
+                b'\r' => {
+                    if pos + 1 < input.len() {
+                        pos += if input[pos + 1] == b'\n' { 2 } else { 1 };
+                    } else if eof {
+                        pos += 1;
+                    } else {
+                        break; // may be the CR of a CRLF split across reads
+                    }
+                    self.line = self.line.saturating_add(1);
+                    continue;
+                }
+                _ => {}
+            }
+            let mark = BatchMark::of(batch);
+            match parse_record(&input[pos..], eof, batch) {
+                Some(parsed) => {
+                    batch.records.push(RecordMeta {
+                        line: self.line,
+                        offset: self.offset + pos as u64,
+                        first_field: mark.fields as u32,
+                        field_count: (batch.field_ends.len() - mark.fields) as u32,
+                        unterminated_quote: parsed.unterminated_quote,
+                    });
+                    self.line = self.line.saturating_add(parsed.line_breaks);
+                    pos += parsed.len;
+                    records += 1;
+                }
+                None => {
+                    mark.restore(batch);
+                    break;
+                }
+            }
+        }
+        self.offset += pos as u64;
+        SplitProgress {
+            consumed: pos,
+            records,
+        }
+    }
+}
+
+struct BatchMark {
+    data: usize,
+    fields: usize,
+}
+
+impl BatchMark {
+    fn of(batch: &RecordBatch) -> Self {
+        BatchMark {
+            data: batch.data.len(),
+            fields: batch.field_ends.len(),
+        }
+    }
+    fn restore(self, batch: &mut RecordBatch) {
+        batch.data.truncate(self.data);
+        batch.field_ends.truncate(self.fields);
+        batch.field_raw_starts.truncate(self.fields);
+    }
+}
+
+struct Parsed {
+    /// Bytes consumed, including the record's line terminator.
+    len: usize,
+    /// Line breaks consumed (inside quotes and the terminator).
+    line_breaks: u32,
+    unterminated_quote: bool,
+}
+
+/// Parses one record from the start of `input`. `None` when the record may
+/// continue beyond `input` and `eof` is false.
+fn parse_record(input: &[u8], eof: bool, batch: &mut RecordBatch) -> Option<Parsed> {
+    let mut pos = 0usize;
+    let mut line_breaks = 0u32;
+    let mut unterminated_quote = false;
+    loop {
+        batch.field_raw_starts.push(pos as u32);
+        // One field.
+        if input.get(pos) == Some(&b'"') {
+            pos += 1;
+            loop {
+                let Some(q) = memchr(b'"', &input[pos..]) else {
+                    if !eof {
+                        return None;
+                    }
+                    line_breaks += count_line_breaks(&input[pos..]);
+                    batch.data.extend_from_slice(&input[pos..]);
+                    pos = input.len();
+                    unterminated_quote = true;
+                    break;
+                };
+                let chunk = &input[pos..pos + q];
+                line_breaks += count_line_breaks(chunk);
+                batch.data.extend_from_slice(chunk);
+                pos += q + 1;
+                if input.get(pos) == Some(&b'"') {
+                    batch.data.push(b'"');
+                    pos += 1;
+                    continue;
+                }
+                if pos >= input.len() && !eof {
+                    return None; // the next byte might be the second quote of `""`
+                }
+                break;
+            }
+        }
+        // Unquoted field, or the text after a closing quote.
+        let rest = &input[pos..];
+        let stop = memchr3(b',', b'\r', b'\n', rest);
+        match stop {
+            Some(i) => {
+                batch.data.extend_from_slice(&rest[..i]);
+                pos += i;
+            }
+            None => {
+                if !eof {
+                    return None;
+                }
+                batch.data.extend_from_slice(rest);
+                pos = input.len();
+            }
+        }
+        batch.field_ends.push(batch.data.len() as u32);
+        match input.get(pos) {
+            Some(b',') => {
+                pos += 1;
+                continue;
+            }
+            Some(b'\n') => {
+                pos += 1;
+                line_breaks += 1;
+            }
+            Some(b'\r') => {
+                if pos + 1 < input.len() {
+                    pos += if input[pos + 1] == b'\n' { 2 } else { 1 };
+                } else if eof {
+                    pos += 1;
+                } else {
+                    return None;
+                }
+                line_breaks += 1;
+            }
+            _ => {} // end of input
+        }
+        return Some(Parsed {
+            len: pos,
+            line_breaks,
+            unterminated_quote,
+        });
+    }
+}
+
+/// Line breaks in `bytes`: LF, CRLF and lone CR each count once.
+pub fn count_line_breaks(bytes: &[u8]) -> u32 {
+    let mut n = 0u32;
+    let mut i = 0usize;
+    while let Some(j) = memchr::memchr2(b'\r', b'\n', &bytes[i..]) {
+        let k = i + j;
+        n = n.saturating_add(1);
+        i = if bytes[k] == b'\r' && bytes.get(k + 1) == Some(&b'\n') {
+            k + 2
+        } else {
+            k + 1
+        };
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split_all(input: &[u8]) -> Vec<(u32, Vec<String>, bool)> {
+        let mut s = Splitter::new();
+        let mut b = RecordBatch::default();
+        let p = s.split(input, true, usize::MAX, &mut b);
+        assert_eq!(p.consumed, input.len());
+        (0..b.len())
+            .map(|i| {
+                let r = b.record(i);
+                let fields = (0..r.len())
+                    .map(|f| String::from_utf8_lossy(r.field(f).unwrap()).into_owned())
+                    .collect();
+                (r.meta.line, fields, r.meta.unterminated_quote)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn plain_and_quoted_fields() {
+        let got = split_all(b"a,b,c\r\n1,\"x,y\",\"he said \"\"hi\"\"\"\n");
+        assert_eq!(got[0], (1, vec!["a".into(), "b".into(), "c".into()], false));
+        assert_eq!(
+            got[1],
+            (
+                2,
+                vec!["1".into(), "x,y".into(), "he said \"hi\"".into()],
+                false
+            )
+        );
+    }
+
+    #[test]
+    fn physical_lines_count_breaks_inside_quotes_and_lone_cr() {
+        let got = split_all(b"h1,h2\n\"two\nlines\",x\rnext,y\r\n\r\nlast,z");
+        let lines: Vec<u32> = got.iter().map(|r| r.0).collect();
+        assert_eq!(lines, vec![1, 2, 4, 6]);
+        assert_eq!(got[1].1[0], "two\nlines");
+        assert_eq!(got[3].1, vec!["last".to_string(), "z".to_string()]);
+    }
+
+    #[test]
+    fn trailing_empty_field_and_empty_record_fields() {
+        let got = split_all(b"a,b,\n,,\n");
+        assert_eq!(got[0].1.len(), 3);
+        assert_eq!(got[1].1, vec!["", "", ""]);
+    }
+
+    #[test]
+    fn unterminated_quote_runs_to_end_and_is_flagged() {
+        let got = split_all(b"a,b\n\"open,x\ny,z\n");
+        assert_eq!(got.len(), 2);
+        assert!(got[1].2);
+        assert_eq!(got[1].0, 2);
+    }
+
+    #[test]
+    fn text_after_closing_quote_is_kept() {
+        let got = split_all(b"\"ab\"cd,e\n");
+        assert_eq!(got[0].1, vec!["abcd", "e"]);
+    }
+
+    #[test]
+    fn incremental_split_matches_whole() {
+        let input: &[u8] = b"h,i\r\n\"q\r\nq\",2\r\n3,\"\"\"\"\r\nx,y";
+        let whole = split_all(input);
+        for cut in 0..input.len() {
+            let mut s = Splitter::new();
+            let mut b = RecordBatch::default();
+            let p1 = s.split(&input[..cut], false, usize::MAX, &mut b);
+            let mut rest = input[p1.consumed..].to_vec();
+            rest.truncate(input.len() - p1.consumed);
+            let p2 = s.split(&rest, true, usize::MAX, &mut b);
+            assert_eq!(p1.consumed + p2.consumed, input.len(), "cut {cut}");
+            let got: Vec<(u32, Vec<String>)> = (0..b.len())
+                .map(|i| {
+                    let r = b.record(i);
+                    (
+                        r.meta.line,
+                        (0..r.len())
+                            .map(|f| String::from_utf8_lossy(r.field(f).unwrap()).into_owned())
+                            .collect(),
+                    )
+                })
+                .collect();
+            let want: Vec<(u32, Vec<String>)> = whole.iter().map(|w| (w.0, w.1.clone())).collect();
+            assert_eq!(got, want, "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn counts_line_breaks() {
+        assert_eq!(count_line_breaks(b"a\r\nb\rc\nd"), 3);
+        assert_eq!(count_line_breaks(b"\r\r\n\n"), 3);
+    }
+}

@@ -1,0 +1,477 @@
+//! The expiry rules: pure functions over dates, no I/O.
+//!
+//! Sources: the seed page's table (カード申請時の年齢 → 10th or 5th birthday),
+//! DOMAIN.md 1–3 and the "precise readings" of SPEC 2, quoted where applied.
+
+pub mod age;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+
+pub use age::{
+    attains_age_on, birthday_in, is_aged_at_least, months_before, nth_birthday_after, Feb29Rule,
+};
+
+/// The day J-LIS switched the adult threshold from 20 to 18 (age of majority
+/// lowered by the 2018 Civil Code amendment).
+pub fn majority_change() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2022, 4, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// Which day's age decides the card's category (profile `age_basis`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AgeBasis {
+    /// Age on the application date (the seed page), the issue date standing in
+    /// when there is none. The default.
+    Application,
+    /// Age on the issue date.
+    Issue,
+}
+
+/// The rule settings a computation needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleConfig {
+    /// See [`AgeBasis`].
+    pub age_basis: AgeBasis,
+    /// See [`Feb29Rule`].
+    pub feb29: Feb29Rule,
+}
+
+impl Default for RuleConfig {
+    fn default() -> Self {
+        RuleConfig {
+            age_basis: AgeBasis::Application,
+            feb29: Feb29Rule::Feb28,
+        }
+    }
+}
+
+/// The three items a resident may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemKind {
+    /// マイナンバーカード (個人番号カード).
+    Card,
+    /// 利用者証明用電子証明書.
+    UserCert,
+    /// 署名用電子証明書.
+    SignCert,
+}
+
+impl ItemKind {
+    /// All kinds in table order.
+    pub const ALL: [ItemKind; 3] = [ItemKind::Card, ItemKind::UserCert, ItemKind::SignCert];
+
+    /// The machine name used in CSVs and the ledger.
+    pub fn key(self) -> &'static str {
+        match self {
+            ItemKind::Card => "card",
+            ItemKind::UserCert => "user_cert",
+            ItemKind::SignCert => "sign_cert",
+        }
+    }
+
+    /// The Japanese name printed on notices.
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemKind::Card => "マイナンバーカード",
+            ItemKind::UserCert => "利用者証明用電子証明書",
+            ItemKind::SignCert => "署名用電子証明書",
+        }
+    }
+}
+
+/// Where an item's expiry date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpirySource {
+    /// The export's recorded expiry: authoritative.
+    Recorded,
+    /// Computed by the birthday rule (and the caps).
+    Computed,
+    /// Computed, and decided by the foreign resident's period of stay
+    /// (在留期間満了日), directly or through the card's cap. J-LIS sends no
+    /// notice for these.
+    ResidencePeriod,
+}
+
+/// One item and the expiry date the rules use for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Item {
+    /// Which item.
+    pub kind: ItemKind,
+    /// Its expiry date E. The item is due from E − lead (months) through the
+    /// day before E, and expired from E on.
+    pub expiry: NaiveDate,
+    /// Where E came from.
+    pub source: ExpirySource,
+}
+
+/// The dates of one resident that the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ItemDates {
+    /// 生年月日.
+    pub birth: Option<NaiveDate>,
+    /// カード申請日 (J-LIS receipt).
+    pub card_applied: Option<NaiveDate>,
+    /// カード発行日; `None`: no card.
+    pub card_issued: Option<NaiveDate>,
+    /// カード有効期限 as recorded.
+    pub card_recorded: Option<NaiveDate>,
+    /// 利用者証明用電子証明書発行日.
+    pub user_issued: Option<NaiveDate>,
+    /// Its recorded expiry.
+    pub user_recorded: Option<NaiveDate>,
+    /// 署名用電子証明書発行日.
+    pub sign_issued: Option<NaiveDate>,
+    /// Its recorded expiry.
+    pub sign_recorded: Option<NaiveDate>,
+    /// 在留期間満了日.
+    pub stay_end: Option<NaiveDate>,
+}
+
+/// The card's category (seed page table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardCategory {
+    /// 10th birthday.
+    Adult,
+    /// 5th birthday.
+    Minor,
+}
+
+/// The adult threshold for an application received on `received`: 18 from
+/// 2022-04-01, 20 before. SPEC 2: chosen by the application date (the issue
+/// date standing in), whatever `age_basis` says.
+pub fn adult_age_threshold(received: NaiveDate) -> u32 {
+    if received >= majority_change() {
+        18
+    } else {
+        20
+    }
+}
+
+/// The card's category under `basis`.
+pub fn card_category(
+    birth: NaiveDate,
+    applied: Option<NaiveDate>,
+    issued: NaiveDate,
+    basis: AgeBasis,
+) -> CardCategory {
+    let received = applied.unwrap_or(issued);
+    let threshold = adult_age_threshold(received);
+    let day = match basis {
+        AgeBasis::Application => received,
+        AgeBasis::Issue => issued,
+    };
+    if is_aged_at_least(birth, threshold, day) {
+        CardCategory::Adult
+    } else {
+        CardCategory::Minor
+    }
+}
+
+/// The card's expiry by the birthday rule: the 10th birthday after the issue
+/// date for the adult category, else the 5th (a birthday on the issue date
+/// does not count).
+pub fn card_birthday_expiry(
+    birth: NaiveDate,
+    applied: Option<NaiveDate>,
+    issued: NaiveDate,
+    config: RuleConfig,
+) -> Option<NaiveDate> {
+    let years = match card_category(birth, applied, issued, config.age_basis) {
+        CardCategory::Adult => 10,
+        CardCategory::Minor => 5,
+    };
+    nth_birthday_after(birth, issued, years, config.feb29)
+}
+
+/// A certificate's own expiry: the 5th birthday after its issue date.
+pub fn cert_birthday_expiry(
+    birth: NaiveDate,
+    issued: NaiveDate,
+    feb29: Feb29Rule,
+) -> Option<NaiveDate> {
+    nth_birthday_after(birth, issued, 5, feb29)
+}
+
+/// A usable-but-doubtful finding, listed in exceptions.csv (SPEC 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// A recorded expiry differs from the computed one.
+    ExpiryMismatch {
+        /// Which item.
+        kind: ItemKind,
+        /// What the export says (and what is used).
+        recorded: NaiveDate,
+        /// What the rules give.
+        computed: NaiveDate,
+    },
+    /// A 29 February birth with at least one computed expiry.
+    Feb29 {
+        /// The items whose E was computed.
+        computed: Vec<ItemKind>,
+    },
+    /// The card's expiry depends on which day's age decides the category.
+    AgeBasis {
+        /// E with the age on the application date.
+        by_application: NaiveDate,
+        /// E with the age on the issue date.
+        by_issue: NaiveDate,
+    },
+    /// A signing certificate issued to a person under 15 (注3).
+    SignCertUnder15 {
+        /// Its issue date.
+        issued: NaiveDate,
+    },
+}
+
+impl Finding {
+    /// The exceptions.csv code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Finding::ExpiryMismatch { .. } => "expiry-mismatch",
+            Finding::Feb29 { .. } => "feb29",
+            Finding::AgeBasis { .. } => "age-basis",
+            Finding::SignCertUnder15 { .. } => "sign-cert-under-15",
+        }
+    }
+
+    /// Human detail for exceptions.csv.
+    pub fn detail(&self) -> String {
+        match self {
+            Finding::ExpiryMismatch {
+                kind,
+                recorded,
+                computed,
+            } => format!(
+                "{}: recorded {recorded}, computed {computed}; the recorded date is used",
+                kind.key()
+            ),
+            Finding::Feb29 { computed } => {
+                let items: Vec<&str> = computed.iter().map(|k| k.key()).collect();
+                format!(
+                    "born 29 February; computed expiry for {} depends on the feb29 setting",
+                    items.join(", ")
+                )
+            }
+            Finding::AgeBasis {
+                by_application,
+                by_issue,
+            } => format!(
+                "card expiry {by_application} by age at application, {by_issue} by age at issue"
+            ),
+            Finding::SignCertUnder15 { issued } => {
+                format!("signing certificate issued {issued} to a person under 15")
+            }
+        }
+    }
+}
+
+/// What the rules make of one resident's dates.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Evaluation {
+    /// The card, when the row has a カード発行日.
+    pub card: Option<Item>,
+    /// The user certificate, when issued.
+    pub user_cert: Option<Item>,
+    /// The signing certificate, when issued.
+    pub sign_cert: Option<Item>,
+    /// Doubtful points, in a fixed order.
+    pub findings: Vec<Finding>,
+}
+
+impl Evaluation {
+    /// The items present, in table order.
+    pub fn items(&self) -> impl Iterator<Item = Item> + '_ {
+        [self.card, self.user_cert, self.sign_cert]
+            .into_iter()
+            .flatten()
+    }
+
+    /// The item of `kind`, if held.
+    pub fn item(&self, kind: ItemKind) -> Option<Item> {
+        match kind {
+            ItemKind::Card => self.card,
+            ItemKind::UserCert => self.user_cert,
+            ItemKind::SignCert => self.sign_cert,
+        }
+    }
+}
+
+/// Why the rules could not evaluate a row that has a card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleError {
+    /// An issue date before the birth date.
+    IssuedBeforeBirth(ItemKind),
+    /// A date beyond what the calendar arithmetic supports.
+    OutOfRange(ItemKind),
+}
+
+/// Computes a certificate's E: its own birthday rule, capped by earlier items.
+/// Returns (computed E, whether a period-of-stay-decided cap decided it).
+fn capped(own: NaiveDate, caps: &[Option<Item>]) -> (NaiveDate, bool) {
+    let mut e = own;
+    let mut by_stay = false;
+    for cap in caps.iter().flatten() {
+        // "never later than": the cap decides only when strictly earlier; on a
+        // tie with an earlier cap, a period-of-stay cap still marks it.
+        if cap.expiry < e {
+            e = cap.expiry;
+            by_stay = cap.source == ExpirySource::ResidencePeriod;
+        } else if cap.expiry == e && e < own && cap.source == ExpirySource::ResidencePeriod {
+            by_stay = true;
+        }
+    }
+    (e, by_stay)
+}
+
+/// Evaluates one resident's items (SPEC 2). `None` card: no item at all
+/// (`no-item`, whatever the certificate columns hold).
+pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, RuleError> {
+    let mut ev = Evaluation::default();
+    let (Some(birth), Some(card_issued)) = (dates.birth, dates.card_issued) else {
+        return Ok(ev);
+    };
+    for (kind, issued) in [
+        (ItemKind::Card, Some(card_issued)),
+        (ItemKind::UserCert, dates.user_issued),
+        (ItemKind::SignCert, dates.sign_issued),
+    ] {
+        if issued.is_some_and(|d| d < birth) {
+            return Err(RuleError::IssuedBeforeBirth(kind));
+        }
+    }
+    let mut mismatches = Vec::new();
+
+    // Card: the birthday rule, then the period of stay when strictly earlier.
+    let card_rule = card_birthday_expiry(birth, dates.card_applied, card_issued, config)
+        .ok_or(RuleError::OutOfRange(ItemKind::Card))?;
+    let (card_computed, card_by_stay) = match dates.stay_end {
+        Some(s) if s < card_rule => (s, true),
+        _ => (card_rule, false),
+    };
+    let card = match dates.card_recorded {
+        Some(r) => {
+            if r != card_computed {
+                mismatches.push(Finding::ExpiryMismatch {
+                    kind: ItemKind::Card,
+                    recorded: r,
+                    computed: card_computed,
+                });
+            }
+            Item {
+                kind: ItemKind::Card,
+                expiry: r,
+                source: ExpirySource::Recorded,
+            }
+        }
+        None => Item {
+            kind: ItemKind::Card,
+            expiry: card_computed,
+            source: if card_by_stay {
+                ExpirySource::ResidencePeriod
+            } else {
+                ExpirySource::Computed
+            },
+        },
+    };
+    ev.card = Some(card);
+
+    let cert = |kind: ItemKind,
+                issued: NaiveDate,
+                recorded: Option<NaiveDate>,
+                caps: &[Option<Item>],
+                mismatches: &mut Vec<Finding>|
+     -> Result<Item, RuleError> {
+        let own =
+            cert_birthday_expiry(birth, issued, config.feb29).ok_or(RuleError::OutOfRange(kind))?;
+        let (computed, by_stay) = capped(own, caps);
+        Ok(match recorded {
+            Some(r) => {
+                if r != computed {
+                    mismatches.push(Finding::ExpiryMismatch {
+                        kind,
+                        recorded: r,
+                        computed,
+                    });
+                }
+                Item {
+                    kind,
+                    expiry: r,
+                    source: ExpirySource::Recorded,
+                }
+            }
+            None => Item {
+                kind,
+                expiry: computed,
+                source: if by_stay {
+                    ExpirySource::ResidencePeriod
+                } else {
+                    ExpirySource::Computed
+                },
+            },
+        })
+    };
+    if let Some(issued) = dates.user_issued {
+        ev.user_cert = Some(cert(
+            ItemKind::UserCert,
+            issued,
+            dates.user_recorded,
+            &[ev.card],
+            &mut mismatches,
+        )?);
+    }
+    if let Some(issued) = dates.sign_issued {
+        ev.sign_cert = Some(cert(
+            ItemKind::SignCert,
+            issued,
+            dates.sign_recorded,
+            &[ev.card, ev.user_cert],
+            &mut mismatches,
+        )?);
+    }
+
+    // Findings, in a fixed order: mismatches (table order), feb29, age-basis,
+    // under-15.
+    ev.findings.extend(mismatches);
+    if birth.month() == 2 && birth.day() == 29 {
+        let computed: Vec<ItemKind> = ev
+            .items()
+            .filter(|i| i.source != ExpirySource::Recorded)
+            .map(|i| i.kind)
+            .collect();
+        if !computed.is_empty() {
+            ev.findings.push(Finding::Feb29 { computed });
+        }
+    }
+    if let (None, Some(applied)) = (dates.card_recorded, dates.card_applied) {
+        let with = |basis| {
+            card_birthday_expiry(
+                birth,
+                Some(applied),
+                card_issued,
+                RuleConfig {
+                    age_basis: basis,
+                    ..config
+                },
+            )
+        };
+        if let (Some(a), Some(i)) = (with(AgeBasis::Application), with(AgeBasis::Issue)) {
+            if a != i {
+                ev.findings.push(Finding::AgeBasis {
+                    by_application: a,
+                    by_issue: i,
+                });
+            }
+        }
+    }
+    if let Some(issued) = dates.sign_issued {
+        if !is_aged_at_least(birth, 15, issued) {
+            ev.findings.push(Finding::SignCertUnder15 { issued });
+        }
+    }
+    Ok(ev)
+}
+
+#[cfg(test)]
+mod tests;
