@@ -73,27 +73,28 @@ impl Counts {
     }
 
     fn add(&mut self, row: &RowOutput) {
+        // Runs once a row on the serial path: no allocation unless a key is new.
+        fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+            match map.get_mut(key) {
+                Some(v) => *v += 1,
+                None => {
+                    map.insert(key.to_string(), 1);
+                }
+            }
+        }
         self.rows_read += 1;
-        *self
-            .outcomes
-            .entry(row.outcome.as_str().to_string())
-            .or_insert(0) += 1;
+        bump(&mut self.outcomes, row.outcome.as_str());
         if let Some(s) = &row.excluded_status {
-            *self.excluded_by_status.entry(s.clone()).or_insert(0) += 1;
+            bump(&mut self.excluded_by_status, s);
         }
         if let Some(r) = &row.reject {
-            *self.rejected_by_field.entry(r.field.clone()).or_insert(0) += 1;
+            bump(&mut self.rejected_by_field, &r.field);
         }
         for (code, _) in &row.exceptions {
-            *self.exceptions_by_code.entry(code.to_string()).or_insert(0) += 1;
+            bump(&mut self.exceptions_by_code, code);
         }
-        if let Some(n) = &row.notice {
-            if let Some(k) = n.selection.kind {
-                *self
-                    .notices_by_kind
-                    .entry(k.as_str().to_string())
-                    .or_insert(0) += 1;
-            }
+        if let Some(k) = row.notice.as_ref().and_then(|n| n.selection.kind) {
+            bump(&mut self.notices_by_kind, k.as_str());
         }
     }
 

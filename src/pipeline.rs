@@ -435,7 +435,7 @@ pub fn scan_duplicates(
         encoding,
         gaiji: &profile.gaiji,
     };
-    let mut keys: Vec<(CodeKey, u32)> = Vec::new();
+    let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
     let mut current = RecordBatch::default();
     let mut next = RecordBatch::default();
     let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
@@ -447,7 +447,9 @@ pub fn scan_duplicates(
                     .into_par_iter()
                     .filter_map(|i| {
                         let rec = current.record(i);
-                        reader.resident_code_key(&rec).map(|k| (k, rec.meta.line))
+                        reader
+                            .resident_code_key(&rec)
+                            .map(|k| (k, rec.meta.line, rec.meta.offset))
                     })
                     .collect::<Vec<_>>()
             },
@@ -456,15 +458,53 @@ pub fn scan_duplicates(
         more = read_more?;
         std::mem::swap(&mut current, &mut next);
     }
-    Ok(Duplicates::find(keys))
+    // Re-read just the candidate copies to confirm every field decodes.
+    let mut failure: Option<Error> = None;
+    let duplicates = Duplicates::find_checked(keys, |offset| {
+        match record_decodes_at(path, offset, &reader) {
+            Ok(ok) => ok,
+            Err(e) => {
+                failure.get_or_insert(e);
+                false
+            }
+        }
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(duplicates),
+    }
+}
+
+/// Whether the record starting at byte `offset` of `path` decodes entirely.
+fn record_decodes_at(path: &Path, offset: u64, reader: &RowReader<'_>) -> Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| Error::io(path, e))?;
+    let mut stream = RecordStream {
+        path: path.to_path_buf(),
+        file,
+        buf: Vec::new(),
+        start: 0,
+        eof: false,
+        splitter: Splitter::with_offset(offset),
+    };
+    let mut batch = RecordBatch::default();
+    if !stream.next_batch(&mut batch, 1)? {
+        return Ok(false);
+    }
+    Ok(reader.decodes(&batch.record(0)))
 }
 
 /// Second pass: every data row through `ctx`, handing each batch's outputs
 /// (in input order) to `sink`.
+///
+/// Three stages overlap: while rayon processes batch N, the calling thread
+/// reads batch N+1 and hands batch N−1's outputs to `sink`.
 pub fn run_rows(
     path: &Path,
     ctx: &Context<'_>,
-    mut sink: impl FnMut(Vec<RowOutput>) -> Result<()>,
+    mut sink: impl FnMut(Vec<RowOutput>) -> Result<()> + Send,
 ) -> Result<()> {
     let mut stream = RecordStream::open(path)?;
     let headers = read_header_fields(&mut stream, ctx.reader.encoding)?;
@@ -477,9 +517,14 @@ pub fn run_rows(
     let mut current = RecordBatch::default();
     let mut next = RecordBatch::default();
     let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
+    let mut pending: Option<Vec<RowOutput>> = None;
     while more {
-        let (read_more, outputs) = rayon::join(
-            || stream.next_batch(&mut next, BATCH_RECORDS),
+        let ((read_more, sunk), outputs) = rayon::join(
+            || {
+                let read = stream.next_batch(&mut next, BATCH_RECORDS);
+                let sunk = pending.take().map(&mut sink).unwrap_or(Ok(()));
+                (read, sunk)
+            },
             || {
                 (0..current.len())
                     .into_par_iter()
@@ -487,9 +532,13 @@ pub fn run_rows(
                     .collect::<Vec<_>>()
             },
         );
-        sink(outputs)?;
+        sunk?;
+        pending = Some(outputs);
         more = read_more?;
         std::mem::swap(&mut current, &mut next);
+    }
+    if let Some(last) = pending {
+        sink(last)?;
     }
     Ok(())
 }

@@ -220,10 +220,11 @@ impl ColumnMap {
 pub struct PostalCode(pub [u8; 7]);
 
 impl PostalCode {
-    /// Parses `385-0051`, `3850051`, `〒385-0051` or their full-width forms.
+    /// Parses `385-0051` or `3850051`, full-width allowed (SPEC 1). Other
+    /// spellings (`〒385-0051`, a ー for the hyphen) are refused: the postal
+    /// code decides where the notice goes, so only the documented forms pass.
     pub fn parse(s: &str) -> Option<PostalCode> {
         let s = to_ascii_width(s);
-        let s = s.trim_start_matches('〒').trim();
         let b = s.as_bytes();
         let digits: Vec<u8> = match b.len() {
             7 => b.to_vec(),
@@ -334,15 +335,34 @@ pub struct Duplicates {
 
 impl Duplicates {
     /// Finds the shared codes among `(code, line)` pairs of 住民 rows.
-    pub fn find(mut codes: Vec<(CodeKey, u32)>) -> Self {
+    pub fn find(codes: Vec<(CodeKey, u32)>) -> Self {
+        Self::find_checked(codes.into_iter().map(|(k, l)| (k, l, 0)).collect(), |_| {
+            true
+        })
+    }
+
+    /// Finds the shared codes among `(code, line, file offset)` of 住民 rows,
+    /// keeping only the copies `usable(offset)` confirms (a copy with a byte
+    /// that is not CP932 elsewhere in its row is rejected for that, and
+    /// does not make its twin a duplicate). `usable` runs only for the
+    /// candidates, so the first pass need not decode every field.
+    pub fn find_checked(
+        mut codes: Vec<(CodeKey, u32, u64)>,
+        mut usable: impl FnMut(u64) -> bool,
+    ) -> Self {
         codes.sort_unstable();
         let mut lines: HashMap<String, Vec<u32>> = HashMap::new();
         for run in codes.chunk_by(|a, b| a.0 == b.0) {
-            if run.len() > 1 {
-                lines.insert(
-                    run[0].0.as_str().to_string(),
-                    run.iter().map(|(_, l)| *l).collect(),
-                );
+            if run.len() < 2 {
+                continue;
+            }
+            let kept: Vec<u32> = run
+                .iter()
+                .filter(|(_, _, offset)| usable(*offset))
+                .map(|(_, line, _)| *line)
+                .collect();
+            if kept.len() > 1 {
+                lines.insert(run[0].0.as_str().to_string(), kept);
             }
         }
         Duplicates { lines }
@@ -407,8 +427,10 @@ pub struct RowReader<'a> {
 type Values<'r> = [Option<std::borrow::Cow<'r, str>>; 18];
 
 impl<'a> RowReader<'a> {
-    /// For the duplicate scan: the row's code, when the row is a well-formed
-    /// 住民 row with a valid code.
+    /// For the duplicate scan: the row's code, when the row has the header's
+    /// field count and its status and code decode to 住民 and a valid code.
+    /// (Whether every other field decodes is checked afterwards, for the
+    /// few codes that turn out shared: see [`Duplicates::find_checked`].)
     pub fn resident_code_key(&self, rec: &Record<'_>) -> Option<CodeKey> {
         if rec.len() != self.columns.width() || rec.meta.unterminated_quote {
             return None;
@@ -419,6 +441,12 @@ impl<'a> RowReader<'a> {
         }
         let code = self.value(rec, Field::ResidentCode)?.ok()?;
         CodeKey::new(trim(&code))
+    }
+
+    /// True when every field of the record decodes in the input encoding.
+    pub fn decodes(&self, rec: &Record<'_>) -> bool {
+        (0..rec.len())
+            .all(|i| decode_field(rec.field(i).unwrap_or_default(), self.encoding).is_ok())
     }
 
     fn value<'r>(
@@ -654,10 +682,10 @@ impl<'a> RowReader<'a> {
     }
 }
 
-/// 転送不要 values: 1/0, ○/blank, 有/無, true/false, yes/no (ASCII ones in
-/// any case). `None` for anything else.
+/// 転送不要 values: 1/0, ○/blank, 有/無, true/false, yes/no (the ASCII ones
+/// in any case, but not in full width: SPEC allows full width only in postal
+/// codes, dates and addresses). `None` for anything else.
 pub fn parse_flag(v: &str) -> Option<bool> {
-    let v = to_ascii_width(v);
     let v = v.trim();
     if v.is_empty() {
         return Some(false);

@@ -8,10 +8,10 @@ pub fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace())
 }
 
-/// Full-width ASCII variants (U+FF01–U+FF5E) and U+3000 to their ASCII forms,
-/// and the dashes a registry may put in a postal code or date to `-`.
-/// Used for postal codes, dates, flags and the address number: fields where
-/// `３８５－００５１` and `385-0051` mean the same.
+/// Full-width ASCII variants (U+FF01–U+FF5E) and U+3000 to their ASCII forms.
+/// U+2212 (−) becomes `-` too: it is what CP932's 全角マイナス (0x817C)
+/// decodes to. Used for postal codes, where SPEC allows full-width
+/// (`３８５－００５１` means `385-0051`).
 pub fn to_ascii_width(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         return Cow::Borrowed(s);
@@ -21,9 +21,7 @@ pub fn to_ascii_width(s: &str) -> Cow<'_, str> {
             .map(|c| match c {
                 '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
                 '\u{3000}' => ' ',
-                // ー (chōon) and the minus and hyphen look-alikes.
-                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{30FC}'
-                | '\u{FF70}' => '-',
+                '\u{2212}' => '-',
                 _ => c,
             })
             .collect(),

@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests: run the binary, read its CSVs.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `kigen` with `args` from the repository root.
+pub fn kigen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("kigen runs")
+}
+
+/// Reads a CSV output (UTF-8 with BOM) into header → value maps.
+pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        bytes.starts_with("\u{FEFF}".as_bytes()),
+        "{} has no BOM",
+        path.display()
+    );
+    read_csv_bytes(&bytes[3..])
+}
+
+/// Parses CSV bytes (UTF-8) into header → value maps.
+pub fn read_csv_bytes(bytes: &[u8]) -> Vec<HashMap<String, String>> {
+    let mut r = csv::ReaderBuilder::new().from_reader(bytes);
+    let headers = r.headers().expect("header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("record");
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The header row of a CSV output.
+pub fn header_of(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).expect("utf-8");
+    text.trim_start_matches('\u{FEFF}')
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
