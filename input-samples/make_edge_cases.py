@@ -125,8 +125,9 @@ add(row("E025", name="佐久　次郎", issued="2024-06-10"), "rejected", "… i
 add(row("E026", status="転出"), "excluded", "E026 also appears on the next row, as 転出 here")
 add(row("E026", birth="1990-06-01", issued="2024-06-10"), "not-due",
     "a code shared with a 転出 row only is not a duplicate", expiries=("2034-06-01", "", ""))
-add(row("E027", birth="2020-01-01", issued="2019-12-01"), "rejected",
-    "card issued before the birth date", reject_field="カード発行日")
+add(row("E027", birth="2020-01-01", issued="2019-12-01"), "not-due",
+    "card issued before the birth date: evaluated (birthdays count from the birth), reported",
+    exceptions=["issued-before-birth", "expired-unnoticed"], expiries=("2025-01-01", "", ""))
 add(row("E028", addr="長野県佐久市岩村田1234番地5\r\nサンハイツ, 2階", issued="2017-03-01",
         user_iss="2022-02-01", sign_iss="2022-02-01", nf="○"),
     "printed", "quoted address with a line break and a comma (two physical lines); 転送不要 ○",

@@ -12,6 +12,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod counts;
 pub mod error;
 pub mod outputs;
 pub mod pipeline;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::outputs::csvfile::push_record;
 use crate::outputs::{iso, push_iso_date};
@@ -305,10 +306,7 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
     let ev = match evaluate(&resident.dates, ctx.rules) {
         Ok(ev) => ev,
         Err(e) => {
-            let (kind, reason) = match e {
-                RuleError::IssuedBeforeBirth(k) => (k, "issue date is before the birth date"),
-                RuleError::OutOfRange(k) => (k, "the date is out of the supported range"),
-            };
+            let RuleError::OutOfRange(kind) = e;
             let field = match kind {
                 ItemKind::Card => Field::CardIssued,
                 ItemKind::UserCert => Field::UserCertIssued,
@@ -324,7 +322,7 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
                 resident_code: resident.code.clone(),
                 field: ctx.reader.columns.name(field).to_string(),
                 value,
-                reason: format!("{reason} ({})", iso(resident.dates.birth)),
+                reason: "the expiry computed from this date is beyond the supported range".into(),
             });
         }
     };
@@ -496,6 +494,70 @@ fn record_decodes_at(path: &Path, offset: u64, reader: &RowReader<'_>) -> Result
     Ok(reader.decodes(&batch.record(0)))
 }
 
+/// The outputs of a run of consecutive rows, already formatted: the
+/// per-row values are built and dropped on the worker thread that made them,
+/// and the writer only appends a few large strings.
+#[derive(Debug, Default)]
+pub struct ChunkOutput {
+    /// outcomes.csv records.
+    pub outcomes: String,
+    /// rejects.csv records.
+    pub rejects: String,
+    /// Number of rejects.csv records.
+    pub rejects_written: u64,
+    /// exceptions.csv records.
+    pub exceptions: String,
+    /// Number of exceptions.csv records.
+    pub exceptions_written: u64,
+    /// held.csv records.
+    pub held: String,
+    /// Number of held.csv records.
+    pub held_written: u64,
+    /// The rows' counts.
+    pub counts: Counts,
+    /// Residents to print (when asked for).
+    pub notices: Vec<DueNotice>,
+}
+
+/// Rows a worker formats in one go.
+const CHUNK_RECORDS: usize = 512;
+
+fn process_chunk(
+    ctx: &Context<'_>,
+    batch: &RecordBatch,
+    range: std::ops::Range<usize>,
+    keep_notices: bool,
+) -> ChunkOutput {
+    let mut out = ChunkOutput {
+        outcomes: String::with_capacity(range.len() * 72),
+        counts: Counts::new(),
+        ..ChunkOutput::default()
+    };
+    for i in range {
+        let row = process_record(ctx, &batch.record(i));
+        out.counts.add(&row);
+        out.outcomes.push_str(&row.outcome_line);
+        if let Some(line) = row.reject_line() {
+            out.rejects.push_str(&line);
+            out.rejects_written += 1;
+        }
+        if !row.exceptions.is_empty() {
+            out.exceptions.push_str(&row.exception_lines());
+            out.exceptions_written += row.exceptions.len() as u64;
+        }
+        if let Some(line) = &row.held_line {
+            out.held.push_str(line);
+            out.held_written += 1;
+        }
+        if keep_notices {
+            if let Some(n) = row.notice {
+                out.notices.push(*n);
+            }
+        }
+    }
+    out
+}
+
 /// Second pass: every data row through `ctx`, handing each batch's outputs
 /// (in input order) to `sink`.
 ///
@@ -504,7 +566,8 @@ fn record_decodes_at(path: &Path, offset: u64, reader: &RowReader<'_>) -> Result
 pub fn run_rows(
     path: &Path,
     ctx: &Context<'_>,
-    mut sink: impl FnMut(Vec<RowOutput>) -> Result<()> + Send,
+    keep_notices: bool,
+    mut sink: impl FnMut(Vec<ChunkOutput>) -> Result<()> + Send,
 ) -> Result<()> {
     let mut stream = RecordStream::open(path)?;
     let headers = read_header_fields(&mut stream, ctx.reader.encoding)?;
@@ -517,7 +580,7 @@ pub fn run_rows(
     let mut current = RecordBatch::default();
     let mut next = RecordBatch::default();
     let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
-    let mut pending: Option<Vec<RowOutput>> = None;
+    let mut pending: Option<Vec<ChunkOutput>> = None;
     while more {
         let ((read_more, sunk), outputs) = rayon::join(
             || {
@@ -526,9 +589,18 @@ pub fn run_rows(
                 (read, sunk)
             },
             || {
-                (0..current.len())
+                let n = current.len();
+                (0..n.div_ceil(CHUNK_RECORDS))
                     .into_par_iter()
-                    .map(|i| process_record(ctx, &current.record(i)))
+                    .map(|c| {
+                        let start = c * CHUNK_RECORDS;
+                        process_chunk(
+                            ctx,
+                            &current,
+                            start..(start + CHUNK_RECORDS).min(n),
+                            keep_notices,
+                        )
+                    })
                     .collect::<Vec<_>>()
             },
         );

@@ -318,6 +318,14 @@ impl GaijiTable {
         std::borrow::Cow::Owned(out)
     }
 
+    /// Like [`GaijiTable::apply`], reusing `s` when nothing changes.
+    pub fn apply_owned(&self, s: String) -> String {
+        match self.apply(&s) {
+            std::borrow::Cow::Borrowed(_) => s,
+            std::borrow::Cow::Owned(mapped) => mapped,
+        }
+    }
+
     /// Parses a table: one `code,text` pair a line, `code` written `U+E000`,
     /// `E000` or `0xE000`; an optional header line; `#` comments.
     pub fn parse(text: &str, source: &Path) -> Result<Self, Error> {

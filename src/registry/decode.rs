@@ -84,6 +84,33 @@ pub fn decode_field(bytes: &[u8], encoding: InputEncoding) -> Result<Cow<'_, str
     }
 }
 
+/// Checks that a field decodes strictly, without building its text: for the
+/// columns kigen does not read, which must still be valid (SPEC 1: bytes
+/// that are not CP932 reject the row, whichever column holds them).
+pub fn validate_field(bytes: &[u8], encoding: InputEncoding) -> Result<(), BadBytes> {
+    if bytes.is_ascii() {
+        return Ok(());
+    }
+    match encoding {
+        InputEncoding::Utf8 => decode_field(bytes, encoding).map(|_| ()),
+        InputEncoding::Cp932 => {
+            let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+            let mut scratch = [0u8; 256];
+            let mut pos = 0usize;
+            loop {
+                let (result, read, _) =
+                    decoder.decode_to_utf8_without_replacement(&bytes[pos..], &mut scratch, true);
+                pos += read;
+                match result {
+                    DecoderResult::InputEmpty => return Ok(()),
+                    DecoderResult::OutputFull => continue,
+                    DecoderResult::Malformed(_, _) => return Err(locate_cp932_error(bytes)),
+                }
+            }
+        }
+    }
+}
+
 /// Finds where strict CP932 decoding fails (the slow path, only for bad rows).
 fn locate_cp932_error(bytes: &[u8]) -> BadBytes {
     let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
@@ -143,6 +170,23 @@ mod tests {
         // A lead byte at the very end.
         let e = decode_field(&[0x8E, 0x52, 0x8E], InputEncoding::Cp932).unwrap_err();
         assert_eq!(e.offset, 2);
+    }
+
+    #[test]
+    fn validation_agrees_with_decoding() {
+        let long = "髙".repeat(700); // many scratch buffers of output
+        let (bytes, _, _) = SHIFT_JIS.encode(&long);
+        assert!(validate_field(&bytes, InputEncoding::Cp932).is_ok());
+        let mut bad = bytes.into_owned();
+        bad.extend_from_slice(&[0x85, 0x40]);
+        assert_eq!(
+            validate_field(&bad, InputEncoding::Cp932)
+                .unwrap_err()
+                .offset,
+            1400
+        );
+        assert!(validate_field(&[0xFD], InputEncoding::Cp932).is_err());
+        assert!(validate_field(b"\xE3\x81", InputEncoding::Utf8).is_err());
     }
 
     #[test]

@@ -496,21 +496,25 @@ impl<'a> RowReader<'a> {
         let mut bad: Option<(usize, decode::BadBytes)> = None;
         for col in 0..rec.len() {
             let bytes = rec.field(col).unwrap_or_default();
+            let Some(f) = self.columns.field_of[col] else {
+                if let Err(e) = decode::validate_field(bytes, self.encoding) {
+                    bad.get_or_insert((col, e));
+                }
+                continue;
+            };
             match decode_field(bytes, self.encoding) {
                 Ok(text) => {
-                    if let Some(f) = self.columns.field_of[col] {
-                        values[f.index()] = Some(match text {
-                            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(trim(s)),
-                            std::borrow::Cow::Owned(s) => {
-                                let t = trim(&s);
-                                if t.len() == s.len() {
-                                    std::borrow::Cow::Owned(s)
-                                } else {
-                                    std::borrow::Cow::Owned(t.to_string())
-                                }
+                    values[f.index()] = Some(match text {
+                        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(trim(s)),
+                        std::borrow::Cow::Owned(s) => {
+                            let t = trim(&s);
+                            if t.len() == s.len() {
+                                std::borrow::Cow::Owned(s)
+                            } else {
+                                std::borrow::Cow::Owned(t.to_string())
                             }
-                        });
-                    }
+                        }
+                    });
                 }
                 Err(e) => {
                     if bad.is_none() {
@@ -666,18 +670,37 @@ impl<'a> RowReader<'a> {
                 "required value is empty".into(),
             );
         };
-        let mapped = |f: Field| self.gaiji.apply(text(f)).into_owned();
+        let code = code.to_string();
+        // Move the decoded text into the resident: no copy unless the 外字
+        // table or the kana widening changes it.
+        let mut take = |f: Field| -> String {
+            values[f.index()]
+                .take()
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default()
+        };
+        let kana = take(Field::NameKana);
+        let name_kana = match kana_to_full_width(&kana) {
+            std::borrow::Cow::Borrowed(_) => kana,
+            std::borrow::Cow::Owned(widened) => widened,
+        };
+        let (name, address, address_extra, legal_representative) = (
+            take(Field::Name),
+            take(Field::Address),
+            take(Field::AddressExtra),
+            take(Field::LegalRepresentative),
+        );
         RowRead::Resident(Box::new(Resident {
             line,
-            code: code.to_string(),
-            name: mapped(Field::Name),
-            name_kana: kana_to_full_width(text(Field::NameKana)).into_owned(),
+            code,
+            name: self.gaiji.apply_owned(name),
+            name_kana,
             postal_code,
-            address: mapped(Field::Address),
-            address_extra: mapped(Field::AddressExtra),
+            address: self.gaiji.apply_owned(address),
+            address_extra: self.gaiji.apply_owned(address_extra),
             dates,
             non_forwardable,
-            legal_representative: mapped(Field::LegalRepresentative),
+            legal_representative: self.gaiji.apply_owned(legal_representative),
         }))
     }
 }

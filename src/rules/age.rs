@@ -25,7 +25,9 @@ pub fn birthday_in(birth: NaiveDate, year: i32, feb29: Feb29Rule) -> Option<Naiv
 }
 
 /// The `n`th birthday strictly after `after` (a birthday on `after` itself
-/// does not count): a card issued on the birthday runs full years.
+/// does not count): a card issued on the birthday runs full years. Only
+/// birthdays after the birth count (a date before the birth is a data error,
+/// but the arithmetic stays meaningful).
 pub fn nth_birthday_after(
     birth: NaiveDate,
     after: NaiveDate,
@@ -35,6 +37,7 @@ pub fn nth_birthday_after(
     if n == 0 {
         return Some(after);
     }
+    let after = after.max(birth);
     let y0 = after.year();
     let first_year = if birthday_in(birth, y0, feb29)? > after {
         y0

@@ -223,6 +223,11 @@ pub enum Finding {
         /// Its issue date.
         issued: NaiveDate,
     },
+    /// Items whose issue date is before the birth date.
+    IssuedBeforeBirth {
+        /// The items.
+        kinds: Vec<ItemKind>,
+    },
 }
 
 impl Finding {
@@ -233,6 +238,7 @@ impl Finding {
             Finding::Feb29 { .. } => "feb29",
             Finding::AgeBasis { .. } => "age-basis",
             Finding::SignCertUnder15 { .. } => "sign-cert-under-15",
+            Finding::IssuedBeforeBirth { .. } => "issued-before-birth",
         }
     }
 
@@ -262,6 +268,13 @@ impl Finding {
             ),
             Finding::SignCertUnder15 { issued } => {
                 format!("signing certificate issued {issued} to a person under 15")
+            }
+            Finding::IssuedBeforeBirth { kinds } => {
+                let items: Vec<&str> = kinds.iter().map(|k| k.key()).collect();
+                format!(
+                    "issued before the birth date: {}; birthdays counted from the birth",
+                    items.join(", ")
+                )
             }
         }
     }
@@ -301,8 +314,6 @@ impl Evaluation {
 /// Why the rules could not evaluate a row that has a card.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleError {
-    /// An issue date before the birth date.
-    IssuedBeforeBirth(ItemKind),
     /// A date beyond what the calendar arithmetic supports.
     OutOfRange(ItemKind),
 }
@@ -332,15 +343,18 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
     let (Some(birth), Some(card_issued)) = (dates.birth, dates.card_issued) else {
         return Ok(ev);
     };
-    for (kind, issued) in [
+    // An issue date before the birth date is a data error SPEC does not list
+    // as a reject: the row is evaluated as the rules read (birthdays count
+    // from the birth) and a person is asked to look at it.
+    let issued_before_birth: Vec<ItemKind> = [
         (ItemKind::Card, Some(card_issued)),
         (ItemKind::UserCert, dates.user_issued),
         (ItemKind::SignCert, dates.sign_issued),
-    ] {
-        if issued.is_some_and(|d| d < birth) {
-            return Err(RuleError::IssuedBeforeBirth(kind));
-        }
-    }
+    ]
+    .into_iter()
+    .filter(|(_, issued)| issued.is_some_and(|d| d < birth))
+    .map(|(kind, _)| kind)
+    .collect();
     let mut mismatches = Vec::new();
 
     // Card: the birthday rule, then the period of stay when strictly earlier.
@@ -469,6 +483,11 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
         if !is_aged_at_least(birth, 15, issued) {
             ev.findings.push(Finding::SignCertUnder15 { issued });
         }
+    }
+    if !issued_before_birth.is_empty() {
+        ev.findings.push(Finding::IssuedBeforeBirth {
+            kinds: issued_before_birth,
+        });
     }
     Ok(ev)
 }

@@ -273,10 +273,15 @@ fn no_card_means_no_items() {
 }
 
 #[test]
-fn issue_before_birth_is_an_error() {
-    let dates = card_only("2020-01-01", None, "2019-01-01");
+fn issue_before_birth_is_evaluated_and_reported() {
+    // Birthdays count from the birth: the 1st is 2021-01-01, the 5th 2025-01-01.
+    let dates = card_only("2020-01-01", None, "2019-12-01");
+    let ev = evaluate(&dates, RuleConfig::default()).unwrap();
+    assert_eq!(ev.card.unwrap().expiry, d("2025-01-01"));
     assert_eq!(
-        evaluate(&dates, RuleConfig::default()),
-        Err(RuleError::IssuedBeforeBirth(ItemKind::Card))
+        ev.findings,
+        vec![Finding::IssuedBeforeBirth {
+            kinds: vec![ItemKind::Card]
+        }]
     );
 }

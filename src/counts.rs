@@ -1,0 +1,135 @@
+//! Counts of a batch by outcome and reason: what the operator reads at the
+//! end of a run, and what the reconciliation checks.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::pipeline::RowOutput;
+use crate::select::Outcome;
+
+/// Counts of a batch, by outcome and by reason.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    /// Data rows read (records after the header).
+    pub rows_read: u64,
+    /// Rows per outcome (SPEC spelling), every outcome present.
+    pub outcomes: BTreeMap<String, u64>,
+    /// Excluded rows per 住民状態 value.
+    pub excluded_by_status: BTreeMap<String, u64>,
+    /// Rejected rows per field at fault.
+    pub rejected_by_field: BTreeMap<String, u64>,
+    /// exceptions.csv lines per code.
+    pub exceptions_by_code: BTreeMap<String, u64>,
+    /// Printed notices per kind.
+    pub notices_by_kind: BTreeMap<String, u64>,
+}
+
+impl Counts {
+    /// All outcomes at zero.
+    pub fn new() -> Self {
+        let mut c = Counts::default();
+        for o in Outcome::ALL {
+            c.outcomes.insert(o.as_str().to_string(), 0);
+        }
+        c
+    }
+
+    /// Rows with `outcome`.
+    pub fn of(&self, outcome: Outcome) -> u64 {
+        self.outcomes.get(outcome.as_str()).copied().unwrap_or(0)
+    }
+
+    /// The reconciliation identity: rows read = the sum of all outcomes.
+    pub fn reconciles(&self) -> bool {
+        self.outcomes.values().sum::<u64>() == self.rows_read
+    }
+
+    /// Counts one row.
+    pub fn add(&mut self, row: &RowOutput) {
+        // Runs once a row on the serial path: no allocation unless a key is new.
+        fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+            match map.get_mut(key) {
+                Some(v) => *v += 1,
+                None => {
+                    map.insert(key.to_string(), 1);
+                }
+            }
+        }
+        self.rows_read += 1;
+        bump(&mut self.outcomes, row.outcome.as_str());
+        if let Some(s) = &row.excluded_status {
+            bump(&mut self.excluded_by_status, s);
+        }
+        if let Some(r) = &row.reject {
+            bump(&mut self.rejected_by_field, &r.field);
+        }
+        for (code, _) in &row.exceptions {
+            bump(&mut self.exceptions_by_code, code);
+        }
+        if let Some(k) = row.notice.as_ref().and_then(|n| n.selection.kind) {
+            bump(&mut self.notices_by_kind, k.as_str());
+        }
+    }
+
+    /// Adds another batch's counts.
+    pub fn merge(&mut self, other: &Counts) {
+        fn add_all(into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>) {
+            for (k, v) in from {
+                match into.get_mut(k) {
+                    Some(n) => *n += v,
+                    None => {
+                        into.insert(k.clone(), *v);
+                    }
+                }
+            }
+        }
+        self.rows_read += other.rows_read;
+        add_all(&mut self.outcomes, &other.outcomes);
+        add_all(&mut self.excluded_by_status, &other.excluded_by_status);
+        add_all(&mut self.rejected_by_field, &other.rejected_by_field);
+        add_all(&mut self.exceptions_by_code, &other.exceptions_by_code);
+        add_all(&mut self.notices_by_kind, &other.notices_by_kind);
+    }
+
+    /// The counts as an operator reads them.
+    pub fn report(&self) -> String {
+        let mut s = String::new();
+        let list = |m: &BTreeMap<String, u64>| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        s.push_str(&format!("rows read         {:>9}\n", self.rows_read));
+        for o in Outcome::ALL {
+            let extra = match o {
+                Outcome::Excluded if !self.excluded_by_status.is_empty() => {
+                    format!("  ({})", list(&self.excluded_by_status))
+                }
+                Outcome::Rejected if !self.rejected_by_field.is_empty() => {
+                    format!("  ({})", list(&self.rejected_by_field))
+                }
+                Outcome::Printed if !self.notices_by_kind.is_empty() => {
+                    format!("  ({})", list(&self.notices_by_kind))
+                }
+                _ => String::new(),
+            };
+            s.push_str(&format!("  {:<16}{:>9}{extra}\n", o.as_str(), self.of(o)));
+        }
+        s.push_str(&format!(
+            "  {:<16}{:>9}  {}\n",
+            "sum",
+            self.outcomes.values().sum::<u64>(),
+            if self.reconciles() {
+                "= rows read"
+            } else {
+                "DOES NOT MATCH rows read"
+            }
+        ));
+        if !self.exceptions_by_code.is_empty() {
+            s.push_str(&format!("exceptions: {}\n", list(&self.exceptions_by_code)));
+        }
+        s
+    }
+}
