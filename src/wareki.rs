@@ -213,7 +213,7 @@ pub enum DateForm {
     Compact8,
     /// `令和7年8月14日`, `令7年8月14日`, `R7年8月14日`, `令和元年5月1日`.
     WarekiKanji,
-    /// `R07.08.14`, `H1/1/8`, `昭60.2.14`.
+    /// `R07.08.14`, `H1.1.8`, `令7.8.14`, `昭60.2.14` (dotted only).
     WarekiCompact,
     /// `5070814` (GYYMMDD, G = 1 明治 … 5 令和).
     EraCode7,
