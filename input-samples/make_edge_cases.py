@@ -159,6 +159,10 @@ add(row("E035", sex=b"\x85\x40"), "rejected",
     reject_field="性別")
 add(row("E036", nf="１"), "rejected", "full-width １ is not a listed 転送不要 spelling",
     reject_field="転送不要")
+add(row("E037", name="\ue001田　花子", issued="2017-03-01", user_iss="2022-02-01",
+        sign_iss="2022-02-01"),
+    "held", "the 外字 U+E001 maps to 𠮷 (U+20BB7), which IPAex fonts cannot draw: held, not substituted",
+    expiries=("2027-01-15", "2027-01-15", "2027-01-15"))
 add(b'E034,123456789018,"unclosed,1970-01-15\r\n', "rejected",
     "a quote that is never closed runs to the end of the file", reject_field="(row)")
 

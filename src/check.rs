@@ -33,6 +33,8 @@ pub struct CheckRequest<'a> {
     pub out_dir: PathBuf,
     /// Notices already issued.
     pub ledger: &'a (dyn NoticeLedger + Sync),
+    /// The renderer's printability check (`kigen run`), if any.
+    pub printable: Option<&'a crate::pipeline::PrintCheck<'a>>,
 }
 
 /// What a check produced.
@@ -76,7 +78,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
             lead_months: rules.lead_months,
         },
         ledger: req.ledger,
-        drawable: None,
+        printable: req.printable,
     };
     create_private_dir(&req.out_dir)?;
     let enc = req.csv_encoding;

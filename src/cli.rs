@@ -28,6 +28,31 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The nightly job: select, then write print-ready PDF notices, the
+    /// manifest and the check outputs into OUT/<as-of>/.
+    Run {
+        /// The registry export (CSV).
+        #[arg(long)]
+        input: PathBuf,
+        /// Batch date (default: today in Asia/Tokyo).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Profile directory holding profile.toml.
+        #[arg(long, default_value = "templates/saku")]
+        profile: PathBuf,
+        /// Output root: the batch is written to OUT/<as-of>/.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Input encoding, overriding the profile: cp932 or utf-8.
+        #[arg(long)]
+        encoding: Option<InputEncoding>,
+        /// CSV output encoding, overriding the profile: utf-8 (with BOM) or cp932.
+        #[arg(long)]
+        csv_encoding: Option<CsvEncoding>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Read the registry, apply the rules and select: write outcomes.csv,
     /// rejects.csv, exceptions.csv and held.csv, print the counts.
     Check {
@@ -127,6 +152,63 @@ fn load_profile(dir: &Path, required: bool) -> Result<Profile> {
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
+        Command::Run {
+            input,
+            as_of: date,
+            profile,
+            out,
+            encoding,
+            csv_encoding,
+            quiet,
+        } => {
+            let as_of = as_of(date.as_deref())?;
+            let profile = load_profile(&profile, true)?;
+            let req = crate::run::RunRequest {
+                input: input.clone(),
+                as_of,
+                encoding: encoding.unwrap_or(profile.settings.input.encoding),
+                csv_encoding: csv_encoding.unwrap_or(profile.settings.output.csv_encoding),
+                profile: &profile,
+                out_root: out,
+                ledger: &NoLedger,
+            };
+            let report = crate::run::run(&req)?;
+            if quiet {
+                return Ok(0);
+            }
+            let mut o = std::io::stdout().lock();
+            if report.already_done {
+                let _ = writeln!(
+                    o,
+                    "kigen run: the batch for {as_of} is already complete in {}/; nothing done",
+                    report.dir.display()
+                );
+                return Ok(0);
+            }
+            let _ = writeln!(o, "kigen run: {} as of {as_of}", input.display());
+            let _ = write!(o, "{}", report.counts.report());
+            let packets: usize = report.files.iter().map(|f| f.1).sum();
+            let pages: usize = report.files.iter().map(|f| f.2).sum();
+            for (name, n, p) in &report.files {
+                let _ = writeln!(o, "  print/{name}: {n} packets, {p} pages");
+            }
+            let _ = writeln!(
+                o,
+                "written to {}/: {packets} packets, {pages} pages",
+                report.dir.display()
+            );
+            let mem = peak_memory_mib()
+                .map(|m| format!(", peak memory {m:.0} MiB"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "select {:.2} s, render {:.2} s ({:.0} packets/s){mem}",
+                report.select_seconds,
+                report.render_seconds,
+                packets as f64 / report.render_seconds.max(1e-9)
+            );
+            Ok(0)
+        }
         Command::Check {
             input,
             as_of: date,
@@ -139,6 +221,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             let as_of = as_of(date.as_deref())?;
             let profile = load_profile(&profile, true)?;
             let out_dir = out.unwrap_or_else(|| default_check_dir(as_of));
+            // With the notice wording in the profile, hold exactly what
+            // `kigen run` would hold (fonts, window); without it, only
+            // unmapped 外字.
+            let renderer = if profile.settings.letter.is_some() {
+                Some(crate::run::Renderer::new(&profile)?)
+            } else {
+                None
+            };
+            let printable =
+                |r: &crate::registry::Resident| renderer.as_ref().and_then(|x| x.hold(r, as_of));
             let req = CheckRequest {
                 input: input.clone(),
                 as_of,
@@ -147,6 +239,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 profile: &profile,
                 out_dir: out_dir.clone(),
                 ledger: &NoLedger,
+                printable: Some(&printable),
             };
             let report = check(&req, false)?;
             if !quiet {

@@ -43,6 +43,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A font file is missing, unreadable or not a usable TrueType font.
+    #[error("font {}: {message}", path.display())]
+    Font {
+        /// The font file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A command-line value is invalid.
     #[error("{0}")]
     Usage(String),

@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod barcode;
 pub mod check;
 pub mod cli;
 pub mod counts;
@@ -18,7 +19,9 @@ pub mod outputs;
 pub mod pipeline;
 pub mod profile;
 pub mod registry;
+pub mod render;
 pub mod rules;
+pub mod run;
 pub mod sample;
 pub mod select;
 pub mod wareki;

@@ -174,9 +174,26 @@ pub struct Context<'a> {
     pub window: Window,
     /// Notices already issued.
     pub ledger: &'a (dyn NoticeLedger + Sync),
-    /// Characters the configured fonts cannot draw (beyond private use,
-    /// which is always unprintable): `None` until fonts are loaded.
-    pub drawable: Option<&'a (dyn Fn(char) -> bool + Sync)>,
+    /// What the notice renderer cannot print faithfully (a character no
+    /// configured font draws, a name too long for the window), checked for
+    /// due residents after the private-use check. `None` in `kigen check`,
+    /// which loads no fonts.
+    pub printable: Option<&'a PrintCheck<'a>>,
+}
+
+/// The renderer's printability check: why a resident's notice cannot be
+/// printed faithfully, if it cannot.
+pub type PrintCheck<'a> = dyn Fn(&Resident) -> Option<Hold> + Sync + 'a;
+
+/// Why a due resident's notice is held instead of printed (held.csv).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    /// The field at fault.
+    pub field: Field,
+    /// The character at fault, when it is one character.
+    pub code_point: Option<char>,
+    /// Why.
+    pub reason: String,
 }
 
 /// A resident with a notice to print.
@@ -357,7 +374,12 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
         }
     };
     if sel.outcome == Outcome::Printed {
-        if let Some((field, c, reason)) = unprintable(ctx, &resident) {
+        if let Some(Hold {
+            field,
+            code_point,
+            reason,
+        }) = unprintable(ctx, &resident)
+        {
             out.outcome = Outcome::Held;
             let mut s = String::new();
             push_record(
@@ -366,7 +388,9 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
                     resident.line.to_string().as_str(),
                     &resident.code,
                     ctx.reader.columns.name(field),
-                    &format!("U+{:04X}", c as u32),
+                    &code_point
+                        .map(|c| format!("U+{:04X}", c as u32))
+                        .unwrap_or_default(),
                     &reason,
                 ],
             );
@@ -386,38 +410,23 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
     out
 }
 
-/// The first character of a printed field that cannot be printed faithfully:
-/// an unmapped private-use character, or one no configured font can draw.
-fn unprintable(ctx: &Context<'_>, r: &Resident) -> Option<(Field, char, String)> {
+/// Why a due resident cannot be printed faithfully: an unmapped private-use
+/// character (always), or what the renderer's check finds.
+fn unprintable(ctx: &Context<'_>, r: &Resident) -> Option<Hold> {
     for (field, text) in r.printed_fields() {
-        for c in text.chars() {
-            if is_private_use(c) {
-                return Some((
-                    field,
-                    c,
-                    format!(
-                        "unmapped 外字 U+{:04X} in {}",
-                        c as u32,
-                        ctx.reader.columns.name(field)
-                    ),
-                ));
-            }
-            if let Some(drawable) = ctx.drawable {
-                if !drawable(c) {
-                    return Some((
-                        field,
-                        c,
-                        format!(
-                            "no configured font has a glyph for {c} (U+{:04X}) in {}",
-                            c as u32,
-                            ctx.reader.columns.name(field)
-                        ),
-                    ));
-                }
-            }
+        if let Some(c) = text.chars().find(|c| is_private_use(*c)) {
+            return Some(Hold {
+                field,
+                code_point: Some(c),
+                reason: format!(
+                    "unmapped 外字 U+{:04X} in {}",
+                    c as u32,
+                    ctx.reader.columns.name(field)
+                ),
+            });
         }
     }
-    None
+    ctx.printable.and_then(|check| check(r))
 }
 
 /// First pass: the codes shared by two or more 住民 rows.

@@ -41,6 +41,171 @@ pub struct Settings {
     pub output: OutputSettings,
     /// The 外字 table.
     pub gaiji: GaijiSettings,
+    /// Fonts.
+    pub fonts: FontSettings,
+    /// The envelope window the address block must sit in.
+    pub window: EnvelopeWindow,
+    /// The letter's wording (required for `kigen run`).
+    pub letter: Option<LetterWording>,
+    /// The 照会書兼回答書's wording (required for `kigen run`).
+    pub inquiry: Option<InquiryWording>,
+    /// The card application form's wording (required for `kigen run`).
+    pub application: Option<ApplicationWording>,
+}
+
+/// `[fonts]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FontSettings {
+    /// Directory holding ipaexm.ttf and ipaexg.ttf, relative to the profile
+    /// directory.
+    pub dir: String,
+    /// An optional fallback font file (e.g. IPAmj明朝) for characters the
+    /// IPAex fonts lack; relative to the profile directory or absolute.
+    /// Empty: none.
+    pub fallback: String,
+}
+
+impl Default for FontSettings {
+    fn default() -> Self {
+        FontSettings {
+            dir: "../../fonts".into(),
+            fallback: String::new(),
+        }
+    }
+}
+
+/// `[window]`: the 長3 window envelope's window, in millimetres from the
+/// sheet's top-left corner as it lies in the envelope.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnvelopeWindow {
+    /// Left edge.
+    pub left_mm: f32,
+    /// Top edge.
+    pub top_mm: f32,
+    /// Width.
+    pub width_mm: f32,
+    /// Height.
+    pub height_mm: f32,
+}
+
+impl Default for EnvelopeWindow {
+    fn default() -> Self {
+        EnvelopeWindow {
+            left_mm: 20.0,
+            top_mm: 45.0,
+            width_mm: 90.0,
+            height_mm: 45.0,
+        }
+    }
+}
+
+/// A counter (窓口) and its hours.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counter {
+    /// 受付場所.
+    pub name: String,
+    /// 受付時間.
+    pub hours: String,
+}
+
+/// `[letter]`: the 有効期限通知書's wording. Every key is required.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterWording {
+    /// The document number; `{date}` is the batch date (YYYYMMDD), `{seq}`
+    /// the packet's sequence number in the batch (5 digits).
+    pub document_number: String,
+    /// The title.
+    pub title: String,
+    /// The opening paragraph.
+    pub greeting: String,
+    /// Column heads of the item table: kind, expiry, renewal.
+    pub table_heads: [String; 3],
+    /// Table mark for an item due now.
+    pub due_mark: String,
+    /// Table mark for an item held but not due.
+    pub not_due_mark: String,
+    /// Table text for an item never issued.
+    pub not_issued: String,
+    /// Heading of what to do for a card notice.
+    pub card_heading: String,
+    /// What to do for a card notice, one paragraph a line.
+    pub card_steps: Vec<String>,
+    /// Heading of what to do for a certificate notice.
+    pub certificate_heading: String,
+    /// What to do for a certificate notice.
+    pub certificate_steps: Vec<String>,
+    /// Heading of what to bring.
+    pub bring_heading: String,
+    /// What to bring (certificate notices).
+    pub bring: Vec<String>,
+    /// Heading of the proxy section.
+    pub proxy_heading: String,
+    /// The proxy section's paragraphs.
+    pub proxy: Vec<String>,
+    /// Identity documents, list A (one suffices).
+    pub id_docs_a: String,
+    /// Identity documents, list B (two needed).
+    pub id_docs_b: String,
+    /// Heading of the counters table.
+    pub counters_heading: String,
+    /// Counters and hours.
+    pub counters: Vec<Counter>,
+    /// Notes: fee, grace period, under-15 PIN.
+    pub notes: Vec<String>,
+    /// The contact line.
+    pub contact: String,
+}
+
+/// `[inquiry]`: the 照会書兼回答書 (電子証明書の更新). Every key is required.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InquiryWording {
+    /// The title.
+    pub title: String,
+    /// Addressee line (佐久市長 宛).
+    pub addressee: String,
+    /// The inquiry (照会) paragraph.
+    pub inquiry: String,
+    /// The reply and delegation (回答・委任) paragraph.
+    pub delegation: String,
+    /// Labels of the proxy's boxes: name, address, birth date, relation.
+    pub proxy_labels: [String; 4],
+    /// Label of the user certificate's PIN boxes.
+    pub user_pin_label: String,
+    /// Label of the signing certificate's PIN boxes.
+    pub sign_pin_label: String,
+    /// Note printed instead of the signing certificate's boxes when there is none.
+    pub no_sign_cert: String,
+    /// Label of the date line.
+    pub date_label: String,
+    /// Label of the signature line.
+    pub signature_label: String,
+    /// The instruction to seal it.
+    pub seal_instruction: String,
+    /// Title of the office-use strip.
+    pub office_use: String,
+    /// Cells of the office-use strip.
+    pub office_use_cells: Vec<String>,
+}
+
+/// `[application]`: the card application form. Every key is required.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationWording {
+    /// The title.
+    pub title: String,
+    /// The text inside the photo box.
+    pub photo_note: String,
+    /// Label of the signature line.
+    pub signature_label: String,
+    /// Label of the date line.
+    pub date_label: String,
+    /// Instructions, one paragraph each.
+    pub instructions: Vec<String>,
 }
 
 /// `[municipality]`.
@@ -431,12 +596,50 @@ impl Profile {
 }
 
 impl Settings {
+    /// The wording `kigen run` needs, or an error naming the missing section.
+    pub fn wording(
+        &self,
+        path: &Path,
+    ) -> Result<(&LetterWording, &InquiryWording, &ApplicationWording), Error> {
+        let missing = |key: &str| Error::Profile {
+            path: path.join("profile.toml"),
+            message: format!("[{key}] is missing: kigen run needs the notice wording"),
+        };
+        Ok((
+            self.letter.as_ref().ok_or_else(|| missing("letter"))?,
+            self.inquiry.as_ref().ok_or_else(|| missing("inquiry"))?,
+            self.application
+                .as_ref()
+                .ok_or_else(|| missing("application"))?,
+        ))
+    }
+
     /// Checks values that the types alone do not.
     fn validate(&self, path: &Path) -> Result<(), Error> {
         let err = |message: String| Error::Profile {
             path: path.to_path_buf(),
             message,
         };
+        let w = &self.window;
+        if !(w.left_mm >= 0.0
+            && w.top_mm >= 0.0
+            && w.width_mm >= 80.0
+            && w.height_mm >= 30.0
+            && w.left_mm + w.width_mm <= 210.0
+            && w.top_mm + w.height_mm <= 99.0)
+        {
+            return Err(err(format!(
+                "window = {w:?}: the window must lie in the top third of an A4 sheet, at least 80 x 30 mm"
+            )));
+        }
+        if let Some(l) = &self.letter {
+            if !l.document_number.contains("{seq}") {
+                return Err(err(
+                    "letter.document_number must contain {seq}: each notice needs its own number"
+                        .into(),
+                ));
+            }
+        }
         if !(1..=12).contains(&self.rules.lead_months) {
             return Err(err(format!(
                 "rules.lead_months = {}: must be 1 to 12",

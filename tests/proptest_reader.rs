@@ -57,6 +57,7 @@ proptest! {
             csv_encoding: CsvEncoding::Utf8,
             out_dir: dir.path().join("out"),
             ledger: &NoLedger,
+            printable: None,
         };
         let report = check(&req, false).map_err(|e| e.to_string()).unwrap();
         prop_assert_eq!(report.counts.rows_read as usize, records_in(&body));

@@ -17,6 +17,29 @@ pub const OUTCOMES_HEADER: [&str; 7] = [
     "detail",
 ];
 
+/// manifest.csv columns: SPEC 5's, then the notice number and why a packet
+/// has no barcode.
+pub const MANIFEST_HEADER: [&str; 18] = [
+    "seq",
+    "file",
+    "first_page",
+    "pages",
+    "resident_code",
+    "name",
+    "postal_code",
+    "kind",
+    "card_expiry",
+    "card_due",
+    "user_cert_expiry",
+    "user_cert_due",
+    "sign_cert_expiry",
+    "sign_cert_due",
+    "non_forwardable",
+    "barcode",
+    "document_number",
+    "barcode_note",
+];
+
 /// rejects.csv columns.
 pub const REJECTS_HEADER: [&str; 5] = ["line", "resident_code", "field", "value", "reason"];
 

@@ -674,10 +674,12 @@ impl<'a> RowReader<'a> {
         // Move the decoded text into the resident: no copy unless the 外字
         // table or the kana widening changes it.
         let mut take = |f: Field| -> String {
-            values[f.index()]
-                .take()
-                .map(std::borrow::Cow::into_owned)
-                .unwrap_or_default()
+            normalize::collapse_breaks(
+                values[f.index()]
+                    .take()
+                    .map(std::borrow::Cow::into_owned)
+                    .unwrap_or_default(),
+            )
         };
         let kana = take(Field::NameKana);
         let name_kana = match kana_to_full_width(&kana) {

@@ -8,6 +8,29 @@ pub fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace())
 }
 
+/// Line breaks and tabs inside a text field (an address typed over two
+/// lines of the vendor's screen) as single spaces: they are layout, not
+/// characters of the name or address, and no font draws them.
+pub fn collapse_breaks(s: String) -> String {
+    if !s.contains(['\r', '\n', '\t']) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut in_break = false;
+    for c in s.chars() {
+        if matches!(c, '\r' | '\n' | '\t') {
+            if !in_break {
+                out.push(' ');
+            }
+            in_break = true;
+        } else {
+            out.push(c);
+            in_break = false;
+        }
+    }
+    out
+}
+
 /// Full-width ASCII variants (U+FF01–U+FF5E) and U+3000 to their ASCII forms.
 /// U+2212 (−) becomes `-` too: it is what CP932's 全角マイナス (0x817C)
 /// decodes to. Used for postal codes, where SPEC allows full-width
@@ -107,6 +130,15 @@ mod tests {
         assert_eq!(kana_to_full_width("ｶﾞｸﾎﾟﾝｳﾞｧ"), "ガクポンヴァ");
         assert_eq!(kana_to_full_width("ｱﾞ"), "ア゛");
         assert_eq!(kana_to_full_width("ヤマダ"), "ヤマダ");
+    }
+
+    #[test]
+    fn breaks_become_one_space() {
+        assert_eq!(
+            collapse_breaks("岩村田1234\r\nサンハイツ".into()),
+            "岩村田1234 サンハイツ"
+        );
+        assert_eq!(collapse_breaks("a\t\tb".into()), "a b");
     }
 
     #[test]

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Regenerates docs/samples/*.png: the pages of each packet kind as kigen renders
+# them today, from input-samples/edge-cases.csv as of 2026-11-26.
+# Needs pdftoppm (Debian package poppler-utils).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v pdftoppm >/dev/null || { echo "pdftoppm missing: apt-get install poppler-utils" >&2; exit 2; }
+cargo build --release --quiet
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+target/release/kigen run --input input-samples/edge-cases.csv --as-of 2026-11-26 --out "$tmp" --quiet
+batch="$tmp/2026-11-26"
+# manifest.csv (UTF-8 with BOM): seq,file,first_page,pages,resident_code,...,kind,...
+page_of() { # resident code -> "file first_page"
+  sed '1s/^\xEF\xBB\xBF//' "$batch/manifest.csv" | awk -F, -v c="$1" '$5 == c { print $2, $3 }'
+}
+render() { # name file first_page count
+  local out="docs/samples/$1" file="$batch/$2" first=$3 n=$4
+  pdftoppm -r 80 -png -f "$first" -l $((first + n - 1)) "$file" "$tmp/$1"
+  local i=1
+  for png in "$tmp/$1"-*.png; do
+    cp "$png" "$out-page$i.png"
+    i=$((i + 1))
+  done
+}
+read -r f p < <(page_of E001); render card-notice "$f" "$p" 2
+read -r f p < <(page_of E002); render certificate-notice "$f" "$p" 2
+read -r f p < <(page_of E030); render minor-non-forwardable "$f" "$p" 1
+ls -1 docs/samples

@@ -1,0 +1,459 @@
+//! Where the town name (町域) of an address ends, from Japan Post's postal
+//! data, so that the address number is extracted from what follows it.
+
+use std::collections::HashMap;
+
+use super::extract::normalize_char;
+
+/// One town (町域) that a postal code covers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TownEntry {
+    /// 都道府県名, e.g. 長野県.
+    pub prefecture: String,
+    /// 市区町村名, e.g. 佐久市 or 北佐久郡軽井沢町.
+    pub city: String,
+    /// 町域名 without KEN_ALL's parenthesised notes; empty when the postal
+    /// code covers the rest of the municipality (以下に掲載がない場合).
+    pub town: String,
+    /// For a large-user individual code (事業所の個別郵便番号), the office's
+    /// name; such codes are barcoded as the postal code and 13 × CC4.
+    pub office: Option<String>,
+}
+
+/// A source of postal data: the towns each postal code covers.
+pub trait PostalData {
+    /// The towns for seven ASCII digits; `None` when the code is unknown.
+    fn towns(&self, postal7: &str) -> Option<Vec<TownEntry>>;
+}
+
+impl PostalData for HashMap<String, Vec<TownEntry>> {
+    fn towns(&self, postal7: &str) -> Option<Vec<TownEntry>> {
+        self.get(postal7).cloned()
+    }
+}
+
+/// Why an address could not be split at its town name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostalMismatch {
+    /// The postal data has no such postal code (or it is not 7 digits).
+    #[error("postal code {0} is not in the postal data")]
+    UnknownPostalCode(String),
+    /// None of the postal code's towns appears in the address.
+    #[error("address {address:?} matches none of the towns of {postal}")]
+    NoTown {
+        /// The postal code, seven digits.
+        postal: String,
+        /// The address as given.
+        address: String,
+    },
+}
+
+fn norm(s: &str) -> Vec<char> {
+    s.chars().map(normalize_char).collect()
+}
+
+fn skip_blanks(chars: &[char], mut i: usize) -> usize {
+    while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of `pat` when `chars` holds it at `at`.
+fn match_at(chars: &[char], at: usize, pat: &[char]) -> Option<usize> {
+    let end = at.checked_add(pat.len())?;
+    (chars.get(at..end)? == pat && !pat.is_empty()).then_some(end)
+}
+
+/// Where the city name ends, if the address has it at `at`. Addresses often
+/// leave out the district (郡) of a town or village, so 北佐久郡軽井沢町 is
+/// also found as 軽井沢町.
+fn match_city(chars: &[char], at: usize, city: &[char]) -> Option<usize> {
+    if let Some(end) = match_at(chars, at, city) {
+        return Some(end);
+    }
+    let gun = city.iter().position(|&c| c == '郡')?;
+    match_at(chars, at, &city[gun + 1..])
+}
+
+/// Where the town name ends, if the address has it at `at`. KEN_ALL drops
+/// the 大字/字 that many registries still write before the town.
+fn match_town(chars: &[char], at: usize, town: &[char]) -> Option<usize> {
+    const PREFIXES: [&[char]; 3] = [&[], &['大', '字'], &['字']];
+    PREFIXES.iter().find_map(|prefix| {
+        let start = if prefix.is_empty() {
+            at
+        } else {
+            skip_blanks(chars, match_at(chars, at, prefix)?)
+        };
+        match_at(chars, start, town)
+    })
+}
+
+/// Splits `address` after the town name of one of `postal7`'s towns: the
+/// first part holds whatever prefecture, city and town the address has, the
+/// second the rest, from which [`super::address_number`] reads the number.
+///
+/// The prefecture is optional, and so is the city when the town itself is
+/// found; among the postal code's towns the longest one found directly after
+/// the city (blanks and 大字/字 allowed in between) wins. An entry with an
+/// empty town matches right after the city. Full-width and half-width forms
+/// compare equal.
+pub fn split_address(
+    address: &str,
+    postal7: &str,
+    data: &dyn PostalData,
+) -> Result<(String, String), PostalMismatch> {
+    let postal = super::encode::normalize_postal(postal7)
+        .map_err(|_| PostalMismatch::UnknownPostalCode(postal7.to_string()))?;
+    let entries = data
+        .towns(&postal)
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| PostalMismatch::UnknownPostalCode(postal.clone()))?;
+    let chars = norm(address);
+    let start = skip_blanks(&chars, 0);
+
+    // (town length, whether the city was found, end of the town)
+    let mut best: Option<(usize, bool, usize)> = None;
+    for entry in &entries {
+        let pref = norm(&entry.prefecture);
+        let after_pref = match_at(&chars, start, &pref).map_or(start, |e| skip_blanks(&chars, e));
+        let city_end = match_city(&chars, after_pref, &norm(&entry.city));
+        let town_start = skip_blanks(&chars, city_end.unwrap_or(after_pref));
+        let town = norm(&entry.town);
+        let end = if town.is_empty() {
+            // Without a town name only the city anchors the split.
+            match city_end {
+                Some(_) => town_start,
+                None => continue,
+            }
+        } else {
+            match match_town(&chars, town_start, &town) {
+                Some(end) => end,
+                None => continue,
+            }
+        };
+        let candidate = (town.len(), city_end.is_some(), end);
+        if best.is_none_or(|b| (candidate.0, candidate.1) > (b.0, b.1)) {
+            best = Some(candidate);
+        }
+    }
+    let (_, _, end) = best.ok_or_else(|| PostalMismatch::NoTown {
+        postal,
+        address: address.to_string(),
+    })?;
+    // normalize_char maps one character to one, so the char index is valid
+    // in the original string.
+    let byte = address
+        .char_indices()
+        .nth(end)
+        .map_or(address.len(), |(b, _)| b);
+    Ok((address[..byte].to_string(), address[byte..].to_string()))
+}
+
+/// Japan Post's KEN_ALL.CSV, loaded into memory.
+#[derive(Debug, Clone, Default)]
+pub struct KenAll {
+    map: HashMap<String, Vec<TownEntry>>,
+}
+
+impl KenAll {
+    /// Number of distinct postal codes.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether no postal code was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+impl PostalData for KenAll {
+    fn towns(&self, postal7: &str) -> Option<Vec<TownEntry>> {
+        self.map.get(postal7).cloned()
+    }
+}
+
+/// Splits one CSV line; KEN_ALL quotes text fields and never embeds quotes,
+/// but doubled quotes are honoured anyway.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// Reduces a KEN_ALL town name to what an address spells: notes in
+/// parentheses (ranges, 「その他」, floors) are cut off, and the phrases
+/// that mean "no town name" become empty.
+fn clean_town(raw: &str) -> String {
+    if raw == "以下に掲載がない場合" || raw.ends_with("の次に番地がくる場合") {
+        return String::new();
+    }
+    // 「日の出町一円」: the whole municipality. 多賀町's real town 一円 stays.
+    if raw.ends_with("一円") && raw != "一円" {
+        return String::new();
+    }
+    let base = raw.split(['（', '(']).next().unwrap_or(raw);
+    base.trim().to_string()
+}
+
+fn paren_balance(s: &str) -> i32 {
+    s.chars()
+        .map(|c| match c {
+            '（' | '(' => 1,
+            '）' | ')' => -1,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Parses KEN_ALL.CSV as Japan Post publishes it (CP932; the UTF-8 edition
+/// is accepted too), 15 columns a row, of which the postal code (3rd),
+/// prefecture (7th), city (8th) and town (9th) are used.
+///
+/// A town name whose parenthesised note runs over several rows is joined
+/// back while the following rows carry the same postal code; the note is
+/// then dropped anyway, so only the name before it matters. Not handled:
+/// the ranges inside the notes (an address is not checked against them),
+/// the building-floor codes of high-rise buildings (their town is the
+/// building name, which addresses do not spell that way), and large-user
+/// codes, which are in the separate JIGYOSYO.CSV.
+pub fn load_ken_all(bytes: &[u8]) -> Result<KenAll, String> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s.trim_start_matches('\u{FEFF}')),
+        Err(_) => {
+            let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
+            if had_errors {
+                return Err("KEN_ALL: not valid CP932 or UTF-8".to_string());
+            }
+            text
+        }
+    };
+    let mut map: HashMap<String, Vec<TownEntry>> = HashMap::new();
+    // A town whose note is still open: (postal, entry with the raw town).
+    let mut open: Option<(String, TownEntry)> = None;
+    let mut push = |postal: String, mut entry: TownEntry| {
+        entry.town = clean_town(&entry.town);
+        let list = map.entry(postal).or_default();
+        if !list.contains(&entry) {
+            list.push(entry);
+        }
+    };
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields = csv_fields(line);
+        if fields.len() != 15 {
+            return Err(format!(
+                "KEN_ALL line {}: {} columns, expected 15",
+                n + 1,
+                fields.len()
+            ));
+        }
+        let postal = fields[2].trim().to_string();
+        if postal.len() != 7 || !postal.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "KEN_ALL line {}: bad postal code {postal:?}",
+                n + 1
+            ));
+        }
+        let town = fields[8].trim();
+        if let Some((open_postal, mut entry)) = open.take() {
+            if open_postal == postal {
+                entry.town.push_str(town);
+                if paren_balance(&entry.town) > 0 {
+                    open = Some((open_postal, entry));
+                } else {
+                    push(open_postal, entry);
+                }
+                continue;
+            }
+            // The note never closed: keep what came before it.
+            push(open_postal, entry);
+        }
+        let entry = TownEntry {
+            prefecture: fields[6].trim().to_string(),
+            city: fields[7].trim().to_string(),
+            town: town.to_string(),
+            office: None,
+        };
+        if paren_balance(town) > 0 {
+            open = Some((postal, entry));
+        } else {
+            push(postal, entry);
+        }
+    }
+    if let Some((postal, entry)) = open {
+        push(postal, entry);
+    }
+    Ok(KenAll { map })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "\
+20217,\"385  \",\"3850000\",\"ﾅｶﾞﾉｹﾝ\",\"ｻｸｼ\",\"ｲｶﾆｹｲｻｲｶﾞﾅｲﾊﾞｱｲ\",\"長野県\",\"佐久市\",\"以下に掲載がない場合\",0,0,0,0,0,0
+20217,\"385  \",\"3850022\",\"ﾅｶﾞﾉｹﾝ\",\"ｻｸｼ\",\"ｲﾜﾑﾗﾀﾞ\",\"長野県\",\"佐久市\",\"岩村田\",0,0,0,0,0,0
+20217,\"385  \",\"3850051\",\"ﾅｶﾞﾉｹﾝ\",\"ｻｸｼ\",\"ﾅｶｺﾞﾐ\",\"長野県\",\"佐久市\",\"中込\",0,0,0,0,0,0
+20217,\"385  \",\"3850053\",\"ﾅｶﾞﾉｹﾝ\",\"ｻｸｼ\",\"ﾉｻﾞﾜ\",\"長野県\",\"佐久市\",\"野沢\",0,0,0,0,0,0
+20217,\"38403\",\"3840301\",\"ﾅｶﾞﾉｹﾝ\",\"ｻｸｼ\",\"ｳｽﾀﾞ\",\"長野県\",\"佐久市\",\"臼田\",0,0,0,0,0,0
+20321,\"38901\",\"3890102\",\"ﾅｶﾞﾉｹﾝ\",\"ｷﾀｻｸｸﾞﾝｶﾙｲｻﾞﾜﾏﾁ\",\"ｶﾙｲｻﾞﾜ\",\"長野県\",\"北佐久郡軽井沢町\",\"軽井沢\",0,0,0,0,0,0
+20321,\"38901\",\"3890102\",\"ﾅｶﾞﾉｹﾝ\",\"ｷﾀｻｸｸﾞﾝｶﾙｲｻﾞﾜﾏﾁ\",\"ｶﾙｲｻﾞﾜﾋｶﾞｼ\",\"長野県\",\"北佐久郡軽井沢町\",\"軽井沢東\",0,0,0,0,0,0
+01101,\"060  \",\"0600042\",\"ﾎｯｶｲﾄﾞｳ\",\"ｻｯﾎﾟﾛｼﾁｭｳｵｳｸ\",\"ｵｵﾄﾞｵﾘﾆｼ(1-19ﾁｮｳﾒ)\",\"北海道\",\"札幌市中央区\",\"大通西（１～１９丁目）\",0,0,1,0,0,0
+03366,\"02955\",\"0295503\",\"ｲﾜﾃｹﾝ\",\"ﾜｶﾞｸﾞﾝﾆｼﾜｶﾞﾏﾁ\",\"ｴｯﾁｭｳﾊﾀ(64ﾁﾜﾘ-\",\"岩手県\",\"和賀郡西和賀町\",\"越中畑（６４地割～\",0,1,0,0,0,0
+03366,\"02955\",\"0295503\",\"ｲﾜﾃｹﾝ\",\"ﾜｶﾞｸﾞﾝﾆｼﾜｶﾞﾏﾁ\",\"66ﾁﾜﾘ)\",\"岩手県\",\"和賀郡西和賀町\",\"６６地割）\",0,1,0,0,0,0
+13101,\"100  \",\"1000013\",\"ﾄｳｷｮｳﾄ\",\"ﾁﾖﾀﾞｸ\",\"ｶｽﾐｶﾞｾｷ\",\"東京都\",\"千代田区\",\"霞が関\",0,0,1,0,0,0
+13101,\"100  \",\"1006090\",\"ﾄｳｷｮｳﾄ\",\"ﾁﾖﾀﾞｸ\",\"ｶｽﾐｶﾞｾｷｶｽﾐｶﾞｾｷﾋﾞﾙ(ﾁｶｲ･ｶｲｿｳﾌﾒｲ)\",\"東京都\",\"千代田区\",\"霞が関霞が関ビル（地階・階層不明）\",0,0,0,0,0,0
+13101,\"100  \",\"1000013\",\"ﾄｳｷｮｳﾄ\",\"ﾁﾖﾀﾞｸ\",\"ｶｽﾐｶﾞｾｷ\",\"東京都\",\"千代田区\",\"霞が関\",0,0,1,0,0,0
+";
+
+    fn sample_cp932() -> Vec<u8> {
+        let text = SAMPLE.replace('\n', "\r\n");
+        let (bytes, _, errors) = encoding_rs::SHIFT_JIS.encode(&text);
+        assert!(!errors);
+        bytes.into_owned()
+    }
+
+    fn sample() -> KenAll {
+        load_ken_all(&sample_cp932()).unwrap()
+    }
+
+    fn split(address: &str, postal: &str) -> Result<(String, String), PostalMismatch> {
+        split_address(address, postal, &sample())
+    }
+
+    #[test]
+    fn loads_cp932_and_utf8() {
+        let k = sample();
+        assert_eq!(k.len(), 10);
+        assert_eq!(
+            k.towns("3850051").unwrap(),
+            vec![TownEntry {
+                prefecture: "長野県".into(),
+                city: "佐久市".into(),
+                town: "中込".into(),
+                office: None,
+            }]
+        );
+        // The duplicate 霞が関 row collapses.
+        assert_eq!(k.towns("1000013").unwrap().len(), 1);
+        let utf8 = load_ken_all(format!("\u{FEFF}{SAMPLE}").as_bytes()).unwrap();
+        assert_eq!(utf8.towns("0600042"), k.towns("0600042"));
+    }
+
+    #[test]
+    fn cleans_town_names() {
+        let k = sample();
+        assert_eq!(k.towns("3850000").unwrap()[0].town, "");
+        assert_eq!(k.towns("0600042").unwrap()[0].town, "大通西");
+        // Two rows, one town.
+        let t = k.towns("0295503").unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].town, "越中畑");
+        assert_eq!(k.towns("3890102").unwrap().len(), 2);
+        assert_eq!(clean_town("日の出町一円"), "");
+        assert_eq!(clean_town("一円"), "一円");
+    }
+
+    #[test]
+    fn rejects_malformed_files() {
+        assert!(load_ken_all(b"1,2,3\r\n").unwrap_err().contains("15"));
+        assert!(load_ken_all(&[0x82, 0xFF, 0xFF, 0x0A]).is_err());
+        let bad = SAMPLE.replacen("3850000", "38500X0", 1);
+        assert!(load_ken_all(bad.as_bytes()).is_err());
+        assert!(load_ken_all(b"").unwrap().is_empty());
+    }
+
+    #[test]
+    fn saku_addresses() {
+        assert_eq!(
+            split("長野県佐久市中込3056", "3850051").unwrap(),
+            ("長野県佐久市中込".into(), "3056".into())
+        );
+        assert_eq!(
+            split("佐久市岩村田1234-5", "385-0022").unwrap(),
+            ("佐久市岩村田".into(), "1234-5".into())
+        );
+        assert_eq!(
+            split("長野県　佐久市　臼田１９７", "3840301").unwrap(),
+            ("長野県　佐久市　臼田".into(), "１９７".into())
+        );
+        assert_eq!(
+            split("佐久市大字岩村田字本町1100", "3850022").unwrap(),
+            ("佐久市大字岩村田".into(), "字本町1100".into())
+        );
+        // The area code's entry has no town: the split is after the city.
+        assert_eq!(
+            split("長野県佐久市新子田1234", "3850000").unwrap(),
+            ("長野県佐久市".into(), "新子田1234".into())
+        );
+    }
+
+    #[test]
+    fn longest_town_wins_and_district_may_be_omitted() {
+        assert_eq!(
+            split("長野県軽井沢町軽井沢東23-1", "3890102").unwrap().1,
+            "23-1"
+        );
+        assert_eq!(
+            split("長野県北佐久郡軽井沢町軽井沢1323", "3890102")
+                .unwrap()
+                .1,
+            "1323"
+        );
+        // A town alone, without prefecture and city.
+        assert_eq!(split("中込1-2", "3850051").unwrap().1, "1-2");
+    }
+
+    #[test]
+    fn domain_example_address() {
+        assert_eq!(
+            split(
+                "東京都千代田区霞が関1丁目3番2号　郵便プラザ503室",
+                "1000013"
+            )
+            .unwrap()
+            .1,
+            "1丁目3番2号　郵便プラザ503室"
+        );
+    }
+
+    #[test]
+    fn mismatches() {
+        assert_eq!(
+            split("長野県佐久市中込3056", "3850099"),
+            Err(PostalMismatch::UnknownPostalCode("3850099".into()))
+        );
+        assert!(matches!(
+            split("長野県佐久市岩村田1", "3850051"),
+            Err(PostalMismatch::NoTown { .. })
+        ));
+        assert!(matches!(
+            split("長野県佐久市", "abc"),
+            Err(PostalMismatch::UnknownPostalCode(_))
+        ));
+        // An empty town needs the city to anchor it.
+        assert!(matches!(
+            split("新子田1234", "3850000"),
+            Err(PostalMismatch::NoTown { .. })
+        ));
+    }
+}

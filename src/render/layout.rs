@@ -1,0 +1,437 @@
+//! Layout primitives: measured text, wrapping with Japanese line-breaking
+//! rules, shrinking to fit, boxes and lines. Everything lands in a
+//! [`Page`]'s display list.
+
+use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun};
+use super::fonts::{is_variation_selector, FontSet};
+
+/// Millimetres per point.
+pub const MM_PER_PT: f32 = 25.4 / 72.0;
+
+/// Characters that may not start a line (行頭禁則): they hang at the end of
+/// the previous one instead.
+fn no_line_start(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '。'
+            | '，'
+            | '．'
+            | ','
+            | '.'
+            | '）'
+            | ')'
+            | '」'
+            | '』'
+            | '】'
+            | '〕'
+            | '〉'
+            | '》'
+            | '］'
+            | '？'
+            | '！'
+            | '?'
+            | '!'
+            | 'ー'
+            | '・'
+            | '：'
+            | '；'
+            | ':'
+            | ';'
+            | 'ぁ'
+            | 'ぃ'
+            | 'ぅ'
+            | 'ぇ'
+            | 'ぉ'
+            | 'っ'
+            | 'ゃ'
+            | 'ゅ'
+            | 'ょ'
+            | 'ァ'
+            | 'ィ'
+            | 'ゥ'
+            | 'ェ'
+            | 'ォ'
+            | 'ッ'
+            | 'ャ'
+            | 'ュ'
+            | 'ョ'
+            | '々'
+            | '～'
+            | '―'
+    )
+}
+
+/// Characters that may not end a line (行末禁則).
+fn no_line_end(c: char) -> bool {
+    matches!(
+        c,
+        '（' | '(' | '「' | '『' | '【' | '〔' | '〈' | '《' | '［' | '〒'
+    )
+}
+
+/// A page being laid out.
+pub struct Canvas<'f> {
+    page: Page,
+    fonts: &'f FontSet,
+}
+
+impl<'f> Canvas<'f> {
+    /// An empty A4 page.
+    pub fn new(fonts: &'f FontSet) -> Self {
+        Canvas {
+            page: Page::a4(),
+            fonts,
+        }
+    }
+
+    /// The fonts.
+    pub fn fonts(&self) -> &'f FontSet {
+        self.fonts
+    }
+
+    /// The finished page.
+    pub fn finish(self) -> Page {
+        self.page
+    }
+
+    /// Width of `text` in mm.
+    pub fn width(&self, font: FontId, size_pt: f32, text: &str) -> f32 {
+        self.fonts.text_width_mm(font, size_pt, text)
+    }
+
+    /// The largest size from `max_pt` down to `min_pt` (0.25 pt steps) at
+    /// which `text` fits `width_mm`; `min_pt` when none does.
+    pub fn fit_size(
+        &self,
+        font: FontId,
+        max_pt: f32,
+        min_pt: f32,
+        text: &str,
+        width_mm: f32,
+    ) -> f32 {
+        let at_max = self.width(font, max_pt, text);
+        if at_max <= width_mm {
+            return max_pt;
+        }
+        // Width scales linearly with size.
+        let exact = max_pt * width_mm / at_max.max(f32::EPSILON);
+        let stepped = (exact * 4.0).floor() / 4.0;
+        stepped.clamp(min_pt, max_pt)
+    }
+
+    /// Draws `text` with its left edge at `x_mm`, baseline at `y_mm`.
+    /// Characters `font` lacks go to the fallback font when it has them.
+    pub fn text(&mut self, font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, text: &str) {
+        let mut x = x_mm;
+        for (run_font, run) in self.font_runs(font, text) {
+            let w = self.width(run_font, size_pt, &run);
+            self.page.items.push(Item::Text(TextRun {
+                font: run_font,
+                size_pt,
+                x_mm: x,
+                y_mm,
+                text: run,
+            }));
+            x += w;
+        }
+    }
+
+    /// Draws `text` ending at `right_mm`.
+    pub fn text_right(&mut self, font: FontId, size_pt: f32, right_mm: f32, y_mm: f32, text: &str) {
+        let w = self.width(font, size_pt, text);
+        self.text(font, size_pt, right_mm - w, y_mm, text);
+    }
+
+    /// Draws `text` centred on `centre_mm`.
+    pub fn text_center(
+        &mut self,
+        font: FontId,
+        size_pt: f32,
+        centre_mm: f32,
+        y_mm: f32,
+        text: &str,
+    ) {
+        let w = self.width(font, size_pt, text);
+        self.text(font, size_pt, centre_mm - w / 2.0, y_mm, text);
+    }
+
+    /// Splits `text` into runs of one font: `font` where it has the glyph,
+    /// the fallback where only the fallback has it. A variation selector
+    /// stays with the character it modifies.
+    fn font_runs(&self, font: FontId, text: &str) -> Vec<(FontId, String)> {
+        let mut runs: Vec<(FontId, String)> = Vec::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let vs = chars.peek().copied().filter(|n| is_variation_selector(*n));
+            let primary_ok = match vs {
+                Some(v) => self.fonts.has_glyph(font, c) && self.fonts.has_variant(font, c, v),
+                None => self.fonts.has_glyph(font, c),
+            };
+            let fallback_ok = self.fonts.has_fallback()
+                && match vs {
+                    Some(v) => self.fonts.has_variant(FontId::Fallback, c, v),
+                    None => self.fonts.has_glyph(FontId::Fallback, c),
+                };
+            let f = if !primary_ok && fallback_ok {
+                FontId::Fallback
+            } else {
+                font
+            };
+            match runs.last_mut() {
+                Some((rf, s)) if *rf == f => s.push(c),
+                _ => runs.push((f, c.to_string())),
+            }
+            if let Some(v) = vs {
+                chars.next();
+                if let Some((_, s)) = runs.last_mut() {
+                    s.push(v);
+                }
+            }
+        }
+        runs
+    }
+
+    /// Breaks `text` into lines no wider than `width_mm`, by measured glyph
+    /// widths, keeping ASCII words whole and following the basic 禁則 rules.
+    /// A line break in `text` forces one.
+    pub fn wrap(&self, font: FontId, size_pt: f32, width_mm: f32, text: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        for para in text.split('\n') {
+            self.wrap_paragraph(font, size_pt, width_mm, para, &mut lines);
+        }
+        lines
+    }
+
+    fn wrap_paragraph(
+        &self,
+        font: FontId,
+        size_pt: f32,
+        width_mm: f32,
+        text: &str,
+        out: &mut Vec<String>,
+    ) {
+        // Tokens: an ASCII word (letters/digits/punctuation without spaces)
+        // or a single other character with any variation selector.
+        let mut tokens: Vec<String> = Vec::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let mut t = c.to_string();
+            if c.is_ascii_graphic() {
+                while let Some(&n) = chars.peek() {
+                    if n.is_ascii_graphic() {
+                        t.push(n);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+            } else {
+                while let Some(&n) = chars.peek() {
+                    if is_variation_selector(n) {
+                        t.push(n);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+            }
+            tokens.push(t);
+        }
+        let mut line = String::new();
+        let mut line_w = 0.0f32;
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = &tokens[i];
+            let w = self.width(font, size_pt, t);
+            let first = t.chars().next().unwrap_or(' ');
+            let fits = line_w + w <= width_mm + 0.01;
+            // A closing mark hangs rather than starting the next line.
+            if fits || line.is_empty() || no_line_start(first) {
+                line.push_str(t);
+                line_w += w;
+                i += 1;
+                continue;
+            }
+            // Break before `t`; an opening mark moves down with it.
+            let mut carry = String::new();
+            while let Some(last) = line.chars().last() {
+                if no_line_end(last) && line.chars().count() > 1 {
+                    line.pop();
+                    carry.insert(0, last);
+                } else {
+                    break;
+                }
+            }
+            out.push(line.trim_end().to_string());
+            line = carry;
+            line_w = self.width(font, size_pt, &line);
+            if t == " " {
+                i += 1; // a space at a break disappears
+            }
+        }
+        if !line.is_empty() || out.is_empty() {
+            out.push(line.trim_end().to_string());
+        }
+    }
+
+    /// Draws `text` wrapped to `width_mm` from baseline `y_mm`, lines
+    /// `leading_mm` apart; returns the baseline after the last line.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paragraph(
+        &mut self,
+        font: FontId,
+        size_pt: f32,
+        x_mm: f32,
+        y_mm: f32,
+        width_mm: f32,
+        leading_mm: f32,
+        text: &str,
+    ) -> f32 {
+        let mut y = y_mm;
+        for line in self.wrap(font, size_pt, width_mm, text) {
+            self.text(font, size_pt, x_mm, y, &line);
+            y += leading_mm;
+        }
+        y
+    }
+
+    /// A paragraph with a hanging mark (`・`, `※`, `A：`): the mark at
+    /// `x_mm`, the text indented by the mark's width.
+    #[allow(clippy::too_many_arguments)]
+    pub fn marked_paragraph(
+        &mut self,
+        font: FontId,
+        size_pt: f32,
+        x_mm: f32,
+        y_mm: f32,
+        width_mm: f32,
+        leading_mm: f32,
+        mark: &str,
+        text: &str,
+    ) -> f32 {
+        let indent = self.width(font, size_pt, mark);
+        self.text(font, size_pt, x_mm, y_mm, mark);
+        self.paragraph(
+            font,
+            size_pt,
+            x_mm + indent,
+            y_mm,
+            width_mm - indent,
+            leading_mm,
+            text,
+        )
+    }
+
+    /// A rectangle.
+    pub fn rect(
+        &mut self,
+        x_mm: f32,
+        y_mm: f32,
+        w_mm: f32,
+        h_mm: f32,
+        paint: Paint,
+        width_pt: f32,
+    ) {
+        self.page.items.push(Item::Rect(Rect {
+            x_mm,
+            y_mm,
+            w_mm,
+            h_mm,
+            paint,
+            width_pt,
+        }));
+    }
+
+    /// A line.
+    pub fn line(
+        &mut self,
+        x1_mm: f32,
+        y1_mm: f32,
+        x2_mm: f32,
+        y2_mm: f32,
+        width_pt: f32,
+        dashed: bool,
+    ) {
+        self.page.items.push(Item::Line(Line {
+            x1_mm,
+            y1_mm,
+            x2_mm,
+            y2_mm,
+            width_pt,
+            dashed,
+        }));
+    }
+
+    /// A row of `n` empty boxes (PIN boxes, fill-in cells) of side `side_mm`.
+    pub fn boxes(&mut self, x_mm: f32, y_mm: f32, n: usize, side_mm: f32) {
+        for i in 0..n {
+            self.rect(
+                x_mm + i as f32 * side_mm,
+                y_mm,
+                side_mm,
+                side_mm,
+                Paint::Stroke,
+                0.6,
+            );
+        }
+    }
+}
+
+/// Line height for a size: `factor` × the size, in mm.
+pub fn leading(size_pt: f32, factor: f32) -> f32 {
+    size_pt * MM_PER_PT * factor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fonts() -> FontSet {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        FontSet::load(&dir.join("ipaexm.ttf"), &dir.join("ipaexg.ttf"), None).unwrap()
+    }
+
+    #[test]
+    fn wrapping_respects_width_and_kinsoku() {
+        let f = fonts();
+        let c = Canvas::new(&f);
+        let text =
+            "有効期限が経過すると、マイナンバーカードを本人確認書類として使用できなくなります。";
+        for width in [20.0, 33.0, 50.0, 80.0] {
+            let lines = c.wrap(FontId::Mincho, 9.0, width, text);
+            assert_eq!(lines.concat(), text, "no character lost at {width}");
+            for l in &lines {
+                let first = l.chars().next().unwrap();
+                assert!(!no_line_start(first), "{l:?} starts with {first}");
+                // Only a hanging closing mark may exceed the width.
+                let body: String = l.chars().filter(|c| !no_line_start(*c)).collect();
+                assert!(c.width(FontId::Mincho, 9.0, &body) <= width + 0.01, "{l:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_words_stay_whole() {
+        let f = fonts();
+        let c = Canvas::new(&f);
+        let lines = c.wrap(FontId::Mincho, 9.0, 30.0, "電話 0267-62-2111（代表）まで");
+        assert!(
+            lines.iter().any(|l| l.contains("0267-62-2111")),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn fit_size_shrinks_long_names() {
+        let f = fonts();
+        let c = Canvas::new(&f);
+        let long = "寿限無寿限無五劫の擦り切れ海砂利水魚の水行末雲来末風来末　様";
+        let size = c.fit_size(FontId::Mincho, 14.0, 7.0, long, 86.0);
+        assert!(size < 14.0);
+        assert!(c.width(FontId::Mincho, size, long) <= 86.0);
+        assert_eq!(
+            c.fit_size(FontId::Mincho, 14.0, 7.0, "佐久　太郎　様", 86.0),
+            14.0
+        );
+    }
+}

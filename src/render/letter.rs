@@ -1,0 +1,363 @@
+//! Page 1 of a packet: the 有効期限通知書, laid out for a 長3 window envelope.
+
+use chrono::NaiveDate;
+
+use super::display::{FontId, Page, Paint};
+use super::fonts::FontSet;
+use super::layout::{leading, Canvas};
+use super::packet::{LayoutError, Packet, Wording};
+use crate::registry::Resident;
+use crate::rules::{ExpirySource, ItemKind};
+use crate::select::NoticeKind;
+use crate::wareki;
+
+/// Left and right edges of the body text, mm.
+const LEFT: f32 = 18.0;
+const RIGHT: f32 = 192.0;
+/// The lowest baseline the body may reach before the contact line.
+const BODY_BOTTOM: f32 = 280.0;
+/// Clear space around the address block's contents and the barcode, mm.
+pub const CLEAR_MM: f32 = 2.0;
+/// Height of the customer barcode at its nominal 10 pt size, mm.
+pub const BARCODE_HEIGHT_MM: f32 = 3.6;
+/// Width of the 67-bar customer barcode at 10 pt, mm (66 × 1.2 + 0.6).
+pub const BARCODE_WIDTH_MM: f32 = 79.8;
+
+/// Where the customer barcode goes: directly under the name, inside the window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BarcodeSlot {
+    /// Left edge of the first bar, mm.
+    pub x_mm: f32,
+    /// Top of the bars, mm.
+    pub y_mm: f32,
+}
+
+/// The 和暦 form of a date (SPEC 4: 令和8年11月26日).
+fn wareki_date(d: NaiveDate) -> String {
+    wareki::format(d).unwrap_or_else(|| d.to_string())
+}
+
+/// Lays out page 1. Returns the page and the barcode slot.
+pub fn letter_page(
+    p: &Packet<'_>,
+    w: &Wording<'_>,
+    canvas: Canvas<'_>,
+) -> Result<(Page, BarcodeSlot), LayoutError> {
+    // The body is laid out at the largest size (from 9 pt down) at which the
+    // profile's wording fits the page: long wording shrinks, never overflows.
+    let mut size = 9.0f32;
+    loop {
+        let mut c = Canvas::new(canvas.fonts());
+        let slot = header(&mut c, p, w)?;
+        let end = body(&mut c, p, w, size);
+        if end <= BODY_BOTTOM {
+            footer(&mut c, w);
+            return Ok((c.finish(), slot));
+        }
+        if size <= 7.0 {
+            return Err(LayoutError::Overflow {
+                page: "letter",
+                detail: format!(
+                    "the [letter] wording does not fit one A4 page even at 7 pt ({end:.0} mm)"
+                ),
+            });
+        }
+        size -= 0.25;
+    }
+}
+
+/// Fold marks, the top-right block, the address block and the title.
+fn header(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>) -> Result<BarcodeSlot, LayoutError> {
+    // Fold marks for the mail room's folding machine (A4 in three, 99 mm).
+    for y in [99.0, 198.0] {
+        c.line(4.0, y, 9.0, y, 0.4, false);
+    }
+    // Top right: document number, issue date, issuer.
+    c.text_right(FontId::Mincho, 9.0, RIGHT, 20.0, p.document_number);
+    c.text_right(FontId::Mincho, 9.0, RIGHT, 25.0, &wareki_date(p.as_of));
+    c.text_right(FontId::Mincho, 10.5, RIGHT, 31.0, w.issuer);
+
+    let slot = address_block(c, &p.notice.resident, p.is_minor(), w)?;
+
+    c.text_center(FontId::Gothic, 15.0, 105.0, 108.0, &w.letter.title);
+    Ok(slot)
+}
+
+/// The address block inside the envelope window: 〒 and postal code,
+/// address, 方書, name 様, the barcode slot, the legal representative, and
+/// 「転送不要」 boxed at the top right.
+fn address_block(
+    c: &mut Canvas<'_>,
+    r: &Resident,
+    minor: bool,
+    w: &Wording<'_>,
+) -> Result<BarcodeSlot, LayoutError> {
+    let win = w.window;
+    let x0 = win.left_mm + CLEAR_MM;
+    let width = win.width_mm - 2.0 * CLEAR_MM;
+    let bottom = win.top_mm + win.height_mm - CLEAR_MM;
+    let mut y = win.top_mm + CLEAR_MM + c.fonts().ascent_mm(FontId::Mincho, 10.0);
+    c.text(FontId::Mincho, 10.0, x0, y, &format!("〒{}", r.postal_code));
+    if r.non_forwardable {
+        let label = "転送不要";
+        let lw = c.width(FontId::Gothic, 9.0, label) + 3.0;
+        let bx = x0 + width - lw;
+        c.rect(bx, win.top_mm + CLEAR_MM - 0.5, lw, 5.5, Paint::Stroke, 0.8);
+        c.text(FontId::Gothic, 9.0, bx + 1.5, y - 0.3, label);
+    }
+    // Address: up to two lines, shrinking from 10.5 pt to 8 pt to stay there.
+    let mut size = 10.5f32;
+    let lines = loop {
+        let lines = c.wrap(FontId::Mincho, size, width, &r.address);
+        if lines.len() <= 2 || size <= 8.0 {
+            break lines;
+        }
+        size -= 0.5;
+    };
+    if lines.len() > 2 {
+        return Err(LayoutError::TooLong {
+            field: "住所",
+            detail: "does not fit two lines of the window at 8 pt".into(),
+        });
+    }
+    let lead = leading(size, 1.35);
+    y += lead + 0.5;
+    for line in &lines {
+        c.text(FontId::Mincho, size, x0, y, line);
+        y += lead;
+    }
+    if !r.address_extra.is_empty() {
+        let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &r.address_extra, width);
+        c.text(
+            FontId::Mincho,
+            s,
+            x0 + 4.0f32
+                .min(width - c.width(FontId::Mincho, s, &r.address_extra))
+                .max(0.0),
+            y,
+            &r.address_extra,
+        );
+        y += leading(s, 1.35);
+    }
+    // The addressee: name 様, shrunk to fit, never overlapping.
+    let name = format!("{}　様", r.name);
+    let name_size = c.fit_size(FontId::Mincho, 14.0, 8.0, &name, width);
+    if c.width(FontId::Mincho, name_size, &name) > width {
+        return Err(LayoutError::TooLong {
+            field: "氏名",
+            detail: "does not fit the window at 8 pt".into(),
+        });
+    }
+    y += c.fonts().ascent_mm(FontId::Mincho, name_size) * 0.4;
+    c.text(
+        FontId::Mincho,
+        name_size,
+        x0 + 2.0f32
+            .min(width - c.width(FontId::Mincho, name_size, &name))
+            .max(0.0),
+        y,
+        &name,
+    );
+    // The customer barcode goes directly under the name, 2 mm clear.
+    let slot = BarcodeSlot {
+        x_mm: x0,
+        y_mm: y + c.fonts().descent_mm(FontId::Mincho, name_size) + CLEAR_MM,
+    };
+    y = slot.y_mm + BARCODE_HEIGHT_MM + CLEAR_MM;
+    if !r.legal_representative.is_empty() && minor {
+        let rep = format!("（法定代理人）{}　様", r.legal_representative);
+        let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &rep, width);
+        y += c.fonts().ascent_mm(FontId::Mincho, s);
+        c.text(FontId::Mincho, s, x0, y, &rep);
+        y += c.fonts().descent_mm(FontId::Mincho, s);
+    }
+    if y > bottom + 0.01 {
+        return Err(LayoutError::TooLong {
+            field: "住所",
+            detail: format!(
+                "the address block needs {:.1} mm of a {:.1} mm window",
+                y - win.top_mm + CLEAR_MM,
+                win.height_mm
+            ),
+        });
+    }
+    Ok(slot)
+}
+
+/// Whether the resident's address block fits the envelope window (checked
+/// before a notice is counted as printable: a name that cannot fit is held,
+/// never printed cut off or overlapping).
+pub fn address_fits(
+    r: &Resident,
+    minor: bool,
+    w: &Wording<'_>,
+    fonts: &FontSet,
+) -> Result<(), LayoutError> {
+    address_block(&mut Canvas::new(fonts), r, minor, w).map(|_| ())
+}
+
+/// Greeting, the item table, what to do, proxy, counters, notes. Returns the
+/// baseline after the last line.
+fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
+    let l = w.letter;
+    let lead = leading(size, 1.55);
+    let head = size + 1.5;
+    let width = RIGHT - LEFT;
+    let mut y = 116.0;
+    y = c.paragraph(FontId::Mincho, size, LEFT, y, width, lead, &l.greeting);
+
+    // The three items.
+    y += 1.5;
+    let cols = [LEFT, LEFT + 62.0, LEFT + 124.0, RIGHT];
+    let row_h = leading(size, 2.0);
+    c.rect(LEFT, y, width, row_h, Paint::Shade, 0.0);
+    for (i, h) in l.table_heads.iter().enumerate() {
+        c.text_center(
+            FontId::Gothic,
+            size,
+            (cols[i] + cols[i + 1]) / 2.0,
+            y + row_h * 0.68,
+            h,
+        );
+    }
+    let top = y;
+    y += row_h;
+    for kind in ItemKind::ALL {
+        let (expiry, mark) = match p.notice.evaluation.item(kind) {
+            None => (l.not_issued.clone(), l.not_due_mark.clone()),
+            Some(item) => {
+                let date = wareki::format_with_weekday(item.expiry)
+                    .unwrap_or_else(|| item.expiry.to_string());
+                let due = p.notice.selection.due.contains(&kind)
+                    && item.source != ExpirySource::ResidencePeriod;
+                (
+                    date,
+                    if due {
+                        l.due_mark.clone()
+                    } else {
+                        l.not_due_mark.clone()
+                    },
+                )
+            }
+        };
+        let base = y + row_h * 0.68;
+        c.text(FontId::Mincho, size, cols[0] + 2.0, base, kind.label());
+        c.text_center(
+            FontId::Mincho,
+            size,
+            (cols[1] + cols[2]) / 2.0,
+            base,
+            &expiry,
+        );
+        let mark_font = if mark == l.due_mark {
+            FontId::Gothic
+        } else {
+            FontId::Mincho
+        };
+        c.text_center(mark_font, size, (cols[2] + cols[3]) / 2.0, base, &mark);
+        y += row_h;
+    }
+    c.rect(LEFT, top, width, y - top, Paint::Stroke, 0.6);
+    for x in &cols[1..3] {
+        c.line(*x, top, *x, y, 0.4, false);
+    }
+    for i in 1..4 {
+        let ry = top + row_h * i as f32;
+        c.line(LEFT, ry, RIGHT, ry, 0.4, false);
+    }
+    y += lead + 1.0;
+
+    // What to do, by notice kind.
+    let (heading, steps) = match p.notice.selection.kind {
+        Some(NoticeKind::Card) => (&l.card_heading, &l.card_steps),
+        _ => (&l.certificate_heading, &l.certificate_steps),
+    };
+    y = section_heading(c, head, y, heading);
+    for s in steps.iter() {
+        y = c.marked_paragraph(
+            FontId::Mincho,
+            size,
+            LEFT + 2.0,
+            y,
+            width - 2.0,
+            lead,
+            "・",
+            s,
+        );
+    }
+    if p.notice.selection.kind != Some(NoticeKind::Card) {
+        y += 0.8;
+        y = section_heading(c, head, y, &l.bring_heading);
+        for s in &l.bring {
+            y = c.marked_paragraph(
+                FontId::Mincho,
+                size,
+                LEFT + 2.0,
+                y,
+                width - 2.0,
+                lead,
+                "・",
+                s,
+            );
+        }
+    }
+    y += 0.8;
+    y = section_heading(c, head, y, &l.proxy_heading);
+    for s in &l.proxy {
+        y = c.marked_paragraph(
+            FontId::Mincho,
+            size,
+            LEFT + 2.0,
+            y,
+            width - 2.0,
+            lead,
+            "・",
+            s,
+        );
+    }
+    let small = size - 0.5;
+    let small_lead = leading(small, 1.45);
+    for docs in [&l.id_docs_a, &l.id_docs_b] {
+        y = c.paragraph(
+            FontId::Mincho,
+            small,
+            LEFT + 4.0,
+            y,
+            width - 4.0,
+            small_lead,
+            docs,
+        );
+    }
+
+    // Counters and hours.
+    y += 0.8;
+    y = section_heading(c, head, y, &l.counters_heading);
+    let name_w = l
+        .counters
+        .iter()
+        .map(|k| c.width(FontId::Mincho, size, &k.name))
+        .fold(0.0f32, f32::max);
+    for k in &l.counters {
+        c.text(FontId::Mincho, size, LEFT + 4.0, y, &k.name);
+        c.text(FontId::Mincho, size, LEFT + 10.0 + name_w, y, &k.hours);
+        y += lead;
+    }
+    y += 0.8;
+    for n in &l.notes {
+        y = c.marked_paragraph(FontId::Mincho, small, LEFT, y, width, small_lead, "※", n);
+    }
+    y - lead
+}
+
+fn section_heading(c: &mut Canvas<'_>, size: f32, y: f32, text: &str) -> f32 {
+    let y = y + 0.6;
+    c.rect(LEFT, y - size * 0.3, 1.4, size * 0.36, Paint::Fill, 0.0);
+    c.text(FontId::Gothic, size, LEFT + 3.0, y, text);
+    y + leading(size, 1.5)
+}
+
+fn footer(c: &mut Canvas<'_>, w: &Wording<'_>) {
+    c.line(LEFT, 283.0, RIGHT, 283.0, 0.5, false);
+    let size = c.fit_size(FontId::Gothic, 9.5, 7.0, &w.letter.contact, RIGHT - LEFT);
+    c.text_center(FontId::Gothic, size, 105.0, 289.0, &w.letter.contact);
+}

@@ -1,0 +1,405 @@
+//! `kigen run`: the nightly job. Reads and selects like `kigen check`, then
+//! lays out one packet per due resident and writes the print files and the
+//! manifest into `out/<as-of>/`.
+//!
+//! The batch is built in a temporary directory beside the target and renamed
+//! into place when complete, so `out/<as-of>/` is either absent or whole.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+
+use crate::check::{check, CheckRequest, Counts};
+use crate::error::{Error, Result};
+use crate::outputs::csvfile::{create_private, create_private_dir, push_record, CsvFile};
+use crate::outputs::{iso, sha256_hex, MANIFEST_HEADER};
+use crate::pipeline::{DueNotice, Hold};
+use crate::profile::{CsvEncoding, Profile};
+use crate::registry::decode::InputEncoding;
+use crate::registry::{Field, Resident};
+use crate::render::display::FontId;
+use crate::render::fonts::{is_variation_selector, FontSet};
+use crate::render::letter::address_fits;
+use crate::render::packet::{packet_pages, LayoutError, Packet, Wording};
+use crate::render::pdf::write_pdf;
+use crate::rules::{is_aged_at_least, ItemKind};
+use crate::select::NoticeLedger;
+
+/// What a run needs.
+pub struct RunRequest<'a> {
+    /// The registry export.
+    pub input: PathBuf,
+    /// The batch date.
+    pub as_of: NaiveDate,
+    /// The profile.
+    pub profile: &'a Profile,
+    /// Input encoding.
+    pub encoding: InputEncoding,
+    /// CSV output encoding.
+    pub csv_encoding: CsvEncoding,
+    /// The output root (`out/`): the batch goes to `<root>/<as-of>/`.
+    pub out_root: PathBuf,
+    /// Notices already issued.
+    pub ledger: &'a (dyn NoticeLedger + Sync),
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunReport {
+    /// The batch directory.
+    pub dir: PathBuf,
+    /// Row counts.
+    pub counts: Counts,
+    /// Print files: (name, packets, pages).
+    pub files: Vec<(String, usize, usize)>,
+    /// Seconds spent reading and selecting.
+    pub select_seconds: f64,
+    /// Seconds spent laying out and writing PDFs.
+    pub render_seconds: f64,
+    /// True when the batch already existed and nothing was done.
+    pub already_done: bool,
+}
+
+/// One packet's place in the print files.
+struct Placed<'a> {
+    seq: u32,
+    document_number: String,
+    notice: &'a DueNotice,
+}
+
+/// Loads the run's fonts from the profile's `[fonts]`.
+pub fn load_fonts(profile: &Profile) -> Result<FontSet> {
+    let f = &profile.settings.fonts;
+    let dir = profile.dir.join(&f.dir);
+    let fallback = (!f.fallback.is_empty()).then(|| profile.dir.join(&f.fallback));
+    if let Some(fb) = &fallback {
+        if !fb.exists() {
+            return Err(Error::Profile {
+                path: profile.dir.join("profile.toml"),
+                message: format!("fonts.fallback: {} does not exist", fb.display()),
+            });
+        }
+    }
+    FontSet::load(
+        &dir.join("ipaexm.ttf"),
+        &dir.join("ipaexg.ttf"),
+        fallback.as_deref(),
+    )
+}
+
+/// The renderer's printability check: every character of the printed fields
+/// drawable by Mincho or the fallback (a variation sequence only where a
+/// font has that variant), and the address block fitting the window.
+pub fn hold_reason(
+    r: &Resident,
+    as_of: NaiveDate,
+    wording: &Wording<'_>,
+    fonts: &FontSet,
+) -> Option<Hold> {
+    for (field, text) in r.printed_fields() {
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if is_variation_selector(c) {
+                continue;
+            }
+            let vs = chars.peek().copied().filter(|n| is_variation_selector(*n));
+            let ok = |font: FontId| match vs {
+                Some(v) => fonts.has_variant(font, c, v),
+                None => fonts.has_glyph(font, c),
+            };
+            if !(ok(FontId::Mincho) || (fonts.has_fallback() && ok(FontId::Fallback))) {
+                let what = match vs {
+                    Some(v) => format!("{c}{v} (U+{:04X} U+{:04X})", c as u32, v as u32),
+                    None => format!("{c} (U+{:04X})", c as u32),
+                };
+                return Some(Hold {
+                    field,
+                    code_point: Some(c),
+                    reason: format!(
+                        "no configured font has a glyph for {what} in {}",
+                        field_name(field)
+                    ),
+                });
+            }
+        }
+    }
+    let minor = r
+        .dates
+        .birth
+        .is_some_and(|b| !is_aged_at_least(b, 18, as_of));
+    match address_fits(r, minor, wording, fonts) {
+        Ok(()) => None,
+        Err(LayoutError::TooLong { field, detail }) => Some(Hold {
+            field: if field == "氏名" {
+                Field::Name
+            } else {
+                Field::Address
+            },
+            code_point: None,
+            reason: format!("{field} {detail}"),
+        }),
+        Err(LayoutError::Overflow { .. }) => None,
+    }
+}
+
+fn field_name(f: Field) -> &'static str {
+    f.default_header()
+}
+
+/// The profile's wording and the run's fonts: what laying out a notice needs.
+pub struct Renderer<'p> {
+    /// The fonts, parsed once.
+    pub fonts: FontSet,
+    /// The wording and window.
+    pub wording: Wording<'p>,
+}
+
+impl<'p> Renderer<'p> {
+    /// Loads the fonts and checks the wording is there.
+    pub fn new(profile: &'p Profile) -> Result<Self> {
+        let settings = &profile.settings;
+        let (letter, inquiry, application) = settings.wording(&profile.dir)?;
+        Ok(Renderer {
+            fonts: load_fonts(profile)?,
+            wording: Wording {
+                letter,
+                inquiry,
+                application,
+                issuer: &settings.municipality.issuer,
+                window: settings.window,
+            },
+        })
+    }
+
+    /// Why `r`'s notice cannot be printed faithfully, if it cannot.
+    pub fn hold(&self, r: &Resident, as_of: NaiveDate) -> Option<Hold> {
+        hold_reason(r, as_of, &self.wording, &self.fonts)
+    }
+}
+
+/// Runs the nightly job.
+pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
+    let dir = req.out_root.join(req.as_of.to_string());
+    if dir.join("manifest.csv").exists() {
+        return Ok(RunReport {
+            dir,
+            counts: Counts::new(),
+            files: Vec::new(),
+            select_seconds: 0.0,
+            render_seconds: 0.0,
+            already_done: true,
+        });
+    }
+    let settings = &req.profile.settings;
+    let renderer = Renderer::new(req.profile)?;
+    let (wording, fonts) = (&renderer.wording, &renderer.fonts);
+    let letter = wording.letter;
+
+    create_private_dir(&req.out_root)?;
+    let tmp = req.out_root.join(format!(".{}.partial", req.as_of));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    create_private_dir(&tmp.join("print"))?;
+
+    let started = Instant::now();
+    let printable = |r: &Resident| renderer.hold(r, req.as_of);
+    let report = check(
+        &CheckRequest {
+            input: req.input.clone(),
+            as_of: req.as_of,
+            profile: req.profile,
+            encoding: req.encoding,
+            csv_encoding: req.csv_encoding,
+            out_dir: tmp.clone(),
+            ledger: req.ledger,
+            printable: Some(&printable),
+        },
+        true,
+    )?;
+    let select_seconds = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let mut notices: Vec<&DueNotice> = report.notices.iter().collect();
+    // Mail-room order: regular mail first, then the non-forwardable pile;
+    // within each, by postal code then address (bulk-mail sorting), with the
+    // code and line as tie-breakers so the order is total.
+    notices.sort_by(|a, b| {
+        let ka = (
+            &a.resident.non_forwardable,
+            &a.resident.postal_code,
+            &a.resident.address,
+            &a.resident.code,
+            a.resident.line,
+        );
+        let kb = (
+            &b.resident.non_forwardable,
+            &b.resident.postal_code,
+            &b.resident.address,
+            &b.resident.code,
+            b.resident.line,
+        );
+        ka.cmp(&kb)
+    });
+    let number_template = &letter.document_number;
+    let date = format!(
+        "{:04}{:02}{:02}",
+        req.as_of.year(),
+        req.as_of.month(),
+        req.as_of.day()
+    );
+    let placed: Vec<Placed<'_>> = notices
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let seq = i as u32 + 1;
+            Placed {
+                seq,
+                document_number: number_template
+                    .replace("{date}", &date)
+                    .replace("{seq}", &format!("{seq:05}")),
+                notice: n,
+            }
+        })
+        .collect();
+
+    // Print files: at most `chunk` packets each, non-forwardable apart.
+    let chunk = settings.output.chunk.max(1) as usize;
+    let mut files: Vec<(String, &[Placed<'_>])> = Vec::new();
+    let split = placed.partition_point(|p| !p.notice.resident.non_forwardable);
+    for (prefix, part) in [
+        ("notices", &placed[..split]),
+        ("non-forwardable", &placed[split..]),
+    ] {
+        for (i, c) in part.chunks(chunk).enumerate() {
+            files.push((format!("{prefix}-{:04}.pdf", i + 1), c));
+        }
+    }
+    let duplex = settings.output.duplex;
+    // Per file: its name, its bytes, and per packet (seq, first page, pages).
+    type Rendered = (String, Vec<u8>, Vec<(u32, usize, usize)>);
+    let rendered: Vec<Result<Rendered>> = files
+        .par_iter()
+        .map(|(name, packets)| {
+            let mut pages = Vec::new();
+            let mut spans = Vec::new();
+            for p in packets.iter() {
+                let packet = Packet {
+                    seq: p.seq,
+                    document_number: &p.document_number,
+                    as_of: req.as_of,
+                    notice: p.notice,
+                };
+                let (pp, _slot) =
+                    packet_pages(&packet, wording, fonts, duplex).map_err(|e| match e {
+                        LayoutError::Overflow { .. } => Error::Profile {
+                            path: req.profile.dir.join("profile.toml"),
+                            message: e.to_string(),
+                        },
+                        LayoutError::TooLong { .. } => Error::Internal(format!(
+                            "line {}: {e} (should have been held)",
+                            p.notice.resident.line
+                        )),
+                    })?;
+                spans.push((p.seq, pages.len() + 1, pp.len()));
+                pages.extend(pp);
+            }
+            let digest = sha256_hex(format!("{}/{}/{}", req.as_of, name, packets.len()).as_bytes());
+            let mut id = [0u8; 16];
+            for (i, b) in id.iter_mut().enumerate() {
+                *b = u8::from_str_radix(digest.get(i * 2..i * 2 + 2).unwrap_or("00"), 16)
+                    .unwrap_or(0);
+            }
+            let bytes = write_pdf(&pages, fonts, id)?;
+            Ok((name.clone(), bytes, spans))
+        })
+        .collect();
+
+    let mut file_list = Vec::new();
+    let mut where_is: Vec<(String, usize, usize)> = vec![(String::new(), 0, 0); placed.len()];
+    for r in rendered {
+        let (name, bytes, spans) = r?;
+        let path = tmp.join("print").join(&name);
+        let mut f = create_private(&path)?;
+        f.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
+        f.sync_all().map_err(|e| Error::io(&path, e))?;
+        let pages: usize = spans.iter().map(|s| s.2).sum();
+        file_list.push((name.clone(), spans.len(), pages));
+        for (seq, first, n) in spans {
+            if let Some(slot) = where_is.get_mut(seq as usize - 1) {
+                *slot = (format!("print/{name}"), first, n);
+            }
+        }
+    }
+
+    // manifest.csv: one row per packet, in print order.
+    let mut manifest = CsvFile::create(
+        &tmp.join("manifest.csv"),
+        &MANIFEST_HEADER,
+        req.csv_encoding,
+    )?;
+    let mut text = String::new();
+    for (p, (file, first, n)) in placed.iter().zip(&where_is) {
+        let r = &p.notice.resident;
+        let ev = &p.notice.evaluation;
+        let due = |k: ItemKind| {
+            if p.notice.selection.due.contains(&k) {
+                "1"
+            } else {
+                "0"
+            }
+        };
+        let exp = |k: ItemKind| iso(ev.item(k).map(|i| i.expiry));
+        let kind = p.notice.selection.kind.map(|k| k.as_str()).unwrap_or("");
+        push_record(
+            &mut text,
+            &[
+                p.seq.to_string().as_str(),
+                file,
+                &first.to_string(),
+                &n.to_string(),
+                &r.code,
+                &r.name,
+                r.postal_code.digits(),
+                kind,
+                &exp(ItemKind::Card),
+                due(ItemKind::Card),
+                &exp(ItemKind::UserCert),
+                due(ItemKind::UserCert),
+                &exp(ItemKind::SignCert),
+                due(ItemKind::SignCert),
+                if r.non_forwardable { "1" } else { "0" },
+                "",
+                &p.document_number,
+                "customer barcode not implemented yet",
+            ],
+        );
+    }
+    manifest.write_records(&text, placed.len() as u64)?;
+    manifest.finish()?;
+    let render_seconds = started.elapsed().as_secs_f64();
+
+    // Complete: move into place in one rename.
+    sync_dir(&tmp.join("print"))?;
+    sync_dir(&tmp)?;
+    std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+    sync_dir(&req.out_root)?;
+    Ok(RunReport {
+        dir,
+        counts: report.counts,
+        files: file_list,
+        select_seconds,
+        render_seconds,
+        already_done: false,
+    })
+}
+
+/// fsync a directory so that renames and new entries in it are durable.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}

@@ -1,0 +1,247 @@
+//! `kigen run` on input-samples/edge-cases.csv: the print files, read back
+//! with lopdf (no system tools): pages, text of both packet kinds, fonts
+//! embedded as subsets with ToUnicode maps, the manifest, held packets kept
+//! out, and byte-identical output whatever the thread count.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{read_csv, root};
+use lopdf::{Document, Object};
+
+fn run_batch(out: &Path, threads: &str) -> PathBuf {
+    let status = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args([
+            "run",
+            "--input",
+            "input-samples/edge-cases.csv",
+            "--as-of",
+            "2026-11-26",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out)
+        .env("RAYON_NUM_THREADS", threads)
+        .current_dir(root())
+        .output()
+        .expect("kigen runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    out.join("2026-11-26")
+}
+
+/// Text of every page, whitespace removed (runs are positioned separately).
+fn page_texts(pdf: &Path) -> Vec<String> {
+    let doc = Document::load(pdf).unwrap();
+    let n = doc.get_pages().len() as u32;
+    (1..=n)
+        .map(|p| {
+            doc.extract_text(&[p])
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        })
+        .collect()
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn packets_hold_every_required_element() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run_batch(dir.path(), "2");
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    assert_eq!(manifest.len(), 8, "the printed outcomes of edge-cases.csv");
+
+    let mut texts: HashMap<String, Vec<String>> = HashMap::new();
+    for row in &manifest {
+        let file = row["file"].clone();
+        let pages = texts
+            .entry(file.clone())
+            .or_insert_with(|| page_texts(&batch.join(&file)));
+        let first: usize = row["first_page"].parse().unwrap();
+        let n: usize = row["pages"].parse().unwrap();
+        assert_eq!(n, 2, "simplex: letter + enclosure");
+        let letter = &pages[first - 1];
+        let enclosure = &pages[first];
+        let code = &row["resident_code"];
+        let name = squash(&row["name"]);
+        // Page 1: address block, document number, issuer, title, table.
+        assert!(letter.contains("〒385-0051"), "{code}");
+        assert!(letter.contains(&format!("{name}様")), "{code}: {name}");
+        assert!(letter.contains(&squash(&row["document_number"])), "{code}");
+        assert!(letter.contains("令和8年11月26日"), "issue date in 和暦");
+        assert!(letter.contains("佐久市長"));
+        assert!(letter.contains("マイナンバーカード・電子証明書有効期限のお知らせ"));
+        for label in [
+            "マイナンバーカード",
+            "利用者証明用電子証明書",
+            "署名用電子証明書",
+        ] {
+            assert!(letter.contains(label), "{code}: {label}");
+        }
+        assert!(letter.contains("代理人"), "proxy section");
+        assert!(
+            letter.contains("A：") && letter.contains("B："),
+            "identity lists"
+        );
+        assert!(letter.contains("臼田支所") && letter.contains("8時30分～17時15分"));
+        assert!(letter.contains("無料") && letter.contains("6か月以内"));
+        assert!(letter.contains("15歳未満"));
+        assert!(letter.contains("0267-62-2111"));
+        match row["kind"].as_str() {
+            "card" => {
+                assert!(letter.contains("新しいカードを申請"), "{code}");
+                assert!(enclosure.contains("個人番号カード交付申請書"), "{code}");
+                assert!(enclosure.contains("写真"), "{code}");
+            }
+            "certificate" => {
+                assert!(letter.contains("窓口でのみ"), "{code}");
+                assert!(letter.contains("数字4桁"), "{code}");
+                assert!(enclosure.contains("照会書兼回答書"), "{code}");
+                assert!(enclosure.contains("暗証番号"), "{code}");
+                assert!(enclosure.contains("市使用欄"), "{code}");
+            }
+            k => panic!("kind {k}"),
+        }
+        assert!(enclosure.contains(&name), "{code}: identity pre-printed");
+    }
+
+    // Expiry in 和暦 with the weekday: E001's items expire 2027-01-15 (Friday).
+    let e001 = manifest
+        .iter()
+        .find(|r| r["resident_code"] == "E001")
+        .unwrap();
+    let pages = &texts[&e001["file"]];
+    assert!(pages[0].contains("令和9年1月15日（金）"));
+    // A certificate-only resident has no signing certificate: 発行なし.
+    let e031 = manifest
+        .iter()
+        .find(|r| r["resident_code"] == "E031")
+        .unwrap();
+    let first: usize = e031["first_page"].parse().unwrap();
+    let pages = &texts[&e031["file"]];
+    assert!(pages[first - 1].contains("発行なし"));
+    assert!(pages[first].contains("署名用電子証明書は発行されていません"));
+
+    // The minor with a legal representative, NEC/IBM kanji, non-forwardable.
+    let e030 = manifest
+        .iter()
+        .find(|r| r["resident_code"] == "E030")
+        .unwrap();
+    assert_eq!(e030["file"], "print/non-forwardable-0001.pdf");
+    assert_eq!(e030["non_forwardable"], "1");
+    let nf = &texts[&e030["file"]];
+    assert!(nf[0].contains("髙﨑みどり様"));
+    assert!(nf[0].contains("（法定代理人）髙﨑誠様"));
+    assert!(nf[0].contains("転送不要"));
+    // Regular mail carries no 転送不要 box.
+    assert!(!texts["print/notices-0001.pdf"][0].contains("転送不要"));
+}
+
+#[test]
+fn held_names_are_in_no_pdf_and_no_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run_batch(dir.path(), "2");
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    let held = read_csv(&batch.join("held.csv"));
+    let held_codes: Vec<&str> = held.iter().map(|h| h["resident_code"].as_str()).collect();
+    assert_eq!(held_codes, ["E008", "E037"]);
+    assert!(manifest
+        .iter()
+        .all(|r| !held_codes.contains(&r["resident_code"].as_str())));
+    for entry in std::fs::read_dir(batch.join("print")).unwrap() {
+        let path = entry.unwrap().path();
+        for page in page_texts(&path) {
+            assert!(!page.contains('\u{E010}'));
+            assert!(!page.contains("𠮷"));
+            assert!(!page.contains("田花子"), "E037's name");
+        }
+    }
+}
+
+#[test]
+fn fonts_are_embedded_subsets_with_tounicode() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run_batch(dir.path(), "2");
+    let doc = Document::load(batch.join("print/notices-0001.pdf")).unwrap();
+    let mut seen = 0;
+    for (_, obj) in doc.objects.iter() {
+        let Ok(dict) = obj.as_dict() else { continue };
+        if dict.get(b"Type").and_then(Object::as_name).ok() != Some(b"Font".as_slice())
+            || dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Type0".as_slice())
+        {
+            continue;
+        }
+        seen += 1;
+        let base = dict.get(b"BaseFont").and_then(Object::as_name).unwrap();
+        let base = String::from_utf8_lossy(base);
+        let (tag, _) = base.split_once('+').expect("subset prefix");
+        assert_eq!(tag.len(), 6, "{base}");
+        assert!(tag.bytes().all(|b| b.is_ascii_uppercase()), "{base}");
+        assert!(dict.get(b"ToUnicode").is_ok(), "{base} has no ToUnicode");
+    }
+    assert!(seen >= 2, "Mincho and Gothic");
+    let size = std::fs::metadata(batch.join("print/notices-0001.pdf"))
+        .unwrap()
+        .len();
+    assert!(size < 400_000, "subset, not whole fonts: {size} bytes");
+}
+
+#[test]
+fn same_bytes_with_one_or_two_threads() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let da = run_batch(a.path(), "1");
+    let db = run_batch(b.path(), "2");
+    let mut names = Vec::new();
+    for sub in ["", "print"] {
+        for e in std::fs::read_dir(da.join(sub)).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                names.push(Path::new(sub).join(e.file_name()));
+            }
+        }
+    }
+    assert!(names.len() >= 7, "{names:?}");
+    for n in names {
+        assert_eq!(
+            std::fs::read(da.join(&n)).unwrap(),
+            std::fs::read(db.join(&n)).unwrap(),
+            "{} differs",
+            n.display()
+        );
+    }
+}
+
+#[test]
+fn rerun_of_a_completed_date_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run_batch(dir.path(), "2");
+    let before = std::fs::read(batch.join("print/notices-0001.pdf")).unwrap();
+    let modified = std::fs::metadata(batch.join("manifest.csv"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    run_batch(dir.path(), "2");
+    assert_eq!(
+        before,
+        std::fs::read(batch.join("print/notices-0001.pdf")).unwrap()
+    );
+    assert_eq!(
+        modified,
+        std::fs::metadata(batch.join("manifest.csv"))
+            .unwrap()
+            .modified()
+            .unwrap()
+    );
+}
