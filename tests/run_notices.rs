@@ -245,3 +245,121 @@ fn rerun_of_a_completed_date_changes_nothing() {
             .unwrap()
     );
 }
+
+/// A copy of the Saku profile with some settings changed.
+fn profile_with(dir: &Path, changes: &[(&str, &str)]) -> PathBuf {
+    let saku = root().join("templates/saku");
+    let mut text = std::fs::read_to_string(saku.join("profile.toml")).unwrap();
+    let fonts = root().join("fonts");
+    text = text.replace(
+        "dir = \"../../fonts\"",
+        &format!("dir = {:?}", fonts.to_str().unwrap()),
+    );
+    for (from, to) in changes {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    let p = dir.join("profile");
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(p.join("profile.toml"), text).unwrap();
+    std::fs::copy(saku.join("gaiji.csv"), p.join("gaiji.csv")).unwrap();
+    p
+}
+
+#[test]
+fn duplex_pads_packets_and_chunk_limits_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile_with(
+        dir.path(),
+        &[
+            ("duplex = false", "duplex = true"),
+            ("chunk = 500", "chunk = 3"),
+        ],
+    );
+    let out = dir.path().join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args([
+            "run",
+            "--input",
+            "input-samples/edge-cases.csv",
+            "--as-of",
+            "2026-11-26",
+            "--quiet",
+        ])
+        .arg("--profile")
+        .arg(&profile)
+        .arg("--out")
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let batch = out.join("2026-11-26");
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    let mut per_file: HashMap<String, (usize, usize)> = HashMap::new();
+    for row in &manifest {
+        assert_eq!(row["pages"], "4", "letter, blank, enclosure, blank");
+        let first: usize = row["first_page"].parse().unwrap();
+        assert_eq!((first - 1) % 4, 0, "every packet starts on a new sheet");
+        let e = per_file.entry(row["file"].clone()).or_default();
+        e.0 += 1;
+        e.1 += 4;
+    }
+    let mut names: Vec<&String> = per_file.keys().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "print/non-forwardable-0001.pdf",
+            "print/notices-0001.pdf",
+            "print/notices-0002.pdf"
+        ]
+    );
+    for (file, (packets, pages)) in &per_file {
+        assert!(*packets <= 3, "{file}");
+        let doc = Document::load(batch.join(file)).unwrap();
+        assert_eq!(doc.get_pages().len(), *pages, "{file}: pages = manifest");
+        // The blank backs hold no text.
+        let texts = page_texts(&batch.join(file));
+        assert!(texts[1].is_empty() && texts[3].is_empty());
+    }
+    // Sorted by postal code then address within a stream.
+    let regular: Vec<(&str, &str)> = manifest
+        .iter()
+        .filter(|r| r["non_forwardable"] == "0")
+        .map(|r| (r["postal_code"].as_str(), r["resident_code"].as_str()))
+        .collect();
+    let mut sorted = regular.clone();
+    sorted.sort_by_key(|r| r.0);
+    assert_eq!(
+        regular.iter().map(|r| r.0).collect::<Vec<_>>(),
+        sorted.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn missing_wording_is_a_profile_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile_with(dir.path(), &[("[inquiry]", "[inquiry_renamed]")]);
+    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args([
+            "run",
+            "--input",
+            "input-samples/edge-cases.csv",
+            "--as-of",
+            "2026-11-26",
+        ])
+        .arg("--profile")
+        .arg(&profile)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("inquiry_renamed"));
+}

@@ -100,3 +100,206 @@ pub fn packet_pages(
     };
     Ok((pages, slot))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+    use crate::registry::{PostalCode, Resident};
+    use crate::render::display::Item;
+    use crate::rules::{evaluate, ItemDates, RuleConfig};
+    use crate::select::{select, NoLedger, Window};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn saku() -> Profile {
+        Profile::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/saku"))
+            .unwrap()
+    }
+
+    fn fonts() -> FontSet {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        FontSet::load(&dir.join("ipaexm.ttf"), &dir.join("ipaexg.ttf"), None).unwrap()
+    }
+
+    fn notice(name: &str, address: &str, certificate_only: bool) -> DueNotice {
+        let dates = ItemDates {
+            birth: Some(d("1970-01-15")),
+            card_issued: Some(d(if certificate_only {
+                "2022-03-01"
+            } else {
+                "2017-03-01"
+            })),
+            user_issued: Some(d("2022-02-01")),
+            sign_issued: Some(d("2022-02-01")),
+            ..ItemDates::default()
+        };
+        let resident = Resident {
+            line: 2,
+            code: "T1".into(),
+            name: name.into(),
+            name_kana: "テスト".into(),
+            postal_code: PostalCode(*b"3850051"),
+            address: address.into(),
+            address_extra: "コーポ佐久101号室".into(),
+            dates,
+            non_forwardable: true,
+            legal_representative: String::new(),
+        };
+        let evaluation = evaluate(&dates, RuleConfig::default()).unwrap();
+        let window = Window {
+            as_of: d("2026-11-26"),
+            lead_months: 3,
+        };
+        let selection = select("T1", &evaluation, window, &NoLedger);
+        assert!(selection.kind.is_some());
+        DueNotice {
+            resident,
+            evaluation,
+            selection,
+        }
+    }
+
+    fn lay_out(
+        n: &DueNotice,
+        profile: &Profile,
+        fonts: &FontSet,
+    ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
+        let s = &profile.settings;
+        let (letter, inquiry, application) = s.wording(&profile.dir).unwrap();
+        let w = Wording {
+            letter,
+            inquiry,
+            application,
+            issuer: &s.municipality.issuer,
+            window: s.window,
+        };
+        let p = Packet {
+            seq: 1,
+            document_number: "佐市民第20261126-00001号",
+            as_of: d("2026-11-26"),
+            notice: n,
+        };
+        packet_pages(&p, &w, fonts, false)
+    }
+
+    /// Every text run inside the page's printable area.
+    fn assert_inside(page: &Page, fonts: &FontSet) {
+        for item in &page.items {
+            if let Item::Text(t) = item {
+                let w = fonts.text_width_mm(t.font, t.size_pt, &t.text);
+                assert!(
+                    t.x_mm >= 10.0 && t.x_mm + w <= 200.0,
+                    "{:?} overflows ({w} mm)",
+                    t.text
+                );
+                assert!(t.y_mm > 5.0 && t.y_mm < 292.0, "{:?} at {}", t.text, t.y_mm);
+            }
+        }
+    }
+
+    #[test]
+    fn long_names_shrink_inside_the_window_above_the_barcode() {
+        let (profile, fonts) = (saku(), fonts());
+        let win = profile.settings.window;
+        let n = notice(
+            "寿限無寿限無五劫の擦り切れ海砂利水魚の水行末",
+            "長野県佐久市岩村田字北西久保一二三四番地の五六七　サンライズマンション佐久平駅前東棟",
+            false,
+        );
+        let (pages, slot) = lay_out(&n, &profile, &fonts).unwrap();
+        let name_run = pages[0]
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Text(t) if t.text.ends_with('様') => Some(t.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert!(name_run.size_pt < 14.0, "shrunk");
+        let w = fonts.text_width_mm(name_run.font, name_run.size_pt, &name_run.text);
+        assert!(name_run.x_mm + w <= win.left_mm + win.width_mm - 2.0 + 0.01);
+        let descent = fonts.descent_mm(name_run.font, name_run.size_pt);
+        assert!(
+            name_run.y_mm + descent + 2.0 <= slot.y_mm + 0.01,
+            "2 mm above the barcode"
+        );
+        assert!(
+            slot.y_mm + 3.6 + 2.0 <= win.top_mm + win.height_mm + 0.01,
+            "barcode inside the window"
+        );
+        // Everything in the address block stays inside the window.
+        for item in &pages[0].items {
+            if let Item::Text(t) = item {
+                if t.y_mm < win.top_mm + win.height_mm && t.y_mm > win.top_mm {
+                    let w = fonts.text_width_mm(t.font, t.size_pt, &t.text);
+                    assert!(
+                        t.x_mm >= win.left_mm && t.x_mm + w <= win.left_mm + win.width_mm,
+                        "{:?}",
+                        t.text
+                    );
+                }
+            }
+        }
+        for page in &pages {
+            assert_inside(page, &fonts);
+        }
+    }
+
+    #[test]
+    fn a_name_that_cannot_fit_is_refused_not_cut() {
+        let (profile, fonts) = (saku(), fonts());
+        let name = "長".repeat(40);
+        let n = notice(&name, "長野県佐久市中込1-2-3", true);
+        match lay_out(&n, &profile, &fonts) {
+            Err(LayoutError::TooLong { field, .. }) => assert_eq!(field, "氏名"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn both_kinds_stay_inside_the_page() {
+        let (profile, fonts) = (saku(), fonts());
+        for certificate_only in [false, true] {
+            let n = notice(
+                "佐久　太郎",
+                "長野県佐久市中込1丁目2番3号",
+                certificate_only,
+            );
+            let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+            assert_eq!(pages.len(), 2);
+            for page in &pages {
+                assert_inside(page, &fonts);
+            }
+            if certificate_only {
+                // Never a PIN: 4 + 16 empty PIN boxes, no text inside any.
+                let boxes: Vec<_> = pages[1]
+                    .items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Rect(r)
+                            if (r.w_mm - 9.0).abs() < 0.01 && (r.h_mm - 9.0).abs() < 0.01 =>
+                        {
+                            Some(*r)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(boxes.len(), 20);
+                for item in &pages[1].items {
+                    if let Item::Text(t) = item {
+                        for b in &boxes {
+                            let inside = t.x_mm >= b.x_mm
+                                && t.x_mm < b.x_mm + b.w_mm
+                                && t.y_mm > b.y_mm
+                                && t.y_mm < b.y_mm + b.h_mm;
+                            assert!(!inside, "{:?} inside a PIN box", t.text);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
