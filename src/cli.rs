@@ -43,6 +43,12 @@ pub enum Command {
         /// Output root: the batch is written to OUT/<as-of>/.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        /// The ledger of notices issued (SQLite; created on first use).
+        #[arg(long, default_value = "state/kigen.sqlite")]
+        state: PathBuf,
+        /// Rebuild the files of a batch the ledger records, byte for byte.
+        #[arg(long)]
+        regenerate: bool,
         /// Input encoding, overriding the profile: cp932 or utf-8.
         #[arg(long)]
         encoding: Option<InputEncoding>,
@@ -78,6 +84,15 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
+    },
+    /// Recompute a batch's checksums and reconciliation; exit 1 on any mismatch.
+    Verify {
+        /// The batch directory (out/<as-of>).
+        dir: PathBuf,
+        /// The ledger, to check summary.json against its record (skipped
+        /// when the file does not exist).
+        #[arg(long, default_value = "state/kigen.sqlite")]
+        state: PathBuf,
     },
     /// One resident's expiry dates.
     Expiry {
@@ -152,11 +167,40 @@ fn load_profile(dir: &Path, required: bool) -> Result<Profile> {
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
+        Command::Verify { dir, state } => {
+            let report = crate::verify::verify(&dir, Some(&state))?;
+            let mut o = std::io::stdout().lock();
+            for line in &report.checked {
+                let _ = writeln!(o, "ok       {line}");
+            }
+            for line in &report.problems {
+                let _ = writeln!(o, "MISMATCH {line}");
+            }
+            if report.problems.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "kigen verify: {} holds ({} checks)",
+                    dir.display(),
+                    report.checked.len()
+                );
+                Ok(0)
+            } else {
+                let _ = writeln!(
+                    o,
+                    "kigen verify: {}: {} problem(s)",
+                    dir.display(),
+                    report.problems.len()
+                );
+                Ok(1)
+            }
+        }
         Command::Run {
             input,
             as_of: date,
             profile,
             out,
+            state,
+            regenerate,
             encoding,
             csv_encoding,
             quiet,
@@ -170,9 +214,13 @@ pub fn run(cli: Cli) -> Result<i32> {
                 csv_encoding: csv_encoding.unwrap_or(profile.settings.output.csv_encoding),
                 profile: &profile,
                 out_root: out,
-                ledger: &NoLedger,
+                state,
+                regenerate,
             };
-            let report = crate::run::run(&req)?;
+            let progress = crate::progress::Progress::start(quiet, "selecting and rendering");
+            let report = crate::run::run(&req);
+            progress.finish();
+            let report = report?;
             if quiet {
                 return Ok(0);
             }
@@ -185,7 +233,16 @@ pub fn run(cli: Cli) -> Result<i32> {
                 );
                 return Ok(0);
             }
-            let _ = writeln!(o, "kigen run: {} as of {as_of}", input.display());
+            let _ = writeln!(
+                o,
+                "kigen run: {} as of {as_of}{}",
+                input.display(),
+                if report.regenerated {
+                    " (regenerated from the ledger's record)"
+                } else {
+                    ""
+                }
+            );
             let _ = write!(o, "{}", report.counts.report());
             let packets: usize = report.files.iter().map(|f| f.1).sum();
             let pages: usize = report.files.iter().map(|f| f.2).sum();

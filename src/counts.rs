@@ -9,7 +9,7 @@ use crate::pipeline::RowOutput;
 use crate::select::Outcome;
 
 /// Counts of a batch, by outcome and by reason.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Counts {
     /// Data rows read (records after the header).
     pub rows_read: u64,

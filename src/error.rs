@@ -51,6 +51,20 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The ledger database failed.
+    #[error("ledger {}: {message}", path.display())]
+    Ledger {
+        /// The state file.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// Another kigen process holds the state lock.
+    #[error("{}: another kigen process is using this state; try again when it has finished", path.display())]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+    },
     /// A command-line value is invalid.
     #[error("{0}")]
     Usage(String),

@@ -14,8 +14,9 @@ use rayon::prelude::*;
 
 use crate::check::{check, CheckRequest, Counts};
 use crate::error::{Error, Result};
+use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet};
 use crate::outputs::csvfile::{create_private, create_private_dir, push_record, CsvFile};
-use crate::outputs::{iso, sha256_hex, MANIFEST_HEADER};
+use crate::outputs::{iso, sha256_hex, MAILING_HEADER, MANIFEST_HEADER};
 use crate::pipeline::{DueNotice, Hold};
 use crate::profile::{CsvEncoding, Profile};
 use crate::registry::decode::InputEncoding;
@@ -26,7 +27,6 @@ use crate::render::letter::address_fits;
 use crate::render::packet::{packet_pages, LayoutError, Packet, Wording};
 use crate::render::pdf::write_pdf;
 use crate::rules::{is_aged_at_least, ItemKind};
-use crate::select::NoticeLedger;
 
 /// What a run needs.
 pub struct RunRequest<'a> {
@@ -42,8 +42,10 @@ pub struct RunRequest<'a> {
     pub csv_encoding: CsvEncoding,
     /// The output root (`out/`): the batch goes to `<root>/<as-of>/`.
     pub out_root: PathBuf,
-    /// Notices already issued.
-    pub ledger: &'a (dyn NoticeLedger + Sync),
+    /// The ledger file (`state/kigen.sqlite`).
+    pub state: PathBuf,
+    /// Rebuild a completed batch's files from the ledger's record.
+    pub regenerate: bool,
 }
 
 /// What a run produced.
@@ -61,6 +63,8 @@ pub struct RunReport {
     pub render_seconds: f64,
     /// True when the batch already existed and nothing was done.
     pub already_done: bool,
+    /// True when `--regenerate` rebuilt the files of a recorded batch.
+    pub regenerated: bool,
 }
 
 /// One packet's place in the print files.
@@ -180,21 +184,133 @@ impl<'p> Renderer<'p> {
     }
 }
 
-/// Runs the nightly job.
+/// Runs the nightly job (SPEC 3): one batch per as-of date, atomic.
+///
+/// The batch is complete when the ledger records it. Its files are built in
+/// `<out>/.<as-of>.partial/`, synced, renamed to `<out>/<as-of>/`, and then
+/// the ledger transaction commits. A crash before the commit leaves no
+/// recorded batch: the rerun builds the same bytes again and replaces any
+/// directory the crashed run had renamed into place.
 pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
+    let mut ledger = Ledger::open(&req.state)?;
     let dir = req.out_root.join(req.as_of.to_string());
-    if dir.join("manifest.csv").exists() {
-        return Ok(RunReport {
-            dir,
-            counts: Counts::new(),
-            files: Vec::new(),
-            select_seconds: 0.0,
-            render_seconds: 0.0,
-            already_done: true,
-        });
+    let recorded = ledger.batch(req.as_of)?;
+    if let Some(rec) = &recorded {
+        if !req.regenerate {
+            if !dir.join("summary.json").exists() {
+                return Err(Error::Usage(format!(
+                    "the ledger records the batch for {} but {} is missing or incomplete: rerun with --regenerate to rebuild its files",
+                    req.as_of,
+                    dir.display()
+                )));
+            }
+            return Ok(RunReport {
+                dir,
+                counts: Counts::new(),
+                files: Vec::new(),
+                select_seconds: 0.0,
+                render_seconds: 0.0,
+                already_done: true,
+                regenerated: false,
+            });
+        }
+        let input_sha = sha256_file(&req.input)?;
+        if input_sha != rec.input_sha256 {
+            return Err(Error::Usage(format!(
+                "--regenerate: {} is not the input of the {} batch (SHA-256 {input_sha}, recorded {})",
+                req.input.display(),
+                req.as_of,
+                rec.input_sha256
+            )));
+        }
+    } else if req.regenerate {
+        return Err(Error::Usage(format!(
+            "--regenerate: the ledger has no batch for {}",
+            req.as_of
+        )));
+    } else if let Some(latest) = ledger.latest()? {
+        if latest > req.as_of {
+            return Err(Error::Usage(format!(
+                "the ledger already has a batch for {latest}, after {}: notices cannot be issued in the past",
+                req.as_of
+            )));
+        }
     }
+    // Selection sees the notices of earlier batches only (for a regenerate,
+    // exactly what the batch saw when it ran).
+    let issued = ledger.notices_before(req.as_of)?;
+    let built = build(
+        req,
+        &issued,
+        recorded.as_ref().map(|r| r.timings_json.as_str()),
+    )?;
+
+    if let Some(rec) = &recorded {
+        if built.record.summary_sha256 != rec.summary_sha256 {
+            return Err(Error::Usage(format!(
+                "--regenerate: the rebuilt summary.json differs from the recorded one (profile or kigen changed since {}); the files were left in {}",
+                req.as_of,
+                built.tmp.display()
+            )));
+        }
+    }
+    // Into place: a directory left by a crashed run (never recorded) or the
+    // one being regenerated makes way for the complete one.
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        crate::fault::point("old-batch-removed");
+    }
+    std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+    sync_dir(&req.out_root)?;
+    crate::fault::point("renamed");
+    if recorded.is_none() {
+        ledger.commit_batch(&built.record, &built.notices)?;
+        crate::fault::point("committed");
+    }
+    Ok(RunReport {
+        dir,
+        counts: built.counts,
+        files: built.files,
+        select_seconds: built.select_seconds,
+        render_seconds: built.render_seconds,
+        already_done: false,
+        regenerated: recorded.is_some(),
+    })
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(crate::outputs::hex(&h.finalize()))
+}
+
+/// A batch built in its temporary directory, not yet in place.
+struct Built {
+    tmp: PathBuf,
+    record: BatchRecord,
+    notices: Vec<IssuedNotice>,
+    counts: Counts,
+    files: Vec<(String, usize, usize)>,
+    select_seconds: f64,
+    render_seconds: f64,
+}
+
+/// Builds the whole batch in `<out>/.<as-of>.partial/`, every file synced.
+fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Result<Built> {
     let settings = &req.profile.settings;
     let renderer = Renderer::new(req.profile)?;
+    crate::fault::point("start");
     let (wording, fonts) = (&renderer.wording, &renderer.fonts);
     let letter = wording.letter;
 
@@ -207,19 +323,32 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
 
     let started = Instant::now();
     let printable = |r: &Resident| renderer.hold(r, req.as_of);
-    let report = check(
-        &CheckRequest {
-            input: req.input.clone(),
-            as_of: req.as_of,
-            profile: req.profile,
-            encoding: req.encoding,
-            csv_encoding: req.csv_encoding,
-            out_dir: tmp.clone(),
-            ledger: req.ledger,
-            printable: Some(&printable),
+    let (hashed, report) = rayon::join(
+        || -> Result<(String, u64)> {
+            let sha = sha256_file(&req.input)?;
+            let len = std::fs::metadata(&req.input)
+                .map_err(|e| Error::io(&req.input, e))?
+                .len();
+            Ok((sha, len))
         },
-        true,
-    )?;
+        || {
+            check(
+                &CheckRequest {
+                    input: req.input.clone(),
+                    as_of: req.as_of,
+                    profile: req.profile,
+                    encoding: req.encoding,
+                    csv_encoding: req.csv_encoding,
+                    out_dir: tmp.clone(),
+                    ledger: issued,
+                    printable: Some(&printable),
+                },
+                true,
+            )
+        },
+    );
+    let report = report?;
+    let (input_sha256, input_bytes) = hashed?;
     let select_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
@@ -326,6 +455,7 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         let mut f = create_private(&path)?;
         f.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
         f.sync_all().map_err(|e| Error::io(&path, e))?;
+        crate::fault::point("print-file");
         let pages: usize = spans.iter().map(|s| s.2).sum();
         file_list.push((name.clone(), spans.len(), pages));
         for (seq, first, n) in spans {
@@ -382,19 +512,140 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     manifest.finish()?;
     let render_seconds = started.elapsed().as_secs_f64();
 
-    // Complete: move into place in one rename.
+    // mailing.csv: the 差出票 counts, per print file and 3-digit district.
+    write_mailing(&tmp, &placed, &where_is, req.csv_encoding)?;
+
+    // The ledger's record of each due item printed.
+    let mut notices_issued = Vec::new();
+    for (p, (file, first, n)) in placed.iter().zip(&where_is) {
+        for kind in &p.notice.selection.due {
+            if let Some(item) = p.notice.evaluation.item(*kind) {
+                notices_issued.push(IssuedNotice {
+                    resident_code: p.notice.resident.code.clone(),
+                    item: *kind,
+                    expiry: item.expiry,
+                    document_number: p.document_number.clone(),
+                    print_file: file.clone(),
+                    first_page: *first as u32,
+                    pages: *n as u32,
+                });
+            }
+        }
+    }
+
+    let timings_json = match timings {
+        Some(t) => t.to_string(),
+        None => serde_json::json!({
+            "select_seconds": (select_seconds * 1000.0).round() / 1000.0,
+            "render_seconds": (render_seconds * 1000.0).round() / 1000.0,
+        })
+        .to_string(),
+    };
+    let summary_sha256 = crate::outputs::summary::write_summary(
+        &tmp,
+        &crate::outputs::summary::SummaryInput {
+            as_of: req.as_of,
+            input_sha256: &input_sha256,
+            input_bytes,
+            profile_sha256: &req.profile.sha256,
+            counts: &report.counts,
+            print_files: &file_list,
+            timings_json: &timings_json,
+        },
+    )?;
     sync_dir(&tmp.join("print"))?;
     sync_dir(&tmp)?;
-    std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
-    sync_dir(&req.out_root)?;
-    Ok(RunReport {
-        dir,
+    crate::fault::point("built");
+    Ok(Built {
+        tmp,
+        record: BatchRecord {
+            batch_id: req.as_of.to_string(),
+            as_of: req.as_of,
+            input_sha256,
+            profile_sha256: req.profile.sha256.clone(),
+            summary_sha256,
+            timings_json,
+            packets: placed.len() as u64,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        notices: notices_issued,
         counts: report.counts,
         files: file_list,
         select_seconds,
         render_seconds,
-        already_done: false,
     })
+}
+
+/// Writes mailing.csv: per print file, the packets and pages of each
+/// 3-digit postal district (the 差出票 counts), then each file's total and
+/// the batch total.
+fn write_mailing(
+    tmp: &Path,
+    placed: &[Placed<'_>],
+    where_is: &[(String, usize, usize)],
+    encoding: CsvEncoding,
+) -> Result<()> {
+    let mut rows: Vec<(String, String, u64, u64)> = Vec::new();
+    let mut totals: Vec<(String, u64, u64)> = Vec::new();
+    for (p, (file, _, n)) in placed.iter().zip(where_is) {
+        let district = p.notice.resident.postal_code.digits()[..3].to_string();
+        match rows.last_mut() {
+            Some(r) if r.0 == *file && r.1 == district => {
+                r.2 += 1;
+                r.3 += *n as u64;
+            }
+            _ => rows.push((file.clone(), district, 1, *n as u64)),
+        }
+        match totals.last_mut() {
+            Some(t) if t.0 == *file => {
+                t.1 += 1;
+                t.2 += *n as u64;
+            }
+            _ => totals.push((file.clone(), 1, *n as u64)),
+        }
+    }
+    let mut f = CsvFile::create(&tmp.join("mailing.csv"), &MAILING_HEADER, encoding)?;
+    let mut text = String::new();
+    let mut written = 0u64;
+    for (file, district, packets, pages) in &rows {
+        push_record(
+            &mut text,
+            &[
+                file.as_str(),
+                district,
+                &packets.to_string(),
+                &pages.to_string(),
+            ],
+        );
+        written += 1;
+    }
+    let (mut all_packets, mut all_pages) = (0u64, 0u64);
+    for (file, packets, pages) in &totals {
+        push_record(
+            &mut text,
+            &[
+                file.as_str(),
+                "all",
+                &packets.to_string(),
+                &pages.to_string(),
+            ],
+        );
+        all_packets += packets;
+        all_pages += pages;
+        written += 1;
+    }
+    push_record(
+        &mut text,
+        &[
+            "all",
+            "all",
+            &all_packets.to_string(),
+            &all_pages.to_string(),
+        ],
+    );
+    f.write_records(&text, written + 1)?;
+    f.finish()?;
+    Ok(())
 }
 
 /// fsync a directory so that renames and new entries in it are durable.

@@ -24,6 +24,8 @@ fn run_batch(out: &Path, threads: &str) -> PathBuf {
             "--out",
         ])
         .arg(out)
+        .arg("--state")
+        .arg(out.join("state/kigen.sqlite"))
         .env("RAYON_NUM_THREADS", threads)
         .current_dir(root())
         .output()
@@ -203,24 +205,8 @@ fn same_bytes_with_one_or_two_threads() {
     let b = tempfile::tempdir().unwrap();
     let da = run_batch(a.path(), "1");
     let db = run_batch(b.path(), "2");
-    let mut names = Vec::new();
-    for sub in ["", "print"] {
-        for e in std::fs::read_dir(da.join(sub)).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_file() {
-                names.push(Path::new(sub).join(e.file_name()));
-            }
-        }
-    }
-    assert!(names.len() >= 7, "{names:?}");
-    for n in names {
-        assert_eq!(
-            std::fs::read(da.join(&n)).unwrap(),
-            std::fs::read(db.join(&n)).unwrap(),
-            "{} differs",
-            n.display()
-        );
-    }
+    assert!(common::batch_files(&da).len() >= 9);
+    common::assert_same_batch(&da, &db);
 }
 
 #[test]
@@ -290,6 +276,8 @@ fn duplex_pads_packets_and_chunk_limits_files() {
         .arg(&profile)
         .arg("--out")
         .arg(&out)
+        .arg("--state")
+        .arg(dir.path().join("state.sqlite"))
         .current_dir(root())
         .output()
         .unwrap();
@@ -357,6 +345,8 @@ fn missing_wording_is_a_profile_error() {
         .arg(&profile)
         .arg("--out")
         .arg(dir.path().join("out"))
+        .arg("--state")
+        .arg(dir.path().join("state.sqlite"))
         .current_dir(root())
         .output()
         .unwrap();

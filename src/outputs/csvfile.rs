@@ -60,6 +60,19 @@ pub fn create_private(path: &Path) -> Result<File> {
     Ok(f)
 }
 
+/// Opens (creating if needed, never truncating) a file readable by its owner
+/// only: for lock files.
+pub fn create_private_keep(path: &Path) -> Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map_err(|e| Error::io(path, e))
+}
+
 /// Creates a directory (and parents) readable by its owner only (0700).
 pub fn create_private_dir(path: &Path) -> Result<()> {
     let mut b = std::fs::DirBuilder::new();
@@ -143,6 +156,7 @@ impl CsvFile {
         file.sync_all().map_err(|e| Error::io(&tmp, e))?;
         drop(file);
         std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        crate::fault::point("csv-file");
         Ok(path)
     }
 }

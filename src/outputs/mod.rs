@@ -2,6 +2,7 @@
 //! manifest, mailing counts and summary). Column lists are SPEC 5's, exactly.
 
 pub mod csvfile;
+pub mod summary;
 
 use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
@@ -39,6 +40,9 @@ pub const MANIFEST_HEADER: [&str; 18] = [
     "document_number",
     "barcode_note",
 ];
+
+/// mailing.csv columns.
+pub const MAILING_HEADER: [&str; 4] = ["file", "district", "packets", "pages"];
 
 /// rejects.csv columns.
 pub const REJECTS_HEADER: [&str; 5] = ["line", "resident_code", "field", "value", "reason"];

@@ -55,3 +55,45 @@ pub fn header_of(path: &Path) -> String {
         .unwrap_or("")
         .to_string()
 }
+
+/// Every file of a batch directory (relative paths, sorted).
+pub fn batch_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for sub in ["", "print"] {
+        let d = dir.join(sub);
+        if !d.is_dir() {
+            continue;
+        }
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                out.push(Path::new(sub).join(e.file_name()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Asserts two batches are the same: every file byte for byte, except that
+/// summary.json may differ in its `timings` (the one part that measures the
+/// run itself).
+pub fn assert_same_batch(a: &Path, b: &Path) {
+    let (fa, fb) = (batch_files(a), batch_files(b));
+    assert_eq!(fa, fb, "the same files");
+    for f in fa {
+        let (x, y) = (
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
+        );
+        if f == Path::new("summary.json") {
+            let mut jx: serde_json::Value = serde_json::from_slice(&x).unwrap();
+            let mut jy: serde_json::Value = serde_json::from_slice(&y).unwrap();
+            jx["timings"] = serde_json::Value::Null;
+            jy["timings"] = serde_json::Value::Null;
+            assert!(jx == jy, "summary.json differs beyond its timings");
+        } else {
+            assert!(x == y, "{} differs", f.display());
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! The ledger: an embedded SQLite database of every notice issued. It is
+//! what lets nightly runs catch up after missed nights and never notify a
+//! resident twice. The only module that touches SQLite.
+//!
+//! A state file is used by one kigen process at a time: [`Ledger::open`]
+//! takes an exclusive lock on `<state>.lock` and refuses (exit 2) when
+//! another process holds it.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+use crate::outputs::csvfile::create_private_dir;
+use crate::registry::CodeKey;
+use crate::rules::ItemKind;
+use crate::select::NoticeLedger;
+
+/// The schema version this build reads and writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE batch (
+    batch_id        TEXT PRIMARY KEY,
+    as_of           TEXT NOT NULL UNIQUE,
+    input_sha256    TEXT NOT NULL,
+    profile_sha256  TEXT NOT NULL,
+    summary_sha256  TEXT NOT NULL,
+    timings_json    TEXT NOT NULL,
+    packets         INTEGER NOT NULL,
+    tool_version    TEXT NOT NULL
+);
+CREATE TABLE notice (
+    resident_code   TEXT NOT NULL,
+    item            TEXT NOT NULL,
+    expiry          TEXT NOT NULL,
+    batch_id        TEXT NOT NULL REFERENCES batch(batch_id),
+    as_of           TEXT NOT NULL,
+    document_number TEXT NOT NULL,
+    print_file      TEXT NOT NULL,
+    first_page      INTEGER NOT NULL,
+    pages           INTEGER NOT NULL,
+    PRIMARY KEY (resident_code, item, expiry)
+);
+CREATE INDEX notice_batch ON notice(batch_id);
+";
+
+/// A completed batch as the ledger records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecord {
+    /// The batch id (the as-of date, one batch a date).
+    pub batch_id: String,
+    /// The batch date.
+    pub as_of: NaiveDate,
+    /// SHA-256 of the input file.
+    pub input_sha256: String,
+    /// SHA-256 of profile.toml.
+    pub profile_sha256: String,
+    /// SHA-256 of the batch's summary.json.
+    pub summary_sha256: String,
+    /// The timings written into summary.json (kept so that `--regenerate`
+    /// reproduces it byte for byte).
+    pub timings_json: String,
+    /// Packets printed.
+    pub packets: u64,
+    /// kigen's version.
+    pub tool_version: String,
+}
+
+/// One notice issued: one item of one resident in one packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedNotice {
+    /// 住民コード.
+    pub resident_code: String,
+    /// The item.
+    pub item: ItemKind,
+    /// Its expiry date E.
+    pub expiry: NaiveDate,
+    /// The packet's notice number.
+    pub document_number: String,
+    /// The print file, relative to the batch directory.
+    pub print_file: String,
+    /// The packet's first page in that file.
+    pub first_page: u32,
+    /// The packet's page count.
+    pub pages: u32,
+}
+
+/// The ledger, open and locked.
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger").field("path", &self.path).finish()
+    }
+}
+
+fn db_err(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Ledger {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn item_key(kind: ItemKind) -> &'static str {
+    kind.key()
+}
+
+fn item_from_key(s: &str) -> Option<ItemKind> {
+    ItemKind::ALL.into_iter().find(|k| k.key() == s)
+}
+
+impl Ledger {
+    /// Opens (creating on first use) the ledger at `path` and takes the
+    /// state lock. Another process holding it is an error (exit 2).
+    pub fn open(path: &Path) -> Result<Ledger> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_private_dir(parent)?;
+        }
+        let lock_path = path.with_extension("lock");
+        let lock = crate::outputs::csvfile::create_private_keep(&lock_path)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Locked { path: lock_path })
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
+        }
+        let fresh = !path.exists();
+        let conn = Connection::open(path).map_err(|e| db_err(path, e))?;
+        #[cfg(unix)]
+        if fresh {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| Error::io(path, e))?;
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| db_err(path, e))?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| db_err(path, e))?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| db_err(path, e))?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| db_err(path, e))?;
+        match version {
+            0 => {
+                conn.execute_batch(&format!(
+                    "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                ))
+                .map_err(|e| db_err(path, e))?;
+            }
+            SCHEMA_VERSION => {}
+            v => {
+                return Err(Error::Ledger {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "schema version {v}, this kigen reads version {SCHEMA_VERSION}"
+                    ),
+                })
+            }
+        }
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    /// Opens an existing ledger read-only, without the lock (for `verify`,
+    /// which changes nothing).
+    pub fn open_read_only(path: &Path) -> Result<Ledger> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| db_err(path, e))?;
+        let lock_path = path.with_extension("lock");
+        let lock = File::open(&lock_path)
+            .or_else(|_| File::open(path))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    /// The completed batch for `as_of`, if any.
+    pub fn batch(&self, as_of: NaiveDate) -> Result<Option<BatchRecord>> {
+        self.conn
+            .query_row(
+                "SELECT batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
+                        timings_json, packets, tool_version
+                 FROM batch WHERE as_of = ?1",
+                params![as_of.to_string()],
+                |r| {
+                    Ok(BatchRecord {
+                        batch_id: r.get(0)?,
+                        as_of,
+                        input_sha256: r.get(2)?,
+                        profile_sha256: r.get(3)?,
+                        summary_sha256: r.get(4)?,
+                        timings_json: r.get(5)?,
+                        packets: r.get::<_, i64>(6)? as u64,
+                        tool_version: r.get(7)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| db_err(&self.path, e))
+    }
+
+    /// The latest completed batch date.
+    pub fn latest(&self) -> Result<Option<NaiveDate>> {
+        let s: Option<String> = self
+            .conn
+            .query_row("SELECT max(as_of) FROM batch", [], |r| r.get(0))
+            .map_err(|e| db_err(&self.path, e))?;
+        Ok(s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
+    }
+
+    /// The notices issued by batches before `as_of`, for selection.
+    pub fn notices_before(&self, as_of: NaiveDate) -> Result<NoticeSet> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT resident_code, item, expiry FROM notice WHERE as_of < ?1")
+            .map_err(|e| db_err(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![as_of.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| db_err(&self.path, e))?;
+        let mut keys = Vec::new();
+        for row in rows {
+            let (code, item, expiry) = row.map_err(|e| db_err(&self.path, e))?;
+            let bad = || Error::Ledger {
+                path: self.path.clone(),
+                message: format!("unreadable notice row ({code}, {item}, {expiry})"),
+            };
+            let code = CodeKey::new(&code).ok_or_else(bad)?;
+            let item = item_from_key(&item).ok_or_else(bad)?;
+            let expiry = NaiveDate::parse_from_str(&expiry, "%Y-%m-%d").map_err(|_| bad())?;
+            keys.push(NoticeKey::new(code, item, expiry));
+        }
+        keys.sort_unstable();
+        Ok(NoticeSet { keys })
+    }
+
+    /// The notices a batch issued.
+    pub fn notices_of(&self, as_of: NaiveDate) -> Result<Vec<IssuedNotice>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT resident_code, item, expiry, document_number, print_file, first_page, pages
+                 FROM notice WHERE as_of = ?1 ORDER BY print_file, first_page, item",
+            )
+            .map_err(|e| db_err(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![as_of.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })
+            .map_err(|e| db_err(&self.path, e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (code, item, expiry, doc, file, first, pages) =
+                row.map_err(|e| db_err(&self.path, e))?;
+            out.push(IssuedNotice {
+                resident_code: code,
+                item: item_from_key(&item).unwrap_or(ItemKind::Card),
+                expiry: NaiveDate::parse_from_str(&expiry, "%Y-%m-%d").unwrap_or(NaiveDate::MIN),
+                document_number: doc,
+                print_file: file,
+                first_page: first as u32,
+                pages: pages as u32,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records a completed batch and its notices in one transaction: either
+    /// all of it is recorded or none.
+    pub fn commit_batch(&mut self, batch: &BatchRecord, notices: &[IssuedNotice]) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
+        tx.execute(
+            "INSERT INTO batch (batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
+                                timings_json, packets, tool_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                batch.batch_id,
+                batch.as_of.to_string(),
+                batch.input_sha256,
+                batch.profile_sha256,
+                batch.summary_sha256,
+                batch.timings_json,
+                batch.packets as i64,
+                batch.tool_version,
+            ],
+        )
+        .map_err(|e| db_err(&path, e))?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO notice (resident_code, item, expiry, batch_id, as_of,
+                                         document_number, print_file, first_page, pages)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(|e| db_err(&path, e))?;
+            for n in notices {
+                stmt.execute(params![
+                    n.resident_code,
+                    item_key(n.item),
+                    n.expiry.to_string(),
+                    batch.batch_id,
+                    batch.as_of.to_string(),
+                    n.document_number,
+                    n.print_file,
+                    n.first_page as i64,
+                    n.pages as i64,
+                ])
+                .map_err(|e| db_err(&path, e))?;
+            }
+        }
+        crate::fault::point("ledger-commit");
+        tx.commit().map_err(|e| db_err(&path, e))
+    }
+
+    /// Number of notices recorded (all batches).
+    pub fn notice_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT count(*) FROM notice", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| db_err(&self.path, e))
+    }
+}
+
+/// (住民コード, item, E), packed for a sorted in-memory set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NoticeKey {
+    code: CodeKey,
+    item: u8,
+    expiry: i32,
+}
+
+impl NoticeKey {
+    fn new(code: CodeKey, item: ItemKind, expiry: NaiveDate) -> Self {
+        NoticeKey {
+            code,
+            item: item as u8,
+            expiry: chrono::Datelike::num_days_from_ce(&expiry),
+        }
+    }
+}
+
+/// The notices issued before a batch, loaded once and shared by the
+/// selection threads (exact: no hashing shortcuts).
+#[derive(Debug, Clone, Default)]
+pub struct NoticeSet {
+    keys: Vec<NoticeKey>,
+}
+
+impl NoticeSet {
+    /// Number of notices.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+impl NoticeLedger for NoticeSet {
+    fn noticed(&self, resident_code: &str, kind: ItemKind, expiry: NaiveDate) -> bool {
+        match CodeKey::new(resident_code) {
+            Some(code) => self
+                .keys
+                .binary_search(&NoticeKey::new(code, kind, expiry))
+                .is_ok(),
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn record(as_of: &str) -> BatchRecord {
+        BatchRecord {
+            batch_id: as_of.into(),
+            as_of: d(as_of),
+            input_sha256: "i".into(),
+            profile_sha256: "p".into(),
+            summary_sha256: "s".into(),
+            timings_json: "{}".into(),
+            packets: 1,
+            tool_version: "0".into(),
+        }
+    }
+
+    fn notice(code: &str, item: ItemKind, e: &str) -> IssuedNotice {
+        IssuedNotice {
+            resident_code: code.into(),
+            item,
+            expiry: d(e),
+            document_number: "n".into(),
+            print_file: "print/notices-0001.pdf".into(),
+            first_page: 1,
+            pages: 2,
+        }
+    }
+
+    #[test]
+    fn batches_and_notices_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/kigen.sqlite");
+        let mut l = Ledger::open(&path).unwrap();
+        assert_eq!(l.latest().unwrap(), None);
+        l.commit_batch(
+            &record("2026-11-26"),
+            &[notice("A1", ItemKind::Card, "2027-01-15")],
+        )
+        .unwrap();
+        assert_eq!(l.latest().unwrap(), Some(d("2026-11-26")));
+        assert_eq!(l.batch(d("2026-11-26")).unwrap().unwrap().packets, 1);
+        let before = l.notices_before(d("2026-11-27")).unwrap();
+        assert!(before.noticed("A1", ItemKind::Card, d("2027-01-15")));
+        assert!(!before.noticed("A1", ItemKind::UserCert, d("2027-01-15")));
+        assert!(!before.noticed("A1", ItemKind::Card, d("2027-01-16")));
+        // A batch does not see its own notices.
+        assert!(l.notices_before(d("2026-11-26")).unwrap().is_empty());
+        // The same notice twice violates the key: the transaction fails whole.
+        let err = l.commit_batch(
+            &record("2026-11-27"),
+            &[
+                notice("B2", ItemKind::Card, "2027-01-20"),
+                notice("A1", ItemKind::Card, "2027-01-15"),
+            ],
+        );
+        assert!(err.is_err());
+        assert_eq!(l.batch(d("2026-11-27")).unwrap(), None);
+        assert_eq!(l.notice_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_second_process_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kigen.sqlite");
+        let _first = Ledger::open(&path).unwrap();
+        match Ledger::open(&path) {
+            Err(Error::Locked { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! summary.json: what an auditor checks a batch against. Every output
+//! file's SHA-256 and size, the input's and the profile's SHA-256, the
+//! counts, and the timings. Keys in a fixed order; the only part that
+//! varies between two runs of the same batch is `timings` (and
+//! `--regenerate` writes the recorded timings back, byte for byte).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::counts::Counts;
+use crate::error::{Error, Result};
+use crate::outputs::csvfile::create_private;
+use crate::outputs::sha256_hex;
+
+/// The file's name in the batch directory.
+pub const SUMMARY_FILE: &str = "summary.json";
+
+/// One output file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path relative to the batch directory.
+    pub file: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+    /// Packets (print files only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub packets: Option<u64>,
+    /// Pages (print files only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pages: Option<u64>,
+}
+
+/// The input file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InputEntry {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256.
+    pub sha256: String,
+}
+
+/// summary.json.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    /// "kigen".
+    pub tool: String,
+    /// kigen's version.
+    pub version: String,
+    /// The batch date.
+    pub as_of: String,
+    /// The input file.
+    pub input: InputEntry,
+    /// SHA-256 of profile.toml.
+    pub profile_sha256: String,
+    /// Rows by outcome and reason.
+    pub counts: Counts,
+    /// Every other file of the batch, sorted by path.
+    pub files: Vec<FileEntry>,
+    /// Seconds spent (the one part that differs between runs).
+    pub timings: serde_json::Value,
+}
+
+/// What [`write_summary`] needs beyond the files on disk.
+#[derive(Debug)]
+pub struct SummaryInput<'a> {
+    /// The batch date.
+    pub as_of: NaiveDate,
+    /// Input SHA-256.
+    pub input_sha256: &'a str,
+    /// Input size.
+    pub input_bytes: u64,
+    /// profile.toml SHA-256.
+    pub profile_sha256: &'a str,
+    /// The counts.
+    pub counts: &'a Counts,
+    /// Print files: (name under print/, packets, pages).
+    pub print_files: &'a [(String, usize, usize)],
+    /// The timings object, as JSON text.
+    pub timings_json: &'a str,
+}
+
+/// Lists the batch directory's files (relative paths, sorted), except
+/// summary.json itself and temporary `.part` files.
+pub fn batch_files(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for sub in ["", "print"] {
+        let d = dir.join(sub);
+        if !d.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+            let entry = entry.map_err(|e| Error::io(&d, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !entry.path().is_file() || name == SUMMARY_FILE || name.ends_with(".part") {
+                continue;
+            }
+            out.push(if sub.is_empty() {
+                name
+            } else {
+                format!("{sub}/{name}")
+            });
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Hashes every file of the batch and writes summary.json; returns its SHA-256.
+pub fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<String> {
+    let mut files = Vec::new();
+    for rel in batch_files(dir)? {
+        let path = dir.join(&rel);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let print = rel
+            .strip_prefix("print/")
+            .and_then(|n| input.print_files.iter().find(|f| f.0 == n));
+        files.push(FileEntry {
+            file: rel.clone(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+            packets: print.map(|p| p.1 as u64),
+            pages: print.map(|p| p.2 as u64),
+        });
+    }
+    let timings: serde_json::Value = serde_json::from_str(input.timings_json)
+        .map_err(|e| Error::Internal(format!("timings: {e}")))?;
+    let summary = Summary {
+        tool: "kigen".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        as_of: input.as_of.to_string(),
+        input: InputEntry {
+            bytes: input.input_bytes,
+            sha256: input.input_sha256.to_string(),
+        },
+        profile_sha256: input.profile_sha256.to_string(),
+        counts: input.counts.clone(),
+        files,
+        timings,
+    };
+    let mut text = serde_json::to_string_pretty(&summary)
+        .map_err(|e| Error::Internal(format!("summary.json: {e}")))?;
+    text.push('\n');
+    let path = dir.join(SUMMARY_FILE);
+    let mut f = create_private(&path)?;
+    std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    f.sync_all().map_err(|e| Error::io(&path, e))?;
+    crate::fault::point("summary");
+    Ok(sha256_hex(text.as_bytes()))
+}
+
+/// Reads summary.json.
+pub fn read_summary(dir: &Path) -> Result<(Summary, Vec<u8>)> {
+    let path = dir.join(SUMMARY_FILE);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let s = serde_json::from_slice(&bytes).map_err(|e| Error::Input {
+        path: path.clone(),
+        message: format!("not a kigen summary: {e}"),
+    })?;
+    Ok((s, bytes))
+}

@@ -1,0 +1,49 @@
+//! Progress for people and for schedulers: a spinner on a terminal
+//! (indicatif), one plain line on standard error otherwise, nothing with
+//! `--quiet`.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+/// A running phase.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    plain: Option<(String, Instant)>,
+}
+
+impl Progress {
+    /// Starts reporting `what`.
+    pub fn start(quiet: bool, what: &str) -> Self {
+        if quiet {
+            return Progress {
+                bar: None,
+                plain: None,
+            };
+        }
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(format!("kigen: {what}"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            Progress {
+                bar: Some(bar),
+                plain: None,
+            }
+        } else {
+            eprintln!("kigen: {what} ...");
+            Progress {
+                bar: None,
+                plain: Some((what.to_string(), Instant::now())),
+            }
+        }
+    }
+
+    /// Ends the phase.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+        if let Some((what, t)) = self.plain {
+            eprintln!("kigen: {what}: done in {:.1} s", t.elapsed().as_secs_f64());
+        }
+    }
+}
