@@ -33,6 +33,8 @@ pub struct CheckRequest<'a> {
     pub out_dir: PathBuf,
     /// Notices already issued.
     pub ledger: &'a (dyn NoticeLedger + Sync),
+    /// Postal data for barcodes and postal checks of printed notices.
+    pub postal: Option<&'a (dyn crate::barcode::PostalData + Sync)>,
     /// The renderer's printability check (`kigen run`), if any.
     pub printable: Option<&'a crate::pipeline::PrintCheck<'a>>,
 }
@@ -79,6 +81,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         },
         ledger: req.ledger,
         printable: req.printable,
+        postal: req.postal,
     };
     create_private_dir(&req.out_dir)?;
     let enc = req.csv_encoding;

@@ -286,6 +286,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             } else {
                 None
             };
+            let postal = if renderer.is_some() {
+                Some(crate::run::load_postal(&profile)?)
+            } else {
+                None
+            };
             let printable =
                 |r: &crate::registry::Resident| renderer.as_ref().and_then(|x| x.hold(r, as_of));
             let req = CheckRequest {
@@ -297,6 +302,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 out_dir: out_dir.clone(),
                 ledger: &NoLedger,
                 printable: Some(&printable),
+                postal: postal
+                    .as_ref()
+                    .map(|p| p as &(dyn crate::barcode::PostalData + Sync)),
             };
             let report = check(&req, false)?;
             if !quiet {

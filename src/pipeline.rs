@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::barcode::{barcode_for, BarChar, NoBarcode, PostalData};
 use crate::counts::Counts;
 use crate::error::{Error, Result};
 use crate::outputs::csvfile::push_record;
@@ -179,6 +180,9 @@ pub struct Context<'a> {
     /// due residents after the private-use check. `None` in `kigen check`,
     /// which loads no fonts.
     pub printable: Option<&'a PrintCheck<'a>>,
+    /// Japan Post's postal data, for the customer barcode and the postal
+    /// check of printed notices (`None`: no barcodes).
+    pub postal: Option<&'a (dyn PostalData + Sync)>,
 }
 
 /// The renderer's printability check: why a resident's notice cannot be
@@ -205,6 +209,8 @@ pub struct DueNotice {
     pub evaluation: Evaluation,
     /// What is due.
     pub selection: Selection,
+    /// The customer barcode's characters (STC … SPC), or why there is none.
+    pub barcode: Result<Vec<BarChar>, String>,
 }
 
 /// Everything one input row produced.
@@ -398,11 +404,30 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
             out.finish_outcome_line(expiries, &format!("{detail}; held: {reason}"));
             return out;
         }
+        let barcode = match ctx.postal {
+            None => Err("no postal data loaded".to_string()),
+            Some(data) => barcode_for(resident.postal_code.digits(), &resident.address, data)
+                .map_err(|e| {
+                    // A code Japan Post does not know, or whose towns are not
+                    // in the address, may send the notice astray: a person
+                    // decides (the notice still prints, without a barcode).
+                    let code = match e {
+                        NoBarcode::UnknownPostalCode(_) | NoBarcode::TownMismatch { .. } => {
+                            "postal-mismatch"
+                        }
+                        _ => "no-barcode",
+                    };
+                    let why = format!("〒{}: {}", resident.postal_code, e.reason());
+                    out.exceptions.push((code, why.clone()));
+                    why
+                }),
+        };
         out.finish_outcome_line(expiries, &detail);
         out.notice = Some(Box::new(DueNotice {
             resident,
             evaluation: ev,
             selection: sel,
+            barcode,
         }));
         return out;
     }

@@ -43,6 +43,8 @@ pub struct Settings {
     pub gaiji: GaijiSettings,
     /// Fonts.
     pub fonts: FontSettings,
+    /// Japan Post's postal data.
+    pub postal: PostalSettings,
     /// The envelope window the address block must sit in.
     pub window: EnvelopeWindow,
     /// The letter's wording (required for `kigen run`).
@@ -51,6 +53,16 @@ pub struct Settings {
     pub inquiry: Option<InquiryWording>,
     /// The card application form's wording (required for `kigen run`).
     pub application: Option<ApplicationWording>,
+}
+
+/// `[postal]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostalSettings {
+    /// A current KEN_ALL.CSV from Japan Post (CP932, updated monthly),
+    /// relative to the profile directory. Empty: the table built into kigen
+    /// (its date is in summary.json).
+    pub ken_all: String,
 }
 
 /// `[fonts]`.

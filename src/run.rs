@@ -94,6 +94,23 @@ pub fn load_fonts(profile: &Profile) -> Result<FontSet> {
     )
 }
 
+/// Loads the postal data: the profile's KEN_ALL.CSV, or the built-in table.
+pub fn load_postal(profile: &Profile) -> Result<crate::barcode::PostalTable> {
+    let ken_all = &profile.settings.postal.ken_all;
+    if ken_all.is_empty() {
+        return crate::barcode::PostalTable::builtin().map_err(Error::Internal);
+    }
+    let path = profile.dir.join(ken_all);
+    let bytes = std::fs::read(&path).map_err(|e| Error::Profile {
+        path: profile.dir.join("profile.toml"),
+        message: format!("postal.ken_all: cannot read {}: {e}", path.display()),
+    })?;
+    crate::barcode::PostalTable::from_ken_all(&bytes).map_err(|e| Error::Profile {
+        path: profile.dir.join("profile.toml"),
+        message: format!("postal.ken_all: {}: {e}", path.display()),
+    })
+}
+
 /// The renderer's printability check: every character of the printed fields
 /// drawable by Mincho or the fallback (a variation sequence only where a
 /// font has that variant), and the address block fitting the window.
@@ -322,6 +339,12 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
     create_private_dir(&tmp.join("print"))?;
 
     let started = Instant::now();
+    let postal = load_postal(req.profile)?;
+    let postal_description = if req.profile.settings.postal.ken_all.is_empty() {
+        format!("built-in table of {}", postal.data_date())
+    } else {
+        format!("KEN_ALL.CSV {}", req.profile.settings.postal.ken_all)
+    };
     let printable = |r: &Resident| renderer.hold(r, req.as_of);
     let (hashed, report) = rayon::join(
         || -> Result<(String, u64)> {
@@ -342,6 +365,7 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
                     out_dir: tmp.clone(),
                     ledger: issued,
                     printable: Some(&printable),
+                    postal: Some(&postal),
                 },
                 true,
             )
@@ -484,6 +508,10 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
         };
         let exp = |k: ItemKind| iso(ev.item(k).map(|i| i.expiry));
         let kind = p.notice.selection.kind.map(|k| k.as_str()).unwrap_or("");
+        let (barcode_text, barcode_note) = match &p.notice.barcode {
+            Ok(chars) => (crate::barcode::manifest_text(chars), ""),
+            Err(why) => (String::new(), why.as_str()),
+        };
         push_record(
             &mut text,
             &[
@@ -502,9 +530,9 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
                 &exp(ItemKind::SignCert),
                 due(ItemKind::SignCert),
                 if r.non_forwardable { "1" } else { "0" },
-                "",
+                &barcode_text,
                 &p.document_number,
-                "customer barcode not implemented yet",
+                barcode_note,
             ],
         );
     }
@@ -548,6 +576,7 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
             input_sha256: &input_sha256,
             input_bytes,
             profile_sha256: &req.profile.sha256,
+            postal_data: &postal_description,
             counts: &report.counts,
             print_files: &file_list,
             timings_json: &timings_json,

@@ -58,6 +58,7 @@ proptest! {
             out_dir: dir.path().join("out"),
             ledger: &NoLedger,
             printable: None,
+            postal: None,
         };
         let report = check(&req, false).map_err(|e| e.to_string()).unwrap();
         prop_assert_eq!(report.counts.rows_read as usize, records_in(&body));

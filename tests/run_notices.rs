@@ -62,7 +62,7 @@ fn packets_hold_every_required_element() {
     let dir = tempfile::tempdir().unwrap();
     let batch = run_batch(dir.path(), "2");
     let manifest = read_csv(&batch.join("manifest.csv"));
-    assert_eq!(manifest.len(), 8, "the printed outcomes of edge-cases.csv");
+    assert_eq!(manifest.len(), 10, "the printed outcomes of edge-cases.csv");
 
     let mut texts: HashMap<String, Vec<String>> = HashMap::new();
     for row in &manifest {
@@ -78,7 +78,11 @@ fn packets_hold_every_required_element() {
         let code = &row["resident_code"];
         let name = squash(&row["name"]);
         // Page 1: address block, document number, issuer, title, table.
-        assert!(letter.contains("〒385-0051"), "{code}");
+        let postal = &row["postal_code"];
+        assert!(
+            letter.contains(&format!("〒{}-{}", &postal[..3], &postal[3..])),
+            "{code}"
+        );
         assert!(letter.contains(&format!("{name}様")), "{code}: {name}");
         assert!(letter.contains(&squash(&row["document_number"])), "{code}");
         assert!(letter.contains("令和8年11月26日"), "issue date in 和暦");
@@ -143,9 +147,11 @@ fn packets_hold_every_required_element() {
     assert_eq!(e030["file"], "print/non-forwardable-0001.pdf");
     assert_eq!(e030["non_forwardable"], "1");
     let nf = &texts[&e030["file"]];
-    assert!(nf[0].contains("髙﨑みどり様"));
-    assert!(nf[0].contains("（法定代理人）髙﨑誠様"));
-    assert!(nf[0].contains("転送不要"));
+    let first: usize = e030["first_page"].parse().unwrap();
+    let letter = &nf[first - 1];
+    assert!(letter.contains("髙﨑みどり様"));
+    assert!(letter.contains("（法定代理人）髙﨑誠様"));
+    assert!(letter.contains("転送不要"));
     // Regular mail carries no 転送不要 box.
     assert!(!texts["print/notices-0001.pdf"][0].contains("転送不要"));
 }
@@ -304,7 +310,8 @@ fn duplex_pads_packets_and_chunk_limits_files() {
         [
             "print/non-forwardable-0001.pdf",
             "print/notices-0001.pdf",
-            "print/notices-0002.pdf"
+            "print/notices-0002.pdf",
+            "print/notices-0003.pdf"
         ]
     );
     for (file, (packets, pages)) in &per_file {

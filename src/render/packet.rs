@@ -88,7 +88,23 @@ pub fn packet_pages(
     fonts: &FontSet,
     duplex: bool,
 ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
-    let (letter, slot) = letter_page(p, w, Canvas::new(fonts))?;
+    let (mut letter, slot) = letter_page(p, w, Canvas::new(fonts))?;
+    // The customer barcode, directly under the name at the nominal 10 pt.
+    if let Ok(chars) = &p.notice.barcode {
+        let bars = crate::barcode::bars(chars);
+        for (x, y, bw, bh) in crate::barcode::bar_rects(&bars, slot.x_mm, slot.y_mm, 10.0) {
+            letter
+                .items
+                .push(super::display::Item::Rect(super::display::Rect {
+                    x_mm: x,
+                    y_mm: y,
+                    w_mm: bw,
+                    h_mm: bh,
+                    paint: super::display::Paint::Fill,
+                    width_pt: 0.0,
+                }));
+        }
+    }
     let enclosure = match p.kind() {
         NoticeKind::Certificate => inquiry_page(p, w, Canvas::new(fonts))?,
         NoticeKind::Card => application_page(p, w, Canvas::new(fonts))?,
@@ -159,6 +175,7 @@ mod tests {
             resident,
             evaluation,
             selection,
+            barcode: Err("test".into()),
         }
     }
 
