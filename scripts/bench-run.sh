@@ -17,7 +17,7 @@ f="$DATA/registry-$ROWS.csv"
 [ -s "$f" ] || "$bin" sample --rows "$ROWS" --seed 7 --as-of "$AS_OF" --out "$f"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-/usr/bin/time -f '%e %M' -o "$out/time.txt" "$bin" run --input "$f" --as-of "$AS_OF" --out "$out" --quiet
+/usr/bin/time -f '%e %M' -o "$out/time.txt" "$bin" run --input "$f" --as-of "$AS_OF" --out "$out" --state "$out/state.sqlite" --quiet
 read -r secs kb < "$out/time.txt"
 packets=$(($(sed '1s/^\xEF\xBB\xBF//' "$out/$AS_OF/manifest.csv" | wc -l) - 1))
 bytes=$(cat "$out/$AS_OF"/print/*.pdf | wc -c)

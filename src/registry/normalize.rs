@@ -12,7 +12,7 @@ pub fn trim(s: &str) -> &str {
 /// lines of the vendor's screen) as single spaces: they are layout, not
 /// characters of the name or address, and no font draws them.
 pub fn collapse_breaks(s: String) -> String {
-    if !s.contains(['\r', '\n', '\t']) {
+    if memchr::memchr3(b'\r', b'\n', b'\t', s.as_bytes()).is_none() {
         return s;
     }
     let mut out = String::with_capacity(s.len());

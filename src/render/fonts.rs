@@ -67,8 +67,11 @@ struct Face {
     bmp: Box<[u32]>,
     /// The same for code points above U+FFFF.
     astral: HashMap<u32, u32>,
-    /// printpdf's parse of the same bytes (it keeps the bytes for subsetting).
-    pdf: printpdf::ParsedFont,
+    /// The font file.
+    bytes: Vec<u8>,
+    /// printpdf's parse of the same bytes, made on first use: `kigen check`
+    /// only measures text and never pays for it.
+    pdf: std::sync::OnceLock<Result<printpdf::ParsedFont, String>>,
 }
 
 impl Face {
@@ -123,25 +126,6 @@ impl Face {
         let ascender = f32::from(face.ascender());
         let descender = f32::from(face.descender());
 
-        let mut warnings = Vec::new();
-        let mut pdf =
-            printpdf::ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| {
-                font_error(format!(
-                    "printpdf cannot parse it: {}",
-                    warnings
-                        .iter()
-                        .map(|w| w.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ))
-            })?;
-        // printpdf looks every character up twice through this subtable, and
-        // allsorts searches format 4 and 12 subtables linearly: with IPAex's
-        // thousands of CJK segments that was three quarters of the PDF
-        // writer's time. A dense format 10 table (code point = index) gives
-        // the same answers in O(1); it only serves lookups; subsetting reads
-        // the font's own cmap from the file.
-        pdf.cmap_subtable = Some(dense_cmap(&bmp, &astral));
         Ok(Face {
             path: path.to_path_buf(),
             units_per_em,
@@ -150,8 +134,39 @@ impl Face {
             notdef_advance,
             bmp,
             astral,
-            pdf,
+            bytes,
+            pdf: std::sync::OnceLock::new(),
         })
+    }
+
+    /// printpdf's parse of the face, made once.
+    fn pdf(&self) -> Result<&printpdf::ParsedFont, String> {
+        self.pdf
+            .get_or_init(|| {
+                let mut warnings = Vec::new();
+                let mut pdf = printpdf::ParsedFont::from_bytes(&self.bytes, 0, &mut warnings)
+                    .ok_or_else(|| {
+                        format!(
+                            "printpdf cannot parse it: {}",
+                            warnings
+                                .iter()
+                                .map(|w| w.message.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
+                    })?;
+                // printpdf looks every character up twice through this
+                // subtable, and allsorts searches format 4 and 12 subtables
+                // linearly: with IPAex's thousands of CJK segments that was
+                // three quarters of the PDF writer's time. A dense format 10
+                // table (code point = index) gives the same answers in O(1);
+                // it only serves lookups; subsetting reads the font's own
+                // cmap from the file.
+                pdf.cmap_subtable = Some(dense_cmap(&self.bmp, &self.astral));
+                Ok(pdf)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The packed `gid << 16 | advance` entry, 0 when the face lacks `c`.
@@ -170,8 +185,7 @@ impl Face {
     fn variant_glyph(&self, base: char, vs: char) -> Option<u16> {
         // Variation sequences are rare (外字 names), so the face is re-read
         // from printpdf's retained bytes on demand rather than kept parsed.
-        let bytes = self.pdf.source_bytes()?;
-        let face = ttf_parser::Face::parse(bytes.as_slice(), 0).ok()?;
+        let face = ttf_parser::Face::parse(&self.bytes, 0).ok()?;
         face.glyph_variation_index(base, vs)
             .map(|g| g.0)
             .filter(|&g| g != 0)
@@ -317,9 +331,29 @@ impl FontSet {
             .filter(|&g| u32::from(g) != plain)
     }
 
-    /// printpdf's parse of `font`, for embedding.
+    /// printpdf's parse of `font`, for embedding (`None` when not loaded
+    /// or not parseable; [`FontSet::prepare_pdf`] reports why).
     pub(crate) fn pdf_font(&self, font: FontId) -> Option<&printpdf::ParsedFont> {
-        self.loaded(font).map(|f| &f.pdf)
+        self.loaded(font).and_then(|f| f.pdf().ok())
+    }
+
+    /// Parses every loaded font for the PDF writer now, so that a font
+    /// printpdf cannot embed stops the run before anything is rendered.
+    pub fn prepare_pdf(&self) -> Result<(), Error> {
+        for face in [
+            Some(&self.mincho),
+            Some(&self.gothic),
+            self.fallback.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            face.pdf().map_err(|message| Error::Font {
+                path: face.path.clone(),
+                message,
+            })?;
+        }
+        Ok(())
     }
 }
 
