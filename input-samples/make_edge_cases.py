@@ -152,6 +152,9 @@ add(row("E032", birth="1970-01-15", issued="2017-03-01", user_iss="2017-03-01", 
     expiries=("2027-01-15", "2022-01-15", "2022-01-15"))
 add(row("E033", nf="YES", issued="2024-06-10", birth="1990-06-01"), "not-due",
     "転送不要 YES (ASCII spellings in any case)", expiries=("2034-06-01", "", ""))
+add(b'E040,123456789018,"unclosed in the middle,1970-01-15\r\n', "rejected",
+    "a quote never closed: the row is its first line only, and reading resumes on the next line",
+    reject_field="(row)")
 add(row("E035", birth="1990-06-01", issued="2024-06-10"), "not-due",
     "E035 appears again on the next row, whose bytes are not CP932", expiries=("2034-06-01", "", ""))
 add(row("E035", sex=b"\x85\x40"), "rejected",
@@ -170,7 +173,7 @@ add(row("E039", postal="385-0051", addr="長野県佐久市岩村田1-2-3", issu
     "printed", "the postal code is 中込's, the address is in 岩村田: printed, no barcode, reported",
     exceptions=["postal-mismatch"], expiries=("2027-01-15", "", ""))
 add(b'E034,123456789018,"unclosed,1970-01-15\r\n', "rejected",
-    "a quote that is never closed runs to the end of the file", reject_field="(row)")
+    "a quote never closed on the last line", reject_field="(row)")
 
 out = io.BytesIO()
 out.write(b",".join(enc(h) for h in HEADER) + b"\r\n")
@@ -219,8 +222,8 @@ for r in expected:
 missing = sorted(set(range(2, line)) - {r[0] for r in expected})
 readme += ["",
            f"Physical lines without a row of their own: {', '.join(map(str, missing))} (the second line of the",
-           "quoted address on line 31, and a blank line after the record that ends with a lone CR). The last",
-           "row opens a quote that never closes, so it runs to the end of the file.",
+           "quoted address on line 31, and a blank line after the record that ends with a lone CR). Two rows",
+           "open a quote that never closes: each is rejected as its own first line, and the rows after it are read.",
            "",
            "Every row carries the same synthetic 個人番号 `123456789018`; a test looks for it in every output file.",
            ""]

@@ -89,10 +89,12 @@ pub enum Command {
     Verify {
         /// The batch directory (out/<as-of>).
         dir: PathBuf,
-        /// The ledger, to check summary.json against its record (skipped
-        /// when the file does not exist).
-        #[arg(long, default_value = "state/kigen.sqlite")]
-        state: PathBuf,
+        /// The ledger, to check summary.json against its record. Default:
+        /// state/kigen.sqlite when it exists (a copied batch without its
+        /// ledger is verified on its own, and verify says so); a file given
+        /// here must exist.
+        #[arg(long)]
+        state: Option<PathBuf>,
     },
     /// One resident's expiry dates.
     Expiry {
@@ -168,8 +170,22 @@ fn load_profile(dir: &Path, required: bool) -> Result<Profile> {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Verify { dir, state } => {
-            let report = crate::verify::verify(&dir, Some(&state))?;
+            let default = PathBuf::from("state/kigen.sqlite");
+            let report = match &state {
+                Some(s) => crate::verify::verify(&dir, Some(s))?,
+                None if default.exists() => crate::verify::verify(&dir, Some(&default))?,
+                None => {
+                    let mut r = crate::verify::verify(&dir, None)?;
+                    r.notes.push(
+                        "no ledger given and state/kigen.sqlite not found: summary.json was not compared with the ledger's record".into(),
+                    );
+                    r
+                }
+            };
             let mut o = std::io::stdout().lock();
+            for line in &report.notes {
+                let _ = writeln!(o, "note     {line}");
+            }
             for line in &report.checked {
                 let _ = writeln!(o, "ok       {line}");
             }

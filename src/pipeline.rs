@@ -160,6 +160,7 @@ pub fn read_header_fields(
         })?;
         headers.push(trim(&text).to_string());
     }
+    stream.splitter.expect_fields(headers.len());
     Ok(headers)
 }
 
@@ -406,21 +407,31 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
         }
         let barcode = match ctx.postal {
             None => Err("no postal data loaded".to_string()),
-            Some(data) => barcode_for(resident.postal_code.digits(), &resident.address, data)
-                .map_err(|e| {
-                    // A code Japan Post does not know, or whose towns are not
-                    // in the address, may send the notice astray: a person
-                    // decides (the notice still prints, without a barcode).
-                    let code = match e {
-                        NoBarcode::UnknownPostalCode(_) | NoBarcode::TownMismatch { .. } => {
-                            "postal-mismatch"
-                        }
-                        _ => "no-barcode",
-                    };
-                    let why = format!("〒{}: {}", resident.postal_code, e.reason());
-                    out.exceptions.push((code, why.clone()));
-                    why
-                }),
+            // The 住所表示番号 runs on into the building and room, which the
+            // registry keeps in 方書 (郵便プラザ503室 → …-503).
+            Some(data) => barcode_for(
+                resident.postal_code.digits(),
+                &if resident.address_extra.is_empty() {
+                    resident.address.clone()
+                } else {
+                    format!("{}　{}", resident.address, resident.address_extra)
+                },
+                data,
+            )
+            .map_err(|e| {
+                // A code Japan Post does not know, or whose towns are not
+                // in the address, may send the notice astray: a person
+                // decides (the notice still prints, without a barcode).
+                let code = match e {
+                    NoBarcode::UnknownPostalCode(_) | NoBarcode::TownMismatch { .. } => {
+                        "postal-mismatch"
+                    }
+                    _ => "no-barcode",
+                };
+                let why = format!("〒{}: {}", resident.postal_code, e.reason());
+                out.exceptions.push((code, why.clone()));
+                why
+            }),
         };
         out.finish_outcome_line(expiries, &detail);
         out.notice = Some(Box::new(DueNotice {

@@ -645,6 +645,13 @@ impl Settings {
             )));
         }
         if let Some(l) = &self.letter {
+            let rest = l.document_number.replace("{seq}", "").replace("{date}", "");
+            if rest.contains('{') || rest.contains('}') {
+                return Err(err(format!(
+                    "letter.document_number = {:?}: only {{date}} and {{seq}} may be used",
+                    l.document_number
+                )));
+            }
             if !l.document_number.contains("{seq}") {
                 return Err(err(
                     "letter.document_number must contain {seq}: each notice needs its own number"

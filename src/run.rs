@@ -134,6 +134,8 @@ pub fn hold_reason(
             if !(ok(FontId::Mincho) || (fonts.has_fallback() && ok(FontId::Fallback))) {
                 let what = match vs {
                     Some(v) => format!("{c}{v} (U+{:04X} U+{:04X})", c as u32, v as u32),
+                    // A control character is named, never written raw.
+                    None if c.is_control() => format!("control character U+{:04X}", c as u32),
                     None => format!("{c} (U+{:04X})", c as u32),
                 };
                 return Some(Hold {

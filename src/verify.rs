@@ -20,6 +20,8 @@ pub struct VerifyReport {
     pub checked: Vec<String>,
     /// Checks that failed, each naming the file.
     pub problems: Vec<String>,
+    /// Things not checked, and why.
+    pub notes: Vec<String>,
 }
 
 impl VerifyReport {
@@ -84,6 +86,12 @@ pub fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
     );
 
     // The ledger's record of summary.json, when the state is at hand.
+    if let Some(state) = state.filter(|s| !s.exists()) {
+        rep.problems.push(format!(
+            "{SUMMARY_FILE}: the ledger {} does not exist, so summary.json cannot be checked against its record",
+            state.display()
+        ));
+    }
     if let Some(state) = state.filter(|s| s.exists()) {
         match Ledger::open_read_only(state).and_then(|l| {
             let date = chrono::NaiveDate::parse_from_str(&summary.as_of, "%Y-%m-%d")

@@ -12,6 +12,7 @@ const HEADER: &str = "住民コード,氏名,生年月日,住民状態,郵便番
 
 fn records_in(body: &[u8]) -> usize {
     let mut s = Splitter::new();
+    s.expect_fields(7);
     let mut b = RecordBatch::default();
     s.split(body, true, usize::MAX, &mut b);
     b.len()

@@ -280,10 +280,12 @@ pub struct Resident {
 }
 
 impl Resident {
-    /// The printed fields that must be drawable, with their header names.
-    pub fn printed_fields(&self) -> [(Field, &str); 4] {
+    /// The printed fields that must be drawable, with their header names
+    /// (氏名カナ is printed on the card application form).
+    pub fn printed_fields(&self) -> [(Field, &str); 5] {
         [
             (Field::Name, &self.name),
+            (Field::NameKana, &self.name_kana),
             (Field::Address, &self.address),
             (Field::AddressExtra, &self.address_extra),
             (Field::LegalRepresentative, &self.legal_representative),
@@ -475,7 +477,7 @@ impl<'a> RowReader<'a> {
                 "",
                 "(row)",
                 String::new(),
-                "a quoted field is not closed before the end of the file".into(),
+                "a quoted field is left open: it does not close on this line and the row does not have the header's fields (reading resumes on the next line)".into(),
             );
         }
         if rec.len() != self.columns.width() {
@@ -682,10 +684,10 @@ impl<'a> RowReader<'a> {
             )
         };
         let kana = take(Field::NameKana);
-        let name_kana = match kana_to_full_width(&kana) {
+        let name_kana = self.gaiji.apply_owned(match kana_to_full_width(&kana) {
             std::borrow::Cow::Borrowed(_) => kana,
             std::borrow::Cow::Owned(widened) => widened,
-        };
+        });
         let (name, address, address_extra, legal_representative) = (
             take(Field::Name),
             take(Field::Address),

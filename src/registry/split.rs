@@ -124,6 +124,8 @@ impl<'a> Record<'a> {
 pub struct Splitter {
     line: u32,
     offset: u64,
+    /// The header's field count, once known.
+    expected_fields: Option<usize>,
 }
 
 impl Default for Splitter {
@@ -144,13 +146,28 @@ pub struct SplitProgress {
 impl Splitter {
     /// A splitter positioned at the start of a file (line 1, offset 0).
     pub fn new() -> Self {
-        Splitter { line: 1, offset: 0 }
+        Splitter {
+            line: 1,
+            offset: 0,
+            expected_fields: None,
+        }
+    }
+
+    /// Sets the header's field count. A record whose quoted field runs over
+    /// a line break and which then has another field count is a quote left
+    /// open by mistake, not a multi-line field: see [`Splitter::split`].
+    pub fn expect_fields(&mut self, n: usize) {
+        self.expected_fields = Some(n);
     }
 
     /// A splitter for input that starts `offset` bytes into the file (after
     /// a byte-order mark), still on line 1.
     pub fn with_offset(offset: u64) -> Self {
-        Splitter { line: 1, offset }
+        Splitter {
+            line: 1,
+            offset,
+            expected_fields: None,
+        }
     }
 
     /// The physical line the next record would start on.
@@ -194,6 +211,44 @@ impl Splitter {
             }
             let mark = BatchMark::of(batch);
             match parse_record(&input[pos..], eof, batch) {
+                Some(parsed)
+                    if parsed.unterminated_quote
+                        || (parsed.quoted_breaks > 0
+                            && self
+                                .expected_fields
+                                .is_some_and(|n| n != batch.field_ends.len() - mark.fields)) =>
+                {
+                    // A quote left open would swallow the following lines
+                    // (to the next quote, or the end of the file) into one
+                    // row: those rows would vanish. When the quoted field
+                    // runs over a line break and the row then does not have
+                    // the header's field count, or the quote never closes,
+                    // the row is its first physical line only (rejected for
+                    // the quote) and reading resumes on the next line.
+                    let first_field = mark.fields as u32;
+                    mark.restore(batch);
+                    let rest = &input[pos..];
+                    let (line_len, term_len) = match memchr::memchr2(b'\r', b'\n', rest) {
+                        Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, 2),
+                        Some(i) => (i, 1),
+                        None => (rest.len(), 0),
+                    };
+                    batch.field_raw_starts.push(0);
+                    batch.data.extend_from_slice(&rest[..line_len]);
+                    batch.field_ends.push(batch.data.len() as u32);
+                    batch.records.push(RecordMeta {
+                        line: self.line,
+                        offset: self.offset + pos as u64,
+                        first_field,
+                        field_count: 1,
+                        unterminated_quote: true,
+                    });
+                    if term_len > 0 {
+                        self.line = self.line.saturating_add(1);
+                    }
+                    pos += line_len + term_len;
+                    records += 1;
+                }
                 Some(parsed) => {
                     batch.records.push(RecordMeta {
                         line: self.line,
@@ -244,6 +299,8 @@ struct Parsed {
     len: usize,
     /// Line breaks consumed (inside quotes and the terminator).
     line_breaks: u32,
+    /// Line breaks inside quoted fields.
+    quoted_breaks: u32,
     unterminated_quote: bool,
 }
 
@@ -252,6 +309,7 @@ struct Parsed {
 fn parse_record(input: &[u8], eof: bool, batch: &mut RecordBatch) -> Option<Parsed> {
     let mut pos = 0usize;
     let mut line_breaks = 0u32;
+    let mut quoted_breaks = 0u32;
     let mut unterminated_quote = false;
     loop {
         batch.field_raw_starts.push(pos as u32);
@@ -263,14 +321,18 @@ fn parse_record(input: &[u8], eof: bool, batch: &mut RecordBatch) -> Option<Pars
                     if !eof {
                         return None;
                     }
-                    line_breaks += count_line_breaks(&input[pos..]);
+                    let n = count_line_breaks(&input[pos..]);
+                    line_breaks += n;
+                    quoted_breaks += n;
                     batch.data.extend_from_slice(&input[pos..]);
                     pos = input.len();
                     unterminated_quote = true;
                     break;
                 };
                 let chunk = &input[pos..pos + q];
-                line_breaks += count_line_breaks(chunk);
+                let n = count_line_breaks(chunk);
+                line_breaks += n;
+                quoted_breaks += n;
                 batch.data.extend_from_slice(chunk);
                 pos += q + 1;
                 if input.get(pos) == Some(&b'"') {
@@ -325,6 +387,7 @@ fn parse_record(input: &[u8], eof: bool, batch: &mut RecordBatch) -> Option<Pars
         return Some(Parsed {
             len: pos,
             line_breaks,
+            quoted_breaks,
             unterminated_quote,
         });
     }
@@ -397,11 +460,21 @@ mod tests {
     }
 
     #[test]
-    fn unterminated_quote_runs_to_end_and_is_flagged() {
-        let got = split_all(b"a,b\n\"open,x\ny,z\n");
-        assert_eq!(got.len(), 2);
-        assert!(got[1].2);
+    fn unterminated_quote_is_its_own_line_and_reading_resumes() {
+        let got = split_all(b"a,b\n\"open,x\ny,z\r\nw,v");
+        assert_eq!(got.len(), 4);
+        assert!(got[1].2, "flagged");
         assert_eq!(got[1].0, 2);
+        assert_eq!(got[1].1, vec!["\"open,x".to_string()]);
+        assert_eq!(
+            (got[2].0, got[2].1.clone()),
+            (3, vec!["y".to_string(), "z".to_string()])
+        );
+        assert_eq!((got[3].0, got[3].2), (4, false));
+        // A quote that does close later is an ordinary multi-line field.
+        let got = split_all(b"\"a\nb\",c\nd,e\n");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].0, 3);
     }
 
     #[test]
@@ -436,6 +509,27 @@ mod tests {
             let want: Vec<(u32, Vec<String>)> = whole.iter().map(|w| (w.0, w.1.clone())).collect();
             assert_eq!(got, want, "cut {cut}");
         }
+    }
+
+    #[test]
+    fn an_open_quote_does_not_swallow_the_next_rows() {
+        let mut s = Splitter::new();
+        s.expect_fields(2);
+        let mut b = RecordBatch::default();
+        let input = b"\"open,x\ny,z\n\"two\nlines\",ok\nlast,\"q\n";
+        s.split(input, true, usize::MAX, &mut b);
+        let lines: Vec<(u32, bool, usize)> = (0..b.len())
+            .map(|i| {
+                let r = b.record(i);
+                (r.meta.line, r.meta.unterminated_quote, r.len())
+            })
+            .collect();
+        // Line 1 opens a quote that "closes" on line 3: the row is line 1
+        // alone; line 2 is read; lines 3-4 are a genuine two-line field.
+        assert_eq!(
+            lines,
+            vec![(1, true, 1), (2, false, 2), (3, false, 2), (5, true, 1)]
+        );
     }
 
     #[test]

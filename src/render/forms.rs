@@ -12,23 +12,45 @@ const LEFT: f32 = 18.0;
 const RIGHT: f32 = 192.0;
 
 /// A labelled row of a bordered table: label cell shaded, value cell
-/// pre-printed (or empty for the resident to fill in). Returns the next top.
+/// pre-printed (or empty for the resident to fill in). A value too long for
+/// one line wraps, and the row grows to hold it: nothing is cut off.
+/// Returns the next row's top.
 fn labelled_row(c: &mut Canvas<'_>, y: f32, h: f32, label_w: f32, label: &str, value: &str) -> f32 {
+    let width = RIGHT - LEFT - label_w - 4.0;
+    let single = c.fit_size(FontId::Mincho, 11.0, 8.0, value, width);
+    let lines = if value.is_empty() || c.width(FontId::Mincho, single, value) <= width + 0.01 {
+        None
+    } else {
+        Some(c.wrap(FontId::Mincho, 8.0, width, value))
+    };
+    let lead = leading(8.0, 1.3);
+    let h = match &lines {
+        Some(l) => h.max(l.len() as f32 * lead + 2.5),
+        None => h,
+    };
     c.rect(LEFT, y, label_w, h, Paint::Shade, 0.0);
     c.rect(LEFT, y, RIGHT - LEFT, h, Paint::Stroke, 0.6);
     c.line(LEFT + label_w, y, LEFT + label_w, y + h, 0.6, false);
     let ls = c.fit_size(FontId::Gothic, 9.0, 6.5, label, label_w - 3.0);
     c.text(FontId::Gothic, ls, LEFT + 1.5, y + h / 2.0 + 1.2, label);
-    if !value.is_empty() {
-        let width = RIGHT - LEFT - label_w - 4.0;
-        let vs = c.fit_size(FontId::Mincho, 11.0, 7.0, value, width);
-        c.text(
-            FontId::Mincho,
-            vs,
-            LEFT + label_w + 2.0,
-            y + h / 2.0 + 1.5,
-            value,
-        );
+    match lines {
+        None if !value.is_empty() => {
+            c.text(
+                FontId::Mincho,
+                single,
+                LEFT + label_w + 2.0,
+                y + h / 2.0 + 1.5,
+                value,
+            );
+        }
+        Some(lines) => {
+            let mut ly = y + 1.2 + c.fonts().ascent_mm(FontId::Mincho, 8.0);
+            for line in &lines {
+                c.text(FontId::Mincho, 8.0, LEFT + label_w + 2.0, ly, line);
+                ly += lead;
+            }
+        }
+        None => {}
     }
     y + h
 }

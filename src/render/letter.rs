@@ -128,6 +128,12 @@ fn address_block(
     }
     if !r.address_extra.is_empty() {
         let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &r.address_extra, width);
+        if c.width(FontId::Mincho, s, &r.address_extra) > width + 0.01 {
+            return Err(LayoutError::TooLong {
+                field: "方書",
+                detail: "does not fit the window at 7 pt".into(),
+            });
+        }
         c.text(
             FontId::Mincho,
             s,
@@ -167,6 +173,12 @@ fn address_block(
     if !r.legal_representative.is_empty() && minor {
         let rep = format!("（法定代理人）{}　様", r.legal_representative);
         let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &rep, width);
+        if c.width(FontId::Mincho, s, &rep) > width + 0.01 {
+            return Err(LayoutError::TooLong {
+                field: "法定代理人氏名",
+                detail: "does not fit the window at 7 pt".into(),
+            });
+        }
         y += c.fonts().ascent_mm(FontId::Mincho, s);
         c.text(FontId::Mincho, s, x0, y, &rep);
         y += c.fonts().descent_mm(FontId::Mincho, s);

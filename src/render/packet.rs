@@ -266,6 +266,26 @@ mod tests {
     }
 
     #[test]
+    fn a_long_building_name_is_refused_not_cut() {
+        let (profile, fonts) = (saku(), fonts());
+        let mut n = notice("佐久　太郎", "長野県佐久市中込1-2-3", true);
+        n.resident.address_extra = "あ".repeat(60);
+        match lay_out(&n, &profile, &fonts) {
+            Err(LayoutError::TooLong { field, .. }) => assert_eq!(field, "方書"),
+            other => panic!("{other:?}"),
+        }
+        // The longest 方書 the window takes still fits page 2's table.
+        n.resident.address_extra = "あ".repeat(34);
+        n.resident.address =
+            "長野県佐久市岩村田字北西久保一二三四番地の五六七　サンライズマンション佐久平駅前東棟"
+                .into();
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        for page in &pages {
+            assert_inside(page, &fonts);
+        }
+    }
+
+    #[test]
     fn a_name_that_cannot_fit_is_refused_not_cut() {
         let (profile, fonts) = (saku(), fonts());
         let name = "長".repeat(40);

@@ -459,6 +459,8 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
         }
     }
     if let (None, Some(applied)) = (dates.card_recorded, dates.card_applied) {
+        // Each reading's E as the card would get it: the period of stay
+        // applies to both, and when it decides E the readings agree.
         let with = |basis| {
             card_birthday_expiry(
                 birth,
@@ -469,6 +471,10 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
                     ..config
                 },
             )
+            .map(|e| match dates.stay_end {
+                Some(s) if s < e => s,
+                _ => e,
+            })
         };
         if let (Some(a), Some(i)) = (with(AgeBasis::Application), with(AgeBasis::Issue)) {
             if a != i {
