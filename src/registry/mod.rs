@@ -280,12 +280,13 @@ pub struct Resident {
 }
 
 impl Resident {
-    /// The printed fields that must be drawable, with their header names
-    /// (氏名カナ is printed on the card application form).
-    pub fn printed_fields(&self) -> [(Field, &str); 5] {
+    /// The printed fields that must be drawable, with their header names:
+    /// SPEC 2's list for holding a notice. (氏名カナ is not on it: the
+    /// application form leaves its フリガナ blank rather than print a reading
+    /// it cannot draw.)
+    pub fn printed_fields(&self) -> [(Field, &str); 4] {
         [
             (Field::Name, &self.name),
-            (Field::NameKana, &self.name_kana),
             (Field::Address, &self.address),
             (Field::AddressExtra, &self.address_extra),
             (Field::LegalRepresentative, &self.legal_representative),

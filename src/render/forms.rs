@@ -67,8 +67,17 @@ fn birth_wareki(p: &Packet<'_>) -> String {
 fn identity_rows(c: &mut Canvas<'_>, p: &Packet<'_>, mut y: f32, with_kana: bool) -> f32 {
     let r = &p.notice.resident;
     let lw = 34.0;
-    if with_kana && !r.name_kana.is_empty() {
-        y = labelled_row(c, y, 7.0, lw, "フリガナ", &r.name_kana);
+    if with_kana {
+        // A reading with an unmapped 外字 or a character no font has is left
+        // blank for the resident to write, never printed with a substitute.
+        let fonts = c.fonts();
+        let drawable = r.name_kana.chars().all(|ch| {
+            !crate::profile::is_private_use(ch)
+                && (fonts.has_glyph(FontId::Mincho, ch)
+                    || (fonts.has_fallback() && fonts.has_glyph(FontId::Fallback, ch)))
+        });
+        let kana = if drawable { r.name_kana.as_str() } else { "" };
+        y = labelled_row(c, y, 7.0, lw, "フリガナ", kana);
     }
     y = labelled_row(c, y, 10.0, lw, "氏名", &r.name);
     y = labelled_row(c, y, 8.0, lw, "生年月日", &birth_wareki(p));

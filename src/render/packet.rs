@@ -286,6 +286,22 @@ mod tests {
     }
 
     #[test]
+    fn an_unprintable_reading_is_left_blank() {
+        let (profile, fonts) = (saku(), fonts());
+        let mut n = notice("佐久　太郎", "長野県佐久市中込1-2-3", false);
+        n.resident.name_kana = "サク\u{E014}ロウ".into();
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        assert!(pages[1].text().contains("フリガナ"));
+        assert!(
+            !pages[1].text().contains("サク"),
+            "no reading printed with a substitute"
+        );
+        n.resident.name_kana = "サク　タロウ".into();
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        assert!(pages[1].text().contains("サク　タロウ"));
+    }
+
+    #[test]
     fn a_name_that_cannot_fit_is_refused_not_cut() {
         let (profile, fonts) = (saku(), fonts());
         let name = "長".repeat(40);

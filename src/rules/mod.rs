@@ -459,8 +459,9 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
         }
     }
     if let (None, Some(applied)) = (dates.card_recorded, dates.card_applied) {
-        // Each reading's E as the card would get it: the period of stay
-        // applies to both, and when it decides E the readings agree.
+        // SPEC 1 lists "an age category that depends on the application-or-
+        // issue reading" as doubtful: the readings are compared on the
+        // birthday rule, whether or not a period of stay then cuts E.
         let with = |basis| {
             card_birthday_expiry(
                 birth,
@@ -471,10 +472,6 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
                     ..config
                 },
             )
-            .map(|e| match dates.stay_end {
-                Some(s) if s < e => s,
-                _ => e,
-            })
         };
         if let (Some(a), Some(i)) = (with(AgeBasis::Application), with(AgeBasis::Issue)) {
             if a != i {
