@@ -33,6 +33,9 @@ pub struct CheckRequest<'a> {
     pub out_dir: PathBuf,
     /// Notices already issued.
     pub ledger: &'a (dyn NoticeLedger + Sync),
+    /// The duplicate scan, when the caller ran it already (alongside loading
+    /// fonts and postal data, to use both cores).
+    pub duplicates: Option<crate::registry::Duplicates>,
     /// Postal data for barcodes and postal checks of printed notices.
     pub postal: Option<&'a (dyn crate::barcode::PostalData + Sync)>,
     /// The renderer's printability check (`kigen run`), if any.
@@ -62,7 +65,10 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         let mut stream = RecordStream::open(&req.input)?;
         pipeline::read_header(&mut stream, req.encoding, req.profile)?
     };
-    let duplicates = pipeline::scan_duplicates(&req.input, req.encoding, req.profile)?;
+    let duplicates = match &req.duplicates {
+        Some(d) => d.clone(),
+        None => pipeline::scan_duplicates(&req.input, req.encoding, req.profile)?,
+    };
     let rules = &req.profile.settings.rules;
     let ctx = Context {
         reader: RowReader {

@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use memchr::memchr;
 use rayon::prelude::*;
 
 use crate::barcode::{barcode_for, BarChar, NoBarcode, PostalData};
@@ -91,6 +92,87 @@ impl RecordStream {
                 self.eof = true;
             }
         }
+    }
+}
+
+impl RecordStream {
+    /// Like [`RecordStream::next_batch`], but splits a large run of bytes in
+    /// two halves at once, cut speculatively at a line break: if the first
+    /// half does not end exactly at the cut (a quoted field runs over it),
+    /// the second half is thrown away and split again from where the first
+    /// really ended. Used by the first pass, which is otherwise bound by one
+    /// core splitting records. Records go to `a` then `b`, in file order.
+    pub fn next_batches_parallel(
+        &mut self,
+        a: &mut RecordBatch,
+        b: &mut RecordBatch,
+    ) -> Result<bool> {
+        const TARGET: usize = 8 << 20;
+        a.clear();
+        b.clear();
+        // Gather enough bytes (or the rest of the file).
+        while !self.eof && self.buf.len() - self.start < TARGET {
+            self.buf.drain(..self.start);
+            self.start = 0;
+            let old = self.buf.len();
+            self.buf.resize(old + READ_CHUNK, 0);
+            let n = loop {
+                match self.file.read(&mut self.buf[old..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(Error::io(&self.path, e)),
+                }
+            };
+            self.buf.truncate(old + n);
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+        let data = &self.buf[self.start..];
+        if data.is_empty() {
+            return Ok(false);
+        }
+        let cut = if data.len() >= (1 << 20) {
+            memchr(b'\n', &data[data.len() / 2..]).map(|i| data.len() / 2 + i + 1)
+        } else {
+            None
+        };
+        let eof = self.eof;
+        let consumed = match cut {
+            None => {
+                let p = self.splitter.split(data, eof, usize::MAX, a);
+                p.consumed
+            }
+            Some(cut) => {
+                let mut second = self.splitter.fork(cut);
+                let first = &mut self.splitter;
+                let (pa, pb) = rayon::join(
+                    || first.split(&data[..cut], false, usize::MAX, a),
+                    || second.split(&data[cut..], eof, usize::MAX, b),
+                );
+                if pa.consumed == cut {
+                    // The cut was a record boundary: the second half stands.
+                    let delta = self.splitter.line() - 1;
+                    b.shift_lines(delta);
+                    second.shift_lines(delta);
+                    self.splitter = second;
+                    cut + pb.consumed
+                } else {
+                    b.clear();
+                    let rest = self
+                        .splitter
+                        .split(&data[pa.consumed..], eof, usize::MAX, a);
+                    pa.consumed + rest.consumed
+                }
+            }
+        };
+        self.start += consumed;
+        if consumed == 0 && !eof {
+            // A single record longer than the target: fall back to the
+            // growing sequential reader.
+            return self.next_batch(a, usize::MAX);
+        }
+        Ok(!a.is_empty() || !b.is_empty() || consumed > 0)
     }
 }
 
@@ -479,27 +561,20 @@ pub fn scan_duplicates(
         gaiji: &profile.gaiji,
     };
     let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
-    let mut current = RecordBatch::default();
-    let mut next = RecordBatch::default();
-    let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
-    while more {
-        let (read_more, found) = rayon::join(
-            || stream.next_batch(&mut next, BATCH_RECORDS),
-            || {
-                (0..current.len())
-                    .into_par_iter()
-                    .filter_map(|i| {
-                        let rec = current.record(i);
-                        reader
-                            .resident_code_key(&rec)
-                            .map(|k| (k, rec.meta.line, rec.meta.offset))
-                    })
-                    .collect::<Vec<_>>()
-            },
-        );
-        keys.extend(found);
-        more = read_more?;
-        std::mem::swap(&mut current, &mut next);
+    let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
+    while stream.next_batches_parallel(&mut a, &mut b)? {
+        for batch in [&a, &b] {
+            let found: Vec<_> = (0..batch.len())
+                .into_par_iter()
+                .filter_map(|i| {
+                    let rec = batch.record(i);
+                    reader
+                        .resident_code_key(&rec)
+                        .map(|k| (k, rec.meta.line, rec.meta.offset))
+                })
+                .collect();
+            keys.extend(found);
+        }
     }
     // Re-read just the candidate copies to confirm every field decodes.
     let mut failure: Option<Error> = None;
@@ -658,4 +733,77 @@ pub fn run_rows(
         sink(last)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (line, offset, fields) of every record, read one way or the other.
+    fn records(path: &Path, parallel: bool) -> Vec<(u32, u64, Vec<Vec<u8>>)> {
+        let mut stream = RecordStream::open(path).unwrap();
+        stream.splitter.expect_fields(3);
+        let mut out = Vec::new();
+        let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
+        loop {
+            let more = if parallel {
+                stream.next_batches_parallel(&mut a, &mut b).unwrap()
+            } else {
+                b.clear();
+                stream.next_batch(&mut a, 1000).unwrap()
+            };
+            if !more {
+                break;
+            }
+            for batch in [&a, &b] {
+                for i in 0..batch.len() {
+                    let r = batch.record(i);
+                    let fields = (0..r.len()).map(|f| r.field(f).unwrap().to_vec()).collect();
+                    out.push((r.meta.line, r.meta.offset, fields));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn parallel_first_pass_splits_exactly_like_the_sequential_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for quoted_every in [7usize, 50_000] {
+            // ~3 MB with multi-line quoted fields (some straddle any cut),
+            // blank lines, CRLF, lone CR and an open quote.
+            let mut text = Vec::new();
+            for i in 0..60_000usize {
+                if i % quoted_every == 3 {
+                    text.extend_from_slice(format!("R{i},\"two\nlines {i}\",x\r\n").as_bytes());
+                } else if i % 997 == 5 {
+                    text.extend_from_slice(b"\r\n");
+                } else if i % 1999 == 7 {
+                    text.extend_from_slice(format!("R{i},\"open,x\n").as_bytes());
+                } else {
+                    text.extend_from_slice(format!("R{i},name {i},y\r").as_bytes());
+                }
+            }
+            let path = dir.path().join(format!("f{quoted_every}.csv"));
+            std::fs::write(&path, &text).unwrap();
+            let seq = records(&path, false);
+            let par = records(&path, true);
+            assert!(
+                seq.len() > 50_000,
+                "{} records: {:?}",
+                seq.len(),
+                seq.iter()
+                    .take(12)
+                    .map(|r| (
+                        r.0,
+                        r.2.iter()
+                            .map(|f| String::from_utf8_lossy(f).into_owned())
+                            .collect::<Vec<_>>()
+                    ))
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(seq.len(), par.len(), "every {quoted_every}");
+            assert!(seq == par, "every {quoted_every}: records differ");
+        }
+    }
 }

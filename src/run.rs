@@ -328,7 +328,19 @@ struct Built {
 /// Builds the whole batch in `<out>/.<as-of>.partial/`, every file synced.
 fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Result<Built> {
     let settings = &req.profile.settings;
-    let renderer = Renderer::new(req.profile)?;
+    let started = Instant::now();
+    // The first pass over the registry reads on one core while the fonts and
+    // the postal data load on the other.
+    let (duplicates, loaded) = rayon::join(
+        || crate::pipeline::scan_duplicates(&req.input, req.encoding, req.profile),
+        || -> Result<_> {
+            let renderer = Renderer::new(req.profile)?;
+            renderer.fonts.prepare_pdf()?;
+            Ok((renderer, load_postal(req.profile)?))
+        },
+    );
+    let (renderer, postal) = loaded?;
+    let duplicates = duplicates?;
     crate::fault::point("start");
     let (wording, fonts) = (&renderer.wording, &renderer.fonts);
     let letter = wording.letter;
@@ -340,8 +352,6 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
     }
     create_private_dir(&tmp.join("print"))?;
 
-    let started = Instant::now();
-    let postal = load_postal(req.profile)?;
     let postal_description = if req.profile.settings.postal.ken_all.is_empty() {
         format!("built-in table of {}", postal.data_date())
     } else {
@@ -365,6 +375,7 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
                     encoding: req.encoding,
                     csv_encoding: req.csv_encoding,
                     out_dir: tmp.clone(),
+                    duplicates: Some(duplicates),
                     ledger: issued,
                     printable: Some(&printable),
                     postal: Some(&postal),

@@ -60,6 +60,7 @@ proptest! {
             ledger: &NoLedger,
             printable: None,
             postal: None,
+            duplicates: None,
         };
         let report = check(&req, false).map_err(|e| e.to_string()).unwrap();
         prop_assert_eq!(report.counts.rows_read as usize, records_in(&body));

@@ -64,6 +64,14 @@ impl RecordBatch {
         self.records.is_empty()
     }
 
+    /// Adds `delta` to every record's line (records split by a forked
+    /// splitter, once the lines before them are counted).
+    pub fn shift_lines(&mut self, delta: u32) {
+        for r in &mut self.records {
+            r.line = r.line.saturating_add(delta);
+        }
+    }
+
     /// The fields of record `i` as a borrowed view.
     pub fn record(&self, i: usize) -> Record<'_> {
         let meta = self.records[i];
@@ -170,6 +178,21 @@ impl Splitter {
         }
     }
 
+    /// A splitter for the same file starting `skip` bytes further on, on a
+    /// line of unknown number (counted from 1; see [`RecordBatch::shift_lines`]).
+    pub fn fork(&self, skip: usize) -> Splitter {
+        Splitter {
+            line: 1,
+            offset: self.offset + skip as u64,
+            expected_fields: self.expected_fields,
+        }
+    }
+
+    /// Moves the line count on by `delta` (after a fork's lines are known).
+    pub fn shift_lines(&mut self, delta: u32) {
+        self.line = self.line.saturating_add(delta);
+    }
+
     /// The physical line the next record would start on.
     pub fn line(&self) -> u32 {
         self.line
@@ -214,15 +237,17 @@ impl Splitter {
                 Some(parsed)
                     if parsed.unterminated_quote
                         || (parsed.quoted_breaks > 0
-                            && self
-                                .expected_fields
-                                .is_some_and(|n| n != batch.field_ends.len() - mark.fields)) =>
+                            && (parsed.text_after_quote
+                                || self.expected_fields.is_some_and(|n| {
+                                    n != batch.field_ends.len() - mark.fields
+                                }))) =>
                 {
                     // A quote left open would swallow the following lines
                     // (to the next quote, or the end of the file) into one
                     // row: those rows would vanish. When the quoted field
-                    // runs over a line break and the row then does not have
-                    // the header's field count, or the quote never closes,
+                    // runs over a line break and then either its closing
+                    // quote is followed by more text or the row does not
+                    // have the header's field count, or the quote never closes,
                     // the row is its first physical line only (rejected for
                     // the quote) and reading resumes on the next line.
                     let first_field = mark.fields as u32;
@@ -301,6 +326,9 @@ struct Parsed {
     line_breaks: u32,
     /// Line breaks inside quoted fields.
     quoted_breaks: u32,
+    /// A closing quote followed by something other than a comma or a line
+    /// end (`"abc"def`): the quote was probably not a closing one.
+    text_after_quote: bool,
     unterminated_quote: bool,
 }
 
@@ -310,6 +338,7 @@ fn parse_record(input: &[u8], eof: bool, batch: &mut RecordBatch) -> Option<Pars
     let mut pos = 0usize;
     let mut line_breaks = 0u32;
     let mut quoted_breaks = 0u32;
+    let mut text_after_quote = false;
     let mut unterminated_quote = false;
     loop {
         batch.field_raw_starts.push(pos as u32);
@@ -342,6 +371,9 @@ fn parse_record(input: &[u8], eof: bool, batch: &mut RecordBatch) -> Option<Pars
                 }
                 if pos >= input.len() && !eof {
                     return None; // the next byte might be the second quote of `""`
+                }
+                if !matches!(input.get(pos), None | Some(b',' | b'\r' | b'\n')) {
+                    text_after_quote = true;
                 }
                 break;
             }
@@ -388,6 +420,7 @@ fn parse_record(input: &[u8], eof: bool, batch: &mut RecordBatch) -> Option<Pars
             len: pos,
             line_breaks,
             quoted_breaks,
+            text_after_quote,
             unterminated_quote,
         });
     }
