@@ -8,7 +8,7 @@ command -v pdftoppm >/dev/null || { echo "pdftoppm missing: apt-get install popp
 cargo build --release --quiet
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-target/release/kigen run --input input-samples/edge-cases.csv --as-of 2026-11-26 --out "$tmp" --quiet
+target/release/kigen run --input input-samples/edge-cases.csv --as-of 2026-11-26 --out "$tmp" --state "$tmp/state.sqlite" --quiet
 batch="$tmp/2026-11-26"
 # manifest.csv (UTF-8 with BOM): seq,file,first_page,pages,resident_code,...,kind,...
 page_of() { # resident code -> "file first_page"

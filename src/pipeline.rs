@@ -76,22 +76,29 @@ impl RecordStream {
                 return Ok(!batch.is_empty());
             }
             // Need more bytes: keep the unconsumed tail and read on.
-            self.buf.drain(..self.start);
-            self.start = 0;
-            let old = self.buf.len();
-            self.buf.resize(old + READ_CHUNK, 0);
-            let n = loop {
-                match self.file.read(&mut self.buf[old..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::io(&self.path, e)),
-                }
-            };
-            self.buf.truncate(old + n);
-            if n == 0 {
-                self.eof = true;
-            }
+            self.read_more()?;
         }
+    }
+
+    /// Moves the unconsumed tail to the front of the buffer and reads up to
+    /// [`READ_CHUNK`] more bytes after it; sets `eof` at the end of the file.
+    fn read_more(&mut self) -> Result<()> {
+        self.buf.drain(..self.start);
+        self.start = 0;
+        let old = self.buf.len();
+        self.buf.resize(old + READ_CHUNK, 0);
+        let n = loop {
+            match self.file.read(&mut self.buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(&self.path, e)),
+            }
+        };
+        self.buf.truncate(old + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(())
     }
 }
 
@@ -112,21 +119,7 @@ impl RecordStream {
         b.clear();
         // Gather enough bytes (or the rest of the file).
         while !self.eof && self.buf.len() - self.start < TARGET {
-            self.buf.drain(..self.start);
-            self.start = 0;
-            let old = self.buf.len();
-            self.buf.resize(old + READ_CHUNK, 0);
-            let n = loop {
-                match self.file.read(&mut self.buf[old..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::io(&self.path, e)),
-                }
-            };
-            self.buf.truncate(old + n);
-            if n == 0 {
-                self.eof = true;
-            }
+            self.read_more()?;
         }
         let data = &self.buf[self.start..];
         if data.is_empty() {

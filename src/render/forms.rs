@@ -89,6 +89,19 @@ fn identity_rows(c: &mut Canvas<'_>, p: &Packet<'_>, mut y: f32, with_kana: bool
     labelled_row(c, y, 10.0, lw, "住所", &address)
 }
 
+/// The notice number at the top right (it ties the enclosure to its letter
+/// when the two are separated) and the form's title.
+fn form_header(c: &mut Canvas<'_>, p: &Packet<'_>, title: &str) {
+    c.text_right(
+        FontId::Mincho,
+        9.0,
+        RIGHT,
+        16.0,
+        &format!("通知番号 {}", p.document_number),
+    );
+    c.text_center(FontId::Gothic, 15.0, 105.0, 27.0, title);
+}
+
 /// The 照会書兼回答書 (電子証明書の更新).
 pub fn inquiry_page(
     p: &Packet<'_>,
@@ -97,14 +110,7 @@ pub fn inquiry_page(
 ) -> Result<Page, LayoutError> {
     let q = w.inquiry;
     let width = RIGHT - LEFT;
-    c.text_right(
-        FontId::Mincho,
-        9.0,
-        RIGHT,
-        16.0,
-        &format!("通知番号 {}", p.document_number),
-    );
-    c.text_center(FontId::Gothic, 15.0, 105.0, 27.0, &q.title);
+    form_header(&mut c, p, &q.title);
     c.text(FontId::Mincho, 10.5, LEFT, 37.0, &q.addressee);
     let lead = leading(9.5, 1.55);
     let mut y = c.paragraph(FontId::Mincho, 9.5, LEFT, 45.0, width, lead, &q.inquiry);
@@ -190,14 +196,7 @@ pub fn application_page(
 ) -> Result<Page, LayoutError> {
     let a = w.application;
     let width = RIGHT - LEFT;
-    c.text_right(
-        FontId::Mincho,
-        9.0,
-        RIGHT,
-        16.0,
-        &format!("通知番号 {}", p.document_number),
-    );
-    c.text_center(FontId::Gothic, 15.0, 105.0, 27.0, &a.title);
+    form_header(&mut c, p, &a.title);
     let mut y = identity_rows(&mut c, p, 36.0, true) + 8.0;
 
     // Photo box 45 × 35 mm (height × width), with the guidance inside.
