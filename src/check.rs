@@ -47,8 +47,6 @@ pub struct CheckRequest<'a> {
 pub struct CheckReport {
     /// The counts.
     pub counts: Counts,
-    /// The files written.
-    pub files: Vec<PathBuf>,
     /// Residents with a notice to print (kept only when asked for).
     pub notices: Vec<DueNotice>,
     /// Seconds spent.
@@ -109,15 +107,11 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         }
         Ok(())
     })?;
-    let files = vec![
-        outcomes.finish()?,
-        rejects.finish()?,
-        exceptions.finish()?,
-        held.finish()?,
-    ];
+    for f in [outcomes, rejects, exceptions, held] {
+        f.finish()?;
+    }
     Ok(CheckReport {
         counts,
-        files,
         notices,
         seconds: started.elapsed().as_secs_f64(),
     })

@@ -25,21 +25,40 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What `run` and `check` both take: the input, the date, the profile and
+/// the encodings.
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// The registry export (CSV).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Batch date (default: today in Asia/Tokyo). Any date form the export
+    /// accepts: 2026-11-26, 令和8年11月26日, R8.11.26 …
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Profile directory holding profile.toml.
+    #[arg(long, default_value = "templates/saku")]
+    pub profile: PathBuf,
+    /// Input encoding, overriding the profile: cp932 or utf-8.
+    #[arg(long)]
+    pub encoding: Option<InputEncoding>,
+    /// CSV output encoding, overriding the profile: utf-8 (with BOM) or cp932.
+    #[arg(long)]
+    pub csv_encoding: Option<CsvEncoding>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The nightly job: select, then write print-ready PDF notices, the
     /// manifest and the check outputs into OUT/<as-of>/.
     Run {
-        /// The registry export (CSV).
-        #[arg(long)]
-        input: PathBuf,
-        /// Batch date (default: today in Asia/Tokyo).
-        #[arg(long)]
-        as_of: Option<String>,
-        /// Profile directory holding profile.toml.
-        #[arg(long, default_value = "templates/saku")]
-        profile: PathBuf,
+        /// Input, date, profile, encodings.
+        #[command(flatten)]
+        batch: BatchArgs,
         /// Output root: the batch is written to OUT/<as-of>/.
         #[arg(long, default_value = "out")]
         out: PathBuf,
@@ -49,41 +68,16 @@ pub enum Command {
         /// Rebuild the files of a batch the ledger records, byte for byte.
         #[arg(long)]
         regenerate: bool,
-        /// Input encoding, overriding the profile: cp932 or utf-8.
-        #[arg(long)]
-        encoding: Option<InputEncoding>,
-        /// CSV output encoding, overriding the profile: utf-8 (with BOM) or cp932.
-        #[arg(long)]
-        csv_encoding: Option<CsvEncoding>,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
     },
     /// Read the registry, apply the rules and select: write outcomes.csv,
     /// rejects.csv, exceptions.csv and held.csv, print the counts.
     Check {
-        /// The registry export (CSV).
-        #[arg(long)]
-        input: PathBuf,
-        /// Batch date (default: today in Asia/Tokyo). Any date form the
-        /// export accepts: 2026-11-26, 令和8年11月26日, R8.11.26 …
-        #[arg(long)]
-        as_of: Option<String>,
-        /// Profile directory holding profile.toml.
-        #[arg(long, default_value = "templates/saku")]
-        profile: PathBuf,
+        /// Input, date, profile, encodings.
+        #[command(flatten)]
+        batch: BatchArgs,
         /// Output directory (default: out/check-<as-of>).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Input encoding, overriding the profile: cp932 or utf-8.
-        #[arg(long)]
-        encoding: Option<InputEncoding>,
-        /// CSV output encoding, overriding the profile: utf-8 (with BOM) or cp932.
-        #[arg(long)]
-        csv_encoding: Option<CsvEncoding>,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
     },
     /// Recompute a batch's checksums and reconciliation; exit 1 on any mismatch.
     Verify {
@@ -211,15 +205,18 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
         }
         Command::Run {
-            input,
-            as_of: date,
-            profile,
+            batch:
+                BatchArgs {
+                    input,
+                    as_of: date,
+                    profile,
+                    encoding,
+                    csv_encoding,
+                    quiet,
+                },
             out,
             state,
             regenerate,
-            encoding,
-            csv_encoding,
-            quiet,
         } => {
             let as_of = as_of(date.as_deref())?;
             let profile = load_profile(&profile, true)?;
@@ -283,13 +280,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Check {
-            input,
-            as_of: date,
-            profile,
+            batch:
+                BatchArgs {
+                    input,
+                    as_of: date,
+                    profile,
+                    encoding,
+                    csv_encoding,
+                    quiet,
+                },
             out,
-            encoding,
-            csv_encoding,
-            quiet,
         } => {
             let as_of = as_of(date.as_deref())?;
             let profile = load_profile(&profile, true)?;

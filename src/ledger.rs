@@ -254,45 +254,6 @@ impl Ledger {
         Ok(NoticeSet { keys })
     }
 
-    /// The notices a batch issued.
-    pub fn notices_of(&self, as_of: NaiveDate) -> Result<Vec<IssuedNotice>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT resident_code, item, expiry, document_number, print_file, first_page, pages
-                 FROM notice WHERE as_of = ?1 ORDER BY print_file, first_page, item",
-            )
-            .map_err(|e| db_err(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![as_of.to_string()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                ))
-            })
-            .map_err(|e| db_err(&self.path, e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (code, item, expiry, doc, file, first, pages) =
-                row.map_err(|e| db_err(&self.path, e))?;
-            out.push(IssuedNotice {
-                resident_code: code,
-                item: item_from_key(&item).unwrap_or(ItemKind::Card),
-                expiry: NaiveDate::parse_from_str(&expiry, "%Y-%m-%d").unwrap_or(NaiveDate::MIN),
-                document_number: doc,
-                print_file: file,
-                first_page: first as u32,
-                pages: pages as u32,
-            });
-        }
-        Ok(out)
-    }
-
     /// Records a completed batch and its notices in one transaction: either
     /// all of it is recorded or none.
     pub fn commit_batch(&mut self, batch: &BatchRecord, notices: &[IssuedNotice]) -> Result<()> {

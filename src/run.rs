@@ -141,10 +141,7 @@ pub fn hold_reason(
                 return Some(Hold {
                     field,
                     code_point: Some(c),
-                    reason: format!(
-                        "no configured font has a glyph for {what} in {}",
-                        field_name(field)
-                    ),
+                    reason: format!("no configured font has a glyph for {what}"),
                 });
             }
         }
@@ -166,10 +163,6 @@ pub fn hold_reason(
         }),
         Err(LayoutError::Overflow { .. }) => None,
     }
-}
-
-fn field_name(f: Field) -> &'static str {
-    f.default_header()
 }
 
 /// The profile's wording and the run's fonts: what laying out a notice needs.

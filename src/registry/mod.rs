@@ -448,8 +448,9 @@ impl<'a> RowReader<'a> {
 
     /// True when every field of the record decodes in the input encoding.
     pub fn decodes(&self, rec: &Record<'_>) -> bool {
-        (0..rec.len())
-            .all(|i| decode_field(rec.field(i).unwrap_or_default(), self.encoding).is_ok())
+        (0..rec.len()).all(|i| {
+            decode::validate_field(rec.field(i).unwrap_or_default(), self.encoding).is_ok()
+        })
     }
 
     fn value<'r>(

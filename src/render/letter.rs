@@ -285,48 +285,15 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
         _ => (&l.certificate_heading, &l.certificate_steps),
     };
     y = section_heading(c, head, y, heading);
-    for s in steps.iter() {
-        y = c.marked_paragraph(
-            FontId::Mincho,
-            size,
-            LEFT + 2.0,
-            y,
-            width - 2.0,
-            lead,
-            "・",
-            s,
-        );
-    }
+    y = bullets(c, size, lead, y, steps);
     if p.notice.selection.kind != Some(NoticeKind::Card) {
         y += 0.8;
         y = section_heading(c, head, y, &l.bring_heading);
-        for s in &l.bring {
-            y = c.marked_paragraph(
-                FontId::Mincho,
-                size,
-                LEFT + 2.0,
-                y,
-                width - 2.0,
-                lead,
-                "・",
-                s,
-            );
-        }
+        y = bullets(c, size, lead, y, &l.bring);
     }
     y += 0.8;
     y = section_heading(c, head, y, &l.proxy_heading);
-    for s in &l.proxy {
-        y = c.marked_paragraph(
-            FontId::Mincho,
-            size,
-            LEFT + 2.0,
-            y,
-            width - 2.0,
-            lead,
-            "・",
-            s,
-        );
-    }
+    y = bullets(c, size, lead, y, &l.proxy);
     let small = size - 0.5;
     let small_lead = leading(small, 1.45);
     for docs in [&l.id_docs_a, &l.id_docs_b] {
@@ -359,6 +326,23 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
         y = c.marked_paragraph(FontId::Mincho, small, LEFT, y, width, small_lead, "※", n);
     }
     y - lead
+}
+
+/// Paragraphs marked 「・」 in the body column; returns the next baseline.
+fn bullets(c: &mut Canvas<'_>, size: f32, lead: f32, mut y: f32, items: &[String]) -> f32 {
+    for s in items {
+        y = c.marked_paragraph(
+            FontId::Mincho,
+            size,
+            LEFT + 2.0,
+            y,
+            RIGHT - LEFT - 2.0,
+            lead,
+            "・",
+            s,
+        );
+    }
+    y
 }
 
 fn section_heading(c: &mut Canvas<'_>, size: f32, y: f32, text: &str) -> f32 {
