@@ -59,6 +59,14 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// SQLite failed on the ledger (the cause kept as the source).
+    #[error("ledger {}: {source}", path.display())]
+    Database {
+        /// The state file.
+        path: PathBuf,
+        /// The cause.
+        source: rusqlite::Error,
+    },
     /// Another kigen process holds the state lock.
     #[error("{}: another kigen process is using this state; try again when it has finished", path.display())]
     Locked {
@@ -68,6 +76,10 @@ pub enum Error {
     /// A command-line value is invalid.
     #[error("{0}")]
     Usage(String),
+    /// The ledger and the batches, or the request and the recorded state,
+    /// disagree: kigen refuses to guess (exit 2, saying what to do).
+    #[error("{0}")]
+    State(String),
     /// A bug or an impossible state: exit 3.
     #[error("internal error: {0}")]
     Internal(String),

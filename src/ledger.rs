@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::outputs::csvfile::create_private_dir;
-use crate::registry::CodeKey;
+use crate::files::{create_private_dir, create_private_keep};
+use crate::model::CodeKey;
 use crate::rules::ItemKind;
 use crate::select::NoticeLedger;
 
@@ -101,10 +101,10 @@ impl std::fmt::Debug for Ledger {
     }
 }
 
-fn db_err(path: &Path, e: rusqlite::Error) -> Error {
-    Error::Ledger {
+fn db_err(path: &Path, source: rusqlite::Error) -> Error {
+    Error::Database {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source,
     }
 }
 
@@ -124,7 +124,7 @@ impl Ledger {
             create_private_dir(parent)?;
         }
         let lock_path = path.with_extension("lock");
-        let lock = crate::outputs::csvfile::create_private_keep(&lock_path)?;
+        let lock = create_private_keep(&lock_path)?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {

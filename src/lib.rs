@@ -2,31 +2,44 @@
 //! certificates expire in about three months, and accounts for every row of
 //! the registry export.
 //!
-//! The pipeline, one way:
-//! [`registry`] (bytes → records → [`registry::Resident`] or a reject) →
-//! [`rules`] (pure: dates → expiries) → [`select`] (due items, outcome) →
-//! [`outputs`] (the batch's files). [`pipeline`] streams rows through these in
-//! parallel; [`check`] is the `kigen check` command built on it.
+//! The pipeline runs one way, and every module imports only from the layers
+//! below it (ARCHITECTURE.md; `tests/layering.rs` keeps it so):
+//!
+//! - leaves: [`error`], [`text`], [`postal_code`], [`digest`], [`files`],
+//!   [`wareki`], [`rules`], [`barcode`], the low half of [`render`]
+//!   (display lists, fonts, layout, PDF);
+//! - [`select`] (due items, outcome), then [`model`], the types the stages
+//!   hand each other;
+//! - [`profile`]; then the stages: [`registry`] (bytes → residents),
+//!   [`outputs`] (every file format), [`ledger`] (SQLite), the notice half of
+//!   [`render`];
+//! - [`pipeline`] (per-row work, parallel); [`batch`] (one night's work,
+//!   atomic) and [`verify`];
+//! - [`cmd`] (one file per subcommand) and [`cli`] (the arguments).
 
 #![warn(missing_docs)]
 
 pub mod barcode;
-pub mod check;
+pub mod batch;
 pub mod cli;
-pub mod counts;
+pub mod cmd;
+pub mod digest;
 pub mod error;
 pub mod fault;
+pub mod files;
 pub mod ledger;
+pub mod model;
 pub mod outputs;
 pub mod pipeline;
+pub mod postal_code;
 pub mod profile;
 pub mod progress;
 pub mod registry;
 pub mod render;
 pub mod rules;
-pub mod run;
 pub mod sample;
 pub mod select;
+pub mod text;
 pub mod verify;
 pub mod wareki;
 

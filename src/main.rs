@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() {
     let cli = kigen::cli::Cli::parse();
-    let code = match std::panic::catch_unwind(|| kigen::cli::run(cli)) {
+    let code = match std::panic::catch_unwind(|| kigen::cmd::dispatch(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             eprintln!("kigen: {e}");

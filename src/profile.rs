@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::registry::decode::InputEncoding;
-use crate::registry::Field;
+use crate::model::{CsvEncoding, Field, InputEncoding};
 use crate::rules::{AgeBasis, Feb29Rule};
+use crate::text::is_private_use;
 
 /// The whole profile, as loaded.
 #[derive(Debug, Clone)]
@@ -402,28 +402,6 @@ impl Default for RuleSettings {
     }
 }
 
-/// CSV output encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CsvEncoding {
-    /// UTF-8 with a byte-order mark, so that Excel opens it (default).
-    #[serde(rename = "utf-8", alias = "utf8")]
-    Utf8,
-    /// CP932 (Windows-31J).
-    Cp932,
-}
-
-impl std::str::FromStr for CsvEncoding {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "utf-8" | "utf8" => Ok(CsvEncoding::Utf8),
-            "cp932" | "windows-31j" | "shift_jis" | "sjis" => Ok(CsvEncoding::Cp932),
-            other => Err(format!("unknown CSV encoding {other:?} (utf-8 or cp932)")),
-        }
-    }
-}
-
 /// `[output]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -555,12 +533,6 @@ impl GaijiTable {
     }
 }
 
-/// Private-use characters: the BMP area (CP932's 外字 decode to U+E000–U+E757)
-/// and the supplementary planes 15 and 16.
-pub fn is_private_use(c: char) -> bool {
-    matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
-}
-
 impl Profile {
     /// The built-in default (Saku city) without a file.
     pub fn builtin() -> Self {
@@ -600,7 +572,7 @@ impl Profile {
         };
         Ok(Profile {
             dir: dir.to_path_buf(),
-            sha256: crate::outputs::sha256_hex(&bytes),
+            sha256: crate::digest::sha256_hex(&bytes),
             settings,
             gaiji,
         })

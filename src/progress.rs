@@ -47,3 +47,12 @@ impl Progress {
         }
     }
 }
+
+/// The peak resident memory of this process in MiB (Linux `VmHWM`), for the
+/// benchmark figures; `None` elsewhere.
+pub fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}

@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::digest::sha256_hex;
 use crate::error::Result;
 use crate::ledger::Ledger;
-use crate::outputs::sha256_hex;
 use crate::outputs::summary::{batch_files, read_summary, SUMMARY_FILE};
 use crate::select::Outcome;
 

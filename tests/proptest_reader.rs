@@ -1,10 +1,11 @@
 //! Property tests: the reader on arbitrary bytes never panics and accounts
 //! for every record with exactly one outcome.
 
-use kigen::check::{check, CheckRequest};
-use kigen::profile::{CsvEncoding, Profile};
-use kigen::registry::decode::InputEncoding;
+use kigen::batch::check::{check, CheckRequest};
+use kigen::model::{CsvEncoding, InputEncoding};
+use kigen::profile::Profile;
 use kigen::registry::split::{RecordBatch, Splitter};
+use kigen::render::printable::Printability;
 use kigen::select::NoLedger;
 use proptest::prelude::*;
 
@@ -50,15 +51,17 @@ proptest! {
         bytes.extend_from_slice(&body);
         std::fs::write(&input, &bytes).unwrap();
         let profile = Profile::builtin();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let printable = Printability { renderer: None, columns: &profile.settings.columns, as_of };
         let req = CheckRequest {
             input,
-            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            as_of,
             profile: &profile,
             encoding: if utf8 { InputEncoding::Utf8 } else { InputEncoding::Cp932 },
             csv_encoding: CsvEncoding::Utf8,
             out_dir: dir.path().join("out"),
             ledger: &NoLedger,
-            printable: None,
+            printable: &printable,
             postal: None,
             duplicates: None,
         };

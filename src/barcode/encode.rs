@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::postal_code::PostalCode;
+
 /// Number of address positions after the postal code.
 pub const ADDRESS_POSITIONS: usize = 13;
 
@@ -116,29 +118,12 @@ impl NoBarcode {
     }
 }
 
-/// Accepts `1000013` or `100-0013` (ASCII or full-width digits) and returns
-/// the seven ASCII digits.
-pub fn normalize_postal(postal: &str) -> Result<String, NoBarcode> {
-    let digits: String = postal
-        .trim()
-        .chars()
-        .map(super::extract::normalize_char)
-        .filter(|&c| c != '-')
-        .collect();
-    if digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(digits)
-    } else {
-        Err(NoBarcode::InvalidPostalCode(postal.to_string()))
+/// The postal code's digits, refusing area representative codes.
+fn barcodable_postal(postal: &PostalCode) -> Result<String, NoBarcode> {
+    if postal.is_area_code() {
+        return Err(NoBarcode::AreaCode(postal.digits().to_string()));
     }
-}
-
-/// Checks the postal code and refuses area representative codes.
-fn barcodable_postal(postal: &str) -> Result<String, NoBarcode> {
-    let digits = normalize_postal(postal)?;
-    if digits.ends_with("00") {
-        return Err(NoBarcode::AreaCode(digits));
-    }
-    Ok(digits)
+    Ok(postal.digits().to_string())
 }
 
 /// Expands an address number into barcode positions: letters take two
@@ -189,13 +174,14 @@ fn assemble(postal7: &str, address: Vec<BarChar>) -> Vec<BarChar> {
 ///
 /// ```
 /// # use kigen::barcode::{encode, manifest_text};
-/// let chars = encode("1000013", "1-3-2-503").unwrap();
+/// # use kigen::postal_code::PostalCode;
+/// let chars = encode(&PostalCode::parse("1000013").unwrap(), "1-3-2-503").unwrap();
 /// assert_eq!(
 ///     manifest_text(&chars),
 ///     "STC 1 0 0 0 0 1 3 1 - 3 - 2 - 5 0 3 CC4 CC4 CC4 CC4 9 SPC"
 /// );
 /// ```
-pub fn encode(postal7: &str, address_number: &str) -> Result<Vec<BarChar>, NoBarcode> {
+pub fn encode(postal7: &PostalCode, address_number: &str) -> Result<Vec<BarChar>, NoBarcode> {
     let postal = barcodable_postal(postal7)?;
     let address = address_positions(address_number)?;
     Ok(assemble(&postal, address))
@@ -203,7 +189,7 @@ pub fn encode(postal7: &str, address_number: &str) -> Result<Vec<BarChar>, NoBar
 
 /// The 23 data characters for a large-user individual postal code
 /// (事業所の個別郵便番号): the postal code and 13 × CC4.
-pub fn encode_large_user(postal7: &str) -> Result<Vec<BarChar>, NoBarcode> {
+pub fn encode_large_user(postal7: &PostalCode) -> Result<Vec<BarChar>, NoBarcode> {
     let postal = barcodable_postal(postal7)?;
     Ok(assemble(&postal, vec![BarChar::Cc(4); ADDRESS_POSITIONS]))
 }
@@ -262,6 +248,7 @@ pub fn parse_manifest_text(text: &str) -> Option<Vec<BarChar>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::barcode::test_shims::{encode, encode_large_user};
 
     /// An independent check digit: works on the manifest text, not on
     /// `BarChar::value`, so a wrong value table would show up.

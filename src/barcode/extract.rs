@@ -46,13 +46,11 @@ pub fn address_number(after_town: &str) -> String {
 /// upper case. Each input character maps to exactly one output character so
 /// that [`super::postal`] can map positions back to the original text.
 pub(crate) fn normalize_char(c: char) -> char {
-    let c = match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
+    let c = match crate::text::ascii_width_char(c) {
         '\u{FF65}' => '・',
         '\u{FF89}' => 'ノ',
-        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => '-',
-        _ => c,
+        '\u{2010}'..='\u{2015}' | '\u{FE63}' => '-',
+        c => c,
     };
     c.to_ascii_uppercase()
 }

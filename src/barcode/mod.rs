@@ -20,6 +20,8 @@ pub use encode::{
     NoBarcode,
 };
 pub use extract::address_number;
+
+use crate::postal_code::PostalCode;
 pub use postal::{
     load_ken_all, split_address, KenAll, PostalData, PostalMismatch, PostalTable, TownEntry,
 };
@@ -32,32 +34,67 @@ pub use postal::{
 /// is encoded (an address with no number still gets its postal code and
 /// 13 × CC4).
 pub fn barcode_for(
-    postal7: &str,
+    postal: &PostalCode,
     address: &str,
     data: &dyn PostalData,
 ) -> Result<Vec<BarChar>, NoBarcode> {
-    let postal = encode::normalize_postal(postal7)?;
     // Refuse area codes before asking the data, which knows them too.
-    if postal.ends_with("00") {
-        return Err(NoBarcode::AreaCode(postal));
+    if postal.is_area_code() {
+        return Err(NoBarcode::AreaCode(postal.digits().to_string()));
     }
     let towns = data
-        .towns(&postal)
+        .towns(postal.digits())
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| NoBarcode::UnknownPostalCode(postal.clone()))?;
+        .ok_or_else(|| NoBarcode::UnknownPostalCode(postal.digits().to_string()))?;
     if towns.iter().all(|t| t.office.is_some()) {
-        return encode_large_user(&postal);
+        return encode_large_user(postal);
     }
-    let (_, after_town) = split_address(address, &postal, data).map_err(|e| match e {
+    let (_, after_town) = split_address(address, postal, data).map_err(|e| match e {
         PostalMismatch::UnknownPostalCode(p) => NoBarcode::UnknownPostalCode(p),
         PostalMismatch::NoTown { postal, address } => NoBarcode::TownMismatch { postal, address },
     })?;
-    encode(&postal, &address_number(&after_town))
+    encode(postal, &address_number(&after_town))
+}
+
+/// The string-taking forms of the entry points, for the tests: a string
+/// that is not a postal code is `InvalidPostalCode`, as a registry value
+/// would be.
+#[cfg(test)]
+pub(crate) mod test_shims {
+    use super::{BarChar, NoBarcode, PostalData, PostalMismatch};
+    use crate::postal_code::PostalCode;
+
+    fn pc(p: &str) -> Result<PostalCode, NoBarcode> {
+        PostalCode::parse(p).ok_or_else(|| NoBarcode::InvalidPostalCode(p.to_string()))
+    }
+    pub(crate) fn encode(p: &str, number: &str) -> Result<Vec<BarChar>, NoBarcode> {
+        super::encode(&pc(p)?, number)
+    }
+    pub(crate) fn encode_large_user(p: &str) -> Result<Vec<BarChar>, NoBarcode> {
+        super::encode_large_user(&pc(p)?)
+    }
+    pub(crate) fn barcode_for(
+        p: &str,
+        address: &str,
+        data: &dyn PostalData,
+    ) -> Result<Vec<BarChar>, NoBarcode> {
+        super::barcode_for(&pc(p)?, address, data)
+    }
+    pub(crate) fn split_address(
+        address: &str,
+        p: &str,
+        data: &dyn PostalData,
+    ) -> Result<(String, String), PostalMismatch> {
+        let code =
+            PostalCode::parse(p).ok_or_else(|| PostalMismatch::UnknownPostalCode(p.to_string()))?;
+        super::split_address(address, &code, data)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::barcode::test_shims::{barcode_for, encode_large_user};
     use std::collections::HashMap;
 
     fn data() -> HashMap<String, Vec<TownEntry>> {
@@ -215,6 +252,7 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
+    use crate::barcode::test_shims::encode;
     use proptest::prelude::*;
 
     proptest! {

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use encoding_rs::SHIFT_JIS;
 
 use crate::error::{Error, Result};
-use crate::profile::CsvEncoding;
+use crate::files::create_private;
+use crate::model::CsvEncoding;
 
 /// Appends one CSV field, quoted when it holds a comma, quote or line break.
 pub fn push_field(buf: &mut String, value: &str) {
@@ -38,58 +39,6 @@ pub fn push_record<S: AsRef<str>>(buf: &mut String, fields: &[S]) {
         push_field(buf, f.as_ref());
     }
     buf.push_str("\r\n");
-}
-
-/// Creates a file readable by its owner only (0600).
-pub fn create_private(path: &Path) -> Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let f = opts.open(path).map_err(|e| Error::io(path, e))?;
-    // An existing file keeps its mode through `create`: set it explicitly.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    Ok(f)
-}
-
-/// Opens (creating if needed, never truncating) a file readable by its owner
-/// only: for lock files.
-pub fn create_private_keep(path: &Path) -> Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path).map_err(|e| Error::io(path, e))
-}
-
-/// Creates a directory (and parents) readable by its owner only (0700).
-pub fn create_private_dir(path: &Path) -> Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(path).map_err(|e| Error::io(path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    Ok(())
 }
 
 /// A CSV output being written: records go in as UTF-8 text and come out in

@@ -1,11 +1,15 @@
-//! The batch's files: outcomes, rejects, exceptions, held (and later the
-//! manifest, mailing counts and summary). Column lists are SPEC 5's, exactly.
+//! Every file format of a batch: outcomes, rejects, exceptions and held
+//! ([`rows`]), the manifest ([`manifest`]), the mailing counts
+//! ([`mailing`]) and summary.json ([`summary`]), all written through
+//! [`csvfile`]. Column lists are SPEC 5's, exactly.
 
 pub mod csvfile;
+pub mod mailing;
+pub mod manifest;
+pub mod rows;
 pub mod summary;
 
 use chrono::{Datelike, NaiveDate};
-use sha2::{Digest, Sha256};
 
 /// outcomes.csv columns.
 pub const OUTCOMES_HEADER: [&str; 7] = [
@@ -53,22 +57,6 @@ pub const EXCEPTIONS_HEADER: [&str; 4] = ["line", "resident_code", "code", "deta
 /// held.csv columns.
 pub const HELD_HEADER: [&str; 5] = ["line", "resident_code", "field", "code_point", "reason"];
 
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
 /// Appends an ISO date (`YYYY-MM-DD`) without going through a formatter:
 /// this runs for every row of a million-row batch.
 pub fn push_iso_date(buf: &mut String, d: NaiveDate) {
@@ -107,9 +95,5 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 8, 4).unwrap();
         assert_eq!(iso(Some(d)), "2026-08-04");
         assert_eq!(iso(None), "");
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }

@@ -9,10 +9,10 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::counts::Counts;
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::outputs::csvfile::create_private;
-use crate::outputs::sha256_hex;
+use crate::files::create_private;
+use crate::model::Counts;
 
 /// The file's name in the batch directory.
 pub const SUMMARY_FILE: &str = "summary.json";

@@ -2,7 +2,10 @@
 
 use super::split::{RecordBatch, Splitter};
 use super::*;
+use crate::model::*;
 use crate::profile::Columns;
+use crate::profile::GaijiTable;
+use chrono::NaiveDate;
 
 const HEADER: &str = "住民コード,氏名,氏名カナ,生年月日,住民状態,郵便番号,住所,方書,カード発行日,転送不要,法定代理人氏名,個人番号";
 

@@ -283,6 +283,25 @@ impl FontSet {
             .is_some()
     }
 
+    /// The font that draws `c` (followed by the variation selector `vs`, if
+    /// any): `preferred` when it can, else the fallback when it can; `None`
+    /// when no configured font draws it. Layout picks its runs with this and
+    /// the printability policy (`render::printable`) holds a notice on it, so
+    /// the two never disagree.
+    pub fn font_for(&self, preferred: FontId, c: char, vs: Option<char>) -> Option<FontId> {
+        let draws = |font: FontId| match vs {
+            Some(v) => self.has_glyph(font, c) && self.has_variant(font, c, v),
+            None => self.has_glyph(font, c),
+        };
+        if draws(preferred) {
+            Some(preferred)
+        } else if self.has_fallback() && draws(FontId::Fallback) {
+            Some(FontId::Fallback)
+        } else {
+            None
+        }
+    }
+
     /// Advance width of `text` in `font` at `size_pt`, in millimetres (sum of
     /// horizontal advances; variation selectors are zero-width; a character
     /// the font lacks counts as the width of its .notdef box, which is what

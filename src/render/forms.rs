@@ -4,7 +4,8 @@
 
 use super::display::{FontId, Page, Paint};
 use super::layout::{leading, Canvas};
-use super::packet::{LayoutError, Packet, Wording};
+use super::notice::{LayoutError, Packet, Wording};
+use super::printable::first_unprintable;
 use crate::rules::ItemKind;
 use crate::wareki;
 
@@ -70,12 +71,7 @@ fn identity_rows(c: &mut Canvas<'_>, p: &Packet<'_>, mut y: f32, with_kana: bool
     if with_kana {
         // A reading with an unmapped 外字 or a character no font has is left
         // blank for the resident to write, never printed with a substitute.
-        let fonts = c.fonts();
-        let drawable = r.name_kana.chars().all(|ch| {
-            !crate::profile::is_private_use(ch)
-                && (fonts.has_glyph(FontId::Mincho, ch)
-                    || (fonts.has_fallback() && fonts.has_glyph(FontId::Fallback, ch)))
-        });
+        let drawable = first_unprintable(&r.name_kana, Some(c.fonts())).is_none();
         let kana = if drawable { r.name_kana.as_str() } else { "" };
         y = labelled_row(c, y, 7.0, lw, "フリガナ", kana);
     }

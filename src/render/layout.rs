@@ -163,20 +163,7 @@ impl<'f> Canvas<'f> {
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
             let vs = chars.peek().copied().filter(|n| is_variation_selector(*n));
-            let primary_ok = match vs {
-                Some(v) => self.fonts.has_glyph(font, c) && self.fonts.has_variant(font, c, v),
-                None => self.fonts.has_glyph(font, c),
-            };
-            let fallback_ok = self.fonts.has_fallback()
-                && match vs {
-                    Some(v) => self.fonts.has_variant(FontId::Fallback, c, v),
-                    None => self.fonts.has_glyph(FontId::Fallback, c),
-                };
-            let f = if !primary_ok && fallback_ok {
-                FontId::Fallback
-            } else {
-                font
-            };
+            let f = self.fonts.font_for(font, c, vs).unwrap_or(font);
             match runs.last_mut() {
                 Some((rf, s)) if *rf == f => s.push(c),
                 _ => runs.push((f, c.to_string())),

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use super::display::{FontId, Page, Paint};
 use super::fonts::FontSet;
 use super::layout::{leading, Canvas};
-use super::packet::{LayoutError, Packet, Wording};
-use crate::registry::Resident;
+use super::notice::{LayoutError, Packet, Wording};
+use crate::model::{Field, Resident};
 use crate::rules::{ExpirySource, ItemKind};
 use crate::select::NoticeKind;
 use crate::wareki;
@@ -116,7 +116,7 @@ fn address_block(
     };
     if lines.len() > 2 {
         return Err(LayoutError::TooLong {
-            field: "住所",
+            field: Field::Address,
             detail: "does not fit two lines of the window at 8 pt".into(),
         });
     }
@@ -130,7 +130,7 @@ fn address_block(
         let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &r.address_extra, width);
         if c.width(FontId::Mincho, s, &r.address_extra) > width + 0.01 {
             return Err(LayoutError::TooLong {
-                field: "方書",
+                field: Field::AddressExtra,
                 detail: "does not fit the window at 7 pt".into(),
             });
         }
@@ -150,7 +150,7 @@ fn address_block(
     let name_size = c.fit_size(FontId::Mincho, 14.0, 8.0, &name, width);
     if c.width(FontId::Mincho, name_size, &name) > width {
         return Err(LayoutError::TooLong {
-            field: "氏名",
+            field: Field::Name,
             detail: "does not fit the window at 8 pt".into(),
         });
     }
@@ -175,7 +175,7 @@ fn address_block(
         let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &rep, width);
         if c.width(FontId::Mincho, s, &rep) > width + 0.01 {
             return Err(LayoutError::TooLong {
-                field: "法定代理人氏名",
+                field: Field::LegalRepresentative,
                 detail: "does not fit the window at 7 pt".into(),
             });
         }
@@ -185,7 +185,7 @@ fn address_block(
     }
     if y > bottom + 0.01 {
         return Err(LayoutError::TooLong {
-            field: "住所",
+            field: Field::Address,
             detail: format!(
                 "the address block needs {:.1} mm of a {:.1} mm window",
                 y - win.top_mm + CLEAR_MM,

@@ -1,10 +1,15 @@
-//! Rendering: layout produces display lists ([`display`]), [`pdf`] writes
-//! them with the run's [`fonts`].
+//! Rendering. The low half knows nothing of notices: display lists
+//! ([`display`]), fonts ([`fonts`]), text placement ([`layout`]) and the PDF
+//! writer ([`pdf`]). The notice half lays out a packet: its inputs
+//! ([`notice`]), the printability policy ([`printable`]), the letter
+//! ([`letter`]) and enclosures ([`forms`]), and the packet ([`packet`]).
 
 pub mod display;
 pub mod fonts;
 pub mod forms;
 pub mod layout;
 pub mod letter;
+pub mod notice;
 pub mod packet;
 pub mod pdf;
+pub mod printable;

@@ -1,84 +1,12 @@
 //! A notice packet: the letter and its enclosure, as display-list pages.
 
-use chrono::NaiveDate;
-
 use super::display::Page;
 use super::fonts::FontSet;
 use super::forms::{application_page, inquiry_page};
 use super::layout::Canvas;
 use super::letter::{letter_page, BarcodeSlot};
-use crate::pipeline::DueNotice;
-use crate::profile::{ApplicationWording, EnvelopeWindow, InquiryWording, LetterWording};
-use crate::rules::is_aged_at_least;
+use super::notice::{LayoutError, Packet, Wording};
 use crate::select::NoticeKind;
-
-/// One packet to lay out.
-#[derive(Debug, Clone, Copy)]
-pub struct Packet<'a> {
-    /// Position in the batch (1-based).
-    pub seq: u32,
-    /// The notice number printed on both pages.
-    pub document_number: &'a str,
-    /// The batch date, printed as the issue date.
-    pub as_of: NaiveDate,
-    /// The resident and what is due.
-    pub notice: &'a DueNotice,
-}
-
-impl Packet<'_> {
-    /// Under 18 on the batch date (the legal representative is addressed too).
-    pub fn is_minor(&self) -> bool {
-        match self.notice.resident.dates.birth {
-            Some(b) => !is_aged_at_least(b, 18, self.as_of),
-            None => false,
-        }
-    }
-
-    /// The notice kind (certificate unless the card is due).
-    pub fn kind(&self) -> NoticeKind {
-        self.notice
-            .selection
-            .kind
-            .unwrap_or(NoticeKind::Certificate)
-    }
-}
-
-/// The profile's wording and settings a packet needs.
-#[derive(Debug, Clone, Copy)]
-pub struct Wording<'a> {
-    /// Page 1.
-    pub letter: &'a LetterWording,
-    /// Page 2 of a certificate notice.
-    pub inquiry: &'a InquiryWording,
-    /// Page 2 of a card notice.
-    pub application: &'a ApplicationWording,
-    /// The issuer line (佐久市長).
-    pub issuer: &'a str,
-    /// The envelope window.
-    pub window: EnvelopeWindow,
-}
-
-/// Why a packet cannot be laid out.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LayoutError {
-    /// A resident's field does not fit its box even at the smallest size:
-    /// the packet is held rather than printed cut off.
-    #[error("{field} {detail}")]
-    TooLong {
-        /// The field's header name.
-        field: &'static str,
-        /// Details.
-        detail: String,
-    },
-    /// The profile's wording does not fit the page: a configuration error.
-    #[error("{page}: {detail}")]
-    Overflow {
-        /// Which page.
-        page: &'static str,
-        /// Details.
-        detail: String,
-    },
-}
 
 /// The packet's pages: the letter, the enclosure for its kind, and blank
 /// backs when printing duplex (so every packet starts on a new sheet).
@@ -120,11 +48,12 @@ pub fn packet_pages(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{DueNotice, Field, PostalCode, Resident};
     use crate::profile::Profile;
-    use crate::registry::{PostalCode, Resident};
     use crate::render::display::Item;
     use crate::rules::{evaluate, ItemDates, RuleConfig};
     use crate::select::{select, NoLedger, Window};
+    use chrono::NaiveDate;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -157,7 +86,7 @@ mod tests {
             code: "T1".into(),
             name: name.into(),
             name_kana: "テスト".into(),
-            postal_code: PostalCode(*b"3850051"),
+            postal_code: PostalCode::parse("3850051").unwrap(),
             address: address.into(),
             address_extra: "コーポ佐久101号室".into(),
             dates,
@@ -271,7 +200,7 @@ mod tests {
         let mut n = notice("佐久　太郎", "長野県佐久市中込1-2-3", true);
         n.resident.address_extra = "あ".repeat(60);
         match lay_out(&n, &profile, &fonts) {
-            Err(LayoutError::TooLong { field, .. }) => assert_eq!(field, "方書"),
+            Err(LayoutError::TooLong { field, .. }) => assert_eq!(field, Field::AddressExtra),
             other => panic!("{other:?}"),
         }
         // The longest 方書 the window takes still fits page 2's table.
@@ -307,7 +236,7 @@ mod tests {
         let name = "長".repeat(40);
         let n = notice(&name, "長野県佐久市中込1-2-3", true);
         match lay_out(&n, &profile, &fonts) {
-            Err(LayoutError::TooLong { field, .. }) => assert_eq!(field, "氏名"),
+            Err(LayoutError::TooLong { field, .. }) => assert_eq!(field, Field::Name),
             other => panic!("{other:?}"),
         }
     }

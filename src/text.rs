@@ -1,4 +1,6 @@
-//! Normalising decoded field text: trimming, kana width, digit width.
+//! Text normalisation shared by every stage: trimming, line breaks, the one
+//! width normaliser (全角 ASCII → ASCII), kana widening, and what counts as a
+//! private-use (外字) character.
 
 use std::borrow::Cow;
 
@@ -31,24 +33,33 @@ pub fn collapse_breaks(s: String) -> String {
     out
 }
 
-/// Full-width ASCII variants (U+FF01–U+FF5E) and U+3000 to their ASCII forms.
-/// U+2212 (−) becomes `-` too: it is what CP932's 全角マイナス (0x817C)
-/// decodes to. Used for postal codes, where SPEC allows full-width
+/// One character's ASCII form when it is a full-width ASCII variant
+/// (U+FF01–U+FF5E), the ideographic space U+3000, or U+2212 (−, what CP932's
+/// 全角マイナス 0x817C decodes to); any other character is returned as is.
+/// The one width rule of kigen: postal codes, dates and the barcode's address
+/// numbers all fold through it.
+pub fn ascii_width_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '\u{2212}' => '-',
+        _ => c,
+    }
+}
+
+/// [`ascii_width_char`] over a string, borrowing when nothing changes
 /// (`３８５－００５１` means `385-0051`).
 pub fn to_ascii_width(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(
-        s.chars()
-            .map(|c| match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                '\u{3000}' => ' ',
-                '\u{2212}' => '-',
-                _ => c,
-            })
-            .collect(),
-    )
+    Cow::Owned(s.chars().map(ascii_width_char).collect())
+}
+
+/// A character of Unicode's private-use areas: an unmapped 外字 (CP932's
+/// user-defined area decodes to U+E000–U+E757) that must never be printed.
+pub fn is_private_use(c: char) -> bool {
+    matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
 }
 
 /// Half-width katakana (U+FF61–U+FF9F) to full-width, joining a following

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::pipeline::RowOutput;
+use super::notice::RowOutput;
 use crate::select::Outcome;
 
 /// Counts of a batch, by outcome and by reason.
@@ -64,8 +64,8 @@ impl Counts {
         if let Some(r) = &row.reject {
             bump(&mut self.rejected_by_field, &r.field);
         }
-        for (code, _) in &row.exceptions {
-            bump(&mut self.exceptions_by_code, code);
+        for e in &row.exceptions {
+            bump(&mut self.exceptions_by_code, e.code);
         }
         if let Some(k) = row.notice.as_ref().and_then(|n| n.selection.kind) {
             bump(&mut self.notices_by_kind, k.as_str());

@@ -1,19 +1,22 @@
-//! `kigen check`: read, apply the rules, select, and write outcomes.csv,
-//! rejects.csv, exceptions.csv and held.csv (no PDFs, no ledger change).
+//! The reading half of a batch: read, apply the rules, select, and write
+//! outcomes.csv, rejects.csv, exceptions.csv and held.csv (`kigen check`
+//! stops here; `kigen run` renders the due notices it returns).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
 
-pub use crate::counts::Counts;
+use crate::barcode::PostalData;
 use crate::error::Result;
-use crate::outputs::csvfile::{create_private_dir, CsvFile};
+use crate::files::create_private_dir;
+use crate::model::{Counts, CsvEncoding, DueNotice, InputEncoding};
+use crate::outputs::csvfile::CsvFile;
 use crate::outputs::{EXCEPTIONS_HEADER, HELD_HEADER, OUTCOMES_HEADER, REJECTS_HEADER};
-use crate::pipeline::{self, Context, DueNotice, RecordStream};
-use crate::profile::{CsvEncoding, Profile};
-use crate::registry::decode::InputEncoding;
-use crate::registry::RowReader;
+use crate::pipeline::{self, Context};
+use crate::profile::Profile;
+use crate::registry::{read_header, scan_duplicates, Duplicates, RecordStream, RowReader};
+use crate::render::printable::Printability;
 use crate::rules::RuleConfig;
 use crate::select::{NoticeLedger, Window};
 
@@ -35,11 +38,11 @@ pub struct CheckRequest<'a> {
     pub ledger: &'a (dyn NoticeLedger + Sync),
     /// The duplicate scan, when the caller ran it already (alongside loading
     /// fonts and postal data, to use both cores).
-    pub duplicates: Option<crate::registry::Duplicates>,
+    pub duplicates: Option<Duplicates>,
     /// Postal data for barcodes and postal checks of printed notices.
-    pub postal: Option<&'a (dyn crate::barcode::PostalData + Sync)>,
-    /// The renderer's printability check (`kigen run`), if any.
-    pub printable: Option<&'a crate::pipeline::PrintCheck<'a>>,
+    pub postal: Option<&'a (dyn PostalData + Sync)>,
+    /// What can be printed (the held rule).
+    pub printable: &'a Printability<'a>,
 }
 
 /// What a check produced.
@@ -61,11 +64,11 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
     // Fail on the header before creating anything.
     let columns = {
         let mut stream = RecordStream::open(&req.input)?;
-        pipeline::read_header(&mut stream, req.encoding, req.profile)?
+        read_header(&mut stream, req.encoding, req.profile)?
     };
     let duplicates = match &req.duplicates {
         Some(d) => d.clone(),
-        None => pipeline::scan_duplicates(&req.input, req.encoding, req.profile)?,
+        None => scan_duplicates(&req.input, req.encoding, req.profile)?,
     };
     let rules = &req.profile.settings.rules;
     let ctx = Context {
@@ -86,6 +89,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         ledger: req.ledger,
         printable: req.printable,
         postal: req.postal,
+        columns: &req.profile.settings.columns,
     };
     create_private_dir(&req.out_dir)?;
     let enc = req.csv_encoding;
@@ -115,15 +119,6 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         notices,
         seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-/// The peak resident memory of this process in MiB (Linux `VmHWM`), for the
-/// benchmark figures; `None` elsewhere.
-pub fn peak_memory_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }
 
 /// Default output directory of `kigen check` for a date.

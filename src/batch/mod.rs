@@ -1,0 +1,373 @@
+//! A batch: one night's work, from the export to a complete, recorded
+//! directory `out/<as-of>/`.
+//!
+//! [`check`] reads and selects (and is `kigen check` on its own);
+//! [`resources`] loads fonts and postal data; [`plan`] sorts, numbers and
+//! chunks the due notices; [`print`] renders the print files; this module
+//! builds the whole batch in a temporary directory and moves it into place
+//! with the ledger's commit (SPEC 3).
+
+pub mod check;
+pub mod plan;
+pub mod print;
+pub mod resources;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use crate::digest::sha256_file;
+use crate::error::{Error, Result};
+use crate::files::{create_private_dir, sync_dir};
+use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet};
+use crate::model::{Counts, CsvEncoding, DueNotice, InputEncoding};
+use crate::outputs::mailing::write_mailing;
+use crate::outputs::manifest::{write_manifest, ManifestRow};
+use crate::outputs::summary::{write_summary, SummaryInput};
+use crate::profile::Profile;
+use crate::registry::scan_duplicates;
+use crate::render::printable::Printability;
+use check::{check, CheckRequest};
+use plan::{place, print_files, Placed};
+use print::{write_print_files, PrintJob, WrittenFile};
+use resources::{load_postal, postal_description, Renderer};
+
+/// What a run needs.
+pub struct RunRequest<'a> {
+    /// The registry export.
+    pub input: PathBuf,
+    /// The batch date.
+    pub as_of: NaiveDate,
+    /// The profile.
+    pub profile: &'a Profile,
+    /// Input encoding.
+    pub encoding: InputEncoding,
+    /// CSV output encoding.
+    pub csv_encoding: CsvEncoding,
+    /// The output root (`out/`): the batch goes to `<root>/<as-of>/`.
+    pub out_root: PathBuf,
+    /// The ledger file (`state/kigen.sqlite`).
+    pub state: PathBuf,
+    /// Rebuild a completed batch's files from the ledger's record.
+    pub regenerate: bool,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunReport {
+    /// The batch directory.
+    pub dir: PathBuf,
+    /// Row counts.
+    pub counts: Counts,
+    /// Print files: (name, packets, pages).
+    pub files: Vec<(String, usize, usize)>,
+    /// Seconds spent reading and selecting.
+    pub select_seconds: f64,
+    /// Seconds spent laying out and writing PDFs.
+    pub render_seconds: f64,
+    /// True when the batch already existed and nothing was done.
+    pub already_done: bool,
+    /// True when `--regenerate` rebuilt the files of a recorded batch.
+    pub regenerated: bool,
+}
+
+impl RunReport {
+    fn already_done(dir: PathBuf) -> Self {
+        RunReport {
+            dir,
+            counts: Counts::new(),
+            files: Vec::new(),
+            select_seconds: 0.0,
+            render_seconds: 0.0,
+            already_done: true,
+            regenerated: false,
+        }
+    }
+}
+
+/// Runs the nightly job (SPEC 3): one batch per as-of date, atomic.
+///
+/// The batch is complete when the ledger records it. Its files are built in
+/// `<out>/.<as-of>.partial/`, synced, renamed to `<out>/<as-of>/`, and then
+/// the ledger transaction commits. A crash before the commit leaves no
+/// recorded batch: the rerun builds the same bytes again and replaces any
+/// directory the crashed run had renamed into place.
+pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
+    let mut ledger = Ledger::open(&req.state)?;
+    let dir = req.out_root.join(req.as_of.to_string());
+    let recorded = ledger.batch(req.as_of)?;
+    if let Some(rec) = &recorded {
+        if !req.regenerate {
+            if !dir.join("summary.json").exists() {
+                return Err(Error::State(format!(
+                    "the ledger records the batch for {} but {} is missing or incomplete: rerun with --regenerate to rebuild its files",
+                    req.as_of,
+                    dir.display()
+                )));
+            }
+            return Ok(RunReport::already_done(dir));
+        }
+        let input_sha = sha256_file(&req.input)?;
+        if input_sha != rec.input_sha256 {
+            return Err(Error::State(format!(
+                "--regenerate: {} is not the input of the {} batch (SHA-256 {input_sha}, recorded {})",
+                req.input.display(),
+                req.as_of,
+                rec.input_sha256
+            )));
+        }
+    } else if req.regenerate {
+        return Err(Error::State(format!(
+            "--regenerate: the ledger has no batch for {}",
+            req.as_of
+        )));
+    } else if let Some(latest) = ledger.latest()? {
+        if latest > req.as_of {
+            return Err(Error::State(format!(
+                "the ledger already has a batch for {latest}, after {}: notices cannot be issued in the past",
+                req.as_of
+            )));
+        }
+    }
+    // Selection sees the notices of earlier batches only (for a regenerate,
+    // exactly what the batch saw when it ran).
+    let issued = ledger.notices_before(req.as_of)?;
+    let built = build(
+        req,
+        &issued,
+        recorded.as_ref().map(|r| r.timings_json.as_str()),
+    )?;
+    if let Some(rec) = &recorded {
+        if built.record.summary_sha256 != rec.summary_sha256 {
+            return Err(Error::State(format!(
+                "--regenerate: the rebuilt summary.json differs from the recorded one (profile or kigen changed since {}); the files were left in {}",
+                req.as_of,
+                built.tmp.display()
+            )));
+        }
+    }
+    // Into place: a directory left by a crashed run (never recorded) or the
+    // one being regenerated makes way for the complete one.
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        crate::fault::point("old-batch-removed");
+    }
+    std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+    sync_dir(&req.out_root)?;
+    crate::fault::point("renamed");
+    if recorded.is_none() {
+        ledger.commit_batch(&built.record, &built.notices)?;
+        crate::fault::point("committed");
+    }
+    Ok(RunReport {
+        dir,
+        counts: built.counts,
+        files: built.files,
+        select_seconds: built.select_seconds,
+        render_seconds: built.render_seconds,
+        already_done: false,
+        regenerated: recorded.is_some(),
+    })
+}
+
+/// A batch built in its temporary directory, not yet in place.
+struct Built {
+    tmp: PathBuf,
+    record: BatchRecord,
+    notices: Vec<IssuedNotice>,
+    counts: Counts,
+    files: Vec<(String, usize, usize)>,
+    select_seconds: f64,
+    render_seconds: f64,
+}
+
+/// Builds the whole batch in `<out>/.<as-of>.partial/`, every file synced.
+fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Result<Built> {
+    let started = Instant::now();
+    // The first pass over the registry reads on one core while the fonts and
+    // the postal data load on the other.
+    let (duplicates, loaded) = rayon::join(
+        || scan_duplicates(&req.input, req.encoding, req.profile),
+        || -> Result<_> {
+            let renderer = Renderer::new(req.profile)?;
+            renderer.fonts.prepare_pdf()?;
+            Ok((renderer, load_postal(req.profile)?))
+        },
+    );
+    let (renderer, postal) = loaded?;
+    let duplicates = duplicates?;
+    crate::fault::point("start");
+
+    create_private_dir(&req.out_root)?;
+    let tmp = req.out_root.join(format!(".{}.partial", req.as_of));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    create_private_dir(&tmp.join("print"))?;
+
+    let printable = Printability {
+        renderer: Some((&renderer.fonts, &renderer.wording)),
+        columns: &req.profile.settings.columns,
+        as_of: req.as_of,
+    };
+    let (hashed, report) = rayon::join(
+        || -> Result<(String, u64)> {
+            let sha = sha256_file(&req.input)?;
+            let len = std::fs::metadata(&req.input)
+                .map_err(|e| Error::io(&req.input, e))?
+                .len();
+            Ok((sha, len))
+        },
+        || {
+            let check_req = CheckRequest {
+                input: req.input.clone(),
+                as_of: req.as_of,
+                profile: req.profile,
+                encoding: req.encoding,
+                csv_encoding: req.csv_encoding,
+                out_dir: tmp.clone(),
+                duplicates: Some(duplicates),
+                ledger: issued,
+                printable: &printable,
+                postal: Some(&postal),
+            };
+            check(&check_req, true)
+        },
+    );
+    let report = report?;
+    let (input_sha256, input_bytes) = hashed?;
+    let select_seconds = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let printed = print_batch(req, &renderer, &report.notices, &tmp)?;
+    let render_seconds = started.elapsed().as_secs_f64();
+
+    let timings_json = match timings {
+        Some(t) => t.to_string(),
+        None => serde_json::json!({
+            "select_seconds": (select_seconds * 1000.0).round() / 1000.0,
+            "render_seconds": (render_seconds * 1000.0).round() / 1000.0,
+        })
+        .to_string(),
+    };
+    let summary_sha256 = write_summary(
+        &tmp,
+        &SummaryInput {
+            as_of: req.as_of,
+            input_sha256: &input_sha256,
+            input_bytes,
+            profile_sha256: &req.profile.sha256,
+            postal_data: &postal_description(req.profile, &postal),
+            counts: &report.counts,
+            print_files: &printed.files,
+            timings_json: &timings_json,
+        },
+    )?;
+    sync_dir(&tmp.join("print"))?;
+    sync_dir(&tmp)?;
+    crate::fault::point("built");
+    Ok(Built {
+        tmp,
+        record: BatchRecord {
+            batch_id: req.as_of.to_string(),
+            as_of: req.as_of,
+            input_sha256,
+            profile_sha256: req.profile.sha256.clone(),
+            summary_sha256,
+            timings_json,
+            packets: printed.packets,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        notices: printed.notices,
+        counts: report.counts,
+        files: printed.files,
+        select_seconds,
+        render_seconds,
+    })
+}
+
+/// What printing a batch produced.
+struct Printed {
+    /// Print files: (name, packets, pages).
+    files: Vec<(String, usize, usize)>,
+    /// Packets in all.
+    packets: u64,
+    /// The ledger's record of each due item printed.
+    notices: Vec<IssuedNotice>,
+}
+
+/// Renders the print files, then writes manifest.csv and mailing.csv.
+fn print_batch(
+    req: &RunRequest<'_>,
+    renderer: &Renderer<'_>,
+    notices: &[DueNotice],
+    tmp: &std::path::Path,
+) -> Result<Printed> {
+    let settings = &req.profile.settings;
+    let placed = place(notices, req.as_of, &renderer.wording.letter.document_number);
+    let files = print_files(&placed, settings.output.chunk);
+    let job = PrintJob {
+        renderer,
+        as_of: req.as_of,
+        duplex: settings.output.duplex,
+        profile_file: &req.profile.dir.join("profile.toml"),
+    };
+    let written = write_print_files(&job, &files, &tmp.join("print"))?;
+    let rows = manifest_rows(&placed, &written);
+    write_manifest(tmp, &rows, req.csv_encoding)?;
+    write_mailing(tmp, &rows, req.csv_encoding)?;
+    Ok(Printed {
+        files: written
+            .iter()
+            .map(|w| (w.name.clone(), w.spans.len(), w.pages()))
+            .collect(),
+        packets: placed.len() as u64,
+        notices: issued_notices(&rows),
+    })
+}
+
+/// The manifest's rows: each placed packet with the file and pages it went
+/// to, in print order.
+fn manifest_rows<'a>(placed: &'a [Placed<'a>], written: &'a [WrittenFile]) -> Vec<ManifestRow<'a>> {
+    let mut rows = Vec::with_capacity(placed.len());
+    let mut p = placed.iter();
+    for w in written {
+        for &(seq, first_page, pages) in &w.spans {
+            if let Some(placed) = p.next() {
+                debug_assert_eq!(placed.seq, seq);
+                rows.push(ManifestRow {
+                    seq,
+                    file: &w.path,
+                    first_page,
+                    pages,
+                    document_number: &placed.document_number,
+                    notice: placed.notice,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// One ledger notice per due item of every packet.
+fn issued_notices(rows: &[ManifestRow<'_>]) -> Vec<IssuedNotice> {
+    let mut out = Vec::new();
+    for row in rows {
+        let n = row.notice;
+        for kind in &n.selection.due {
+            if let Some(item) = n.evaluation.item(*kind) {
+                out.push(IssuedNotice {
+                    resident_code: n.resident.code.clone(),
+                    item: *kind,
+                    expiry: item.expiry,
+                    document_number: row.document_number.to_string(),
+                    print_file: row.file.to_string(),
+                    first_page: row.first_page as u32,
+                    pages: row.pages as u32,
+                });
+            }
+        }
+    }
+    out
+}

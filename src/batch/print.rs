@@ -1,0 +1,118 @@
+//! Rendering the print files. Each worker lays out one file's packets,
+//! writes the PDF and syncs it before taking the next file, so at most one
+//! file per worker is in memory, however many packets the batch has.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::plan::PrintFile;
+use super::resources::Renderer;
+use crate::digest::sha256_hex;
+use crate::error::{Error, Result};
+use crate::files::create_private;
+use crate::render::notice::{LayoutError, Packet};
+use crate::render::packet::packet_pages;
+use crate::render::pdf::write_pdf;
+
+/// A print file as written.
+#[derive(Debug, Clone)]
+pub struct WrittenFile {
+    /// Its name under `print/`.
+    pub name: String,
+    /// Its path in the batch (`print/<name>`), as the manifest gives it.
+    pub path: String,
+    /// Per packet, in order: (seq, first page, pages).
+    pub spans: Vec<(u32, usize, usize)>,
+}
+
+impl WrittenFile {
+    /// Its pages.
+    pub fn pages(&self) -> usize {
+        self.spans.iter().map(|s| s.2).sum()
+    }
+}
+
+/// What every file of a batch is rendered with.
+pub struct PrintJob<'a> {
+    /// Fonts and wording.
+    pub renderer: &'a Renderer<'a>,
+    /// The batch date.
+    pub as_of: NaiveDate,
+    /// Blank backs so every packet starts on a new sheet.
+    pub duplex: bool,
+    /// profile.toml, named when the wording does not fit.
+    pub profile_file: &'a Path,
+}
+
+/// Renders and writes every file into `print_dir`, in parallel, one file per
+/// worker at a time; returns them in the order given.
+pub fn write_print_files(
+    job: &PrintJob<'_>,
+    files: &[PrintFile<'_, '_>],
+    print_dir: &Path,
+) -> Result<Vec<WrittenFile>> {
+    files
+        .par_iter()
+        .map(|file| {
+            let (bytes, spans) = render_file(job, file)?;
+            let path = print_dir.join(&file.name);
+            let mut f = create_private(&path)?;
+            f.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
+            f.sync_all().map_err(|e| Error::io(&path, e))?;
+            crate::fault::point("print-file");
+            Ok(WrittenFile {
+                name: file.name.clone(),
+                path: format!("print/{}", file.name),
+                spans,
+            })
+        })
+        .collect()
+}
+
+type Spans = Vec<(u32, usize, usize)>;
+
+fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>, Spans)> {
+    let (wording, fonts) = (&job.renderer.wording, &job.renderer.fonts);
+    let mut pages = Vec::new();
+    let mut spans = Vec::with_capacity(file.packets.len());
+    for p in file.packets {
+        let packet = Packet {
+            seq: p.seq,
+            document_number: &p.document_number,
+            as_of: job.as_of,
+            notice: p.notice,
+        };
+        let (pp, _slot) =
+            packet_pages(&packet, wording, fonts, job.duplex).map_err(|e| match e {
+                LayoutError::Overflow { .. } => Error::Profile {
+                    path: job.profile_file.to_path_buf(),
+                    message: e.to_string(),
+                },
+                LayoutError::TooLong { .. } => Error::Internal(format!(
+                    "line {}: {e} (should have been held)",
+                    p.notice.resident.line
+                )),
+            })?;
+        spans.push((p.seq, pages.len() + 1, pp.len()));
+        pages.extend(pp);
+    }
+    let bytes = write_pdf(&pages, fonts, document_id(job.as_of, file))?;
+    Ok((bytes, spans))
+}
+
+/// The PDF's /ID: derived from the batch and the file, never random, so a
+/// rerun writes the same bytes.
+fn document_id(as_of: NaiveDate, file: &PrintFile<'_, '_>) -> [u8; 16] {
+    let digest = sha256_hex(format!("{}/{}/{}", as_of, file.name, file.packets.len()).as_bytes());
+    let mut id = [0u8; 16];
+    for (i, b) in id.iter_mut().enumerate() {
+        *b = digest
+            .get(i * 2..i * 2 + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(0);
+    }
+    id
+}

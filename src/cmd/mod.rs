@@ -1,0 +1,56 @@
+//! One file per subcommand: each takes its parsed arguments, calls the
+//! library and prints what the operator reads; the exit code comes back.
+
+pub mod check;
+pub mod expiry;
+pub mod run;
+pub mod sample;
+pub mod verify;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, Result};
+use crate::profile::Profile;
+use crate::wareki;
+
+/// Runs a parsed command line; returns the exit code.
+pub fn dispatch(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Verify(args) => verify::run(&args.dir, args.state.as_deref()),
+        Command::Expiry(args) => expiry::run(args),
+        Command::Sample(args) => sample::run(args),
+    }
+}
+
+/// Today in Asia/Tokyo (UTC+9 all year: Japan has had no daylight saving
+/// time since 1951, so no time-zone database is needed).
+pub fn today_tokyo() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+/// A date given on the command line, in any form the export accepts.
+fn parse_cli_date(what: &str, s: &str) -> Result<NaiveDate> {
+    wareki::parse_date(s.trim()).map_err(|e| Error::Usage(format!("--{what}: {e}")))
+}
+
+/// `--as-of`, defaulting to today in Asia/Tokyo.
+fn as_of(s: Option<&str>) -> Result<NaiveDate> {
+    match s {
+        Some(s) => parse_cli_date("as-of", s),
+        None => Ok(today_tokyo()),
+    }
+}
+
+/// Loads the profile; the default directory may be missing for commands
+/// that only need rule settings.
+fn load_profile(dir: &Path, required: bool) -> Result<Profile> {
+    if !required && !dir.join("profile.toml").exists() {
+        return Ok(Profile::builtin());
+    }
+    Profile::load(dir)
+}

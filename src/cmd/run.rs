@@ -1,0 +1,84 @@
+//! `kigen run`: the nightly job.
+
+use std::io::Write;
+
+use super::{as_of, load_profile};
+use crate::batch::{run as run_batch, RunReport, RunRequest};
+use crate::cli::{BatchArgs, RunArgs};
+use crate::error::Result;
+use crate::progress::{peak_memory_mib, Progress};
+
+/// Runs the nightly job and prints what it did.
+pub fn run(args: RunArgs) -> Result<i32> {
+    let BatchArgs {
+        input,
+        as_of: date,
+        profile,
+        encoding,
+        csv_encoding,
+        quiet,
+    } = args.batch;
+    let as_of = as_of(date.as_deref())?;
+    let profile = load_profile(&profile, true)?;
+    let req = RunRequest {
+        input: input.clone(),
+        as_of,
+        encoding: encoding.unwrap_or(profile.settings.input.encoding),
+        csv_encoding: csv_encoding.unwrap_or(profile.settings.output.csv_encoding),
+        profile: &profile,
+        out_root: args.out,
+        state: args.state,
+        regenerate: args.regenerate,
+    };
+    let progress = Progress::start(quiet, "selecting and rendering");
+    let report = run_batch(&req);
+    progress.finish();
+    let report = report?;
+    if !quiet {
+        print_report(&report, &input, as_of);
+    }
+    Ok(0)
+}
+
+fn print_report(report: &RunReport, input: &std::path::Path, as_of: chrono::NaiveDate) {
+    let mut o = std::io::stdout().lock();
+    if report.already_done {
+        let _ = writeln!(
+            o,
+            "kigen run: the batch for {as_of} is already complete in {}/; nothing done",
+            report.dir.display()
+        );
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "kigen run: {} as of {as_of}{}",
+        input.display(),
+        if report.regenerated {
+            " (regenerated from the ledger's record)"
+        } else {
+            ""
+        }
+    );
+    let _ = write!(o, "{}", report.counts.report());
+    let packets: usize = report.files.iter().map(|f| f.1).sum();
+    let pages: usize = report.files.iter().map(|f| f.2).sum();
+    for (name, n, p) in &report.files {
+        let _ = writeln!(o, "  print/{name}: {n} packets, {p} pages");
+    }
+    let _ = writeln!(
+        o,
+        "written to {}/: {packets} packets, {pages} pages",
+        report.dir.display()
+    );
+    let mem = peak_memory_mib()
+        .map(|m| format!(", peak memory {m:.0} MiB"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "select {:.2} s, render {:.2} s ({:.0} packets/s){mem}",
+        report.select_seconds,
+        report.render_seconds,
+        packets as f64 / report.render_seconds.max(1e-9)
+    );
+}

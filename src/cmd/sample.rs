@@ -1,0 +1,37 @@
+//! `kigen sample`: a synthetic CP932 registry for benchmarks and demos.
+
+use std::io::Write;
+
+use super::as_of;
+use crate::cli::SampleArgs;
+use crate::error::{Error, Result};
+use crate::files::create_private;
+use crate::sample::{write_sample, SampleOptions};
+
+/// Writes the sample to `--out` or standard output.
+pub fn run(args: SampleArgs) -> Result<i32> {
+    let opts = SampleOptions {
+        rows: args.rows,
+        seed: args.seed,
+        as_of: as_of(args.as_of.as_deref())?,
+    };
+    match args.out {
+        Some(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            let f = create_private(&path)?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            write_sample(&opts, &mut w).map_err(|e| Error::io(&path, e))?;
+            w.flush().map_err(|e| Error::io(&path, e))?;
+        }
+        None => {
+            let stdout = std::io::stdout().lock();
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout);
+            write_sample(&opts, &mut w)
+                .and_then(|_| w.flush())
+                .map_err(|e| Error::io("<stdout>", e))?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,17 @@
+//! The domain types the stages hand each other: fields, residents, rejects,
+//! due notices, holds, a row's result, encodings and counts. Below every
+//! stage, so that reading, selection, rendering and the outputs meet here
+//! instead of importing each other.
+
+mod counts;
+mod encoding;
+mod field;
+mod notice;
+mod resident;
+
+pub use crate::postal_code::PostalCode;
+pub use counts::Counts;
+pub use encoding::{CsvEncoding, InputEncoding};
+pub use field::Field;
+pub use notice::{DueNotice, Exception, Hold, RowOutput};
+pub use resident::{valid_resident_code, CodeKey, Reject, Resident, RowRead, CURRENT_RESIDENT};

@@ -1,0 +1,89 @@
+//! What the per-row work makes of a resident: the due notice to print, why
+//! a notice is held, the exceptions to list, and the whole row's result.
+
+use chrono::NaiveDate;
+
+use super::field::Field;
+use super::resident::{Reject, Resident};
+use crate::barcode::BarChar;
+use crate::rules::Evaluation;
+use crate::select::{Outcome, Selection};
+
+/// Why a due resident's notice is held instead of printed (held.csv).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    /// The field at fault.
+    pub field: Field,
+    /// The character at fault, when it is one character.
+    pub code_point: Option<char>,
+    /// Why.
+    pub reason: String,
+}
+
+/// A resident with a notice to print.
+#[derive(Debug, Clone)]
+pub struct DueNotice {
+    /// The resident.
+    pub resident: Resident,
+    /// The rules' items.
+    pub evaluation: Evaluation,
+    /// What is due.
+    pub selection: Selection,
+    /// The customer barcode's characters (STC … SPC), or why there is none.
+    pub barcode: Result<Vec<BarChar>, String>,
+}
+
+/// One line of exceptions.csv: a usable row that a person should look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exception {
+    /// The short kebab-case code (`expiry-mismatch`, `no-barcode`, …).
+    pub code: &'static str,
+    /// What was found.
+    pub detail: String,
+}
+
+/// Everything one input row produced: exactly one outcome, and the lines it
+/// adds to rejects.csv, exceptions.csv and held.csv (formatted by
+/// `outputs`).
+#[derive(Debug, Clone)]
+pub struct RowOutput {
+    /// Physical line on which the row starts.
+    pub line: u32,
+    /// 住民コード as far as it could be read.
+    pub resident_code: String,
+    /// The row's outcome.
+    pub outcome: Outcome,
+    /// The expiries the rules used (card, user certificate, signing
+    /// certificate).
+    pub expiries: [Option<NaiveDate>; 3],
+    /// outcomes.csv's detail.
+    pub detail: String,
+    /// Why the row was rejected, if it was.
+    pub reject: Option<Reject>,
+    /// Its exceptions (possibly several).
+    pub exceptions: Vec<Exception>,
+    /// Why its notice is held, if it is.
+    pub hold: Option<Hold>,
+    /// The status value of an excluded row.
+    pub excluded_status: Option<String>,
+    /// The notice to print, if `Printed`.
+    pub notice: Option<Box<DueNotice>>,
+}
+
+impl RowOutput {
+    /// A row with `outcome` and nothing else yet.
+    pub fn new(line: u32, resident_code: &str, outcome: Outcome) -> Self {
+        RowOutput {
+            line,
+            resident_code: resident_code.to_string(),
+            outcome,
+            expiries: [None; 3],
+            detail: String::new(),
+            reject: None,
+            exceptions: Vec::new(),
+            hold: None,
+            excluded_status: None,
+            notice: None,
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The per-row CSV records: outcomes.csv, rejects.csv, exceptions.csv and
+//! held.csv lines of one [`RowOutput`]. Called on the worker that made the
+//! row, so the writer only appends.
+
+use super::csvfile::{push_field, push_record};
+use super::push_iso_date;
+use crate::model::{Hold, Reject, RowOutput};
+use crate::profile::Columns;
+
+/// Appends the row's outcomes.csv record.
+pub fn push_outcome(buf: &mut String, row: &RowOutput) {
+    buf.push_str(&row.line.to_string());
+    buf.push(',');
+    push_field(buf, &row.resident_code);
+    buf.push(',');
+    buf.push_str(row.outcome.as_str());
+    for e in row.expiries {
+        buf.push(',');
+        if let Some(d) = e {
+            push_iso_date(buf, d);
+        }
+    }
+    buf.push(',');
+    push_field(buf, &row.detail);
+    buf.push_str("\r\n");
+}
+
+/// Appends a rejects.csv record.
+pub fn push_reject(buf: &mut String, r: &Reject) {
+    push_record(
+        buf,
+        &[
+            r.line.to_string().as_str(),
+            &r.resident_code,
+            &r.field,
+            &r.value,
+            &r.reason,
+        ],
+    );
+}
+
+/// Appends the row's exceptions.csv records (none, one or several).
+pub fn push_exceptions(buf: &mut String, row: &RowOutput) {
+    if row.exceptions.is_empty() {
+        return;
+    }
+    let line = row.line.to_string();
+    for e in &row.exceptions {
+        push_record(buf, &[line.as_str(), &row.resident_code, e.code, &e.detail]);
+    }
+}
+
+/// Appends a held.csv record, naming the field by the profile's header.
+pub fn push_held(buf: &mut String, row: &RowOutput, hold: &Hold, columns: &Columns) {
+    push_record(
+        buf,
+        &[
+            row.line.to_string().as_str(),
+            &row.resident_code,
+            columns.header(hold.field).trim(),
+            &hold
+                .code_point
+                .map(|c| format!("U+{:04X}", c as u32))
+                .unwrap_or_default(),
+            &hold.reason,
+        ],
+    );
+}

@@ -1,0 +1,62 @@
+//! 住民コード shared by two or more 住民 rows (SPEC 1: every copy is rejected).
+
+use std::collections::HashMap;
+
+use crate::model::CodeKey;
+
+/// 住民コード values shared by two or more 住民 rows, with their lines.
+#[derive(Debug, Clone, Default)]
+pub struct Duplicates {
+    lines: HashMap<String, Vec<u32>>,
+}
+
+impl Duplicates {
+    /// Finds the shared codes among `(code, line)` pairs of 住民 rows.
+    pub fn find(codes: Vec<(CodeKey, u32)>) -> Self {
+        Self::find_checked(codes.into_iter().map(|(k, l)| (k, l, 0)).collect(), |_| {
+            true
+        })
+    }
+
+    /// Finds the shared codes among `(code, line, file offset)` of 住民 rows,
+    /// keeping only the copies `usable(offset)` confirms (a copy with a byte
+    /// that is not CP932 elsewhere in its row is rejected for that, and
+    /// does not make its twin a duplicate). `usable` runs only for the
+    /// candidates, so the first pass need not decode every field.
+    pub fn find_checked(
+        mut codes: Vec<(CodeKey, u32, u64)>,
+        mut usable: impl FnMut(u64) -> bool,
+    ) -> Self {
+        codes.sort_unstable();
+        let mut lines: HashMap<String, Vec<u32>> = HashMap::new();
+        for run in codes.chunk_by(|a, b| a.0 == b.0) {
+            if run.len() < 2 {
+                continue;
+            }
+            let kept: Vec<u32> = run
+                .iter()
+                .filter(|(_, _, offset)| usable(*offset))
+                .map(|(_, line, _)| *line)
+                .collect();
+            if kept.len() > 1 {
+                lines.insert(run[0].0.as_str().to_string(), kept);
+            }
+        }
+        Duplicates { lines }
+    }
+
+    /// The lines sharing `code`, when it is shared.
+    pub fn lines_of(&self, code: &str) -> Option<&[u32]> {
+        self.lines.get(code).map(|v| v.as_slice())
+    }
+
+    /// Number of shared codes.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// True when no code is shared.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}

@@ -1,0 +1,370 @@
+//! Reading the export file: a stream of record batches (the next one read
+//! while the current one is processed), the header row, and the first pass
+//! that finds shared 住民コード.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use memchr::memchr;
+use rayon::prelude::*;
+
+use super::columns::ColumnMap;
+use super::decode::decode_field;
+use super::duplicates::Duplicates;
+use super::row::RowReader;
+use super::split::{RecordBatch, Splitter};
+use crate::error::{Error, Result};
+use crate::model::{CodeKey, InputEncoding};
+use crate::profile::Profile;
+use crate::text::trim;
+
+/// Records per batch: big enough to keep two cores busy, small enough that
+/// memory does not grow with the file.
+pub const BATCH_RECORDS: usize = 16 * 1024;
+
+const READ_CHUNK: usize = 4 << 20;
+
+/// Reads a file as a stream of record batches.
+pub struct RecordStream {
+    path: PathBuf,
+    file: File,
+    buf: Vec<u8>,
+    start: usize,
+    eof: bool,
+    splitter: Splitter,
+}
+
+impl RecordStream {
+    /// Opens `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Ok(RecordStream {
+            path: path.to_path_buf(),
+            file,
+            buf: Vec::with_capacity(READ_CHUNK * 2),
+            start: 0,
+            eof: false,
+            splitter: Splitter::new(),
+        })
+    }
+
+    /// Fills `batch` with up to `max` records; false when the file is done.
+    pub fn next_batch(&mut self, batch: &mut RecordBatch, max: usize) -> Result<bool> {
+        batch.clear();
+        loop {
+            let p =
+                self.splitter
+                    .split(&self.buf[self.start..], self.eof, max - batch.len(), batch);
+            self.start += p.consumed;
+            if batch.len() >= max || (self.eof && self.start >= self.buf.len()) {
+                return Ok(!batch.is_empty());
+            }
+            if self.eof {
+                // Nothing more can be split (cannot happen with eof = true,
+                // which consumes everything); stop rather than spin.
+                return Ok(!batch.is_empty());
+            }
+            // Need more bytes: keep the unconsumed tail and read on.
+            self.read_more()?;
+        }
+    }
+
+    /// Moves the unconsumed tail to the front of the buffer and reads up to
+    /// [`READ_CHUNK`] more bytes after it; sets `eof` at the end of the file.
+    fn read_more(&mut self) -> Result<()> {
+        self.buf.drain(..self.start);
+        self.start = 0;
+        let old = self.buf.len();
+        self.buf.resize(old + READ_CHUNK, 0);
+        let n = loop {
+            match self.file.read(&mut self.buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(&self.path, e)),
+            }
+        };
+        self.buf.truncate(old + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(())
+    }
+}
+
+impl RecordStream {
+    /// Like [`RecordStream::next_batch`], but splits a large run of bytes in
+    /// two halves at once, cut speculatively at a line break: if the first
+    /// half does not end exactly at the cut (a quoted field runs over it),
+    /// the second half is thrown away and split again from where the first
+    /// really ended. Used by the first pass, which is otherwise bound by one
+    /// core splitting records. Records go to `a` then `b`, in file order.
+    pub fn next_batches_parallel(
+        &mut self,
+        a: &mut RecordBatch,
+        b: &mut RecordBatch,
+    ) -> Result<bool> {
+        const TARGET: usize = 8 << 20;
+        a.clear();
+        b.clear();
+        // Gather enough bytes (or the rest of the file).
+        while !self.eof && self.buf.len() - self.start < TARGET {
+            self.read_more()?;
+        }
+        let data = &self.buf[self.start..];
+        if data.is_empty() {
+            return Ok(false);
+        }
+        let cut = if data.len() >= (1 << 20) {
+            memchr(b'\n', &data[data.len() / 2..]).map(|i| data.len() / 2 + i + 1)
+        } else {
+            None
+        };
+        let eof = self.eof;
+        let consumed = match cut {
+            None => {
+                let p = self.splitter.split(data, eof, usize::MAX, a);
+                p.consumed
+            }
+            Some(cut) => {
+                let mut second = self.splitter.fork(cut);
+                let first = &mut self.splitter;
+                let (pa, pb) = rayon::join(
+                    || first.split(&data[..cut], false, usize::MAX, a),
+                    || second.split(&data[cut..], eof, usize::MAX, b),
+                );
+                if pa.consumed == cut {
+                    // The cut was a record boundary: the second half stands.
+                    let delta = self.splitter.line() - 1;
+                    b.shift_lines(delta);
+                    second.shift_lines(delta);
+                    self.splitter = second;
+                    cut + pb.consumed
+                } else {
+                    b.clear();
+                    let rest = self
+                        .splitter
+                        .split(&data[pa.consumed..], eof, usize::MAX, a);
+                    pa.consumed + rest.consumed
+                }
+            }
+        };
+        self.start += consumed;
+        if consumed == 0 && !eof {
+            // A single record longer than the target: fall back to the
+            // growing sequential reader.
+            return self.next_batch(a, usize::MAX);
+        }
+        Ok(!a.is_empty() || !b.is_empty() || consumed > 0)
+    }
+}
+
+/// Reads and decodes the header row and maps it to the profile's columns;
+/// the stream is left at the first data record.
+pub fn read_header(
+    stream: &mut RecordStream,
+    encoding: InputEncoding,
+    profile: &Profile,
+) -> Result<ColumnMap> {
+    let headers = read_header_fields(stream, encoding)?;
+    ColumnMap::from_header(headers, &profile.settings.columns)
+}
+
+/// Reads and decodes the header row's fields (trimmed).
+pub fn read_header_fields(
+    stream: &mut RecordStream,
+    encoding: InputEncoding,
+) -> Result<Vec<String>> {
+    let path = stream.path.clone();
+    let input_err = |message: String| Error::Input {
+        path: path.clone(),
+        message,
+    };
+    let mut batch = RecordBatch::default();
+    // Peek at the first bytes for a byte-order mark.
+    let mut head = [0u8; 3];
+    let n = stream
+        .file
+        .read(&mut head)
+        .map_err(|e| Error::io(&path, e))?;
+    let bom = n == 3 && head == [0xEF, 0xBB, 0xBF];
+    match (bom, encoding) {
+        (true, InputEncoding::Utf8) => {
+            // Skip it, but keep byte offsets true to the file.
+            stream.splitter = Splitter::with_offset(3);
+        }
+        (true, InputEncoding::Cp932) => {
+            return Err(input_err(
+                "starts with a UTF-8 byte-order mark: this looks like UTF-8; pass --encoding utf-8 (or set input.encoding in the profile)".into(),
+            ))
+        }
+        _ => stream.buf.extend_from_slice(&head[..n]),
+    }
+    if !stream.next_batch(&mut batch, 1)? {
+        return Err(input_err("the file is empty: no header row".into()));
+    }
+    let rec = batch.record(0);
+    if rec.meta.unterminated_quote {
+        return Err(input_err(
+            "line 1: the header row has a quoted field that is never closed".into(),
+        ));
+    }
+    let mut headers = Vec::with_capacity(rec.len());
+    for i in 0..rec.len() {
+        let bytes = rec.field(i).unwrap_or_default();
+        let text = decode_field(bytes, encoding).map_err(|e| {
+            input_err(format!(
+                "line 1: header column {} has bytes {} that are not {}",
+                i + 1,
+                e.hex(),
+                match encoding {
+                    InputEncoding::Cp932 => "CP932",
+                    InputEncoding::Utf8 => "UTF-8",
+                }
+            ))
+        })?;
+        headers.push(trim(&text).to_string());
+    }
+    stream.splitter.expect_fields(headers.len());
+    Ok(headers)
+}
+
+/// First pass: the codes shared by two or more 住民 rows.
+pub fn scan_duplicates(
+    path: &Path,
+    encoding: InputEncoding,
+    profile: &Profile,
+) -> Result<Duplicates> {
+    let mut stream = RecordStream::open(path)?;
+    let columns = read_header(&mut stream, encoding, profile)?;
+    let reader = RowReader {
+        columns: &columns,
+        encoding,
+        gaiji: &profile.gaiji,
+    };
+    let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
+    let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
+    while stream.next_batches_parallel(&mut a, &mut b)? {
+        for batch in [&a, &b] {
+            let found: Vec<_> = (0..batch.len())
+                .into_par_iter()
+                .filter_map(|i| {
+                    let rec = batch.record(i);
+                    reader
+                        .resident_code_key(&rec)
+                        .map(|k| (k, rec.meta.line, rec.meta.offset))
+                })
+                .collect();
+            keys.extend(found);
+        }
+    }
+    // Re-read just the candidate copies to confirm every field decodes.
+    let mut failure: Option<Error> = None;
+    let duplicates = Duplicates::find_checked(keys, |offset| {
+        match record_decodes_at(path, offset, &reader) {
+            Ok(ok) => ok,
+            Err(e) => {
+                failure.get_or_insert(e);
+                false
+            }
+        }
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(duplicates),
+    }
+}
+
+/// Whether the record starting at byte `offset` of `path` decodes entirely.
+fn record_decodes_at(path: &Path, offset: u64, reader: &RowReader<'_>) -> Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| Error::io(path, e))?;
+    let mut stream = RecordStream {
+        path: path.to_path_buf(),
+        file,
+        buf: Vec::new(),
+        start: 0,
+        eof: false,
+        splitter: Splitter::with_offset(offset),
+    };
+    let mut batch = RecordBatch::default();
+    if !stream.next_batch(&mut batch, 1)? {
+        return Ok(false);
+    }
+    Ok(reader.decodes(&batch.record(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (line, offset, fields) of every record, read one way or the other.
+    fn records(path: &Path, parallel: bool) -> Vec<(u32, u64, Vec<Vec<u8>>)> {
+        let mut stream = RecordStream::open(path).unwrap();
+        stream.splitter.expect_fields(3);
+        let mut out = Vec::new();
+        let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
+        loop {
+            let more = if parallel {
+                stream.next_batches_parallel(&mut a, &mut b).unwrap()
+            } else {
+                b.clear();
+                stream.next_batch(&mut a, 1000).unwrap()
+            };
+            if !more {
+                break;
+            }
+            for batch in [&a, &b] {
+                for i in 0..batch.len() {
+                    let r = batch.record(i);
+                    let fields = (0..r.len()).map(|f| r.field(f).unwrap().to_vec()).collect();
+                    out.push((r.meta.line, r.meta.offset, fields));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn parallel_first_pass_splits_exactly_like_the_sequential_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for quoted_every in [7usize, 50_000] {
+            // ~3 MB with multi-line quoted fields (some straddle any cut),
+            // blank lines, CRLF, lone CR and an open quote.
+            let mut text = Vec::new();
+            for i in 0..60_000usize {
+                if i % quoted_every == 3 {
+                    text.extend_from_slice(format!("R{i},\"two\nlines {i}\",x\r\n").as_bytes());
+                } else if i % 997 == 5 {
+                    text.extend_from_slice(b"\r\n");
+                } else if i % 1999 == 7 {
+                    text.extend_from_slice(format!("R{i},\"open,x\n").as_bytes());
+                } else {
+                    text.extend_from_slice(format!("R{i},name {i},y\r").as_bytes());
+                }
+            }
+            let path = dir.path().join(format!("f{quoted_every}.csv"));
+            std::fs::write(&path, &text).unwrap();
+            let seq = records(&path, false);
+            let par = records(&path, true);
+            assert!(
+                seq.len() > 50_000,
+                "{} records: {:?}",
+                seq.len(),
+                seq.iter()
+                    .take(12)
+                    .map(|r| (
+                        r.0,
+                        r.2.iter()
+                            .map(|f| String::from_utf8_lossy(f).into_owned())
+                            .collect::<Vec<_>>()
+                    ))
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(seq.len(), par.len(), "every {quoted_every}");
+            assert!(seq == par, "every {quoted_every}: records differ");
+        }
+    }
+}
