@@ -386,10 +386,10 @@ pub(crate) mod tests {
         FontSet::load_default(dir, None).expect("fonts/ipaexm.ttf and fonts/ipaexg.ttf load")
     }
 
-    /// IPAmj明朝 as Debian installs it, when present.
-    pub(crate) fn ipamj() -> Option<PathBuf> {
-        let p = Path::new("/usr/share/fonts/truetype/ipamj/ipamjm.ttf");
-        p.exists().then(|| p.to_path_buf())
+    /// The fallback font fixture: a subset of IPAmj明朝 renamed as the IPA
+    /// Font License asks (tests/fixtures/fonts/README.md lists what it holds).
+    pub(crate) fn ipamj() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fonts/fallback-mincho.ttf")
     }
 
     #[test]
@@ -472,12 +472,8 @@ pub(crate) mod tests {
 
     #[test]
     fn fallback_covers_what_ipaex_lacks() {
-        let Some(mj) = ipamj() else {
-            eprintln!("skipped: IPAmj明朝 not installed");
-            return;
-        };
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let fonts = FontSet::load_default(dir, Some(&mj)).expect("loads with IPAmj明朝");
+        let fonts = FontSet::load_default(dir, Some(&ipamj())).expect("loads with IPAmj明朝");
         assert!(fonts.has_fallback());
         assert!(fonts.has_glyph(FontId::Fallback, '\u{20D58}'));
         assert!(!fonts.has_glyph(FontId::Mincho, '\u{20D58}'));
@@ -490,5 +486,17 @@ pub(crate) mod tests {
             .variant_glyph(FontId::Fallback, '葛', '\u{E0103}')
             .is_none());
         assert!(!fonts.has_variant(FontId::Mincho, '葛', '\u{E0102}'));
+        // E0102 draws a glyph of its own, not the plain one.
+        let plain = fonts.glyph(FontId::Fallback, '葛').unwrap();
+        let variant = fonts.variant_glyph(FontId::Fallback, '葛', '\u{E0102}');
+        assert!(
+            variant.is_some_and(|g| g != plain),
+            "{variant:?} vs {plain}"
+        );
+        // The fixture's other rare name characters: only the fallback has them.
+        for c in ['\u{20BB7}', '\u{29D4B}', '\u{2B746}', '丄', '丌', '丟'] {
+            assert!(fonts.has_glyph(FontId::Fallback, c), "fixture lacks {c}");
+            assert!(!fonts.has_glyph(FontId::Mincho, c), "IPAex has {c}");
+        }
     }
 }
