@@ -1678,7 +1678,9 @@ mod tests {
         }
     }
 
+    /// A benchmark, not a test: `cargo test --release -- --ignored speed`.
     #[test]
+    #[ignore = "speed belongs in benchmarks; run with --ignored to print the figure"]
     fn speed() {
         let rows = if cfg!(debug_assertions) {
             100_000

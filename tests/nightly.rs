@@ -45,19 +45,48 @@ fn edge_cases() -> PathBuf {
     root().join("input-samples/edge-cases.csv")
 }
 
-/// (住民コード, item, expiry) of every notice in the ledger, and the count of rows.
-fn ledger_notices(state: &Path) -> (BTreeSet<(String, String, String)>, usize) {
+/// (住民コード, item, expiry) of every notice in the ledger.
+fn ledger_notices(state: &Path) -> BTreeSet<(String, String, String)> {
+    ledger_rows(state)
+        .into_iter()
+        .map(|r| (r.0, r.1, r.2))
+        .collect()
+}
+
+/// Every notice row of the ledger in full: (住民コード, item, expiry, batch,
+/// document number, print file, first page), sorted.
+type LedgerRow = (String, String, String, String, String, String, i64);
+fn ledger_rows(state: &Path) -> Vec<LedgerRow> {
     let conn = rusqlite::Connection::open(state).unwrap();
     let mut stmt = conn
-        .prepare("SELECT resident_code, item, expiry FROM notice")
+        .prepare(
+            "SELECT resident_code, item, expiry, batch_id, document_number, print_file, first_page FROM notice ORDER BY resident_code, item, expiry",
+        )
         .unwrap();
-    let rows: Vec<(String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let rows: Vec<LedgerRow> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let n = rows.len();
-    (rows.into_iter().collect(), n)
+    rows
+}
+
+/// (住民コード, document number) of every manifest row of a batch.
+fn manifest_residents(batch: &Path) -> Vec<(String, String)> {
+    common::read_csv(&batch.join("manifest.csv"))
+        .into_iter()
+        .map(|r| (r["resident_code"].clone(), r["document_number"].clone()))
+        .collect()
 }
 
 #[test]
@@ -66,8 +95,8 @@ fn a_crash_anywhere_leaves_nothing_or_everything() {
     let ok = kigen_run(&reference, &edge_cases(), "2026-11-26", &[], None);
     assert!(ok.status.success());
     let ref_batch = reference.out.join("2026-11-26");
-    let (ref_notices, _) = ledger_notices(&reference.state);
-    assert!(!ref_notices.is_empty());
+    let ref_rows = ledger_rows(&reference.state);
+    assert!(!ref_rows.is_empty());
 
     let mut crashed = 0;
     for n in 1.. {
@@ -84,7 +113,7 @@ fn a_crash_anywhere_leaves_nothing_or_everything() {
         );
         // Either no batch is recorded, or the whole batch is in place.
         let batch = e.out.join("2026-11-26");
-        let recorded = e.state.exists() && !ledger_notices(&e.state).0.is_empty();
+        let recorded = e.state.exists() && !ledger_rows(&e.state).is_empty();
         if recorded || batch.exists() {
             // Recorded, or renamed into place just before the commit: the
             // directory under the batch's name is always the whole batch.
@@ -98,9 +127,9 @@ fn a_crash_anywhere_leaves_nothing_or_everything() {
             String::from_utf8_lossy(&rerun.stderr)
         );
         assert_same_batch(&ref_batch, &batch);
-        let (notices, rows) = ledger_notices(&e.state);
-        assert_eq!(notices, ref_notices, "point {n}");
-        assert_eq!(rows, notices.len(), "point {n}: each notice once");
+        // The ledger holds what the uninterrupted run recorded, row for row:
+        // the same notices under the same numbers, files and pages.
+        assert_eq!(ledger_rows(&e.state), ref_rows, "point {n}");
         assert!(!e.out.join(".2026-11-26.partial").exists() || !recorded);
     }
     assert!(crashed >= 10, "only {crashed} fault points were exercised");
@@ -147,11 +176,21 @@ fn catching_up_after_skipped_nights_notices_the_same_residents_once() {
             "{d}"
         );
     }
-    let (a, rows_a) = ledger_notices(&nightly.state);
-    let (b, rows_b) = ledger_notices(&catch_up.state);
+    let a = ledger_notices(&nightly.state);
+    let b = ledger_notices(&catch_up.state);
     assert!(a.len() > 50, "a few percent of 4,000 rows are due");
     assert_eq!(a, b, "the union of notices is the same");
-    assert_eq!((rows_a, rows_b), (a.len(), b.len()), "nobody noticed twice");
+    // Nobody was sent two letters: across the nightly batches' manifests
+    // each resident appears once, and they are exactly the ledger's.
+    let mailed: Vec<String> = days
+        .iter()
+        .flat_map(|d| manifest_residents(&nightly.out.join(d)))
+        .map(|(code, _)| code)
+        .collect();
+    let once: BTreeSet<&String> = mailed.iter().collect();
+    assert_eq!(once.len(), mailed.len(), "a resident was mailed twice");
+    let noticed: BTreeSet<&String> = a.iter().map(|n| &n.0).collect();
+    assert_eq!(once, noticed, "the manifests and the ledger name the same residents");
     // The days in between noticed someone (the test would prove nothing otherwise).
     let later: usize = days[1..4]
         .iter()
@@ -178,6 +217,7 @@ fn rerun_changes_nothing_and_regenerate_reproduces_every_byte() {
         .unwrap()
         .modified()
         .unwrap();
+    let rows_before = ledger_rows(&e.state);
 
     let again = kigen_run(&e, &edge_cases(), "2026-11-26", &[], None);
     assert!(again.status.success());
@@ -213,9 +253,11 @@ fn rerun_changes_nothing_and_regenerate_reproduces_every_byte() {
         );
     }
     assert_eq!(common::batch_files(&batch).len(), snapshot.len());
-    let (_, rows) = ledger_notices(&e.state);
-    let (set, _) = ledger_notices(&e.state);
-    assert_eq!(rows, set.len(), "regenerate records nothing twice");
+    assert_eq!(
+        ledger_rows(&e.state),
+        rows_before,
+        "regenerate changes nothing in the ledger"
+    );
 }
 
 fn verify(batch: &Path, state: &Path) -> Output {
