@@ -1,0 +1,78 @@
+//! held.csv names the field that does not fit the envelope window: 方書 and
+//! 法定代理人氏名 as themselves (they were once reported as 住所), 氏名 and
+//! 住所 likewise.
+
+mod common;
+
+use common::{kigen, read_csv};
+
+const HEADER: &str = "住民コード,氏名,生年月日,住民状態,郵便番号,住所,方書,カード申請日,カード発行日,利用者証明用電子証明書発行日,法定代理人氏名";
+
+#[test]
+fn held_csv_names_the_field_that_does_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let long_extra = "サクラマンション".repeat(8);
+    let long_rep = "佐久".repeat(30);
+    let long_name = "長".repeat(60);
+    let long_address = format!("長野県佐久市中込1丁目{}", "二".repeat(120));
+    // Each row is due on 2026-11-26 (card expiry 2027-01-15).
+    let adult = |code: &str, name: &str, address: &str, extra: &str| {
+        format!("{code},{name},1970-01-15,住民,385-0051,{address},{extra},2017-02-01,2017-03-01,2022-02-01,")
+    };
+    let rows = [
+        adult("H01", "佐久　太郎", "長野県佐久市中込1丁目2番3号", ""),
+        adult("H02", "佐久　次郎", "長野県佐久市中込1丁目2番3号", &long_extra),
+        adult("H03", &long_name, "長野県佐久市中込1丁目2番3号", ""),
+        adult("H04", "佐久　三郎", &long_address, ""),
+        // A minor (16 on the batch date): the letter names the representative.
+        format!("H05,佐久　四郎,2010-01-15,住民,385-0051,長野県佐久市中込1丁目2番3号,,2022-02-01,2022-03-01,2022-03-01,{long_rep}"),
+    ];
+    let input = dir.path().join("registry.csv");
+    std::fs::write(&input, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
+    let out = dir.path().join("check");
+    let result = kigen(&[
+        "check",
+        "--input",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-26",
+        "--encoding",
+        "utf-8",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let outcomes = read_csv(&out.join("outcomes.csv"));
+    let outcome_of = |code: &str| {
+        outcomes
+            .iter()
+            .find(|r| r["resident_code"] == code)
+            .map(|r| r["outcome"].clone())
+            .unwrap()
+    };
+    assert_eq!(outcome_of("H01"), "printed", "the control row fits");
+    let held = read_csv(&out.join("held.csv"));
+    let field_of = |code: &str| {
+        held.iter()
+            .find(|r| r["resident_code"] == code)
+            .map(|r| (r["field"].clone(), r["reason"].clone()))
+            .unwrap_or_else(|| panic!("{code} not held: {held:?}"))
+    };
+    for (code, field) in [
+        ("H02", "方書"),
+        ("H03", "氏名"),
+        ("H04", "住所"),
+        ("H05", "法定代理人氏名"),
+    ] {
+        let (f, reason) = field_of(code);
+        assert_eq!(f, field, "{code}: {reason}");
+        assert!(reason.starts_with(field), "{code}: {reason}");
+        assert_eq!(outcome_of(code), "held");
+    }
+    assert_eq!(held.len(), 4);
+}
