@@ -9,7 +9,7 @@ static REMAINING: AtomicI64 = AtomicI64::new(i64::MAX);
 static INIT: OnceLock<()> = OnceLock::new();
 
 /// A place where a crash must leave either no batch or the whole batch.
-pub fn point(name: &str) {
+pub(crate) fn point(name: &str) {
     INIT.get_or_init(|| {
         if let Some(n) = std::env::var("KIGEN_FAULT_AFTER")
             .ok()

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// Creates a file readable by its owner only (0600).
-pub fn create_private(path: &Path) -> Result<File> {
+pub(crate) fn create_private(path: &Path) -> Result<File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -28,7 +28,7 @@ pub fn create_private(path: &Path) -> Result<File> {
 
 /// Opens (creating if needed, never truncating) a file readable by its owner
 /// only: for lock files.
-pub fn create_private_keep(path: &Path) -> Result<File> {
+pub(crate) fn create_private_keep(path: &Path) -> Result<File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
@@ -40,7 +40,7 @@ pub fn create_private_keep(path: &Path) -> Result<File> {
 }
 
 /// Creates a directory (and parents) readable by its owner only (0700).
-pub fn create_private_dir(path: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
@@ -59,7 +59,7 @@ pub fn create_private_dir(path: &Path) -> Result<()> {
 }
 
 /// fsync a directory so that renames and new entries in it are durable.
-pub fn sync_dir(dir: &Path) -> Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir)
         .and_then(|f| f.sync_all())
         .map_err(|e| Error::io(dir, e))

@@ -17,30 +17,30 @@
 //!   atomic) and [`verify`];
 //! - [`cmd`] (one file per subcommand) and [`cli`] (the arguments).
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod barcode;
 pub mod batch;
 pub mod cli;
 pub mod cmd;
-pub mod digest;
+pub(crate) mod digest;
 pub mod error;
-pub mod fault;
-pub mod files;
+pub(crate) mod fault;
+pub(crate) mod files;
 pub mod ledger;
 pub mod model;
-pub mod outputs;
-pub mod pipeline;
+pub(crate) mod outputs;
+pub(crate) mod pipeline;
 pub mod postal_code;
 pub mod profile;
-pub mod progress;
+pub(crate) mod progress;
 pub mod registry;
 pub mod render;
 pub mod rules;
-pub mod sample;
+pub(crate) mod sample;
 pub mod select;
-pub mod text;
-pub mod verify;
+pub(crate) mod text;
+pub(crate) mod verify;
 pub mod wareki;
 
 pub use error::{Error, Result};

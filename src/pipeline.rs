@@ -25,7 +25,7 @@ use crate::rules::{evaluate, ItemKind, RuleConfig, RuleError};
 use crate::select::{select, NoticeLedger, Outcome, Window};
 
 /// Everything the per-row work needs, built once per run.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// Reads rows against the header.
     pub reader: RowReader<'a>,
     /// Shared codes from the first pass.
@@ -46,7 +46,7 @@ pub struct Context<'a> {
 }
 
 /// Processes one record: reading, rules, selection, printability.
-pub fn process_record(ctx: &Context<'_>, rec: &Record<'_>) -> RowOutput {
+pub(crate) fn process_record(ctx: &Context<'_>, rec: &Record<'_>) -> RowOutput {
     match ctx.reader.read(rec, &ctx.duplicates) {
         RowRead::Rejected(r) => rejected(r),
         RowRead::Excluded {
@@ -181,7 +181,7 @@ fn barcode_of(
 /// per-row values are built and dropped on the worker thread that made them,
 /// and the writer only appends a few large strings.
 #[derive(Debug, Default)]
-pub struct ChunkOutput {
+pub(crate) struct ChunkOutput {
     /// outcomes.csv records.
     pub outcomes: String,
     /// rejects.csv records.
@@ -244,7 +244,7 @@ fn process_chunk(
 ///
 /// Three stages overlap: while rayon processes batch N, the calling thread
 /// reads batch N+1 and hands batch N−1's outputs to `sink`.
-pub fn run_rows(
+pub(crate) fn run_rows(
     path: &Path,
     ctx: &Context<'_>,
     keep_notices: bool,

@@ -6,14 +6,14 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 /// A running phase.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<indicatif::ProgressBar>,
     plain: Option<(String, Instant)>,
 }
 
 impl Progress {
     /// Starts reporting `what`.
-    pub fn start(quiet: bool, what: &str) -> Self {
+    pub(crate) fn start(quiet: bool, what: &str) -> Self {
         if quiet {
             return Progress {
                 bar: None,
@@ -38,7 +38,7 @@ impl Progress {
     }
 
     /// Ends the phase.
-    pub fn finish(self) {
+    pub(crate) fn finish(self) {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
         }
@@ -50,7 +50,7 @@ impl Progress {
 
 /// The peak resident memory of this process in MiB (Linux `VmHWM`), for the
 /// benchmark figures; `None` elsewhere.
-pub fn peak_memory_mib() -> Option<f64> {
+pub(crate) fn peak_memory_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

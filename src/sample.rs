@@ -25,7 +25,7 @@ use encoding_rs::{EncoderResult, SHIFT_JIS};
 
 /// Options for a synthetic registry (kigen sample --rows N --seed S --as-of D).
 #[derive(Debug, Clone)]
-pub struct SampleOptions {
+pub(crate) struct SampleOptions {
     /// Number of data rows to write (the header is not counted).
     pub rows: usize,
     /// PRNG seed; the same seed (with the same `rows` and `as_of`) gives the same bytes.
@@ -42,7 +42,7 @@ pub struct SampleOptions {
 /// # Errors
 /// Returns any error from `out`, or `InvalidData` if a generated character
 /// cannot be represented in CP932 (which would be a bug in the word lists).
-pub fn write_sample<W: Write>(opts: &SampleOptions, out: W) -> io::Result<()> {
+pub(crate) fn write_sample<W: Write>(opts: &SampleOptions, out: W) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, out);
     let mut encoder = Cp932Line::new();
     let mut line = String::with_capacity(512);
@@ -750,29 +750,29 @@ struct Certs {
 /// Odds (per 100,000) for the knobs that shape the data set.
 mod odds {
     /// Residents holding a card.
-    pub const CARD: u64 = 80_000;
+    pub(super) const CARD: u64 = 80_000;
     /// Application date left blank.
-    pub const NO_APPLICATION: u64 = 10_000;
+    pub(super) const NO_APPLICATION: u64 = 10_000;
     /// Holders whose expiry columns are filled in by the registry.
-    pub const RECORDED: u64 = 70_000;
+    pub(super) const RECORDED: u64 = 70_000;
     /// A recorded expiry that disagrees with the rules by a day.
-    pub const MISMATCH: u64 = 150;
+    pub(super) const MISMATCH: u64 = 150;
     /// Renewals done inside the 3-month window before expiry (the rest are late).
-    pub const RENEW_EARLY: u64 = 60_000;
+    pub(super) const RENEW_EARLY: u64 = 60_000;
     /// Holders placed so that one of their items falls due on `as_of`.
-    pub const FORCE_DUE: u64 = 1_000;
+    pub(super) const FORCE_DUE: u64 = 1_000;
     /// Eligible holders who declined the signing certificate.
-    pub const NO_SIGNING: u64 = 5_000;
+    pub(super) const NO_SIGNING: u64 = 5_000;
     /// Signing certificate reissued later (it lapses on an address change).
-    pub const SIGNING_REISSUED: u64 = 4_000;
+    pub(super) const SIGNING_REISSUED: u64 = 4_000;
     /// Foreign residents (with 在留期間満了日).
-    pub const FOREIGN: u64 = 2_000;
+    pub(super) const FOREIGN: u64 = 2_000;
     /// Rows whose status is something other than 住民.
-    pub const NOT_RESIDENT: u64 = 5_000;
+    pub(super) const NOT_RESIDENT: u64 = 5_000;
     /// Readings written in half-width katakana.
-    pub const HALFWIDTH_KANA: u64 = 2_000;
+    pub(super) const HALFWIDTH_KANA: u64 = 2_000;
     /// Births moved to 29 February.
-    pub const LEAP_DAY: u64 = 300;
+    pub(super) const LEAP_DAY: u64 = 300;
 }
 
 struct Generator {

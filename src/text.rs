@@ -6,14 +6,14 @@ use std::borrow::Cow;
 
 /// Trims leading and trailing blanks: ASCII space, tab, line breaks and the
 /// ideographic space U+3000 (全角スペース).
-pub fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace())
 }
 
 /// Line breaks and tabs inside a text field (an address typed over two
 /// lines of the vendor's screen) as single spaces: they are layout, not
 /// characters of the name or address, and no font draws them.
-pub fn collapse_breaks(s: String) -> String {
+pub(crate) fn collapse_breaks(s: String) -> String {
     if memchr::memchr3(b'\r', b'\n', b'\t', s.as_bytes()).is_none() {
         return s;
     }
@@ -38,7 +38,7 @@ pub fn collapse_breaks(s: String) -> String {
 /// 全角マイナス 0x817C decodes to); any other character is returned as is.
 /// The one width rule of kigen: postal codes, dates and the barcode's address
 /// numbers all fold through it.
-pub fn ascii_width_char(c: char) -> char {
+pub(crate) fn ascii_width_char(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
@@ -47,24 +47,15 @@ pub fn ascii_width_char(c: char) -> char {
     }
 }
 
-/// [`ascii_width_char`] over a string, borrowing when nothing changes
-/// (`３８５－００５１` means `385-0051`).
-pub fn to_ascii_width(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(s.chars().map(ascii_width_char).collect())
-}
-
 /// A character of Unicode's private-use areas: an unmapped 外字 (CP932's
 /// user-defined area decodes to U+E000–U+E757) that must never be printed.
-pub fn is_private_use(c: char) -> bool {
+pub(crate) fn is_private_use(c: char) -> bool {
     matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
 }
 
 /// Half-width katakana (U+FF61–U+FF9F) to full-width, joining a following
 /// voiced or semi-voiced mark (ﾞ ﾟ) into one character: `ｶﾞｸ` → `ガク`.
-pub fn kana_to_full_width(s: &str) -> Cow<'_, str> {
+pub(crate) fn kana_to_full_width(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| ('\u{FF61}'..='\u{FF9F}').contains(&c)) {
         return Cow::Borrowed(s);
     }
@@ -154,8 +145,10 @@ mod tests {
 
     #[test]
     fn ascii_width() {
-        assert_eq!(to_ascii_width("３８５－００５１"), "385-0051");
-        assert_eq!(to_ascii_width("２０２６／８／１４"), "2026/8/14");
-        assert_eq!(to_ascii_width("Ｒ７．８．１４"), "R7.8.14");
+        let w = |s: &str| s.chars().map(ascii_width_char).collect::<String>();
+        assert_eq!(w("３８５－００５１"), "385-0051");
+        assert_eq!(w("２０２６／８／１４"), "2026/8/14");
+        assert_eq!(w("Ｒ７．８．１４"), "R7.8.14");
+        assert_eq!(w("385\u{2212}0051　x"), "385-0051 x");
     }
 }

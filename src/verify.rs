@@ -15,7 +15,7 @@ use crate::select::Outcome;
 
 /// What verify found.
 #[derive(Debug, Default)]
-pub struct VerifyReport {
+pub(crate) struct VerifyReport {
     /// Checks that held.
     pub checked: Vec<String>,
     /// Checks that failed, each naming the file.
@@ -64,7 +64,7 @@ fn read_csv(path: &Path) -> std::result::Result<Vec<Vec<String>>, String> {
 }
 
 /// Verifies the batch in `dir`; with `state`, also against the ledger.
-pub fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
+pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
     let mut rep = VerifyReport::default();
     let (summary, summary_bytes) = match read_summary(dir) {
         Ok(s) => s,

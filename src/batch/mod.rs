@@ -8,9 +8,9 @@
 //! with the ledger's commit (SPEC 3).
 
 pub mod check;
-pub mod plan;
-pub mod print;
-pub mod resources;
+pub(crate) mod plan;
+pub(crate) mod print;
+pub(crate) mod resources;
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -7,7 +7,7 @@ use crate::model::DueNotice;
 
 /// One packet's place in the batch.
 #[derive(Debug)]
-pub struct Placed<'a> {
+pub(crate) struct Placed<'a> {
     /// Position in the batch (1-based).
     pub seq: u32,
     /// The notice number printed on it.
@@ -18,7 +18,7 @@ pub struct Placed<'a> {
 
 /// A print file and the packets that go into it, in order.
 #[derive(Debug)]
-pub struct PrintFile<'p, 'a> {
+pub(crate) struct PrintFile<'p, 'a> {
     /// The file's name under `print/`.
     pub name: String,
     /// Its packets.
@@ -30,7 +30,7 @@ pub struct PrintFile<'p, 'a> {
 /// then address (bulk-mail sorting), with the code and line as tie-breakers
 /// so the order is total. `template` is the profile's document number, with
 /// `{date}` (YYYYMMDD) and `{seq}` (5 digits).
-pub fn place<'a>(notices: &'a [DueNotice], as_of: NaiveDate, template: &str) -> Vec<Placed<'a>> {
+pub(crate) fn place<'a>(notices: &'a [DueNotice], as_of: NaiveDate, template: &str) -> Vec<Placed<'a>> {
     let mut order: Vec<&DueNotice> = notices.iter().collect();
     order.sort_by(|a, b| {
         let key = |n: &'a DueNotice| {
@@ -64,7 +64,7 @@ pub fn place<'a>(notices: &'a [DueNotice], as_of: NaiveDate, template: &str) -> 
 
 /// Splits the placed packets into print files of at most `chunk` packets:
 /// `notices-NNNN.pdf`, then `non-forwardable-NNNN.pdf`.
-pub fn print_files<'p, 'a>(placed: &'p [Placed<'a>], chunk: u32) -> Vec<PrintFile<'p, 'a>> {
+pub(crate) fn print_files<'p, 'a>(placed: &'p [Placed<'a>], chunk: u32) -> Vec<PrintFile<'p, 'a>> {
     let chunk = chunk.max(1) as usize;
     let split = placed.partition_point(|p| !p.notice.resident.non_forwardable);
     let mut files = Vec::new();

@@ -19,7 +19,7 @@ use crate::render::pdf::write_pdf;
 
 /// A print file as written.
 #[derive(Debug, Clone)]
-pub struct WrittenFile {
+pub(crate) struct WrittenFile {
     /// Its name under `print/`.
     pub name: String,
     /// Its path in the batch (`print/<name>`), as the manifest gives it.
@@ -30,13 +30,13 @@ pub struct WrittenFile {
 
 impl WrittenFile {
     /// Its pages.
-    pub fn pages(&self) -> usize {
+    pub(crate) fn pages(&self) -> usize {
         self.spans.iter().map(|s| s.2).sum()
     }
 }
 
 /// What every file of a batch is rendered with.
-pub struct PrintJob<'a> {
+pub(crate) struct PrintJob<'a> {
     /// Fonts and wording.
     pub renderer: &'a Renderer<'a>,
     /// The batch date.
@@ -49,7 +49,7 @@ pub struct PrintJob<'a> {
 
 /// Renders and writes every file into `print_dir`, in parallel, one file per
 /// worker at a time; returns them in the order given.
-pub fn write_print_files(
+pub(crate) fn write_print_files(
     job: &PrintJob<'_>,
     files: &[PrintFile<'_, '_>],
     print_dir: &Path,

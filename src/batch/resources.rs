@@ -8,7 +8,7 @@ use crate::render::fonts::FontSet;
 use crate::render::notice::Wording;
 
 /// Loads the run's fonts from the profile's `[fonts]`.
-pub fn load_fonts(profile: &Profile) -> Result<FontSet> {
+pub(crate) fn load_fonts(profile: &Profile) -> Result<FontSet> {
     let f = &profile.settings.fonts;
     let dir = profile.dir.join(&f.dir);
     let fallback = (!f.fallback.is_empty()).then(|| profile.dir.join(&f.fallback));
@@ -28,7 +28,7 @@ pub fn load_fonts(profile: &Profile) -> Result<FontSet> {
 }
 
 /// Loads the postal data: the profile's KEN_ALL.CSV, or the built-in table.
-pub fn load_postal(profile: &Profile) -> Result<PostalTable> {
+pub(crate) fn load_postal(profile: &Profile) -> Result<PostalTable> {
     let ken_all = &profile.settings.postal.ken_all;
     if ken_all.is_empty() {
         return PostalTable::builtin().map_err(Error::Internal);
@@ -45,7 +45,7 @@ pub fn load_postal(profile: &Profile) -> Result<PostalTable> {
 }
 
 /// How summary.json names the postal data used.
-pub fn postal_description(profile: &Profile, postal: &PostalTable) -> String {
+pub(crate) fn postal_description(profile: &Profile, postal: &PostalTable) -> String {
     if profile.settings.postal.ken_all.is_empty() {
         format!("built-in table of {}", postal.data_date())
     } else {
@@ -54,7 +54,7 @@ pub fn postal_description(profile: &Profile, postal: &PostalTable) -> String {
 }
 
 /// The profile's wording and the run's fonts: what laying out a notice needs.
-pub struct Renderer<'p> {
+pub(crate) struct Renderer<'p> {
     /// The fonts, parsed once.
     pub fonts: FontSet,
     /// The wording and window.
@@ -63,7 +63,7 @@ pub struct Renderer<'p> {
 
 impl<'p> Renderer<'p> {
     /// Loads the fonts and checks the wording is there.
-    pub fn new(profile: &'p Profile) -> Result<Self> {
+    pub(crate) fn new(profile: &'p Profile) -> Result<Self> {
         let settings = &profile.settings;
         let (letter, inquiry, application) = settings.wording(&profile.dir)?;
         Ok(Renderer {

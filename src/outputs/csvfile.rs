@@ -12,7 +12,7 @@ use crate::files::create_private;
 use crate::model::CsvEncoding;
 
 /// Appends one CSV field, quoted when it holds a comma, quote or line break.
-pub fn push_field(buf: &mut String, value: &str) {
+pub(crate) fn push_field(buf: &mut String, value: &str) {
     if value
         .bytes()
         .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
@@ -31,7 +31,7 @@ pub fn push_field(buf: &mut String, value: &str) {
 }
 
 /// Appends a whole record (fields joined by commas, CRLF at the end).
-pub fn push_record<S: AsRef<str>>(buf: &mut String, fields: &[S]) {
+pub(crate) fn push_record<S: AsRef<str>>(buf: &mut String, fields: &[S]) {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             buf.push(',');
@@ -44,7 +44,7 @@ pub fn push_record<S: AsRef<str>>(buf: &mut String, fields: &[S]) {
 /// A CSV output being written: records go in as UTF-8 text and come out in
 /// the configured encoding. Written under a temporary name and renamed into
 /// place on [`CsvFile::finish`], so a reader never sees half a file.
-pub struct CsvFile {
+pub(crate) struct CsvFile {
     path: PathBuf,
     tmp: PathBuf,
     out: BufWriter<File>,
@@ -54,7 +54,7 @@ pub struct CsvFile {
 
 impl CsvFile {
     /// Creates `path` with `header` as its first record.
-    pub fn create(path: &Path, header: &[&str], encoding: CsvEncoding) -> Result<Self> {
+    pub(crate) fn create(path: &Path, header: &[&str], encoding: CsvEncoding) -> Result<Self> {
         let tmp = path.with_extension("csv.part");
         let file = create_private(&tmp)?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -77,7 +77,7 @@ impl CsvFile {
     }
 
     /// Writes already-formatted records (see [`push_record`]) and counts `n` rows.
-    pub fn write_records(&mut self, text: &str, n: u64) -> Result<()> {
+    pub(crate) fn write_records(&mut self, text: &str, n: u64) -> Result<()> {
         self.write_raw(text)?;
         self.rows += n;
         Ok(())
@@ -91,13 +91,8 @@ impl CsvFile {
         res.map_err(|e| Error::io(&self.tmp, e))
     }
 
-    /// Data rows written so far.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
     /// Flushes, syncs and renames into place.
-    pub fn finish(self) -> Result<PathBuf> {
+    pub(crate) fn finish(self) -> Result<PathBuf> {
         let CsvFile { path, tmp, out, .. } = self;
         let file = out
             .into_inner()
@@ -113,7 +108,7 @@ impl CsvFile {
 /// Encodes to CP932. A character CP932 cannot hold (an IVS from the 外字
 /// table, a rare kanji) is written `<U+845B>` rather than lost or replaced
 /// by `?`, so the reader still sees which character it was.
-pub fn encode_cp932(text: &str) -> Vec<u8> {
+pub(crate) fn encode_cp932(text: &str) -> Vec<u8> {
     let (bytes, _, had_errors) = SHIFT_JIS.encode(text);
     if !had_errors {
         return bytes.into_owned();

@@ -10,7 +10,7 @@ use crate::rules::ItemKind;
 
 /// One packet as the manifest lists it.
 #[derive(Debug, Clone, Copy)]
-pub struct ManifestRow<'a> {
+pub(crate) struct ManifestRow<'a> {
     /// Position in the batch (1-based).
     pub seq: u32,
     /// The print file, relative to the batch (`print/notices-0001.pdf`).
@@ -26,7 +26,7 @@ pub struct ManifestRow<'a> {
 }
 
 /// Writes manifest.csv into `dir`.
-pub fn write_manifest(dir: &Path, rows: &[ManifestRow<'_>], encoding: CsvEncoding) -> Result<()> {
+pub(crate) fn write_manifest(dir: &Path, rows: &[ManifestRow<'_>], encoding: CsvEncoding) -> Result<()> {
     let mut manifest = CsvFile::create(&dir.join("manifest.csv"), &MANIFEST_HEADER, encoding)?;
     let mut text = String::new();
     for row in rows {

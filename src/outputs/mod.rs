@@ -3,16 +3,16 @@
 //! ([`mailing`]) and summary.json ([`summary`]), all written through
 //! [`csvfile`]. Column lists are SPEC 5's, exactly.
 
-pub mod csvfile;
-pub mod mailing;
-pub mod manifest;
-pub mod rows;
-pub mod summary;
+pub(crate) mod csvfile;
+pub(crate) mod mailing;
+pub(crate) mod manifest;
+pub(crate) mod rows;
+pub(crate) mod summary;
 
 use chrono::{Datelike, NaiveDate};
 
 /// outcomes.csv columns.
-pub const OUTCOMES_HEADER: [&str; 7] = [
+pub(crate) const OUTCOMES_HEADER: [&str; 7] = [
     "line",
     "resident_code",
     "outcome",
@@ -24,7 +24,7 @@ pub const OUTCOMES_HEADER: [&str; 7] = [
 
 /// manifest.csv columns: SPEC 5's, then the notice number and why a packet
 /// has no barcode.
-pub const MANIFEST_HEADER: [&str; 18] = [
+pub(crate) const MANIFEST_HEADER: [&str; 18] = [
     "seq",
     "file",
     "first_page",
@@ -46,20 +46,20 @@ pub const MANIFEST_HEADER: [&str; 18] = [
 ];
 
 /// mailing.csv columns.
-pub const MAILING_HEADER: [&str; 4] = ["file", "district", "packets", "pages"];
+pub(crate) const MAILING_HEADER: [&str; 4] = ["file", "district", "packets", "pages"];
 
 /// rejects.csv columns.
-pub const REJECTS_HEADER: [&str; 5] = ["line", "resident_code", "field", "value", "reason"];
+pub(crate) const REJECTS_HEADER: [&str; 5] = ["line", "resident_code", "field", "value", "reason"];
 
 /// exceptions.csv columns.
-pub const EXCEPTIONS_HEADER: [&str; 4] = ["line", "resident_code", "code", "detail"];
+pub(crate) const EXCEPTIONS_HEADER: [&str; 4] = ["line", "resident_code", "code", "detail"];
 
 /// held.csv columns.
-pub const HELD_HEADER: [&str; 5] = ["line", "resident_code", "field", "code_point", "reason"];
+pub(crate) const HELD_HEADER: [&str; 5] = ["line", "resident_code", "field", "code_point", "reason"];
 
 /// Appends an ISO date (`YYYY-MM-DD`) without going through a formatter:
 /// this runs for every row of a million-row batch.
-pub fn push_iso_date(buf: &mut String, d: NaiveDate) {
+pub(crate) fn push_iso_date(buf: &mut String, d: NaiveDate) {
     let (y, m, day) = (d.year(), d.month(), d.day());
     if !(0..=9999).contains(&y) {
         buf.push_str(&d.to_string());
@@ -78,7 +78,7 @@ pub fn push_iso_date(buf: &mut String, d: NaiveDate) {
 }
 
 /// An optional ISO date as a string (empty when `None`).
-pub fn iso(d: Option<NaiveDate>) -> String {
+pub(crate) fn iso(d: Option<NaiveDate>) -> String {
     let mut s = String::new();
     if let Some(d) = d {
         push_iso_date(&mut s, d);

@@ -8,7 +8,7 @@ use crate::model::{Hold, Reject, RowOutput};
 use crate::profile::Columns;
 
 /// Appends the row's outcomes.csv record.
-pub fn push_outcome(buf: &mut String, row: &RowOutput) {
+pub(crate) fn push_outcome(buf: &mut String, row: &RowOutput) {
     buf.push_str(&row.line.to_string());
     buf.push(',');
     push_field(buf, &row.resident_code);
@@ -26,7 +26,7 @@ pub fn push_outcome(buf: &mut String, row: &RowOutput) {
 }
 
 /// Appends a rejects.csv record.
-pub fn push_reject(buf: &mut String, r: &Reject) {
+pub(crate) fn push_reject(buf: &mut String, r: &Reject) {
     push_record(
         buf,
         &[
@@ -40,7 +40,7 @@ pub fn push_reject(buf: &mut String, r: &Reject) {
 }
 
 /// Appends the row's exceptions.csv records (none, one or several).
-pub fn push_exceptions(buf: &mut String, row: &RowOutput) {
+pub(crate) fn push_exceptions(buf: &mut String, row: &RowOutput) {
     if row.exceptions.is_empty() {
         return;
     }
@@ -51,7 +51,7 @@ pub fn push_exceptions(buf: &mut String, row: &RowOutput) {
 }
 
 /// Appends a held.csv record, naming the field by the profile's header.
-pub fn push_held(buf: &mut String, row: &RowOutput, hold: &Hold, columns: &Columns) {
+pub(crate) fn push_held(buf: &mut String, row: &RowOutput, hold: &Hold, columns: &Columns) {
     push_record(
         buf,
         &[

@@ -15,11 +15,11 @@ use crate::files::create_private;
 use crate::model::Counts;
 
 /// The file's name in the batch directory.
-pub const SUMMARY_FILE: &str = "summary.json";
+pub(crate) const SUMMARY_FILE: &str = "summary.json";
 
 /// One output file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// Path relative to the batch directory.
     pub file: String,
     /// Size in bytes.
@@ -36,7 +36,7 @@ pub struct FileEntry {
 
 /// The input file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct InputEntry {
+pub(crate) struct InputEntry {
     /// Size in bytes.
     pub bytes: u64,
     /// SHA-256.
@@ -45,7 +45,7 @@ pub struct InputEntry {
 
 /// summary.json.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// "kigen".
     pub tool: String,
     /// kigen's version.
@@ -68,7 +68,7 @@ pub struct Summary {
 
 /// What [`write_summary`] needs beyond the files on disk.
 #[derive(Debug)]
-pub struct SummaryInput<'a> {
+pub(crate) struct SummaryInput<'a> {
     /// The batch date.
     pub as_of: NaiveDate,
     /// Input SHA-256.
@@ -89,7 +89,7 @@ pub struct SummaryInput<'a> {
 
 /// Lists the batch directory's files (relative paths, sorted), except
 /// summary.json itself and temporary `.part` files.
-pub fn batch_files(dir: &Path) -> Result<Vec<String>> {
+pub(crate) fn batch_files(dir: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for sub in ["", "print"] {
         let d = dir.join(sub);
@@ -114,7 +114,7 @@ pub fn batch_files(dir: &Path) -> Result<Vec<String>> {
 }
 
 /// Hashes every file of the batch and writes summary.json; returns its SHA-256.
-pub fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<String> {
+pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<String> {
     let mut files = Vec::new();
     for rel in batch_files(dir)? {
         let path = dir.join(&rel);
@@ -158,7 +158,7 @@ pub fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<String> {
 }
 
 /// Reads summary.json.
-pub fn read_summary(dir: &Path) -> Result<(Summary, Vec<u8>)> {
+pub(crate) fn read_summary(dir: &Path) -> Result<(Summary, Vec<u8>)> {
     let path = dir.join(SUMMARY_FILE);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let s = serde_json::from_slice(&bytes).map_err(|e| Error::Input {
