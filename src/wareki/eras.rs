@@ -88,11 +88,16 @@ static BUILTIN: LazyLock<Eras> = LazyLock::new(|| {
     let defs = Era::ALL
         .map(|e| EraDef::new(e.name(), e.letter(), e.code(), e.first_day()))
         .to_vec();
-    // 大正 and 昭和 were proclaimed during the day their predecessor's
-    // emperor died, so that day is lawfully written in either era; 平成 and
-    // 令和 began the day after their predecessors ended.
-    Eras::build(defs, |name| name == "大正" || name == "昭和")
+    Eras::build(defs)
 });
+
+/// Whether the era was proclaimed during the day its predecessor's emperor
+/// died, so that day is lawfully written in either era (大正, 昭和). 平成 and
+/// 令和 began the day after their predecessors ended, and so does an era a
+/// profile adds.
+fn shares_first_day(i: usize) -> bool {
+    i == Era::Taisho as usize || i == Era::Showa as usize
+}
 
 /// Characters that a one-kanji abbreviation of an added era may not be, as
 /// they begin or occur in the date grammar itself.
@@ -120,11 +125,11 @@ impl Eras {
             check_extra(&defs, &e).map_err(|why| format!("era {}: {why}", e.name))?;
             defs.push(e);
         }
-        Ok(Eras::build(defs, |name| name == "大正" || name == "昭和"))
+        Ok(Eras::build(defs))
     }
 
     /// Builds a table from validated eras, oldest first.
-    fn build(defs: Vec<EraDef>, shares_first_day: impl Fn(&str) -> bool) -> Eras {
+    fn build(defs: Vec<EraDef>) -> Eras {
         let mut by_letter = [NONE; 26];
         let mut by_code = [NONE; 10];
         let n = defs.len();
@@ -136,7 +141,7 @@ impl Eras {
             let next = defs.get(i + 1);
             let last = next.and_then(|n| n.start.pred_opt());
             let lawful_last = match next {
-                Some(n) if shares_first_day(&n.name) => Some(n.start),
+                Some(n) if shares_first_day(i + 1) => Some(n.start),
                 _ => last,
             };
             let first = def.name.chars().next();
@@ -264,6 +269,13 @@ impl Eras {
         codes.sort_unstable();
         let (lo, hi) = (*codes.first()?, *codes.last()?);
         (hi - lo + 1 == codes.len() as u32).then_some((lo, hi))
+    }
+}
+
+impl Default for Eras {
+    /// The built-in eras.
+    fn default() -> Eras {
+        Eras::builtin().clone()
     }
 }
 

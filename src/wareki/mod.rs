@@ -21,6 +21,28 @@
 //!   [`BirthDate::resolve`] applies the profile's feb29 rule ([`Feb29`]).
 //! - Card and certificate dates go through `parse_date`, which rejects both.
 //!
+//! A profile's `[[eras]]` (`name`, `letter`, `code`, `start`) becomes a table
+//! like this; the same table then parses and formats every date of the run:
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use kigen::wareki::{BirthDate, EraDef, Eras, Feb29};
+//!
+//! let start = NaiveDate::from_ymd_opt(2031, 5, 1).unwrap();
+//! let eras = Eras::with_extra(vec![EraDef::new("新元", 'N', 6, start)]).unwrap();
+//! assert_eq!(eras.format(start).unwrap(), "新元元年5月1日");
+//! assert_eq!(eras.parse_date("N2.1.1").ok(), NaiveDate::from_ymd_opt(2032, 1, 1));
+//!
+//! let born = eras.parse_birth_date("平成3年2月29日").unwrap();
+//! assert_eq!(born, BirthDate::Feb29Common { year: 1991 });
+//! assert_eq!(born.resolve(Feb29::Mar1), NaiveDate::from_ymd_opt(1991, 3, 1));
+//! assert!(matches!(
+//!     eras.parse_birth_date("平成5年3月頃"),
+//!     Ok(BirthDate::Unknown { .. })
+//! ));
+//! assert!(eras.parse_date("平成5年3月頃").is_err());
+//! ```
+//!
 //! Both parsers accept 明治45年7月30日 and 大正15年12月25日 (standard §1.1.8:
 //! the era was renamed during those days, so each is also 大正元年7月30日 and
 //! 昭和元年12月25日); formatting always uses the new era for them.
