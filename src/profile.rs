@@ -487,22 +487,32 @@ impl GaijiTable {
         let mut map = HashMap::new();
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let mut first = true;
-        for (i, raw) in text.lines().enumerate() {
-            let line_no = i + 1;
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        for record in reader.records() {
+            let line_no = record
+                .as_ref()
+                .ok()
+                .and_then(|r| r.position())
+                .map_or(0, |p| p.line() as usize);
             let bad = |why: String| Error::Gaiji {
                 path: source.to_path_buf(),
                 line: line_no,
                 reason: why,
             };
-            let Some((code, target)) = line.split_once(',') else {
+            let record = record.map_err(|e| bad(e.to_string()))?;
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            let (Some(code), Some(target), None) = (record.get(0), record.get(1), record.get(2))
+            else {
                 return Err(bad("expected `code,text`".into()));
             };
-            let code = code.trim();
-            let target = target.trim().trim_matches('"');
+            let target = target.trim_matches('"');
             let hex = code
                 .strip_prefix("U+")
                 .or_else(|| code.strip_prefix("u+"))

@@ -190,7 +190,10 @@ fn catching_up_after_skipped_nights_notices_the_same_residents_once() {
     let once: BTreeSet<&String> = mailed.iter().collect();
     assert_eq!(once.len(), mailed.len(), "a resident was mailed twice");
     let noticed: BTreeSet<&String> = a.iter().map(|n| &n.0).collect();
-    assert_eq!(once, noticed, "the manifests and the ledger name the same residents");
+    assert_eq!(
+        once, noticed,
+        "the manifests and the ledger name the same residents"
+    );
     // The days in between noticed someone (the test would prove nothing otherwise).
     let later: usize = days[1..4]
         .iter()

@@ -174,28 +174,6 @@ impl PostalData for KenAll {
     }
 }
 
-/// Splits one CSV line; KEN_ALL quotes text fields and never embeds quotes,
-/// but doubled quotes are honoured anyway.
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
-}
-
 /// Reduces a KEN_ALL town name to what an address spells: notes in
 /// parentheses (ranges, 「その他」, floors) are cut off, and the phrases
 /// that mean "no town name" become empty.
@@ -253,24 +231,22 @@ pub fn load_ken_all(bytes: &[u8]) -> Result<KenAll, String> {
             list.push(entry);
         }
     };
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields = csv_fields(line);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    for record in reader.records() {
+        let fields = record.map_err(|e| format!("KEN_ALL: {e}"))?;
+        let line = fields.position().map_or(0, |p| p.line());
         if fields.len() != 15 {
             return Err(format!(
-                "KEN_ALL line {}: {} columns, expected 15",
-                n + 1,
+                "KEN_ALL line {line}: {} columns, expected 15",
                 fields.len()
             ));
         }
         let postal = fields[2].trim().to_string();
         if postal.len() != 7 || !postal.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "KEN_ALL line {}: bad postal code {postal:?}",
-                n + 1
-            ));
+            return Err(format!("KEN_ALL line {line}: bad postal code {postal:?}"));
         }
         let town = fields[8].trim();
         if let Some((open_postal, mut entry)) = open.take() {

@@ -30,7 +30,11 @@ pub(crate) struct PrintFile<'p, 'a> {
 /// then address (bulk-mail sorting), with the code and line as tie-breakers
 /// so the order is total. `template` is the profile's document number, with
 /// `{date}` (YYYYMMDD) and `{seq}` (5 digits).
-pub(crate) fn place<'a>(notices: &'a [DueNotice], as_of: NaiveDate, template: &str) -> Vec<Placed<'a>> {
+pub(crate) fn place<'a>(
+    notices: &'a [DueNotice],
+    as_of: NaiveDate,
+    template: &str,
+) -> Vec<Placed<'a>> {
     let mut order: Vec<&DueNotice> = notices.iter().collect();
     order.sort_by(|a, b| {
         let key = |n: &'a DueNotice| {

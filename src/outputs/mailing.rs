@@ -11,7 +11,11 @@ use crate::model::CsvEncoding;
 
 /// Writes mailing.csv into `dir` from the manifest's rows (in print order,
 /// so each file's districts are consecutive runs).
-pub(crate) fn write_mailing(dir: &Path, rows: &[ManifestRow<'_>], encoding: CsvEncoding) -> Result<()> {
+pub(crate) fn write_mailing(
+    dir: &Path,
+    rows: &[ManifestRow<'_>],
+    encoding: CsvEncoding,
+) -> Result<()> {
     let mut by_district: Vec<(&str, &str, u64, u64)> = Vec::new();
     let mut totals: Vec<(&str, u64, u64)> = Vec::new();
     for row in rows {

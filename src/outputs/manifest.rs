@@ -26,7 +26,11 @@ pub(crate) struct ManifestRow<'a> {
 }
 
 /// Writes manifest.csv into `dir`.
-pub(crate) fn write_manifest(dir: &Path, rows: &[ManifestRow<'_>], encoding: CsvEncoding) -> Result<()> {
+pub(crate) fn write_manifest(
+    dir: &Path,
+    rows: &[ManifestRow<'_>],
+    encoding: CsvEncoding,
+) -> Result<()> {
     let mut manifest = CsvFile::create(&dir.join("manifest.csv"), &MANIFEST_HEADER, encoding)?;
     let mut text = String::new();
     for row in rows {

@@ -55,7 +55,8 @@ pub(crate) const REJECTS_HEADER: [&str; 5] = ["line", "resident_code", "field", 
 pub(crate) const EXCEPTIONS_HEADER: [&str; 4] = ["line", "resident_code", "code", "detail"];
 
 /// held.csv columns.
-pub(crate) const HELD_HEADER: [&str; 5] = ["line", "resident_code", "field", "code_point", "reason"];
+pub(crate) const HELD_HEADER: [&str; 5] =
+    ["line", "resident_code", "field", "code_point", "reason"];
 
 /// Appends an ISO date (`YYYY-MM-DD`) without going through a formatter:
 /// this runs for every row of a million-row batch.

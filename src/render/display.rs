@@ -8,6 +8,13 @@
 //! Coordinates are millimetres from the page's top-left corner, y downwards,
 //! as a layout designer measures them; the writer converts to PDF points.
 
+/// Millimetres per PDF point (1 pt = 1/72 inch): display lists are in
+/// millimetres, fonts and the PDF in points.
+pub const MM_PER_PT: f32 = 25.4 / 72.0;
+
+/// PDF points per millimetre (the PDF writer's factor).
+pub const PT_PER_MM: f32 = 72.0 / 25.4;
+
 /// A font of the run's [`FontSet`](super::fonts::FontSet), by role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FontId {

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 
 pub use super::display::FontId;
+use super::display::MM_PER_PT;
 
 /// Millimetres per PostScript point.
-const MM_PER_PT: f32 = 25.4 / 72.0;
 
 /// Number of entries of the dense per-face table (U+0000–U+FFFF).
 const BMP_LEN: usize = 0x1_0000;

@@ -2,11 +2,10 @@
 //! rules, shrinking to fit, boxes and lines. Everything lands in a
 //! [`Page`]'s display list.
 
-use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun};
+use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun, MM_PER_PT};
 use super::fonts::{is_variation_selector, FontSet};
 
 /// Millimetres per point.
-pub const MM_PER_PT: f32 = 25.4 / 72.0;
 
 /// Characters that may not start a line (行頭禁則): they hang at the end of
 /// the previous one instead.

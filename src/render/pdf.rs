@@ -26,12 +26,11 @@ use printpdf::{
     PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
 };
 
-use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun};
+use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun, PT_PER_MM};
 use super::fonts::{is_variation_selector, FontSet};
 use crate::error::Error;
 
 /// Points per millimetre.
-const PT_PER_MM: f32 = 72.0 / 25.4;
 
 /// Grey level of [`Paint::Shade`] (0 = black, 1 = white): light enough for
 /// black text on top to stay legible on a laser printer.

@@ -2,6 +2,7 @@
 
 use super::eras::Eras;
 use super::{DateForm, MAX_YEAR, MIN_YEAR};
+use crate::text::ascii_width_char;
 use chrono::NaiveDate;
 
 /// The longest field worth parsing; every accepted form is far shorter, so a
@@ -42,13 +43,10 @@ pub(super) fn normalize(s: &str, eras: &Eras, buf: &mut [u8; MAX_NORMALIZED]) ->
         rest = &s[n..];
     }
     for c in rest.chars() {
-        let b = match c {
-            '\u{21}'..='\u{7E}' => c as u8,
-            // The full-width ASCII block mirrors ASCII at a fixed offset.
-            '\u{FF01}'..='\u{FF5E}' => (u32::from(c) - 0xFEE0) as u8,
-            // Shift_JIS 全角マイナス decodes (WHATWG/encoding_rs) to U+2212,
-            // not U+FF0D, so a CP932 export's "－" arrives as this.
-            '\u{2212}' => b'-',
+        // Full-width digits, letters and 全角マイナス fold to ASCII by the
+        // one width rule (U+3000 becomes a space, which no date form has).
+        let b = match ascii_width_char(c) {
+            c @ '\u{21}'..='\u{7E}' => c as u8,
             '年' => NEN,
             '月' => GATSU,
             '日' => NICHI,
