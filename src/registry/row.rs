@@ -66,37 +66,85 @@ impl<'a> RowReader<'a> {
     /// Reads one record into an outcome of reading.
     pub fn read(&self, rec: &Record<'_>, duplicates: &Duplicates) -> RowRead {
         let line = rec.meta.line;
-        let reject = |code: &str, field: &str, value: String, reason: String| {
-            RowRead::Rejected(Reject {
+        if let Some(reject) = self.shape_reject(rec) {
+            return RowRead::Rejected(reject);
+        }
+        let mut values = match self.decode_row(rec) {
+            Ok(values) => values,
+            Err(reject) => return RowRead::Rejected(*reject),
+        };
+        let text = |f: Field| values[f.index()].as_deref().unwrap_or("");
+        // Status first: a row that is not 住民 is excluded without further checks.
+        let status = text(Field::Status);
+        let code = text(Field::ResidentCode);
+        if !status.is_empty() && status != CURRENT_RESIDENT {
+            return RowRead::Excluded {
                 line,
                 resident_code: code.to_string(),
-                field: field.to_string(),
-                value,
-                reason,
-            })
-        };
-        if rec.meta.unterminated_quote {
-            return reject(
-                "",
-                "(row)",
-                String::new(),
-                "a quoted field is left open: it does not close on this line and the row does not have the header's fields (reading resumes on the next line)".into(),
-            );
+                status: status.to_string(),
+            };
         }
-        if rec.len() != self.columns.width() {
-            return reject(
-                "",
-                "(row)",
+        let mut checked = Checked::of(&values);
+        if checked.problems.is_empty() {
+            if let Some(lines) = duplicates.lines_of(code) {
+                checked.problems.push(shared_code(code, lines, line));
+            }
+        }
+        let code = code.to_string();
+        if let Some(reject) = self.first_problem(line, &code, &checked.problems) {
+            return RowRead::Rejected(reject);
+        }
+        let Some(postal_code) = checked.postal_code else {
+            return RowRead::Rejected(Reject {
+                line,
+                resident_code: code,
+                field: self.columns.name(Field::PostalCode).to_string(),
+                value: String::new(),
+                reason: "required value is empty".into(),
+            });
+        };
+        RowRead::Resident(Box::new(self.resident(
+            line,
+            code,
+            &mut values,
+            postal_code,
+            checked,
+        )))
+    }
+
+    /// A record that is not a row of the header's shape: a quote left open,
+    /// or another field count. Nothing of it is read.
+    fn shape_reject(&self, rec: &Record<'_>) -> Option<Reject> {
+        let (value, reason) = if rec.meta.unterminated_quote {
+            (
+                String::new(),
+                "a quoted field is left open: it does not close on this line and the row does not have the header's fields (reading resumes on the next line)".to_string(),
+            )
+        } else if rec.len() != self.columns.width() {
+            (
                 format!("{} fields", rec.len()),
                 format!(
                     "the row has {} fields, the header {}",
                     rec.len(),
                     self.columns.width()
                 ),
-            );
-        }
-        // Decode every column, known or not: a byte that is not CP932
-        // anywhere in the row rejects it, whatever its status.
+            )
+        } else {
+            return None;
+        };
+        Some(Reject {
+            line: rec.meta.line,
+            resident_code: String::new(),
+            field: "(row)".into(),
+            value,
+            reason,
+        })
+    }
+
+    /// Decodes every column, known or not, trimmed: a byte that is not in
+    /// the input encoding anywhere in the row rejects it, whatever its
+    /// status.
+    fn decode_row<'r>(&self, rec: &Record<'r>) -> Result<Values<'r>, Box<Reject>> {
         let mut values: Values<'_> = Default::default();
         let mut bad: Option<(usize, decode::BadBytes)> = None;
         for col in 0..rec.len() {
@@ -108,176 +156,75 @@ impl<'a> RowReader<'a> {
                 continue;
             };
             match decode_field(bytes, self.encoding) {
-                Ok(text) => {
-                    values[f.index()] = Some(match text {
-                        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(trim(s)),
-                        std::borrow::Cow::Owned(s) => {
-                            let t = trim(&s);
-                            if t.len() == s.len() {
-                                std::borrow::Cow::Owned(s)
-                            } else {
-                                std::borrow::Cow::Owned(t.to_string())
-                            }
-                        }
-                    });
-                }
+                Ok(text) => values[f.index()] = Some(trim_cow(text)),
                 Err(e) => {
-                    if bad.is_none() {
-                        bad = Some((col, e));
-                    }
+                    bad.get_or_insert((col, e));
                 }
             }
         }
-        let text = |f: Field| values[f.index()].as_deref().unwrap_or("");
-        if let Some((col, e)) = bad {
-            let code = text(Field::ResidentCode);
-            let code = if valid_resident_code(code) { code } else { "" };
-            let in_line = rec.field_raw_start(col) as u64 + e.offset as u64;
-            return reject(
-                code,
-                self.columns
-                    .headers
-                    .get(col)
-                    .map(String::as_str)
-                    .unwrap_or("(row)"),
+        let Some((col, e)) = bad else {
+            return Ok(values);
+        };
+        let code = values[Field::ResidentCode.index()].as_deref().unwrap_or("");
+        let code = if valid_resident_code(code) { code } else { "" };
+        let in_line = rec.field_raw_start(col) as u64 + e.offset as u64;
+        Err(Box::new(Reject {
+            line: rec.meta.line,
+            resident_code: code.to_string(),
+            field: self
+                .columns
+                .headers
+                .get(col)
+                .map(String::as_str)
+                .unwrap_or("(row)")
+                .to_string(),
+            value: e.hex(),
+            reason: format!(
+                "bytes {} are not {} (byte offset {} in the line, {} in the file)",
                 e.hex(),
-                format!(
-                    "bytes {} are not {} (byte offset {} in the line, {} in the file)",
-                    e.hex(),
-                    match self.encoding {
-                        InputEncoding::Cp932 => "CP932",
-                        InputEncoding::Utf8 => "UTF-8",
-                    },
-                    in_line,
-                    rec.meta.offset + in_line
-                ),
-            );
-        }
+                match self.encoding {
+                    InputEncoding::Cp932 => "CP932",
+                    InputEncoding::Utf8 => "UTF-8",
+                },
+                in_line,
+                rec.meta.offset + in_line
+            ),
+        }))
+    }
 
-        // Status first: a row that is not 住民 is excluded without further checks.
-        let status = text(Field::Status);
-        let code_raw = text(Field::ResidentCode);
-        if !status.is_empty() && status != CURRENT_RESIDENT {
-            return RowRead::Excluded {
-                line,
-                resident_code: code_raw.to_string(),
-                status: status.to_string(),
-            };
-        }
-
-        let mut problems: Vec<(Field, String, String)> = Vec::new();
-        for f in Field::ALL {
-            if f.required() && text(f).is_empty() {
-                problems.push((f, String::new(), "required value is empty".into()));
-            }
-        }
-        let code = code_raw;
-        if !code.is_empty() && !valid_resident_code(code) {
-            problems.push((
-                Field::ResidentCode,
-                code.to_string(),
-                "住民コード must be 1-15 ASCII letters or digits".into(),
-            ));
-        }
-        let mut date = |f: Field| -> Option<NaiveDate> {
-            let v = text(f);
-            if v.is_empty() {
-                return None;
-            }
-            match wareki::parse_date(v) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    problems.push((f, v.to_string(), e.to_string()));
-                    None
-                }
-            }
-        };
-        let dates = ItemDates {
-            birth: date(Field::BirthDate),
-            card_applied: date(Field::CardApplied),
-            card_issued: date(Field::CardIssued),
-            card_recorded: date(Field::CardExpiry),
-            user_issued: date(Field::UserCertIssued),
-            user_recorded: date(Field::UserCertExpiry),
-            sign_issued: date(Field::SignCertIssued),
-            sign_recorded: date(Field::SignCertExpiry),
-            stay_end: date(Field::StayEnd),
-        };
-        let postal = text(Field::PostalCode);
-        let postal_code = if postal.is_empty() {
-            None
+    /// The reject for a row's problems: the first in SPEC column order,
+    /// naming the other fields at fault.
+    fn first_problem(&self, line: u32, code: &str, problems: &[Problem]) -> Option<Reject> {
+        let (f, value, reason) = problems.first()?;
+        let more = if problems.len() > 1 {
+            let rest: Vec<&str> = problems[1..]
+                .iter()
+                .map(|(f, _, _)| self.columns.name(*f))
+                .collect();
+            format!(" (also: {})", rest.join(", "))
         } else {
-            let p = PostalCode::parse(postal);
-            if p.is_none() {
-                problems.push((
-                    Field::PostalCode,
-                    postal.to_string(),
-                    "郵便番号 must be 7 digits (385-0051 or 3850051)".into(),
-                ));
-            }
-            p
+            String::new()
         };
-        let nf = text(Field::NonForwardable);
-        let non_forwardable = match parse_flag(nf) {
-            Some(b) => b,
-            None => {
-                problems.push((
-                    Field::NonForwardable,
-                    nf.to_string(),
-                    "転送不要 must be 1/0, ○/blank, 有/無, true/false or yes/no".into(),
-                ));
-                false
-            }
-        };
-        // Problems in SPEC column order, whatever order they were found in.
-        problems.sort_by_key(|(f, _, _)| f.index());
-        if problems.is_empty() {
-            if let Some(lines) = duplicates.lines_of(code) {
-                let others: Vec<String> = lines
-                    .iter()
-                    .filter(|l| **l != line)
-                    .map(|l| l.to_string())
-                    .collect();
-                problems.push((
-                    Field::ResidentCode,
-                    code.to_string(),
-                    format!(
-                        "住民コード is shared by {} 住民 rows (also line {})",
-                        lines.len(),
-                        others.join(", ")
-                    ),
-                ));
-            }
-        }
-        if let Some((f, value, reason)) = problems.first() {
-            let more = if problems.len() > 1 {
-                let rest: Vec<&str> = problems[1..]
-                    .iter()
-                    .map(|(f, _, _)| self.columns.name(*f))
-                    .collect();
-                format!(" (also: {})", rest.join(", "))
-            } else {
-                String::new()
-            };
-            let code = if valid_resident_code(code) { code } else { "" };
-            return reject(
-                code,
-                self.columns.name(*f),
-                value.clone(),
-                format!("{reason}{more}"),
-            );
-        }
-        let Some(postal_code) = postal_code else {
-            return reject(
-                code,
-                self.columns.name(Field::PostalCode),
-                String::new(),
-                "required value is empty".into(),
-            );
-        };
-        let code = code.to_string();
-        // Move the decoded text into the resident: no copy unless the 外字
-        // table or the kana widening changes it.
+        let code = if valid_resident_code(code) { code } else { "" };
+        Some(Reject {
+            line,
+            resident_code: code.to_string(),
+            field: self.columns.name(*f).to_string(),
+            value: value.clone(),
+            reason: format!("{reason}{more}"),
+        })
+    }
+
+    /// The resident, moving the decoded text in: no copy unless the 外字
+    /// table or the kana widening changes it.
+    fn resident(
+        &self,
+        line: u32,
+        code: String,
+        values: &mut Values<'_>,
+        postal_code: PostalCode,
+        checked: Checked,
+    ) -> Resident {
         let mut take = |f: Field| -> String {
             collapse_breaks(
                 values[f.index()]
@@ -297,7 +244,7 @@ impl<'a> RowReader<'a> {
             take(Field::AddressExtra),
             take(Field::LegalRepresentative),
         );
-        RowRead::Resident(Box::new(Resident {
+        Resident {
             line,
             code,
             name: self.gaiji.apply_owned(name),
@@ -305,10 +252,124 @@ impl<'a> RowReader<'a> {
             postal_code,
             address: self.gaiji.apply_owned(address),
             address_extra: self.gaiji.apply_owned(address_extra),
-            dates,
-            non_forwardable,
+            dates: checked.dates,
+            non_forwardable: checked.non_forwardable,
             legal_representative: self.gaiji.apply_owned(legal_representative),
-        }))
+        }
+    }
+}
+
+/// A field at fault: (field, value, reason).
+type Problem = (Field, String, String);
+
+/// A current resident's values, parsed and checked.
+struct Checked {
+    dates: ItemDates,
+    postal_code: Option<PostalCode>,
+    non_forwardable: bool,
+    /// In SPEC column order.
+    problems: Vec<Problem>,
+}
+
+impl Checked {
+    /// Parses the dates, postal code and flag, and lists every problem.
+    fn of(values: &Values<'_>) -> Checked {
+        let text = |f: Field| values[f.index()].as_deref().unwrap_or("");
+        let mut problems: Vec<Problem> = Vec::new();
+        for f in Field::ALL {
+            if f.required() && text(f).is_empty() {
+                problems.push((f, String::new(), "required value is empty".into()));
+            }
+        }
+        let code = text(Field::ResidentCode);
+        if !code.is_empty() && !valid_resident_code(code) {
+            problems.push((
+                Field::ResidentCode,
+                code.to_string(),
+                "住民コード must be 1-15 ASCII letters or digits".into(),
+            ));
+        }
+        let mut date = |f: Field| -> Option<NaiveDate> {
+            let v = text(f);
+            if v.is_empty() {
+                return None;
+            }
+            wareki::parse_date(v)
+                .map_err(|e| problems.push((f, v.to_string(), e.to_string())))
+                .ok()
+        };
+        let dates = ItemDates {
+            birth: date(Field::BirthDate),
+            card_applied: date(Field::CardApplied),
+            card_issued: date(Field::CardIssued),
+            card_recorded: date(Field::CardExpiry),
+            user_issued: date(Field::UserCertIssued),
+            user_recorded: date(Field::UserCertExpiry),
+            sign_issued: date(Field::SignCertIssued),
+            sign_recorded: date(Field::SignCertExpiry),
+            stay_end: date(Field::StayEnd),
+        };
+        let postal = text(Field::PostalCode);
+        let postal_code = (!postal.is_empty())
+            .then(|| PostalCode::parse(postal))
+            .flatten();
+        if !postal.is_empty() && postal_code.is_none() {
+            problems.push((
+                Field::PostalCode,
+                postal.to_string(),
+                "郵便番号 must be 7 digits (385-0051 or 3850051)".into(),
+            ));
+        }
+        let nf = text(Field::NonForwardable);
+        let non_forwardable = parse_flag(nf).unwrap_or_else(|| {
+            problems.push((
+                Field::NonForwardable,
+                nf.to_string(),
+                "転送不要 must be 1/0, ○/blank, 有/無, true/false or yes/no".into(),
+            ));
+            false
+        });
+        // Problems in SPEC column order, whatever order they were found in.
+        problems.sort_by_key(|(f, _, _)| f.index());
+        Checked {
+            dates,
+            postal_code,
+            non_forwardable,
+            problems,
+        }
+    }
+}
+
+/// The problem of a 住民コード shared by several 住民 rows.
+fn shared_code(code: &str, lines: &[u32], line: u32) -> Problem {
+    let others: Vec<String> = lines
+        .iter()
+        .filter(|l| **l != line)
+        .map(|l| l.to_string())
+        .collect();
+    (
+        Field::ResidentCode,
+        code.to_string(),
+        format!(
+            "住民コード is shared by {} 住民 rows (also line {})",
+            lines.len(),
+            others.join(", ")
+        ),
+    )
+}
+
+/// A decoded value, trimmed, borrowing where it can.
+fn trim_cow(text: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    match text {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(trim(s)),
+        std::borrow::Cow::Owned(s) => {
+            let t = trim(&s);
+            if t.len() == s.len() {
+                std::borrow::Cow::Owned(s)
+            } else {
+                std::borrow::Cow::Owned(t.to_string())
+            }
+        }
     }
 }
 
