@@ -10,7 +10,8 @@ use std::path::Path;
 use crate::digest::sha256_hex;
 use crate::error::Result;
 use crate::ledger::Ledger;
-use crate::outputs::summary::{batch_files, read_summary, SUMMARY_FILE};
+use crate::model::Counts;
+use crate::outputs::summary::{batch_files, read_summary, Summary, SUMMARY_FILE};
 use crate::select::Outcome;
 
 /// What verify found.
@@ -84,7 +85,21 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
             summary.as_of
         ),
     );
+    check_ledger(&mut rep, &summary, &summary_bytes, state);
+    check_files(&mut rep, dir, &summary)?;
+    check_outcomes(&mut rep, dir, &summary.counts);
+    check_row_files(&mut rep, dir, &summary.counts);
+    check_manifest(&mut rep, dir, &summary);
+    Ok(rep)
+}
 
+/// The ledger's record of summary.json, when the state is at hand.
+fn check_ledger(
+    rep: &mut VerifyReport,
+    summary: &Summary,
+    summary_bytes: &[u8],
+    state: Option<&Path>,
+) {
     // The ledger's record of summary.json, when the state is at hand.
     if let Some(state) = state.filter(|s| !s.exists()) {
         rep.problems.push(format!(
@@ -99,7 +114,7 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
             l.batch(date)
         }) {
             Ok(Some(rec)) => rep.check(
-                rec.summary_sha256 == sha256_hex(&summary_bytes),
+                rec.summary_sha256 == sha256_hex(summary_bytes),
                 format!(
                     "{SUMMARY_FILE}: SHA-256 matches the ledger's record in {}",
                     state.display()
@@ -113,8 +128,10 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
             Err(e) => rep.problems.push(format!("ledger: {e}")),
         }
     }
+}
 
-    // Every file: present, same size, same SHA-256; nothing unlisted.
+/// Every file: present, same size, same SHA-256; nothing unlisted.
+fn check_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) -> Result<()> {
     let listed: BTreeMap<&str, _> = summary.files.iter().map(|f| (f.file.as_str(), f)).collect();
     for f in &summary.files {
         let path = dir.join(&f.file);
@@ -133,8 +150,11 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
         }
     }
 
-    // outcomes.csv against the counts: one row per input row.
-    let counts = &summary.counts;
+    Ok(())
+}
+
+/// outcomes.csv against the counts: one row per input row.
+fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
     match read_csv(&dir.join("outcomes.csv")) {
         Ok(rows) => {
             rep.check(
@@ -175,6 +195,10 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
         }
         Err(e) => rep.problems.push(e),
     }
+}
+
+/// rejects.csv and held.csv: one row per rejected and held input row.
+fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
     for (file, outcome) in [
         ("rejects.csv", Outcome::Rejected),
         ("held.csv", Outcome::Held),
@@ -192,8 +216,12 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
             Err(e) => rep.problems.push(e),
         }
     }
+}
 
-    // manifest.csv against the counts and the PDFs.
+/// manifest.csv against the counts, summary.json and the PDFs.
+fn check_manifest(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
+    let counts = &summary.counts;
+    let listed: BTreeMap<&str, _> = summary.files.iter().map(|f| (f.file.as_str(), f)).collect();
     match read_csv(&dir.join("manifest.csv")) {
         Ok(rows) => {
             let printed = counts.of(Outcome::Printed);
@@ -249,5 +277,4 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
         }
         Err(e) => rep.problems.push(e),
     }
-    Ok(rep)
 }

@@ -12,11 +12,12 @@ pub(crate) mod plan;
 pub(crate) mod print;
 pub(crate) mod resources;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
 
+use crate::barcode::PostalTable;
 use crate::digest::sha256_file;
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, sync_dir};
@@ -27,8 +28,9 @@ use crate::outputs::manifest::{write_manifest, ManifestRow};
 use crate::outputs::summary::{write_summary, SummaryInput};
 use crate::profile::Profile;
 use crate::registry::scan_duplicates;
+use crate::registry::Duplicates;
 use crate::render::printable::Printability;
-use check::{check, CheckRequest};
+use check::{check, CheckReport, CheckRequest};
 use plan::{place, print_files, Placed};
 use print::{write_print_files, PrintJob, WrittenFile};
 use resources::{load_postal, postal_description, Renderer};
@@ -185,62 +187,14 @@ struct Built {
 /// Builds the whole batch in `<out>/.<as-of>.partial/`, every file synced.
 fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Result<Built> {
     let started = Instant::now();
-    // The first pass over the registry reads on one core while the fonts and
-    // the postal data load on the other.
-    let (duplicates, loaded) = rayon::join(
-        || scan_duplicates(&req.input, req.encoding, req.profile),
-        || -> Result<_> {
-            let renderer = Renderer::new(req.profile)?;
-            renderer.fonts.prepare_pdf()?;
-            Ok((renderer, load_postal(req.profile)?))
-        },
-    );
-    let (renderer, postal) = loaded?;
-    let duplicates = duplicates?;
+    let loaded = load(req)?;
     crate::fault::point("start");
-
-    create_private_dir(&req.out_root)?;
-    let tmp = req.out_root.join(format!(".{}.partial", req.as_of));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    }
-    create_private_dir(&tmp.join("print"))?;
-
-    let printable = Printability {
-        renderer: Some((&renderer.fonts, &renderer.wording)),
-        columns: &req.profile.settings.columns,
-        as_of: req.as_of,
-    };
-    let (hashed, report) = rayon::join(
-        || -> Result<(String, u64)> {
-            let sha = sha256_file(&req.input)?;
-            let len = std::fs::metadata(&req.input)
-                .map_err(|e| Error::io(&req.input, e))?
-                .len();
-            Ok((sha, len))
-        },
-        || {
-            let check_req = CheckRequest {
-                input: req.input.clone(),
-                as_of: req.as_of,
-                profile: req.profile,
-                encoding: req.encoding,
-                csv_encoding: req.csv_encoding,
-                out_dir: tmp.clone(),
-                duplicates: Some(duplicates),
-                ledger: issued,
-                printable: &printable,
-                postal: Some(&postal),
-            };
-            check(&check_req, true)
-        },
-    );
-    let report = report?;
-    let (input_sha256, input_bytes) = hashed?;
+    let tmp = fresh_partial_dir(req)?;
+    let selected = select_rows(req, issued, loaded, &tmp)?;
     let select_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let printed = print_batch(req, &renderer, &report.notices, &tmp)?;
+    let printed = print_batch(req, &selected.renderer, &selected.report.notices, &tmp)?;
     let render_seconds = started.elapsed().as_secs_f64();
 
     let timings_json = match timings {
@@ -255,11 +209,11 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
         &tmp,
         &SummaryInput {
             as_of: req.as_of,
-            input_sha256: &input_sha256,
-            input_bytes,
+            input_sha256: &selected.input_sha256,
+            input_bytes: selected.input_bytes,
             profile_sha256: &req.profile.sha256,
-            postal_data: &postal_description(req.profile, &postal),
-            counts: &report.counts,
+            postal_data: &selected.postal_data,
+            counts: &selected.report.counts,
             print_files: &printed.files,
             timings_json: &timings_json,
         },
@@ -272,7 +226,7 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
         record: BatchRecord {
             batch_id: req.as_of.to_string(),
             as_of: req.as_of,
-            input_sha256,
+            input_sha256: selected.input_sha256,
             profile_sha256: req.profile.sha256.clone(),
             summary_sha256,
             timings_json,
@@ -280,10 +234,112 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         },
         notices: printed.notices,
-        counts: report.counts,
+        counts: selected.report.counts,
         files: printed.files,
         select_seconds,
         render_seconds,
+    })
+}
+
+/// What a run loads before reading rows: the duplicate scan, fonts and
+/// wording, postal data.
+struct Loaded<'p> {
+    duplicates: Duplicates,
+    renderer: Renderer<'p>,
+    postal: PostalTable,
+}
+
+/// The first pass over the registry reads on one core while the fonts and
+/// the postal data load on the other.
+fn load<'p>(req: &RunRequest<'p>) -> Result<Loaded<'p>> {
+    let (duplicates, loaded) = rayon::join(
+        || scan_duplicates(&req.input, req.encoding, req.profile),
+        || -> Result<_> {
+            let renderer = Renderer::new(req.profile)?;
+            renderer.fonts.prepare_pdf()?;
+            Ok((renderer, load_postal(req.profile)?))
+        },
+    );
+    let (renderer, postal) = loaded?;
+    Ok(Loaded {
+        duplicates: duplicates?,
+        renderer,
+        postal,
+    })
+}
+
+/// `<out>/.<as-of>.partial/print/`, empty.
+fn fresh_partial_dir(req: &RunRequest<'_>) -> Result<PathBuf> {
+    create_private_dir(&req.out_root)?;
+    let tmp = req.out_root.join(format!(".{}.partial", req.as_of));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    create_private_dir(&tmp.join("print"))?;
+    Ok(tmp)
+}
+
+/// The selection half of a batch, and the input's identity.
+struct Selected<'p> {
+    renderer: Renderer<'p>,
+    report: CheckReport,
+    postal_data: String,
+    input_sha256: String,
+    input_bytes: u64,
+}
+
+/// Reads and selects every row (writing the four row CSVs into `tmp`) while
+/// the input is hashed on the other core.
+fn select_rows<'p>(
+    req: &RunRequest<'p>,
+    issued: &NoticeSet,
+    loaded: Loaded<'p>,
+    tmp: &Path,
+) -> Result<Selected<'p>> {
+    let Loaded {
+        duplicates,
+        renderer,
+        postal,
+    } = loaded;
+    let printable = Printability {
+        renderer: Some((&renderer.fonts, &renderer.wording)),
+        columns: &req.profile.settings.columns,
+        as_of: req.as_of,
+    };
+    let (hashed, report) = rayon::join(
+        || -> Result<(String, u64)> {
+            let sha = sha256_file(&req.input)?;
+            let len = std::fs::metadata(&req.input)
+                .map_err(|e| Error::io(&req.input, e))?
+                .len();
+            Ok((sha, len))
+        },
+        || {
+            check(
+                &CheckRequest {
+                    input: req.input.clone(),
+                    as_of: req.as_of,
+                    profile: req.profile,
+                    encoding: req.encoding,
+                    csv_encoding: req.csv_encoding,
+                    out_dir: tmp.to_path_buf(),
+                    duplicates: Some(duplicates),
+                    ledger: issued,
+                    printable: &printable,
+                    postal: Some(&postal),
+                },
+                true,
+            )
+        },
+    );
+    let report = report?;
+    let (input_sha256, input_bytes) = hashed?;
+    Ok(Selected {
+        postal_data: postal_description(req.profile, &postal),
+        renderer,
+        report,
+        input_sha256,
+        input_bytes,
     })
 }
 
@@ -302,7 +358,7 @@ fn print_batch(
     req: &RunRequest<'_>,
     renderer: &Renderer<'_>,
     notices: &[DueNotice],
-    tmp: &std::path::Path,
+    tmp: &Path,
 ) -> Result<Printed> {
     let settings = &req.profile.settings;
     let placed = place(notices, req.as_of, &renderer.wording.letter.document_number);
