@@ -142,4 +142,8 @@ pub struct SampleArgs {
     /// Output file (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// About this percentage of residents due on the date (default: about
+    /// 4). For benchmarks of many notices.
+    #[arg(long)]
+    pub due_percent: Option<u8>,
 }

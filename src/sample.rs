@@ -32,7 +32,14 @@ pub(crate) struct SampleOptions {
     pub seed: u64,
     /// Reference date the data is generated around (ages, issue dates, due items).
     pub as_of: NaiveDate,
+    /// Residents placed so that an item falls due on `as_of`, per 100,000
+    /// rows, on top of those due by chance (about 3 %). Default
+    /// [`DEFAULT_FORCED_DUE`]: about 4 % due in all.
+    pub forced_due_per_100k: u64,
 }
+
+/// The default share of residents placed to be due (1 %).
+pub(crate) const DEFAULT_FORCED_DUE: u64 = odds::FORCE_DUE;
 
 /// Writes header + `rows` data rows, CP932-encoded, CRLF line ends, to `out`.
 /// Same options → byte-identical output.
@@ -778,6 +785,7 @@ mod odds {
 struct Generator {
     rng: Rng,
     as_of: NaiveDate,
+    forced_due: u64,
     next_code: u64,
     /// Round keys of the permutation that turns row numbers into 個人番号.
     number_keys: [u64; 3],
@@ -793,6 +801,7 @@ impl Generator {
         Self {
             rng,
             as_of: opts.as_of,
+            forced_due: opts.forced_due_per_100k,
             next_code,
             number_keys,
         }
@@ -1042,7 +1051,7 @@ impl Generator {
         }
         buf.push(',');
 
-        let force_due = rng.chance(odds::FORCE_DUE);
+        let force_due = rng.chance(self.forced_due);
         let birth = self.birth_date(force_due);
         self.push_date(buf, birth);
         buf.push(',');
@@ -1246,6 +1255,7 @@ mod tests {
             rows,
             seed,
             as_of: ymd(2025, 6, 1),
+            forced_due_per_100k: DEFAULT_FORCED_DUE,
         }
     }
 
@@ -1498,6 +1508,7 @@ mod tests {
                 rows: 20_000,
                 seed,
                 as_of,
+                forced_due_per_100k: DEFAULT_FORCED_DUE,
             };
             let st = measure(&o);
             let frac = |n: usize, d: usize| n as f64 / d as f64;
@@ -1538,6 +1549,7 @@ mod tests {
                 rows,
                 seed: 9,
                 as_of,
+                forced_due_per_100k: DEFAULT_FORCED_DUE,
             };
             let text = decode_strict(&generate(&o));
             assert_eq!(text.matches("\r\n").count(), rows + 1);

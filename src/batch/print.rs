@@ -99,7 +99,7 @@ fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>,
         spans.push((p.seq, pages.len() + 1, pp.len()));
         pages.extend(pp);
     }
-    let bytes = write_pdf(&pages, fonts, document_id(job.as_of, file))?;
+    let bytes = write_pdf(pages, fonts, document_id(job.as_of, file))?;
     Ok((bytes, spans))
 }
 

@@ -6,7 +6,7 @@ use super::as_of;
 use crate::cli::SampleArgs;
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::sample::{write_sample, SampleOptions};
+use crate::sample::{write_sample, SampleOptions, DEFAULT_FORCED_DUE};
 
 /// Writes the sample to `--out` or standard output.
 pub fn run(args: SampleArgs) -> Result<i32> {
@@ -14,6 +14,12 @@ pub fn run(args: SampleArgs) -> Result<i32> {
         rows: args.rows,
         seed: args.seed,
         as_of: as_of(args.as_of.as_deref())?,
+        // About 3 % are due by chance; the rest of the share asked for is
+        // placed.
+        forced_due_per_100k: match args.due_percent {
+            None => DEFAULT_FORCED_DUE,
+            Some(p) => (u64::from(p.min(100)) * 1000).saturating_sub(3000),
+        },
     };
     match args.out {
         Some(path) => {

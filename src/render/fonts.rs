@@ -15,8 +15,6 @@ use crate::error::Error;
 pub use super::display::FontId;
 use super::display::MM_PER_PT;
 
-/// Millimetres per PostScript point.
-
 /// Number of entries of the dense per-face table (U+0000–U+FFFF).
 const BMP_LEN: usize = 0x1_0000;
 

@@ -5,8 +5,6 @@
 use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun, MM_PER_PT};
 use super::fonts::{is_variation_selector, FontSet};
 
-/// Millimetres per point.
-
 /// Characters that may not start a line (行頭禁則): they hang at the end of
 /// the previous one instead.
 fn no_line_start(c: char) -> bool {

@@ -26,11 +26,11 @@ use printpdf::{
     PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
 };
 
+use std::borrow::Borrow;
+
 use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun, PT_PER_MM};
 use super::fonts::{is_variation_selector, FontSet};
 use crate::error::Error;
-
-/// Points per millimetre.
 
 /// Grey level of [`Paint::Shade`] (0 = black, 1 = white): light enough for
 /// black text on top to stay legible on a laser printer.
@@ -52,12 +52,19 @@ const DEFLATE_LEVEL: u32 = 3;
 /// Text runs in [`FontId::Fallback`] need a loaded fallback font; a missing
 /// one is an internal error (layout only uses the fallback when
 /// [`FontSet::has_fallback`]).
-pub fn write_pdf(pages: &[Page], fonts: &FontSet, document_id: [u8; 16]) -> Result<Vec<u8>, Error> {
+pub fn write_pdf<P: Borrow<Page>>(
+    pages: impl IntoIterator<Item = P>,
+    fonts: &FontSet,
+    document_id: [u8; 16],
+) -> Result<Vec<u8>, Error> {
     let mut builder = Builder::new(fonts);
+    // Pages given by value are dropped as soon as they are converted: a
+    // print file's memory is then one representation of it at a time.
     let mut pdf_pages = pages
-        .iter()
-        .map(|page| builder.page(page))
+        .into_iter()
+        .map(|page| builder.page(page.borrow()))
         .collect::<Result<Vec<_>, _>>()?;
+    let page_count = pdf_pages.len();
 
     let mut doc = PdfDocument::new("");
     let mut names = Vec::new();
@@ -91,6 +98,7 @@ pub fn write_pdf(pages: &[Page], fonts: &FontSet, document_id: [u8; 16]) -> Resu
     };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    drop(doc);
     if let Some(w) = warnings
         .iter()
         .find(|w| w.severity == PdfParseErrorSeverity::Error)
@@ -99,7 +107,7 @@ pub fn write_pdf(pages: &[Page], fonts: &FontSet, document_id: [u8; 16]) -> Resu
     }
     finish(&mut lo, document_id)?;
 
-    let mut out = Vec::with_capacity(4096 + pages.len() * 2048);
+    let mut out = Vec::with_capacity(4096 + page_count * 2048);
     lo.save_to(&mut out)
         .map_err(|e| Error::Internal(format!("PDF writer: {e}")))?;
     Ok(out)
