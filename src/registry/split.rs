@@ -213,65 +213,21 @@ impl Splitter {
         let mut records = 0usize;
         while pos < input.len() && records < max_records {
             // Skip blank lines: they hold no row.
-            match input[pos] {
-                b'\n' => {
-                    pos += 1;
+            match line_end_len(input, pos, eof) {
+                None => break, // may be the CR of a CRLF split across reads
+                Some(0) => {}
+                Some(n) => {
+                    pos += n;
                     self.line = self.line.saturating_add(1);
                     continue;
                 }
-                b'\r' => {
-                    if pos + 1 < input.len() {
-                        pos += if input[pos + 1] == b'\n' { 2 } else { 1 };
-                    } else if eof {
-                        pos += 1;
-                    } else {
-                        break; // may be the CR of a CRLF split across reads
-                    }
-                    self.line = self.line.saturating_add(1);
-                    continue;
-                }
-                _ => {}
             }
             let mark = BatchMark::of(batch);
             match parse_record(&input[pos..], eof, batch) {
                 Some(parsed)
-                    if parsed.unterminated_quote
-                        || (parsed.quoted_breaks > 0
-                            && (parsed.text_after_quote
-                                || self.expected_fields.is_some_and(|n| {
-                                    n != batch.field_ends.len() - mark.fields
-                                }))) =>
+                    if self.quote_left_open(&parsed, batch.field_ends.len() - mark.fields) =>
                 {
-                    // A quote left open would swallow the following lines
-                    // (to the next quote, or the end of the file) into one
-                    // row: those rows would vanish. When the quoted field
-                    // runs over a line break and then either its closing
-                    // quote is followed by more text or the row does not
-                    // have the header's field count, or the quote never closes,
-                    // the row is its first physical line only (rejected for
-                    // the quote) and reading resumes on the next line.
-                    let first_field = mark.fields as u32;
-                    mark.restore(batch);
-                    let rest = &input[pos..];
-                    let (line_len, term_len) = match memchr::memchr2(b'\r', b'\n', rest) {
-                        Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, 2),
-                        Some(i) => (i, 1),
-                        None => (rest.len(), 0),
-                    };
-                    batch.field_raw_starts.push(0);
-                    batch.data.extend_from_slice(&rest[..line_len]);
-                    batch.field_ends.push(batch.data.len() as u32);
-                    batch.records.push(RecordMeta {
-                        line: self.line,
-                        offset: self.offset + pos as u64,
-                        first_field,
-                        field_count: 1,
-                        unterminated_quote: true,
-                    });
-                    if term_len > 0 {
-                        self.line = self.line.saturating_add(1);
-                    }
-                    pos += line_len + term_len;
+                    pos += self.push_first_line(&input[pos..], pos, mark, batch);
                     records += 1;
                 }
                 Some(parsed) => {
@@ -297,6 +253,76 @@ impl Splitter {
             consumed: pos,
             records,
         }
+    }
+
+    /// Whether a record just parsed (with `fields` fields) is a quote left
+    /// open by mistake rather than a genuine multi-line field.
+    #[inline]
+    fn quote_left_open(&self, parsed: &Parsed, fields: usize) -> bool {
+        // A quote left open would swallow the following lines (to the next
+        // quote, or the end of the file) into one row: those rows would
+        // vanish. So a quoted field that runs over a line break and then
+        // either has more text after its closing quote or leaves the row
+        // without the header's field count counts as open, as does a quote
+        // that never closes.
+        parsed.unterminated_quote
+            || (parsed.quoted_breaks > 0
+                && (parsed.text_after_quote || self.expected_fields.is_some_and(|n| n != fields)))
+    }
+
+    /// Replaces the record parsed from `rest` (which starts `pos` bytes into
+    /// this call's input; `mark` is the batch before it) by its first physical
+    /// line alone, flagged for the quote, so that reading resumes on the next
+    /// line. Returns the bytes consumed.
+    #[inline]
+    fn push_first_line(
+        &mut self,
+        rest: &[u8],
+        pos: usize,
+        mark: BatchMark,
+        batch: &mut RecordBatch,
+    ) -> usize {
+        let first_field = mark.fields as u32;
+        mark.restore(batch);
+        let (line_len, term_len) = match memchr::memchr2(b'\r', b'\n', rest) {
+            Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, 2),
+            Some(i) => (i, 1),
+            None => (rest.len(), 0),
+        };
+        batch.field_raw_starts.push(0);
+        batch.data.extend_from_slice(&rest[..line_len]);
+        batch.field_ends.push(batch.data.len() as u32);
+        batch.records.push(RecordMeta {
+            line: self.line,
+            offset: self.offset + pos as u64,
+            first_field,
+            field_count: 1,
+            unterminated_quote: true,
+        });
+        if term_len > 0 {
+            self.line = self.line.saturating_add(1);
+        }
+        line_len + term_len
+    }
+}
+
+/// Length of the line terminator at `input[pos]` (LF, CRLF or a lone CR), 0
+/// when there is none there; `None` for a CR at the end of `input` that may
+/// be the first half of a CRLF split across reads (only when `eof` is false).
+#[inline]
+fn line_end_len(input: &[u8], pos: usize, eof: bool) -> Option<usize> {
+    match input.get(pos) {
+        Some(b'\n') => Some(1),
+        Some(b'\r') => {
+            if pos + 1 < input.len() {
+                Some(if input[pos + 1] == b'\n' { 2 } else { 1 })
+            } else if eof {
+                Some(1)
+            } else {
+                None
+            }
+        }
+        _ => Some(0),
     }
 }
 
@@ -335,94 +361,98 @@ struct Parsed {
 /// Parses one record from the start of `input`. `None` when the record may
 /// continue beyond `input` and `eof` is false.
 fn parse_record(input: &[u8], eof: bool, batch: &mut RecordBatch) -> Option<Parsed> {
+    let mut parsed = Parsed {
+        len: 0,
+        line_breaks: 0,
+        quoted_breaks: 0,
+        text_after_quote: false,
+        unterminated_quote: false,
+    };
     let mut pos = 0usize;
-    let mut line_breaks = 0u32;
-    let mut quoted_breaks = 0u32;
-    let mut text_after_quote = false;
-    let mut unterminated_quote = false;
     loop {
         batch.field_raw_starts.push(pos as u32);
-        // One field.
         if input.get(pos) == Some(&b'"') {
-            pos += 1;
-            loop {
-                let Some(q) = memchr(b'"', &input[pos..]) else {
-                    if !eof {
-                        return None;
-                    }
-                    let n = count_line_breaks(&input[pos..]);
-                    line_breaks += n;
-                    quoted_breaks += n;
-                    batch.data.extend_from_slice(&input[pos..]);
-                    pos = input.len();
-                    unterminated_quote = true;
-                    break;
-                };
-                let chunk = &input[pos..pos + q];
-                let n = count_line_breaks(chunk);
-                line_breaks += n;
-                quoted_breaks += n;
-                batch.data.extend_from_slice(chunk);
-                pos += q + 1;
-                if input.get(pos) == Some(&b'"') {
-                    batch.data.push(b'"');
-                    pos += 1;
-                    continue;
-                }
-                if pos >= input.len() && !eof {
-                    return None; // the next byte might be the second quote of `""`
-                }
-                if !matches!(input.get(pos), None | Some(b',' | b'\r' | b'\n')) {
-                    text_after_quote = true;
-                }
-                break;
-            }
+            pos = quoted_part(input, pos + 1, eof, batch, &mut parsed)?;
         }
         // Unquoted field, or the text after a closing quote.
-        let rest = &input[pos..];
-        let stop = memchr3(b',', b'\r', b'\n', rest);
-        match stop {
-            Some(i) => {
-                batch.data.extend_from_slice(&rest[..i]);
-                pos += i;
-            }
-            None => {
-                if !eof {
-                    return None;
-                }
-                batch.data.extend_from_slice(rest);
-                pos = input.len();
-            }
-        }
+        pos = unquoted_part(input, pos, eof, batch)?;
         batch.field_ends.push(batch.data.len() as u32);
-        match input.get(pos) {
-            Some(b',') => {
-                pos += 1;
-                continue;
-            }
-            Some(b'\n') => {
-                pos += 1;
-                line_breaks += 1;
-            }
-            Some(b'\r') => {
-                if pos + 1 < input.len() {
-                    pos += if input[pos + 1] == b'\n' { 2 } else { 1 };
-                } else if eof {
-                    pos += 1;
-                } else {
-                    return None;
-                }
-                line_breaks += 1;
-            }
-            _ => {} // end of input
+        if input.get(pos) == Some(&b',') {
+            pos += 1;
+            continue;
         }
-        return Some(Parsed {
-            len: pos,
-            line_breaks,
-            quoted_breaks,
-            text_after_quote,
-            unterminated_quote,
-        });
+        let term = line_end_len(input, pos, eof)?;
+        if term > 0 {
+            parsed.line_breaks += 1;
+        }
+        parsed.len = pos + term;
+        return Some(parsed);
+    }
+}
+
+/// Appends the quoted part of a field, from `pos` just after its opening
+/// quote, to the batch. Returns the position after the closing quote (or the
+/// end of `input` for a quote never closed), `None` when the field may
+/// continue beyond `input` and `eof` is false.
+#[inline]
+fn quoted_part(
+    input: &[u8],
+    mut pos: usize,
+    eof: bool,
+    batch: &mut RecordBatch,
+    parsed: &mut Parsed,
+) -> Option<usize> {
+    loop {
+        let Some(q) = memchr(b'"', &input[pos..]) else {
+            if !eof {
+                return None;
+            }
+            let n = count_line_breaks(&input[pos..]);
+            parsed.line_breaks += n;
+            parsed.quoted_breaks += n;
+            batch.data.extend_from_slice(&input[pos..]);
+            parsed.unterminated_quote = true;
+            return Some(input.len());
+        };
+        let chunk = &input[pos..pos + q];
+        let n = count_line_breaks(chunk);
+        parsed.line_breaks += n;
+        parsed.quoted_breaks += n;
+        batch.data.extend_from_slice(chunk);
+        pos += q + 1;
+        if input.get(pos) == Some(&b'"') {
+            batch.data.push(b'"');
+            pos += 1;
+            continue;
+        }
+        if pos >= input.len() && !eof {
+            return None; // the next byte might be the second quote of `""`
+        }
+        if !matches!(input.get(pos), None | Some(b',' | b'\r' | b'\n')) {
+            parsed.text_after_quote = true;
+        }
+        return Some(pos);
+    }
+}
+
+/// Appends the unquoted bytes from `pos` to the next comma or line end to the
+/// batch and returns where they stop; `None` when they may continue beyond
+/// `input` and `eof` is false.
+#[inline]
+fn unquoted_part(input: &[u8], pos: usize, eof: bool, batch: &mut RecordBatch) -> Option<usize> {
+    let rest = &input[pos..];
+    match memchr3(b',', b'\r', b'\n', rest) {
+        Some(i) => {
+            batch.data.extend_from_slice(&rest[..i]);
+            Some(pos + i)
+        }
+        None => {
+            if !eof {
+                return None;
+            }
+            batch.data.extend_from_slice(rest);
+            Some(input.len())
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use super::display::{FontId, Page, Paint};
 use super::layout::{leading, Canvas};
 use super::notice::{LayoutError, Packet, Wording};
 use super::printable::first_unprintable;
+use crate::profile::InquiryWording;
 use crate::rules::ItemKind;
 use crate::wareki;
 
@@ -117,9 +118,16 @@ pub fn inquiry_page(
         y = labelled_row(&mut c, y, 10.0, 34.0, label, "");
     }
     y += 7.0;
+    y = pin_boxes(&mut c, p, q, y);
+    y = signature_and_seal(&mut c, q, y);
+    office_use_strip(&mut c, q, y)?;
+    Ok(c.finish())
+}
 
-    // PIN boxes: 4 for the user certificate, 16 for the signing certificate,
-    // none when there is no signing certificate. Never filled in.
+/// The PIN boxes from `y`; returns the next top.
+fn pin_boxes(c: &mut Canvas<'_>, p: &Packet<'_>, q: &InquiryWording, mut y: f32) -> f32 {
+    // 4 for the user certificate, 16 for the signing certificate, none when
+    // there is no signing certificate. Never filled in.
     c.text(FontId::Gothic, 9.5, LEFT, y, &q.user_pin_label);
     y += 2.5;
     c.boxes(LEFT, y, 4, 9.0);
@@ -133,7 +141,13 @@ pub fn inquiry_page(
         c.text(FontId::Mincho, 9.0, LEFT + 3.0, y + 6.0, &q.no_sign_cert);
     }
     y += 9.0 + 9.0;
+    y
+}
 
+/// Date, signature line and the sealing instruction from `y`; returns the
+/// next top.
+fn signature_and_seal(c: &mut Canvas<'_>, q: &InquiryWording, mut y: f32) -> f32 {
+    let width = RIGHT - LEFT;
     c.text(FontId::Mincho, 10.0, LEFT, y, &q.date_label);
     y += 11.0;
     c.text(FontId::Mincho, 10.0, LEFT + 70.0, y, &q.signature_label);
@@ -156,8 +170,13 @@ pub fn inquiry_page(
         ly += leading(9.0, 1.5);
     }
     y += box_h + 6.0;
+    y
+}
 
-    // Office-use strip along the bottom, behind a cut line.
+/// The office-use strip along the bottom, behind a cut line; an error when
+/// the wording above reaches `y`, past the cut line.
+fn office_use_strip(c: &mut Canvas<'_>, q: &InquiryWording, y: f32) -> Result<(), LayoutError> {
+    let width = RIGHT - LEFT;
     let strip_top = 262.0;
     if y > strip_top - 3.0 {
         return Err(LayoutError::Overflow {
@@ -181,7 +200,7 @@ pub fn inquiry_page(
             label,
         );
     }
-    Ok(c.finish())
+    Ok(())
 }
 
 /// The handwritten 個人番号カード交付申請書.

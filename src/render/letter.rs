@@ -7,6 +7,7 @@ use super::fonts::FontSet;
 use super::layout::{leading, Canvas};
 use super::notice::{LayoutError, Packet, Wording};
 use crate::model::{Field, Resident};
+use crate::profile::LetterWording;
 use crate::rules::{ExpirySource, ItemKind};
 use crate::select::NoticeKind;
 use crate::wareki;
@@ -97,15 +98,51 @@ fn address_block(
     let width = win.width_mm - 2.0 * CLEAR_MM;
     let bottom = win.top_mm + win.height_mm - CLEAR_MM;
     let mut y = win.top_mm + CLEAR_MM + c.fonts().ascent_mm(FontId::Mincho, 10.0);
+    postal_line(c, r, win.top_mm, x0, width, y);
+    y = address_lines(c, r, x0, width, y)?;
+    if !r.address_extra.is_empty() {
+        y = address_extra(c, r, x0, width, y)?;
+    }
+    let slot = addressee(c, r, x0, width, y)?;
+    y = slot.y_mm + BARCODE_HEIGHT_MM + CLEAR_MM;
+    if !r.legal_representative.is_empty() && minor {
+        y = legal_representative(c, r, x0, width, y)?;
+    }
+    if y > bottom + 0.01 {
+        return Err(LayoutError::TooLong {
+            field: Field::Address,
+            detail: format!(
+                "the address block needs {:.1} mm of a {:.1} mm window",
+                y - win.top_mm + CLEAR_MM,
+                win.height_mm
+            ),
+        });
+    }
+    Ok(slot)
+}
+
+/// 〒 and the postal code on baseline `y`, and 「転送不要」 boxed at the top
+/// right of the window (whose top edge is `top_mm`) when the resident asks.
+fn postal_line(c: &mut Canvas<'_>, r: &Resident, top_mm: f32, x0: f32, width: f32, y: f32) {
     c.text(FontId::Mincho, 10.0, x0, y, &format!("〒{}", r.postal_code));
     if r.non_forwardable {
         let label = "転送不要";
         let lw = c.width(FontId::Gothic, 9.0, label) + 3.0;
         let bx = x0 + width - lw;
-        c.rect(bx, win.top_mm + CLEAR_MM - 0.5, lw, 5.5, Paint::Stroke, 0.8);
+        c.rect(bx, top_mm + CLEAR_MM - 0.5, lw, 5.5, Paint::Stroke, 0.8);
         c.text(FontId::Gothic, 9.0, bx + 1.5, y - 0.3, label);
     }
-    // Address: up to two lines, shrinking from 10.5 pt to 8 pt to stay there.
+}
+
+/// The address under the postal line at `y`; returns the next baseline.
+fn address_lines(
+    c: &mut Canvas<'_>,
+    r: &Resident,
+    x0: f32,
+    width: f32,
+    mut y: f32,
+) -> Result<f32, LayoutError> {
+    // Up to two lines, shrinking from 10.5 pt to 8 pt to stay there.
     let mut size = 10.5f32;
     let lines = loop {
         let lines = c.wrap(FontId::Mincho, size, width, &r.address);
@@ -126,26 +163,46 @@ fn address_block(
         c.text(FontId::Mincho, size, x0, y, line);
         y += lead;
     }
-    if !r.address_extra.is_empty() {
-        let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &r.address_extra, width);
-        if c.width(FontId::Mincho, s, &r.address_extra) > width + 0.01 {
-            return Err(LayoutError::TooLong {
-                field: Field::AddressExtra,
-                detail: "does not fit the window at 7 pt".into(),
-            });
-        }
-        c.text(
-            FontId::Mincho,
-            s,
-            x0 + 4.0f32
-                .min(width - c.width(FontId::Mincho, s, &r.address_extra))
-                .max(0.0),
-            y,
-            &r.address_extra,
-        );
-        y += leading(s, 1.35);
+    Ok(y)
+}
+
+/// The 方書 (not empty) on baseline `y`; returns the next baseline.
+fn address_extra(
+    c: &mut Canvas<'_>,
+    r: &Resident,
+    x0: f32,
+    width: f32,
+    y: f32,
+) -> Result<f32, LayoutError> {
+    let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &r.address_extra, width);
+    if c.width(FontId::Mincho, s, &r.address_extra) > width + 0.01 {
+        return Err(LayoutError::TooLong {
+            field: Field::AddressExtra,
+            detail: "does not fit the window at 7 pt".into(),
+        });
     }
-    // The addressee: name 様, shrunk to fit, never overlapping.
+    c.text(
+        FontId::Mincho,
+        s,
+        x0 + 4.0f32
+            .min(width - c.width(FontId::Mincho, s, &r.address_extra))
+            .max(0.0),
+        y,
+        &r.address_extra,
+    );
+    Ok(y + leading(s, 1.35))
+}
+
+/// The addressee, name 様, below baseline `y`; returns the barcode slot
+/// under it.
+fn addressee(
+    c: &mut Canvas<'_>,
+    r: &Resident,
+    x0: f32,
+    width: f32,
+    mut y: f32,
+) -> Result<BarcodeSlot, LayoutError> {
+    // Shrunk to fit, never overlapping.
     let name = format!("{}　様", r.name);
     let name_size = c.fit_size(FontId::Mincho, 14.0, 8.0, &name, width);
     if c.width(FontId::Mincho, name_size, &name) > width {
@@ -165,35 +222,31 @@ fn address_block(
         &name,
     );
     // The customer barcode goes directly under the name, 2 mm clear.
-    let slot = BarcodeSlot {
+    Ok(BarcodeSlot {
         x_mm: x0,
         y_mm: y + c.fonts().descent_mm(FontId::Mincho, name_size) + CLEAR_MM,
-    };
-    y = slot.y_mm + BARCODE_HEIGHT_MM + CLEAR_MM;
-    if !r.legal_representative.is_empty() && minor {
-        let rep = format!("（法定代理人）{}　様", r.legal_representative);
-        let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &rep, width);
-        if c.width(FontId::Mincho, s, &rep) > width + 0.01 {
-            return Err(LayoutError::TooLong {
-                field: Field::LegalRepresentative,
-                detail: "does not fit the window at 7 pt".into(),
-            });
-        }
-        y += c.fonts().ascent_mm(FontId::Mincho, s);
-        c.text(FontId::Mincho, s, x0, y, &rep);
-        y += c.fonts().descent_mm(FontId::Mincho, s);
-    }
-    if y > bottom + 0.01 {
+    })
+}
+
+/// 「（法定代理人）name 様」 whose top is at `y`; returns its bottom.
+fn legal_representative(
+    c: &mut Canvas<'_>,
+    r: &Resident,
+    x0: f32,
+    width: f32,
+    mut y: f32,
+) -> Result<f32, LayoutError> {
+    let rep = format!("（法定代理人）{}　様", r.legal_representative);
+    let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &rep, width);
+    if c.width(FontId::Mincho, s, &rep) > width + 0.01 {
         return Err(LayoutError::TooLong {
-            field: Field::Address,
-            detail: format!(
-                "the address block needs {:.1} mm of a {:.1} mm window",
-                y - win.top_mm + CLEAR_MM,
-                win.height_mm
-            ),
+            field: Field::LegalRepresentative,
+            detail: "does not fit the window at 7 pt".into(),
         });
     }
-    Ok(slot)
+    y += c.fonts().ascent_mm(FontId::Mincho, s);
+    c.text(FontId::Mincho, s, x0, y, &rep);
+    Ok(y + c.fonts().descent_mm(FontId::Mincho, s))
 }
 
 /// Whether the resident's address block fits the envelope window (checked
@@ -208,18 +261,57 @@ pub fn address_fits(
     address_block(&mut Canvas::new(fonts), r, minor, w).map(|_| ())
 }
 
+/// The body's type sizes and line spacings, all derived from its base size.
+#[derive(Clone, Copy)]
+struct BodySizes {
+    /// Body text, pt.
+    size: f32,
+    /// Body line spacing, mm.
+    lead: f32,
+    /// Section headings, pt.
+    head: f32,
+    /// Identity-document lists and notes, pt.
+    small: f32,
+    /// Their line spacing, mm.
+    small_lead: f32,
+}
+
+impl BodySizes {
+    /// The sizes for body text at `size` pt.
+    fn new(size: f32) -> Self {
+        let small = size - 0.5;
+        BodySizes {
+            size,
+            lead: leading(size, 1.55),
+            head: size + 1.5,
+            small,
+            small_lead: leading(small, 1.45),
+        }
+    }
+}
+
 /// Greeting, the item table, what to do, proxy, counters, notes. Returns the
 /// baseline after the last line.
 fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
     let l = w.letter;
-    let lead = leading(size, 1.55);
-    let head = size + 1.5;
+    let z = BodySizes::new(size);
     let width = RIGHT - LEFT;
     let mut y = 116.0;
-    y = c.paragraph(FontId::Mincho, size, LEFT, y, width, lead, &l.greeting);
-
-    // The three items.
+    y = c.paragraph(FontId::Mincho, size, LEFT, y, width, z.lead, &l.greeting);
     y += 1.5;
+    y = item_table(c, p, l, size, y);
+    y += z.lead + 1.0;
+    y = what_to_do(c, p, l, z, y);
+    y += 0.8;
+    y = proxy_section(c, l, z, y);
+    y += 0.8;
+    y = counters_and_notes(c, l, z, y);
+    y - z.lead
+}
+
+/// The three items' table, its top at `y`; returns its bottom.
+fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, l: &LetterWording, size: f32, mut y: f32) -> f32 {
+    let width = RIGHT - LEFT;
     let cols = [LEFT, LEFT + 62.0, LEFT + 124.0, RIGHT];
     let row_h = leading(size, 2.0);
     c.rect(LEFT, y, width, row_h, Paint::Shade, 0.0);
@@ -235,23 +327,7 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
     let top = y;
     y += row_h;
     for kind in ItemKind::ALL {
-        let (expiry, mark) = match p.notice.evaluation.item(kind) {
-            None => (l.not_issued.clone(), l.not_due_mark.clone()),
-            Some(item) => {
-                let date = wareki::format_with_weekday(item.expiry)
-                    .unwrap_or_else(|| item.expiry.to_string());
-                let due = p.notice.selection.due.contains(&kind)
-                    && item.source != ExpirySource::ResidencePeriod;
-                (
-                    date,
-                    if due {
-                        l.due_mark.clone()
-                    } else {
-                        l.not_due_mark.clone()
-                    },
-                )
-            }
-        };
+        let (expiry, mark) = item_cells(p, l, kind);
         let base = y + row_h * 0.68;
         c.text(FontId::Mincho, size, cols[0] + 2.0, base, kind.label());
         c.text_center(
@@ -277,55 +353,100 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
         let ry = top + row_h * i as f32;
         c.line(LEFT, ry, RIGHT, ry, 0.4, false);
     }
-    y += lead + 1.0;
+    y
+}
 
-    // What to do, by notice kind.
+/// An item's expiry and renewal cells.
+fn item_cells(p: &Packet<'_>, l: &LetterWording, kind: ItemKind) -> (String, String) {
+    match p.notice.evaluation.item(kind) {
+        None => (l.not_issued.clone(), l.not_due_mark.clone()),
+        Some(item) => {
+            let date =
+                wareki::format_with_weekday(item.expiry).unwrap_or_else(|| item.expiry.to_string());
+            let due = p.notice.selection.due.contains(&kind)
+                && item.source != ExpirySource::ResidencePeriod;
+            (
+                date,
+                if due {
+                    l.due_mark.clone()
+                } else {
+                    l.not_due_mark.clone()
+                },
+            )
+        }
+    }
+}
+
+/// What to do, by notice kind (and what to bring, for certificates); returns
+/// the next baseline.
+fn what_to_do(
+    c: &mut Canvas<'_>,
+    p: &Packet<'_>,
+    l: &LetterWording,
+    z: BodySizes,
+    mut y: f32,
+) -> f32 {
     let (heading, steps) = match p.notice.selection.kind {
         Some(NoticeKind::Card) => (&l.card_heading, &l.card_steps),
         _ => (&l.certificate_heading, &l.certificate_steps),
     };
-    y = section_heading(c, head, y, heading);
-    y = bullets(c, size, lead, y, steps);
+    y = section_heading(c, z.head, y, heading);
+    y = bullets(c, z.size, z.lead, y, steps);
     if p.notice.selection.kind != Some(NoticeKind::Card) {
         y += 0.8;
-        y = section_heading(c, head, y, &l.bring_heading);
-        y = bullets(c, size, lead, y, &l.bring);
+        y = section_heading(c, z.head, y, &l.bring_heading);
+        y = bullets(c, z.size, z.lead, y, &l.bring);
     }
-    y += 0.8;
-    y = section_heading(c, head, y, &l.proxy_heading);
-    y = bullets(c, size, lead, y, &l.proxy);
-    let small = size - 0.5;
-    let small_lead = leading(small, 1.45);
+    y
+}
+
+/// The proxy section and the identity-document lists; returns the next
+/// baseline.
+fn proxy_section(c: &mut Canvas<'_>, l: &LetterWording, z: BodySizes, mut y: f32) -> f32 {
+    y = section_heading(c, z.head, y, &l.proxy_heading);
+    y = bullets(c, z.size, z.lead, y, &l.proxy);
     for docs in [&l.id_docs_a, &l.id_docs_b] {
         y = c.paragraph(
             FontId::Mincho,
-            small,
+            z.small,
             LEFT + 4.0,
             y,
-            width - 4.0,
-            small_lead,
+            RIGHT - LEFT - 4.0,
+            z.small_lead,
             docs,
         );
     }
+    y
+}
 
-    // Counters and hours.
-    y += 0.8;
-    y = section_heading(c, head, y, &l.counters_heading);
+/// Counters and hours, then the notes marked 「※」; returns the next baseline.
+fn counters_and_notes(c: &mut Canvas<'_>, l: &LetterWording, z: BodySizes, mut y: f32) -> f32 {
+    y = section_heading(c, z.head, y, &l.counters_heading);
+    // The hours line up in one column after the longest counter name.
     let name_w = l
         .counters
         .iter()
-        .map(|k| c.width(FontId::Mincho, size, &k.name))
+        .map(|k| c.width(FontId::Mincho, z.size, &k.name))
         .fold(0.0f32, f32::max);
     for k in &l.counters {
-        c.text(FontId::Mincho, size, LEFT + 4.0, y, &k.name);
-        c.text(FontId::Mincho, size, LEFT + 10.0 + name_w, y, &k.hours);
-        y += lead;
+        c.text(FontId::Mincho, z.size, LEFT + 4.0, y, &k.name);
+        c.text(FontId::Mincho, z.size, LEFT + 10.0 + name_w, y, &k.hours);
+        y += z.lead;
     }
     y += 0.8;
     for n in &l.notes {
-        y = c.marked_paragraph(FontId::Mincho, small, LEFT, y, width, small_lead, "※", n);
+        y = c.marked_paragraph(
+            FontId::Mincho,
+            z.small,
+            LEFT,
+            y,
+            RIGHT - LEFT,
+            z.small_lead,
+            "※",
+            n,
+        );
     }
-    y - lead
+    y
 }
 
 /// Paragraphs marked 「・」 in the body column; returns the next baseline.

@@ -343,10 +343,50 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
     let (Some(birth), Some(card_issued)) = (dates.birth, dates.card_issued) else {
         return Ok(ev);
     };
+    let mut mismatches = Vec::new();
+    ev.card = Some(card_item(
+        dates,
+        birth,
+        card_issued,
+        config,
+        &mut mismatches,
+    )?);
+    if let Some(issued) = dates.user_issued {
+        ev.user_cert = Some(cert_item(
+            ItemKind::UserCert,
+            birth,
+            issued,
+            dates.user_recorded,
+            &[ev.card],
+            config,
+            &mut mismatches,
+        )?);
+    }
+    if let Some(issued) = dates.sign_issued {
+        ev.sign_cert = Some(cert_item(
+            ItemKind::SignCert,
+            birth,
+            issued,
+            dates.sign_recorded,
+            &[ev.card, ev.user_cert],
+            config,
+            &mut mismatches,
+        )?);
+    }
+    push_findings(&mut ev, dates, birth, card_issued, config, mismatches);
+    Ok(ev)
+}
+
+/// The items whose issue date is before the birth date.
+fn issued_before_birth(
+    dates: &ItemDates,
+    birth: NaiveDate,
+    card_issued: NaiveDate,
+) -> Vec<ItemKind> {
     // An issue date before the birth date is a data error SPEC does not list
     // as a reject: the row is evaluated as the rules read (birthdays count
     // from the birth) and a person is asked to look at it.
-    let issued_before_birth: Vec<ItemKind> = [
+    [
         (ItemKind::Card, Some(card_issued)),
         (ItemKind::UserCert, dates.user_issued),
         (ItemKind::SignCert, dates.sign_issued),
@@ -354,145 +394,163 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
     .into_iter()
     .filter(|(_, issued)| issued.is_some_and(|d| d < birth))
     .map(|(kind, _)| kind)
-    .collect();
-    let mut mismatches = Vec::new();
+    .collect()
+}
 
-    // Card: the birthday rule, then the period of stay when strictly earlier.
+/// The card's E from its birthday rule `rule`, cut by the period of stay
+/// only when that ends strictly earlier. Returns (computed E, whether the
+/// period of stay decided it).
+fn stay_capped(rule: NaiveDate, stay_end: Option<NaiveDate>) -> (NaiveDate, bool) {
+    match stay_end {
+        Some(s) if s < rule => (s, true),
+        _ => (rule, false),
+    }
+}
+
+/// The card: the birthday rule, then the period of stay when strictly earlier.
+fn card_item(
+    dates: &ItemDates,
+    birth: NaiveDate,
+    card_issued: NaiveDate,
+    config: RuleConfig,
+    mismatches: &mut Vec<Finding>,
+) -> Result<Item, RuleError> {
     let card_rule = card_birthday_expiry(birth, dates.card_applied, card_issued, config)
         .ok_or(RuleError::OutOfRange(ItemKind::Card))?;
-    let (card_computed, card_by_stay) = match dates.stay_end {
-        Some(s) if s < card_rule => (s, true),
-        _ => (card_rule, false),
-    };
-    let card = match dates.card_recorded {
+    let (computed, by_stay) = stay_capped(card_rule, dates.stay_end);
+    Ok(resolved_item(
+        ItemKind::Card,
+        computed,
+        by_stay,
+        dates.card_recorded,
+        mismatches,
+    ))
+}
+
+/// A certificate: its own birthday rule, capped by the items in `caps`.
+fn cert_item(
+    kind: ItemKind,
+    birth: NaiveDate,
+    issued: NaiveDate,
+    recorded: Option<NaiveDate>,
+    caps: &[Option<Item>],
+    config: RuleConfig,
+    mismatches: &mut Vec<Finding>,
+) -> Result<Item, RuleError> {
+    let own =
+        cert_birthday_expiry(birth, issued, config.feb29).ok_or(RuleError::OutOfRange(kind))?;
+    let (computed, by_stay) = capped(own, caps);
+    Ok(resolved_item(kind, computed, by_stay, recorded, mismatches))
+}
+
+/// The item as the notice uses it: a recorded E wins (a differing computed E
+/// is noted in `mismatches`); otherwise the computed E and where it came from.
+fn resolved_item(
+    kind: ItemKind,
+    computed: NaiveDate,
+    by_stay: bool,
+    recorded: Option<NaiveDate>,
+    mismatches: &mut Vec<Finding>,
+) -> Item {
+    match recorded {
         Some(r) => {
-            if r != card_computed {
+            if r != computed {
                 mismatches.push(Finding::ExpiryMismatch {
-                    kind: ItemKind::Card,
+                    kind,
                     recorded: r,
-                    computed: card_computed,
+                    computed,
                 });
             }
             Item {
-                kind: ItemKind::Card,
+                kind,
                 expiry: r,
                 source: ExpirySource::Recorded,
             }
         }
         None => Item {
-            kind: ItemKind::Card,
-            expiry: card_computed,
-            source: if card_by_stay {
+            kind,
+            expiry: computed,
+            source: if by_stay {
                 ExpirySource::ResidencePeriod
             } else {
                 ExpirySource::Computed
             },
         },
-    };
-    ev.card = Some(card);
-
-    let cert = |kind: ItemKind,
-                issued: NaiveDate,
-                recorded: Option<NaiveDate>,
-                caps: &[Option<Item>],
-                mismatches: &mut Vec<Finding>|
-     -> Result<Item, RuleError> {
-        let own =
-            cert_birthday_expiry(birth, issued, config.feb29).ok_or(RuleError::OutOfRange(kind))?;
-        let (computed, by_stay) = capped(own, caps);
-        Ok(match recorded {
-            Some(r) => {
-                if r != computed {
-                    mismatches.push(Finding::ExpiryMismatch {
-                        kind,
-                        recorded: r,
-                        computed,
-                    });
-                }
-                Item {
-                    kind,
-                    expiry: r,
-                    source: ExpirySource::Recorded,
-                }
-            }
-            None => Item {
-                kind,
-                expiry: computed,
-                source: if by_stay {
-                    ExpirySource::ResidencePeriod
-                } else {
-                    ExpirySource::Computed
-                },
-            },
-        })
-    };
-    if let Some(issued) = dates.user_issued {
-        ev.user_cert = Some(cert(
-            ItemKind::UserCert,
-            issued,
-            dates.user_recorded,
-            &[ev.card],
-            &mut mismatches,
-        )?);
     }
-    if let Some(issued) = dates.sign_issued {
-        ev.sign_cert = Some(cert(
-            ItemKind::SignCert,
-            issued,
-            dates.sign_recorded,
-            &[ev.card, ev.user_cert],
-            &mut mismatches,
-        )?);
-    }
+}
 
-    // Findings, in a fixed order: mismatches (table order), feb29, age-basis,
-    // under-15.
+/// Appends the findings to `ev` in a fixed order: mismatches (table order),
+/// feb29, age-basis, under-15, issued-before-birth.
+fn push_findings(
+    ev: &mut Evaluation,
+    dates: &ItemDates,
+    birth: NaiveDate,
+    card_issued: NaiveDate,
+    config: RuleConfig,
+    mismatches: Vec<Finding>,
+) {
     ev.findings.extend(mismatches);
-    if birth.month() == 2 && birth.day() == 29 {
-        let computed: Vec<ItemKind> = ev
-            .items()
-            .filter(|i| i.source != ExpirySource::Recorded)
-            .map(|i| i.kind)
-            .collect();
-        if !computed.is_empty() {
-            ev.findings.push(Finding::Feb29 { computed });
-        }
+    if let Some(f) = feb29_finding(ev, birth) {
+        ev.findings.push(f);
     }
-    if let (None, Some(applied)) = (dates.card_recorded, dates.card_applied) {
-        // SPEC 1 lists "an age category that depends on the application-or-
-        // issue reading" as doubtful: the readings are compared on the
-        // birthday rule, whether or not a period of stay then cuts E.
-        let with = |basis| {
-            card_birthday_expiry(
-                birth,
-                Some(applied),
-                card_issued,
-                RuleConfig {
-                    age_basis: basis,
-                    ..config
-                },
-            )
-        };
-        if let (Some(a), Some(i)) = (with(AgeBasis::Application), with(AgeBasis::Issue)) {
-            if a != i {
-                ev.findings.push(Finding::AgeBasis {
-                    by_application: a,
-                    by_issue: i,
-                });
-            }
-        }
+    if let Some(f) = age_basis_finding(dates, birth, card_issued, config) {
+        ev.findings.push(f);
     }
     if let Some(issued) = dates.sign_issued {
         if !is_aged_at_least(birth, 15, issued) {
             ev.findings.push(Finding::SignCertUnder15 { issued });
         }
     }
-    if !issued_before_birth.is_empty() {
-        ev.findings.push(Finding::IssuedBeforeBirth {
-            kinds: issued_before_birth,
-        });
+    let kinds = issued_before_birth(dates, birth, card_issued);
+    if !kinds.is_empty() {
+        ev.findings.push(Finding::IssuedBeforeBirth { kinds });
     }
-    Ok(ev)
+}
+
+/// For a 29 February birth: the items whose E was computed (not recorded).
+fn feb29_finding(ev: &Evaluation, birth: NaiveDate) -> Option<Finding> {
+    if birth.month() != 2 || birth.day() != 29 {
+        return None;
+    }
+    let computed: Vec<ItemKind> = ev
+        .items()
+        .filter(|i| i.source != ExpirySource::Recorded)
+        .map(|i| i.kind)
+        .collect();
+    (!computed.is_empty()).then_some(Finding::Feb29 { computed })
+}
+
+/// A computed card E that differs between the application and issue readings.
+fn age_basis_finding(
+    dates: &ItemDates,
+    birth: NaiveDate,
+    card_issued: NaiveDate,
+    config: RuleConfig,
+) -> Option<Finding> {
+    let (None, Some(applied)) = (dates.card_recorded, dates.card_applied) else {
+        return None;
+    };
+    // SPEC 1 lists "an age category that depends on the application-or-
+    // issue reading" as doubtful: the readings are compared on the
+    // birthday rule, whether or not a period of stay then cuts E.
+    let with = |basis| {
+        card_birthday_expiry(
+            birth,
+            Some(applied),
+            card_issued,
+            RuleConfig {
+                age_basis: basis,
+                ..config
+            },
+        )
+    };
+    match (with(AgeBasis::Application), with(AgeBasis::Issue)) {
+        (Some(a), Some(i)) if a != i => Some(Finding::AgeBasis {
+            by_application: a,
+            by_issue: i,
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
