@@ -604,7 +604,7 @@ mod tests {
     #[test]
     fn two_pages_with_extractable_japanese_text() {
         let fonts = shipped();
-        let pdf = write_pdf(&two_pages(), &fonts, [1; 16]).unwrap();
+        let pdf = write_pdf(two_pages(), &fonts, [1; 16]).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         let doc = load(&pdf);
         assert_eq!(doc.get_pages().len(), 2);
@@ -636,7 +636,7 @@ mod tests {
     #[test]
     fn fonts_are_subsets_with_tounicode() {
         let fonts = shipped();
-        let pdf = write_pdf(&two_pages(), &fonts, [1; 16]).unwrap();
+        let pdf = write_pdf(two_pages(), &fonts, [1; 16]).unwrap();
         assert!(
             pdf.len() < 200_000,
             "{} bytes: fonts embedded whole?",
@@ -718,7 +718,7 @@ mod tests {
     #[test]
     fn pages_share_one_resources_dictionary() {
         let fonts = shipped();
-        let doc = load(&write_pdf(&two_pages(), &fonts, [1; 16]).unwrap());
+        let doc = load(&write_pdf(two_pages(), &fonts, [1; 16]).unwrap());
         let resources: Vec<_> = doc
             .get_pages()
             .values()
@@ -760,7 +760,7 @@ mod tests {
     #[test]
     fn shapes_paint_as_the_display_list_says() {
         let fonts = shipped();
-        let doc = load(&write_pdf(&two_pages(), &fonts, [1; 16]).unwrap());
+        let doc = load(&write_pdf(two_pages(), &fonts, [1; 16]).unwrap());
         let page = ops(&doc, 1);
         let names = op_names(&page);
         // Every rectangle is followed by its painting operator.
