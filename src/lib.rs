@@ -16,6 +16,7 @@ pub mod cli;
 pub mod counts;
 pub mod error;
 pub mod fault;
+pub mod fuzzing;
 pub mod ledger;
 pub mod outputs;
 pub mod pipeline;
