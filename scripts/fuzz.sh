@@ -106,16 +106,18 @@ seed_dates() {
 # output to fuzz-0.log in the working directory.
 figures() {
     local target=$1 log=$2 corpus=$3 crashes=$4 secs=$5
-    local execs rate done_line
-    execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
-    rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+    local execs rate added done_line
+    final_stat() { grep -o "stat::$1: *[0-9]*" "$log" | tail -1 | grep -o '[0-9]*$' || true; }
+    execs=$(final_stat number_of_executed_units)
+    rate=$(final_stat average_exec_per_sec)
+    added=$(final_stat new_units_added)
     done_line=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -1 || true)
     echo "== $target: figures"
     echo "   time          ${secs} s (-max_total_time=$seconds)"
     echo "   executions    ${execs:-?}"
     echo "   exec/s        ${rate:-?}"
     echo "   coverage      $(grep -o 'cov: [0-9]*' <<<"$done_line" | tail -1 || true) $(grep -o 'ft: [0-9]*' <<<"$done_line" || true)"
-    echo "   corpus        $(find "$corpus" -type f | wc -l) files ($(grep -o 'corp: [^ ]*' <<<"$done_line" | sed 's/corp: //' || true) in memory)"
+    echo "   corpus        $(find "$corpus" -type f | wc -l) files ($(grep -o 'corp: [^ ]*' <<<"$done_line" | sed 's/corp: //' || true) in memory, ${added:-?} added)"
     echo "   crashes       $crashes"
     echo "   last status   ${done_line:-none}"
     echo "   log           $log"
