@@ -37,6 +37,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("render::forms", 12),
     ("render::packet", 13),
     ("pipeline", 14),
+    ("fuzzing", 14), // the fuzz targets' entry points
     ("batch", 15),
     ("verify", 15),
     ("cli", 16),
