@@ -33,6 +33,42 @@ pub enum Error {
         /// What is wrong, naming the key.
         message: String,
     },
+    /// profile.toml is not valid TOML or does not fit the settings.
+    #[error("profile {}: {source}", path.display())]
+    Toml {
+        /// profile.toml.
+        path: PathBuf,
+        /// The parser's error, naming the key and line.
+        source: toml::de::Error,
+    },
+    /// A file the profile names cannot be read.
+    #[error("profile {}: {key}: cannot read {}: {source}", profile.display(), file.display())]
+    ProfileFile {
+        /// profile.toml.
+        profile: PathBuf,
+        /// The key that names the file (`gaiji.table`, `postal.ken_all`).
+        key: &'static str,
+        /// The file.
+        file: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A date given on the command line cannot be read.
+    #[error("--{option}: {source}")]
+    Date {
+        /// The option (`as-of`, `birth`, …).
+        option: &'static str,
+        /// Why.
+        source: crate::wareki::DateError,
+    },
+    /// summary.json of a batch cannot be read.
+    #[error("{}: not a kigen summary: {source}", path.display())]
+    Summary {
+        /// The file.
+        path: PathBuf,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
     /// The 外字 table is invalid.
     #[error("gaiji table {}, line {line}: {reason}", path.display())]
     Gaiji {

@@ -565,18 +565,20 @@ impl Profile {
             path: path.clone(),
             message: format!("not UTF-8 (byte {})", e.valid_up_to()),
         })?;
-        let settings: Settings = toml::from_str(text).map_err(|e| Error::Profile {
+        let settings: Settings = toml::from_str(text).map_err(|source| Error::Toml {
             path: path.clone(),
-            message: e.to_string(),
+            source,
         })?;
         settings.validate(&path)?;
         let gaiji = if settings.gaiji.table.is_empty() {
             GaijiTable::default()
         } else {
             let gpath = dir.join(&settings.gaiji.table);
-            let text = std::fs::read_to_string(&gpath).map_err(|e| Error::Profile {
-                path: path.clone(),
-                message: format!("gaiji.table: cannot read {}: {e}", gpath.display()),
+            let text = std::fs::read_to_string(&gpath).map_err(|source| Error::ProfileFile {
+                profile: path.clone(),
+                key: "gaiji.table",
+                file: gpath.clone(),
+                source,
             })?;
             GaijiTable::parse(&text, &gpath)?
         };

@@ -34,9 +34,11 @@ pub(crate) fn load_postal(profile: &Profile) -> Result<PostalTable> {
         return PostalTable::builtin().map_err(Error::Internal);
     }
     let path = profile.dir.join(ken_all);
-    let bytes = std::fs::read(&path).map_err(|e| Error::Profile {
-        path: profile.dir.join("profile.toml"),
-        message: format!("postal.ken_all: cannot read {}: {e}", path.display()),
+    let bytes = std::fs::read(&path).map_err(|source| Error::ProfileFile {
+        profile: profile.dir.join("profile.toml"),
+        key: "postal.ken_all",
+        file: path.clone(),
+        source,
     })?;
     PostalTable::from_ken_all(&bytes).map_err(|e| Error::Profile {
         path: profile.dir.join("profile.toml"),

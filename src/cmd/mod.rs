@@ -34,8 +34,8 @@ pub fn today_tokyo() -> NaiveDate {
 }
 
 /// A date given on the command line, in any form the export accepts.
-fn parse_cli_date(what: &str, s: &str) -> Result<NaiveDate> {
-    wareki::parse_date(s.trim()).map_err(|e| Error::Usage(format!("--{what}: {e}")))
+fn parse_cli_date(option: &'static str, s: &str) -> Result<NaiveDate> {
+    wareki::parse_date(s.trim()).map_err(|source| Error::Date { option, source })
 }
 
 /// `--as-of`, defaulting to today in Asia/Tokyo.

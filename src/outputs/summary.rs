@@ -161,9 +161,9 @@ pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<Stri
 pub(crate) fn read_summary(dir: &Path) -> Result<(Summary, Vec<u8>)> {
     let path = dir.join(SUMMARY_FILE);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let s = serde_json::from_slice(&bytes).map_err(|e| Error::Input {
+    let s = serde_json::from_slice(&bytes).map_err(|source| Error::Summary {
         path: path.clone(),
-        message: format!("not a kigen summary: {e}"),
+        source,
     })?;
     Ok((s, bytes))
 }
