@@ -47,6 +47,24 @@ pub(crate) fn ascii_width_char(c: char) -> char {
     }
 }
 
+/// `s` with every control character (C0, DEL, C1) written as `<U+001B>`:
+/// values echoed into a CSV, a log line or a message can then neither break
+/// a line nor carry a terminal escape (SPEC 10). Borrows when there is none.
+pub(crate) fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// A character of Unicode's private-use areas: an unmapped 外字 (CP932's
 /// user-defined area decodes to U+E000–U+E757) that must never be printed.
 pub(crate) fn is_private_use(c: char) -> bool {
@@ -150,5 +168,10 @@ mod tests {
         assert_eq!(w("２０２６／８／１４"), "2026/8/14");
         assert_eq!(w("Ｒ７．８．１４"), "R7.8.14");
         assert_eq!(w("385\u{2212}0051　x"), "385-0051 x");
+        assert_eq!(
+            escape_controls("a\u{1b}[31mb\r\nc"),
+            "a<U+001B>[31mb<U+000D><U+000A>c"
+        );
+        assert!(matches!(escape_controls("住民"), Cow::Borrowed("住民")));
     }
 }

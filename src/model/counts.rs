@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::notice::RowOutput;
 use crate::select::Outcome;
+use crate::text::escape_controls;
 
 /// Counts of a batch, by outcome and by reason.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -95,9 +96,11 @@ impl Counts {
     /// The counts as an operator reads them.
     pub fn report(&self) -> String {
         let mut s = String::new();
+        // Keys echo values of the export (住民状態): no control character
+        // reaches the terminal or the log.
         let list = |m: &BTreeMap<String, u64>| {
             m.iter()
-                .map(|(k, v)| format!("{k} {v}"))
+                .map(|(k, v)| format!("{} {v}", escape_controls(k)))
                 .collect::<Vec<_>>()
                 .join(", ")
         };

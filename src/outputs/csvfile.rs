@@ -10,23 +10,46 @@ use encoding_rs::SHIFT_JIS;
 use crate::error::{Error, Result};
 use crate::files::create_private;
 use crate::model::CsvEncoding;
+use crate::text::escape_controls;
 
-/// Appends one CSV field, quoted when it holds a comma, quote or line break.
+/// Appends one CSV field, quoted when it holds a comma or a quote.
+///
+/// Every cell is written safe for the auditor's spreadsheet (SPEC 10): a
+/// control character (a line break or terminal escape in an echoed value)
+/// is written `<U+000A>`, and a cell starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'` so that it shows as text instead
+/// of running as a formula. No machine-read column (codes, dates, flags,
+/// counts) can start with those.
 pub(crate) fn push_field(buf: &mut String, value: &str) {
-    if value
+    let risky_start = matches!(
+        value.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let special = value
         .bytes()
-        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
-        buf.push('"');
-        for c in value.chars() {
-            if c == '"' {
-                buf.push('"');
-            }
-            buf.push(c);
-        }
-        buf.push('"');
-    } else {
+        .any(|b| matches!(b, b',' | b'"' | 0..=0x1F | 0x7F | 0xC2));
+    if !risky_start && !special {
         buf.push_str(value);
+        return;
+    }
+    // 0xC2 leads the C1 controls (U+0080–U+009F) in UTF-8; the check below
+    // is exact.
+    let value = escape_controls(value);
+    let quote = value.bytes().any(|b| matches!(b, b',' | b'"'));
+    if quote {
+        buf.push('"');
+    }
+    if risky_start {
+        buf.push('\'');
+    }
+    for c in value.chars() {
+        if c == '"' {
+            buf.push('"');
+        }
+        buf.push(c);
+    }
+    if quote {
+        buf.push('"');
     }
 }
 
@@ -135,7 +158,49 @@ mod tests {
     fn quoting() {
         let mut s = String::new();
         push_record(&mut s, &["a", "b,c", "d\"e", "改\n行"]);
-        assert_eq!(s, "a,\"b,c\",\"d\"\"e\",\"改\n行\"\r\n");
+        assert_eq!(s, "a,\"b,c\",\"d\"\"e\",改<U+000A>行\r\n");
+    }
+
+    #[test]
+    fn formula_cells_are_text() {
+        let cells = [
+            "=HYPERLINK(\"http://x\")",
+            "+81",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=cmd|' /C calc'!A0",
+            "2026-11-26",
+            "佐久　太郎",
+        ];
+        let mut s = String::new();
+        push_record(&mut s, &cells);
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(s.as_bytes());
+        let back: Vec<String> = r
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            back,
+            [
+                "'=HYPERLINK(\"http://x\")",
+                "'+81",
+                "'-1",
+                "'@SUM(A1)",
+                "'<U+0009>x",
+                "'<U+000D>x",
+                "'=cmd|' /C calc'!A0",
+                "2026-11-26",
+                "佐久　太郎",
+            ]
+        );
     }
 
     #[test]
