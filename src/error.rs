@@ -104,7 +104,7 @@ pub enum Error {
         source: rusqlite::Error,
     },
     /// Another kigen process holds the state lock.
-    #[error("{}: another kigen process is using this state; try again when it has finished", path.display())]
+    #[error("{}: another kigen process is using this (ledger or output directory); try again when it has finished", path.display())]
     Locked {
         /// The lock file.
         path: PathBuf,

@@ -41,6 +41,18 @@ pub(crate) fn create_private_keep(path: &Path) -> Result<File> {
 
 /// Creates a directory (and parents) readable by its owner only (0700).
 pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
+    // A directory that exists is the operator's (a 1777 /tmp, a 2750 share
+    // for the mail room): it is used as it is, never re-moded. Only the
+    // directories created here are made 0700, whatever the umask.
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    let mut p = Some(path);
+    while let Some(dir) = p.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(dir.to_path_buf());
+        p = dir.parent();
+    }
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
@@ -50,12 +62,25 @@ pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
     }
     b.create(path).map_err(|e| Error::io(path, e))?;
     #[cfg(unix)]
-    {
+    for dir in &missing {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Error::io(path, e))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(dir, e))?;
     }
     Ok(())
+}
+
+/// Takes the exclusive lock file `name` in `dir` (created 0600 if needed):
+/// one kigen process per ledger and per output directory. Held until the
+/// returned file is dropped.
+pub(crate) fn lock_in(dir: &Path, name: &str) -> Result<File> {
+    let path = dir.join(name);
+    let lock = create_private_keep(&path)?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked { path }),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
 }
 
 /// fsync a directory so that renames and new entries in it are durable.

@@ -189,6 +189,11 @@ impl Ledger {
         })
     }
 
+    /// The ledger file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The completed batch for `as_of`, if any.
     pub fn batch(&self, as_of: NaiveDate) -> Result<Option<BatchRecord>> {
         self.conn
@@ -300,6 +305,53 @@ impl Ledger {
         }
         crate::fault::point("ledger-commit");
         tx.commit().map_err(|e| db_err(&path, e))
+    }
+
+    /// SQLite's `quick_check` and the schema's tables: a damaged ledger is
+    /// found before any work, not at the commit after a batch was built.
+    pub(crate) fn check_integrity(&self) -> Result<()> {
+        let damaged = |what: String| {
+            Error::State(format!(
+                "ledger {} is damaged ({what}); nothing was done: restore it from the backup, or rebuild it from the batch directories with `kigen ledger rebuild --out DIR --state {}`",
+                self.path.display(),
+                self.path.display()
+            ))
+        };
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| damaged(format!("SQLite quick_check failed: {e}")))?;
+        if verdict != "ok" {
+            return Err(damaged(format!("SQLite quick_check: {verdict}")));
+        }
+        let tables: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('batch', 'notice')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| damaged(e.to_string()))?;
+        if tables != 2 {
+            return Err(damaged(
+                "the batch and notice tables are not both there".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The batch ids (as-of dates) the ledger records, in order.
+    pub(crate) fn batch_ids(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT batch_id FROM batch ORDER BY batch_id")
+            .map_err(|e| db_err(&self.path, e))?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| db_err(&self.path, e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| db_err(&self.path, e))?;
+        Ok(ids)
     }
 
     /// Number of notices recorded (all batches).

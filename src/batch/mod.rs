@@ -7,6 +7,7 @@
 //! builds the whole batch in a temporary directory and moves it into place
 //! with the ledger's commit (SPEC 3).
 
+pub(crate) mod agreement;
 pub mod check;
 pub(crate) mod plan;
 pub(crate) mod print;
@@ -96,7 +97,22 @@ impl RunReport {
 /// recorded batch: the rerun builds the same bytes again and replaces any
 /// directory the crashed run had renamed into place.
 pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
+    // One process per output directory as well as per ledger: two ledgers
+    // writing into one --out would each record the other's files.
+    create_private_dir(&req.out_root)?;
+    let _out_lock = crate::files::lock_in(&req.out_root, ".kigen.lock")?;
+    agreement::refuse_symlinked_batch(&req.out_root.join(req.as_of.to_string()))?;
+    agreement::check_ledger_present(&req.state, &req.out_root)?;
     let mut ledger = Ledger::open(&req.state)?;
+    agreement::check_agreement(
+        &ledger,
+        &agreement::Request {
+            out_root: &req.out_root,
+            as_of: req.as_of,
+            input: &req.input,
+            profile_sha256: &req.profile.sha256,
+        },
+    )?;
     let dir = req.out_root.join(req.as_of.to_string());
     let recorded = ledger.batch(req.as_of)?;
     if let Some(rec) = &recorded {

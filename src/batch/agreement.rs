@@ -1,0 +1,169 @@
+//! The ledger and the batch directories must agree before any work (SPEC
+//! 10). kigen refuses to guess: a ledger that is missing, empty or damaged
+//! while batches exist, a batch directory the ledger does not record, or a
+//! recorded batch whose directory is gone stops the run with exit 2, saying
+//! which and what to do. The one case completed silently is a crash between
+//! the rename and the commit, rerun with the same input and profile.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::digest::sha256_file;
+use crate::error::{Error, Result};
+use crate::ledger::Ledger;
+use crate::outputs::summary::read_summary;
+
+/// The batch directories under `out_root`: names that are an as-of date
+/// (temporary `.partial` directories, `check-*` and hidden ones are not).
+pub(crate) fn batch_dirs(out_root: &Path) -> Result<Vec<String>> {
+    let mut dirs = Vec::new();
+    let entries = match std::fs::read_dir(out_root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(dirs),
+        Err(e) => return Err(Error::io(out_root, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(out_root, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if NaiveDate::parse_from_str(&name, "%Y-%m-%d").is_ok() {
+            dirs.push(name);
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// A batch path that is a symbolic link is refused before anything else:
+/// kigen writes only into directories it creates.
+pub(crate) fn refuse_symlinked_batch(dir: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::State(format!(
+            "{} is a symbolic link: kigen writes batches only into directories it creates; remove the link",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Before the ledger is opened (which would create it): a ledger file that
+/// is missing or empty while batches exist is the state of a deleted or
+/// truncated ledger, and a run would notify everyone again.
+pub(crate) fn check_ledger_present(state: &Path, out_root: &Path) -> Result<()> {
+    let empty = match std::fs::metadata(state) {
+        Ok(m) => m.len() == 0,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(Error::io(state, e)),
+    };
+    if !empty {
+        return Ok(());
+    }
+    let dirs = batch_dirs(out_root)?;
+    if dirs.is_empty() {
+        return Ok(());
+    }
+    Err(Error::State(format!(
+        "the ledger {} is {} but {} holds {} batch(es) ({}): running now would notify their residents again. Restore the ledger from the backup, or rebuild it from the batches with `kigen ledger rebuild --out {} --state {}`",
+        state.display(),
+        if state.exists() { "empty" } else { "missing" },
+        out_root.display(),
+        dirs.len(),
+        list(&dirs),
+        out_root.display(),
+        state.display()
+    )))
+}
+
+/// What the run is about to do, for [`check_agreement`].
+pub(crate) struct Request<'a> {
+    /// The output root.
+    pub(crate) out_root: &'a Path,
+    /// The batch date.
+    pub(crate) as_of: NaiveDate,
+    /// The export.
+    pub(crate) input: &'a Path,
+    /// profile.toml's SHA-256.
+    pub(crate) profile_sha256: &'a str,
+}
+
+/// The ledger's batches against the directories under the output root.
+pub(crate) fn check_agreement(ledger: &Ledger, req: &Request<'_>) -> Result<()> {
+    ledger.check_integrity()?;
+    let recorded = ledger.batch_ids()?;
+    let dirs = batch_dirs(req.out_root)?;
+    let this = req.as_of.to_string();
+    let this_dir = req.out_root.join(&this);
+    let unrecorded: Vec<String> = dirs
+        .iter()
+        .filter(|d| !recorded.contains(d) && **d != this)
+        .cloned()
+        .collect();
+    if !unrecorded.is_empty() {
+        return Err(Error::State(format!(
+            "{} holds batch(es) the ledger {} does not record ({}): is this the right ledger for this --out? If it is, rebuild the missing records with `kigen ledger rebuild --out {} --state LEDGER`",
+            req.out_root.display(),
+            ledger.path().display(),
+            list(&unrecorded),
+            req.out_root.display()
+        )));
+    }
+    let missing: Vec<String> = recorded
+        .iter()
+        .filter(|b| !dirs.contains(b) && **b != this)
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::State(format!(
+            "the ledger {} records batch(es) that are not in {} ({}): was --out changed, or were they moved? Put them back or pass the --out they were written to",
+            ledger.path().display(),
+            req.out_root.display(),
+            list(&missing)
+        )));
+    }
+    if dirs.contains(&this) && !recorded.contains(&this) {
+        check_crashed_batch(&this_dir, req)?;
+    }
+    Ok(())
+}
+
+/// `out/<as-of>/` is in place but not recorded: a run crashed between the
+/// rename and the commit. With the same input and profile the rerun builds
+/// the same bytes and records them; otherwise that batch may already be in
+/// the mail room, and a person decides.
+fn check_crashed_batch(dir: &Path, req: &Request<'_>) -> Result<()> {
+    let recorded_input = read_summary(dir).ok().map(|(s, _)| s);
+    let same = match &recorded_input {
+        Some(s) => {
+            s.profile_sha256 == req.profile_sha256
+                && s.as_of == req.as_of.to_string()
+                && s.input.sha256 == sha256_file(req.input)?
+        }
+        None => false,
+    };
+    if same {
+        return Ok(());
+    }
+    Err(Error::State(format!(
+        "{} is in place but the ledger does not record it (a run stopped between moving it into place and recording it), and {}: if that batch was printed, record it with `kigen ledger rebuild --out {} --state LEDGER`; if it was not, move the directory aside and run again",
+        dir.display(),
+        match recorded_input {
+            Some(_) => "this run's input or profile differs from the one it was built from",
+            None => "its summary.json cannot be read",
+        },
+        req.out_root.display()
+    )))
+}
+
+fn list(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
+}

@@ -1,0 +1,269 @@
+//! Operating safely (SPEC 10): the ledger and the batch directories must
+//! agree before any work, and kigen refuses to guess. Each test breaks the
+//! state the way an operator or a machine does and checks that the next run
+//! stops with exit 2, says what to do, and leaves the batches as they were.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{batch_files, root};
+
+struct Env {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+    state: PathBuf,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    Env {
+        out: dir.path().join("out"),
+        state: dir.path().join("state/kigen.sqlite"),
+        dir,
+    }
+}
+
+fn run(out: &Path, state: &Path, input: &Path, as_of: &str, fault: Option<u32>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kigen"));
+    c.args(["run", "--quiet", "--as-of", as_of])
+        .arg("--input")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .arg("--state")
+        .arg(state)
+        .current_dir(root());
+    if let Some(n) = fault {
+        c.env("KIGEN_FAULT_AFTER", n.to_string());
+    }
+    c.output().unwrap()
+}
+
+fn edge_cases() -> PathBuf {
+    root().join("input-samples/edge-cases.csv")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file of the batch with its bytes, to show it did not change.
+fn snapshot(batch: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    batch_files(batch)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(batch.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// A first night, then the state is broken by `damage`; the second night
+/// must refuse with exit 2 and a message holding every one of `says`, and
+/// write no batch for it.
+fn second_night_refuses(damage: impl FnOnce(&Env), says: &[&str]) {
+    let e = env();
+    let first = run(&e.out, &e.state, &edge_cases(), "2026-11-26", None);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&e.out.join("2026-11-26"));
+    damage(&e);
+    let second = run(&e.out, &e.state, &edge_cases(), "2026-11-27", None);
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
+    for s in says {
+        assert!(
+            stderr(&second).contains(s),
+            "{s:?} not in: {}",
+            stderr(&second)
+        );
+    }
+    assert!(!e.out.join("2026-11-27").exists(), "a batch was written");
+    let first_batch = e.out.join("2026-11-26");
+    if first_batch.exists() {
+        assert!(snapshot(&first_batch) == before, "the batch changed");
+    }
+}
+
+#[test]
+fn a_deleted_ledger_is_refused_not_recreated() {
+    second_night_refuses(
+        |e| std::fs::remove_file(&e.state).unwrap(),
+        &["missing", "2026-11-26", "kigen ledger rebuild"],
+    );
+}
+
+#[test]
+fn a_truncated_ledger_is_refused() {
+    second_night_refuses(
+        |e| {
+            std::fs::File::create(&e.state).unwrap();
+            let _ = std::fs::remove_file(e.state.with_extension("sqlite-wal"));
+        },
+        &["empty", "kigen ledger rebuild"],
+    );
+}
+
+#[test]
+fn a_damaged_ledger_is_found_before_any_work() {
+    second_night_refuses(
+        |e| {
+            // Overwrite the pages after the header: the file still opens.
+            let mut bytes = std::fs::read(&e.state).unwrap();
+            assert!(bytes.len() > 8192, "{} bytes", bytes.len());
+            for b in &mut bytes[4096..] {
+                *b ^= 0x5A;
+            }
+            std::fs::write(&e.state, bytes).unwrap();
+        },
+        &["damaged", "kigen ledger rebuild"],
+    );
+}
+
+#[test]
+fn another_ledger_on_the_same_out_is_refused() {
+    second_night_refuses(
+        |e| {
+            // The operator points the second night at a new ledger.
+            std::fs::rename(&e.state, e.dir.path().join("elsewhere.sqlite")).unwrap();
+            std::fs::write(&e.state, b"").unwrap();
+        },
+        &["2026-11-26"],
+    );
+    // And with a fresh ledger file that SQLite already initialised.
+    let e = env();
+    assert!(run(&e.out, &e.state, &edge_cases(), "2026-11-26", None)
+        .status
+        .success());
+    let other = e.dir.path().join("other/kigen.sqlite");
+    let init = run(
+        &e.dir.path().join("scratch"),
+        &other,
+        &edge_cases(),
+        "2026-11-20",
+        None,
+    );
+    assert!(init.status.success(), "{}", stderr(&init));
+    let second = run(&e.out, &other, &edge_cases(), "2026-11-27", None);
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("does not record"),
+        "{}",
+        stderr(&second)
+    );
+}
+
+#[test]
+fn a_moved_batch_is_refused() {
+    second_night_refuses(
+        |e| {
+            std::fs::rename(e.out.join("2026-11-26"), e.dir.path().join("archived")).unwrap();
+        },
+        &["not in", "2026-11-26"],
+    );
+}
+
+/// Runs with a fault after each point until the batch directory is in place
+/// but not recorded: the state of a crash (or a failing commit, a full disk)
+/// between the rename and the commit.
+fn crash_after_rename(e: &Env, input: &Path) {
+    for n in 1..200 {
+        let _ = std::fs::remove_dir_all(&e.out);
+        let _ = std::fs::remove_dir_all(e.state.parent().unwrap());
+        let out = run(&e.out, &e.state, input, "2026-11-26", Some(n));
+        if out.status.success() {
+            break;
+        }
+        let recorded = rusqlite::Connection::open(&e.state)
+            .and_then(|c| c.query_row("SELECT count(*) FROM batch", [], |r| r.get::<_, i64>(0)))
+            .unwrap_or(0);
+        if e.out.join("2026-11-26/summary.json").exists() && recorded == 0 {
+            return;
+        }
+    }
+    panic!("no fault point between the rename and the commit");
+}
+
+#[test]
+fn a_crash_before_the_commit_completes_with_the_same_input_only() {
+    let e = env();
+    crash_after_rename(&e, &edge_cases());
+    let batch = e.out.join("2026-11-26");
+    let before = snapshot(&batch);
+
+    // The export changed since: the batch in place may be in the mail room.
+    let changed = e.dir.path().join("changed.csv");
+    let mut bytes = std::fs::read(edge_cases()).unwrap();
+    bytes.extend_from_slice(b"\r\n");
+    std::fs::write(&changed, bytes).unwrap();
+    let refused = run(&e.out, &e.state, &changed, "2026-11-26", None);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("does not record it"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        snapshot(&batch) == before,
+        "the batch in place was replaced"
+    );
+
+    // The next night, too, sees the unrecorded batch.
+    let next = run(&e.out, &e.state, &edge_cases(), "2026-11-27", None);
+    assert_eq!(next.status.code(), Some(2), "{}", stderr(&next));
+
+    // The same input completes it: same bytes, now recorded.
+    let same = run(&e.out, &e.state, &edge_cases(), "2026-11-26", None);
+    assert!(same.status.success(), "{}", stderr(&same));
+    common::assert_same_batch(
+        &{
+            let d = e.dir.path().join("before");
+            for (f, b) in &before {
+                std::fs::create_dir_all(d.join(f).parent().unwrap()).unwrap();
+                std::fs::write(d.join(f), b).unwrap();
+            }
+            d
+        },
+        &batch,
+    );
+}
+
+#[test]
+fn a_symlinked_batch_path_is_refused() {
+    let e = env();
+    std::fs::create_dir_all(&e.out).unwrap();
+    let target = e.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&target).unwrap();
+    std::os::unix::fs::symlink(&target, e.out.join("2026-11-26")).unwrap();
+    let out = run(&e.out, &e.state, &edge_cases(), "2026-11-26", None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn existing_directories_keep_their_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = env();
+    let shared = e.dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let state = shared.join("kigen.sqlite");
+    let out = run(&shared, &state, &edge_cases(), "2026-11-26", None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let check = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args(["check", "--quiet", "--as-of", "2026-11-26", "--input"])
+        .arg(edge_cases())
+        .arg("--out")
+        .arg(&shared)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+    let mode = std::fs::metadata(&shared).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o1777, "the operator's directory was re-moded");
+    // What kigen creates is private.
+    let batch = std::fs::metadata(shared.join("2026-11-26")).unwrap();
+    assert_eq!(batch.permissions().mode() & 0o777, 0o700);
+}
