@@ -44,6 +44,14 @@ pub fn read_registry_bytes(data: &[u8]) {
 }
 
 fn read_as(data: &[u8], encoding: InputEncoding, gaiji: &GaijiTable) {
+    let (columns, splitter, body) = header_and_body(data, encoding);
+    let (whole, pieces) = split_every_way(data, body, &splitter);
+    read_every_record(&whole, &pieces, &columns, encoding, gaiji);
+}
+
+/// The header to read by (the input's own when it maps, else the fallback),
+/// a splitter positioned after it, and the body.
+fn header_and_body(data: &[u8], encoding: InputEncoding) -> (ColumnMap, Splitter, &[u8]) {
     let bom = encoding == InputEncoding::Utf8 && data.starts_with(&[0xEF, 0xBB, 0xBF]);
     let (mut splitter, skip) = if bom {
         (Splitter::with_offset(3), 3)
@@ -73,10 +81,15 @@ fn read_as(data: &[u8], encoding: InputEncoding, gaiji: &GaijiTable) {
         }
     };
     splitter.expect_fields(columns.width());
+    (columns, splitter, body)
+}
 
+/// Splits the body whole, in two reads, and in two forked halves; all three
+/// must agree. Returns the whole split and the two-read split.
+fn split_every_way(data: &[u8], body: &[u8], splitter: &Splitter) -> (RecordBatch, RecordBatch) {
     // Whole, as the reference.
     let mut whole = RecordBatch::default();
-    let mut s = clone_splitter(&splitter);
+    let mut s = clone_splitter(splitter);
     let p = s.split(body, true, usize::MAX, &mut whole);
     assert_eq!(p.consumed, body.len(), "eof consumes everything");
 
@@ -85,7 +98,7 @@ fn read_as(data: &[u8], encoding: InputEncoding, gaiji: &GaijiTable) {
         .first()
         .map_or(0, |b| usize::from(*b) % (body.len() + 1));
     let mut pieces = RecordBatch::default();
-    let mut s = clone_splitter(&splitter);
+    let mut s = clone_splitter(splitter);
     let p = s.split(&body[..cut], false, usize::MAX, &mut pieces);
     assert!(p.consumed <= cut);
     let q = s.split(&body[p.consumed..], true, usize::MAX, &mut pieces);
@@ -95,7 +108,7 @@ fn read_as(data: &[u8], encoding: InputEncoding, gaiji: &GaijiTable) {
     // The parallel first pass: cut after a line feed, fork for the second half.
     if let Some(lf) = memchr::memchr(b'\n', &body[cut..]) {
         let cut = cut + lf + 1;
-        let mut first = clone_splitter(&splitter);
+        let mut first = clone_splitter(splitter);
         let mut second = first.fork(cut);
         let mut a = RecordBatch::default();
         let mut b = RecordBatch::default();
@@ -110,8 +123,19 @@ fn read_as(data: &[u8], encoding: InputEncoding, gaiji: &GaijiTable) {
         }
     }
 
+    (whole, pieces)
+}
+
+/// Every record reads to exactly one result, the same however it was split.
+fn read_every_record(
+    whole: &RecordBatch,
+    pieces: &RecordBatch,
+    columns: &ColumnMap,
+    encoding: InputEncoding,
+    gaiji: &GaijiTable,
+) {
     let reader = RowReader {
-        columns: &columns,
+        columns,
         encoding,
         gaiji,
     };

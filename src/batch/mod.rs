@@ -115,38 +115,8 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     )?;
     let dir = req.out_root.join(req.as_of.to_string());
     let recorded = ledger.batch(req.as_of)?;
-    if let Some(rec) = &recorded {
-        if !req.regenerate {
-            if !dir.join("summary.json").exists() {
-                return Err(Error::State(format!(
-                    "the ledger records the batch for {} but {} is missing or incomplete: rerun with --regenerate to rebuild its files",
-                    req.as_of,
-                    dir.display()
-                )));
-            }
-            return Ok(RunReport::already_done(dir));
-        }
-        let input_sha = sha256_file(&req.input)?;
-        if input_sha != rec.input_sha256 {
-            return Err(Error::State(format!(
-                "--regenerate: {} is not the input of the {} batch (SHA-256 {input_sha}, recorded {})",
-                req.input.display(),
-                req.as_of,
-                rec.input_sha256
-            )));
-        }
-    } else if req.regenerate {
-        return Err(Error::State(format!(
-            "--regenerate: the ledger has no batch for {}",
-            req.as_of
-        )));
-    } else if let Some(latest) = ledger.latest()? {
-        if latest > req.as_of {
-            return Err(Error::State(format!(
-                "the ledger already has a batch for {latest}, after {}: notices cannot be issued in the past",
-                req.as_of
-            )));
-        }
+    if already_complete(req, &ledger, recorded.as_ref(), &dir)? {
+        return Ok(RunReport::already_done(dir));
     }
     // Selection sees the notices of earlier batches only (for a regenerate,
     // exactly what the batch saw when it ran).
@@ -187,6 +157,52 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         already_done: false,
         regenerated: recorded.is_some(),
     })
+}
+
+/// Whether the batch for the date is complete and nothing is to be done;
+/// an error when the request does not fit the ledger's record (a
+/// `--regenerate` of another input or of no batch, a date before the last
+/// batch, a recorded batch whose files are gone).
+fn already_complete(
+    req: &RunRequest<'_>,
+    ledger: &Ledger,
+    recorded: Option<&BatchRecord>,
+    dir: &Path,
+) -> Result<bool> {
+    if let Some(rec) = recorded {
+        if !req.regenerate {
+            if !dir.join("summary.json").exists() {
+                return Err(Error::State(format!(
+                    "the ledger records the batch for {} but {} is missing or incomplete: rerun with --regenerate to rebuild its files",
+                    req.as_of,
+                    dir.display()
+                )));
+            }
+            return Ok(true);
+        }
+        let input_sha = sha256_file(&req.input)?;
+        if input_sha != rec.input_sha256 {
+            return Err(Error::State(format!(
+                "--regenerate: {} is not the input of the {} batch (SHA-256 {input_sha}, recorded {})",
+                req.input.display(),
+                req.as_of,
+                rec.input_sha256
+            )));
+        }
+    } else if req.regenerate {
+        return Err(Error::State(format!(
+            "--regenerate: the ledger has no batch for {}",
+            req.as_of
+        )));
+    } else if let Some(latest) = ledger.latest()? {
+        if latest > req.as_of {
+            return Err(Error::State(format!(
+                "the ledger already has a batch for {latest}, after {}: notices cannot be issued in the past",
+                req.as_of
+            )));
+        }
+    }
+    Ok(false)
 }
 
 /// A batch built in its temporary directory, not yet in place.
