@@ -55,6 +55,41 @@ pub enum Command {
     Expiry(ExpiryArgs),
     /// Write a synthetic CP932 registry (benchmarks, demos).
     Sample(SampleArgs),
+    /// Check the ledger against the batch directories, or rebuild it.
+    Ledger(LedgerArgs),
+}
+
+/// `kigen ledger`.
+#[derive(Debug, clap::Args)]
+pub struct LedgerArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: LedgerCommand,
+}
+
+/// `kigen ledger check | rebuild`.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// The checks `kigen run` makes before any work (quick_check, schema,
+    /// every batch directory recorded and every recorded batch present).
+    Check {
+        /// The output root holding the batch directories.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// The ledger.
+        #[arg(long, default_value = "state/kigen.sqlite")]
+        state: PathBuf,
+    },
+    /// Build a new ledger from the batch directories (each must verify);
+    /// refuses to overwrite an existing ledger.
+    Rebuild {
+        /// The output root holding the batch directories.
+        #[arg(long)]
+        out: PathBuf,
+        /// The ledger to create.
+        #[arg(long)]
+        state: PathBuf,
+    },
 }
 
 /// `kigen run`.

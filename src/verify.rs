@@ -11,6 +11,7 @@ use crate::digest::sha256_hex;
 use crate::error::Result;
 use crate::ledger::Ledger;
 use crate::model::Counts;
+use crate::outputs::csvfile::read_csv;
 use crate::outputs::summary::{batch_files, read_summary, Summary, SUMMARY_FILE};
 use crate::select::Outcome;
 
@@ -33,35 +34,6 @@ impl VerifyReport {
             self.problems.push(what);
         }
     }
-}
-
-/// Reads a CSV output (UTF-8 with BOM, or CP932 without) into records.
-fn read_csv(path: &Path) -> std::result::Result<Vec<Vec<String>>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let text = match bytes.strip_prefix("\u{FEFF}".as_bytes()) {
-        Some(rest) => {
-            String::from_utf8(rest.to_vec()).map_err(|e| format!("{}: {e}", path.display()))?
-        }
-        None => {
-            let (t, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
-            if bad {
-                return Err(format!(
-                    "{}: neither UTF-8 with BOM nor CP932",
-                    path.display()
-                ));
-            }
-            t.into_owned()
-        }
-    };
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
-        rows.push(rec.iter().map(String::from).collect());
-    }
-    Ok(rows)
 }
 
 /// Verifies the batch in `dir`; with `state`, also against the ledger.

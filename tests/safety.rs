@@ -267,3 +267,120 @@ fn existing_directories_keep_their_mode() {
     let batch = std::fs::metadata(shared.join("2026-11-26")).unwrap();
     assert_eq!(batch.permissions().mode() & 0o777, 0o700);
 }
+
+fn ledger_cmd(args: &[&str], out: &Path, state: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .arg("ledger")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .arg("--state")
+        .arg(state)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// Every notice row in full, sorted.
+fn notice_rows(state: &Path) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(state).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT resident_code, item, expiry, batch_id, as_of, document_number, print_file, first_page, pages FROM notice ORDER BY 1, 2, 3",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        (0..9)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i)
+                    .map(|v| format!("{v:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn batch_rows(state: &Path) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(state).unwrap();
+    let mut stmt = conn.prepare("SELECT * FROM batch ORDER BY as_of").unwrap();
+    stmt.query_map([], |r| {
+        (0..8)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i)
+                    .map(|v| format!("{v:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn a_lost_ledger_is_rebuilt_from_the_batches_as_it_was() {
+    let e = env();
+    let input = e.dir.path().join("registry.csv");
+    let sample = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args([
+            "sample",
+            "--rows",
+            "3000",
+            "--seed",
+            "5",
+            "--as-of",
+            "2026-11-26",
+            "--out",
+        ])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(sample.status.success());
+    for d in ["2026-11-26", "2026-11-30"] {
+        let o = run(&e.out, &e.state, &input, d, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let check = ledger_cmd(&["check"], &e.out, &e.state);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let (notices, batches) = (notice_rows(&e.state), batch_rows(&e.state));
+    assert!(notices.len() > 20, "{} notices", notices.len());
+
+    // Refuses to overwrite the ledger it would replace.
+    let refused = ledger_cmd(&["rebuild"], &e.out, &e.state);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+
+    std::fs::rename(&e.state, e.dir.path().join("lost.sqlite")).unwrap();
+    let _ = std::fs::remove_file(e.state.with_extension("sqlite-wal"));
+    let rebuilt = ledger_cmd(&["rebuild"], &e.out, &e.state);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    assert_eq!(
+        notice_rows(&e.state),
+        notices,
+        "notices differ after rebuild"
+    );
+    assert_eq!(
+        batch_rows(&e.state),
+        batches,
+        "batches differ after rebuild"
+    );
+    // Every batch still verifies against the rebuilt ledger, and the next
+    // night goes on.
+    let next = run(&e.out, &e.state, &input, "2026-12-01", None);
+    assert!(next.status.success(), "{}", stderr(&next));
+
+    // A batch that does not verify is not taken into a ledger.
+    std::fs::remove_file(&e.state).unwrap();
+    let manifest = e.out.join("2026-11-26/manifest.csv");
+    let mut bytes = std::fs::read(&manifest).unwrap();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 1;
+    std::fs::write(&manifest, bytes).unwrap();
+    let bad = ledger_cmd(&["rebuild"], &e.out, &e.state);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("does not verify"), "{}", stderr(&bad));
+
+    // And `ledger check` names an unrecorded batch.
+    let unrecorded = ledger_cmd(&["check"], &e.out, &e.dir.path().join("fresh.sqlite"));
+    assert_eq!(unrecorded.status.code(), Some(2), "{}", stderr(&unrecorded));
+}

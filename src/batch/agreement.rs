@@ -86,13 +86,18 @@ pub(crate) struct Request<'a> {
     pub(crate) profile_sha256: &'a str,
 }
 
-/// The ledger's batches against the directories under the output root.
-pub(crate) fn check_agreement(ledger: &Ledger, req: &Request<'_>) -> Result<()> {
+/// The ledger's batches against the directories under `out_root`; with a
+/// run's request, its own date may be absent or in place unrecorded (see
+/// [`check_crashed_batch`]).
+pub(crate) fn check_agreement(
+    ledger: &Ledger,
+    out_root: &Path,
+    req: Option<&Request<'_>>,
+) -> Result<()> {
     ledger.check_integrity()?;
     let recorded = ledger.batch_ids()?;
-    let dirs = batch_dirs(req.out_root)?;
-    let this = req.as_of.to_string();
-    let this_dir = req.out_root.join(&this);
+    let dirs = batch_dirs(out_root)?;
+    let this = req.map(|r| r.as_of.to_string()).unwrap_or_default();
     let unrecorded: Vec<String> = dirs
         .iter()
         .filter(|d| !recorded.contains(d) && **d != this)
@@ -101,10 +106,10 @@ pub(crate) fn check_agreement(ledger: &Ledger, req: &Request<'_>) -> Result<()> 
     if !unrecorded.is_empty() {
         return Err(Error::State(format!(
             "{} holds batch(es) the ledger {} does not record ({}): is this the right ledger for this --out? If it is, rebuild the missing records with `kigen ledger rebuild --out {} --state LEDGER`",
-            req.out_root.display(),
+            out_root.display(),
             ledger.path().display(),
             list(&unrecorded),
-            req.out_root.display()
+            out_root.display()
         )));
     }
     let missing: Vec<String> = recorded
@@ -116,12 +121,14 @@ pub(crate) fn check_agreement(ledger: &Ledger, req: &Request<'_>) -> Result<()> 
         return Err(Error::State(format!(
             "the ledger {} records batch(es) that are not in {} ({}): was --out changed, or were they moved? Put them back or pass the --out they were written to",
             ledger.path().display(),
-            req.out_root.display(),
+            out_root.display(),
             list(&missing)
         )));
     }
-    if dirs.contains(&this) && !recorded.contains(&this) {
-        check_crashed_batch(&this_dir, req)?;
+    if let Some(req) = req {
+        if dirs.contains(&this) && !recorded.contains(&this) {
+            check_crashed_batch(&out_root.join(&this), req)?;
+        }
     }
     Ok(())
 }

@@ -106,12 +106,13 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     let mut ledger = Ledger::open(&req.state)?;
     agreement::check_agreement(
         &ledger,
-        &agreement::Request {
+        &req.out_root,
+        Some(&agreement::Request {
             out_root: &req.out_root,
             as_of: req.as_of,
             input: &req.input,
             profile_sha256: &req.profile.sha256,
-        },
+        }),
     )?;
     let dir = req.out_root.join(req.as_of.to_string());
     let recorded = ledger.batch(req.as_of)?;

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod expiry;
+pub mod ledger;
 pub mod run;
 pub mod sample;
 pub mod verify;
@@ -24,6 +25,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Verify(args) => verify::run(&args.dir, args.state.as_deref()),
         Command::Expiry(args) => expiry::run(args),
         Command::Sample(args) => sample::run(args),
+        Command::Ledger(args) => ledger::run(args),
     }
 }
 

@@ -150,6 +150,35 @@ pub(crate) fn encode_cp932(text: &str) -> Vec<u8> {
     out
 }
 
+/// Reads a CSV output (UTF-8 with BOM, or CP932 without) into records.
+pub(crate) fn read_csv(path: &Path) -> std::result::Result<Vec<Vec<String>>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = match bytes.strip_prefix("\u{FEFF}".as_bytes()) {
+        Some(rest) => {
+            String::from_utf8(rest.to_vec()).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => {
+            let (t, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+            if bad {
+                return Err(format!(
+                    "{}: neither UTF-8 with BOM nor CP932",
+                    path.display()
+                ));
+            }
+            t.into_owned()
+        }
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        rows.push(rec.iter().map(String::from).collect());
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
