@@ -22,6 +22,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The export changed while kigen read it: nothing is recorded.
+    #[error("{}: the file changed while kigen read it ({what}); nothing was recorded: wait until the export is complete and run again", path.display())]
+    InputChanged {
+        /// The input file.
+        path: PathBuf,
+        /// What differed.
+        what: String,
+    },
     /// The header row does not fit the profile's columns.
     #[error("header row (line 1): {0}")]
     Header(String),

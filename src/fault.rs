@@ -23,3 +23,16 @@ pub(crate) fn point(name: &str) {
         std::process::abort();
     }
 }
+
+/// For the tests of an export rewritten while it is read: with
+/// `KIGEN_FAULT_REWRITE=<name>`, the point of that name appends a line to
+/// the input file, as a registry system still writing the export would.
+/// Unset, it does nothing.
+pub(crate) fn rewrite_point(name: &str, input: &std::path::Path) {
+    if std::env::var("KIGEN_FAULT_REWRITE").is_ok_and(|v| v == name) {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(input) {
+            let _ = f.write_all(b"\r\n");
+        }
+    }
+}

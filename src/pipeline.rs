@@ -19,7 +19,9 @@ use crate::outputs::iso;
 use crate::outputs::rows::{push_exceptions, push_held, push_outcome, push_reject};
 use crate::profile::Columns;
 use crate::registry::split::{Record, RecordBatch};
-use crate::registry::{read_header_fields, Duplicates, RecordStream, RowReader, BATCH_RECORDS};
+use crate::registry::{
+    read_header_fields, Duplicates, InputDigest, RecordStream, RowReader, BATCH_RECORDS,
+};
 use crate::render::printable::Printability;
 use crate::rules::{evaluate, ItemKind, RuleConfig, RuleError};
 use crate::select::{select, NoticeLedger, Outcome, Window};
@@ -249,7 +251,7 @@ pub(crate) fn run_rows(
     ctx: &Context<'_>,
     keep_notices: bool,
     mut sink: impl FnMut(Vec<ChunkOutput>) -> Result<()> + Send,
-) -> Result<()> {
+) -> Result<InputDigest> {
     let mut stream = RecordStream::open(path)?;
     let headers = read_header_fields(&mut stream, ctx.reader.encoding)?;
     if headers != ctx.reader.columns.headers {
@@ -261,6 +263,7 @@ pub(crate) fn run_rows(
     let mut current = RecordBatch::default();
     let mut next = RecordBatch::default();
     let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
+    crate::fault::rewrite_point("while-reading", path);
     let mut pending: Option<Vec<ChunkOutput>> = None;
     while more {
         let ((read_more, sunk), outputs) = rayon::join(
@@ -293,5 +296,5 @@ pub(crate) fn run_rows(
     if let Some(last) = pending {
         sink(last)?;
     }
-    Ok(())
+    stream.finish()
 }

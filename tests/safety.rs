@@ -384,3 +384,72 @@ fn a_lost_ledger_is_rebuilt_from_the_batches_as_it_was() {
     let unrecorded = ledger_cmd(&["check"], &e.out, &e.dir.path().join("fresh.sqlite"));
     assert_eq!(unrecorded.status.code(), Some(2), "{}", stderr(&unrecorded));
 }
+
+#[test]
+fn an_export_rewritten_while_read_fails_the_run() {
+    for (point, says) in [
+        ("between-passes", "the first pass read"),
+        ("while-reading", "bytes when opened"),
+    ] {
+        let e = env();
+        let input = e.dir.path().join("registry.csv");
+        let sample = Command::new(env!("CARGO_BIN_EXE_kigen"))
+            .args([
+                "sample",
+                "--rows",
+                "40000",
+                "--seed",
+                "3",
+                "--as-of",
+                "2026-11-26",
+                "--out",
+            ])
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(sample.status.success());
+        let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+            .args(["run", "--quiet", "--as-of", "2026-11-26", "--input"])
+            .arg(&input)
+            .arg("--out")
+            .arg(&e.out)
+            .arg("--state")
+            .arg(&e.state)
+            .env("KIGEN_FAULT_REWRITE", point)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{point}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("changed while kigen read it"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains(says), "{point}: {}", stderr(&out));
+        assert!(
+            !e.out.join("2026-11-26").exists(),
+            "{point}: a batch was put in place"
+        );
+        let recorded = rusqlite::Connection::open(&e.state)
+            .and_then(|c| c.query_row("SELECT count(*) FROM batch", [], |r| r.get::<_, i64>(0)))
+            .unwrap_or(0);
+        assert_eq!(recorded, 0, "{point}: a batch was recorded");
+        // Unchanged, the same file runs and records the SHA-256 of its bytes.
+        let again = run(&e.out, &e.state, &input, "2026-11-26", None);
+        assert!(again.status.success(), "{}", stderr(&again));
+        let summary = std::fs::read_to_string(e.out.join("2026-11-26/summary.json")).unwrap();
+        let sha = {
+            use sha2::Digest;
+            let bytes = std::fs::read(&input).unwrap();
+            kigen_hex(&sha2::Sha256::digest(&bytes))
+        };
+        assert!(
+            summary.contains(&sha),
+            "summary.json does not hold the input's SHA-256"
+        );
+    }
+}
+
+fn kigen_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -8,14 +8,16 @@ use std::time::Instant;
 use chrono::NaiveDate;
 
 use crate::barcode::PostalData;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::files::create_private_dir;
 use crate::model::{Counts, CsvEncoding, DueNotice, InputEncoding};
 use crate::outputs::csvfile::CsvFile;
 use crate::outputs::{EXCEPTIONS_HEADER, HELD_HEADER, OUTCOMES_HEADER, REJECTS_HEADER};
 use crate::pipeline::{self, Context};
 use crate::profile::Profile;
-use crate::registry::{read_header, scan_duplicates, Duplicates, RecordStream, RowReader};
+use crate::registry::{
+    read_header, scan_duplicates, Duplicates, InputDigest, RecordStream, RowReader,
+};
 use crate::render::printable::Printability;
 use crate::rules::RuleConfig;
 use crate::select::{NoticeLedger, Window};
@@ -36,9 +38,10 @@ pub struct CheckRequest<'a> {
     pub out_dir: PathBuf,
     /// Notices already issued.
     pub ledger: &'a (dyn NoticeLedger + Sync),
-    /// The duplicate scan, when the caller ran it already (alongside loading
-    /// fonts and postal data, to use both cores).
-    pub duplicates: Option<Duplicates>,
+    /// The first pass (the duplicate scan and the digest of what it read),
+    /// when the caller ran it already (alongside loading fonts and postal
+    /// data, to use both cores).
+    pub first_pass: Option<(Duplicates, InputDigest)>,
     /// Postal data for barcodes and postal checks of printed notices.
     pub postal: Option<&'a (dyn PostalData + Sync)>,
     /// What can be printed (the held rule).
@@ -54,6 +57,8 @@ pub struct CheckReport {
     pub notices: Vec<DueNotice>,
     /// Seconds spent.
     pub seconds: f64,
+    /// The bytes processed.
+    pub input: InputDigest,
 }
 
 /// Runs the reading, rules and selection over the whole input, writing the
@@ -66,7 +71,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         let mut stream = RecordStream::open(&req.input)?;
         read_header(&mut stream, req.encoding, req.profile)?
     };
-    let duplicates = match &req.duplicates {
+    let (duplicates, first_digest) = match &req.first_pass {
         Some(d) => d.clone(),
         None => scan_duplicates(&req.input, req.encoding, req.profile)?,
     };
@@ -100,7 +105,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
     let mut held = CsvFile::create(&dir.join("held.csv"), &HELD_HEADER, enc)?;
     let mut counts = Counts::new();
     let mut notices = Vec::new();
-    pipeline::run_rows(&req.input, &ctx, keep_notices, |chunks| {
+    let digest = pipeline::run_rows(&req.input, &ctx, keep_notices, |chunks| {
         for chunk in chunks {
             outcomes.write_records(&chunk.outcomes, chunk.counts.rows_read)?;
             rejects.write_records(&chunk.rejects, chunk.rejects_written)?;
@@ -111,6 +116,17 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         }
         Ok(())
     })?;
+    // Both passes must have read the same bytes: the export did not change
+    // between them.
+    if digest != first_digest {
+        return Err(Error::InputChanged {
+            path: req.input.clone(),
+            what: format!(
+                "the first pass read {} bytes with SHA-256 {}, the second {} bytes with {}",
+                first_digest.bytes, first_digest.sha256, digest.bytes, digest.sha256
+            ),
+        });
+    }
     for f in [outcomes, rejects, exceptions, held] {
         f.finish()?;
     }
@@ -118,6 +134,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         counts,
         notices,
         seconds: started.elapsed().as_secs_f64(),
+        input: digest,
     })
 }
 

@@ -29,7 +29,7 @@ use crate::outputs::manifest::{write_manifest, ManifestRow};
 use crate::outputs::summary::{write_summary, SummaryInput};
 use crate::profile::Profile;
 use crate::registry::scan_duplicates;
-use crate::registry::Duplicates;
+use crate::registry::{Duplicates, InputDigest};
 use crate::render::printable::Printability;
 use check::{check, CheckReport, CheckRequest};
 use plan::{place, print_files, Placed};
@@ -277,7 +277,7 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
 /// What a run loads before reading rows: the duplicate scan, fonts and
 /// wording, postal data.
 struct Loaded<'p> {
-    duplicates: Duplicates,
+    first_pass: (Duplicates, InputDigest),
     renderer: Renderer<'p>,
     postal: PostalTable,
 }
@@ -295,7 +295,7 @@ fn load<'p>(req: &RunRequest<'p>) -> Result<Loaded<'p>> {
     );
     let (renderer, postal) = loaded?;
     Ok(Loaded {
-        duplicates: duplicates?,
+        first_pass: duplicates?,
         renderer,
         postal,
     })
@@ -321,8 +321,9 @@ struct Selected<'p> {
     input_bytes: u64,
 }
 
-/// Reads and selects every row (writing the four row CSVs into `tmp`) while
-/// the input is hashed on the other core.
+/// Reads and selects every row, writing the four row CSVs into `tmp`. The
+/// input's SHA-256 is that of the bytes the two passes read (and they must
+/// agree).
 fn select_rows<'p>(
     req: &RunRequest<'p>,
     issued: &NoticeSet,
@@ -330,7 +331,7 @@ fn select_rows<'p>(
     tmp: &Path,
 ) -> Result<Selected<'p>> {
     let Loaded {
-        duplicates,
+        first_pass,
         renderer,
         postal,
     } = loaded;
@@ -339,40 +340,27 @@ fn select_rows<'p>(
         columns: &req.profile.settings.columns,
         as_of: req.as_of,
     };
-    let (hashed, report) = rayon::join(
-        || -> Result<(String, u64)> {
-            let sha = sha256_file(&req.input)?;
-            let len = std::fs::metadata(&req.input)
-                .map_err(|e| Error::io(&req.input, e))?
-                .len();
-            Ok((sha, len))
+    let report = check(
+        &CheckRequest {
+            input: req.input.clone(),
+            as_of: req.as_of,
+            profile: req.profile,
+            encoding: req.encoding,
+            csv_encoding: req.csv_encoding,
+            out_dir: tmp.to_path_buf(),
+            first_pass: Some(first_pass),
+            ledger: issued,
+            printable: &printable,
+            postal: Some(&postal),
         },
-        || {
-            check(
-                &CheckRequest {
-                    input: req.input.clone(),
-                    as_of: req.as_of,
-                    profile: req.profile,
-                    encoding: req.encoding,
-                    csv_encoding: req.csv_encoding,
-                    out_dir: tmp.to_path_buf(),
-                    duplicates: Some(duplicates),
-                    ledger: issued,
-                    printable: &printable,
-                    postal: Some(&postal),
-                },
-                true,
-            )
-        },
-    );
-    let report = report?;
-    let (input_sha256, input_bytes) = hashed?;
+        true,
+    )?;
     Ok(Selected {
         postal_data: postal_description(req.profile, &postal),
+        input_sha256: report.input.sha256.clone(),
+        input_bytes: report.input.bytes,
         renderer,
         report,
-        input_sha256,
-        input_bytes,
     })
 }
 

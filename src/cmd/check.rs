@@ -56,7 +56,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         csv_encoding: csv_encoding.unwrap_or(profile.settings.output.csv_encoding),
         profile: &profile,
         out_dir: out_dir.clone(),
-        duplicates: Some(duplicates),
+        first_pass: Some(duplicates),
         ledger: &NoLedger,
         printable: &printable,
         postal: loaded.as_ref().map(|(_, p)| p as &(dyn PostalData + Sync)),

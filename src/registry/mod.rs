@@ -12,7 +12,9 @@ pub mod stream;
 pub use columns::ColumnMap;
 pub use duplicates::Duplicates;
 pub use row::{parse_flag, RowReader};
-pub use stream::{read_header, read_header_fields, scan_duplicates, RecordStream, BATCH_RECORDS};
+pub use stream::{
+    read_header, read_header_fields, scan_duplicates, InputDigest, RecordStream, BATCH_RECORDS,
+};
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use memchr::memchr;
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use super::columns::ColumnMap;
 use super::decode::decode_field;
@@ -25,10 +26,60 @@ pub const BATCH_RECORDS: usize = 16 * 1024;
 
 const READ_CHUNK: usize = 4 << 20;
 
+/// What identifies the file being read: if any of it differs at the end,
+/// the export was rewritten or replaced while kigen read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        }
+    }
+}
+
+/// The bytes a pass processed: their SHA-256 and count, checked against the
+/// file as it was when the pass opened it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputDigest {
+    /// SHA-256, lower-case hex, of every byte read.
+    pub sha256: String,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// The export file, hashed as it is read.
+struct HashedFile {
+    file: File,
+    hasher: Sha256,
+    bytes: u64,
+    stamp: FileStamp,
+}
+
+impl Read for HashedFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
 /// Reads a file as a stream of record batches.
 pub struct RecordStream {
     path: PathBuf,
-    file: File,
+    file: HashedFile,
     buf: Vec<u8>,
     start: usize,
     eof: bool,
@@ -39,9 +90,15 @@ impl RecordStream {
     /// Opens `path`.
     pub fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let meta = file.metadata().map_err(|e| Error::io(path, e))?;
         Ok(RecordStream {
             path: path.to_path_buf(),
-            file,
+            file: HashedFile {
+                file,
+                hasher: Sha256::new(),
+                bytes: 0,
+                stamp: FileStamp::of(&meta),
+            },
             buf: Vec::with_capacity(READ_CHUNK * 2),
             start: 0,
             eof: false,
@@ -93,6 +150,53 @@ impl RecordStream {
 }
 
 impl RecordStream {
+    /// The digest of everything read, once the stream is at its end; an
+    /// error when the file changed while it was read (its size, modification
+    /// time or inode differ from when it was opened, or it was not read to
+    /// its end): SPEC 10, the input is what was processed, or nothing.
+    pub fn finish(mut self) -> Result<InputDigest> {
+        let mut rest = [0u8; 1];
+        let extra = loop {
+            match self.file.read(&mut rest) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(&self.path, e)),
+            }
+        };
+        let start = self.file.stamp;
+        let handle = self
+            .file
+            .file
+            .metadata()
+            .map(|m| FileStamp::of(&m))
+            .map_err(|e| Error::io(&self.path, e))?;
+        let named = std::fs::metadata(&self.path)
+            .map(|m| FileStamp::of(&m))
+            .ok();
+        let what = if extra > 0 || self.file.bytes != start.len || handle.len != start.len {
+            Some(format!(
+                "{} bytes when opened, {} now, {} read",
+                start.len, handle.len, self.file.bytes
+            ))
+        } else if handle.modified != start.modified {
+            Some("its modification time changed".to_string())
+        } else if named != Some(start) {
+            Some("the name now points to another file".to_string())
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(Error::InputChanged {
+                path: self.path.clone(),
+                what,
+            });
+        }
+        Ok(InputDigest {
+            sha256: crate::digest::hex(&self.file.hasher.finalize()),
+            bytes: self.file.bytes,
+        })
+    }
+
     /// Like [`RecordStream::next_batch`], but splits a large run of bytes in
     /// two halves at once, cut speculatively at a line break: if the first
     /// half does not end exactly at the cut (a quoted field runs over it),
@@ -229,12 +333,13 @@ pub fn read_header_fields(
     Ok(headers)
 }
 
-/// First pass: the codes shared by two or more 住民 rows.
+/// First pass: the codes shared by two or more 住民 rows, and the digest of
+/// the bytes the pass read.
 pub fn scan_duplicates(
     path: &Path,
     encoding: InputEncoding,
     profile: &Profile,
-) -> Result<Duplicates> {
+) -> Result<(Duplicates, InputDigest)> {
     let mut stream = RecordStream::open(path)?;
     let columns = read_header(&mut stream, encoding, profile)?;
     let reader = RowReader {
@@ -258,6 +363,8 @@ pub fn scan_duplicates(
             keys.extend(found);
         }
     }
+    let digest = stream.finish()?;
+    crate::fault::rewrite_point("between-passes", path);
     // Re-read just the candidate copies to confirm every field decodes.
     let mut failure: Option<Error> = None;
     let duplicates = Duplicates::find_checked(keys, |offset| {
@@ -271,7 +378,7 @@ pub fn scan_duplicates(
     });
     match failure {
         Some(e) => Err(e),
-        None => Ok(duplicates),
+        None => Ok((duplicates, digest)),
     }
 }
 
@@ -281,9 +388,15 @@ fn record_decodes_at(path: &Path, offset: u64, reader: &RowReader<'_>) -> Result
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     file.seek(SeekFrom::Start(offset))
         .map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
     let mut stream = RecordStream {
         path: path.to_path_buf(),
-        file,
+        file: HashedFile {
+            file,
+            hasher: Sha256::new(),
+            bytes: 0,
+            stamp: FileStamp::of(&meta),
+        },
         buf: Vec::new(),
         start: 0,
         eof: false,
