@@ -106,7 +106,7 @@ proptest! {
             ledger: &NoLedger,
             printable: &printable,
             postal: None,
-            duplicates: None,
+            first_pass: None,
         };
         let report = check(&req, false).map_err(|e| e.to_string()).unwrap();
         prop_assert!(report.counts.reconciles());
