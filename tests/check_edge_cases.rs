@@ -76,9 +76,11 @@ fn every_row_matches_its_expectation() {
 #[test]
 fn outputs_have_spec_headers_and_private_modes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_edge_cases(dir.path(), &[]);
+    // A directory kigen creates is 0700 (one that exists keeps its mode:
+    // tests/safety.rs).
+    let d = &dir.path().join("check");
+    let out = run_edge_cases(d, &[]);
     assert!(out.status.success());
-    let d = dir.path();
     assert_eq!(
         header_of(&d.join("outcomes.csv")),
         "line,resident_code,outcome,card_expiry,user_cert_expiry,sign_cert_expiry,detail"

@@ -453,3 +453,49 @@ fn an_export_rewritten_while_read_fails_the_run() {
 fn kigen_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn a_my_number_in_a_mapped_column_is_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    // The header is mislabelled: 住民コード and 住民状態 hold 個人番号 values.
+    let input = dir.path().join("registry.csv");
+    std::fs::write(
+        &input,
+        "住民コード,氏名,生年月日,住民状態,郵便番号,住所\n\
+         123456789018,佐久　太郎,1970-01-15,住民,385-0051,長野県佐久市中込1丁目2番3号\n\
+         A2,佐久　花子,1970-01-15,000000000000,385-0051,長野県佐久市中込1丁目2番3号\n\
+         A3,佐久　次郎,1970-01-15,住民,385-0051,長野県佐久市中込1丁目2番3号\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("check");
+    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args([
+            "check",
+            "--as-of",
+            "2026-11-26",
+            "--encoding",
+            "utf-8",
+            "--input",
+        ])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out_dir)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut everything = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    for f in ["outcomes.csv", "rejects.csv", "exceptions.csv", "held.csv"] {
+        everything.push_str(&std::fs::read_to_string(out_dir.join(f)).unwrap());
+    }
+    assert!(!everything.contains("123456789018"), "{everything}");
+    assert!(!everything.contains("000000000000"), "{everything}");
+    let rejects = common::read_csv(&out_dir.join("rejects.csv"));
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    for r in &rejects {
+        assert_eq!(r["value"], "************");
+        assert!(r["reason"].contains("個人番号"), "{r:?}");
+    }
+    assert_eq!(rejects[0]["field"], "住民コード");
+    assert_eq!(rejects[1]["field"], "住民状態");
+}

@@ -11,6 +11,7 @@ use crate::model::{
     valid_resident_code, CodeKey, Field, InputEncoding, PostalCode, Reject, Resident, RowRead,
     CURRENT_RESIDENT,
 };
+use crate::mynumber::looks_like_my_number;
 use crate::profile::GaijiTable;
 use crate::rules::ItemDates;
 use crate::text::{collapse_breaks, kana_to_full_width, trim};
@@ -73,6 +74,9 @@ impl<'a> RowReader<'a> {
             Ok(values) => values,
             Err(reject) => return RowRead::Rejected(*reject),
         };
+        if let Some(reject) = self.my_number_guard(line, &values) {
+            return RowRead::Rejected(reject);
+        }
         let text = |f: Field| values[f.index()].as_deref().unwrap_or("");
         // Status first: a row that is not 住民 is excluded without further checks.
         let status = text(Field::Status);
@@ -190,6 +194,25 @@ impl<'a> RowReader<'a> {
                 rec.meta.offset + in_line
             ),
         }))
+    }
+
+    /// No field kigen reads is meant to hold a 個人番号: one that does (a
+    /// mislabelled header, a shifted column) rejects the row before anything
+    /// of it is used, with the value masked, so that the number reaches no
+    /// output, status included (SPEC 10).
+    fn my_number_guard(&self, line: u32, values: &Values<'_>) -> Option<Reject> {
+        let field = Field::ALL.into_iter().find(|f| {
+            values[f.index()]
+                .as_deref()
+                .is_some_and(looks_like_my_number)
+        })?;
+        Some(Reject {
+            line,
+            resident_code: String::new(),
+            field: self.columns.name(field).to_string(),
+            value: "************".into(),
+            reason: "looks like a 個人番号: check the column mapping".into(),
+        })
     }
 
     /// The reject for a row's problems: the first in SPEC column order,
