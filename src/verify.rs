@@ -412,9 +412,15 @@ fn check_print_files(
         rep.expect(
             format!("{file}: packets and pages (summary.json against manifest.csv)"),
             recorded
-                .map(|f| format!("{:?} packets, {:?} pages", f.packets, f.pages))
+                .map(|f| {
+                    format!(
+                        "{} packets, {} pages",
+                        f.packets.unwrap_or(0),
+                        f.pages.unwrap_or(0)
+                    )
+                })
                 .unwrap_or_else(|| "a listed print file".into()),
-            format!("{:?} packets, {:?} pages", Some(*packets), Some(*pages)),
+            format!("{packets} packets, {pages} pages"),
         );
         match lopdf::Document::load(dir.join(file)) {
             Ok(doc) => {

@@ -180,7 +180,7 @@ fn swapped_pages_and_a_removed_resident_are_caught_with_the_ledger() {
     );
     assert!(text.contains("mailing.csv: packets/pages"), "{text}");
     assert!(
-        text.contains("the manifest does not: expected none, found 1"),
+        text.contains("the manifest does not: expected none, found 3 (E001 card"),
         "{text}"
     );
 }
