@@ -37,7 +37,10 @@ pub fn today_tokyo() -> NaiveDate {
 
 /// A date given on the command line, in any form the export accepts.
 fn parse_cli_date(option: &'static str, s: &str) -> Result<NaiveDate> {
-    wareki::parse_date(s.trim()).map_err(|source| Error::Date { option, source })
+    wareki::parse_date(s.trim()).map_err(|e| Error::Date {
+        option,
+        source: Box::new(e),
+    })
 }
 
 /// `--as-of`, defaulting to today in Asia/Tokyo.
