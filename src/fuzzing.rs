@@ -114,6 +114,8 @@ fn read_as(data: &[u8], encoding: InputEncoding, gaiji: &GaijiTable) {
         columns: &columns,
         encoding,
         gaiji,
+        eras: wareki::Eras::builtin(),
+        feb29: Feb29Rule::Feb28,
     };
     let codes = (0..whole.len())
         .filter_map(|i| {

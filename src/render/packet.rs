@@ -86,10 +86,12 @@ mod tests {
             code: "T1".into(),
             name: name.into(),
             name_kana: "テスト".into(),
+            kana_placeholder: false,
             postal_code: PostalCode::parse("3850051").unwrap(),
             address: address.into(),
             address_extra: "コーポ佐久101号室".into(),
             dates,
+            birth_written: crate::model::BirthWritten::Exact,
             non_forwardable: true,
             legal_representative: String::new(),
         };
@@ -121,6 +123,7 @@ mod tests {
             application,
             issuer: &s.municipality.issuer,
             window: s.window,
+            eras: &profile.eras,
         };
         let p = Packet {
             seq: 1,
