@@ -85,8 +85,10 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
     };
     let sel = select(&resident.code, &ev, ctx.window, ctx.ledger);
     let mut out = RowOutput::new(resident.line, &resident.code, sel.outcome);
-    if let Some(e) = birth_exception(&resident, ctx.rules) {
-        out.exceptions.push(e);
+    // Only a row with an item reads its birth date: a no-item row is not
+    // listed every night for a date nothing was computed from.
+    if ev.card.is_some() {
+        out.exceptions.extend(birth_exception(&resident, ctx.rules));
     }
     for f in &ev.findings {
         out.exceptions.push(Exception {
@@ -157,7 +159,7 @@ fn out_of_range(ctx: &Context<'_>, resident: &Resident, kind: ItemKind) -> RowOu
 
 /// The exception for a 生年月日 the registry may lawfully hold but that is
 /// not an ordinary date (SPEC 9), naming the value as written; listed before
-/// the rules' findings.
+/// the rules' findings, for a row that has an item.
 fn birth_exception(resident: &Resident, rules: RuleConfig) -> Option<Exception> {
     match &resident.birth_written {
         BirthWritten::Exact => None,

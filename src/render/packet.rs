@@ -234,6 +234,36 @@ mod tests {
     }
 
     #[test]
+    fn a_birth_date_not_on_the_calendar_prints_as_the_registry_writes_it() {
+        let (profile, fonts) = (saku(), fonts());
+        let mut n = notice("佐久　太郎", "長野県佐久市中込1-2-3", false);
+        // 平成3年2月29日 under feb28: computed with 28 February, printed as
+        // written in 和暦.
+        n.resident.dates.birth = Some(d("1991-02-28"));
+        n.resident.birth_written = crate::model::BirthWritten::Feb29Common {
+            year: 1991,
+            written: "H3.2.29".into(),
+        };
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        assert!(pages[1].text().contains("平成3年2月29日"));
+        // A 不詳日 minor-looking resident: no age is assumed, so the legal
+        // representative is not addressed; the form shows the text as written.
+        n.resident.dates.birth = None;
+        n.resident.birth_written = crate::model::BirthWritten::Unknown {
+            written: "平成5年頃".into(),
+        };
+        n.resident.legal_representative = "佐久　花子".into();
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        assert!(pages[1].text().contains("平成5年頃"));
+        assert!(!pages[0].text().contains("佐久　花子"));
+        // With a birth date making the resident a minor, it is.
+        n.resident.dates.birth = Some(d("2015-04-01"));
+        n.resident.birth_written = crate::model::BirthWritten::Exact;
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        assert!(pages[0].text().contains("佐久　花子"));
+    }
+
+    #[test]
     fn a_name_that_cannot_fit_is_refused_not_cut() {
         let (profile, fonts) = (saku(), fonts());
         let name = "長".repeat(40);
