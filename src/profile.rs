@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::model::{CsvEncoding, Field, InputEncoding};
 use crate::rules::{AgeBasis, Feb29Rule};
 use crate::text::is_private_use;
+use crate::wareki::{EraDef, Eras};
 
 /// The whole profile, as loaded.
 #[derive(Debug, Clone)]
@@ -23,6 +24,9 @@ pub struct Profile {
     pub settings: Settings,
     /// The 外字 table: private-use code point → replacement text.
     pub gaiji: GaijiTable,
+    /// The era table: the five built-in eras and the profile's `[[eras]]`,
+    /// validated; every date of the run is read and printed with it.
+    pub eras: Eras,
 }
 
 /// profile.toml. Every section is optional and falls back to Saku's defaults.
@@ -53,6 +57,53 @@ pub struct Settings {
     pub inquiry: Option<InquiryWording>,
     /// The card application form's wording (required for `kigen run`).
     pub application: Option<ApplicationWording>,
+    /// `[[eras]]`: eras added to the five built-in ones (SPEC 9, "the era
+    /// table is data"), checked on load into [`Profile::eras`].
+    pub eras: Vec<EraSetting>,
+}
+
+/// One `[[eras]]` entry: an era added without a new release.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraSetting {
+    /// The era name in kanji (2-4 kanji, a new one).
+    pub name: String,
+    /// The one-letter abbreviation in compact forms (`N07.08.14`): a new
+    /// capital letter A-Z.
+    pub letter: String,
+    /// The digit G of the 7-digit form `GYYMMDD`: a new digit 1-9.
+    pub code: u32,
+    /// The first day (元年), after the last era's start: a TOML date
+    /// (`2031-05-01`) or a string (`"2031-05-01"`).
+    pub start: toml::Value,
+}
+
+impl EraSetting {
+    /// The era as the table takes it, or why not (naming the key below
+    /// `eras[N]`).
+    fn def(&self) -> Result<EraDef, String> {
+        let mut letters = self.letter.chars();
+        let (Some(letter), None) = (letters.next(), letters.next()) else {
+            return Err(format!(
+                "letter = {:?}: must be one capital letter A-Z",
+                self.letter
+            ));
+        };
+        let start = match &self.start {
+            toml::Value::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+            toml::Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => chrono::NaiveDate::from_ymd_opt(
+                    i32::from(d.year),
+                    u32::from(d.month),
+                    u32::from(d.day),
+                ),
+                _ => None,
+            },
+            _ => None,
+        }
+        .ok_or_else(|| format!("start = {}: must be a date such as 2031-05-01", self.start))?;
+        Ok(EraDef::new(self.name.clone(), letter, self.code, start))
+    }
 }
 
 /// `[postal]`.
@@ -551,6 +602,7 @@ impl Profile {
             sha256: String::new(),
             settings: Settings::default(),
             gaiji: GaijiTable::default(),
+            eras: Eras::default(),
         }
     }
 
@@ -570,6 +622,7 @@ impl Profile {
             source,
         })?;
         settings.validate(&path)?;
+        let eras = settings.era_table(&path)?;
         let gaiji = if settings.gaiji.table.is_empty() {
             GaijiTable::default()
         } else {
@@ -587,6 +640,7 @@ impl Profile {
             sha256: crate::digest::sha256_hex(&bytes),
             settings,
             gaiji,
+            eras,
         })
     }
 }
@@ -608,6 +662,29 @@ impl Settings {
                 .as_ref()
                 .ok_or_else(|| missing("application"))?,
         ))
+    }
+
+    /// The era table with the `[[eras]]` entries, each checked
+    /// ([`Eras::with_extra`]); the error names the entry as `eras[N]`
+    /// (0-based, in the file's order).
+    fn era_table(&self, path: &Path) -> Result<Eras, Error> {
+        let err = |i: usize, why: String| Error::Profile {
+            path: path.to_path_buf(),
+            message: format!("eras[{i}]: {why}"),
+        };
+        let mut defs = Vec::with_capacity(self.eras.len());
+        for (i, e) in self.eras.iter().enumerate() {
+            defs.push((i, e.def().map_err(|why| err(i, why))?));
+        }
+        // The table takes its eras in order of start: adding them one at a
+        // time in that order finds the entry at fault.
+        defs.sort_by_key(|(_, d)| d.start());
+        let mut table = Eras::default();
+        for k in 0..defs.len() {
+            let prefix = defs[..=k].iter().map(|(_, d)| d.clone()).collect();
+            table = Eras::with_extra(prefix).map_err(|why| err(defs[k].0, why))?;
+        }
+        Ok(table)
     }
 
     /// Checks values that the types alone do not.
@@ -680,6 +757,41 @@ mod tests {
         assert!(e.to_string().contains("age_basiss"), "{e}");
         let e = toml::from_str::<Settings>("[rules]\nfeb29 = \"feb30\"\n").unwrap_err();
         assert!(e.to_string().contains("feb30"), "{e}");
+    }
+
+    #[test]
+    fn eras_are_read_checked_and_named() {
+        let s: Settings = toml::from_str(
+            "[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = 2031-05-01\n",
+        )
+        .unwrap();
+        let eras = s.era_table(Path::new("p.toml")).unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2031, 5, 1).unwrap();
+        assert_eq!(eras.format(start).as_deref(), Some("新元元年5月1日"));
+        assert_eq!(eras.eras().len(), 6);
+        // A string date is accepted too.
+        let s: Settings = toml::from_str(
+            "[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = \"2031-05-01\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.era_table(Path::new("p.toml")).unwrap().eras().len(), 6);
+        // The entry at fault is named by its place in the file.
+        let bad = |text: &str| {
+            let s: Settings = toml::from_str(text).unwrap();
+            s.era_table(Path::new("p.toml")).unwrap_err().to_string()
+        };
+        let two = "[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = 2031-05-01\n\
+                   [[eras]]\nname = \"次元\"\nletter = \"P\"\ncode = 5\nstart = 2021-05-01\n";
+        let e = bad(two);
+        assert!(e.contains("eras[1]") && e.contains("code 5"), "{e}");
+        let e = bad("[[eras]]\nname = \"新元\"\nletter = \"NN\"\ncode = 6\nstart = 2031-05-01\n");
+        assert!(e.contains("eras[0]") && e.contains("letter"), "{e}");
+        let e = bad("[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = \"2031-5\"\n");
+        assert!(e.contains("eras[0]") && e.contains("start"), "{e}");
+        let e = bad(
+            "[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = 2031-05-01T00:00:00\n",
+        );
+        assert!(e.contains("eras[0]") && e.contains("start"), "{e}");
     }
 
     #[test]

@@ -76,6 +76,7 @@ impl<'p> Renderer<'p> {
                 application,
                 issuer: &settings.municipality.issuer,
                 window: settings.window,
+                eras: &profile.eras,
             },
         })
     }
