@@ -107,6 +107,13 @@ pub struct RunArgs {
     /// Rebuild the files of a batch the ledger records, byte for byte.
     #[arg(long)]
     pub regenerate: bool,
+    /// Accept an --as-of more than [nightly] max_days_ahead after today.
+    #[arg(long)]
+    pub allow_future: bool,
+    /// Accept an export with no 住民 rows, or one that shrank by more than
+    /// [input] max_drop_percent against the last batch.
+    #[arg(long)]
+    pub accept_input_change: bool,
 }
 
 /// `kigen check`.

@@ -37,6 +37,8 @@ pub struct Settings {
     pub municipality: Municipality,
     /// How to read the export.
     pub input: InputSettings,
+    /// The nightly run's guards.
+    pub nightly: NightlySettings,
     /// Header names of the export's columns.
     pub columns: Columns,
     /// Rule settings where law and practice leave a choice.
@@ -299,13 +301,34 @@ impl Default for Municipality {
 pub struct InputSettings {
     /// `cp932` (default) or `utf-8`.
     pub encoding: InputEncoding,
+    /// A run whose 住民 rows dropped by more than this percentage against
+    /// the last batch is refused unless `--accept-input-change` (SPEC 10):
+    /// a truncated export must not pass for a quiet night.
+    pub max_drop_percent: u32,
 }
 
 impl Default for InputSettings {
     fn default() -> Self {
         InputSettings {
             encoding: InputEncoding::Cp932,
+            max_drop_percent: 20,
         }
+    }
+}
+
+/// `[nightly]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NightlySettings {
+    /// How many days after today (Asia/Tokyo) `--as-of` may be without
+    /// `--allow-future`: a typo or a clock jump must not make every later
+    /// night refused.
+    pub max_days_ahead: u32,
+}
+
+impl Default for NightlySettings {
+    fn default() -> Self {
+        NightlySettings { max_days_ahead: 1 }
     }
 }
 
