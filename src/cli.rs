@@ -26,8 +26,9 @@ pub struct BatchArgs {
     /// accepts: 2026-11-26, 令和8年11月26日, R8.11.26 …
     #[arg(long)]
     pub as_of: Option<String>,
-    /// Profile directory holding profile.toml.
-    #[arg(long, default_value = "templates/saku")]
+    /// Profile: a directory holding profile.toml, or the name of a built-in
+    /// profile (saku) when no such directory exists.
+    #[arg(long, default_value = "saku")]
     pub profile: PathBuf,
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
@@ -57,6 +58,9 @@ pub enum Command {
     Sample(SampleArgs),
     /// Check the ledger against the batch directories, or rebuild it.
     Ledger(LedgerArgs),
+    /// Write an editable copy of a built-in profile into DIR (then run with
+    /// --profile DIR).
+    Init(InitArgs),
 }
 
 /// `kigen ledger`.
@@ -161,8 +165,9 @@ pub struct ExpiryArgs {
     /// 29 February in common years: feb28 or mar1 (default: the profile's).
     #[arg(long)]
     pub feb29: Option<String>,
-    /// Profile directory (its rule settings are the defaults).
-    #[arg(long, default_value = "templates/saku")]
+    /// Profile whose rule settings are the defaults: a directory holding
+    /// profile.toml, or the name of a built-in profile (saku).
+    #[arg(long, default_value = "saku")]
     pub profile: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]
@@ -188,4 +193,15 @@ pub struct SampleArgs {
     /// 4). For benchmarks of many notices.
     #[arg(long)]
     pub due_percent: Option<u8>,
+}
+
+/// `kigen init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The directory to write profile.toml into (created 0700 if missing;
+    /// an existing profile.toml is never overwritten).
+    pub dir: PathBuf,
+    /// The built-in profile to copy.
+    #[arg(long, default_value = "saku")]
+    pub from: String,
 }

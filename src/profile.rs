@@ -1,23 +1,86 @@
 //! A municipality's profile (`templates/<name>/profile.toml`): settings,
-//! column names and (later) the letter's wording. Validated on load: an
-//! unknown key, a wrong type or a bad value is an error naming the key.
+//! column names and the letter's wording. Validated on load: an unknown
+//! key, a wrong type or a bad value is an error naming the key.
+//!
+//! A profile is a directory on disk or one built into the binary
+//! ([`BUILTIN_PROFILES`]), so that an installed kigen runs from any
+//! directory (SPEC 10, "Installation").
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::error::Error;
+use crate::files::{read_bounded, MAX_DATA_FILE_BYTES};
 use crate::model::{CsvEncoding, Field, InputEncoding};
 use crate::rules::{AgeBasis, Feb29Rule};
 use crate::text::is_private_use;
 use crate::wareki::{EraDef, Eras};
 
+/// The files of a built-in profile: (name, bytes), profile.toml first.
+pub type BuiltinFiles = &'static [(&'static str, &'static [u8])];
+
+/// A built-in profile's table entry: `templates/<name>/profile.toml` and the
+/// further files of that directory it names (a 外字 table, say), read at
+/// compile time.
+macro_rules! builtin_profile {
+    ($name:literal $(, $file:literal)*) => {
+        (
+            $name,
+            &[
+                (
+                    "profile.toml",
+                    include_bytes!(concat!("../templates/", $name, "/profile.toml")) as &[u8],
+                ),
+                $((
+                    $file,
+                    include_bytes!(concat!("../templates/", $name, "/", $file)) as &[u8],
+                ),)*
+            ],
+        )
+    };
+}
+
+/// The profiles built into the binary: (name for `--profile`, its files).
+/// Adding one is one line, `builtin_profile!("<name>")` (plus the names of
+/// any further files it reads); `templates/<name>/` holds the same files, and
+/// `kigen init DIR --from <name>` writes an editable copy of them.
+pub const BUILTIN_PROFILES: &[(&str, BuiltinFiles)] = &[builtin_profile!("saku")];
+
+/// The files of the built-in profile `name`, if there is one.
+pub fn builtin_files(name: &str) -> Option<BuiltinFiles> {
+    BUILTIN_PROFILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, files)| *files)
+}
+
+/// The built-in profiles' names, for messages (`saku, standard`).
+pub fn builtin_names() -> String {
+    BUILTIN_PROFILES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where a profile came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileSource {
+    /// A built-in profile, by name (`saku`).
+    Builtin(&'static str),
+    /// A directory holding profile.toml (absolute when it could be made so);
+    /// relative paths in the profile resolve here.
+    Dir(PathBuf),
+}
+
 /// The whole profile, as loaded.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    /// Directory the profile was loaded from (relative paths in it resolve here).
-    pub dir: PathBuf,
+    /// Where it came from.
+    pub source: ProfileSource,
     /// SHA-256 of profile.toml, for the batch summary.
     pub sha256: String,
     /// The parsed settings.
@@ -119,25 +182,16 @@ pub struct PostalSettings {
 }
 
 /// `[fonts]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct FontSettings {
     /// Directory holding ipaexm.ttf and ipaexg.ttf, relative to the profile
-    /// directory.
+    /// directory or absolute. Empty: the IPAex fonts built into kigen.
     pub dir: String,
     /// An optional fallback font file (e.g. IPAmj明朝) for characters the
     /// IPAex fonts lack; relative to the profile directory or absolute.
     /// Empty: none.
     pub fallback: String,
-}
-
-impl Default for FontSettings {
-    fn default() -> Self {
-        FontSettings {
-            dir: "../../fonts".into(),
-            fallback: String::new(),
-        }
-    }
 }
 
 /// `[window]`: the 長3 window envelope's window, in millimetres from the
@@ -618,10 +672,11 @@ impl GaijiTable {
 }
 
 impl Profile {
-    /// The built-in default (Saku city) without a file.
-    pub fn builtin() -> Self {
+    /// Settings' defaults (Saku city) without a file and without the notice
+    /// wording: enough for reading and selecting, not for `kigen run`.
+    pub fn defaults() -> Self {
         Profile {
-            dir: PathBuf::from("."),
+            source: ProfileSource::Builtin("defaults"),
             sha256: String::new(),
             settings: Settings::default(),
             gaiji: GaijiTable::default(),
@@ -629,12 +684,67 @@ impl Profile {
         }
     }
 
+    /// `--profile P`: the directory P when there is one, else the built-in
+    /// profile named P. Anything else is an error (exit 2) naming P.
+    pub fn open(arg: &Path) -> Result<Self, Error> {
+        if arg.is_dir() {
+            return Profile::load(arg);
+        }
+        if let Some(name) = arg.to_str() {
+            if let Some(p) = Profile::load_builtin(name) {
+                return p;
+            }
+        }
+        let what = if arg.exists() {
+            "is not a directory"
+        } else {
+            "no such directory"
+        };
+        Err(Error::Usage(format!(
+            "--profile {}: {what}, and no built-in profile has that name (built-in: {})",
+            arg.display(),
+            builtin_names()
+        )))
+    }
+
+    /// The built-in profile `name`, or `None` when there is none.
+    pub fn load_builtin(name: &str) -> Option<Result<Self, Error>> {
+        let (name, _) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name)?;
+        let profile = Profile {
+            source: ProfileSource::Builtin(name),
+            sha256: String::new(),
+            settings: Settings::default(),
+            gaiji: GaijiTable::default(),
+            eras: Eras::default(),
+        };
+        Some(profile.read_toml())
+    }
+
     /// Loads `DIR/profile.toml` (and the gaiji table it names).
     pub fn load(dir: &Path) -> Result<Self, Error> {
-        let path = dir.join("profile.toml");
-        let bytes = std::fs::read(&path).map_err(|e| Error::Io {
+        // Recorded in summary.json: the same directory from wherever kigen
+        // is started.
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        Profile {
+            source: ProfileSource::Dir(dir),
+            sha256: String::new(),
+            settings: Settings::default(),
+            gaiji: GaijiTable::default(),
+            eras: Eras::default(),
+        }
+        .read_toml()
+    }
+
+    /// Reads, parses and validates profile.toml and the 外字 table it names.
+    fn read_toml(mut self) -> Result<Self, Error> {
+        let path = self.file();
+        let bytes = match &self.source {
+            ProfileSource::Builtin(_) => self.builtin_file("profile.toml").map(Cow::Borrowed),
+            ProfileSource::Dir(dir) => std::fs::read(dir.join("profile.toml")).map(Cow::Owned),
+        }
+        .map_err(|source| Error::Io {
             path: path.clone(),
-            source: e,
+            source,
         })?;
         let text = std::str::from_utf8(&bytes).map_err(|e| Error::Profile {
             path: path.clone(),
@@ -645,37 +755,99 @@ impl Profile {
             source,
         })?;
         settings.validate(&path)?;
-        let eras = settings.era_table(&path)?;
-        let gaiji = if settings.gaiji.table.is_empty() {
-            GaijiTable::default()
-        } else {
-            let gpath = dir.join(&settings.gaiji.table);
-            let text = std::fs::read_to_string(&gpath).map_err(|source| Error::ProfileFile {
+        self.eras = settings.era_table(&path)?;
+        if !settings.gaiji.table.is_empty() {
+            let (gpath, bytes) = self.read_file("gaiji.table", &settings.gaiji.table)?;
+            let text = String::from_utf8(bytes.into_owned()).map_err(|e| Error::ProfileFile {
                 profile: path.clone(),
                 key: "gaiji.table",
                 file: gpath.clone(),
-                source,
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
             })?;
-            GaijiTable::parse(&text, &gpath)?
+            self.gaiji = GaijiTable::parse(&text, &gpath)?;
+        }
+        self.sha256 = crate::digest::sha256_hex(&bytes);
+        self.settings = settings;
+        Ok(self)
+    }
+
+    /// How summary.json names the profile: `builtin:saku`, or the directory.
+    pub fn name(&self) -> String {
+        match &self.source {
+            ProfileSource::Builtin(name) => format!("builtin:{name}"),
+            ProfileSource::Dir(dir) => dir.display().to_string(),
+        }
+    }
+
+    /// profile.toml, for messages (`builtin:saku/profile.toml` when built in).
+    pub fn file(&self) -> PathBuf {
+        match &self.source {
+            ProfileSource::Builtin(name) => PathBuf::from(format!("builtin:{name}/profile.toml")),
+            ProfileSource::Dir(dir) => dir.join("profile.toml"),
+        }
+    }
+
+    /// A path the profile names, on disk: relative to the profile directory,
+    /// or as written (absolute) in a built-in profile.
+    pub fn resolve(&self, rel: &str) -> PathBuf {
+        match &self.source {
+            ProfileSource::Builtin(_) => PathBuf::from(rel),
+            ProfileSource::Dir(dir) => dir.join(rel),
+        }
+    }
+
+    /// A file of a built-in profile.
+    fn builtin_file(&self, rel: &str) -> std::io::Result<&'static [u8]> {
+        let files = match &self.source {
+            ProfileSource::Builtin(name) => builtin_files(name).unwrap_or(&[]),
+            ProfileSource::Dir(_) => &[],
         };
-        Ok(Profile {
-            dir: dir.to_path_buf(),
-            sha256: crate::digest::sha256_hex(&bytes),
-            settings,
-            gaiji,
-            eras,
-        })
+        files
+            .iter()
+            .find(|(n, _)| *n == rel)
+            .map(|(_, bytes)| *bytes)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not built in"))
+    }
+
+    /// Reads a data file the profile names under `key` (`gaiji.table`,
+    /// `postal.ken_all`): from the built-in profile's files when it has one
+    /// of that name, else from disk ([`Profile::resolve`]), at most 64 MiB.
+    /// Returns the file's path (for messages) and its bytes.
+    pub fn read_file(
+        &self,
+        key: &'static str,
+        rel: &str,
+    ) -> Result<(PathBuf, Cow<'static, [u8]>), Error> {
+        if let ProfileSource::Builtin(name) = &self.source {
+            if let Ok(bytes) = self.builtin_file(rel) {
+                return Ok((
+                    PathBuf::from(format!("builtin:{name}/{rel}")),
+                    Cow::Borrowed(bytes),
+                ));
+            }
+        }
+        let path = self.resolve(rel);
+        match read_bounded(&path, MAX_DATA_FILE_BYTES) {
+            Ok(bytes) => Ok((path, Cow::Owned(bytes))),
+            Err(source) => Err(Error::ProfileFile {
+                profile: self.file(),
+                key,
+                file: path,
+                source,
+            }),
+        }
     }
 }
 
 impl Settings {
-    /// The wording `kigen run` needs, or an error naming the missing section.
+    /// The wording `kigen run` needs, or an error naming the missing section
+    /// and `file` (profile.toml).
     pub fn wording(
         &self,
-        path: &Path,
+        file: &Path,
     ) -> Result<(&LetterWording, &InquiryWording, &ApplicationWording), Error> {
         let missing = |key: &str| Error::Profile {
-            path: path.join("profile.toml"),
+            path: file.to_path_buf(),
             message: format!("[{key}] is missing: kigen run needs the notice wording"),
         };
         Ok((
@@ -836,5 +1008,59 @@ mod tests {
         assert_eq!(t.apply("\u{E001}"), "\u{845B}\u{E0100}");
         let e = GaijiTable::parse("U+E000,髙\nU+4E00,一\n", Path::new("g.csv")).unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn builtin_profiles_are_the_templates_byte_for_byte() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for (name, files) in BUILTIN_PROFILES {
+            assert_eq!(files[0].0, "profile.toml", "{name}: profile.toml first");
+            for (file, bytes) in *files {
+                assert!(!file.contains('/'), "{name}/{file}: a plain file name");
+                let on_disk = std::fs::read(root.join(name).join(file)).unwrap();
+                assert!(
+                    on_disk == *bytes,
+                    "templates/{name}/{file} differs from the built-in copy"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn builtin_profiles_load_with_wording_and_no_invented_gaiji() {
+        for (name, _) in BUILTIN_PROFILES {
+            let p = Profile::load_builtin(name).unwrap().unwrap();
+            assert_eq!(p.name(), format!("builtin:{name}"));
+            assert!(p.settings.wording(&p.file()).is_ok(), "{name}: wording");
+            assert!(p.gaiji.is_empty(), "{name}: a shipped profile maps no 外字");
+            assert!(
+                p.settings.fonts.dir.is_empty(),
+                "{name}: the built-in fonts"
+            );
+            let on_disk = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("templates")
+                .join(name);
+            assert_eq!(p.sha256, Profile::load(&on_disk).unwrap().sha256);
+        }
+        assert!(Profile::load_builtin("nosuch").is_none());
+    }
+
+    #[test]
+    fn open_prefers_a_directory_then_a_builtin_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Profile::open(&dir.path().join("nosuch")).unwrap_err();
+        assert!(e.to_string().contains("nosuch"), "{e}");
+        assert!(e.to_string().contains("saku"), "{e}");
+        assert_eq!(e.exit_code(), 2);
+        let p = Profile::open(Path::new("saku")).unwrap();
+        assert_eq!(p.source, ProfileSource::Builtin("saku"));
+        std::fs::write(
+            dir.path().join("profile.toml"),
+            "[rules]\nlead_months = 2\n",
+        )
+        .unwrap();
+        let p = Profile::open(dir.path()).unwrap();
+        assert_eq!(p.settings.rules.lead_months, 2);
+        assert!(matches!(p.source, ProfileSource::Dir(ref d) if d.is_absolute()));
     }
 }

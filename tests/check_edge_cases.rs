@@ -6,15 +6,21 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{header_of, kigen, read_csv, read_csv_bytes, root};
+use common::{example_profile, header_of, kigen, read_csv, read_csv_bytes, root};
 
+/// `kigen check` on the edge cases, with the example 外字 table they are
+/// written for.
 fn run_edge_cases(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let profile_dir = tempfile::tempdir().unwrap();
+    let profile = example_profile(profile_dir.path());
     let mut args = vec![
         "check",
         "--input",
         "input-samples/edge-cases.csv",
         "--as-of",
         "2026-11-26",
+        "--profile",
+        profile.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ];

@@ -93,7 +93,7 @@ proptest! {
         };
         bytes.extend_from_slice(&body);
         std::fs::write(&input, &bytes).unwrap();
-        let profile = Profile::builtin();
+        let profile = Profile::defaults();
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let printable = Printability { renderer: None, columns: &profile.settings.columns, as_of };
         let req = CheckRequest {

@@ -329,6 +329,7 @@ fn build(
             as_of: req.as_of,
             input_sha256: &selected.input_sha256,
             input_bytes: selected.input_bytes,
+            profile: &req.profile.name(),
             profile_sha256: &req.profile.sha256,
             postal_data: &selected.postal_data,
             counts: &selected.report.counts,
@@ -469,11 +470,12 @@ fn print_batch(
     let settings = &req.profile.settings;
     let placed = place(notices, req.as_of, &renderer.wording.letter.document_number);
     let files = print_files(&placed, settings.output.chunk);
+    let profile_file = req.profile.file();
     let job = PrintJob {
         renderer,
         as_of: req.as_of,
         duplex: settings.output.duplex,
-        profile_file: &req.profile.dir.join("profile.toml"),
+        profile_file: &profile_file,
     };
     let written = write_print_files(&job, &files, &tmp.join("print"))?;
     let rows = manifest_rows(&placed, &written);

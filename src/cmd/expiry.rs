@@ -20,7 +20,7 @@ pub fn run(args: ExpiryArgs) -> Result<i32> {
         json,
     } = args;
 
-    let profile = load_profile(&profile, false)?;
+    let profile = load_profile(&profile)?;
     let mut config = RuleConfig {
         age_basis: profile.settings.rules.age_basis,
         feb29: profile.settings.rules.feb29,

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod expiry;
+pub mod init;
 pub mod ledger;
 pub mod run;
 pub mod sample;
@@ -26,6 +27,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Expiry(args) => expiry::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Ledger(args) => ledger::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 
@@ -51,11 +53,7 @@ fn as_of(s: Option<&str>) -> Result<NaiveDate> {
     }
 }
 
-/// Loads the profile; the default directory may be missing for commands
-/// that only need rule settings.
-fn load_profile(dir: &Path, required: bool) -> Result<Profile> {
-    if !required && !dir.join("profile.toml").exists() {
-        return Ok(Profile::builtin());
-    }
-    Profile::load(dir)
+/// Loads `--profile`: a directory, else a built-in profile's name.
+fn load_profile(arg: &Path) -> Result<Profile> {
+    Profile::open(arg)
 }

@@ -19,7 +19,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         quiet,
     } = args.batch;
     let as_of = as_of(date.as_deref())?;
-    let profile = load_profile(&profile, true)?;
+    let profile = load_profile(&profile)?;
     let req = RunRequest {
         input: input.clone(),
         as_of,

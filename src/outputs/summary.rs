@@ -54,6 +54,10 @@ pub(crate) struct Summary {
     pub as_of: String,
     /// The input file.
     pub input: InputEntry,
+    /// The profile used: `builtin:<name>` or its directory. Absent from
+    /// batches written before it was recorded.
+    #[serde(default)]
+    pub profile: String,
     /// SHA-256 of profile.toml.
     pub profile_sha256: String,
     /// The postal data used for barcodes: built-in table or KEN_ALL, and its date.
@@ -75,6 +79,8 @@ pub(crate) struct SummaryInput<'a> {
     pub input_sha256: &'a str,
     /// Input size.
     pub input_bytes: u64,
+    /// The profile's name (`builtin:saku` or its directory).
+    pub profile: &'a str,
     /// profile.toml SHA-256.
     pub profile_sha256: &'a str,
     /// The postal data's description.
@@ -140,6 +146,7 @@ pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<Stri
             bytes: input.input_bytes,
             sha256: input.input_sha256.to_string(),
         },
+        profile: input.profile.to_string(),
         profile_sha256: input.profile_sha256.to_string(),
         postal_data: input.postal_data.to_string(),
         counts: input.counts.clone(),

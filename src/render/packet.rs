@@ -116,7 +116,7 @@ mod tests {
         fonts: &FontSet,
     ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
         let s = &profile.settings;
-        let (letter, inquiry, application) = s.wording(&profile.dir).unwrap();
+        let (letter, inquiry, application) = s.wording(&profile.file()).unwrap();
         let w = Wording {
             letter,
             inquiry,
