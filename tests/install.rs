@@ -22,13 +22,22 @@ struct Installed {
     cwd: PathBuf,
 }
 
+/// Held for writing while the binary is copied, for reading while a child
+/// is started: a child forked while another thread still has the copy open
+/// for writing keeps that descriptor, and exec of the copy then fails with
+/// "Text file busy" (ETXTBSY).
+static SPAWN: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 fn install() -> Installed {
     let dir = tempfile::tempdir().unwrap();
     assert!(!dir.path().starts_with(root()), "outside the repository");
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
     let kigen = bin.join("kigen");
-    std::fs::copy(env!("CARGO_BIN_EXE_kigen"), &kigen).unwrap();
+    {
+        let _copying = SPAWN.write().unwrap_or_else(|e| e.into_inner());
+        std::fs::copy(env!("CARGO_BIN_EXE_kigen"), &kigen).unwrap();
+    }
     let cwd = dir.path().join("elsewhere");
     std::fs::create_dir(&cwd).unwrap();
     Installed { dir, kigen, cwd }
@@ -40,6 +49,7 @@ impl Installed {
     }
 
     fn kigen(&self, args: &[&str]) -> Output {
+        let _spawning = SPAWN.read().unwrap_or_else(|e| e.into_inner());
         Command::new(&self.kigen)
             .args(args)
             .current_dir(&self.cwd)
