@@ -244,6 +244,7 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
             as_of: req.as_of,
             input_sha256: &selected.input_sha256,
             input_bytes: selected.input_bytes,
+            columns: &selected.report.columns,
             profile_sha256: &req.profile.sha256,
             postal_data: &selected.postal_data,
             counts: &selected.report.counts,
