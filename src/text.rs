@@ -10,26 +10,6 @@ pub(crate) fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace())
 }
 
-/// `s` with every control character written as `\u{..}`, for a message
-/// that quotes text from a file (a header name): it cannot break the
-/// message's line or move the terminal's cursor.
-pub(crate) fn escape_control(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c.is_control() {
-                    format!("\\u{{{:x}}}", c as u32)
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
-}
-
 /// Line breaks and tabs inside a text field (an address typed over two
 /// lines of the vendor's screen) as single spaces: they are layout, not
 /// characters of the name or address, and no font draws them.
@@ -158,12 +138,6 @@ fn semi_voiced(c: char) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(escape_control("住所"), "住所");
-        assert_eq!(escape_control("a\r\nb\u{1b}"), "a\\u{d}\\u{a}b\\u{1b}");
-    }
 
     #[test]
     fn trims_ideographic_space() {

@@ -11,7 +11,7 @@ use crate::model::{Field, InputEncoding};
 use crate::registry::columns::{HeaderFit, Placement};
 use crate::registry::stream::read_header_row;
 use crate::registry::RecordStream;
-use crate::text::escape_control;
+use crate::text::escape_controls;
 
 /// Prints the header, each key's place and the unread columns; the exit
 /// code is 0, or the run's own header error (exit 2) when a mapped column
@@ -63,7 +63,7 @@ fn report(fit: &HeaderFit) -> String {
     } else {
         s.push_str(&format!("\nheader row ({} columns):\n", fit.headers.len()));
         for (i, h) in fit.headers.iter().enumerate() {
-            s.push_str(&format!("  {:>3}  {}\n", i + 1, escape_control(h)));
+            s.push_str(&format!("  {:>3}  {}\n", i + 1, escape_controls(h)));
         }
     }
     s.push_str("\nprofile [columns] (key, where, header name):\n");
@@ -86,7 +86,7 @@ fn report(fit: &HeaderFit) -> String {
             "  {:<21} {:<24} {}\n",
             f.key(),
             status,
-            escape_control(&fit.names[f.index()])
+            escape_controls(&fit.names[f.index()])
         ));
     }
     if !data {
@@ -99,7 +99,7 @@ fn report(fit: &HeaderFit) -> String {
                 unknown.len(),
                 unknown
                     .iter()
-                    .map(|i| format!("{} {}", i + 1, escape_control(&fit.headers[*i])))
+                    .map(|i| format!("{} {}", i + 1, escape_controls(&fit.headers[*i])))
                     .collect::<Vec<_>>()
                     .join(", ")
             ));

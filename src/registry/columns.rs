@@ -9,7 +9,7 @@
 use crate::error::Error;
 use crate::model::Field;
 use crate::profile::Columns;
-use crate::text::escape_control;
+use crate::text::escape_controls;
 
 /// At most this many header names are listed in a message.
 const MAX_LISTED: usize = 40;
@@ -196,7 +196,7 @@ impl HeaderFit {
 
 /// A header name for a message: control characters escaped, long names cut.
 pub(crate) fn short_name(h: &str) -> String {
-    let escaped = escape_control(h);
+    let escaped = escape_controls(h);
     if escaped.chars().count() > MAX_NAME_CHARS {
         let cut: String = escaped.chars().take(MAX_NAME_CHARS).collect();
         format!("{cut}…")
