@@ -26,8 +26,9 @@ pub struct BatchArgs {
     /// accepts: 2026-11-26, 令和8年11月26日, R8.11.26 …
     #[arg(long)]
     pub as_of: Option<String>,
-    /// Profile directory holding profile.toml.
-    #[arg(long, default_value = "templates/saku")]
+    /// Profile: a directory holding profile.toml, or the name of a built-in
+    /// profile (saku) when no such directory exists.
+    #[arg(long, default_value = "saku")]
     pub profile: PathBuf,
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
@@ -61,6 +62,9 @@ pub enum Command {
     /// key maps to, what is missing, what kigen does not read. Exit 2 when
     /// a mapped column is missing (as `run` and `check` would).
     Columns(ColumnsArgs),
+    /// Write an editable copy of a built-in profile into DIR (then run with
+    /// --profile DIR).
+    Init(InitArgs),
 }
 
 /// `kigen ledger`.
@@ -111,6 +115,13 @@ pub struct RunArgs {
     /// Rebuild the files of a batch the ledger records, byte for byte.
     #[arg(long)]
     pub regenerate: bool,
+    /// Accept an --as-of more than [nightly] max_days_ahead after today.
+    #[arg(long)]
+    pub allow_future: bool,
+    /// Accept an export with no 住民 rows, or one that shrank by more than
+    /// [input] max_drop_percent against the last batch.
+    #[arg(long)]
+    pub accept_input_change: bool,
 }
 
 /// `kigen check`.
@@ -158,8 +169,9 @@ pub struct ExpiryArgs {
     /// 29 February in common years: feb28 or mar1 (default: the profile's).
     #[arg(long)]
     pub feb29: Option<String>,
-    /// Profile directory (its rule settings are the defaults).
-    #[arg(long, default_value = "templates/saku")]
+    /// Profile whose rule settings are the defaults: a directory holding
+    /// profile.toml, or the name of a built-in profile (saku).
+    #[arg(long, default_value = "saku")]
     pub profile: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]
@@ -193,10 +205,21 @@ pub struct ColumnsArgs {
     /// The registry export (CSV): only its header row is read and shown.
     #[arg(long)]
     pub input: PathBuf,
-    /// Profile directory holding profile.toml.
-    #[arg(long, default_value = "templates/saku")]
+    /// Profile: a directory holding profile.toml, or a built-in name (saku).
+    #[arg(long, default_value = "saku")]
     pub profile: PathBuf,
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
     pub encoding: Option<InputEncoding>,
+}
+
+/// `kigen init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The directory to write profile.toml into (created 0700 if missing;
+    /// an existing profile.toml is never overwritten).
+    pub dir: PathBuf,
+    /// The built-in profile to copy.
+    #[arg(long, default_value = "saku")]
+    pub from: String,
 }

@@ -66,8 +66,9 @@ pub enum Error {
     Date {
         /// The option (`as-of`, `birth`, …).
         option: &'static str,
-        /// Why.
-        source: crate::wareki::DateError,
+        /// Why (a `wareki::DateError`, boxed so that this module stays
+        /// below the date parser).
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// summary.json of a batch cannot be read.
     #[error("{}: not a kigen summary: {source}", path.display())]

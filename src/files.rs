@@ -89,3 +89,73 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
         .and_then(|f| f.sync_all())
         .map_err(|e| Error::io(dir, e))
 }
+
+/// Creates a new file readable by its owner only (0600); fails when the path
+/// exists, whether as a file or as a symbolic link (SPEC 10: files are
+/// created new, never through an existing one).
+pub(crate) fn create_new_private(path: &Path) -> Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map_err(|e| Error::io(path, e))
+}
+
+/// The largest font or table file kigen reads (SPEC 10: bounded memory).
+pub(crate) const MAX_DATA_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads a whole file of at most `limit` bytes; a larger one is an
+/// `InvalidData` error saying so (checked on the bytes read, not only on the
+/// size the file claims, so a file growing meanwhile is caught too).
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_big = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB: refused", limit >> 20),
+        )
+    };
+    let f = File::open(path)?;
+    let len = f.metadata()?.len();
+    if len > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    f.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_bounded_refuses_a_larger_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, [0u8; 10]).unwrap();
+        assert_eq!(read_bounded(&p, 10).unwrap().len(), 10);
+        let e = read_bounded(&p, 9).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn create_new_private_never_reuses_a_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        drop(create_new_private(&p).unwrap());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(create_new_private(&p).is_err());
+    }
+}

@@ -155,6 +155,8 @@ fn read_every_record(
         columns,
         encoding,
         gaiji,
+        eras: wareki::Eras::builtin(),
+        feb29: Feb29Rule::Feb28,
     };
     let codes = (0..whole.len())
         .filter_map(|i| {

@@ -354,6 +354,49 @@ impl Ledger {
         Ok(ids)
     }
 
+    /// The notices one batch recorded.
+    pub(crate) fn notices_of(&self, batch_id: &str) -> Result<Vec<IssuedNotice>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT resident_code, item, expiry, document_number, print_file, first_page, pages
+                 FROM notice WHERE batch_id = ?1",
+            )
+            .map_err(|e| db_err(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![batch_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })
+            .map_err(|e| db_err(&self.path, e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (code, item, expiry, document_number, print_file, first, pages) =
+                row.map_err(|e| db_err(&self.path, e))?;
+            let bad = || Error::Ledger {
+                path: self.path.clone(),
+                message: format!("unreadable notice row ({code}, {item}, {expiry})"),
+            };
+            out.push(IssuedNotice {
+                item: item_from_key(&item).ok_or_else(bad)?,
+                expiry: NaiveDate::parse_from_str(&expiry, "%Y-%m-%d").map_err(|_| bad())?,
+                resident_code: code,
+                document_number,
+                print_file,
+                first_page: first as u32,
+                pages: pages as u32,
+            });
+        }
+        Ok(out)
+    }
+
     /// Number of notices recorded (all batches).
     pub fn notice_count(&self) -> Result<u64> {
         self.conn

@@ -30,6 +30,7 @@ pub(crate) mod files;
 pub mod fuzzing;
 pub mod ledger;
 pub mod model;
+pub(crate) mod mynumber;
 pub(crate) mod outputs;
 pub(crate) mod pipeline;
 pub mod postal_code;

@@ -14,7 +14,9 @@ use rayon::prelude::*;
 
 use crate::barcode::{barcode_for, NoBarcode, PostalData};
 use crate::error::{Error, Result};
-use crate::model::{Counts, DueNotice, Exception, Field, Reject, Resident, RowOutput, RowRead};
+use crate::model::{
+    BirthWritten, Counts, DueNotice, Exception, Field, Reject, Resident, RowOutput, RowRead,
+};
 use crate::outputs::iso;
 use crate::outputs::rows::{push_exceptions, push_held, push_outcome, push_reject};
 use crate::profile::Columns;
@@ -23,7 +25,7 @@ use crate::registry::{
     read_header_fields, Duplicates, InputDigest, RecordStream, RowReader, BATCH_RECORDS,
 };
 use crate::render::printable::Printability;
-use crate::rules::{evaluate, ItemKind, RuleConfig, RuleError};
+use crate::rules::{evaluate, Feb29Rule, ItemKind, RuleConfig, RuleError};
 use crate::select::{select, NoticeLedger, Outcome, Window};
 
 /// Everything the per-row work needs, built once per run.
@@ -61,7 +63,12 @@ pub(crate) fn process_record(ctx: &Context<'_>, rec: &Record<'_>) -> RowOutput {
             out.excluded_status = Some(status);
             out
         }
-        RowRead::Resident(resident) => evaluate_resident(ctx, *resident),
+        RowRead::Resident(resident) => {
+            let placeholder = resident.kana_placeholder;
+            let mut out = evaluate_resident(ctx, *resident);
+            out.kana_placeholder = placeholder;
+            out
+        }
     }
 }
 
@@ -76,9 +83,15 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
     let ev = match evaluate(&resident.dates, ctx.rules) {
         Ok(ev) => ev,
         Err(RuleError::OutOfRange(kind)) => return out_of_range(ctx, &resident, kind),
+        Err(RuleError::BirthUnknown(_)) => return birth_unknown(ctx, &resident),
     };
     let sel = select(&resident.code, &ev, ctx.window, ctx.ledger);
     let mut out = RowOutput::new(resident.line, &resident.code, sel.outcome);
+    // Only a row with an item reads its birth date: a no-item row is not
+    // listed every night for a date nothing was computed from.
+    if ev.card.is_some() {
+        out.exceptions.extend(birth_exception(&resident, ctx.rules));
+    }
     for f in &ev.findings {
         out.exceptions.push(Exception {
             code: f.code(),
@@ -145,6 +158,51 @@ fn out_of_range(ctx: &Context<'_>, resident: &Resident, kind: ItemKind) -> RowOu
         reason: "the expiry computed from this date is beyond the supported range".into(),
     })
 }
+
+/// The exception for a 生年月日 the registry may lawfully hold but that is
+/// not an ordinary date (SPEC 9), naming the value as written; listed before
+/// the rules' findings, for a row that has an item.
+fn birth_exception(resident: &Resident, rules: RuleConfig) -> Option<Exception> {
+    match &resident.birth_written {
+        BirthWritten::Exact => None,
+        BirthWritten::Feb29Common { written, .. } => Some(Exception {
+            code: "irregular-date",
+            detail: format!(
+                "生年月日 {written} is 29 February of a common year; taken as {} (feb29 = {})",
+                iso(resident.dates.birth),
+                match rules.feb29 {
+                    Feb29Rule::Feb28 => "feb28",
+                    Feb29Rule::Mar1 => "mar1",
+                }
+            ),
+        }),
+        BirthWritten::Unknown { written } => Some(Exception {
+            code: "birth-date-unknown",
+            detail: format!(
+                "生年月日 {written} is 不詳: the recorded expiries are used, the age checks skipped"
+            ),
+        }),
+    }
+}
+
+/// A 不詳日 birth with an item whose expiry would have to be computed from
+/// it: the row is rejected on 生年月日 (SPEC 9).
+fn birth_unknown(ctx: &Context<'_>, resident: &Resident) -> RowOutput {
+    rejected(Reject {
+        line: resident.line,
+        resident_code: resident.code.clone(),
+        field: ctx.reader.columns.name(Field::BirthDate).to_string(),
+        value: resident
+            .birth_written
+            .written()
+            .unwrap_or_default()
+            .to_string(),
+        reason: BIRTH_UNKNOWN_REASON.into(),
+    })
+}
+
+/// rejects.csv's reason for [`birth_unknown`] (SPEC 9's wording).
+const BIRTH_UNKNOWN_REASON: &str = "生年月日 is 不詳: record the expiries or the date";
 
 /// The customer barcode of a printed notice, or why it has none (listed in
 /// exceptions.csv: a code Japan Post does not know, or whose towns are not

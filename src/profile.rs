@@ -1,28 +1,95 @@
 //! A municipality's profile (`templates/<name>/profile.toml`): settings,
-//! column names and (later) the letter's wording. Validated on load: an
-//! unknown key, a wrong type or a bad value is an error naming the key.
+//! column names and the letter's wording. Validated on load: an unknown
+//! key, a wrong type or a bad value is an error naming the key.
+//!
+//! A profile is a directory on disk or one built into the binary
+//! ([`BUILTIN_PROFILES`]), so that an installed kigen runs from any
+//! directory (SPEC 10, "Installation").
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::error::Error;
+use crate::files::{read_bounded, MAX_DATA_FILE_BYTES};
 use crate::model::{CsvEncoding, Field, InputEncoding};
 use crate::rules::{AgeBasis, Feb29Rule};
 use crate::text::is_private_use;
+use crate::wareki::{EraDef, Eras};
+
+/// The files of a built-in profile: (name, bytes), profile.toml first.
+pub type BuiltinFiles = &'static [(&'static str, &'static [u8])];
+
+/// A built-in profile's table entry: `templates/<name>/profile.toml` and the
+/// further files of that directory it names (a 外字 table, say), read at
+/// compile time.
+macro_rules! builtin_profile {
+    ($name:literal $(, $file:literal)*) => {
+        (
+            $name,
+            &[
+                (
+                    "profile.toml",
+                    include_bytes!(concat!("../templates/", $name, "/profile.toml")) as &[u8],
+                ),
+                $((
+                    $file,
+                    include_bytes!(concat!("../templates/", $name, "/", $file)) as &[u8],
+                ),)*
+            ],
+        )
+    };
+}
+
+/// The profiles built into the binary: (name for `--profile`, its files).
+/// Adding one is one line, `builtin_profile!("<name>")` (plus the names of
+/// any further files it reads); `templates/<name>/` holds the same files, and
+/// `kigen init DIR --from <name>` writes an editable copy of them.
+pub const BUILTIN_PROFILES: &[(&str, BuiltinFiles)] = &[builtin_profile!("saku")];
+
+/// The files of the built-in profile `name`, if there is one.
+pub fn builtin_files(name: &str) -> Option<BuiltinFiles> {
+    BUILTIN_PROFILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, files)| *files)
+}
+
+/// The built-in profiles' names, for messages (`saku, standard`).
+pub fn builtin_names() -> String {
+    BUILTIN_PROFILES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where a profile came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileSource {
+    /// A built-in profile, by name (`saku`).
+    Builtin(&'static str),
+    /// A directory holding profile.toml (absolute when it could be made so);
+    /// relative paths in the profile resolve here.
+    Dir(PathBuf),
+}
 
 /// The whole profile, as loaded.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    /// Directory the profile was loaded from (relative paths in it resolve here).
-    pub dir: PathBuf,
+    /// Where it came from.
+    pub source: ProfileSource,
     /// SHA-256 of profile.toml, for the batch summary.
     pub sha256: String,
     /// The parsed settings.
     pub settings: Settings,
     /// The 外字 table: private-use code point → replacement text.
     pub gaiji: GaijiTable,
+    /// The era table: the five built-in eras and the profile's `[[eras]]`,
+    /// validated; every date of the run is read and printed with it.
+    pub eras: Eras,
 }
 
 /// profile.toml. Every section is optional and falls back to Saku's defaults.
@@ -33,6 +100,8 @@ pub struct Settings {
     pub municipality: Municipality,
     /// How to read the export.
     pub input: InputSettings,
+    /// The nightly run's guards.
+    pub nightly: NightlySettings,
     /// Header names of the export's columns.
     pub columns: Columns,
     /// Rule settings where law and practice leave a choice.
@@ -53,6 +122,53 @@ pub struct Settings {
     pub inquiry: Option<InquiryWording>,
     /// The card application form's wording (required for `kigen run`).
     pub application: Option<ApplicationWording>,
+    /// `[[eras]]`: eras added to the five built-in ones (SPEC 9, "the era
+    /// table is data"), checked on load into [`Profile::eras`].
+    pub eras: Vec<EraSetting>,
+}
+
+/// One `[[eras]]` entry: an era added without a new release.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraSetting {
+    /// The era name in kanji (2-4 kanji, a new one).
+    pub name: String,
+    /// The one-letter abbreviation in compact forms (`N07.08.14`): a new
+    /// capital letter A-Z.
+    pub letter: String,
+    /// The digit G of the 7-digit form `GYYMMDD`: a new digit 1-9.
+    pub code: u32,
+    /// The first day (元年), after the last era's start: a TOML date
+    /// (`2031-05-01`) or a string (`"2031-05-01"`).
+    pub start: toml::Value,
+}
+
+impl EraSetting {
+    /// The era as the table takes it, or why not (naming the key below
+    /// `eras[N]`).
+    fn def(&self) -> Result<EraDef, String> {
+        let mut letters = self.letter.chars();
+        let (Some(letter), None) = (letters.next(), letters.next()) else {
+            return Err(format!(
+                "letter = {:?}: must be one capital letter A-Z",
+                self.letter
+            ));
+        };
+        let start = match &self.start {
+            toml::Value::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+            toml::Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => chrono::NaiveDate::from_ymd_opt(
+                    i32::from(d.year),
+                    u32::from(d.month),
+                    u32::from(d.day),
+                ),
+                _ => None,
+            },
+            _ => None,
+        }
+        .ok_or_else(|| format!("start = {}: must be a date such as 2031-05-01", self.start))?;
+        Ok(EraDef::new(self.name.clone(), letter, self.code, start))
+    }
 }
 
 /// `[postal]`.
@@ -66,25 +182,16 @@ pub struct PostalSettings {
 }
 
 /// `[fonts]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct FontSettings {
     /// Directory holding ipaexm.ttf and ipaexg.ttf, relative to the profile
-    /// directory.
+    /// directory or absolute. Empty: the IPAex fonts built into kigen.
     pub dir: String,
     /// An optional fallback font file (e.g. IPAmj明朝) for characters the
     /// IPAex fonts lack; relative to the profile directory or absolute.
     /// Empty: none.
     pub fallback: String,
-}
-
-impl Default for FontSettings {
-    fn default() -> Self {
-        FontSettings {
-            dir: "../../fonts".into(),
-            fallback: String::new(),
-        }
-    }
 }
 
 /// `[window]`: the 長3 window envelope's window, in millimetres from the
@@ -248,13 +355,34 @@ impl Default for Municipality {
 pub struct InputSettings {
     /// `cp932` (default) or `utf-8`.
     pub encoding: InputEncoding,
+    /// A run whose 住民 rows dropped by more than this percentage against
+    /// the last batch is refused unless `--accept-input-change` (SPEC 10):
+    /// a truncated export must not pass for a quiet night.
+    pub max_drop_percent: u32,
 }
 
 impl Default for InputSettings {
     fn default() -> Self {
         InputSettings {
             encoding: InputEncoding::Cp932,
+            max_drop_percent: 20,
         }
+    }
+}
+
+/// `[nightly]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NightlySettings {
+    /// How many days after today (Asia/Tokyo) `--as-of` may be without
+    /// `--allow-future`: a typo or a clock jump must not make every later
+    /// night refused.
+    pub max_days_ahead: u32,
+}
+
+impl Default for NightlySettings {
+    fn default() -> Self {
+        NightlySettings { max_days_ahead: 1 }
     }
 }
 
@@ -554,22 +682,79 @@ impl GaijiTable {
 }
 
 impl Profile {
-    /// The built-in default (Saku city) without a file.
-    pub fn builtin() -> Self {
+    /// Settings' defaults (Saku city) without a file and without the notice
+    /// wording: enough for reading and selecting, not for `kigen run`.
+    pub fn defaults() -> Self {
         Profile {
-            dir: PathBuf::from("."),
+            source: ProfileSource::Builtin("defaults"),
             sha256: String::new(),
             settings: Settings::default(),
             gaiji: GaijiTable::default(),
+            eras: Eras::default(),
         }
+    }
+
+    /// `--profile P`: the directory P when there is one, else the built-in
+    /// profile named P. Anything else is an error (exit 2) naming P.
+    pub fn open(arg: &Path) -> Result<Self, Error> {
+        if arg.is_dir() {
+            return Profile::load(arg);
+        }
+        if let Some(name) = arg.to_str() {
+            if let Some(p) = Profile::load_builtin(name) {
+                return p;
+            }
+        }
+        let what = if arg.exists() {
+            "is not a directory"
+        } else {
+            "no such directory"
+        };
+        Err(Error::Usage(format!(
+            "--profile {}: {what}, and no built-in profile has that name (built-in: {})",
+            arg.display(),
+            builtin_names()
+        )))
+    }
+
+    /// The built-in profile `name`, or `None` when there is none.
+    pub fn load_builtin(name: &str) -> Option<Result<Self, Error>> {
+        let (name, _) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name)?;
+        let profile = Profile {
+            source: ProfileSource::Builtin(name),
+            sha256: String::new(),
+            settings: Settings::default(),
+            gaiji: GaijiTable::default(),
+            eras: Eras::default(),
+        };
+        Some(profile.read_toml())
     }
 
     /// Loads `DIR/profile.toml` (and the gaiji table it names).
     pub fn load(dir: &Path) -> Result<Self, Error> {
-        let path = dir.join("profile.toml");
-        let bytes = std::fs::read(&path).map_err(|e| Error::Io {
+        // Recorded in summary.json: the same directory from wherever kigen
+        // is started.
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        Profile {
+            source: ProfileSource::Dir(dir),
+            sha256: String::new(),
+            settings: Settings::default(),
+            gaiji: GaijiTable::default(),
+            eras: Eras::default(),
+        }
+        .read_toml()
+    }
+
+    /// Reads, parses and validates profile.toml and the 外字 table it names.
+    fn read_toml(mut self) -> Result<Self, Error> {
+        let path = self.file();
+        let bytes = match &self.source {
+            ProfileSource::Builtin(_) => self.builtin_file("profile.toml").map(Cow::Borrowed),
+            ProfileSource::Dir(dir) => std::fs::read(dir.join("profile.toml")).map(Cow::Owned),
+        }
+        .map_err(|source| Error::Io {
             path: path.clone(),
-            source: e,
+            source,
         })?;
         let text = std::str::from_utf8(&bytes).map_err(|e| Error::Profile {
             path: path.clone(),
@@ -580,35 +765,99 @@ impl Profile {
             source,
         })?;
         settings.validate(&path)?;
-        let gaiji = if settings.gaiji.table.is_empty() {
-            GaijiTable::default()
-        } else {
-            let gpath = dir.join(&settings.gaiji.table);
-            let text = std::fs::read_to_string(&gpath).map_err(|source| Error::ProfileFile {
+        self.eras = settings.era_table(&path)?;
+        if !settings.gaiji.table.is_empty() {
+            let (gpath, bytes) = self.read_file("gaiji.table", &settings.gaiji.table)?;
+            let text = String::from_utf8(bytes.into_owned()).map_err(|e| Error::ProfileFile {
                 profile: path.clone(),
                 key: "gaiji.table",
                 file: gpath.clone(),
-                source,
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
             })?;
-            GaijiTable::parse(&text, &gpath)?
+            self.gaiji = GaijiTable::parse(&text, &gpath)?;
+        }
+        self.sha256 = crate::digest::sha256_hex(&bytes);
+        self.settings = settings;
+        Ok(self)
+    }
+
+    /// How summary.json names the profile: `builtin:saku`, or the directory.
+    pub fn name(&self) -> String {
+        match &self.source {
+            ProfileSource::Builtin(name) => format!("builtin:{name}"),
+            ProfileSource::Dir(dir) => dir.display().to_string(),
+        }
+    }
+
+    /// profile.toml, for messages (`builtin:saku/profile.toml` when built in).
+    pub fn file(&self) -> PathBuf {
+        match &self.source {
+            ProfileSource::Builtin(name) => PathBuf::from(format!("builtin:{name}/profile.toml")),
+            ProfileSource::Dir(dir) => dir.join("profile.toml"),
+        }
+    }
+
+    /// A path the profile names, on disk: relative to the profile directory,
+    /// or as written (absolute) in a built-in profile.
+    pub fn resolve(&self, rel: &str) -> PathBuf {
+        match &self.source {
+            ProfileSource::Builtin(_) => PathBuf::from(rel),
+            ProfileSource::Dir(dir) => dir.join(rel),
+        }
+    }
+
+    /// A file of a built-in profile.
+    fn builtin_file(&self, rel: &str) -> std::io::Result<&'static [u8]> {
+        let files = match &self.source {
+            ProfileSource::Builtin(name) => builtin_files(name).unwrap_or(&[]),
+            ProfileSource::Dir(_) => &[],
         };
-        Ok(Profile {
-            dir: dir.to_path_buf(),
-            sha256: crate::digest::sha256_hex(&bytes),
-            settings,
-            gaiji,
-        })
+        files
+            .iter()
+            .find(|(n, _)| *n == rel)
+            .map(|(_, bytes)| *bytes)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not built in"))
+    }
+
+    /// Reads a data file the profile names under `key` (`gaiji.table`,
+    /// `postal.ken_all`): from the built-in profile's files when it has one
+    /// of that name, else from disk ([`Profile::resolve`]), at most 64 MiB.
+    /// Returns the file's path (for messages) and its bytes.
+    pub fn read_file(
+        &self,
+        key: &'static str,
+        rel: &str,
+    ) -> Result<(PathBuf, Cow<'static, [u8]>), Error> {
+        if let ProfileSource::Builtin(name) = &self.source {
+            if let Ok(bytes) = self.builtin_file(rel) {
+                return Ok((
+                    PathBuf::from(format!("builtin:{name}/{rel}")),
+                    Cow::Borrowed(bytes),
+                ));
+            }
+        }
+        let path = self.resolve(rel);
+        match read_bounded(&path, MAX_DATA_FILE_BYTES) {
+            Ok(bytes) => Ok((path, Cow::Owned(bytes))),
+            Err(source) => Err(Error::ProfileFile {
+                profile: self.file(),
+                key,
+                file: path,
+                source,
+            }),
+        }
     }
 }
 
 impl Settings {
-    /// The wording `kigen run` needs, or an error naming the missing section.
+    /// The wording `kigen run` needs, or an error naming the missing section
+    /// and `file` (profile.toml).
     pub fn wording(
         &self,
-        path: &Path,
+        file: &Path,
     ) -> Result<(&LetterWording, &InquiryWording, &ApplicationWording), Error> {
         let missing = |key: &str| Error::Profile {
-            path: path.join("profile.toml"),
+            path: file.to_path_buf(),
             message: format!("[{key}] is missing: kigen run needs the notice wording"),
         };
         Ok((
@@ -618,6 +867,29 @@ impl Settings {
                 .as_ref()
                 .ok_or_else(|| missing("application"))?,
         ))
+    }
+
+    /// The era table with the `[[eras]]` entries, each checked
+    /// ([`Eras::with_extra`]); the error names the entry as `eras[N]`
+    /// (0-based, in the file's order).
+    fn era_table(&self, path: &Path) -> Result<Eras, Error> {
+        let err = |i: usize, why: String| Error::Profile {
+            path: path.to_path_buf(),
+            message: format!("eras[{i}]: {why}"),
+        };
+        let mut defs = Vec::with_capacity(self.eras.len());
+        for (i, e) in self.eras.iter().enumerate() {
+            defs.push((i, e.def().map_err(|why| err(i, why))?));
+        }
+        // The table takes its eras in order of start: adding them one at a
+        // time in that order finds the entry at fault.
+        defs.sort_by_key(|(_, d)| d.start());
+        let mut table = Eras::default();
+        for k in 0..defs.len() {
+            let prefix = defs[..=k].iter().map(|(_, d)| d.clone()).collect();
+            table = Eras::with_extra(prefix).map_err(|why| err(defs[k].0, why))?;
+        }
+        Ok(table)
     }
 
     /// Checks values that the types alone do not.
@@ -719,6 +991,41 @@ mod tests {
     }
 
     #[test]
+    fn eras_are_read_checked_and_named() {
+        let s: Settings = toml::from_str(
+            "[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = 2031-05-01\n",
+        )
+        .unwrap();
+        let eras = s.era_table(Path::new("p.toml")).unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2031, 5, 1).unwrap();
+        assert_eq!(eras.format(start).as_deref(), Some("新元元年5月1日"));
+        assert_eq!(eras.eras().len(), 6);
+        // A string date is accepted too.
+        let s: Settings = toml::from_str(
+            "[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = \"2031-05-01\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.era_table(Path::new("p.toml")).unwrap().eras().len(), 6);
+        // The entry at fault is named by its place in the file.
+        let bad = |text: &str| {
+            let s: Settings = toml::from_str(text).unwrap();
+            s.era_table(Path::new("p.toml")).unwrap_err().to_string()
+        };
+        let two = "[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = 2031-05-01\n\
+                   [[eras]]\nname = \"次元\"\nletter = \"P\"\ncode = 5\nstart = 2021-05-01\n";
+        let e = bad(two);
+        assert!(e.contains("eras[1]") && e.contains("code 5"), "{e}");
+        let e = bad("[[eras]]\nname = \"新元\"\nletter = \"NN\"\ncode = 6\nstart = 2031-05-01\n");
+        assert!(e.contains("eras[0]") && e.contains("letter"), "{e}");
+        let e = bad("[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = \"2031-5\"\n");
+        assert!(e.contains("eras[0]") && e.contains("start"), "{e}");
+        let e = bad(
+            "[[eras]]\nname = \"新元\"\nletter = \"N\"\ncode = 6\nstart = 2031-05-01T00:00:00\n",
+        );
+        assert!(e.contains("eras[0]") && e.contains("start"), "{e}");
+    }
+
+    #[test]
     fn column_override() {
         let s: Settings = toml::from_str("[columns]\nresident_code = \"宛名番号\"\n").unwrap();
         assert_eq!(s.columns.header(Field::ResidentCode), "宛名番号");
@@ -755,5 +1062,59 @@ mod tests {
         assert_eq!(t.apply("\u{E001}"), "\u{845B}\u{E0100}");
         let e = GaijiTable::parse("U+E000,髙\nU+4E00,一\n", Path::new("g.csv")).unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn builtin_profiles_are_the_templates_byte_for_byte() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for (name, files) in BUILTIN_PROFILES {
+            assert_eq!(files[0].0, "profile.toml", "{name}: profile.toml first");
+            for (file, bytes) in *files {
+                assert!(!file.contains('/'), "{name}/{file}: a plain file name");
+                let on_disk = std::fs::read(root.join(name).join(file)).unwrap();
+                assert!(
+                    on_disk == *bytes,
+                    "templates/{name}/{file} differs from the built-in copy"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn builtin_profiles_load_with_wording_and_no_invented_gaiji() {
+        for (name, _) in BUILTIN_PROFILES {
+            let p = Profile::load_builtin(name).unwrap().unwrap();
+            assert_eq!(p.name(), format!("builtin:{name}"));
+            assert!(p.settings.wording(&p.file()).is_ok(), "{name}: wording");
+            assert!(p.gaiji.is_empty(), "{name}: a shipped profile maps no 外字");
+            assert!(
+                p.settings.fonts.dir.is_empty(),
+                "{name}: the built-in fonts"
+            );
+            let on_disk = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("templates")
+                .join(name);
+            assert_eq!(p.sha256, Profile::load(&on_disk).unwrap().sha256);
+        }
+        assert!(Profile::load_builtin("nosuch").is_none());
+    }
+
+    #[test]
+    fn open_prefers_a_directory_then_a_builtin_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Profile::open(&dir.path().join("nosuch")).unwrap_err();
+        assert!(e.to_string().contains("nosuch"), "{e}");
+        assert!(e.to_string().contains("saku"), "{e}");
+        assert_eq!(e.exit_code(), 2);
+        let p = Profile::open(Path::new("saku")).unwrap();
+        assert_eq!(p.source, ProfileSource::Builtin("saku"));
+        std::fs::write(
+            dir.path().join("profile.toml"),
+            "[rules]\nlead_months = 2\n",
+        )
+        .unwrap();
+        let p = Profile::open(dir.path()).unwrap();
+        assert_eq!(p.settings.rules.lead_months, 2);
+        assert!(matches!(p.source, ProfileSource::Dir(ref d) if d.is_absolute()));
     }
 }

@@ -1,18 +1,27 @@
 //! `kigen verify out/<as-of>`: an auditor's check that does not trust the
-//! run. Recomputes every checksum in summary.json, re-reads the CSVs and
-//! the PDFs, and checks the reconciliation: rows read = the sum of outcomes,
-//! printed residents = manifest rows, pages per file = manifest pages = the
-//! PDF's pages, and every manifest row's pages exist in its file.
+//! run. Recomputes every checksum in summary.json, flags files that should
+//! not be there, re-reads the CSVs and the PDFs and reconciles them: rows
+//! read = the sum of outcomes; rejects, held and exceptions as counted;
+//! printed residents = manifest rows; pages per file = manifest pages = the
+//! PDF's pages; mailing.csv = the manifest's totals; and, with the ledger,
+//! every manifest row's due items = the ledger's notices, one to one.
+//!
+//! Every failed check says what it expected and what it found. A batch
+//! verifies wherever it is copied (its directory's name is only a note).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Display;
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use crate::digest::sha256_hex;
-use crate::error::Result;
-use crate::ledger::Ledger;
+use crate::error::{Error, Result};
+use crate::ledger::{IssuedNotice, Ledger};
 use crate::model::Counts;
 use crate::outputs::csvfile::read_csv;
-use crate::outputs::summary::{batch_files, read_summary, Summary, SUMMARY_FILE};
+use crate::outputs::summary::{read_summary, Summary, SUMMARY_FILE};
+use crate::rules::ItemKind;
 use crate::select::Outcome;
 
 /// What verify found.
@@ -20,29 +29,44 @@ use crate::select::Outcome;
 pub(crate) struct VerifyReport {
     /// Checks that held.
     pub checked: Vec<String>,
-    /// Checks that failed, each naming the file.
+    /// Checks that failed, each naming the file, what was expected and what
+    /// was found.
     pub problems: Vec<String>,
     /// Things not checked, and why.
     pub notes: Vec<String>,
 }
 
 impl VerifyReport {
-    fn check(&mut self, ok: bool, what: String) {
-        if ok {
-            self.checked.push(what);
+    /// Records `what`: held when `found == expected`.
+    fn expect<T: PartialEq + Display>(&mut self, what: impl Display, expected: T, found: T) {
+        if found == expected {
+            self.checked.push(format!("{what}: {found}"));
         } else {
-            self.problems.push(what);
+            self.problems
+                .push(format!("{what}: expected {expected}, found {found}"));
         }
+    }
+
+    fn problem(&mut self, what: String) {
+        self.problems.push(what);
     }
 }
 
-/// Verifies the batch in `dir`; with `state`, also against the ledger.
+/// Verifies the batch in `dir`; with `state`, also against the ledger. A
+/// directory that does not exist, or a ledger that cannot be read, is an
+/// error (exit 2), not a mismatch.
 pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: no such batch directory",
+            dir.display()
+        )));
+    }
     let mut rep = VerifyReport::default();
     let (summary, summary_bytes) = match read_summary(dir) {
         Ok(s) => s,
         Err(e) => {
-            rep.problems.push(format!("{SUMMARY_FILE}: {e}"));
+            rep.problem(format!("{SUMMARY_FILE}: {e}"));
             return Ok(rep);
         }
     };
@@ -50,203 +74,416 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    rep.check(
-        name == summary.as_of,
-        format!(
-            "{SUMMARY_FILE}: as_of {} names this directory ({name})",
+    if name != summary.as_of && !name.starts_with(&format!("{}.", summary.as_of)) {
+        rep.notes.push(format!(
+            "the directory is named {name}, the batch is of {} (a copy?)",
             summary.as_of
-        ),
-    );
-    check_ledger(&mut rep, &summary, &summary_bytes, state);
+        ));
+    }
+    if let Some(state) = state {
+        check_ledger(&mut rep, dir, &summary, &summary_bytes, state)?;
+    }
     check_files(&mut rep, dir, &summary)?;
     check_outcomes(&mut rep, dir, &summary.counts);
     check_row_files(&mut rep, dir, &summary.counts);
-    check_manifest(&mut rep, dir, &summary);
+    if let Some(rows) = check_manifest(&mut rep, dir, &summary) {
+        check_mailing(&mut rep, dir, &rows);
+    }
     Ok(rep)
 }
 
-/// The ledger's record of summary.json, when the state is at hand.
+/// summary.json against the ledger's record, and the ledger's notices of
+/// the batch against the manifest, one to one.
 fn check_ledger(
     rep: &mut VerifyReport,
+    dir: &Path,
     summary: &Summary,
     summary_bytes: &[u8],
-    state: Option<&Path>,
-) {
-    // The ledger's record of summary.json, when the state is at hand.
-    if let Some(state) = state.filter(|s| !s.exists()) {
-        rep.problems.push(format!(
-            "{SUMMARY_FILE}: the ledger {} does not exist, so summary.json cannot be checked against its record",
+    state: &Path,
+) -> Result<()> {
+    if !state.is_file() {
+        return Err(Error::Usage(format!(
+            "--state {}: no such ledger",
             state.display()
-        ));
+        )));
     }
-    if let Some(state) = state.filter(|s| s.exists()) {
-        match Ledger::open_read_only(state).and_then(|l| {
-            let date = chrono::NaiveDate::parse_from_str(&summary.as_of, "%Y-%m-%d")
-                .map_err(|e| crate::error::Error::Usage(format!("as_of: {e}")))?;
-            l.batch(date)
-        }) {
-            Ok(Some(rec)) => rep.check(
-                rec.summary_sha256 == sha256_hex(summary_bytes),
-                format!(
-                    "{SUMMARY_FILE}: SHA-256 matches the ledger's record in {}",
-                    state.display()
-                ),
-            ),
-            Ok(None) => rep.problems.push(format!(
-                "{SUMMARY_FILE}: the ledger {} has no batch for {}",
-                state.display(),
-                summary.as_of
-            )),
-            Err(e) => rep.problems.push(format!("ledger: {e}")),
+    let ledger = Ledger::open_read_only(state)?;
+    let date = NaiveDate::parse_from_str(&summary.as_of, "%Y-%m-%d").map_err(|e| Error::Input {
+        path: dir.join(SUMMARY_FILE),
+        message: format!("as_of {:?}: {e}", summary.as_of),
+    })?;
+    let Some(rec) = ledger.batch(date)? else {
+        rep.problem(format!(
+            "{SUMMARY_FILE}: expected the ledger {} to record the batch of {}, found no record",
+            state.display(),
+            summary.as_of
+        ));
+        return Ok(());
+    };
+    rep.expect(
+        format!("{SUMMARY_FILE}: SHA-256 against the ledger's record"),
+        rec.summary_sha256.clone(),
+        sha256_hex(summary_bytes),
+    );
+    let recorded: BTreeSet<String> = ledger
+        .notices_of(&rec.batch_id)?
+        .iter()
+        .map(notice_line)
+        .collect();
+    let manifest = read_csv(&dir.join("manifest.csv")).unwrap_or_default();
+    let mut printed = BTreeSet::new();
+    for row in &manifest {
+        for n in manifest_notices(row).unwrap_or_default() {
+            printed.insert(notice_line(&n));
         }
+    }
+    let missing: Vec<&String> = recorded.difference(&printed).collect();
+    let extra: Vec<&String> = printed.difference(&recorded).collect();
+    rep.expect(
+        "manifest.csv: notices the ledger records and the manifest does not",
+        "none".to_string(),
+        examples(&missing),
+    );
+    rep.expect(
+        "manifest.csv: notices in the manifest the ledger does not record",
+        "none".to_string(),
+        examples(&extra),
+    );
+    Ok(())
+}
+
+fn notice_line(n: &IssuedNotice) -> String {
+    format!(
+        "{} {} {} {} {} p.{}+{}",
+        n.resident_code,
+        n.item.key(),
+        n.expiry,
+        n.document_number,
+        n.print_file,
+        n.first_page,
+        n.pages
+    )
+}
+
+fn examples(lines: &[&String]) -> String {
+    match lines.len() {
+        0 => "none".to_string(),
+        n => format!(
+            "{n} ({}{})",
+            lines
+                .iter()
+                .take(3)
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            if n > 3 { "; …" } else { "" }
+        ),
     }
 }
 
-/// Every file: present, same size, same SHA-256; nothing unlisted.
-fn check_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) -> Result<()> {
-    let listed: BTreeMap<&str, _> = summary.files.iter().map(|f| (f.file.as_str(), f)).collect();
-    for f in &summary.files {
-        let path = dir.join(&f.file);
-        match std::fs::read(&path) {
-            Ok(bytes) => rep.check(
-                bytes.len() as u64 == f.bytes && sha256_hex(&bytes) == f.sha256,
-                format!("{}: {} bytes, SHA-256 as recorded", f.file, f.bytes),
-            ),
-            Err(e) => rep.problems.push(format!("{}: {e}", f.file)),
+/// The ledger notices of one manifest row: one per item marked due (SPEC
+/// 5's columns: seq, file, first_page, pages, resident_code, …, then
+/// document_number). `None` for a row that is not a manifest row.
+pub(crate) fn manifest_notices(row: &[String]) -> Option<Vec<IssuedNotice>> {
+    let field = |i: usize| row.get(i).map(String::as_str);
+    let mut out = Vec::new();
+    for (item, expiry, due) in [
+        (ItemKind::Card, 8, 9),
+        (ItemKind::UserCert, 10, 11),
+        (ItemKind::SignCert, 12, 13),
+    ] {
+        if field(due)? != "1" {
+            continue;
         }
+        out.push(IssuedNotice {
+            resident_code: field(4)?.to_string(),
+            item,
+            expiry: NaiveDate::parse_from_str(field(expiry)?, "%Y-%m-%d").ok()?,
+            document_number: field(16)?.to_string(),
+            print_file: field(1)?.to_string(),
+            first_page: field(2)?.parse().ok()?,
+            pages: field(3)?.parse().ok()?,
+        });
     }
-    for f in batch_files(dir)? {
-        if !listed.contains_key(f.as_str()) {
-            rep.problems
-                .push(format!("{f}: not listed in {SUMMARY_FILE}"));
-        }
-    }
+    Some(out)
+}
 
+/// Every file: present, same size, same SHA-256; nothing else in the
+/// directory (no stray `.part` file, no extra directory).
+fn check_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) -> Result<()> {
+    for f in &summary.files {
+        match std::fs::read(dir.join(&f.file)) {
+            Ok(bytes) => {
+                rep.expect(format!("{}: bytes", f.file), f.bytes, bytes.len() as u64);
+                rep.expect(
+                    format!("{}: SHA-256", f.file),
+                    f.sha256.clone(),
+                    sha256_hex(&bytes),
+                );
+            }
+            Err(e) => rep.problem(format!("{}: expected as listed, found {e}", f.file)),
+        }
+    }
+    let listed: BTreeSet<&str> = summary.files.iter().map(|f| f.file.as_str()).collect();
+    for (sub, entry) in directory_entries(dir)? {
+        let rel = if sub.is_empty() {
+            entry.clone()
+        } else {
+            format!("{sub}/{entry}")
+        };
+        let is_dir = dir.join(&rel).is_dir();
+        let expected_dir = sub.is_empty() && entry == "print";
+        if (is_dir && !expected_dir)
+            || (!is_dir && rel != SUMMARY_FILE && !listed.contains(rel.as_str()))
+        {
+            rep.problem(format!(
+                "{rel}: expected nothing else in the batch, found {} not listed in {SUMMARY_FILE}",
+                if is_dir { "a directory" } else { "a file" }
+            ));
+        }
+    }
     Ok(())
+}
+
+/// (sub-directory, name) of every entry of the batch and of its print/.
+fn directory_entries(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for sub in ["", "print"] {
+        let d = dir.join(sub);
+        if !d.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+            let entry = entry.map_err(|e| Error::io(&d, e))?;
+            out.push((
+                sub.to_string(),
+                entry.file_name().to_string_lossy().into_owned(),
+            ));
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// outcomes.csv against the counts: one row per input row.
 fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
-    match read_csv(&dir.join("outcomes.csv")) {
-        Ok(rows) => {
-            rep.check(
-                rows.len() as u64 == counts.rows_read,
-                format!(
-                    "outcomes.csv: {} rows = rows read {}",
-                    rows.len(),
-                    counts.rows_read
-                ),
-            );
-            let mut seen: BTreeMap<String, u64> = BTreeMap::new();
-            for r in &rows {
-                let o = r.get(2).cloned().unwrap_or_default();
-                if Outcome::parse(&o).is_none() {
-                    rep.problems.push(format!(
-                        "outcomes.csv: unknown outcome {o:?} on line {}",
-                        r.first().cloned().unwrap_or_default()
-                    ));
-                }
-                *seen.entry(o).or_insert(0) += 1;
-            }
-            for o in Outcome::ALL {
-                let want = counts.of(o);
-                let got = seen.get(o.as_str()).copied().unwrap_or(0);
-                rep.check(
-                    got == want,
-                    format!("outcomes.csv: {} {got} = summary {want}", o.as_str()),
-                );
-            }
-            let sum: u64 = counts.outcomes.values().sum();
-            rep.check(
-                sum == counts.rows_read,
-                format!(
-                    "{SUMMARY_FILE}: rows read {} = sum of outcomes {sum}",
-                    counts.rows_read
-                ),
-            );
+    let rows = match read_csv(&dir.join("outcomes.csv")) {
+        Ok(rows) => rows,
+        Err(e) => return rep.problem(e),
+    };
+    rep.expect(
+        "outcomes.csv: rows (= rows read)",
+        counts.rows_read,
+        rows.len() as u64,
+    );
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &rows {
+        let o = r.get(2).cloned().unwrap_or_default();
+        if Outcome::parse(&o).is_none() {
+            rep.problem(format!(
+                "outcomes.csv line {}: expected an outcome, found {o:?}",
+                r.first().cloned().unwrap_or_default()
+            ));
         }
-        Err(e) => rep.problems.push(e),
+        *seen.entry(o).or_insert(0) += 1;
     }
+    for o in Outcome::ALL {
+        rep.expect(
+            format!("outcomes.csv: {} rows (summary.json's count)", o.as_str()),
+            counts.of(o),
+            seen.get(o.as_str()).copied().unwrap_or(0),
+        );
+    }
+    rep.expect(
+        format!("{SUMMARY_FILE}: sum of outcomes (= rows read)"),
+        counts.rows_read,
+        counts.outcomes.values().sum::<u64>(),
+    );
 }
 
-/// rejects.csv and held.csv: one row per rejected and held input row.
+/// rejects.csv and held.csv: one row per rejected and held input row;
+/// exceptions.csv: its rows per code as counted.
 fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
     for (file, outcome) in [
         ("rejects.csv", Outcome::Rejected),
         ("held.csv", Outcome::Held),
     ] {
         match read_csv(&dir.join(file)) {
-            Ok(rows) => rep.check(
-                rows.len() as u64 == counts.of(outcome),
-                format!(
-                    "{file}: {} rows = {} {}",
-                    rows.len(),
-                    outcome.as_str(),
-                    counts.of(outcome)
-                ),
+            Ok(rows) => rep.expect(
+                format!("{file}: rows (= {})", outcome.as_str()),
+                counts.of(outcome),
+                rows.len() as u64,
             ),
-            Err(e) => rep.problems.push(e),
+            Err(e) => rep.problem(e),
+        }
+    }
+    match read_csv(&dir.join("exceptions.csv")) {
+        Ok(rows) => {
+            let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
+            for r in &rows {
+                *by_code
+                    .entry(r.get(2).cloned().unwrap_or_default())
+                    .or_insert(0) += 1;
+            }
+            rep.expect(
+                "exceptions.csv: rows per code (summary.json's counts)",
+                format_counts(&counts.exceptions_by_code),
+                format_counts(&by_code),
+            );
+        }
+        Err(e) => rep.problem(e),
+    }
+}
+
+fn format_counts(m: &BTreeMap<String, u64>) -> String {
+    let s: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    if s.is_empty() {
+        "none".into()
+    } else {
+        s.join(", ")
+    }
+}
+
+/// One manifest row as verify reads it.
+struct ManifestLine {
+    file: String,
+    district: String,
+    pages: u64,
+}
+
+/// manifest.csv against the counts, summary.json and the PDFs; returns its
+/// rows for the mailing check.
+fn check_manifest(
+    rep: &mut VerifyReport,
+    dir: &Path,
+    summary: &Summary,
+) -> Option<Vec<ManifestLine>> {
+    let rows = match read_csv(&dir.join("manifest.csv")) {
+        Ok(rows) => rows,
+        Err(e) => {
+            rep.problem(e);
+            return None;
+        }
+    };
+    rep.expect(
+        "manifest.csv: rows (= printed)",
+        summary.counts.of(Outcome::Printed),
+        rows.len() as u64,
+    );
+    let mut lines = Vec::with_capacity(rows.len());
+    // Per file: packets, pages, last page used.
+    let mut by_file: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let field = |k: usize| r.get(k).cloned().unwrap_or_default();
+        let num = |k: usize| field(k).parse::<u64>().unwrap_or(0);
+        if num(0) != i as u64 + 1 {
+            rep.problem(format!(
+                "manifest.csv row {}: expected seq {}, found {}",
+                i + 1,
+                i + 1,
+                field(0)
+            ));
+        }
+        let e = by_file.entry(field(1)).or_default();
+        e.0 += 1;
+        e.1 += num(3);
+        e.2 = e.2.max(num(2) + num(3).saturating_sub(1));
+        lines.push(ManifestLine {
+            file: field(1),
+            district: field(6).chars().take(3).collect(),
+            pages: num(3),
+        });
+    }
+    check_print_files(rep, dir, summary, &by_file);
+    Some(lines)
+}
+
+/// Each print file: packets and pages as summary.json lists them, the PDF's
+/// page count, and every manifest row's pages inside it.
+fn check_print_files(
+    rep: &mut VerifyReport,
+    dir: &Path,
+    summary: &Summary,
+    by_file: &BTreeMap<String, (u64, u64, u64)>,
+) {
+    let listed: BTreeMap<&str, _> = summary.files.iter().map(|f| (f.file.as_str(), f)).collect();
+    for (file, (packets, pages, last_page)) in by_file {
+        let recorded = listed.get(file.as_str());
+        rep.expect(
+            format!("{file}: packets and pages (summary.json against manifest.csv)"),
+            recorded
+                .map(|f| {
+                    format!(
+                        "{} packets, {} pages",
+                        f.packets.unwrap_or(0),
+                        f.pages.unwrap_or(0)
+                    )
+                })
+                .unwrap_or_else(|| "a listed print file".into()),
+            format!("{packets} packets, {pages} pages"),
+        );
+        match lopdf::Document::load(dir.join(file)) {
+            Ok(doc) => {
+                let n = doc.get_pages().len() as u64;
+                rep.expect(format!("{file}: pages in the PDF (= manifest)"), *pages, n);
+                rep.expect(
+                    format!("{file}: last page a manifest row uses (within the PDF)"),
+                    true,
+                    *last_page <= n,
+                );
+            }
+            Err(e) => rep.problem(format!("{file}: expected a readable PDF, found {e}")),
+        }
+    }
+    for f in summary.files.iter().filter(|f| f.pages.is_some()) {
+        if !by_file.contains_key(&f.file) {
+            rep.problem(format!(
+                "{}: expected manifest rows for this print file, found none",
+                f.file
+            ));
         }
     }
 }
 
-/// manifest.csv against the counts, summary.json and the PDFs.
-fn check_manifest(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
-    let counts = &summary.counts;
-    let listed: BTreeMap<&str, _> = summary.files.iter().map(|f| (f.file.as_str(), f)).collect();
-    match read_csv(&dir.join("manifest.csv")) {
-        Ok(rows) => {
-            let printed = counts.of(Outcome::Printed);
-            rep.check(
-                rows.len() as u64 == printed,
-                format!("manifest.csv: {} rows = printed {printed}", rows.len()),
-            );
-            let mut pages_by_file: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
-            for (i, r) in rows.iter().enumerate() {
-                let field = |k: usize| r.get(k).cloned().unwrap_or_default();
-                let num = |k: usize| field(k).parse::<u64>().unwrap_or(0);
-                if num(0) != i as u64 + 1 {
-                    rep.problems
-                        .push(format!("manifest.csv: row {} has seq {}", i + 1, field(0)));
-                }
-                let e = pages_by_file.entry(field(1)).or_default();
-                e.0 += 1;
-                e.1 += num(3);
-                e.2 = e.2.max(num(2) + num(3).saturating_sub(1));
-            }
-            for (file, (packets, pages, last_page)) in &pages_by_file {
-                let recorded = listed.get(file.as_str());
-                rep.check(
-                    recorded
-                        .is_some_and(|f| f.pages == Some(*pages) && f.packets == Some(*packets)),
-                    format!(
-                        "{file}: {packets} packets, {pages} pages in manifest.csv = {SUMMARY_FILE}"
-                    ),
-                );
-                match lopdf::Document::load(dir.join(file)) {
-                    Ok(doc) => {
-                        let n = doc.get_pages().len() as u64;
-                        rep.check(
-                            n == *pages,
-                            format!("{file}: {n} pages in the PDF = manifest {pages}"),
-                        );
-                        rep.check(
-                            *last_page <= n,
-                            format!("{file}: every manifest row's pages exist (last {last_page} of {n})"),
-                        );
-                    }
-                    Err(e) => rep
-                        .problems
-                        .push(format!("{file}: not a readable PDF: {e}")),
-                }
-            }
-            for f in summary.files.iter().filter(|f| f.pages.is_some()) {
-                if !pages_by_file.contains_key(&f.file) {
-                    rep.problems
-                        .push(format!("{}: print file with no manifest rows", f.file));
-                }
-            }
+/// mailing.csv against the manifest: each (file, district) row, each file's
+/// total and the batch total.
+fn check_mailing(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) {
+    let rows = match read_csv(&dir.join("mailing.csv")) {
+        Ok(rows) => rows,
+        Err(e) => return rep.problem(e),
+    };
+    let mut expected: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    for m in manifest {
+        for key in [
+            (m.file.clone(), m.district.clone()),
+            (m.file.clone(), "all".to_string()),
+            ("all".to_string(), "all".to_string()),
+        ] {
+            let e = expected.entry(key).or_default();
+            e.0 += 1;
+            e.1 += m.pages;
         }
-        Err(e) => rep.problems.push(e),
     }
+    if manifest.is_empty() {
+        expected.insert(("all".into(), "all".into()), (0, 0));
+    }
+    let found: BTreeMap<(String, String), (u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            let field = |k: usize| r.get(k).cloned().unwrap_or_default();
+            let num = |k: usize| field(k).parse::<u64>().unwrap_or(0);
+            ((field(0), field(1)), (num(2), num(3)))
+        })
+        .collect();
+    let show = |m: &BTreeMap<(String, String), (u64, u64)>| {
+        m.iter()
+            .map(|((f, d), (p, pg))| format!("{f} {d}: {p}/{pg}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    rep.expect(
+        "mailing.csv: packets/pages per file and district (= manifest.csv)",
+        show(&expected),
+        show(&found),
+    );
 }

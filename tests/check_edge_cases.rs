@@ -6,15 +6,21 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{header_of, kigen, read_csv, read_csv_bytes, root};
+use common::{example_profile, header_of, kigen, read_csv, read_csv_bytes, root};
 
+/// `kigen check` on the edge cases, with the example 外字 table they are
+/// written for.
 fn run_edge_cases(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let profile_dir = tempfile::tempdir().unwrap();
+    let profile = example_profile(profile_dir.path());
     let mut args = vec![
         "check",
         "--input",
         "input-samples/edge-cases.csv",
         "--as-of",
         "2026-11-26",
+        "--profile",
+        profile.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ];
@@ -76,9 +82,11 @@ fn every_row_matches_its_expectation() {
 #[test]
 fn outputs_have_spec_headers_and_private_modes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_edge_cases(dir.path(), &[]);
+    // A directory kigen creates is 0700 (one that exists keeps its mode:
+    // tests/safety.rs).
+    let d = &dir.path().join("check");
+    let out = run_edge_cases(d, &[]);
     assert!(out.status.success());
-    let d = dir.path();
     assert_eq!(
         header_of(&d.join("outcomes.csv")),
         "line,resident_code,outcome,card_expiry,user_cert_expiry,sign_cert_expiry,detail"

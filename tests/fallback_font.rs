@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{read_csv, root};
+use common::{profile_with, read_csv, root};
 use lopdf::{Document, Object};
 
 const AS_OF: &str = "2026-11-26";
@@ -115,32 +115,22 @@ fn write_registry(path: &Path) {
     std::fs::write(path, bytes).unwrap();
 }
 
-/// A copy of the Saku profile: the repository's IPAex fonts, the fixture as
-/// fallback (or none) and the 外字 table with two more codes.
+/// A copy of the Saku profile: the built-in IPAex fonts, the fixture as
+/// fallback (or none) and the example 外字 table with two more codes.
 fn profile(dir: &Path, fallback: Option<&Path>) -> PathBuf {
-    let saku = root().join("templates/saku");
-    let mut text = std::fs::read_to_string(saku.join("profile.toml")).unwrap();
-    let fonts = root().join("fonts");
-    for (from, to) in [
-        (
-            "dir = \"../../fonts\"",
-            format!("dir = {:?}", fonts.to_str().unwrap()),
-        ),
-        (
-            "fallback = \"\"",
-            format!(
-                "fallback = {:?}",
-                fallback.map_or("", |p| p.to_str().unwrap())
-            ),
-        ),
-    ] {
-        assert!(text.contains(from), "{from}");
-        text = text.replace(from, &to);
-    }
-    let p = dir.join("profile");
-    std::fs::create_dir_all(&p).unwrap();
-    std::fs::write(p.join("profile.toml"), text).unwrap();
-    let mut gaiji = std::fs::read_to_string(saku.join("gaiji.csv")).unwrap();
+    let fallback = format!(
+        "fallback = {:?}",
+        fallback.map_or("", |p| p.to_str().unwrap())
+    );
+    let p = profile_with(
+        dir,
+        &[
+            ("fallback = \"\"", &fallback),
+            ("table = \"\"", "table = \"gaiji.csv\""),
+        ],
+    );
+    let mut gaiji =
+        std::fs::read_to_string(root().join("input-samples/gaiji-example.csv")).unwrap();
     assert!(gaiji.ends_with('\n'));
     gaiji.push_str(GAIJI);
     std::fs::write(p.join("gaiji.csv"), gaiji).unwrap();

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("progress", 0),
     ("sample", 0),
     ("postal_code", 1),
+    ("mynumber", 1),
     ("digest", 1),
     ("files", 1),
     ("wareki", 2),

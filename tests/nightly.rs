@@ -7,12 +7,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{assert_same_batch, root};
+use common::{assert_same_batch, example_profile, root};
 
 struct Env {
     _dir: tempfile::TempDir,
     out: PathBuf,
     state: PathBuf,
+    /// The Saku profile with the example 外字 table edge-cases.csv expects.
+    profile: PathBuf,
 }
 
 fn env() -> Env {
@@ -20,7 +22,17 @@ fn env() -> Env {
     Env {
         out: dir.path().join("out"),
         state: dir.path().join("state/kigen.sqlite"),
+        profile: example_profile(dir.path()),
         _dir: dir,
+    }
+}
+
+/// A fresh out and state using `other`'s profile: summary.json names the
+/// profile's directory, so batches compared byte for byte share one.
+fn env_sharing_profile(other: &Env) -> Env {
+    Env {
+        profile: other.profile.clone(),
+        ..env()
     }
 }
 
@@ -33,6 +45,8 @@ fn kigen_run(e: &Env, input: &Path, as_of: &str, extra: &[&str], fault: Option<u
         .arg(&e.out)
         .arg("--state")
         .arg(&e.state)
+        .arg("--profile")
+        .arg(&e.profile)
         .args(extra)
         .current_dir(root());
     if let Some(n) = fault {
@@ -100,7 +114,7 @@ fn a_crash_anywhere_leaves_nothing_or_everything() {
 
     let mut crashed = 0;
     for n in 1.. {
-        let e = env();
+        let e = env_sharing_profile(&reference);
         let out = kigen_run(&e, &edge_cases(), "2026-11-26", &[], Some(n));
         if out.status.success() {
             break; // past the last fault point: the run completed

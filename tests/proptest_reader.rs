@@ -93,7 +93,7 @@ proptest! {
         };
         bytes.extend_from_slice(&body);
         std::fs::write(&input, &bytes).unwrap();
-        let mut profile = Profile::builtin();
+        let mut profile = Profile::defaults();
         // The optional columns HEADER lacks.
         profile.settings.columns.absent = [
             "name_kana", "address_extra", "card_applied", "card_expiry", "user_cert_issued",

@@ -9,10 +9,19 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{read_csv, root};
+use common::{example_gaiji_line, example_profile, profile_with as saku_with, read_csv, root};
 use lopdf::{Document, Object};
 
+/// `kigen run` on the edge cases, with the example 外字 table they are
+/// written for.
 fn run_batch(out: &Path, threads: &str) -> PathBuf {
+    let profile_dir = tempfile::tempdir().unwrap();
+    run_batch_with(out, threads, &example_profile(profile_dir.path()))
+}
+
+/// `kigen run` on the edge cases with `profile` (summary.json names it, so
+/// two batches compared byte for byte share one).
+fn run_batch_with(out: &Path, threads: &str, profile: &Path) -> PathBuf {
     let status = Command::new(env!("CARGO_BIN_EXE_kigen"))
         .args([
             "run",
@@ -26,6 +35,8 @@ fn run_batch(out: &Path, threads: &str) -> PathBuf {
         .arg(out)
         .arg("--state")
         .arg(out.join("state/kigen.sqlite"))
+        .arg("--profile")
+        .arg(profile)
         .env("RAYON_NUM_THREADS", threads)
         .current_dir(root())
         .output()
@@ -209,8 +220,9 @@ fn fonts_are_embedded_subsets_with_tounicode() {
 fn same_bytes_with_one_or_two_threads() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let da = run_batch(a.path(), "1");
-    let db = run_batch(b.path(), "2");
+    let profile = example_profile(a.path());
+    let da = run_batch_with(&a.path().join("out"), "1", &profile);
+    let db = run_batch_with(&b.path().join("out"), "2", &profile);
     assert!(common::batch_files(&da).len() >= 9);
     common::assert_same_batch(&da, &db);
 }
@@ -238,24 +250,18 @@ fn rerun_of_a_completed_date_changes_nothing() {
     );
 }
 
-/// A copy of the Saku profile with some settings changed.
+/// A copy of the Saku profile with the example 外字 table, the fonts read
+/// from the repository's fonts/ (not the built-in copy), and some settings
+/// changed.
 fn profile_with(dir: &Path, changes: &[(&str, &str)]) -> PathBuf {
-    let saku = root().join("templates/saku");
-    let mut text = std::fs::read_to_string(saku.join("profile.toml")).unwrap();
-    let fonts = root().join("fonts");
-    text = text.replace(
-        "dir = \"../../fonts\"",
-        &format!("dir = {:?}", fonts.to_str().unwrap()),
-    );
-    for (from, to) in changes {
-        assert!(text.contains(from), "{from}");
-        text = text.replace(from, to);
-    }
-    let p = dir.join("profile");
-    std::fs::create_dir_all(&p).unwrap();
-    std::fs::write(p.join("profile.toml"), text).unwrap();
-    std::fs::copy(saku.join("gaiji.csv"), p.join("gaiji.csv")).unwrap();
-    p
+    let (gaiji_from, gaiji_to) = example_gaiji_line();
+    let fonts = format!("dir = {:?}", root().join("fonts").to_str().unwrap());
+    let mut all = vec![
+        (gaiji_from, gaiji_to.as_str()),
+        ("# dir = \"/usr/share/fonts/opentype/ipaexfont\"", &fonts),
+    ];
+    all.extend_from_slice(changes);
+    saku_with(dir, &all)
 }
 
 #[test]

@@ -453,3 +453,130 @@ fn an_export_rewritten_while_read_fails_the_run() {
 fn kigen_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn a_my_number_in_a_mapped_column_is_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    // The header is mislabelled: 住民コード and 住民状態 hold 個人番号 values.
+    let input = dir.path().join("registry.csv");
+    std::fs::write(
+        &input,
+        "住民コード,氏名,生年月日,住民状態,郵便番号,住所\n\
+         123456789018,佐久　太郎,1970-01-15,住民,385-0051,長野県佐久市中込1丁目2番3号\n\
+         A2,佐久　花子,1970-01-15,000000000000,385-0051,長野県佐久市中込1丁目2番3号\n\
+         A3,佐久　次郎,1970-01-15,住民,385-0051,長野県佐久市中込1丁目2番3号\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("check");
+    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args([
+            "check",
+            "--as-of",
+            "2026-11-26",
+            "--encoding",
+            "utf-8",
+            "--input",
+        ])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out_dir)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut everything = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    for f in ["outcomes.csv", "rejects.csv", "exceptions.csv", "held.csv"] {
+        everything.push_str(&std::fs::read_to_string(out_dir.join(f)).unwrap());
+    }
+    assert!(!everything.contains("123456789018"), "{everything}");
+    assert!(!everything.contains("000000000000"), "{everything}");
+    let rejects = common::read_csv(&out_dir.join("rejects.csv"));
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    for r in &rejects {
+        assert_eq!(r["value"], "************");
+        assert!(r["reason"].contains("個人番号"), "{r:?}");
+    }
+    assert_eq!(rejects[0]["field"], "住民コード");
+    assert_eq!(rejects[1]["field"], "住民状態");
+}
+
+fn run_with(e: &Env, input: &Path, as_of: &str, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args(["run", "--quiet", "--as-of", as_of, "--input"])
+        .arg(input)
+        .arg("--out")
+        .arg(&e.out)
+        .arg("--state")
+        .arg(&e.state)
+        .args(extra)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_far_future_as_of_is_refused_unless_allowed() {
+    let e = env();
+    let out = run_with(&e, &edge_cases(), "2099-01-01", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--allow-future"), "{}", stderr(&out));
+    assert!(!e.out.join("2099-01-01").exists());
+    assert!(!e.state.exists(), "the ledger was touched");
+    let allowed = run_with(&e, &edge_cases(), "2099-01-01", &["--allow-future"]);
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+}
+
+#[test]
+fn a_header_only_or_shrunk_export_is_refused() {
+    let e = env();
+    let first = run_with(&e, &edge_cases(), "2026-11-26", &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    // The header alone: a truncated export, not a quiet night.
+    let header_only = e.dir.path().join("header.csv");
+    let bytes = std::fs::read(edge_cases()).unwrap();
+    let end = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+    std::fs::write(&header_only, &bytes[..end]).unwrap();
+    let out = run_with(&e, &header_only, "2026-11-27", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("0 住民 row(s)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--accept-input-change"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!e.out.join("2026-11-27").exists());
+    // Half the rows: more than 20 % fewer.
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
+    let half = e.dir.path().join("half.csv");
+    std::fs::write(&half, lines[..lines.len() / 2].concat()).unwrap();
+    let out = run_with(&e, &half, "2026-11-27", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the batch of 2026-11-26 had"),
+        "{}",
+        stderr(&out)
+    );
+    let accepted = run_with(&e, &half, "2026-11-27", &["--accept-input-change"]);
+    assert!(accepted.status.success(), "{}", stderr(&accepted));
+}
+
+#[test]
+fn a_corrected_export_for_a_complete_date_is_named_not_used() {
+    let e = env();
+    assert!(run_with(&e, &edge_cases(), "2026-11-26", &[])
+        .status
+        .success());
+    let before = snapshot(&e.out.join("2026-11-26"));
+    let changed = e.dir.path().join("changed.csv");
+    let mut bytes = std::fs::read(edge_cases()).unwrap();
+    bytes.extend_from_slice(b"\r\n");
+    std::fs::write(&changed, bytes).unwrap();
+    let out = run_with(&e, &changed, "2026-11-26", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not the input the 2026-11-26 batch was built from"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(snapshot(&e.out.join("2026-11-26")) == before);
+}

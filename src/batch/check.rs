@@ -84,6 +84,8 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
             columns: &columns,
             encoding: req.encoding,
             gaiji: &req.profile.gaiji,
+            eras: &req.profile.eras,
+            feb29: rules.feb29,
         },
         duplicates,
         rules: RuleConfig {

@@ -54,6 +54,13 @@ pub struct RunRequest<'a> {
     pub state: PathBuf,
     /// Rebuild a completed batch's files from the ledger's record.
     pub regenerate: bool,
+    /// Today in Asia/Tokyo (the future-date guard's reference).
+    pub today: NaiveDate,
+    /// Accept an `--as-of` beyond `[nightly] max_days_ahead`.
+    pub allow_future: bool,
+    /// Accept an export with no 住民 rows or one that shrank by more than
+    /// `[input] max_drop_percent`.
+    pub accept_input_change: bool,
 }
 
 /// What a run produced.
@@ -73,6 +80,9 @@ pub struct RunReport {
     pub already_done: bool,
     /// True when `--regenerate` rebuilt the files of a recorded batch.
     pub regenerated: bool,
+    /// For a batch already complete: the input's SHA-256 when it differs
+    /// from the one the batch was built from.
+    pub input_differs: Option<String>,
 }
 
 impl RunReport {
@@ -85,6 +95,7 @@ impl RunReport {
             render_seconds: 0.0,
             already_done: true,
             regenerated: false,
+            input_differs: None,
         }
     }
 }
@@ -99,6 +110,7 @@ impl RunReport {
 pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     // One process per output directory as well as per ledger: two ledgers
     // writing into one --out would each record the other's files.
+    refuse_far_future(req)?;
     create_private_dir(&req.out_root)?;
     let _out_lock = crate::files::lock_in(&req.out_root, ".kigen.lock")?;
     agreement::refuse_symlinked_batch(&req.out_root.join(req.as_of.to_string()))?;
@@ -117,15 +129,28 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     let dir = req.out_root.join(req.as_of.to_string());
     let recorded = ledger.batch(req.as_of)?;
     if already_complete(req, &ledger, recorded.as_ref(), &dir)? {
-        return Ok(RunReport::already_done(dir));
+        let mut report = RunReport::already_done(dir);
+        if let Some(rec) = &recorded {
+            // A corrected export the same night: said, never acted on.
+            let sha = sha256_file(&req.input)?;
+            report.input_differs = (sha != rec.input_sha256).then_some(sha);
+        }
+        return Ok(report);
     }
     // Selection sees the notices of earlier batches only (for a regenerate,
     // exactly what the batch saw when it ran).
     let issued = ledger.notices_before(req.as_of)?;
+    let previous = match (&recorded, ledger.latest()?) {
+        (None, Some(latest)) => {
+            residents_of(&req.out_root.join(latest.to_string())).map(|n| (latest, n))
+        }
+        _ => None,
+    };
     let built = build(
         req,
         &issued,
         recorded.as_ref().map(|r| r.timings_json.as_str()),
+        previous,
     )?;
     if let Some(rec) = &recorded {
         if built.record.summary_sha256 != rec.summary_sha256 {
@@ -157,7 +182,58 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         render_seconds: built.render_seconds,
         already_done: false,
         regenerated: recorded.is_some(),
+        input_differs: None,
     })
+}
+
+/// An `--as-of` later than today plus `[nightly] max_days_ahead` is a typo
+/// or a clock jump: once recorded, every later night would be refused.
+fn refuse_far_future(req: &RunRequest<'_>) -> Result<()> {
+    let ahead = req.profile.settings.nightly.max_days_ahead;
+    let limit = req.today + chrono::Days::new(u64::from(ahead));
+    if req.as_of > limit && !req.allow_future {
+        return Err(Error::Usage(format!(
+            "--as-of {} is more than {ahead} day(s) after today ({} in Asia/Tokyo; [nightly] max_days_ahead): check the date and the clock; if it is meant, pass --allow-future",
+            req.as_of, req.today
+        )));
+    }
+    Ok(())
+}
+
+/// The 住民 rows of a batch (rows read less those excluded on their
+/// status), from its summary.json.
+fn residents_of(dir: &Path) -> Option<u64> {
+    let (summary, _) = crate::outputs::summary::read_summary(dir).ok()?;
+    let c = &summary.counts;
+    Some(c.rows_read - c.of(crate::select::Outcome::Excluded))
+}
+
+/// An export with no 住民 rows, or fewer by more than `[input]
+/// max_drop_percent` than the last batch's, is a truncated or wrong file
+/// until a person says otherwise.
+fn refuse_shrunk_input(
+    req: &RunRequest<'_>,
+    counts: &Counts,
+    previous: Option<(NaiveDate, u64)>,
+) -> Result<()> {
+    let now = counts.rows_read - counts.of(crate::select::Outcome::Excluded);
+    let max_drop = u64::from(req.profile.settings.input.max_drop_percent.min(100));
+    let refused = match previous {
+        _ if now == 0 => true,
+        Some((_, before)) => now * 100 < before * (100 - max_drop),
+        None => false,
+    };
+    if !refused {
+        return Ok(());
+    }
+    let against = match previous {
+        Some((date, before)) => format!(", the batch of {date} had {before}"),
+        None => String::new(),
+    };
+    Err(Error::State(format!(
+        "{} has {now} 住民 row(s){against} (more than [input] max_drop_percent = {max_drop} % fewer, or none): a truncated or wrong export? Nothing was recorded. If the export is complete, run again with --accept-input-change",
+        req.input.display()
+    )))
 }
 
 /// Whether the batch for the date is complete and nothing is to be done;
@@ -218,12 +294,21 @@ struct Built {
 }
 
 /// Builds the whole batch in `<out>/.<as-of>.partial/`, every file synced.
-fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Result<Built> {
+/// `previous` is the last batch's date and 住民 rows, for the drop guard.
+fn build(
+    req: &RunRequest<'_>,
+    issued: &NoticeSet,
+    timings: Option<&str>,
+    previous: Option<(NaiveDate, u64)>,
+) -> Result<Built> {
     let started = Instant::now();
     let loaded = load(req)?;
     crate::fault::point("start");
     let tmp = fresh_partial_dir(req)?;
     let selected = select_rows(req, issued, loaded, &tmp)?;
+    if timings.is_none() && !req.accept_input_change {
+        refuse_shrunk_input(req, &selected.report.counts, previous)?;
+    }
     let select_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
@@ -245,6 +330,7 @@ fn build(req: &RunRequest<'_>, issued: &NoticeSet, timings: Option<&str>) -> Res
             input_sha256: &selected.input_sha256,
             input_bytes: selected.input_bytes,
             columns: &selected.report.columns,
+            profile: &req.profile.name(),
             profile_sha256: &req.profile.sha256,
             postal_data: &selected.postal_data,
             counts: &selected.report.counts,
@@ -385,11 +471,12 @@ fn print_batch(
     let settings = &req.profile.settings;
     let placed = place(notices, req.as_of, &renderer.wording.letter.document_number);
     let files = print_files(&placed, settings.output.chunk);
+    let profile_file = req.profile.file();
     let job = PrintJob {
         renderer,
         as_of: req.as_of,
         duplex: settings.output.duplex,
-        profile_file: &req.profile.dir.join("profile.toml"),
+        profile_file: &profile_file,
     };
     let written = write_print_files(&job, &files, &tmp.join("print"))?;
     let rows = manifest_rows(&placed, &written);

@@ -7,19 +7,23 @@ use crate::profile::Profile;
 use crate::render::fonts::FontSet;
 use crate::render::notice::Wording;
 
-/// Loads the run's fonts from the profile's `[fonts]`.
+/// Loads the run's fonts from the profile's `[fonts]`: the built-in IPAex
+/// fonts unless `dir` names a directory holding them.
 pub(crate) fn load_fonts(profile: &Profile) -> Result<FontSet> {
     let f = &profile.settings.fonts;
-    let dir = profile.dir.join(&f.dir);
-    let fallback = (!f.fallback.is_empty()).then(|| profile.dir.join(&f.fallback));
+    let fallback = (!f.fallback.is_empty()).then(|| profile.resolve(&f.fallback));
     if let Some(fb) = &fallback {
         if !fb.exists() {
             return Err(Error::Profile {
-                path: profile.dir.join("profile.toml"),
+                path: profile.file(),
                 message: format!("fonts.fallback: {} does not exist", fb.display()),
             });
         }
     }
+    if f.dir.is_empty() {
+        return FontSet::builtin(fallback.as_deref());
+    }
+    let dir = profile.resolve(&f.dir);
     FontSet::load(
         &dir.join("ipaexm.ttf"),
         &dir.join("ipaexg.ttf"),
@@ -33,15 +37,9 @@ pub(crate) fn load_postal(profile: &Profile) -> Result<PostalTable> {
     if ken_all.is_empty() {
         return PostalTable::builtin().map_err(Error::Internal);
     }
-    let path = profile.dir.join(ken_all);
-    let bytes = std::fs::read(&path).map_err(|source| Error::ProfileFile {
-        profile: profile.dir.join("profile.toml"),
-        key: "postal.ken_all",
-        file: path.clone(),
-        source,
-    })?;
+    let (path, bytes) = profile.read_file("postal.ken_all", ken_all)?;
     PostalTable::from_ken_all(&bytes).map_err(|e| Error::Profile {
-        path: profile.dir.join("profile.toml"),
+        path: profile.file(),
         message: format!("postal.ken_all: {}: {e}", path.display()),
     })
 }
@@ -67,7 +65,7 @@ impl<'p> Renderer<'p> {
     /// Loads the fonts and checks the wording is there.
     pub(crate) fn new(profile: &'p Profile) -> Result<Self> {
         let settings = &profile.settings;
-        let (letter, inquiry, application) = settings.wording(&profile.dir)?;
+        let (letter, inquiry, application) = settings.wording(&profile.file())?;
         Ok(Renderer {
             fonts: load_fonts(profile)?,
             wording: Wording {
@@ -76,6 +74,7 @@ impl<'p> Renderer<'p> {
                 application,
                 issuer: &settings.municipality.issuer,
                 window: settings.window,
+                eras: &profile.eras,
             },
         })
     }

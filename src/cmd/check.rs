@@ -25,7 +25,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         quiet,
     } = args.batch;
     let as_of = as_of(date.as_deref())?;
-    let profile = load_profile(&profile, true)?;
+    let profile = load_profile(&profile)?;
     let out_dir = args.out.unwrap_or_else(|| default_check_dir(as_of));
     let started = Instant::now();
     let encoding = encoding.unwrap_or(profile.settings.input.encoding);

@@ -17,7 +17,7 @@ use crate::text::escape_controls;
 /// code is 0, or the run's own header error (exit 2) when a mapped column
 /// is missing.
 pub fn run(args: ColumnsArgs) -> Result<i32> {
-    let profile = load_profile(&args.profile, true)?;
+    let profile = load_profile(&args.profile)?;
     let encoding = args.encoding.unwrap_or(profile.settings.input.encoding);
     let columns = &profile.settings.columns;
     let mut stream = RecordStream::open(&args.input)?;

@@ -5,7 +5,7 @@ use crate::cli::ExpiryArgs;
 use crate::error::{Error, Result};
 use crate::outputs::iso;
 use crate::rules::{self, AgeBasis, Feb29Rule, ItemDates, RuleConfig};
-use crate::wareki;
+use crate::wareki::Eras;
 
 /// Computes and prints one resident's expiries.
 pub fn run(args: ExpiryArgs) -> Result<i32> {
@@ -20,7 +20,7 @@ pub fn run(args: ExpiryArgs) -> Result<i32> {
         json,
     } = args;
 
-    let profile = load_profile(&profile, false)?;
+    let profile = load_profile(&profile)?;
     let mut config = RuleConfig {
         age_basis: profile.settings.rules.age_basis,
         feb29: profile.settings.rules.feb29,
@@ -64,11 +64,12 @@ pub fn run(args: ExpiryArgs) -> Result<i32> {
     };
     let ev = rules::evaluate(&dates, config)
         .map_err(|e| Error::Usage(format!("cannot compute: {e:?}")))?;
-    print_expiry(&ev, json);
+    print_expiry(&ev, &profile.eras, json);
     Ok(0)
 }
 
-fn print_expiry(ev: &rules::Evaluation, json: bool) {
+/// Prints the expiries (和暦 in the profile's era table).
+fn print_expiry(ev: &rules::Evaluation, eras: &Eras, json: bool) {
     let source = |s: rules::ExpirySource| match s {
         rules::ExpirySource::Recorded => "recorded",
         rules::ExpirySource::Computed => "computed",
@@ -80,7 +81,7 @@ fn print_expiry(ev: &rules::Evaluation, json: bool) {
             let v = match ev.item(k) {
                 Some(i) => serde_json::json!({
                     "expiry": iso(Some(i.expiry)),
-                    "wareki": wareki::format_with_weekday(i.expiry),
+                    "wareki": eras.format_with_weekday(i.expiry),
                     "source": source(i.source),
                 }),
                 None => serde_json::Value::Null,
@@ -102,7 +103,7 @@ fn print_expiry(ev: &rules::Evaluation, json: bool) {
                 "{:<24} {}  {}  ({})",
                 k.label(),
                 iso(Some(i.expiry)),
-                wareki::format_with_weekday(i.expiry).unwrap_or_default(),
+                eras.format_with_weekday(i.expiry).unwrap_or_default(),
                 source(i.source)
             ),
             None => println!("{:<24} 発行なし", k.label()),

@@ -13,8 +13,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{BatchRecord, IssuedNotice, Ledger};
 use crate::outputs::csvfile::read_csv;
 use crate::outputs::summary::read_summary;
-use crate::rules::ItemKind;
-use crate::verify::verify;
+use crate::verify::{manifest_notices, verify};
 
 /// Runs `kigen ledger …`.
 pub fn run(args: LedgerArgs) -> Result<i32> {
@@ -109,7 +108,7 @@ fn read_batch(dir: &Path, name: &str) -> Result<(BatchRecord, Vec<IssuedNotice>)
     })?;
     let mut notices = Vec::new();
     for row in &manifest {
-        notices.extend(row_notices(row).ok_or_else(|| Error::Input {
+        notices.extend(manifest_notices(row).ok_or_else(|| Error::Input {
             path: dir.join("manifest.csv"),
             message: format!("row with seq {:?} is not a manifest row", row.first()),
         })?);
@@ -125,31 +124,4 @@ fn read_batch(dir: &Path, name: &str) -> Result<(BatchRecord, Vec<IssuedNotice>)
         tool_version: summary.version.clone(),
     };
     Ok((record, notices))
-}
-
-/// The notices of one manifest row: one per item marked due (SPEC 5's
-/// columns: seq, file, first_page, pages, resident_code, …, then
-/// document_number).
-fn row_notices(row: &[String]) -> Option<Vec<IssuedNotice>> {
-    let field = |i: usize| row.get(i).map(String::as_str);
-    let mut out = Vec::new();
-    for (item, expiry, due) in [
-        (ItemKind::Card, 8, 9),
-        (ItemKind::UserCert, 10, 11),
-        (ItemKind::SignCert, 12, 13),
-    ] {
-        if field(due)? != "1" {
-            continue;
-        }
-        out.push(IssuedNotice {
-            resident_code: field(4)?.to_string(),
-            item,
-            expiry: NaiveDate::parse_from_str(field(expiry)?, "%Y-%m-%d").ok()?,
-            document_number: field(16)?.to_string(),
-            print_file: field(1)?.to_string(),
-            first_page: field(2)?.parse().ok()?,
-            pages: field(3)?.parse().ok()?,
-        });
-    }
-    Some(out)
 }

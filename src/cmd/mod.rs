@@ -4,6 +4,7 @@
 pub mod check;
 pub mod columns;
 pub mod expiry;
+pub mod init;
 pub mod ledger;
 pub mod run;
 pub mod sample;
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Sample(args) => sample::run(args),
         Command::Ledger(args) => ledger::run(args),
         Command::Columns(args) => columns::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 
@@ -39,7 +41,10 @@ pub fn today_tokyo() -> NaiveDate {
 
 /// A date given on the command line, in any form the export accepts.
 fn parse_cli_date(option: &'static str, s: &str) -> Result<NaiveDate> {
-    wareki::parse_date(s.trim()).map_err(|source| Error::Date { option, source })
+    wareki::parse_date(s.trim()).map_err(|e| Error::Date {
+        option,
+        source: Box::new(e),
+    })
 }
 
 /// `--as-of`, defaulting to today in Asia/Tokyo.
@@ -50,11 +55,7 @@ fn as_of(s: Option<&str>) -> Result<NaiveDate> {
     }
 }
 
-/// Loads the profile; the default directory may be missing for commands
-/// that only need rule settings.
-fn load_profile(dir: &Path, required: bool) -> Result<Profile> {
-    if !required && !dir.join("profile.toml").exists() {
-        return Ok(Profile::builtin());
-    }
-    Profile::load(dir)
+/// Loads `--profile`: a directory, else a built-in profile's name.
+fn load_profile(arg: &Path) -> Result<Profile> {
+    Profile::open(arg)
 }

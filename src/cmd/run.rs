@@ -19,7 +19,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         quiet,
     } = args.batch;
     let as_of = as_of(date.as_deref())?;
-    let profile = load_profile(&profile, true)?;
+    let profile = load_profile(&profile)?;
     let req = RunRequest {
         input: input.clone(),
         as_of,
@@ -29,11 +29,21 @@ pub fn run(args: RunArgs) -> Result<i32> {
         out_root: args.out,
         state: args.state,
         regenerate: args.regenerate,
+        today: super::today_tokyo(),
+        allow_future: args.allow_future,
+        accept_input_change: args.accept_input_change,
     };
     let progress = Progress::start(quiet, "selecting and rendering");
     let report = run_batch(&req);
     progress.finish();
     let report = report?;
+    // Said even with --quiet: a scheduler's log must show it.
+    if let Some(sha) = &report.input_differs {
+        eprintln!(
+            "kigen run: note: {} (SHA-256 {sha}) is not the input the {as_of} batch was built from (see its summary.json). The batch is kept as it is; residents the new export makes due and the ledger does not hold are selected by the next night's run (a supplementary batch for the same date, --supplement, is not in this version)",
+            input.display()
+        );
+    }
     if !quiet {
         print_report(&report, &input, as_of);
     }

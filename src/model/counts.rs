@@ -24,6 +24,12 @@ pub struct Counts {
     pub exceptions_by_code: BTreeMap<String, u64>,
     /// Printed notices per kind.
     pub notices_by_kind: BTreeMap<String, u64>,
+    /// Current residents read whose 氏名カナ is a 振り仮名 placeholder
+    /// (`******`, `【名空欄】`, `【氏空欄】`): no フリガナ is printed for them
+    /// (SPEC 9). Rows rejected or excluded are not counted. Absent from a
+    /// summary.json written before the key existed (read as 0).
+    #[serde(default)]
+    pub kana_placeholders: u64,
 }
 
 impl Counts {
@@ -71,6 +77,7 @@ impl Counts {
         if let Some(k) = row.notice.as_ref().and_then(|n| n.selection.kind) {
             bump(&mut self.notices_by_kind, k.as_str());
         }
+        self.kana_placeholders += u64::from(row.kana_placeholder);
     }
 
     /// Adds another batch's counts.
@@ -91,6 +98,7 @@ impl Counts {
         add_all(&mut self.rejected_by_field, &other.rejected_by_field);
         add_all(&mut self.exceptions_by_code, &other.exceptions_by_code);
         add_all(&mut self.notices_by_kind, &other.notices_by_kind);
+        self.kana_placeholders += other.kana_placeholders;
     }
 
     /// The counts as an operator reads them.
@@ -132,6 +140,12 @@ impl Counts {
         ));
         if !self.exceptions_by_code.is_empty() {
             s.push_str(&format!("exceptions: {}\n", list(&self.exceptions_by_code)));
+        }
+        if self.kana_placeholders > 0 {
+            s.push_str(&format!(
+                "kana placeholders: {} (no フリガナ printed)\n",
+                self.kana_placeholders
+            ));
         }
         s
     }

@@ -14,4 +14,6 @@ pub use counts::Counts;
 pub use encoding::{CsvEncoding, InputEncoding};
 pub use field::Field;
 pub use notice::{DueNotice, Exception, Hold, RowOutput};
-pub use resident::{valid_resident_code, CodeKey, Reject, Resident, RowRead, CURRENT_RESIDENT};
+pub use resident::{
+    valid_resident_code, BirthWritten, CodeKey, Reject, Resident, RowRead, CURRENT_RESIDENT,
+};

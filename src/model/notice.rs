@@ -68,6 +68,9 @@ pub struct RowOutput {
     pub excluded_status: Option<String>,
     /// The notice to print, if `Printed`.
     pub notice: Option<Box<DueNotice>>,
+    /// The row was read as a current resident whose 氏名カナ is a 振り仮名
+    /// placeholder (counted in summary.json).
+    pub kana_placeholder: bool,
 }
 
 impl RowOutput {
@@ -84,6 +87,7 @@ impl RowOutput {
             hold: None,
             excluded_status: None,
             notice: None,
+            kana_placeholder: false,
         }
     }
 }

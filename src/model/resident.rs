@@ -14,16 +14,23 @@ pub struct Resident {
     pub code: String,
     /// 氏名, 外字 mapped.
     pub name: String,
-    /// 氏名カナ, full-width.
+    /// 氏名カナ, full-width; empty when the registry holds a placeholder
+    /// instead of a reading (see `kana_placeholder`).
     pub name_kana: String,
+    /// The registry's 氏名カナ was a 振り仮名 placeholder (`******`,
+    /// `【名空欄】`, `【氏空欄】`, SPEC 9): no フリガナ is printed.
+    pub kana_placeholder: bool,
     /// 郵便番号.
     pub postal_code: PostalCode,
     /// 住所, 外字 mapped.
     pub address: String,
     /// 方書, 外字 mapped.
     pub address_extra: String,
-    /// The dates the rules read.
+    /// The dates the rules read (`dates.birth` is the birth date to compute
+    /// with: `None` for a 不詳日).
     pub dates: ItemDates,
+    /// How 生年月日 is written, when it is not an ordinary calendar date.
+    pub birth_written: BirthWritten,
     /// 転送不要.
     pub non_forwardable: bool,
     /// 法定代理人氏名, 外字 mapped.
@@ -42,6 +49,44 @@ impl Resident {
             (Field::AddressExtra, &self.address_extra),
             (Field::LegalRepresentative, &self.legal_representative),
         ]
+    }
+}
+
+/// 生年月日 as the registry writes it (SPEC 9, standard §1.1.8): an
+/// ordinary calendar date, or one of the forms the registry may lawfully
+/// hold only there.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum BirthWritten {
+    /// A calendar date; `dates.birth` is that date.
+    #[default]
+    Exact,
+    /// 29 February of a common year (平成3年2月29日): `dates.birth` is 28
+    /// February or 1 March of `year` by the profile's feb29 rule; the row is
+    /// listed as `irregular-date`.
+    Feb29Common {
+        /// The (common) year.
+        year: i32,
+        /// The field as written.
+        written: String,
+    },
+    /// 不詳日 (`年月日不詳`, `平成5年頃` …): `dates.birth` is `None`, the
+    /// age checks are skipped and the row is listed as `birth-date-unknown`
+    /// (or rejected when an item's expiry would need the birth date).
+    Unknown {
+        /// The field as written.
+        written: String,
+    },
+}
+
+impl BirthWritten {
+    /// The field as written, for a date that is not an ordinary one.
+    pub fn written(&self) -> Option<&str> {
+        match self {
+            BirthWritten::Exact => None,
+            BirthWritten::Feb29Common { written, .. } | BirthWritten::Unknown { written } => {
+                Some(written)
+            }
+        }
     }
 }
 

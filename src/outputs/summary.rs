@@ -110,6 +110,10 @@ pub(crate) struct Summary {
     /// Missing from summaries written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<ColumnsUsed>,
+    /// The profile used: `builtin:<name>` or its directory. Absent from
+    /// batches written before it was recorded.
+    #[serde(default)]
+    pub profile: String,
     /// SHA-256 of profile.toml.
     pub profile_sha256: String,
     /// The postal data used for barcodes: built-in table or KEN_ALL, and its date.
@@ -133,6 +137,8 @@ pub(crate) struct SummaryInput<'a> {
     pub input_bytes: u64,
     /// The header each profile key was read from.
     pub columns: &'a [(Field, Option<String>)],
+    /// The profile's name (`builtin:saku` or its directory).
+    pub profile: &'a str,
     /// profile.toml SHA-256.
     pub profile_sha256: &'a str,
     /// The postal data's description.
@@ -199,6 +205,7 @@ pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<Stri
             sha256: input.input_sha256.to_string(),
         },
         columns: Some(ColumnsUsed::new(input.columns)),
+        profile: input.profile.to_string(),
         profile_sha256: input.profile_sha256.to_string(),
         postal_data: input.postal_data.to_string(),
         counts: input.counts.clone(),

@@ -8,13 +8,14 @@ use super::decode::{self, decode_field};
 use super::duplicates::Duplicates;
 use super::split::Record;
 use crate::model::{
-    valid_resident_code, CodeKey, Field, InputEncoding, PostalCode, Reject, Resident, RowRead,
-    CURRENT_RESIDENT,
+    valid_resident_code, BirthWritten, CodeKey, Field, InputEncoding, PostalCode, Reject, Resident,
+    RowRead, CURRENT_RESIDENT,
 };
+use crate::mynumber::looks_like_my_number;
 use crate::profile::GaijiTable;
-use crate::rules::ItemDates;
+use crate::rules::{Feb29Rule, ItemDates};
 use crate::text::{collapse_breaks, kana_to_full_width, trim};
-use crate::wareki;
+use crate::wareki::{BirthDate, Eras, Feb29};
 
 /// Reads rows against a header: holds what every row needs.
 #[derive(Debug)]
@@ -25,6 +26,12 @@ pub struct RowReader<'a> {
     pub encoding: InputEncoding,
     /// The 外字 table.
     pub gaiji: &'a GaijiTable,
+    /// The run's era table (the built-in eras and the profile's `[[eras]]`):
+    /// every date field is read with it.
+    pub eras: &'a Eras,
+    /// The profile's feb29 rule: which day a 生年月日 of 29 February in a
+    /// common year is taken as.
+    pub feb29: Feb29Rule,
 }
 
 /// A decoded, trimmed field value of one row.
@@ -73,6 +80,9 @@ impl<'a> RowReader<'a> {
             Ok(values) => values,
             Err(reject) => return RowRead::Rejected(*reject),
         };
+        if let Some(reject) = self.my_number_guard(line, &values) {
+            return RowRead::Rejected(reject);
+        }
         let text = |f: Field| values[f.index()].as_deref().unwrap_or("");
         // Status first: a row that is not 住民 is excluded without further checks.
         let status = text(Field::Status);
@@ -84,7 +94,7 @@ impl<'a> RowReader<'a> {
                 status: status.to_string(),
             };
         }
-        let mut checked = Checked::of(&values);
+        let mut checked = Checked::of(&values, self.eras, self.feb29);
         if checked.problems.is_empty() {
             if let Some(lines) = duplicates.lines_of(code) {
                 checked.problems.push(shared_code(code, lines, line));
@@ -192,6 +202,25 @@ impl<'a> RowReader<'a> {
         }))
     }
 
+    /// No field kigen reads is meant to hold a 個人番号: one that does (a
+    /// mislabelled header, a shifted column) rejects the row before anything
+    /// of it is used, with the value masked, so that the number reaches no
+    /// output, status included (SPEC 10).
+    fn my_number_guard(&self, line: u32, values: &Values<'_>) -> Option<Reject> {
+        let field = Field::ALL.into_iter().find(|f| {
+            values[f.index()]
+                .as_deref()
+                .is_some_and(looks_like_my_number)
+        })?;
+        Some(Reject {
+            line,
+            resident_code: String::new(),
+            field: self.columns.name(field).to_string(),
+            value: "************".into(),
+            reason: "looks like a 個人番号: check the column mapping".into(),
+        })
+    }
+
     /// The reject for a row's problems: the first in SPEC column order,
     /// naming the other fields at fault.
     fn first_problem(&self, line: u32, code: &str, problems: &[Problem]) -> Option<Reject> {
@@ -234,10 +263,15 @@ impl<'a> RowReader<'a> {
             )
         };
         let kana = take(Field::NameKana);
-        let name_kana = self.gaiji.apply_owned(match kana_to_full_width(&kana) {
-            std::borrow::Cow::Borrowed(_) => kana,
-            std::borrow::Cow::Owned(widened) => widened,
-        });
+        let kana_placeholder = is_kana_placeholder(&kana);
+        let name_kana = if kana_placeholder {
+            String::new()
+        } else {
+            self.gaiji.apply_owned(match kana_to_full_width(&kana) {
+                std::borrow::Cow::Borrowed(_) => kana,
+                std::borrow::Cow::Owned(widened) => widened,
+            })
+        };
         let (name, address, address_extra, legal_representative) = (
             take(Field::Name),
             take(Field::Address),
@@ -249,10 +283,12 @@ impl<'a> RowReader<'a> {
             code,
             name: self.gaiji.apply_owned(name),
             name_kana,
+            kana_placeholder,
             postal_code,
             address: self.gaiji.apply_owned(address),
             address_extra: self.gaiji.apply_owned(address_extra),
             dates: checked.dates,
+            birth_written: checked.birth_written,
             non_forwardable: checked.non_forwardable,
             legal_representative: self.gaiji.apply_owned(legal_representative),
         }
@@ -265,6 +301,8 @@ type Problem = (Field, String, String);
 /// A current resident's values, parsed and checked.
 struct Checked {
     dates: ItemDates,
+    /// How 生年月日 is written when it is not an ordinary date.
+    birth_written: BirthWritten,
     postal_code: Option<PostalCode>,
     non_forwardable: bool,
     /// In SPEC column order.
@@ -272,8 +310,10 @@ struct Checked {
 }
 
 impl Checked {
-    /// Parses the dates, postal code and flag, and lists every problem.
-    fn of(values: &Values<'_>) -> Checked {
+    /// Parses the dates (with `eras`; 生年月日 may also hold 29 February of a
+    /// common year, taken as `feb29` says, or a 不詳日), the postal code and
+    /// the flag, and lists every problem.
+    fn of(values: &Values<'_>, eras: &Eras, feb29: Feb29Rule) -> Checked {
         let text = |f: Field| values[f.index()].as_deref().unwrap_or("");
         let mut problems: Vec<Problem> = Vec::new();
         for f in Field::ALL {
@@ -289,17 +329,22 @@ impl Checked {
                 "住民コード must be 1-15 ASCII letters or digits".into(),
             ));
         }
+        let (birth, birth_written) = birth_date(text(Field::BirthDate), eras, feb29)
+            .unwrap_or_else(|problem| {
+                problems.extend(problem);
+                (None, BirthWritten::Exact)
+            });
         let mut date = |f: Field| -> Option<NaiveDate> {
             let v = text(f);
             if v.is_empty() {
                 return None;
             }
-            wareki::parse_date(v)
+            eras.parse_date(v)
                 .map_err(|e| problems.push((f, v.to_string(), e.to_string())))
                 .ok()
         };
         let dates = ItemDates {
-            birth: date(Field::BirthDate),
+            birth,
             card_applied: date(Field::CardApplied),
             card_issued: date(Field::CardIssued),
             card_recorded: date(Field::CardExpiry),
@@ -333,11 +378,54 @@ impl Checked {
         problems.sort_by_key(|(f, _, _)| f.index());
         Checked {
             dates,
+            birth_written,
             postal_code,
             non_forwardable,
             problems,
         }
     }
+}
+
+/// Reads 生年月日 (SPEC 9): the day to compute with and how it is written;
+/// an error holds the problem (none for an empty field, which the required
+/// check reports).
+fn birth_date(
+    v: &str,
+    eras: &Eras,
+    feb29: Feb29Rule,
+) -> Result<(Option<NaiveDate>, BirthWritten), Option<Problem>> {
+    if v.is_empty() {
+        return Err(None);
+    }
+    let rule = match feb29 {
+        Feb29Rule::Feb28 => Feb29::Feb28,
+        Feb29Rule::Mar1 => Feb29::Mar1,
+    };
+    let born = eras
+        .parse_birth_date(v)
+        .map_err(|e| Some((Field::BirthDate, v.to_string(), e.to_string())))?;
+    let day = born.resolve(rule);
+    let written = match born {
+        BirthDate::Exact(_) => BirthWritten::Exact,
+        BirthDate::Feb29Common { year } => BirthWritten::Feb29Common {
+            year,
+            written: v.to_string(),
+        },
+        BirthDate::Unknown { .. } => BirthWritten::Unknown {
+            written: v.to_string(),
+        },
+    };
+    Ok((day, written))
+}
+
+/// A 振り仮名 placeholder instead of a reading (SPEC 9, DOMAIN 9): the
+/// registry shows an unrecorded 氏名の振り仮名 as a run of `*` (half- or
+/// full-width, `******`), `【名空欄】` or `【氏空欄】`. A field holding any of
+/// them (also beside a recorded half, `サク　【名空欄】`) is a placeholder: a
+/// reading never holds an asterisk or those brackets, and half a reading is
+/// not printed either.
+fn is_kana_placeholder(kana: &str) -> bool {
+    kana.contains(['*', '＊']) || kana.contains("【名空欄】") || kana.contains("【氏空欄】")
 }
 
 /// The problem of a 住民コード shared by several 住民 rows.

@@ -479,6 +479,8 @@ pub fn scan_duplicates(
         columns: &columns,
         encoding,
         gaiji: &profile.gaiji,
+        eras: &profile.eras,
+        feb29: profile.settings.rules.feb29,
     };
     let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
     let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());

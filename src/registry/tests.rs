@@ -5,6 +5,8 @@ use super::*;
 use crate::model::*;
 use crate::profile::Columns;
 use crate::profile::GaijiTable;
+use crate::rules::Feb29Rule;
+use crate::wareki::{EraDef, Eras};
 use chrono::NaiveDate;
 
 const HEADER: &str = "住民コード,氏名,氏名カナ,生年月日,住民状態,郵便番号,住所,方書,カード発行日,転送不要,法定代理人氏名,個人番号";
@@ -37,11 +39,24 @@ fn columns() -> ColumnMap {
 
 /// Reads one data line (UTF-8 text, encoded to CP932 unless `raw`).
 fn read_line(line: &[u8], gaiji: &GaijiTable, dups: &Duplicates) -> RowRead {
+    read_with(line, gaiji, dups, Eras::builtin(), Feb29Rule::Feb28)
+}
+
+/// [`read_line`] with an era table and a feb29 rule.
+fn read_with(
+    line: &[u8],
+    gaiji: &GaijiTable,
+    dups: &Duplicates,
+    eras: &Eras,
+    feb29: Feb29Rule,
+) -> RowRead {
     let cols = columns();
     let reader = RowReader {
         columns: &cols,
         encoding: InputEncoding::Cp932,
         gaiji,
+        eras,
+        feb29,
     };
     let mut batch = RecordBatch::default();
     Splitter::with_offset(0).split(line, true, 1, &mut batch);
@@ -234,4 +249,155 @@ fn missing_required_header_is_named_and_duplicates_refused() {
     h.push("氏名".into());
     let e = ColumnMap::from_header(h, &profile_columns()).unwrap_err();
     assert!(e.to_string().contains("more than once"), "{e}");
+}
+
+/// A row of the test header with `kana` and `birth` (and a card).
+fn row_with(kana: &str, birth: &str) -> String {
+    format!("A1,佐久　太郎,{kana},{birth},住民,3850051,佐久市,,2017-03-01,,,")
+}
+
+fn read_birth(birth: &str, eras: &Eras, feb29: Feb29Rule) -> RowRead {
+    read_with(
+        &cp932(&row_with("サク　タロウ", birth)),
+        &GaijiTable::default(),
+        &Duplicates::default(),
+        eras,
+        feb29,
+    )
+}
+
+#[test]
+fn meiji_45_july_30_and_taisho_15_december_25_are_birth_dates() {
+    // Standard §1.1.8: the days both eras were in force.
+    for (written, want) in [
+        ("明治45年7月30日", (1912, 7, 30)),
+        ("大正15年12月25日", (1926, 12, 25)),
+        ("M45.7.30", (1912, 7, 30)),
+        ("2151225", (1926, 12, 25)),
+    ] {
+        let r = resident(read_birth(written, Eras::builtin(), Feb29Rule::Feb28));
+        let (y, m, d) = want;
+        assert_eq!(r.dates.birth, NaiveDate::from_ymd_opt(y, m, d), "{written}");
+        assert_eq!(r.birth_written, BirthWritten::Exact, "{written}");
+    }
+    // The day after is not 明治 any more.
+    let r = rejected(read_birth(
+        "明治45年7月31日",
+        Eras::builtin(),
+        Feb29Rule::Feb28,
+    ));
+    assert_eq!(r.field, "生年月日");
+}
+
+#[test]
+fn feb29_of_a_common_year_is_a_birth_date_taken_by_the_feb29_rule() {
+    for written in ["平成3年2月29日", "H3.2.29", "1991-02-29", "4030229"] {
+        for (rule, want) in [(Feb29Rule::Feb28, (2, 28)), (Feb29Rule::Mar1, (3, 1))] {
+            let r = resident(read_birth(written, Eras::builtin(), rule));
+            assert_eq!(
+                r.dates.birth,
+                NaiveDate::from_ymd_opt(1991, want.0, want.1),
+                "{written} {rule:?}"
+            );
+            assert_eq!(
+                r.birth_written,
+                BirthWritten::Feb29Common {
+                    year: 1991,
+                    written: written.to_string()
+                }
+            );
+        }
+    }
+    // A leap year's 29 February is an ordinary date.
+    let r = resident(read_birth(
+        "平成4年2月29日",
+        Eras::builtin(),
+        Feb29Rule::Feb28,
+    ));
+    assert_eq!(r.dates.birth, NaiveDate::from_ymd_opt(1992, 2, 29));
+    assert_eq!(r.birth_written, BirthWritten::Exact);
+}
+
+#[test]
+fn feb29_of_a_common_year_is_no_card_date() {
+    let r = rejected(read(
+        "A1,佐久　太郎,,1970-01-15,住民,3850051,佐久市,,令和5年2月29日,,,",
+    ));
+    assert_eq!(r.field, "カード発行日");
+    assert_eq!(r.value, "令和5年2月29日");
+}
+
+#[test]
+fn unknown_birth_dates_are_read_without_a_date() {
+    for written in [
+        "年月日不詳",
+        "昭和○○年頃",
+        "平成5年頃",
+        "平成5年3月頃",
+        "推定平成5年3月1日",
+        "平成5年春",
+        "平成5年冬",
+        "平成5年3月上旬",
+        "平成5年3月下旬",
+    ] {
+        // The reader accepts them; whether the row can be used depends on
+        // its recorded expiries (the rules, then the pipeline).
+        let r = resident(read_birth(written, Eras::builtin(), Feb29Rule::Feb28));
+        assert_eq!(r.dates.birth, None, "{written}");
+        assert_eq!(
+            r.birth_written,
+            BirthWritten::Unknown {
+                written: written.to_string()
+            }
+        );
+        assert_eq!(r.birth_written.written(), Some(written));
+    }
+    // Approximate words around an impossible date are still a bad date.
+    let r = rejected(read_birth("平成32年頃", Eras::builtin(), Feb29Rule::Feb28));
+    assert_eq!(r.field, "生年月日");
+}
+
+#[test]
+fn every_date_is_read_with_the_profile_era_table() {
+    let start = NaiveDate::from_ymd_opt(2031, 5, 1).unwrap();
+    let eras = Eras::with_extra(vec![EraDef::new("新元", 'N', 6, start)]).unwrap();
+    let line = cp932("A1,佐久　太郎,,新元2年2月29日,住民,3850051,佐久市,,N01.06.01,,,");
+    let r = resident(read_with(
+        &line,
+        &GaijiTable::default(),
+        &Duplicates::default(),
+        &eras,
+        Feb29Rule::Feb28,
+    ));
+    // 新元2年 is 2032, a leap year.
+    assert_eq!(r.dates.birth, NaiveDate::from_ymd_opt(2032, 2, 29));
+    assert_eq!(r.dates.card_issued, NaiveDate::from_ymd_opt(2031, 6, 1));
+    // Without the profile's era the same row is rejected.
+    let r = rejected(read_line(
+        &line,
+        &GaijiTable::default(),
+        &Duplicates::default(),
+    ));
+    assert_eq!(r.field, "生年月日");
+}
+
+#[test]
+fn kana_placeholders_print_no_reading() {
+    for kana in [
+        "******",
+        "＊＊＊＊＊＊",
+        "**",
+        "【名空欄】",
+        "【氏空欄】",
+        "サク　【名空欄】",
+    ] {
+        let r = resident(read(&row_with(kana, "1970-01-15")));
+        assert!(r.kana_placeholder, "{kana}");
+        assert_eq!(r.name_kana, "", "{kana}");
+    }
+    let r = resident(read(&row_with("ｻｸ ﾀﾛｳ", "1970-01-15")));
+    assert!(!r.kana_placeholder);
+    assert_eq!(r.name_kana, "サク タロウ");
+    let r = resident(read(&row_with("", "1970-01-15")));
+    assert!(!r.kana_placeholder, "an empty reading is no placeholder");
 }

@@ -7,13 +7,22 @@
 //! rest. Nothing is locked or parsed per call. The same files are also parsed
 //! once by printpdf, whose face the PDF writer clones into each document.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::files::{read_bounded, MAX_DATA_FILE_BYTES};
 
 pub use super::display::FontId;
 use super::display::MM_PER_PT;
+
+/// IPAex明朝 (fonts/ipaexm.ttf, IPA Font License), built into the binary so
+/// that an installed kigen needs no font directory.
+const BUILTIN_MINCHO: &[u8] = include_bytes!("../../fonts/ipaexm.ttf");
+
+/// IPAexゴシック (fonts/ipaexg.ttf), built in likewise.
+const BUILTIN_GOTHIC: &[u8] = include_bytes!("../../fonts/ipaexg.ttf");
 
 /// Number of entries of the dense per-face table (U+0000–U+FFFF).
 const BMP_LEN: usize = 0x1_0000;
@@ -65,20 +74,30 @@ struct Face {
     bmp: Box<[u32]>,
     /// The same for code points above U+FFFF.
     astral: HashMap<u32, u32>,
-    /// The font file.
-    bytes: Vec<u8>,
+    /// The font file (borrowed when built in).
+    bytes: Cow<'static, [u8]>,
     /// printpdf's parse of the same bytes, made on first use: `kigen check`
     /// only measures text and never pays for it.
     pdf: std::sync::OnceLock<Result<printpdf::ParsedFont, String>>,
 }
 
 impl Face {
+    /// Reads a font file (at most 64 MiB) and parses it.
     fn load(path: &Path) -> Result<Face, Error> {
-        let font_error = |message: String| Error::Font {
+        let bytes = read_bounded(path, MAX_DATA_FILE_BYTES).map_err(|e| Error::Font {
             path: path.to_path_buf(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Face::parse(path.to_path_buf(), Cow::Owned(bytes))
+    }
+
+    /// Parses a font's bytes; `path` names it in messages (`builtin:…` for
+    /// a built-in font).
+    fn parse(path: PathBuf, bytes: Cow<'static, [u8]>) -> Result<Face, Error> {
+        let font_error = |message: String| Error::Font {
+            path: path.clone(),
             message,
         };
-        let bytes = std::fs::read(path).map_err(|e| font_error(format!("cannot read: {e}")))?;
         let face = ttf_parser::Face::parse(&bytes, 0)
             .map_err(|e| font_error(format!("not a TrueType/OpenType font: {e}")))?;
         let units_per_em = f32::from(face.units_per_em());
@@ -125,7 +144,7 @@ impl Face {
         let descender = f32::from(face.descender());
 
         Ok(Face {
-            path: path.to_path_buf(),
+            path,
             units_per_em,
             ascender,
             descender,
@@ -222,6 +241,16 @@ impl FontSet {
         Ok(FontSet {
             mincho: Face::load(mincho)?,
             gothic: Face::load(gothic)?,
+            fallback: fallback.map(Face::load).transpose()?,
+        })
+    }
+
+    /// The fonts built into the binary (IPAex Mincho and Gothic, the same
+    /// bytes as the repository's `fonts/`), with an optional fallback file.
+    pub fn builtin(fallback: Option<&Path>) -> Result<FontSet, Error> {
+        Ok(FontSet {
+            mincho: Face::parse("builtin:ipaexm.ttf".into(), Cow::Borrowed(BUILTIN_MINCHO))?,
+            gothic: Face::parse("builtin:ipaexg.ttf".into(), Cow::Borrowed(BUILTIN_GOTHIC))?,
             fallback: fallback.map(Face::load).transpose()?,
         })
     }
@@ -454,6 +483,17 @@ pub(crate) mod tests {
                 "U+{cp:04X}"
             );
         }
+    }
+
+    #[test]
+    fn builtin_fonts_are_the_shipped_files() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        assert!(std::fs::read(dir.join("ipaexm.ttf")).unwrap() == BUILTIN_MINCHO);
+        assert!(std::fs::read(dir.join("ipaexg.ttf")).unwrap() == BUILTIN_GOTHIC);
+        let fonts = FontSet::builtin(None).unwrap();
+        assert!(fonts.has_glyph(FontId::Mincho, '髙'));
+        assert!(fonts.has_glyph(FontId::Gothic, '〒'));
+        assert!(!fonts.has_fallback());
     }
 
     #[test]

@@ -6,9 +6,11 @@ use super::display::{FontId, Page, Paint};
 use super::layout::{leading, Canvas};
 use super::notice::{LayoutError, Packet, Wording};
 use super::printable::first_unprintable;
+use crate::model::BirthWritten;
 use crate::profile::InquiryWording;
 use crate::rules::ItemKind;
-use crate::wareki;
+use crate::wareki::{EraDate, Eras};
+use chrono::NaiveDate;
 
 const LEFT: f32 = 18.0;
 const RIGHT: f32 = 192.0;
@@ -57,16 +59,30 @@ fn labelled_row(c: &mut Canvas<'_>, y: f32, h: f32, label_w: f32, label: &str, v
     y + h
 }
 
-fn birth_wareki(p: &Packet<'_>) -> String {
-    p.notice
-        .resident
-        .dates
-        .birth
-        .and_then(wareki::format)
-        .unwrap_or_default()
+/// 生年月日 as the form prints it, in the run's era table: the date in
+/// 和暦; 29 February of a common year as the registry writes it (平成3年2月29日,
+/// not the day the feb29 rule computes with); a 不詳日 as written
+/// (`平成5年頃`), since the form identifies the resident by the registry.
+fn birth_wareki(p: &Packet<'_>, eras: &Eras) -> String {
+    let r = &p.notice.resident;
+    match &r.birth_written {
+        BirthWritten::Exact => r.dates.birth.and_then(|d| eras.format(d)),
+        BirthWritten::Feb29Common { year, written } => NaiveDate::from_ymd_opt(*year, 2, 28)
+            .and_then(|d| eras.wareki(d))
+            .map(|w| EraDate { day: 29, ..w }.to_string())
+            .or_else(|| Some(written.clone())),
+        BirthWritten::Unknown { written } => Some(written.clone()),
+    }
+    .unwrap_or_default()
 }
 
-fn identity_rows(c: &mut Canvas<'_>, p: &Packet<'_>, mut y: f32, with_kana: bool) -> f32 {
+fn identity_rows(
+    c: &mut Canvas<'_>,
+    p: &Packet<'_>,
+    eras: &Eras,
+    mut y: f32,
+    with_kana: bool,
+) -> f32 {
     let r = &p.notice.resident;
     let lw = 34.0;
     if with_kana {
@@ -77,7 +93,7 @@ fn identity_rows(c: &mut Canvas<'_>, p: &Packet<'_>, mut y: f32, with_kana: bool
         y = labelled_row(c, y, 7.0, lw, "フリガナ", kana);
     }
     y = labelled_row(c, y, 10.0, lw, "氏名", &r.name);
-    y = labelled_row(c, y, 8.0, lw, "生年月日", &birth_wareki(p));
+    y = labelled_row(c, y, 8.0, lw, "生年月日", &birth_wareki(p, eras));
     let address = if r.address_extra.is_empty() {
         format!("〒{}　{}", r.postal_code, r.address)
     } else {
@@ -111,7 +127,7 @@ pub fn inquiry_page(
     c.text(FontId::Mincho, 10.5, LEFT, 37.0, &q.addressee);
     let lead = leading(9.5, 1.55);
     let mut y = c.paragraph(FontId::Mincho, 9.5, LEFT, 45.0, width, lead, &q.inquiry);
-    y = identity_rows(&mut c, p, y - 2.0, false) + 7.0;
+    y = identity_rows(&mut c, p, w.eras, y - 2.0, false) + 7.0;
     y = c.paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, &q.delegation);
     y -= 2.0;
     for label in &q.proxy_labels {
@@ -212,7 +228,7 @@ pub fn application_page(
     let a = w.application;
     let width = RIGHT - LEFT;
     form_header(&mut c, p, &a.title);
-    let mut y = identity_rows(&mut c, p, 36.0, true) + 8.0;
+    let mut y = identity_rows(&mut c, p, w.eras, 36.0, true) + 8.0;
 
     // Photo box 45 × 35 mm (height × width), with the guidance inside.
     let (px, pw, ph) = (RIGHT - 35.0, 35.0, 45.0);

@@ -10,7 +10,7 @@ use crate::model::{Field, Resident};
 use crate::profile::LetterWording;
 use crate::rules::{ExpirySource, ItemKind};
 use crate::select::NoticeKind;
-use crate::wareki;
+use crate::wareki::Eras;
 
 /// Left and right edges of the body text, mm.
 const LEFT: f32 = 18.0;
@@ -33,9 +33,10 @@ pub struct BarcodeSlot {
     pub y_mm: f32,
 }
 
-/// The 和暦 form of a date (SPEC 4: 令和8年11月26日).
-fn wareki_date(d: NaiveDate) -> String {
-    wareki::format(d).unwrap_or_else(|| d.to_string())
+/// The 和暦 form of a date (SPEC 4: 令和8年11月26日), in the run's era
+/// table (an era the profile adds prints).
+fn wareki_date(eras: &Eras, d: NaiveDate) -> String {
+    eras.format(d).unwrap_or_else(|| d.to_string())
 }
 
 /// Lays out page 1. Returns the page and the barcode slot.
@@ -75,7 +76,13 @@ fn header(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>) -> Result<Barcode
     }
     // Top right: document number, issue date, issuer.
     c.text_right(FontId::Mincho, 9.0, RIGHT, 20.0, p.document_number);
-    c.text_right(FontId::Mincho, 9.0, RIGHT, 25.0, &wareki_date(p.as_of));
+    c.text_right(
+        FontId::Mincho,
+        9.0,
+        RIGHT,
+        25.0,
+        &wareki_date(w.eras, p.as_of),
+    );
     c.text_right(FontId::Mincho, 10.5, RIGHT, 31.0, w.issuer);
 
     let slot = address_block(c, &p.notice.resident, p.is_minor(), w)?;
@@ -299,7 +306,7 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
     let mut y = 116.0;
     y = c.paragraph(FontId::Mincho, size, LEFT, y, width, z.lead, &l.greeting);
     y += 1.5;
-    y = item_table(c, p, l, size, y);
+    y = item_table(c, p, w, size, y);
     y += z.lead + 1.0;
     y = what_to_do(c, p, l, z, y);
     y += 0.8;
@@ -310,7 +317,8 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
 }
 
 /// The three items' table, its top at `y`; returns its bottom.
-fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, l: &LetterWording, size: f32, mut y: f32) -> f32 {
+fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mut y: f32) -> f32 {
+    let l = w.letter;
     let width = RIGHT - LEFT;
     let cols = [LEFT, LEFT + 62.0, LEFT + 124.0, RIGHT];
     let row_h = leading(size, 2.0);
@@ -327,7 +335,7 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, l: &LetterWording, size: f32, 
     let top = y;
     y += row_h;
     for kind in ItemKind::ALL {
-        let (expiry, mark) = item_cells(p, l, kind);
+        let (expiry, mark) = item_cells(p, w, kind);
         let base = y + row_h * 0.68;
         c.text(FontId::Mincho, size, cols[0] + 2.0, base, kind.label());
         c.text_center(
@@ -356,13 +364,17 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, l: &LetterWording, size: f32, 
     y
 }
 
-/// An item's expiry and renewal cells.
-fn item_cells(p: &Packet<'_>, l: &LetterWording, kind: ItemKind) -> (String, String) {
+/// An item's expiry (和暦 with its weekday, in the run's era table) and
+/// renewal cells.
+fn item_cells(p: &Packet<'_>, w: &Wording<'_>, kind: ItemKind) -> (String, String) {
+    let l = w.letter;
     match p.notice.evaluation.item(kind) {
         None => (l.not_issued.clone(), l.not_due_mark.clone()),
         Some(item) => {
-            let date =
-                wareki::format_with_weekday(item.expiry).unwrap_or_else(|| item.expiry.to_string());
+            let date = w
+                .eras
+                .format_with_weekday(item.expiry)
+                .unwrap_or_else(|| item.expiry.to_string());
             let due = p.notice.selection.due.contains(&kind)
                 && item.source != ExpirySource::ResidencePeriod;
             (

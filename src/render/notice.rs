@@ -8,6 +8,7 @@ use crate::model::{DueNotice, Field};
 use crate::profile::{ApplicationWording, EnvelopeWindow, InquiryWording, LetterWording};
 use crate::rules::is_aged_at_least;
 use crate::select::NoticeKind;
+use crate::wareki::Eras;
 
 /// One packet to lay out.
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +24,9 @@ pub struct Packet<'a> {
 }
 
 impl Packet<'_> {
-    /// Under 18 on the batch date (the legal representative is addressed too).
+    /// Under 18 on the batch date (the legal representative is addressed
+    /// too). A resident whose birth date is 不詳 is not taken for a minor:
+    /// nothing says so, and the letter claims no age it cannot know.
     pub fn is_minor(&self) -> bool {
         match self.notice.resident.dates.birth {
             Some(b) => !is_aged_at_least(b, 18, self.as_of),
@@ -53,6 +56,8 @@ pub struct Wording<'a> {
     pub issuer: &'a str,
     /// The envelope window.
     pub window: EnvelopeWindow,
+    /// The run's era table (the profile's): every date printed in 和暦.
+    pub eras: &'a Eras,
 }
 
 /// Why a packet cannot be laid out.

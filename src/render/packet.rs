@@ -86,10 +86,12 @@ mod tests {
             code: "T1".into(),
             name: name.into(),
             name_kana: "テスト".into(),
+            kana_placeholder: false,
             postal_code: PostalCode::parse("3850051").unwrap(),
             address: address.into(),
             address_extra: "コーポ佐久101号室".into(),
             dates,
+            birth_written: crate::model::BirthWritten::Exact,
             non_forwardable: true,
             legal_representative: String::new(),
         };
@@ -114,13 +116,14 @@ mod tests {
         fonts: &FontSet,
     ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
         let s = &profile.settings;
-        let (letter, inquiry, application) = s.wording(&profile.dir).unwrap();
+        let (letter, inquiry, application) = s.wording(&profile.file()).unwrap();
         let w = Wording {
             letter,
             inquiry,
             application,
             issuer: &s.municipality.issuer,
             window: s.window,
+            eras: &profile.eras,
         };
         let p = Packet {
             seq: 1,
@@ -228,6 +231,36 @@ mod tests {
         n.resident.name_kana = "サク　タロウ".into();
         let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
         assert!(pages[1].text().contains("サク　タロウ"));
+    }
+
+    #[test]
+    fn a_birth_date_not_on_the_calendar_prints_as_the_registry_writes_it() {
+        let (profile, fonts) = (saku(), fonts());
+        let mut n = notice("佐久　太郎", "長野県佐久市中込1-2-3", false);
+        // 平成3年2月29日 under feb28: computed with 28 February, printed as
+        // written in 和暦.
+        n.resident.dates.birth = Some(d("1991-02-28"));
+        n.resident.birth_written = crate::model::BirthWritten::Feb29Common {
+            year: 1991,
+            written: "H3.2.29".into(),
+        };
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        assert!(pages[1].text().contains("平成3年2月29日"));
+        // A 不詳日 minor-looking resident: no age is assumed, so the legal
+        // representative is not addressed; the form shows the text as written.
+        n.resident.dates.birth = None;
+        n.resident.birth_written = crate::model::BirthWritten::Unknown {
+            written: "平成5年頃".into(),
+        };
+        n.resident.legal_representative = "佐久　花子".into();
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        assert!(pages[1].text().contains("平成5年頃"));
+        assert!(!pages[0].text().contains("佐久　花子"));
+        // With a birth date making the resident a minor, it is.
+        n.resident.dates.birth = Some(d("2015-04-01"));
+        n.resident.birth_written = crate::model::BirthWritten::Exact;
+        let (pages, _) = lay_out(&n, &profile, &fonts).unwrap();
+        assert!(pages[0].text().contains("佐久　花子"));
     }
 
     #[test]

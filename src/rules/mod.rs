@@ -109,7 +109,9 @@ pub struct Item {
 /// The dates of one resident that the rules read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ItemDates {
-    /// 生年月日.
+    /// 生年月日, the day to compute with (for 29 February of a common year,
+    /// the day the profile's feb29 rule gives); `None` when the registry
+    /// holds a 不詳日 (SPEC 9): only recorded expiries are then used.
     pub birth: Option<NaiveDate>,
     /// カード申請日 (J-LIS receipt).
     pub card_applied: Option<NaiveDate>,
@@ -316,6 +318,10 @@ impl Evaluation {
 pub enum RuleError {
     /// A date beyond what the calendar arithmetic supports.
     OutOfRange(ItemKind),
+    /// The birth date is 不詳 (`birth` is `None`) and this item, which the
+    /// row has, carries no recorded expiry: its E cannot be computed
+    /// (SPEC 9: such a row is rejected).
+    BirthUnknown(ItemKind),
 }
 
 /// Computes a certificate's E: its own birthday rule, capped by earlier items.
@@ -337,11 +343,15 @@ fn capped(own: NaiveDate, caps: &[Option<Item>]) -> (NaiveDate, bool) {
 }
 
 /// Evaluates one resident's items (SPEC 2). `None` card: no item at all
-/// (`no-item`, whatever the certificate columns hold).
+/// (`no-item`, whatever the certificate columns hold). `None` birth (a
+/// 不詳日, SPEC 9): the recorded expiries only, see [`recorded_only`].
 pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, RuleError> {
     let mut ev = Evaluation::default();
-    let (Some(birth), Some(card_issued)) = (dates.birth, dates.card_issued) else {
+    let Some(card_issued) = dates.card_issued else {
         return Ok(ev);
+    };
+    let Some(birth) = dates.birth else {
+        return recorded_only(dates, card_issued);
     };
     let mut mismatches = Vec::new();
     ev.card = Some(card_item(
@@ -375,6 +385,32 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
     }
     push_findings(&mut ev, dates, birth, card_issued, config, mismatches);
     Ok(ev)
+}
+
+/// The items of a resident whose birth date is 不詳 (SPEC 9): usable only
+/// when every item the row has carries its recorded expiry, which is then E.
+/// Nothing is computed, so there is no finding: no mismatch can be checked
+/// and the age checks (age-basis, feb29, sign-cert-under-15,
+/// issued-before-birth) are skipped. The first item without a recorded
+/// expiry (table order) is the error.
+fn recorded_only(dates: &ItemDates, card_issued: NaiveDate) -> Result<Evaluation, RuleError> {
+    let item = |kind: ItemKind, issued: Option<NaiveDate>, recorded: Option<NaiveDate>| match (
+        issued, recorded,
+    ) {
+        (None, _) => Ok(None),
+        (Some(_), Some(expiry)) => Ok(Some(Item {
+            kind,
+            expiry,
+            source: ExpirySource::Recorded,
+        })),
+        (Some(_), None) => Err(RuleError::BirthUnknown(kind)),
+    };
+    Ok(Evaluation {
+        card: item(ItemKind::Card, Some(card_issued), dates.card_recorded)?,
+        user_cert: item(ItemKind::UserCert, dates.user_issued, dates.user_recorded)?,
+        sign_cert: item(ItemKind::SignCert, dates.sign_issued, dates.sign_recorded)?,
+        findings: Vec::new(),
+    })
 }
 
 /// The items whose issue date is before the birth date.

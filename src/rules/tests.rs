@@ -300,3 +300,55 @@ fn age_basis_is_reported_even_when_the_period_of_stay_decides() {
         ev.findings
     );
 }
+
+#[test]
+fn unknown_birth_uses_the_recorded_expiries_and_skips_the_age_checks() {
+    // 不詳日 (SPEC 9): a signing certificate issued to someone whose age
+    // cannot be known is no sign-cert-under-15 finding; nothing is computed.
+    let dates = ItemDates {
+        birth: None,
+        card_applied: Some(d("2021-12-01")),
+        card_issued: Some(d("2022-01-10")),
+        card_recorded: Some(d("2032-01-20")),
+        user_issued: Some(d("2022-01-10")),
+        user_recorded: Some(d("2027-01-20")),
+        sign_issued: Some(d("2022-01-10")),
+        sign_recorded: Some(d("2027-01-20")),
+        stay_end: Some(d("2026-12-31")),
+    };
+    let ev = evaluate(&dates, RuleConfig::default()).unwrap();
+    let got: Vec<_> = ev.items().map(|i| (i.kind, i.expiry, i.source)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (ItemKind::Card, d("2032-01-20"), ExpirySource::Recorded),
+            (ItemKind::UserCert, d("2027-01-20"), ExpirySource::Recorded),
+            (ItemKind::SignCert, d("2027-01-20"), ExpirySource::Recorded),
+        ]
+    );
+    assert!(ev.findings.is_empty(), "{:?}", ev.findings);
+}
+
+#[test]
+fn unknown_birth_without_a_recorded_expiry_cannot_be_evaluated() {
+    let mut dates = ItemDates {
+        birth: None,
+        card_issued: Some(d("2022-01-10")),
+        card_recorded: Some(d("2032-01-20")),
+        user_issued: Some(d("2022-01-10")),
+        ..ItemDates::default()
+    };
+    assert_eq!(
+        evaluate(&dates, RuleConfig::default()),
+        Err(RuleError::BirthUnknown(ItemKind::UserCert))
+    );
+    dates.card_recorded = None;
+    assert_eq!(
+        evaluate(&dates, RuleConfig::default()),
+        Err(RuleError::BirthUnknown(ItemKind::Card))
+    );
+    // No card: no item at all, whatever the birth date.
+    dates.card_issued = None;
+    let ev = evaluate(&dates, RuleConfig::default()).unwrap();
+    assert_eq!(ev.items().count(), 0);
+}

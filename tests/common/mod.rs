@@ -126,3 +126,37 @@ pub fn assert_same_batch(a: &Path, b: &Path) {
         }
     }
 }
+
+/// A copy of the shipped Saku profile (templates/saku/profile.toml) written
+/// to `dir/profile/`, with each `(from, to)` replaced; every `from` must
+/// occur. Returns the profile directory.
+pub fn profile_with(dir: &Path, changes: &[(&str, &str)]) -> PathBuf {
+    let mut text = std::fs::read_to_string(root().join("templates/saku/profile.toml")).unwrap();
+    for (from, to) in changes {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    let p = dir.join("profile");
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(p.join("profile.toml"), text).unwrap();
+    p
+}
+
+/// The `[gaiji] table` line naming input-samples/gaiji-example.csv, the
+/// invented 外字 table edge-cases.csv is written for (no shipped profile
+/// names it).
+pub fn example_gaiji_line() -> (&'static str, String) {
+    let table = root().join("input-samples/gaiji-example.csv");
+    (
+        "table = \"\"",
+        format!("table = {:?}", table.to_str().unwrap()),
+    )
+}
+
+/// The Saku profile with the example 外字 table: what
+/// input-samples/edge-cases-expected.csv expects (E009's U+E000 prints as
+/// 髙, E037's U+E001 maps to 𠮷, which no IPAex font draws).
+pub fn example_profile(dir: &Path) -> PathBuf {
+    let (from, to) = example_gaiji_line();
+    profile_with(dir, &[(from, &to)])
+}

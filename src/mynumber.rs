@@ -1,0 +1,76 @@
+//! Recognising a 個人番号 (マイナンバー) where none belongs, so that it is
+//! never written anywhere (SPEC 10): twelve digits whose last is the check
+//! digit of 番号法施行令 第8条.
+
+use crate::text::ascii_width_char;
+
+/// Whether `value` (trimmed, ASCII or full-width digits) is twelve digits
+/// with a valid 個人番号 check digit.
+///
+/// The check digit: with P(n) the n-th of the first eleven digits counted
+/// from the right and Q(n) = n + 1 for n ≤ 6, n − 5 for n ≥ 7, the remainder
+/// r of Σ P(n)·Q(n) by 11 gives 0 when r ≤ 1, else 11 − r.
+pub(crate) fn looks_like_my_number(value: &str) -> bool {
+    let mut digits = [0u32; 12];
+    let mut n = 0;
+    for c in value.trim().chars().map(ascii_width_char) {
+        let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) else {
+            return false;
+        };
+        if n == 12 {
+            return false;
+        }
+        digits[n] = d;
+        n += 1;
+    }
+    if n != 12 {
+        return false;
+    }
+    let sum: u32 = (1..=11)
+        .map(|k| {
+            let p = digits[11 - k];
+            let q = if k <= 6 { k as u32 + 1 } else { k as u32 - 5 };
+            p * q
+        })
+        .sum();
+    let r = sum % 11;
+    let check = if r <= 1 { 0 } else { 11 - r };
+    digits[11] == check
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_my_number;
+
+    #[test]
+    fn check_digit_of_the_ordinance() {
+        // Worked by hand: 1·2 + 0·3 + 9·4 + 8·5 + 7·6 + 6·7 + 5·2 + 4·3 +
+        // 3·4 + 2·5 + 1·6 = 212; 212 mod 11 = 3; 11 − 3 = 8.
+        assert!(looks_like_my_number("123456789018"));
+        assert!(looks_like_my_number(" １２３４５６７８９０１８ "));
+        for wrong in 0..10 {
+            if wrong != 8 {
+                assert!(!looks_like_my_number(&format!("12345678901{wrong}")));
+            }
+        }
+        // Remainder 0 or 1 gives check digit 0: 00000000000 sums to 0.
+        assert!(looks_like_my_number("000000000000"));
+        for not in [
+            "12345678901",
+            "1234567890180",
+            "12345678901８x",
+            "",
+            "1234-5678-9018",
+        ] {
+            assert!(!looks_like_my_number(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn about_one_in_ten_twelve_digit_numbers_pass() {
+        let passing = (0..10_000u64)
+            .filter(|i| looks_like_my_number(&format!("{:012}", i * 7919 + 100_000_000_000)))
+            .count();
+        assert!((800..1200).contains(&passing), "{passing}");
+    }
+}
