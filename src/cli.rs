@@ -58,6 +58,10 @@ pub enum Command {
     Sample(SampleArgs),
     /// Check the ledger against the batch directories, or rebuild it.
     Ledger(LedgerArgs),
+    /// Show an export's header row against the profile: what each column
+    /// key maps to, what is missing, what kigen does not read. Exit 2 when
+    /// a mapped column is missing (as `run` and `check` would).
+    Columns(ColumnsArgs),
     /// Write an editable copy of a built-in profile into DIR (then run with
     /// --profile DIR).
     Init(InitArgs),
@@ -193,6 +197,20 @@ pub struct SampleArgs {
     /// 4). For benchmarks of many notices.
     #[arg(long)]
     pub due_percent: Option<u8>,
+}
+
+/// `kigen columns`.
+#[derive(Debug, clap::Args)]
+pub struct ColumnsArgs {
+    /// The registry export (CSV): only its header row is read and shown.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Profile: a directory holding profile.toml, or a built-in name (saku).
+    #[arg(long, default_value = "saku")]
+    pub profile: PathBuf,
+    /// Input encoding, overriding the profile: cp932 or utf-8.
+    #[arg(long)]
+    pub encoding: Option<InputEncoding>,
 }
 
 /// `kigen init`.

@@ -426,6 +426,10 @@ pub struct Columns {
     pub non_forwardable: String,
     /// 法定代理人氏名
     pub legal_representative: String,
+    /// Keys of optional columns the export does not have (`["name_kana",
+    /// …]`). Every other key's header must be in the export; a key listed
+    /// here must not be (SPEC 9: columns the profile maps must exist).
+    pub absent: Vec<String>,
 }
 
 impl Default for Columns {
@@ -449,6 +453,7 @@ impl Default for Columns {
             stay_end: String::new(),
             non_forwardable: String::new(),
             legal_representative: String::new(),
+            absent: Vec::new(),
         };
         for f in Field::ALL {
             *c.header_mut(f) = f.default_header().to_string();
@@ -480,6 +485,11 @@ impl Columns {
             Field::NonForwardable => &self.non_forwardable,
             Field::LegalRepresentative => &self.legal_representative,
         }
+    }
+
+    /// True when the profile lists `field` in `[columns] absent`.
+    pub fn is_absent(&self, field: Field) -> bool {
+        self.absent.iter().any(|k| k.trim() == field.key())
     }
 
     fn header_mut(&mut self, field: Field) -> &mut String {
@@ -938,6 +948,32 @@ impl Settings {
                 )));
             }
         }
+        self.columns.validate_absent().map_err(err)
+    }
+}
+
+impl Columns {
+    /// Checks `[columns] absent`: known keys of optional columns, each once.
+    fn validate_absent(&self) -> Result<(), String> {
+        let mut seen: Vec<&str> = Vec::new();
+        for key in &self.absent {
+            let key = key.trim();
+            let Some(f) = Field::ALL.into_iter().find(|f| f.key() == key) else {
+                return Err(format!(
+                    "columns.absent: {key:?} is not a column key (the keys are those of [columns]: {})",
+                    Field::ALL.map(Field::key).join(", ")
+                ));
+            };
+            if f.required() {
+                return Err(format!(
+                    "columns.absent: {key:?} is a required column and cannot be absent"
+                ));
+            }
+            if seen.contains(&key) {
+                return Err(format!("columns.absent: {key:?} is listed twice"));
+            }
+            seen.push(key);
+        }
         Ok(())
     }
 }
@@ -994,6 +1030,24 @@ mod tests {
         let s: Settings = toml::from_str("[columns]\nresident_code = \"宛名番号\"\n").unwrap();
         assert_eq!(s.columns.header(Field::ResidentCode), "宛名番号");
         assert_eq!(s.columns.header(Field::Name), "氏名");
+    }
+
+    #[test]
+    fn absent_keys_are_validated() {
+        let ok: Settings =
+            toml::from_str("[columns]\nabsent = [\"name_kana\", \"card_applied\"]\n").unwrap();
+        ok.validate(Path::new("p.toml")).unwrap();
+        assert!(ok.columns.is_absent(Field::NameKana));
+        assert!(!ok.columns.is_absent(Field::CardIssued));
+        for (absent, want) in [
+            ("[\"kana\"]", "\"kana\" is not a column key"),
+            ("[\"birth_date\"]", "\"birth_date\" is a required column"),
+            ("[\"stay_end\", \"stay_end\"]", "listed twice"),
+        ] {
+            let s: Settings = toml::from_str(&format!("[columns]\nabsent = {absent}\n")).unwrap();
+            let e = s.validate(Path::new("p.toml")).unwrap_err().to_string();
+            assert!(e.contains("columns.absent") && e.contains(want), "{e}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{kigen, read_csv};
+use common::{absent_profile, kigen, read_csv};
 
 fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
     let p = dir.join(name);
@@ -12,6 +12,21 @@ fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
 }
 
 const HEADER: &str = "住民コード,氏名,生年月日,住民状態,郵便番号,住所,カード発行日";
+
+/// The optional columns [`HEADER`] lacks.
+const LACKS: &[&str] = &[
+    "name_kana",
+    "address_extra",
+    "card_applied",
+    "card_expiry",
+    "user_cert_issued",
+    "user_cert_expiry",
+    "sign_cert_issued",
+    "sign_cert_expiry",
+    "stay_end",
+    "non_forwardable",
+    "legal_representative",
+];
 
 #[test]
 fn missing_required_header_exits_2_naming_it() {
@@ -85,11 +100,14 @@ fn utf8_input_with_bom() {
         "\u{FEFF}{HEADER}\r\nA1,佐久　太郎,1970-01-15,住民,385-0051,長野県佐久市中込1-2-3,2017-03-01\r\n"
     );
     let input = write(dir.path(), "in.csv", text.as_bytes());
+    let profile = absent_profile(dir.path(), LACKS);
     let out_dir = dir.path().join("o");
     let out = kigen(&[
         "check",
         "--input",
         &input,
+        "--profile",
+        profile.to_str().unwrap(),
         "--encoding",
         "utf-8",
         "--as-of",
@@ -112,6 +130,8 @@ fn utf8_input_with_bom() {
         "check",
         "--input",
         &input,
+        "--profile",
+        profile.to_str().unwrap(),
         "--out",
         out_dir.to_str().unwrap(),
     ]);

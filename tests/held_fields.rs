@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{kigen, read_csv};
+use common::{absent_profile, kigen, read_csv};
 
 const HEADER: &str = "住民コード,氏名,生年月日,住民状態,郵便番号,住所,方書,カード申請日,カード発行日,利用者証明用電子証明書発行日,法定代理人氏名";
 
@@ -30,10 +30,25 @@ fn held_csv_names_the_field_that_does_not_fit() {
     let input = dir.path().join("registry.csv");
     std::fs::write(&input, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
     let out = dir.path().join("check");
+    // The optional columns HEADER lacks.
+    let profile = absent_profile(
+        dir.path(),
+        &[
+            "name_kana",
+            "card_expiry",
+            "user_cert_expiry",
+            "sign_cert_issued",
+            "sign_cert_expiry",
+            "stay_end",
+            "non_forwardable",
+        ],
+    );
     let result = kigen(&[
         "check",
         "--input",
         input.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
         "--as-of",
         "2026-11-26",
         "--encoding",

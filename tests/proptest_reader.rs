@@ -93,7 +93,15 @@ proptest! {
         };
         bytes.extend_from_slice(&body);
         std::fs::write(&input, &bytes).unwrap();
-        let profile = Profile::defaults();
+        let mut profile = Profile::defaults();
+        // The optional columns HEADER lacks.
+        profile.settings.columns.absent = [
+            "name_kana", "address_extra", "card_applied", "card_expiry", "user_cert_issued",
+            "user_cert_expiry", "sign_cert_issued", "sign_cert_expiry", "stay_end",
+            "non_forwardable", "legal_representative",
+        ]
+        .map(String::from)
+        .to_vec();
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let printable = Printability { renderer: None, columns: &profile.settings.columns, as_of };
         let req = CheckRequest {

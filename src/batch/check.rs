@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use crate::barcode::PostalData;
 use crate::error::{Error, Result};
 use crate::files::create_private_dir;
-use crate::model::{Counts, CsvEncoding, DueNotice, InputEncoding};
+use crate::model::{Counts, CsvEncoding, DueNotice, Field, InputEncoding};
 use crate::outputs::csvfile::CsvFile;
 use crate::outputs::{EXCEPTIONS_HEADER, HELD_HEADER, OUTCOMES_HEADER, REJECTS_HEADER};
 use crate::pipeline::{self, Context};
@@ -55,6 +55,9 @@ pub struct CheckReport {
     pub counts: Counts,
     /// Residents with a notice to print (kept only when asked for).
     pub notices: Vec<DueNotice>,
+    /// The header each profile key was read from (`None`: listed absent),
+    /// in [`Field::ALL`] order.
+    pub columns: Vec<(Field, Option<String>)>,
     /// Seconds spent.
     pub seconds: f64,
     /// The bytes processed.
@@ -135,6 +138,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
     Ok(CheckReport {
         counts,
         notices,
+        columns: columns.used(),
         seconds: started.elapsed().as_secs_f64(),
         input: digest,
     })

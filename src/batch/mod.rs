@@ -329,6 +329,7 @@ fn build(
             as_of: req.as_of,
             input_sha256: &selected.input_sha256,
             input_bytes: selected.input_bytes,
+            columns: &selected.report.columns,
             profile: &req.profile.name(),
             profile_sha256: &req.profile.sha256,
             postal_data: &selected.postal_data,

@@ -2,6 +2,7 @@
 //! library and prints what the operator reads; the exit code comes back.
 
 pub mod check;
+pub mod columns;
 pub mod expiry;
 pub mod init;
 pub mod ledger;
@@ -27,6 +28,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Expiry(args) => expiry::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Ledger(args) => ledger::run(args),
+        Command::Columns(args) => columns::run(args),
         Command::Init(args) => init::run(args),
     }
 }

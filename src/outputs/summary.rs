@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::model::Counts;
+use crate::model::{Counts, Field};
 
 /// The file's name in the batch directory.
 pub(crate) const SUMMARY_FILE: &str = "summary.json";
@@ -43,6 +43,58 @@ pub(crate) struct InputEntry {
     pub sha256: String,
 }
 
+/// How the export's columns were read: per profile key (in [`Field::ALL`]
+/// order), the header used, or `None` for a key the profile lists absent.
+/// Written as a JSON object in that order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ColumnsUsed(pub Vec<(String, Option<String>)>);
+
+impl ColumnsUsed {
+    /// From the column map's answer.
+    pub(crate) fn new(used: &[(Field, Option<String>)]) -> Self {
+        ColumnsUsed(
+            used.iter()
+                .map(|(f, h)| (f.key().to_string(), h.clone()))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for ColumnsUsed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ColumnsUsed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        /// Collects the object's entries in their order.
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = ColumnsUsed;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of column keys to header names or null")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<ColumnsUsed, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Option<String>>()? {
+                    out.push(entry);
+                }
+                Ok(ColumnsUsed(out))
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}
+
 /// summary.json.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct Summary {
@@ -54,6 +106,10 @@ pub(crate) struct Summary {
     pub as_of: String,
     /// The input file.
     pub input: InputEntry,
+    /// The header each profile key was read from (`null`: listed absent).
+    /// Missing from summaries written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<ColumnsUsed>,
     /// The profile used: `builtin:<name>` or its directory. Absent from
     /// batches written before it was recorded.
     #[serde(default)]
@@ -79,6 +135,8 @@ pub(crate) struct SummaryInput<'a> {
     pub input_sha256: &'a str,
     /// Input size.
     pub input_bytes: u64,
+    /// The header each profile key was read from.
+    pub columns: &'a [(Field, Option<String>)],
     /// The profile's name (`builtin:saku` or its directory).
     pub profile: &'a str,
     /// profile.toml SHA-256.
@@ -146,6 +204,7 @@ pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<Stri
             bytes: input.input_bytes,
             sha256: input.input_sha256.to_string(),
         },
+        columns: Some(ColumnsUsed::new(input.columns)),
         profile: input.profile.to_string(),
         profile_sha256: input.profile_sha256.to_string(),
         postal_data: input.postal_data.to_string(),

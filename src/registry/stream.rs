@@ -17,7 +17,7 @@ use super::row::RowReader;
 use super::split::{RecordBatch, Splitter};
 use crate::error::{Error, Result};
 use crate::model::{CodeKey, InputEncoding};
-use crate::profile::Profile;
+use crate::profile::{Columns, Profile};
 use crate::text::trim;
 
 /// Records per batch: big enough to keep two cores busy, small enough that
@@ -265,13 +265,21 @@ impl RecordStream {
 
 /// Reads and decodes the header row and maps it to the profile's columns;
 /// the stream is left at the first data record.
+///
+/// A header that decodes in the configured encoding but maps only when read
+/// in the other one (a UTF-8 export that happens to be valid CP932) is
+/// reported as the encoding it looks like, with the option to pass.
 pub fn read_header(
     stream: &mut RecordStream,
     encoding: InputEncoding,
     profile: &Profile,
 ) -> Result<ColumnMap> {
-    let headers = read_header_fields(stream, encoding)?;
-    ColumnMap::from_header(headers, &profile.settings.columns)
+    let row = read_header_row(stream, encoding)?;
+    let columns = &profile.settings.columns;
+    ColumnMap::from_header(row.fields.clone(), columns).map_err(|e| {
+        row.wrong_encoding(&stream.path, encoding, columns)
+            .unwrap_or(e)
+    })
 }
 
 /// Reads and decodes the header row's fields (trimmed).
@@ -279,30 +287,94 @@ pub fn read_header_fields(
     stream: &mut RecordStream,
     encoding: InputEncoding,
 ) -> Result<Vec<String>> {
+    read_header_row(stream, encoding).map(|row| row.fields)
+}
+
+/// The header row: its fields decoded and trimmed, and their raw bytes.
+pub(crate) struct HeaderRow {
+    /// The decoded, trimmed fields.
+    pub(crate) fields: Vec<String>,
+    /// Each field's bytes as in the file.
+    pub(crate) raw: Vec<Vec<u8>>,
+}
+
+impl HeaderRow {
+    /// When the header does not fit `columns` as read in `encoding` but does
+    /// in the other one (a UTF-8 export whose bytes happen to be valid
+    /// CP932, or the reverse): the error naming the encoding it looks like.
+    pub(crate) fn wrong_encoding(
+        &self,
+        path: &Path,
+        encoding: InputEncoding,
+        columns: &Columns,
+    ) -> Option<Error> {
+        let other = other_encoding(encoding);
+        let fits = self
+            .raw
+            .iter()
+            .map(|b| decode_field(b, other).map(|t| trim(&t).to_string()))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .is_ok_and(|h| ColumnMap::from_header(h, columns).is_ok());
+        fits.then(|| Error::Input {
+            path: path.to_path_buf(),
+            message: format!(
+                "line 1: the header row does not fit the profile read as {}, and does read as {}: {}",
+                encoding_name(encoding),
+                encoding_name(other),
+                looks_like(other)
+            ),
+        })
+    }
+}
+
+/// How many bytes are looked at for a byte-order mark and UTF-16.
+const HEAD_BYTES: usize = 4096;
+
+/// Reads the header row. Before splitting, the first bytes are checked for
+/// UTF-16 (a byte-order mark, or NUL bytes in every other position) and for
+/// a UTF-8 byte-order mark; a header that does not decode says which
+/// encoding it looks like and the option to pass (SPEC 9). Never quotes a
+/// value: only byte values and column numbers.
+pub(crate) fn read_header_row(
+    stream: &mut RecordStream,
+    encoding: InputEncoding,
+) -> Result<HeaderRow> {
     let path = stream.path.clone();
     let input_err = |message: String| Error::Input {
         path: path.clone(),
         message,
     };
     let mut batch = RecordBatch::default();
-    // Peek at the first bytes for a byte-order mark.
-    let mut head = [0u8; 3];
-    let n = stream
-        .file
-        .read(&mut head)
-        .map_err(|e| Error::io(&path, e))?;
-    let bom = n == 3 && head == [0xEF, 0xBB, 0xBF];
+    let mut head = vec![0u8; HEAD_BYTES];
+    let mut n = 0;
+    while n < head.len() {
+        match stream.file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    }
+    head.truncate(n);
+    if let Some(why) = looks_like_utf16(&head) {
+        return Err(input_err(format!(
+            "the file looks like UTF-16 ({why}); {UTF16}"
+        )));
+    }
+    let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
     match (bom, encoding) {
         (true, InputEncoding::Utf8) => {
             // Skip it, but keep byte offsets true to the file.
             stream.splitter = Splitter::with_offset(3);
+            stream.buf.extend_from_slice(&head[3..]);
         }
         (true, InputEncoding::Cp932) => {
-            return Err(input_err(
-                "starts with a UTF-8 byte-order mark: this looks like UTF-8; pass --encoding utf-8 (or set input.encoding in the profile)".into(),
-            ))
+            return Err(input_err(format!(
+                "starts with a UTF-8 byte-order mark: {}",
+                looks_like(InputEncoding::Utf8)
+            )))
         }
-        _ => stream.buf.extend_from_slice(&head[..n]),
+        _ => stream.buf.extend_from_slice(&head),
     }
     if !stream.next_batch(&mut batch, 1)? {
         return Err(input_err("the file is empty: no header row".into()));
@@ -313,24 +385,85 @@ pub fn read_header_fields(
             "line 1: the header row has a quoted field that is never closed".into(),
         ));
     }
-    let mut headers = Vec::with_capacity(rec.len());
-    for i in 0..rec.len() {
-        let bytes = rec.field(i).unwrap_or_default();
+    let raw: Vec<Vec<u8>> = (0..rec.len())
+        .map(|i| rec.field(i).unwrap_or_default().to_vec())
+        .collect();
+    let mut fields = Vec::with_capacity(raw.len());
+    for (i, bytes) in raw.iter().enumerate() {
         let text = decode_field(bytes, encoding).map_err(|e| {
+            let other = other_encoding(encoding);
+            let guess = if raw.iter().all(|b| decode_field(b, other).is_ok()) {
+                format!(": {}", looks_like(other))
+            } else {
+                String::new()
+            };
             input_err(format!(
-                "line 1: header column {} has bytes {} that are not {}",
+                "line 1: header column {} has bytes {} that are not {}{guess}",
                 i + 1,
                 e.hex(),
-                match encoding {
-                    InputEncoding::Cp932 => "CP932",
-                    InputEncoding::Utf8 => "UTF-8",
-                }
+                encoding_name(encoding),
             ))
         })?;
-        headers.push(trim(&text).to_string());
+        fields.push(trim(&text).to_string());
     }
-    stream.splitter.expect_fields(headers.len());
-    Ok(headers)
+    stream.splitter.expect_fields(fields.len());
+    Ok(HeaderRow { fields, raw })
+}
+
+/// What to say about a UTF-16 file.
+const UTF16: &str = "UTF-16 is not supported: save the export as CP932 or UTF-8";
+
+/// The encoding kigen reads besides `encoding`.
+fn other_encoding(encoding: InputEncoding) -> InputEncoding {
+    match encoding {
+        InputEncoding::Cp932 => InputEncoding::Utf8,
+        InputEncoding::Utf8 => InputEncoding::Cp932,
+    }
+}
+
+/// An encoding's name in messages.
+fn encoding_name(encoding: InputEncoding) -> &'static str {
+    match encoding {
+        InputEncoding::Cp932 => "CP932",
+        InputEncoding::Utf8 => "UTF-8",
+    }
+}
+
+/// The hint for a file that looks like `encoding`: the option to pass.
+fn looks_like(encoding: InputEncoding) -> String {
+    let option = match encoding {
+        InputEncoding::Cp932 => "cp932",
+        InputEncoding::Utf8 => "utf-8",
+    };
+    format!(
+        "this looks like {}: pass --encoding {option} (or set input.encoding in the profile)",
+        encoding_name(encoding)
+    )
+}
+
+/// UTF-16: a byte-order mark (FF FE or FE FF), or NUL bytes — which neither
+/// CP932 nor UTF-8 text holds — gathered on one side of the byte pairs (the
+/// high bytes of ASCII commas, digits and line breaks). Says which.
+fn looks_like_utf16(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Some("byte-order mark FF FE");
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Some("byte-order mark FE FF");
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, b) in head.iter().enumerate() {
+        if *b == 0 {
+            if i % 2 == 0 {
+                even += 1;
+            } else {
+                odd += 1;
+            }
+        }
+    }
+    let (most, least) = (even.max(odd), even.min(odd));
+    (most >= 2 && most * 10 >= head.len() / 2 && least * 4 <= most)
+        .then_some("NUL bytes between the characters")
 }
 
 /// First pass: the codes shared by two or more 住民 rows, and the digest of
@@ -414,6 +547,54 @@ fn record_decodes_at(path: &Path, offset: u64, reader: &RowReader<'_>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
+
+    /// A UTF-8 header whose bytes are also valid CP932 (é is C3 A9, which
+    /// CP932 reads as ﾃｩ) decodes either way; it maps only as UTF-8, and
+    /// the error says so.
+    #[test]
+    fn a_header_that_fits_only_in_the_other_encoding_names_it() {
+        let toml: String = Field::ALL
+            .iter()
+            .map(|f| format!("{} = \"clé {}\"\n", f.key(), f.key()))
+            .collect();
+        let mut profile = Profile::builtin();
+        profile.settings = toml::from_str(&format!("[columns]\n{toml}")).unwrap();
+        let header: Vec<String> = Field::ALL
+            .iter()
+            .map(|f| format!("clé {}", f.key()))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.csv");
+        std::fs::write(&path, format!("{}\r\n", header.join(","))).unwrap();
+        let e = read_header(
+            &mut RecordStream::open(&path).unwrap(),
+            InputEncoding::Cp932,
+            &profile,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("--encoding utf-8"), "{e}");
+        read_header(
+            &mut RecordStream::open(&path).unwrap(),
+            InputEncoding::Utf8,
+            &profile,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn utf16_is_recognised() {
+        assert!(looks_like_utf16(&[0xFF, 0xFE, 0x4F, 0x4F]).is_some());
+        assert!(looks_like_utf16(&[0xFE, 0xFF, 0x4F, 0x4F]).is_some());
+        let ascii: Vec<u8> = "a,b\r\n1,2\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(looks_like_utf16(&ascii).is_some());
+        assert!(looks_like_utf16("住民コード,氏名\r\n".as_bytes()).is_none());
+        assert!(looks_like_utf16(b"a,b\r\n").is_none());
+    }
 
     /// (line, offset, fields) of every record, read one way or the other.
     fn records(path: &Path, parallel: bool) -> Vec<(u32, u64, Vec<Vec<u8>>)> {

@@ -19,6 +19,35 @@ pub fn kigen(args: &[&str]) -> Output {
         .expect("kigen runs")
 }
 
+/// A copy of the Saku profile in `dir/profile` (the repository's fonts, its
+/// 外字 table) whose `[columns] absent` lists `keys`: for test inputs that
+/// lack some optional columns, since every column the profile maps must be
+/// in the header.
+pub fn absent_profile(dir: &Path, keys: &[&str]) -> PathBuf {
+    let saku = root().join("templates/saku");
+    let mut text = std::fs::read_to_string(saku.join("profile.toml")).unwrap();
+    let list = keys
+        .iter()
+        .map(|k| format!("\"{k}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (from, to) in [
+        (
+            "dir = \"../../fonts\"".to_string(),
+            format!("dir = {:?}", root().join("fonts").to_str().unwrap()),
+        ),
+        ("absent = []".to_string(), format!("absent = [{list}]")),
+    ] {
+        assert!(text.contains(&from), "{from}");
+        text = text.replace(&from, &to);
+    }
+    let p = dir.join("profile");
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(p.join("profile.toml"), text).unwrap();
+    std::fs::copy(saku.join("gaiji.csv"), p.join("gaiji.csv")).unwrap();
+    p
+}
+
 /// Reads a CSV output (UTF-8 with BOM) into header → value maps.
 pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
