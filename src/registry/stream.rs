@@ -558,7 +558,7 @@ mod tests {
             .iter()
             .map(|f| format!("{} = \"clé {}\"\n", f.key(), f.key()))
             .collect();
-        let mut profile = Profile::builtin();
+        let mut profile = Profile::defaults();
         profile.settings = toml::from_str(&format!("[columns]\n{toml}")).unwrap();
         let header: Vec<String> = Field::ALL
             .iter()
