@@ -38,7 +38,7 @@ pub(crate) struct VerifyReport {
 
 impl VerifyReport {
     /// Records `what`: held when `found == expected`.
-    fn expect<T: PartialEq + Display>(&mut self, what: impl Display, expected: T, found: T) {
+    fn require<T: PartialEq + Display>(&mut self, what: impl Display, expected: T, found: T) {
         if found == expected {
             self.checked.push(format!("{what}: {found}"));
         } else {
@@ -120,7 +120,7 @@ fn check_ledger(
         ));
         return Ok(());
     };
-    rep.expect(
+    rep.require(
         format!("{SUMMARY_FILE}: SHA-256 against the ledger's record"),
         rec.summary_sha256.clone(),
         sha256_hex(summary_bytes),
@@ -139,12 +139,12 @@ fn check_ledger(
     }
     let missing: Vec<&String> = recorded.difference(&printed).collect();
     let extra: Vec<&String> = printed.difference(&recorded).collect();
-    rep.expect(
+    rep.require(
         "manifest.csv: notices the ledger records and the manifest does not",
         "none".to_string(),
         examples(&missing),
     );
-    rep.expect(
+    rep.require(
         "manifest.csv: notices in the manifest the ledger does not record",
         "none".to_string(),
         examples(&extra),
@@ -214,8 +214,8 @@ fn check_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) -> Result<
     for f in &summary.files {
         match std::fs::read(dir.join(&f.file)) {
             Ok(bytes) => {
-                rep.expect(format!("{}: bytes", f.file), f.bytes, bytes.len() as u64);
-                rep.expect(
+                rep.require(format!("{}: bytes", f.file), f.bytes, bytes.len() as u64);
+                rep.require(
                     format!("{}: SHA-256", f.file),
                     f.sha256.clone(),
                     sha256_hex(&bytes),
@@ -271,7 +271,7 @@ fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
         Ok(rows) => rows,
         Err(e) => return rep.problem(e),
     };
-    rep.expect(
+    rep.require(
         "outcomes.csv: rows (= rows read)",
         counts.rows_read,
         rows.len() as u64,
@@ -288,13 +288,13 @@ fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
         *seen.entry(o).or_insert(0) += 1;
     }
     for o in Outcome::ALL {
-        rep.expect(
+        rep.require(
             format!("outcomes.csv: {} rows (summary.json's count)", o.as_str()),
             counts.of(o),
             seen.get(o.as_str()).copied().unwrap_or(0),
         );
     }
-    rep.expect(
+    rep.require(
         format!("{SUMMARY_FILE}: sum of outcomes (= rows read)"),
         counts.rows_read,
         counts.outcomes.values().sum::<u64>(),
@@ -309,7 +309,7 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
         ("held.csv", Outcome::Held),
     ] {
         match read_csv(&dir.join(file)) {
-            Ok(rows) => rep.expect(
+            Ok(rows) => rep.require(
                 format!("{file}: rows (= {})", outcome.as_str()),
                 counts.of(outcome),
                 rows.len() as u64,
@@ -325,7 +325,7 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
                     .entry(r.get(2).cloned().unwrap_or_default())
                     .or_insert(0) += 1;
             }
-            rep.expect(
+            rep.require(
                 "exceptions.csv: rows per code (summary.json's counts)",
                 format_counts(&counts.exceptions_by_code),
                 format_counts(&by_code),
@@ -365,7 +365,7 @@ fn check_manifest(
             return None;
         }
     };
-    rep.expect(
+    rep.require(
         "manifest.csv: rows (= printed)",
         summary.counts.of(Outcome::Printed),
         rows.len() as u64,
@@ -409,7 +409,7 @@ fn check_print_files(
     let listed: BTreeMap<&str, _> = summary.files.iter().map(|f| (f.file.as_str(), f)).collect();
     for (file, (packets, pages, last_page)) in by_file {
         let recorded = listed.get(file.as_str());
-        rep.expect(
+        rep.require(
             format!("{file}: packets and pages (summary.json against manifest.csv)"),
             recorded
                 .map(|f| {
@@ -425,8 +425,8 @@ fn check_print_files(
         match lopdf::Document::load(dir.join(file)) {
             Ok(doc) => {
                 let n = doc.get_pages().len() as u64;
-                rep.expect(format!("{file}: pages in the PDF (= manifest)"), *pages, n);
-                rep.expect(
+                rep.require(format!("{file}: pages in the PDF (= manifest)"), *pages, n);
+                rep.require(
                     format!("{file}: last page a manifest row uses (within the PDF)"),
                     true,
                     *last_page <= n,
@@ -481,7 +481,7 @@ fn check_mailing(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) 
             .collect::<Vec<_>>()
             .join("; ")
     };
-    rep.expect(
+    rep.require(
         "mailing.csv: packets/pages per file and district (= manifest.csv)",
         show(&expected),
         show(&found),
