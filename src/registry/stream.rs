@@ -89,7 +89,17 @@ pub struct RecordStream {
 impl RecordStream {
     /// Opens `path`.
     pub fn open(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Self::open_at(path, 0, READ_CHUNK * 2)
+    }
+
+    /// Opens `path` at byte `offset` (hashing from there).
+    fn open_at(path: &Path, offset: u64, capacity: usize) -> Result<Self> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        if offset > 0 {
+            file.seek(SeekFrom::Start(offset))
+                .map_err(|e| Error::io(path, e))?;
+        }
         let meta = file.metadata().map_err(|e| Error::io(path, e))?;
         Ok(RecordStream {
             path: path.to_path_buf(),
@@ -99,10 +109,10 @@ impl RecordStream {
                 bytes: 0,
                 stamp: FileStamp::of(&meta),
             },
-            buf: Vec::with_capacity(READ_CHUNK * 2),
+            buf: Vec::with_capacity(capacity),
             start: 0,
             eof: false,
-            splitter: Splitter::new(),
+            splitter: Splitter::with_offset(offset),
         })
     }
 
@@ -519,24 +529,7 @@ pub fn scan_duplicates(
 
 /// Whether the record starting at byte `offset` of `path` decodes entirely.
 fn record_decodes_at(path: &Path, offset: u64, reader: &RowReader<'_>) -> Result<bool> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    file.seek(SeekFrom::Start(offset))
-        .map_err(|e| Error::io(path, e))?;
-    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
-    let mut stream = RecordStream {
-        path: path.to_path_buf(),
-        file: HashedFile {
-            file,
-            hasher: Sha256::new(),
-            bytes: 0,
-            stamp: FileStamp::of(&meta),
-        },
-        buf: Vec::new(),
-        start: 0,
-        eof: false,
-        splitter: Splitter::with_offset(offset),
-    };
+    let mut stream = RecordStream::open_at(path, offset, 0)?;
     let mut batch = RecordBatch::default();
     if !stream.next_batch(&mut batch, 1)? {
         return Ok(false);
