@@ -6,24 +6,27 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Creates a file readable by its owner only (0600).
+/// Creates a file readable by its owner only (0600), always a new one:
+/// whatever is at `path` (a file left by a crashed run, or a symbolic link
+/// planted there) is removed first (removing a link never touches its
+/// target), and the file is then created exclusively, so nothing is ever
+/// written through an existing file or link (SPEC 10).
 pub(crate) fn create_private(path: &Path) -> Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a directory is in the way",
+                ),
+            ))
+        }
+        Ok(_) => std::fs::remove_file(path).map_err(|e| Error::io(path, e))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(path, e)),
     }
-    let f = opts.open(path).map_err(|e| Error::io(path, e))?;
-    // An existing file keeps its mode through `create`: set it explicitly.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    Ok(f)
+    create_new_private(path)
 }
 
 /// Opens (creating if needed, never truncating) a file readable by its owner

@@ -600,3 +600,39 @@ fn a_corrected_export_for_a_complete_date_is_named_not_used() {
     );
     assert!(snapshot(&e.out.join("2026-11-26")) == before);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_planted_part_file_link_is_not_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("check");
+    std::fs::create_dir(&out_dir).unwrap();
+    let target = dir.path().join("precious.txt");
+    std::fs::write(&target, b"keep me").unwrap();
+    std::os::unix::fs::symlink(&target, out_dir.join("outcomes.csv.part")).unwrap();
+    std::os::unix::fs::symlink(&target, out_dir.join("rejects.csv")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args(["check", "--quiet", "--as-of", "2026-11-26", "--input"])
+        .arg(edge_cases())
+        .arg("--out")
+        .arg(&out_dir)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
+    for f in ["outcomes.csv", "rejects.csv"] {
+        let meta = std::fs::symlink_metadata(out_dir.join(f)).unwrap();
+        assert!(meta.is_file(), "{f} is not a regular file");
+    }
+    // kigen sample --out, too.
+    let sample_out = dir.path().join("sample.csv");
+    std::os::unix::fs::symlink(&target, &sample_out).unwrap();
+    let sample = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args(["sample", "--rows", "10", "--as-of", "2026-11-26", "--out"])
+        .arg(&sample_out)
+        .output()
+        .unwrap();
+    assert!(sample.status.success(), "{}", stderr(&sample));
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
+}
