@@ -47,6 +47,8 @@ pub(crate) struct Context<'a> {
     pub postal: Option<&'a (dyn PostalData + Sync)>,
     /// The profile's header names (held.csv names the field by them).
     pub columns: &'a Columns,
+    /// `[input] max_record_bytes`.
+    pub max_record_bytes: usize,
 }
 
 /// Processes one record: reading, rules, selection, printability.
@@ -311,6 +313,7 @@ pub(crate) fn run_rows(
     mut sink: impl FnMut(Vec<ChunkOutput>) -> Result<()> + Send,
 ) -> Result<InputDigest> {
     let mut stream = RecordStream::open(path)?;
+    stream.limit_records(ctx.max_record_bytes);
     let headers = read_header_fields(&mut stream, ctx.reader.encoding)?;
     if headers != ctx.reader.columns.headers {
         return Err(Error::Input {

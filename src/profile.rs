@@ -359,6 +359,10 @@ pub struct InputSettings {
     /// the last batch is refused unless `--accept-input-change` (SPEC 10):
     /// a truncated export must not pass for a quiet night.
     pub max_drop_percent: u32,
+    /// The longest record read, in bytes (default 1 MiB): a longer one is
+    /// rejected with its line and reading resumes at the next line, so a
+    /// line that never ends cannot take the server's memory.
+    pub max_record_bytes: usize,
 }
 
 impl Default for InputSettings {
@@ -366,6 +370,7 @@ impl Default for InputSettings {
         InputSettings {
             encoding: InputEncoding::Cp932,
             max_drop_percent: 20,
+            max_record_bytes: 1 << 20,
         }
     }
 }

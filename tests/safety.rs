@@ -636,3 +636,64 @@ fn a_planted_part_file_link_is_not_written_through() {
     assert!(sample.status.success(), "{}", stderr(&sample));
     assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
 }
+
+#[test]
+fn a_record_with_no_line_break_is_rejected_in_bounded_memory() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("registry.csv");
+    let header = std::fs::read(edge_cases()).unwrap();
+    let header_end = header.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let row: Vec<u8> = header[header_end..]
+        .split_inclusive(|b| *b == b'\n')
+        .next()
+        .unwrap()
+        .to_vec();
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+        f.write_all(&header[..header_end]).unwrap();
+        f.write_all(&row).unwrap(); // line 2
+                                    // Line 3: 100 MB of one field that never ends on its line, inside an
+                                    // open quote.
+        f.write_all(b"\"").unwrap();
+        let chunk = vec![b'A'; 1 << 20];
+        for _ in 0..100 {
+            f.write_all(&chunk).unwrap();
+        }
+        f.write_all(b"\r\n").unwrap();
+        f.write_all(&row).unwrap(); // line 4
+    }
+    let out_dir = dir.path().join("check");
+    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args(["check", "--as-of", "2026-11-26", "--input"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out_dir)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let outcomes = common::read_csv(&out_dir.join("outcomes.csv"));
+    let lines: Vec<(&str, &str)> = outcomes
+        .iter()
+        .map(|r| (r["line"].as_str(), r["outcome"].as_str()))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[1], ("3", "rejected"), "{lines:?}");
+    assert_eq!(
+        lines[2].0, "4",
+        "reading resumed on the next line: {lines:?}"
+    );
+    let rejects = common::read_csv(&out_dir.join("rejects.csv"));
+    let long = rejects.iter().find(|r| r["line"] == "3").unwrap();
+    assert!(long["reason"].contains("longer than"), "{rejects:?}");
+    // The run's own figure: the peak stays far below the 100 MB record.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let peak: f64 = stdout
+        .split("peak memory ")
+        .nth(1)
+        .and_then(|s| s.split(" MiB").next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no peak memory in {stdout}"));
+    assert!(peak < 100.0, "peak memory {peak} MiB for a 100 MB record");
+}

@@ -100,6 +100,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         printable: req.printable,
         postal: req.postal,
         columns: &req.profile.settings.columns,
+        max_record_bytes: req.profile.settings.input.max_record_bytes,
     };
     create_private_dir(&req.out_dir)?;
     let enc = req.csv_encoding;

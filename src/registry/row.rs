@@ -125,7 +125,12 @@ impl<'a> RowReader<'a> {
     /// A record that is not a row of the header's shape: a quote left open,
     /// or another field count. Nothing of it is read.
     fn shape_reject(&self, rec: &Record<'_>) -> Option<Reject> {
-        let (value, reason) = if rec.meta.unterminated_quote {
+        let (value, reason) = if rec.meta.too_long {
+            (
+                String::new(),
+                "the record is longer than [input] max_record_bytes (1 MiB unless the profile says otherwise): it is not read (reading resumes on the next line)".to_string(),
+            )
+        } else if rec.meta.unterminated_quote {
             (
                 String::new(),
                 "a quoted field is left open: it does not close on this line and the row does not have the header's fields (reading resumes on the next line)".to_string(),

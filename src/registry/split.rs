@@ -29,6 +29,9 @@ pub struct RecordMeta {
     pub field_count: u32,
     /// A quoted field was still open at the end of the file.
     pub unterminated_quote: bool,
+    /// The record ran past the stream's size limit: it has no fields, and
+    /// reading resumed on the next line (`RecordStream`).
+    pub too_long: bool,
 }
 
 /// A run of records sharing one byte arena, so that a million rows do not cost
@@ -70,6 +73,19 @@ impl RecordBatch {
         for r in &mut self.records {
             r.line = r.line.saturating_add(delta);
         }
+    }
+
+    /// Adds a record that was too long to be read: no fields, its line and
+    /// byte offset only.
+    pub fn push_too_long(&mut self, line: u32, offset: u64) {
+        self.records.push(RecordMeta {
+            line,
+            offset,
+            first_field: self.field_ends.len() as u32,
+            field_count: 0,
+            unterminated_quote: false,
+            too_long: true,
+        });
     }
 
     /// The fields of record `i` as a borrowed view.
@@ -193,6 +209,18 @@ impl Splitter {
         self.line = self.line.saturating_add(delta);
     }
 
+    /// Skips `bytes` bytes holding `lines` line breaks (a record too long to
+    /// read, discarded by the stream).
+    pub fn skip(&mut self, bytes: u64, lines: u32) {
+        self.offset += bytes;
+        self.line = self.line.saturating_add(lines);
+    }
+
+    /// The byte offset in the file the next record would start at.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
     /// The physical line the next record would start on.
     pub fn line(&self) -> u32 {
         self.line
@@ -237,6 +265,7 @@ impl Splitter {
                         first_field: mark.fields as u32,
                         field_count: (batch.field_ends.len() - mark.fields) as u32,
                         unterminated_quote: parsed.unterminated_quote,
+                        too_long: false,
                     });
                     self.line = self.line.saturating_add(parsed.line_breaks);
                     pos += parsed.len;
@@ -298,6 +327,7 @@ impl Splitter {
             first_field,
             field_count: 1,
             unterminated_quote: true,
+            too_long: false,
         });
         if term_len > 0 {
             self.line = self.line.saturating_add(1);

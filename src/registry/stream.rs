@@ -76,10 +76,15 @@ impl Read for HashedFile {
     }
 }
 
+/// The longest record read unless the profile says otherwise (SPEC 10,
+/// `[input] max_record_bytes`).
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
 /// Reads a file as a stream of record batches.
 pub struct RecordStream {
     path: PathBuf,
     file: HashedFile,
+    max_record: usize,
     buf: Vec<u8>,
     start: usize,
     eof: bool,
@@ -90,6 +95,12 @@ impl RecordStream {
     /// Opens `path`.
     pub fn open(path: &Path) -> Result<Self> {
         Self::open_at(path, 0, READ_CHUNK * 2)
+    }
+
+    /// Sets the longest record read (`[input] max_record_bytes`); at least
+    /// 1 KiB.
+    pub fn limit_records(&mut self, max_record_bytes: usize) {
+        self.max_record = max_record_bytes.max(1024);
     }
 
     /// Opens `path` at byte `offset` (hashing from there).
@@ -103,6 +114,7 @@ impl RecordStream {
         let meta = file.metadata().map_err(|e| Error::io(path, e))?;
         Ok(RecordStream {
             path: path.to_path_buf(),
+            max_record: MAX_RECORD_BYTES,
             file: HashedFile {
                 file,
                 hasher: Sha256::new(),
@@ -132,7 +144,48 @@ impl RecordStream {
                 // which consumes everything); stop rather than spin.
                 return Ok(!batch.is_empty());
             }
+            if self.buf.len() - self.start > self.max_record {
+                // A record longer than any row should be (a line that never
+                // ends, a quote left open in a big file): reject it and read
+                // on from the next line, in bounded memory.
+                self.skip_too_long(batch)?;
+                continue;
+            }
             // Need more bytes: keep the unconsumed tail and read on.
+            self.read_more()?;
+        }
+    }
+
+    /// Records the pending record as too long and discards its bytes up to
+    /// and including the next line break (reading more as needed, never
+    /// keeping more than a read's worth).
+    fn skip_too_long(&mut self, batch: &mut RecordBatch) -> Result<()> {
+        batch.push_too_long(self.splitter.line(), self.splitter.offset());
+        let mut skipped: u64 = 0;
+        loop {
+            let pending = &self.buf[self.start..];
+            if let Some(i) = memchr::memchr2(b'\n', b'\r', pending) {
+                // CRLF is one break; a lone CR or LF is one too.
+                let mut end = i + 1;
+                if pending[i] == b'\r' {
+                    if end == pending.len() && !self.eof {
+                        self.read_more()?;
+                        continue;
+                    }
+                    if self.buf.get(self.start + end) == Some(&b'\n') {
+                        end += 1;
+                    }
+                }
+                self.start += end;
+                self.splitter.skip(skipped + end as u64, 1);
+                return Ok(());
+            }
+            skipped += pending.len() as u64;
+            self.start = self.buf.len();
+            if self.eof {
+                self.splitter.skip(skipped, 0);
+                return Ok(());
+            }
             self.read_more()?;
         }
     }
@@ -484,6 +537,7 @@ pub fn scan_duplicates(
     profile: &Profile,
 ) -> Result<(Duplicates, InputDigest)> {
     let mut stream = RecordStream::open(path)?;
+    stream.limit_records(profile.settings.input.max_record_bytes);
     let columns = read_header(&mut stream, encoding, profile)?;
     let reader = RowReader {
         columns: &columns,
