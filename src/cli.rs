@@ -88,6 +88,22 @@ pub enum LedgerCommand {
         #[arg(long, default_value = "state/kigen.sqlite")]
         state: PathBuf,
     },
+    /// Withdraw a batch that was never mailed (a wrong date, a wrong
+    /// export): its directory moves to OUT/.void/<as-of>-<n>/, the ledger
+    /// keeps its record and the reason, and its notices stop counting.
+    Void {
+        /// The batch date.
+        as_of: String,
+        /// Why (kept in the ledger for the auditors).
+        #[arg(long)]
+        reason: String,
+        /// The output root holding the batch directories.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// The ledger.
+        #[arg(long, default_value = "state/kigen.sqlite")]
+        state: PathBuf,
+    },
     /// Build a new ledger from the batch directories (each must verify);
     /// refuses to overwrite an existing ledger.
     Rebuild {

@@ -19,7 +19,36 @@ use crate::rules::ItemKind;
 use crate::select::NoticeLedger;
 
 /// The schema version this build reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version 1 (the first release) is migrated in place.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Version 2: withdrawn batches and their notices, kept with the reason
+/// (`kigen ledger void`); the live tables then hold only what counts.
+const SCHEMA_V2: &str = "
+CREATE TABLE voided_batch (
+    batch_id        TEXT NOT NULL,
+    as_of           TEXT NOT NULL,
+    input_sha256    TEXT NOT NULL,
+    profile_sha256  TEXT NOT NULL,
+    summary_sha256  TEXT NOT NULL,
+    timings_json    TEXT NOT NULL,
+    packets         INTEGER NOT NULL,
+    tool_version    TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    moved_to        TEXT NOT NULL
+);
+CREATE TABLE voided_notice (
+    resident_code   TEXT NOT NULL,
+    item            TEXT NOT NULL,
+    expiry          TEXT NOT NULL,
+    batch_id        TEXT NOT NULL,
+    as_of           TEXT NOT NULL,
+    document_number TEXT NOT NULL,
+    print_file      TEXT NOT NULL,
+    first_page      INTEGER NOT NULL,
+    pages           INTEGER NOT NULL
+);
+";
 
 const SCHEMA: &str = "
 CREATE TABLE batch (
@@ -152,7 +181,13 @@ impl Ledger {
         match version {
             0 => {
                 conn.execute_batch(&format!(
-                    "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    "BEGIN; {SCHEMA} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                ))
+                .map_err(|e| db_err(path, e))?;
+            }
+            1 => {
+                conn.execute_batch(&format!(
+                    "BEGIN; {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
                 .map_err(|e| db_err(path, e))?;
             }
@@ -327,17 +362,52 @@ impl Ledger {
         let tables: i64 = self
             .conn
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('batch', 'notice')",
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+                 AND name IN ('batch', 'notice', 'voided_batch', 'voided_notice')",
                 [],
                 |r| r.get(0),
             )
             .map_err(|e| damaged(e.to_string()))?;
-        if tables != 2 {
-            return Err(damaged(
-                "the batch and notice tables are not both there".into(),
-            ));
+        if tables != 4 {
+            return Err(damaged(format!(
+                "{tables} of its 4 tables (batch, notice, voided_batch, voided_notice) are there"
+            )));
         }
         Ok(())
+    }
+
+    /// Withdraws a batch that was never mailed: its record and notices move
+    /// to the voided tables with `reason` and where its directory went, in
+    /// one transaction; its notices stop counting, so the residents are
+    /// selected again.
+    pub(crate) fn void_batch(
+        &mut self,
+        batch_id: &str,
+        reason: &str,
+        moved_to: &str,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
+        tx.execute(
+            "INSERT INTO voided_batch SELECT batch_id, as_of, input_sha256, profile_sha256,
+                    summary_sha256, timings_json, packets, tool_version, ?2, ?3
+             FROM batch WHERE batch_id = ?1",
+            params![batch_id, reason, moved_to],
+        )
+        .map_err(|e| db_err(&path, e))?;
+        tx.execute(
+            "INSERT INTO voided_notice SELECT resident_code, item, expiry, batch_id, as_of,
+                    document_number, print_file, first_page, pages
+             FROM notice WHERE batch_id = ?1",
+            params![batch_id],
+        )
+        .map_err(|e| db_err(&path, e))?;
+        tx.execute("DELETE FROM notice WHERE batch_id = ?1", params![batch_id])
+            .map_err(|e| db_err(&path, e))?;
+        tx.execute("DELETE FROM batch WHERE batch_id = ?1", params![batch_id])
+            .map_err(|e| db_err(&path, e))?;
+        crate::fault::point("void-commit");
+        tx.commit().map_err(|e| db_err(&path, e))
     }
 
     /// The batch ids (as-of dates) the ledger records, in order.

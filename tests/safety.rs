@@ -697,3 +697,102 @@ fn a_record_with_no_line_break_is_rejected_in_bounded_memory() {
         .unwrap_or_else(|| panic!("no peak memory in {stdout}"));
     assert!(peak < 100.0, "peak memory {peak} MiB for a 100 MB record");
 }
+
+#[test]
+fn a_future_batch_is_withdrawn_with_ledger_void() {
+    let e = env();
+    // A typo: 12-26 instead of 11-26, let through with --allow-future.
+    let typo = run_with(&e, &edge_cases(), "2026-12-26", &["--allow-future"]);
+    assert!(typo.status.success(), "{}", stderr(&typo));
+    // Every later night is now refused…
+    let tonight = run_with(&e, &edge_cases(), "2026-11-26", &[]);
+    assert_eq!(tonight.status.code(), Some(2), "{}", stderr(&tonight));
+    assert!(
+        stderr(&tonight).contains("2026-12-26"),
+        "{}",
+        stderr(&tonight)
+    );
+    // …until the batch is withdrawn.
+    let void = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args([
+            "ledger",
+            "void",
+            "2026-12-26",
+            "--reason",
+            "typo in --as-of, never printed",
+        ])
+        .arg("--out")
+        .arg(&e.out)
+        .arg("--state")
+        .arg(&e.state)
+        .output()
+        .unwrap();
+    assert!(void.status.success(), "{}", stderr(&void));
+    assert!(!e.out.join("2026-12-26").exists());
+    assert!(e.out.join(".void/2026-12-26-1/summary.json").exists());
+    let conn = rusqlite::Connection::open(&e.state).unwrap();
+    let (reason, moved): (String, String) = conn
+        .query_row("SELECT reason, moved_to FROM voided_batch", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(reason, "typo in --as-of, never printed");
+    assert_eq!(moved, ".void/2026-12-26-1");
+    let voided: i64 = conn
+        .query_row("SELECT count(*) FROM voided_notice", [], |r| r.get(0))
+        .unwrap();
+    assert!(voided > 0);
+    drop(conn);
+    // Tonight runs, and notices the same residents the void released.
+    let tonight = run_with(&e, &edge_cases(), "2026-11-26", &[]);
+    assert!(tonight.status.success(), "{}", stderr(&tonight));
+    let printed = common::read_csv(&e.out.join("2026-11-26/manifest.csv")).len();
+    assert!(printed > 0);
+    // Voiding again: there is nothing recorded for that date any more.
+    let again = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        .args(["ledger", "void", "2026-12-26", "--reason", "again"])
+        .arg("--out")
+        .arg(&e.out)
+        .arg("--state")
+        .arg(&e.state)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+}
+
+#[test]
+fn a_version_1_ledger_is_migrated_in_place() {
+    let e = env();
+    let first = run_with(&e, &edge_cases(), "2026-11-26", &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    // Make it a ledger of the first release: no voided tables, version 1.
+    {
+        let conn = rusqlite::Connection::open(&e.state).unwrap();
+        conn.execute_batch(
+            "DROP TABLE voided_batch; DROP TABLE voided_notice; PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let rows_before: i64 = rusqlite::Connection::open(&e.state)
+        .unwrap()
+        .query_row("SELECT count(*) FROM notice", [], |r| r.get(0))
+        .unwrap();
+    let next = run_with(&e, &edge_cases(), "2026-11-27", &[]);
+    assert!(next.status.success(), "{}", stderr(&next));
+    let conn = rusqlite::Connection::open(&e.state).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    let rows_after: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM notice WHERE batch_id = '2026-11-26'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        rows_after, rows_before,
+        "the first batch's notices survived"
+    );
+}

@@ -20,7 +20,91 @@ pub fn run(args: LedgerArgs) -> Result<i32> {
     match args.command {
         LedgerCommand::Check { out, state } => check(&out, &state),
         LedgerCommand::Rebuild { out, state } => rebuild(&out, &state),
+        LedgerCommand::Void {
+            as_of,
+            reason,
+            out,
+            state,
+        } => void(&as_of, &reason, &out, &state),
     }
+}
+
+/// Withdraws the batch of `as_of`: its directory moves aside first (so a
+/// crash leaves a batch the ledger records but `--out` lacks, which the next
+/// run refuses and a rerun of this command completes), then the ledger
+/// moves its record and notices to the voided tables.
+fn void(as_of: &str, reason: &str, out: &Path, state: &Path) -> Result<i32> {
+    let date = crate::wareki::parse_date(as_of.trim()).map_err(|e| Error::Date {
+        option: "as-of",
+        source: Box::new(e),
+    })?;
+    if reason.trim().is_empty() {
+        return Err(Error::Usage(
+            "--reason: say why the batch is withdrawn".into(),
+        ));
+    }
+    if !state.is_file() {
+        return Err(Error::Usage(format!(
+            "--state {}: no such ledger",
+            state.display()
+        )));
+    }
+    let _out_lock = crate::files::lock_in(out, ".kigen.lock")?;
+    let mut ledger = Ledger::open(state)?;
+    ledger.check_integrity()?;
+    let Some(rec) = ledger.batch(date)? else {
+        return Err(Error::State(format!(
+            "the ledger {} records no batch for {date} (already void?)",
+            state.display()
+        )));
+    };
+    let void_root = out.join(".void");
+    let dir = out.join(&rec.batch_id);
+    let moved = match previously_moved(&void_root, &rec.batch_id)? {
+        Some(existing) if !dir.exists() => existing,
+        _ => {
+            if !dir.is_dir() {
+                return Err(Error::State(format!(
+                    "{} is not there: the batch to withdraw must be in --out",
+                    dir.display()
+                )));
+            }
+            crate::files::create_private_dir(&void_root)?;
+            let target = (1..)
+                .map(|n| void_root.join(format!("{}-{n}", rec.batch_id)))
+                .find(|p| !p.exists())
+                .unwrap_or_else(|| void_root.join(&rec.batch_id));
+            std::fs::rename(&dir, &target).map_err(|e| Error::io(&dir, e))?;
+            crate::files::sync_dir(out)?;
+            crate::fault::point("void-moved");
+            target
+        }
+    };
+    let moved_to = moved
+        .strip_prefix(out)
+        .unwrap_or(&moved)
+        .display()
+        .to_string();
+    ledger.void_batch(&rec.batch_id, reason.trim(), &moved_to)?;
+    println!(
+        "kigen ledger void: the batch of {date} ({} packets) is withdrawn: {moved_to}; its residents will be selected again",
+        rec.packets
+    );
+    Ok(0)
+}
+
+/// The `.void/<batch>-<n>` directory an interrupted void already made, if
+/// any (the newest).
+fn previously_moved(void_root: &Path, batch_id: &str) -> Result<Option<std::path::PathBuf>> {
+    let mut found = None;
+    for n in 1.. {
+        let p = void_root.join(format!("{batch_id}-{n}"));
+        if !p.exists() {
+            break;
+        }
+        found = Some(p);
+    }
+    Ok(found)
 }
 
 /// The checks `kigen run` makes before any work, alone.
