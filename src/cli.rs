@@ -134,6 +134,11 @@ pub struct RunArgs {
     /// Accept an --as-of more than [nightly] max_days_ahead after today.
     #[arg(long)]
     pub allow_future: bool,
+    /// For a date already complete: write a supplementary batch
+    /// OUT/<as-of>.N/ with only the notices the ledger does not hold (a
+    /// corrected export the same night).
+    #[arg(long)]
+    pub supplement: bool,
     /// Accept an export with no 住民 rows, or one that shrank by more than
     /// [input] max_drop_percent against the last batch.
     #[arg(long)]

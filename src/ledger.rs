@@ -22,6 +22,24 @@ use crate::select::NoticeLedger;
 /// Version 1 (the first release) is migrated in place.
 pub const SCHEMA_VERSION: i64 = 2;
 
+/// From version 1: the batch table without `UNIQUE (as_of)`, since a
+/// supplementary batch (`<as-of>.2`) shares its date with the first.
+const MIGRATE_V1_BATCH: &str = "
+CREATE TABLE batch_v2 (
+    batch_id        TEXT PRIMARY KEY,
+    as_of           TEXT NOT NULL,
+    input_sha256    TEXT NOT NULL,
+    profile_sha256  TEXT NOT NULL,
+    summary_sha256  TEXT NOT NULL,
+    timings_json    TEXT NOT NULL,
+    packets         INTEGER NOT NULL,
+    tool_version    TEXT NOT NULL
+);
+INSERT INTO batch_v2 SELECT * FROM batch;
+DROP TABLE batch;
+ALTER TABLE batch_v2 RENAME TO batch;
+";
+
 /// Version 2: withdrawn batches and their notices, kept with the reason
 /// (`kigen ledger void`); the live tables then hold only what counts.
 const SCHEMA_V2: &str = "
@@ -53,7 +71,7 @@ CREATE TABLE voided_notice (
 const SCHEMA: &str = "
 CREATE TABLE batch (
     batch_id        TEXT PRIMARY KEY,
-    as_of           TEXT NOT NULL UNIQUE,
+    as_of           TEXT NOT NULL,
     input_sha256    TEXT NOT NULL,
     profile_sha256  TEXT NOT NULL,
     summary_sha256  TEXT NOT NULL,
@@ -173,8 +191,6 @@ impl Ledger {
             .map_err(|e| db_err(path, e))?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| db_err(path, e))?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(|e| db_err(path, e))?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| db_err(path, e))?;
@@ -186,8 +202,10 @@ impl Ledger {
                 .map_err(|e| db_err(path, e))?;
             }
             1 => {
+                // Foreign keys are off until after the migration: the batch
+                // table is rebuilt under the notices that refer to it.
                 conn.execute_batch(&format!(
-                    "BEGIN; {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    "BEGIN; {MIGRATE_V1_BATCH} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
                 .map_err(|e| db_err(path, e))?;
             }
@@ -201,6 +219,8 @@ impl Ledger {
                 })
             }
         }
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| db_err(path, e))?;
         Ok(Ledger {
             conn,
             path: path.to_path_buf(),
@@ -229,13 +249,44 @@ impl Ledger {
         &self.path
     }
 
-    /// The completed batch for `as_of`, if any.
+    /// Every batch of `as_of`: the night's own and its supplements, in
+    /// order of their ids.
+    pub(crate) fn batches_on(&self, as_of: NaiveDate) -> Result<Vec<BatchRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT batch_id, input_sha256, profile_sha256, summary_sha256,
+                        timings_json, packets, tool_version
+                 FROM batch WHERE as_of = ?1 ORDER BY length(batch_id), batch_id",
+            )
+            .map_err(|e| db_err(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![as_of.to_string()], |r| {
+                Ok(BatchRecord {
+                    batch_id: r.get(0)?,
+                    as_of,
+                    input_sha256: r.get(1)?,
+                    profile_sha256: r.get(2)?,
+                    summary_sha256: r.get(3)?,
+                    timings_json: r.get(4)?,
+                    packets: r.get::<_, i64>(5)? as u64,
+                    tool_version: r.get(6)?,
+                })
+            })
+            .map_err(|e| db_err(&self.path, e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| db_err(&self.path, e))?;
+        Ok(rows)
+    }
+
+    /// The completed batch for `as_of` (the night's own, not a supplement),
+    /// if any.
     pub fn batch(&self, as_of: NaiveDate) -> Result<Option<BatchRecord>> {
         self.conn
             .query_row(
                 "SELECT batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
                         timings_json, packets, tool_version
-                 FROM batch WHERE as_of = ?1",
+                 FROM batch WHERE batch_id = ?1",
                 params![as_of.to_string()],
                 |r| {
                     Ok(BatchRecord {
@@ -265,9 +316,21 @@ impl Ledger {
 
     /// The notices issued by batches before `as_of`, for selection.
     pub fn notices_before(&self, as_of: NaiveDate) -> Result<NoticeSet> {
+        self.notices_where("as_of < ?1", as_of)
+    }
+
+    /// The notices issued by batches up to and including `as_of`: what a
+    /// supplementary batch of that date must not issue again.
+    pub(crate) fn notices_through(&self, as_of: NaiveDate) -> Result<NoticeSet> {
+        self.notices_where("as_of <= ?1", as_of)
+    }
+
+    fn notices_where(&self, condition: &str, as_of: NaiveDate) -> Result<NoticeSet> {
         let mut stmt = self
             .conn
-            .prepare("SELECT resident_code, item, expiry FROM notice WHERE as_of < ?1")
+            .prepare(&format!(
+                "SELECT resident_code, item, expiry FROM notice WHERE {condition}"
+            ))
             .map_err(|e| db_err(&self.path, e))?;
         let rows = stmt
             .query_map(params![as_of.to_string()], |r| {

@@ -14,8 +14,9 @@ use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::outputs::summary::read_summary;
 
-/// The batch directories under `out_root`: names that are an as-of date
-/// (temporary `.partial` directories, `check-*` and hidden ones are not).
+/// The batch directories under `out_root`: names that are an as-of date,
+/// or a date and a supplement's number (`2026-11-26.2`); temporary
+/// `.partial` directories, `check-*` and hidden ones are not.
 pub(crate) fn batch_dirs(out_root: &Path) -> Result<Vec<String>> {
     let mut dirs = Vec::new();
     let entries = match std::fs::read_dir(out_root) {
@@ -26,7 +27,11 @@ pub(crate) fn batch_dirs(out_root: &Path) -> Result<Vec<String>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(out_root, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if NaiveDate::parse_from_str(&name, "%Y-%m-%d").is_ok() {
+        let (date, n) = name.split_once('.').unwrap_or((name.as_str(), "2"));
+        if NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+        {
             dirs.push(name);
         }
     }

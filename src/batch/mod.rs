@@ -61,6 +61,17 @@ pub struct RunRequest<'a> {
     /// Accept an export with no 住民 rows or one that shrank by more than
     /// `[input] max_drop_percent`.
     pub accept_input_change: bool,
+    /// For a date already complete: a supplementary batch `<as-of>.N` with
+    /// only the notices the ledger does not hold yet.
+    pub supplement: bool,
+}
+
+/// Which batch is being built: the night's own (`<as-of>`) or a
+/// supplement (`<as-of>.N`, numbered on after the night's notices).
+struct Target {
+    batch_id: String,
+    /// Document numbers continue after this many packets of the date.
+    first_number: u32,
 }
 
 /// What a run produced.
@@ -128,6 +139,9 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     )?;
     let dir = req.out_root.join(req.as_of.to_string());
     let recorded = ledger.batch(req.as_of)?;
+    if req.supplement {
+        return supplement(req, &mut ledger, recorded);
+    }
     if already_complete(req, &ledger, recorded.as_ref(), &dir)? {
         let mut report = RunReport::already_done(dir);
         if let Some(rec) = &recorded {
@@ -146,8 +160,13 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         }
         _ => None,
     };
+    let target = Target {
+        batch_id: req.as_of.to_string(),
+        first_number: 0,
+    };
     let built = build(
         req,
+        &target,
         &issued,
         recorded.as_ref().map(|r| r.timings_json.as_str()),
         previous,
@@ -182,6 +201,51 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         render_seconds: built.render_seconds,
         already_done: false,
         regenerated: recorded.is_some(),
+        input_differs: None,
+    })
+}
+
+/// `--supplement`: for a date already complete, a batch `<as-of>.N` with
+/// the notices a corrected export makes due that no batch of the date
+/// issued (SPEC 10). Its document numbers continue after the date's.
+fn supplement(
+    req: &RunRequest<'_>,
+    ledger: &mut Ledger,
+    recorded: Option<BatchRecord>,
+) -> Result<RunReport> {
+    let Some(main) = recorded else {
+        return Err(Error::State(format!(
+            "--supplement: the ledger has no batch for {}: run without --supplement",
+            req.as_of
+        )));
+    };
+    if req.regenerate {
+        return Err(Error::Usage(
+            "--supplement and --regenerate do not go together".into(),
+        ));
+    }
+    let on_date = ledger.batches_on(req.as_of)?;
+    let target = Target {
+        batch_id: format!("{}.{}", req.as_of, on_date.len() + 1),
+        first_number: on_date.iter().map(|b| b.packets).sum::<u64>() as u32,
+    };
+    let dir = req.out_root.join(&target.batch_id);
+    agreement::refuse_symlinked_batch(&dir)?;
+    let issued = ledger.notices_through(req.as_of)?;
+    let previous = residents_of(&req.out_root.join(&main.batch_id)).map(|n| (req.as_of, n));
+    let built = build(req, &target, &issued, None, previous)?;
+    std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+    sync_dir(&req.out_root)?;
+    crate::fault::point("renamed");
+    ledger.commit_batch(&built.record, &built.notices)?;
+    Ok(RunReport {
+        dir,
+        counts: built.counts,
+        files: built.files,
+        select_seconds: built.select_seconds,
+        render_seconds: built.render_seconds,
+        already_done: false,
+        regenerated: false,
         input_differs: None,
     })
 }
@@ -297,6 +361,7 @@ struct Built {
 /// `previous` is the last batch's date and 住民 rows, for the drop guard.
 fn build(
     req: &RunRequest<'_>,
+    target: &Target,
     issued: &NoticeSet,
     timings: Option<&str>,
     previous: Option<(NaiveDate, u64)>,
@@ -304,7 +369,7 @@ fn build(
     let started = Instant::now();
     let loaded = load(req)?;
     crate::fault::point("start");
-    let tmp = fresh_partial_dir(req)?;
+    let tmp = fresh_partial_dir(req, &target.batch_id)?;
     let selected = select_rows(req, issued, loaded, &tmp)?;
     if timings.is_none() && !req.accept_input_change {
         refuse_shrunk_input(req, &selected.report.counts, previous)?;
@@ -312,7 +377,13 @@ fn build(
     let select_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let printed = print_batch(req, &selected.renderer, &selected.report.notices, &tmp)?;
+    let printed = print_batch(
+        req,
+        target,
+        &selected.renderer,
+        &selected.report.notices,
+        &tmp,
+    )?;
     let render_seconds = started.elapsed().as_secs_f64();
 
     let timings_json = match timings {
@@ -344,7 +415,7 @@ fn build(
     Ok(Built {
         tmp,
         record: BatchRecord {
-            batch_id: req.as_of.to_string(),
+            batch_id: target.batch_id.clone(),
             as_of: req.as_of,
             input_sha256: selected.input_sha256,
             profile_sha256: req.profile.sha256.clone(),
@@ -388,10 +459,10 @@ fn load<'p>(req: &RunRequest<'p>) -> Result<Loaded<'p>> {
     })
 }
 
-/// `<out>/.<as-of>.partial/print/`, empty.
-fn fresh_partial_dir(req: &RunRequest<'_>) -> Result<PathBuf> {
+/// `<out>/.<batch>.partial/print/`, empty.
+fn fresh_partial_dir(req: &RunRequest<'_>, batch_id: &str) -> Result<PathBuf> {
     create_private_dir(&req.out_root)?;
-    let tmp = req.out_root.join(format!(".{}.partial", req.as_of));
+    let tmp = req.out_root.join(format!(".{batch_id}.partial"));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
     }
@@ -464,17 +535,24 @@ struct Printed {
 /// Renders the print files, then writes manifest.csv and mailing.csv.
 fn print_batch(
     req: &RunRequest<'_>,
+    target: &Target,
     renderer: &Renderer<'_>,
     notices: &[DueNotice],
     tmp: &Path,
 ) -> Result<Printed> {
     let settings = &req.profile.settings;
-    let placed = place(notices, req.as_of, &renderer.wording.letter.document_number);
+    let placed = place(
+        notices,
+        req.as_of,
+        &renderer.wording.letter.document_number,
+        target.first_number,
+    );
     let files = print_files(&placed, settings.output.chunk);
     let profile_file = req.profile.file();
     let job = PrintJob {
         renderer,
         as_of: req.as_of,
+        batch_id: &target.batch_id,
         duplex: settings.output.duplex,
         profile_file: &profile_file,
     };

@@ -34,6 +34,7 @@ pub(crate) fn place<'a>(
     notices: &'a [DueNotice],
     as_of: NaiveDate,
     template: &str,
+    first_number: u32,
 ) -> Vec<Placed<'a>> {
     let mut order: Vec<&DueNotice> = notices.iter().collect();
     order.sort_by(|a, b| {
@@ -59,7 +60,7 @@ pub(crate) fn place<'a>(
                 seq,
                 document_number: template
                     .replace("{date}", &date)
-                    .replace("{seq}", &format!("{seq:05}")),
+                    .replace("{seq}", &format!("{:05}", seq + first_number)),
                 notice,
             }
         })

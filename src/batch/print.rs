@@ -41,6 +41,9 @@ pub(crate) struct PrintJob<'a> {
     pub renderer: &'a Renderer<'a>,
     /// The batch date.
     pub as_of: NaiveDate,
+    /// The batch (`<as-of>`, or `<as-of>.N` for a supplement): the PDFs'
+    /// /ID derive from it.
+    pub batch_id: &'a str,
     /// Blank backs so every packet starts on a new sheet.
     pub duplex: bool,
     /// profile.toml, named when the wording does not fit.
@@ -99,14 +102,15 @@ fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>,
         spans.push((p.seq, pages.len() + 1, pp.len()));
         pages.extend(pp);
     }
-    let bytes = write_pdf(pages, fonts, document_id(job.as_of, file))?;
+    let bytes = write_pdf(pages, fonts, document_id(job.batch_id, file))?;
     Ok((bytes, spans))
 }
 
 /// The PDF's /ID: derived from the batch and the file, never random, so a
 /// rerun writes the same bytes.
-fn document_id(as_of: NaiveDate, file: &PrintFile<'_, '_>) -> [u8; 16] {
-    let digest = sha256_hex(format!("{}/{}/{}", as_of, file.name, file.packets.len()).as_bytes());
+fn document_id(batch_id: &str, file: &PrintFile<'_, '_>) -> [u8; 16] {
+    let digest =
+        sha256_hex(format!("{}/{}/{}", batch_id, file.name, file.packets.len()).as_bytes());
     let mut id = [0u8; 16];
     for (i, b) in id.iter_mut().enumerate() {
         *b = digest

@@ -184,7 +184,8 @@ fn read_batch(dir: &Path, name: &str) -> Result<(BatchRecord, Vec<IssuedNotice>)
         )));
     }
     let (summary, bytes) = read_summary(dir)?;
-    let as_of = NaiveDate::parse_from_str(name, "%Y-%m-%d")
+    let date = name.split('.').next().unwrap_or(name);
+    let as_of = NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
     let manifest = read_csv(&dir.join("manifest.csv")).map_err(|message| Error::Input {
         path: dir.join("manifest.csv"),

@@ -32,6 +32,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         today: super::today_tokyo(),
         allow_future: args.allow_future,
         accept_input_change: args.accept_input_change,
+        supplement: args.supplement,
     };
     let progress = Progress::start(quiet, "selecting and rendering");
     let report = run_batch(&req);
@@ -40,7 +41,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     // Said even with --quiet: a scheduler's log must show it.
     if let Some(sha) = &report.input_differs {
         eprintln!(
-            "kigen run: note: {} (SHA-256 {sha}) is not the input the {as_of} batch was built from (see its summary.json). The batch is kept as it is; residents the new export makes due and the ledger does not hold are selected by the next night's run (a supplementary batch for the same date, --supplement, is not in this version)",
+            "kigen run: note: {} (SHA-256 {sha}) is not the input the {as_of} batch was built from (see its summary.json). The batch is kept as it is; to print for the same date the notices the new export adds, run again with --supplement (a batch {as_of}.N); otherwise the next night's run selects them",
             input.display()
         );
     }
