@@ -191,6 +191,10 @@ impl Ledger {
             .map_err(|e| db_err(path, e))?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| db_err(path, e))?;
+        // Off (outside any transaction) while the schema may be migrated:
+        // the batch table is rebuilt under the notices that refer to it.
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .map_err(|e| db_err(path, e))?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| db_err(path, e))?;

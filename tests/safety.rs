@@ -769,7 +769,19 @@ fn a_version_1_ledger_is_migrated_in_place() {
     {
         let conn = rusqlite::Connection::open(&e.state).unwrap();
         conn.execute_batch(
-            "DROP TABLE voided_batch; DROP TABLE voided_notice; PRAGMA user_version = 1;",
+            "PRAGMA foreign_keys = OFF;
+             BEGIN;
+             DROP TABLE voided_batch; DROP TABLE voided_notice;
+             CREATE TABLE batch_v1 (
+                 batch_id TEXT PRIMARY KEY, as_of TEXT NOT NULL UNIQUE,
+                 input_sha256 TEXT NOT NULL, profile_sha256 TEXT NOT NULL,
+                 summary_sha256 TEXT NOT NULL, timings_json TEXT NOT NULL,
+                 packets INTEGER NOT NULL, tool_version TEXT NOT NULL);
+             INSERT INTO batch_v1 SELECT * FROM batch;
+             DROP TABLE batch;
+             ALTER TABLE batch_v1 RENAME TO batch;
+             PRAGMA user_version = 1;
+             COMMIT;",
         )
         .unwrap();
     }
