@@ -143,13 +143,7 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         return supplement(req, &mut ledger, recorded);
     }
     if already_complete(req, &ledger, recorded.as_ref(), &dir)? {
-        let mut report = RunReport::already_done(dir);
-        if let Some(rec) = &recorded {
-            // A corrected export the same night: said, never acted on.
-            let sha = sha256_file(&req.input)?;
-            report.input_differs = (sha != rec.input_sha256).then_some(sha);
-        }
-        return Ok(report);
+        return done_already(req, recorded.as_ref(), dir);
     }
     // Selection sees the notices of earlier batches only (for a regenerate,
     // exactly what the batch saw when it ran).
@@ -203,6 +197,21 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         regenerated: recorded.is_some(),
         input_differs: None,
     })
+}
+
+/// The report of a run for a date already complete; a corrected export the
+/// same night is said, never acted on.
+fn done_already(
+    req: &RunRequest<'_>,
+    recorded: Option<&BatchRecord>,
+    dir: PathBuf,
+) -> Result<RunReport> {
+    let mut report = RunReport::already_done(dir);
+    if let Some(rec) = recorded {
+        let sha = sha256_file(&req.input)?;
+        report.input_differs = (sha != rec.input_sha256).then_some(sha);
+    }
+    Ok(report)
 }
 
 /// `--supplement`: for a date already complete, a batch `<as-of>.N` with
