@@ -261,10 +261,21 @@ pub struct LetterWording {
     pub bring_heading: String,
     /// What to bring (certificate notices).
     pub bring: Vec<String>,
-    /// Heading of the proxy section.
+    /// Heading of the proxy section of a certificate notice.
     pub proxy_heading: String,
-    /// The proxy section's paragraphs.
+    /// The proxy section's paragraphs (certificate notices: the enclosed
+    /// 照会書兼回答書).
     pub proxy: Vec<String>,
+    /// Heading of a card notice's section on collecting the new card.
+    pub card_proxy_heading: String,
+    /// Its paragraphs: collection in person with the 交付通知書, a proxy
+    /// only for the reasons below. A card notice encloses no 照会書兼回答書
+    /// and never mentions one (SPEC 4, DOMAIN 9).
+    pub card_proxy: Vec<String>,
+    /// The reasons for which a proxy may collect the card (やむを得ない理由).
+    pub card_proxy_reasons: Vec<String>,
+    /// The words before the list of reasons (「やむを得ない理由：」).
+    pub card_proxy_reasons_label: String,
     /// Identity documents, list A (one suffices).
     pub id_docs_a: String,
     /// Identity documents, list B (two needed).

@@ -366,3 +366,44 @@ fn missing_wording_is_a_profile_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("inquiry_renamed"));
 }
+
+/// SPEC 4 (corrected): a card notice encloses the application form and never
+/// sends a proxy with a 照会書兼回答書; it names the 交付通知書 and the
+/// reasons a proxy may collect the card. A certificate notice encloses the
+/// form under its full title.
+#[test]
+fn card_notices_never_mention_the_inquiry_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run_batch(dir.path(), "2");
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    let mut seen = (0, 0);
+    for row in &manifest {
+        let texts = page_texts(&batch.join(&row["file"]));
+        let first: usize = row["first_page"].parse().unwrap();
+        let letter = &texts[first - 1];
+        let enclosure = &texts[first];
+        match row["kind"].as_str() {
+            "card" => {
+                seen.0 += 1;
+                assert!(
+                    !letter.contains("照会書"),
+                    "{}: {letter}",
+                    row["resident_code"]
+                );
+                assert!(!enclosure.contains("照会書"), "{}", row["resident_code"]);
+                assert!(letter.contains("交付通知書"), "{letter}");
+                assert!(letter.contains("やむを得ない理由"), "{letter}");
+            }
+            "certificate" => {
+                seen.1 += 1;
+                assert!(
+                    enclosure.contains("署名用電子証明書・利用者証明用電子証明書照会書兼回答書"),
+                    "{enclosure}"
+                );
+                assert!(letter.contains("照会書兼回答書"), "{letter}");
+            }
+            k => panic!("kind {k}"),
+        }
+    }
+    assert!(seen.0 > 0 && seen.1 > 0, "{seen:?}");
+}

@@ -310,7 +310,7 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
     y += z.lead + 1.0;
     y = what_to_do(c, p, l, z, y);
     y += 0.8;
-    y = proxy_section(c, l, z, y);
+    y = proxy_section(c, p, l, z, y);
     y += 0.8;
     y = counters_and_notes(c, l, z, y);
     y - z.lead
@@ -414,9 +414,30 @@ fn what_to_do(
 
 /// The proxy section and the identity-document lists; returns the next
 /// baseline.
-fn proxy_section(c: &mut Canvas<'_>, l: &LetterWording, z: BodySizes, mut y: f32) -> f32 {
-    y = section_heading(c, z.head, y, &l.proxy_heading);
-    y = bullets(c, z.size, z.lead, y, &l.proxy);
+fn proxy_section(
+    c: &mut Canvas<'_>,
+    p: &Packet<'_>,
+    l: &LetterWording,
+    z: BodySizes,
+    mut y: f32,
+) -> f32 {
+    if p.notice.selection.kind == Some(NoticeKind::Card) {
+        // The new card is collected in person; a proxy only for the
+        // reasons listed, with the 交付通知書 the city mails later.
+        y = section_heading(c, z.head, y, &l.card_proxy_heading);
+        let mut paragraphs = l.card_proxy.clone();
+        if !l.card_proxy_reasons.is_empty() {
+            paragraphs.push(format!(
+                "{}{}",
+                l.card_proxy_reasons_label,
+                l.card_proxy_reasons.join("、")
+            ));
+        }
+        y = bullets(c, z.size, z.lead, y, &paragraphs);
+    } else {
+        y = section_heading(c, z.head, y, &l.proxy_heading);
+        y = bullets(c, z.size, z.lead, y, &l.proxy);
+    }
     for docs in [&l.id_docs_a, &l.id_docs_b] {
         y = c.paragraph(
             FontId::Mincho,
