@@ -10,7 +10,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, create_private_keep};
@@ -286,27 +286,11 @@ impl Ledger {
     /// The completed batch for `as_of` (the night's own, not a supplement),
     /// if any.
     pub fn batch(&self, as_of: NaiveDate) -> Result<Option<BatchRecord>> {
-        self.conn
-            .query_row(
-                "SELECT batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
-                        timings_json, packets, tool_version
-                 FROM batch WHERE batch_id = ?1",
-                params![as_of.to_string()],
-                |r| {
-                    Ok(BatchRecord {
-                        batch_id: r.get(0)?,
-                        as_of,
-                        input_sha256: r.get(2)?,
-                        profile_sha256: r.get(3)?,
-                        summary_sha256: r.get(4)?,
-                        timings_json: r.get(5)?,
-                        packets: r.get::<_, i64>(6)? as u64,
-                        tool_version: r.get(7)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(|e| db_err(&self.path, e))
+        let id = as_of.to_string();
+        Ok(self
+            .batches_on(as_of)?
+            .into_iter()
+            .find(|b| b.batch_id == id))
     }
 
     /// The latest completed batch date.

@@ -3,11 +3,10 @@
 use std::io::Write;
 use std::time::Instant;
 
-use super::{as_of, load_profile};
 use crate::barcode::PostalData;
 use crate::batch::check::{check, default_check_dir, CheckRequest};
 use crate::batch::resources::{load_postal, Renderer};
-use crate::cli::{BatchArgs, CheckArgs};
+use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
 use crate::progress::peak_memory_mib;
 use crate::registry::scan_duplicates;
@@ -16,19 +15,15 @@ use crate::select::NoLedger;
 
 /// Checks the export and prints the counts.
 pub fn run(args: CheckArgs) -> Result<i32> {
-    let BatchArgs {
-        input,
-        as_of: date,
+    let super::Resolved {
+        as_of,
         profile,
         encoding,
         csv_encoding,
-        quiet,
-    } = args.batch;
-    let as_of = as_of(date.as_deref())?;
-    let profile = load_profile(&profile)?;
+    } = super::resolve(&args.batch)?;
+    let (input, quiet) = (args.batch.input, args.batch.quiet);
     let out_dir = args.out.unwrap_or_else(|| default_check_dir(as_of));
     let started = Instant::now();
-    let encoding = encoding.unwrap_or(profile.settings.input.encoding);
     // With the notice wording in the profile, hold exactly what `kigen run`
     // would hold (fonts, window); without it, only unmapped 外字. The first
     // pass reads on one core; fonts and postal data load on the other.
@@ -53,7 +48,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         input: input.clone(),
         as_of,
         encoding,
-        csv_encoding: csv_encoding.unwrap_or(profile.settings.output.csv_encoding),
+        csv_encoding,
         profile: &profile,
         out_dir: out_dir.clone(),
         first_pass: Some(duplicates),

@@ -33,6 +33,28 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
     }
 }
 
+/// What `run` and `check` both resolve from their arguments: the date, the
+/// profile, and the encodings (the options override the profile's).
+struct Resolved {
+    as_of: NaiveDate,
+    profile: Profile,
+    encoding: crate::model::InputEncoding,
+    csv_encoding: crate::model::CsvEncoding,
+}
+
+fn resolve(args: &crate::cli::BatchArgs) -> Result<Resolved> {
+    let as_of = as_of(args.as_of.as_deref())?;
+    let profile = load_profile(&args.profile)?;
+    Ok(Resolved {
+        as_of,
+        encoding: args.encoding.unwrap_or(profile.settings.input.encoding),
+        csv_encoding: args
+            .csv_encoding
+            .unwrap_or(profile.settings.output.csv_encoding),
+        profile,
+    })
+}
+
 /// Today in Asia/Tokyo (UTC+9 all year: Japan has had no daylight saving
 /// time since 1951, so no time-zone database is needed).
 pub fn today_tokyo() -> NaiveDate {

@@ -2,29 +2,25 @@
 
 use std::io::Write;
 
-use super::{as_of, load_profile};
 use crate::batch::{run as run_batch, RunReport, RunRequest};
-use crate::cli::{BatchArgs, RunArgs};
+use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::progress::{peak_memory_mib, Progress};
 
 /// Runs the nightly job and prints what it did.
 pub fn run(args: RunArgs) -> Result<i32> {
-    let BatchArgs {
-        input,
-        as_of: date,
+    let super::Resolved {
+        as_of,
         profile,
         encoding,
         csv_encoding,
-        quiet,
-    } = args.batch;
-    let as_of = as_of(date.as_deref())?;
-    let profile = load_profile(&profile)?;
+    } = super::resolve(&args.batch)?;
+    let (input, quiet) = (args.batch.input, args.batch.quiet);
     let req = RunRequest {
         input: input.clone(),
         as_of,
-        encoding: encoding.unwrap_or(profile.settings.input.encoding),
-        csv_encoding: csv_encoding.unwrap_or(profile.settings.output.csv_encoding),
+        encoding,
+        csv_encoding,
         profile: &profile,
         out_root: args.out,
         state: args.state,
