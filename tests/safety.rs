@@ -713,20 +713,16 @@ fn a_future_batch_is_withdrawn_with_ledger_void() {
         stderr(&tonight)
     );
     // …until the batch is withdrawn.
-    let void = Command::new(env!("CARGO_BIN_EXE_kigen"))
-        .args([
-            "ledger",
+    let void = ledger_cmd(
+        &[
             "void",
             "2026-12-26",
             "--reason",
             "typo in --as-of, never printed",
-        ])
-        .arg("--out")
-        .arg(&e.out)
-        .arg("--state")
-        .arg(&e.state)
-        .output()
-        .unwrap();
+        ],
+        &e.out,
+        &e.state,
+    );
     assert!(void.status.success(), "{}", stderr(&void));
     assert!(!e.out.join("2026-12-26").exists());
     assert!(e.out.join(".void/2026-12-26-1/summary.json").exists());
@@ -749,14 +745,11 @@ fn a_future_batch_is_withdrawn_with_ledger_void() {
     let printed = common::read_csv(&e.out.join("2026-11-26/manifest.csv")).len();
     assert!(printed > 0);
     // Voiding again: there is nothing recorded for that date any more.
-    let again = Command::new(env!("CARGO_BIN_EXE_kigen"))
-        .args(["ledger", "void", "2026-12-26", "--reason", "again"])
-        .arg("--out")
-        .arg(&e.out)
-        .arg("--state")
-        .arg(&e.state)
-        .output()
-        .unwrap();
+    let again = ledger_cmd(
+        &["void", "2026-12-26", "--reason", "again"],
+        &e.out,
+        &e.state,
+    );
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
 }
 
