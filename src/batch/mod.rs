@@ -28,10 +28,9 @@ use crate::outputs::mailing::write_mailing;
 use crate::outputs::manifest::{write_manifest, ManifestRow};
 use crate::outputs::summary::{write_summary, SummaryInput};
 use crate::profile::Profile;
-use crate::registry::scan_duplicates;
-use crate::registry::{Duplicates, InputDigest};
+use crate::registry::CardIndex;
 use crate::render::printable::Printability;
-use check::{check, CheckReport, CheckRequest};
+use check::{check, first_pass, CardsFile, CheckReport, CheckRequest, FirstPass};
 use plan::{place, print_files, Placed};
 use print::{write_print_files, PrintJob, WrittenFile};
 use resources::{load_postal, postal_description, Renderer};
@@ -64,6 +63,8 @@ pub struct RunRequest<'a> {
     /// For a date already complete: a supplementary batch `<as-of>.N` with
     /// only the notices the ledger does not hold yet.
     pub supplement: bool,
+    /// `--cards`: the card-status file.
+    pub cards: Option<CardsFile>,
 }
 
 /// Which batch is being built: the night's own (`<as-of>`) or a
@@ -410,6 +411,7 @@ fn build(
             input_sha256: &selected.input_sha256,
             input_bytes: selected.input_bytes,
             columns: &selected.report.columns,
+            cards: selected.report.cards.clone(),
             profile: &req.profile.name(),
             profile_sha256: &req.profile.sha256,
             postal_data: &selected.postal_data,
@@ -444,16 +446,16 @@ fn build(
 /// What a run loads before reading rows: the duplicate scan, fonts and
 /// wording, postal data.
 struct Loaded<'p> {
-    first_pass: (Duplicates, InputDigest),
+    first_pass: FirstPass,
     renderer: Renderer<'p>,
     postal: PostalTable,
 }
 
-/// The first pass over the registry reads on one core while the fonts and
-/// the postal data load on the other.
+/// The first pass over the registry (and the card file) reads on one core
+/// while the fonts and the postal data load on the other.
 fn load<'p>(req: &RunRequest<'p>) -> Result<Loaded<'p>> {
     let (duplicates, loaded) = rayon::join(
-        || scan_duplicates(&req.input, req.encoding, req.profile),
+        || first_pass(&req.input, req.encoding, req.profile, req.cards.as_ref()),
         || -> Result<_> {
             let renderer = Renderer::new(req.profile)?;
             renderer.fonts.prepare_pdf()?;
@@ -502,10 +504,16 @@ fn select_rows<'p>(
         renderer,
         postal,
     } = loaded;
+    let FirstPass {
+        duplicates,
+        cards,
+    } = first_pass;
+    let cards: Option<CardIndex> = cards;
     let printable = Printability {
         renderer: Some((&renderer.fonts, &renderer.wording)),
         columns: &req.profile.settings.columns,
         as_of: req.as_of,
+        support_measure: req.profile.settings.rules.support_measure,
     };
     let report = check(
         &CheckRequest {
@@ -515,10 +523,11 @@ fn select_rows<'p>(
             encoding: req.encoding,
             csv_encoding: req.csv_encoding,
             out_dir: tmp.to_path_buf(),
-            first_pass: Some(first_pass),
+            first_pass: Some(duplicates),
             ledger: issued,
             printable: &printable,
             postal: Some(&postal),
+            cards: cards.as_ref(),
         },
         true,
     )?;

@@ -40,10 +40,12 @@ pub(crate) fn place<'a>(
     order.sort_by(|a, b| {
         let key = |n: &'a DueNotice| {
             let r = &n.resident;
+            // Sorted by where the letter goes: the 送付先 when there is one.
+            let to = r.envelope();
             (
                 r.non_forwardable,
-                r.postal_code,
-                r.address.as_str(),
+                *to.postal_code,
+                to.address,
                 r.code.as_str(),
                 r.line,
             )

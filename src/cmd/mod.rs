@@ -14,6 +14,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::batch::check::CardsFile;
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 use crate::profile::Profile;
@@ -40,6 +41,7 @@ struct Resolved {
     profile: Profile,
     encoding: crate::model::InputEncoding,
     csv_encoding: crate::model::CsvEncoding,
+    cards: Option<CardsFile>,
 }
 
 fn resolve(args: &crate::cli::BatchArgs) -> Result<Resolved> {
@@ -51,7 +53,18 @@ fn resolve(args: &crate::cli::BatchArgs) -> Result<Resolved> {
         csv_encoding: args
             .csv_encoding
             .unwrap_or(profile.settings.output.csv_encoding),
+        cards: cards_file(&args.cards, &profile),
         profile,
+    })
+}
+
+/// `--cards` with its encoding (the option's, else the profile's).
+fn cards_file(args: &crate::cli::CardsArgs, profile: &Profile) -> Option<CardsFile> {
+    args.cards.as_ref().map(|path| CardsFile {
+        path: path.clone(),
+        encoding: args
+            .cards_encoding
+            .unwrap_or(profile.settings.cards.encoding),
     })
 }
 

@@ -10,10 +10,11 @@ mod notice;
 mod resident;
 
 pub use crate::postal_code::PostalCode;
-pub use counts::Counts;
+pub use counts::{CardCounts, Counts};
 pub use encoding::{CsvEncoding, InputEncoding};
 pub use field::Field;
 pub use notice::{DueNotice, Exception, Hold, RowOutput};
 pub use resident::{
+    Envelope, MailTo, UnmatchedCard,
     valid_resident_code, BirthWritten, CodeKey, Reject, Resident, RowRead, CURRENT_RESIDENT,
 };

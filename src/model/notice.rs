@@ -71,6 +71,8 @@ pub struct RowOutput {
     /// The row was read as a current resident whose 氏名カナ is a 振り仮名
     /// placeholder (counted in summary.json).
     pub kana_placeholder: bool,
+    /// With a card file: the card record the row's join key found.
+    pub card_entry: Option<u32>,
 }
 
 impl RowOutput {
@@ -87,6 +89,7 @@ impl RowOutput {
             hold: None,
             excluded_status: None,
             notice: None,
+            card_entry: None,
             kana_placeholder: false,
         }
     }

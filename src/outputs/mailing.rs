@@ -19,7 +19,7 @@ pub(crate) fn write_mailing(
     let mut by_district: Vec<(&str, &str, u64, u64)> = Vec::new();
     let mut totals: Vec<(&str, u64, u64)> = Vec::new();
     for row in rows {
-        let district = row.notice.resident.postal_code.district();
+        let district = row.notice.resident.envelope().postal_code.district();
         let pages = row.pages as u64;
         match by_district.last_mut() {
             Some(r) if r.0 == row.file && r.1 == district => {
