@@ -306,8 +306,7 @@ fn process_chunk(
             out.held_written += 1;
         }
         if let Some(entry) = row.card_entry {
-            out.card_entries
-                .push((entry, row.excluded_status.clone()));
+            out.card_entries.push((entry, row.excluded_status.clone()));
         }
         if keep_notices {
             if let Some(n) = row.notice {

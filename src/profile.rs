@@ -47,7 +47,8 @@ macro_rules! builtin_profile {
 /// Adding one is one line, `builtin_profile!("<name>")` (plus the names of
 /// any further files it reads); `templates/<name>/` holds the same files, and
 /// `kigen init DIR --from <name>` writes an editable copy of them.
-pub const BUILTIN_PROFILES: &[(&str, BuiltinFiles)] = &[builtin_profile!("saku"), builtin_profile!("standard")];
+pub const BUILTIN_PROFILES: &[(&str, BuiltinFiles)] =
+    &[builtin_profile!("saku"), builtin_profile!("standard")];
 
 /// The files of the built-in profile `name`, if there is one.
 pub fn builtin_files(name: &str) -> Option<BuiltinFiles> {

@@ -119,7 +119,10 @@ pub(crate) fn write_standard_sample<W: Write, C: Write>(
     let mut cards = BufWriter::with_capacity(1 << 16, cards);
     let (mut enc, mut card_enc) = (Cp932Line::new(), Cp932Line::new());
     enc.write(&format!("{}\r\n", STANDARD_HEADER.join(",")), &mut out)?;
-    card_enc.write(&format!("{}\r\n", STANDARD_CARD_HEADER.join(",")), &mut cards)?;
+    card_enc.write(
+        &format!("{}\r\n", STANDARD_CARD_HEADER.join(",")),
+        &mut cards,
+    )?;
     let mut generator = Generator::new(opts);
     let mut extra = Standard::new(opts.seed);
     let (mut line, mut reg, mut card) = (String::new(), String::new(), String::new());
@@ -145,10 +148,7 @@ pub(crate) fn write_standard_sample<W: Write, C: Write>(
         // (J-LIS keeps it; the registry purged the row).
         if extra.rng.chance(300) {
             let orphan = extra.registry_code(opts.rows as u64 + index as u64);
-            card_enc.write(
-                &format!("{orphan},,{},,{},,,\r\n", f[4], f[4]),
-                &mut cards,
-            )?;
+            card_enc.write(&format!("{orphan},,{},,{},,,\r\n", f[4], f[4]), &mut cards)?;
         }
     }
     out.flush()?;
@@ -187,8 +187,15 @@ impl Standard {
             }
         }
         // The eleventh digit: a check digit on the first ten.
-        let digits: Vec<u64> = format!("{x:010}").bytes().map(|b| u64::from(b - b'0')).collect();
-        let sum: u64 = digits.iter().enumerate().map(|(i, d)| d * (i as u64 % 6 + 2)).sum();
+        let digits: Vec<u64> = format!("{x:010}")
+            .bytes()
+            .map(|b| u64::from(b - b'0'))
+            .collect();
+        let sum: u64 = digits
+            .iter()
+            .enumerate()
+            .map(|(i, d)| d * (i as u64 % 6 + 2))
+            .sum();
         format!("{x:010}{}", (11 - sum % 11) % 10)
     }
 

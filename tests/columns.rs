@@ -271,10 +271,7 @@ fn summary_records_the_column_map() {
     assert_eq!(columns["resident_code"], "住民コード");
     assert_eq!(columns["card_issued"], "カード発行日");
     assert_eq!(columns["non_forwardable"], "転送不要");
-    assert!(
-        KEYS.iter().all(|k| columns[*k].is_string()),
-        "{columns:?}"
-    );
+    assert!(KEYS.iter().all(|k| columns[*k].is_string()), "{columns:?}");
     for key in [
         "mail_to_postal_code",
         "mail_to_address",

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{example_gaiji_line, example_profile, profile_with as saku_with, read_csv, root};
+use common::{
+    example_gaiji_line, example_profile, page_texts, profile_with as saku_with, read_csv, root,
+};
 use lopdf::{Document, Object};
 
 /// `kigen run` on the edge cases, with the example 外字 table they are
@@ -47,21 +49,6 @@ fn run_batch_with(out: &Path, threads: &str, profile: &Path) -> PathBuf {
         String::from_utf8_lossy(&status.stderr)
     );
     out.join("2026-11-26")
-}
-
-/// Text of every page, whitespace removed (runs are positioned separately).
-fn page_texts(pdf: &Path) -> Vec<String> {
-    let doc = Document::load(pdf).unwrap();
-    let n = doc.get_pages().len() as u32;
-    (1..=n)
-        .map(|p| {
-            doc.extract_text(&[p])
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect()
-        })
-        .collect()
 }
 
 fn squash(s: &str) -> String {

@@ -504,10 +504,7 @@ fn select_rows<'p>(
         renderer,
         postal,
     } = loaded;
-    let FirstPass {
-        duplicates,
-        cards,
-    } = first_pass;
+    let FirstPass { duplicates, cards } = first_pass;
     let cards: Option<CardIndex> = cards;
     let printable = Printability {
         renderer: Some((&renderer.fonts, &renderer.wording)),

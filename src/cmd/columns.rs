@@ -5,13 +5,13 @@
 use std::io::Write;
 
 use super::load_profile;
-use crate::cli::ColumnsArgs;
 use crate::batch::check::{join_key, CardsFile};
+use crate::cli::ColumnsArgs;
 use crate::error::{Error, Result};
-use crate::profile::Profile;
-use crate::registry::cards::card_placements;
-use crate::registry::columns::looks_like_data;
 use crate::model::{Field, InputEncoding};
+use crate::profile::Profile;
+use crate::registry::cards::{card_placements, CardPlace};
+use crate::registry::columns::looks_like_data;
 use crate::registry::columns::{HeaderFit, Placement};
 use crate::registry::stream::read_header_row;
 use crate::registry::RecordStream;
@@ -85,7 +85,8 @@ fn card_report(
 ) -> Result<(String, Option<Error>)> {
     let mut stream = RecordStream::open(&cards.path)?;
     let row = read_header_row(&mut stream, cards.encoding)?;
-    let (places, error) = card_placements(&row.fields, &profile.settings.cards.columns, registry_key);
+    let (places, error) =
+        card_placements(&row.fields, &profile.settings.cards.columns, registry_key);
     let mut s = format!(
         "\ncard file {} ({} columns), joined on the registry's {}:\n",
         cards.path.display(),
@@ -100,9 +101,9 @@ fn card_report(
     s.push_str("\nprofile [cards.columns] (key, where, header name):\n");
     for (key, name, place) in places {
         let status = match place {
-            Ok(i) => format!("column {}", i + 1),
-            Err(true) => "absent (listed)".into(),
-            Err(false) => "MISSING".into(),
+            CardPlace::Column(i) => format!("column {}", i + 1),
+            CardPlace::ListedAbsent => "absent (listed)".into(),
+            CardPlace::Missing => "MISSING".into(),
         };
         s.push_str(&format!(
             "  {:<21} {:<24} {}\n",

@@ -66,7 +66,10 @@ fn standard(
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
-        Ok(std::io::BufWriter::with_capacity(1 << 20, create_private(path)?))
+        Ok(std::io::BufWriter::with_capacity(
+            1 << 20,
+            create_private(path)?,
+        ))
     };
     let (mut w, mut c) = (open(out)?, open(cards)?);
     write_standard_sample(opts, &mut w, &mut c).map_err(|e| Error::io(out, e))?;

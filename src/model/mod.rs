@@ -15,6 +15,6 @@ pub use encoding::{CsvEncoding, InputEncoding};
 pub use field::Field;
 pub use notice::{DueNotice, Exception, Hold, RowOutput};
 pub use resident::{
-    Envelope, MailTo, UnmatchedCard,
-    valid_resident_code, BirthWritten, CodeKey, Reject, Resident, RowRead, CURRENT_RESIDENT,
+    valid_resident_code, BirthWritten, CodeKey, Envelope, MailTo, Reject, Resident, RowRead,
+    UnmatchedCard, CURRENT_RESIDENT,
 };

@@ -104,7 +104,10 @@ impl Resident {
             (Field::AddressExtra, &self.address_extra),
             (Field::LegalRepresentative, &self.legal_representative),
             (Field::MailToAddress, m.map_or("", |m| &m.address)),
-            (Field::MailToAddressExtra, m.map_or("", |m| &m.address_extra)),
+            (
+                Field::MailToAddressExtra,
+                m.map_or("", |m| &m.address_extra),
+            ),
             (Field::MailToName, m.map_or("", |m| &m.name)),
         ]
     }

@@ -51,8 +51,14 @@ pub(crate) const MANIFEST_HEADER: [&str; 19] = [
 pub(crate) const MAILING_HEADER: [&str; 4] = ["file", "district", "packets", "pages"];
 
 /// rejects.csv columns.
-pub(crate) const REJECTS_HEADER: [&str; 6] =
-    ["line", "resident_code", "field", "value", "reason", "source"];
+pub(crate) const REJECTS_HEADER: [&str; 6] = [
+    "line",
+    "resident_code",
+    "field",
+    "value",
+    "reason",
+    "source",
+];
 
 /// cards-unmatched.csv columns (SPEC 9).
 pub(crate) const CARDS_UNMATCHED_HEADER: [&str; 3] = ["line", "key_hint", "reason"];

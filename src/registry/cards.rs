@@ -205,7 +205,10 @@ impl CardIndex {
                             lines.len()
                         ),
                     };
-                    let why = format!("the card file has its key on {} lines ({list})", lines.len());
+                    let why = format!(
+                        "the card file has its key on {} lines ({list})",
+                        lines.len()
+                    );
                     (CardState::Rejected(why.into()), Some(reject))
                 }
                 (None, Ok(dates)) => (CardState::Joinable(dates), None),
@@ -287,25 +290,38 @@ impl CardIndex {
     }
 }
 
-/// For `kigen columns --cards`: each card key (`key`, then the dates), its
-/// header name, and where it stands in `headers` (`Ok(column)`, or
-/// `Err(true)` listed absent, `Err(false)` missing); and the error a run
-/// would stop with, if any.
+/// Where one card key stands in the card file's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CardPlace {
+    /// At this column (0-based).
+    Column(usize),
+    /// Not there, and listed in `[cards.columns] absent`.
+    ListedAbsent,
+    /// Not there.
+    Missing,
+}
+
+/// For `kigen columns --cards`: each card key (`key`, then the dates) with
+/// its header name and place; and the error a run would stop with, if any.
 pub(crate) fn card_placements(
     headers: &[String],
     columns: &CardColumns,
     registry_key: &str,
-) -> (Vec<(String, String, std::result::Result<usize, bool>)>, Option<String>) {
-    let at = |want: &str| headers.iter().position(|h| h == want);
+) -> (Vec<(String, String, CardPlace)>, Option<String>) {
+    let at = |want: &str, absent: bool| match headers.iter().position(|h| h == want) {
+        Some(i) => CardPlace::Column(i),
+        None if absent => CardPlace::ListedAbsent,
+        None => CardPlace::Missing,
+    };
     let key_name = if columns.key.trim().is_empty() {
         registry_key.to_string()
     } else {
         columns.key.trim().to_string()
     };
-    let mut out = vec![("key".to_string(), key_name.clone(), at(&key_name).ok_or(false))];
+    let mut out = vec![("key".to_string(), key_name.clone(), at(&key_name, false))];
     for f in Field::CARD_DATES {
         let name = columns.header(f).unwrap_or_default().trim().to_string();
-        let place = at(&name).ok_or(columns.is_absent(f));
+        let place = at(&name, columns.is_absent(f));
         out.push((f.key().to_string(), name, place));
     }
     let error = CardColumnMap::new(headers, columns, registry_key).err();
@@ -410,11 +426,18 @@ impl CardReader<'_> {
             return reject(None, "(row)", String::new(), reason);
         }
         // Strict per row: a byte outside the encoding anywhere rejects it.
+        // The key is kept when its own field reads, so that the resident
+        // it belongs to is rejected too rather than left without a card.
         for col in 0..rec.len() {
-            if let Err(e) = decode::validate_field(rec.field(col).unwrap_or_default(), self.encoding)
+            if let Err(e) =
+                decode::validate_field(rec.field(col).unwrap_or_default(), self.encoding)
             {
+                let key = decode_field(rec.field(map.key).unwrap_or_default(), self.encoding)
+                    .ok()
+                    .filter(|k| !looks_like_my_number(k))
+                    .and_then(|k| CodeKey::new(trim(&k)));
                 return reject(
-                    None,
+                    key,
                     "(row)",
                     e.hex(),
                     format!(
@@ -444,7 +467,12 @@ impl CardReader<'_> {
             );
         }
         if key_text.is_empty() {
-            return reject(None, &map.key_name, String::new(), "the key is empty".into());
+            return reject(
+                None,
+                &map.key_name,
+                String::new(),
+                "the key is empty".into(),
+            );
         }
         let Some(key) = CodeKey::new(&key_text) else {
             return reject(
@@ -527,13 +555,8 @@ impl CardColumnMap {
                 "the key header {key_name:?} ([cards.columns] key) is missing"
             ));
         }
-        let names = Field::CARD_DATES.map(|f| {
-            columns
-                .header(f)
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        });
+        let names =
+            Field::CARD_DATES.map(|f| columns.header(f).unwrap_or_default().trim().to_string());
         let mut dates = [None; 7];
         for (i, f) in Field::CARD_DATES.into_iter().enumerate() {
             let at = find(&names[i])?;

@@ -500,7 +500,10 @@ impl Checked {
 /// with a valid 送付先郵便番号 (the envelope and the barcode need both). A
 /// 送付先 item without the address, or an address without a valid postal
 /// code, is a problem: the letter's destination would be a guess.
-fn mail_to<'v>(text: &impl Fn(Field) -> &'v str, problems: &mut Vec<Problem>) -> Option<PostalCode> {
+fn mail_to<'v>(
+    text: &impl Fn(Field) -> &'v str,
+    problems: &mut Vec<Problem>,
+) -> Option<PostalCode> {
     let address = text(Field::MailToAddress);
     if address.is_empty() {
         for f in [

@@ -234,7 +234,15 @@ fn care_of_line(
             detail: "does not fit the window at 7 pt".into(),
         });
     }
-    c.text(FontId::Mincho, s, x0 + 2.0f32.min(width - c.width(FontId::Mincho, s, &text)).max(0.0), y + 1.0, &text);
+    c.text(
+        FontId::Mincho,
+        s,
+        x0 + 2.0f32
+            .min(width - c.width(FontId::Mincho, s, &text))
+            .max(0.0),
+        y + 1.0,
+        &text,
+    );
     Ok(y + 1.0 + leading(s, 1.35))
 }
 
