@@ -65,6 +65,8 @@ fn export(dir: &Path) -> (PathBuf, PathBuf) {
             person("A07", "10000000007", "佐久　七郎", "住民", "1,,,,"),
             person("A08", "", "佐久　八郎", "住民", ",,,,"),
             person("A09", "10000000009", "佐久　九郎", "住民", ",,,,"),
+            person("A10", "10000000010", "佐久　十郎", "住民", ",,,,"),
+            person("A11", "10000000010", "佐久　十一", "住民", ",,,,"),
         ],
     );
     let mut card_lines = vec![
@@ -79,11 +81,13 @@ fn export(dir: &Path) -> (PathBuf, PathBuf) {
         format!("19999999999,{DUE_DATES}"),
         format!(",{DUE_DATES}"),
         "10000000001,2017-01-13".to_string(),
+        format!("10000000010,{DUE_DATES}"),
     ];
     write(&cards, &card_lines);
     // A row with a byte that is not CP932 (0x85 0x40 is unassigned).
     let mut bytes = std::fs::read(&cards).unwrap();
     bytes.extend(b"10000000009,2017-01-13,2017-02-17,,\x85\x40,,,\r\n");
+    // (line 13)
     std::fs::write(&cards, bytes).unwrap();
     card_lines.clear();
     (registry, cards)
@@ -132,6 +136,16 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
     assert_eq!(outcome("A07"), "held", "支援措置");
     assert_eq!(outcome("A08"), "rejected", "no join key");
     assert_eq!(outcome("A09"), "rejected", "its card row is not CP932");
+    assert_eq!(
+        outcome("A10"),
+        "rejected",
+        "two 住民 rows share the join key"
+    );
+    assert_eq!(
+        outcome("A11"),
+        "rejected",
+        "two 住民 rows share the join key"
+    );
     assert_eq!(outcomes["A01"]["card_expiry"], "2027-01-18");
 
     let rejects = read_csv(&out.join("rejects.csv"));
@@ -160,10 +174,16 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
     );
     assert_eq!(reg("A08")["field"], "住民票コード");
     assert!(
-        reg("A09")["reason"].contains("card file line 12"),
+        reg("A09")["reason"].contains("card file line 13"),
         "{:?}",
         reg("A09")
     );
+    assert!(
+        reg("A10")["reason"].contains("shared by 2 住民 rows (also line 12)"),
+        "{:?}",
+        reg("A10")
+    );
+    assert_eq!(reg("A11")["value"], "", "the key is not written");
     // The card file's own rejects, by their lines in the card file: the bad
     // date, both copies of the repeated key, the empty key, the short row,
     // the row that is not CP932.
@@ -180,7 +200,7 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
             ("8", "住民票コード"),
             ("10", "住民票コード"),
             ("11", "(row)"),
-            ("12", "(row)"),
+            ("13", "(row)"),
         ]
         .map(|(l, f)| (l.to_string(), f.to_string()))
     );
@@ -212,7 +232,7 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
     assert!(summary.is_null());
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("card rows read           11  (joined 3, rejected 6, unmatched 2"),
+        stdout.contains("card rows read           12  (joined 4, rejected 6, unmatched 2"),
         "{stdout}"
     );
 
@@ -221,8 +241,8 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
     for f in std::fs::read_dir(&out).unwrap() {
         let f = f.unwrap().path();
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
-        for n in 1..=9 {
-            let key = format!("1000000000{n}");
+        for n in 1..=10 {
+            let key = format!("{}", 10000000000u64 + n);
             assert!(!text.contains(&key), "{} holds {key}", f.display());
         }
         assert!(!text.contains("19999999999"), "{}", f.display());
@@ -263,7 +283,7 @@ fn a_run_with_cards_prints_to_the_mail_to_and_holds_a_support_measure() {
             c["rejected"].as_u64(),
             c["unmatched"].as_u64()
         ),
-        (Some(11), Some(3), Some(6), Some(2)),
+        (Some(12), Some(4), Some(6), Some(2)),
         "{c}"
     );
     assert_eq!(summary["cards"]["registry_key"], "住民票コード");

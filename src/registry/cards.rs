@@ -16,11 +16,13 @@
 //! characters (the key may be the 住民票コード, which the outputs must not
 //! carry).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::decode::{self, decode_field};
 use super::split::{Record, RecordBatch};
@@ -92,7 +94,7 @@ pub struct CardIndex {
     /// The card file.
     pub path: PathBuf,
     entries: Vec<CardEntry>,
-    by_key: HashMap<CodeKey, u32>,
+    by_key: FxHashMap<CodeKey, u32>,
     /// The card file's own rejects, in line order (rejects.csv with
     /// `source` = `cards`).
     pub rejects: Vec<Reject>,
@@ -142,7 +144,11 @@ impl CardIndex {
             encoding,
             eras: &profile.eras,
         };
-        let mut parsed: Vec<Parsed> = Vec::new();
+        // One pass: each batch is parsed in parallel and indexed at once, so
+        // that no second copy of the rows is made; sized from the file so
+        // that the vectors do not grow by copying.
+        let estimate = (stream_len(path) / 64) as usize;
+        let mut builder = IndexBuilder::with_capacity(estimate);
         let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
         while stream.next_batches_parallel(&mut a, &mut b)? {
             for batch in [&a, &b] {
@@ -150,7 +156,9 @@ impl CardIndex {
                     .into_par_iter()
                     .map(|i| reader.read(&batch.record(i)))
                     .collect();
-                parsed.extend(rows);
+                for p in rows {
+                    builder.push(p);
+                }
             }
         }
         let digest = stream.finish()?;
@@ -161,80 +169,15 @@ impl CardIndex {
                 map.dates[i].map(|_| map.names[i].clone()),
             ));
         }
-        Ok(Self::index(path, parsed, &map, digest, columns))
-    }
-
-    /// Builds the index: a key occurring twice rejects every copy.
-    fn index(
-        path: &Path,
-        parsed: Vec<Parsed>,
-        map: &CardColumnMap,
-        digest: InputDigest,
-        columns: Vec<(String, Option<String>)>,
-    ) -> CardIndex {
-        let mut by_key: HashMap<CodeKey, u32> = HashMap::with_capacity(parsed.len());
-        let mut repeated: HashMap<CodeKey, Vec<u32>> = HashMap::new();
-        for (i, p) in parsed.iter().enumerate() {
-            let Some(key) = p.key else { continue };
-            if let Some(first) = by_key.insert(key, i as u32) {
-                // Keep the first copy as the one looked up.
-                by_key.insert(key, first);
-                repeated
-                    .entry(key)
-                    .or_insert_with(|| vec![parsed[first as usize].line])
-                    .push(p.line);
-            }
-        }
-        let mut entries = Vec::with_capacity(parsed.len());
-        let mut rejects = Vec::new();
-        for p in parsed {
-            let (state, reject) = match (p.key.and_then(|k| repeated.get(&k)), p.result) {
-                (Some(lines), _) => {
-                    let list = lines
-                        .iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let reject = Reject {
-                        line: p.line,
-                        resident_code: map.code_of(p.key),
-                        field: map.key_name.clone(),
-                        value: key_hint(p.key.as_ref().map(CodeKey::as_str).unwrap_or("")),
-                        reason: format!(
-                            "the key occurs {} times in the card file (lines {list}): every copy is rejected",
-                            lines.len()
-                        ),
-                    };
-                    let why = format!(
-                        "the card file has its key on {} lines ({list})",
-                        lines.len()
-                    );
-                    (CardState::Rejected(why.into()), Some(reject))
-                }
-                (None, Ok(dates)) => (CardState::Joinable(dates), None),
-                (None, Err(reject)) => {
-                    let why = format!(
-                        "card file line {}: {}: {}",
-                        reject.line, reject.field, reject.reason
-                    );
-                    (CardState::Rejected(why.into()), Some(*reject))
-                }
-            };
-            rejects.extend(reject);
-            entries.push(CardEntry {
-                line: p.line,
-                key: p.key,
-                state,
-            });
-        }
-        CardIndex {
+        let (entries, by_key, rejects) = builder.finish(&map);
+        Ok(CardIndex {
             path: path.to_path_buf(),
             entries,
             by_key,
             rejects,
             digest,
             columns,
-        }
+        })
     }
 
     /// The card record of a registry row's join key.
@@ -386,6 +329,112 @@ pub fn key_hint(key: &str) -> String {
     format!("{}{tail}", "*".repeat(n - 4))
 }
 
+/// The size of the file at `path` (0 when unknown): for sizing.
+fn stream_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Builds the index as records arrive, in file order: a key seen again is
+/// noted, and at the end every copy of such a key is rejected.
+struct IndexBuilder {
+    entries: Vec<CardEntry>,
+    by_key: FxHashMap<CodeKey, u32>,
+    /// Keys on more than one row, with their lines.
+    repeated: FxHashMap<CodeKey, Vec<u32>>,
+    rejects: Vec<Reject>,
+}
+
+impl IndexBuilder {
+    fn with_capacity(n: usize) -> Self {
+        IndexBuilder {
+            entries: Vec::with_capacity(n),
+            by_key: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            repeated: FxHashMap::default(),
+            rejects: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, p: Parsed) {
+        let i = self.entries.len() as u32;
+        if let Some(key) = p.key {
+            // The first copy stays the one looked up.
+            let first = *self.by_key.entry(key).or_insert(i);
+            if first != i {
+                let first_line = self.entries[first as usize].line;
+                self.repeated
+                    .entry(key)
+                    .or_insert_with(|| vec![first_line])
+                    .push(p.line);
+            }
+        }
+        let state = match p.result {
+            Ok(dates) => CardState::Joinable(dates),
+            Err(reject) => {
+                let why = format!(
+                    "card file line {}: {}: {}",
+                    reject.line, reject.field, reject.reason
+                );
+                self.rejects.push(*reject);
+                CardState::Rejected(why.into())
+            }
+        };
+        self.entries.push(CardEntry {
+            line: p.line,
+            key: p.key,
+            state,
+        });
+    }
+
+    /// Rejects every copy of a repeated key (its own reject replacing any
+    /// other the row had: one reject per card row) and sorts the rejects by
+    /// line.
+    fn finish(
+        mut self,
+        map: &CardColumnMap,
+    ) -> (Vec<CardEntry>, FxHashMap<CodeKey, u32>, Vec<Reject>) {
+        if !self.repeated.is_empty() {
+            let mut replaced: Vec<u32> = Vec::new();
+            for e in &mut self.entries {
+                let Some(lines) = e.key.and_then(|k| self.repeated.get(&k)) else {
+                    continue;
+                };
+                let list = lines
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if matches!(e.state, CardState::Rejected(_)) {
+                    replaced.push(e.line);
+                }
+                e.state = CardState::Rejected(
+                    format!(
+                        "the card file has its key on {} lines ({list})",
+                        lines.len()
+                    )
+                    .into(),
+                );
+                self.rejects.push(Reject {
+                    line: e.line,
+                    resident_code: map.code_of(e.key),
+                    field: map.key_name.clone(),
+                    value: key_hint(e.key.as_ref().map(CodeKey::as_str).unwrap_or("")),
+                    reason: format!(
+                        "the key occurs {} times in the card file (lines {list}): every copy is rejected",
+                        lines.len()
+                    ),
+                });
+            }
+            // A repeated key's row rejected for another reason too keeps
+            // only the repeated-key reject.
+            self.rejects.retain(|r| {
+                !(replaced.contains(&r.line) && !r.reason.starts_with("the key occurs"))
+            });
+        }
+        self.rejects.sort_by_key(|r| r.line);
+        (self.entries, self.by_key, self.rejects)
+    }
+}
+
 /// One card record as read.
 struct Parsed {
     line: u32,
@@ -452,10 +501,14 @@ impl CardReader<'_> {
                 );
             }
         }
-        let text = |col: usize| -> String {
-            decode_field(rec.field(col).unwrap_or_default(), self.encoding)
-                .map(|t| trim(&t).to_string())
-                .unwrap_or_default()
+        // Borrowed where the bytes are the text (ASCII dates and keys): no
+        // allocation a field.
+        let text = |col: usize| -> Cow<'_, str> {
+            match decode_field(rec.field(col).unwrap_or_default(), self.encoding) {
+                Ok(Cow::Borrowed(t)) => Cow::Borrowed(trim(t)),
+                Ok(Cow::Owned(t)) => Cow::Owned(trim(&t).to_string()),
+                Err(_) => Cow::Borrowed(""),
+            }
         };
         let key_text = text(map.key);
         if looks_like_my_number(&key_text) {
@@ -492,7 +545,7 @@ impl CardReader<'_> {
             }
             match self.eras.parse_date(&v) {
                 Ok(d) => dates.0[i] = Some(d),
-                Err(e) => problems.push((i, v, e.to_string())),
+                Err(e) => problems.push((i, v.into_owned(), e.to_string())),
             }
         }
         if let Some((i, v, why)) = problems.first() {

@@ -57,6 +57,17 @@ impl<'a> RowReader<'a> {
         CodeKey::new(trim(&code))
     }
 
+    /// For the duplicate scan, with a card file whose join key is not the
+    /// 住民コード: the row's join key, when it is a valid key.
+    pub fn join_key_of(&self, rec: &Record<'_>) -> Option<CodeKey> {
+        let col = self.columns.join_key?;
+        if Some(col) == self.columns.column(Field::ResidentCode) {
+            return None;
+        }
+        let key = decode_field(rec.field(col)?, self.encoding).ok()?;
+        CodeKey::new(trim(&key))
+    }
+
     /// True when every field of the record decodes in the input encoding.
     pub fn decodes(&self, rec: &Record<'_>) -> bool {
         (0..rec.len()).all(|i| {
@@ -114,7 +125,7 @@ impl<'a> RowReader<'a> {
         if let Some(reject) = self.first_problem(line, &code, &checked.problems) {
             return RowRead::Rejected(reject);
         }
-        let card_entry = match self.join_cards(rec, line, &code, &mut checked.dates) {
+        let card_entry = match self.join_cards(rec, line, &code, duplicates, &mut checked.dates) {
             Ok(entry) => entry,
             Err(reject) => return RowRead::Rejected(*reject),
         };
@@ -166,6 +177,7 @@ impl<'a> RowReader<'a> {
         rec: &Record<'_>,
         line: u32,
         code: &str,
+        duplicates: &Duplicates,
         dates: &mut ItemDates,
     ) -> Result<Option<u32>, Box<Reject>> {
         if self.cards.is_none() {
@@ -190,6 +202,27 @@ impl<'a> RowReader<'a> {
             return Err(reject(
                 key_name,
                 "the key the card file joins on is empty: the card dates cannot be found".into(),
+            ));
+        }
+        let key = self
+            .columns
+            .join_key
+            .and_then(|c| decode_field(rec.field(c)?, self.encoding).ok())
+            .map(|k| trim(&k).to_string())
+            .unwrap_or_default();
+        if let Some(lines) = duplicates.join_lines_of(&key) {
+            let others: Vec<String> = lines
+                .iter()
+                .filter(|l| **l != line)
+                .map(u32::to_string)
+                .collect();
+            return Err(reject(
+                key_name,
+                format!(
+                    "the key the card file joins on is shared by {} 住民 rows (also line {}): each would take the same card record",
+                    lines.len(),
+                    others.join(", ")
+                ),
             ));
         }
         match self.card_lookup(rec) {

@@ -563,6 +563,7 @@ pub fn scan_duplicates(
         cards: None,
     };
     let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
+    let mut join_keys: Vec<(CodeKey, u32, u64)> = Vec::new();
     let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
     while stream.next_batches_parallel(&mut a, &mut b)? {
         for batch in [&a, &b] {
@@ -570,27 +571,36 @@ pub fn scan_duplicates(
                 .into_par_iter()
                 .filter_map(|i| {
                     let rec = batch.record(i);
-                    reader
-                        .resident_code_key(&rec)
-                        .map(|k| (k, rec.meta.line, rec.meta.offset))
+                    let code = reader.resident_code_key(&rec)?;
+                    Some((
+                        code,
+                        reader.join_key_of(&rec),
+                        rec.meta.line,
+                        rec.meta.offset,
+                    ))
                 })
                 .collect();
-            keys.extend(found);
+            for (code, join, line, offset) in found {
+                keys.push((code, line, offset));
+                if let Some(j) = join {
+                    join_keys.push((j, line, offset));
+                }
+            }
         }
     }
     let digest = stream.finish()?;
     crate::fault::rewrite_point("between-passes", path);
     // Re-read just the candidate copies to confirm every field decodes.
     let mut failure: Option<Error> = None;
-    let duplicates = Duplicates::find_checked(keys, |offset| {
-        match record_decodes_at(path, offset, &reader) {
-            Ok(ok) => ok,
-            Err(e) => {
-                failure.get_or_insert(e);
-                false
-            }
+    let mut usable = |offset| match record_decodes_at(path, offset, &reader) {
+        Ok(ok) => ok,
+        Err(e) => {
+            failure.get_or_insert(e);
+            false
         }
-    });
+    };
+    let duplicates = Duplicates::find_checked(keys, &mut usable);
+    let duplicates = duplicates.with_join_keys(join_keys, &mut usable);
     match failure {
         Some(e) => Err(e),
         None => Ok((duplicates, digest)),
