@@ -427,7 +427,7 @@ impl IndexBuilder {
             // A repeated key's row rejected for another reason too keeps
             // only the repeated-key reject.
             self.rejects.retain(|r| {
-                !(replaced.contains(&r.line) && !r.reason.starts_with("the key occurs"))
+                !replaced.contains(&r.line) || r.reason.starts_with("the key occurs")
             });
         }
         self.rejects.sort_by_key(|r| r.line);
