@@ -17,10 +17,19 @@ use crate::files::{create_private_dir, create_private_keep};
 use crate::model::CodeKey;
 use crate::rules::ItemKind;
 use crate::select::NoticeLedger;
+use mailroom::SCHEMA_V3;
+
+mod mailroom;
+
+pub use mailroom::{
+    DocumentRecord, OpenReturn, PrintedAddress, PrintedPacket, ReprintRecord, ResolveOutcome,
+    ReturnReason, ReturnRecord,
+};
 
 /// The schema version this build reads and writes (`PRAGMA user_version`).
-/// Version 1 (the first release) is migrated in place.
-pub const SCHEMA_VERSION: i64 = 2;
+/// Versions 1 and 2 are migrated in place (version 3 adds the mail room's
+/// tables: the packets' printed addresses, returns and reprints).
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// From version 1: the batch table without `UNIQUE (as_of)`, since a
 /// supplementary batch (`<as-of>.2`) shares its date with the first.
@@ -201,7 +210,7 @@ impl Ledger {
         match version {
             0 => {
                 conn.execute_batch(&format!(
-                    "BEGIN; {SCHEMA} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    "BEGIN; {SCHEMA} {SCHEMA_V2} {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
                 .map_err(|e| db_err(path, e))?;
             }
@@ -209,7 +218,14 @@ impl Ledger {
                 // Foreign keys are off until after the migration: the batch
                 // table is rebuilt under the notices that refer to it.
                 conn.execute_batch(&format!(
-                    "BEGIN; {MIGRATE_V1_BATCH} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    "BEGIN; {MIGRATE_V1_BATCH} {SCHEMA_V2} {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                ))
+                .map_err(|e| db_err(path, e))?;
+            }
+            2 => {
+                // Version 3 only adds tables: every batch and notice stays.
+                conn.execute_batch(&format!(
+                    "BEGIN; {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
                 .map_err(|e| db_err(path, e))?;
             }
@@ -345,9 +361,16 @@ impl Ledger {
         Ok(NoticeSet { keys })
     }
 
-    /// Records a completed batch and its notices in one transaction: either
-    /// all of it is recorded or none.
-    pub fn commit_batch(&mut self, batch: &BatchRecord, notices: &[IssuedNotice]) -> Result<()> {
+    /// Records a completed batch, its notices and its packets' printed
+    /// addresses in one transaction: either all of it is recorded or none.
+    /// (`packets` is empty for a batch rebuilt from its directory, which
+    /// does not keep the addresses.)
+    pub fn commit_batch(
+        &mut self,
+        batch: &BatchRecord,
+        notices: &[IssuedNotice],
+        packets: &[PrintedPacket],
+    ) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
         tx.execute(
@@ -389,6 +412,7 @@ impl Ledger {
                 .map_err(|e| db_err(&path, e))?;
             }
         }
+        mailroom::insert_packets(&tx, &batch.batch_id, packets).map_err(|e| db_err(&path, e))?;
         crate::fault::point("ledger-commit");
         tx.commit().map_err(|e| db_err(&path, e))
     }
@@ -414,31 +438,35 @@ impl Ledger {
             .conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'
-                 AND name IN ('batch', 'notice', 'voided_batch', 'voided_notice')",
+                 AND name IN ('batch', 'notice', 'voided_batch', 'voided_notice',
+                              'packet', 'voided_packet', 'returned', 'reprint')",
                 [],
                 |r| r.get(0),
             )
             .map_err(|e| damaged(e.to_string()))?;
-        if tables != 4 {
+        if tables != 8 {
             return Err(damaged(format!(
-                "{tables} of its 4 tables (batch, notice, voided_batch, voided_notice) are there"
+                "{tables} of its 8 tables (batch, notice, voided_batch, voided_notice, packet, voided_packet, returned, reprint) are there"
             )));
         }
         Ok(())
     }
 
-    /// Withdraws a batch that was never mailed: its record and notices move
-    /// to the voided tables with `reason` and where its directory went, in
-    /// one transaction; its notices stop counting, so the residents are
-    /// selected again.
+    /// Withdraws a batch that was never mailed: its record, notices and
+    /// packets move to the voided tables with `reason` and where its
+    /// directory went, in one transaction; its notices stop counting, so the
+    /// residents are selected again. A batch with a recorded return or
+    /// reprint was mailed: it is refused.
     pub(crate) fn void_batch(
         &mut self,
         batch_id: &str,
         reason: &str,
         moved_to: &str,
     ) -> Result<()> {
+        self.refuse_void_of_mailed(batch_id)?;
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
+        mailroom::void_packets(&tx, batch_id).map_err(|e| db_err(&path, e))?;
         tx.execute(
             "INSERT INTO voided_batch SELECT batch_id, as_of, input_sha256, profile_sha256,
                     summary_sha256, timings_json, packets, tool_version, ?2, ?3
@@ -618,6 +646,7 @@ mod tests {
         l.commit_batch(
             &record("2026-11-26"),
             &[notice("A1", ItemKind::Card, "2027-01-15")],
+            &[],
         )
         .unwrap();
         assert_eq!(l.latest().unwrap(), Some(d("2026-11-26")));
@@ -635,9 +664,207 @@ mod tests {
                 notice("B2", ItemKind::Card, "2027-01-20"),
                 notice("A1", ItemKind::Card, "2027-01-15"),
             ],
+            &[],
         );
         assert!(err.is_err());
         assert_eq!(l.batch(d("2026-11-27")).unwrap(), None);
+        assert_eq!(l.notice_count().unwrap(), 1);
+    }
+
+    /// Version 2's schema as it shipped (SCHEMA and SCHEMA_V2 of that
+    /// release), written out here so that later changes to the constants
+    /// cannot make the test start from something that never existed.
+    const V2_SQL: &str = "
+        CREATE TABLE batch (
+            batch_id TEXT PRIMARY KEY, as_of TEXT NOT NULL,
+            input_sha256 TEXT NOT NULL, profile_sha256 TEXT NOT NULL,
+            summary_sha256 TEXT NOT NULL, timings_json TEXT NOT NULL,
+            packets INTEGER NOT NULL, tool_version TEXT NOT NULL);
+        CREATE TABLE notice (
+            resident_code TEXT NOT NULL, item TEXT NOT NULL, expiry TEXT NOT NULL,
+            batch_id TEXT NOT NULL REFERENCES batch(batch_id), as_of TEXT NOT NULL,
+            document_number TEXT NOT NULL, print_file TEXT NOT NULL,
+            first_page INTEGER NOT NULL, pages INTEGER NOT NULL,
+            PRIMARY KEY (resident_code, item, expiry));
+        CREATE INDEX notice_batch ON notice(batch_id);
+        CREATE TABLE voided_batch (
+            batch_id TEXT NOT NULL, as_of TEXT NOT NULL, input_sha256 TEXT NOT NULL,
+            profile_sha256 TEXT NOT NULL, summary_sha256 TEXT NOT NULL,
+            timings_json TEXT NOT NULL, packets INTEGER NOT NULL,
+            tool_version TEXT NOT NULL, reason TEXT NOT NULL, moved_to TEXT NOT NULL);
+        CREATE TABLE voided_notice (
+            resident_code TEXT NOT NULL, item TEXT NOT NULL, expiry TEXT NOT NULL,
+            batch_id TEXT NOT NULL, as_of TEXT NOT NULL, document_number TEXT NOT NULL,
+            print_file TEXT NOT NULL, first_page INTEGER NOT NULL, pages INTEGER NOT NULL);
+        PRAGMA user_version = 2;
+    ";
+
+    #[test]
+    fn a_version_2_ledger_is_migrated_keeping_every_batch_and_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kigen.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(V2_SQL).unwrap();
+            conn.execute_batch(
+                "INSERT INTO batch VALUES
+                    ('2026-11-25', '2026-11-25', 'i1', 'p', 's1', '{}', 2, '0.1.0'),
+                    ('2026-11-26', '2026-11-26', 'i2', 'p', 's2', '{}', 1, '0.1.0'),
+                    ('2026-11-26.2', '2026-11-26', 'i3', 'p', 's3', '{}', 1, '0.1.0');
+                 INSERT INTO notice VALUES
+                    ('A1', 'card', '2027-02-20', '2026-11-25', '2026-11-25', 'N-00001',
+                     'print/notices-0001.pdf', 1, 2),
+                    ('B2', 'user_cert', '2027-02-21', '2026-11-25', '2026-11-25', 'N-00002',
+                     'print/notices-0001.pdf', 3, 2),
+                    ('B2', 'sign_cert', '2027-02-21', '2026-11-25', '2026-11-25', 'N-00002',
+                     'print/notices-0001.pdf', 3, 2),
+                    ('C3', 'card', '2027-02-22', '2026-11-26', '2026-11-26', 'N-00003',
+                     'print/notices-0001.pdf', 1, 2),
+                    ('D4', 'card', '2027-02-23', '2026-11-26.2', '2026-11-26', 'N-00004',
+                     'print/notices-0001.pdf', 1, 2);
+                 INSERT INTO voided_batch VALUES
+                    ('2026-11-24', '2026-11-24', 'i0', 'p', 's0', '{}', 1, '0.1.0',
+                     'wrong export', '.void/2026-11-24-1');
+                 INSERT INTO voided_notice VALUES
+                    ('E5', 'card', '2027-02-19', '2026-11-24', '2026-11-24', 'N-00001',
+                     'print/notices-0001.pdf', 1, 2);",
+            )
+            .unwrap();
+        }
+        let mut l = Ledger::open(&path).unwrap();
+        let version: i64 = l
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        l.check_integrity().unwrap();
+        assert_eq!(
+            l.batch_ids().unwrap(),
+            ["2026-11-25", "2026-11-26", "2026-11-26.2"]
+        );
+        assert_eq!(l.notice_count().unwrap(), 5);
+        assert_eq!(l.notices_of("2026-11-25").unwrap().len(), 3);
+        assert_eq!(l.batches_on(d("2026-11-26")).unwrap().len(), 2);
+        let voided: i64 = l
+            .conn
+            .query_row("SELECT count(*) FROM voided_notice", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(voided, 1);
+        // Selection sees the same notices as before.
+        let seen = l.notices_before(d("2026-11-27")).unwrap();
+        assert_eq!(seen.len(), 5);
+        assert!(seen.noticed("B2", ItemKind::SignCert, d("2027-02-21")));
+        // The migrated batches have no printed addresses; their documents
+        // are found, and the new tables take returns.
+        assert!(l.packets_of("2026-11-25").unwrap().is_empty());
+        let docs = l.documents("N-00002").unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].resident_code, "B2");
+        assert_eq!(docs[0].items.len(), 2);
+        assert_eq!(docs[0].address, None);
+        let new = l
+            .record_returns(
+                &[ReturnRecord {
+                    batch_id: "2026-11-25".into(),
+                    document_number: "N-00002".into(),
+                    resident_code: "B2".into(),
+                    reason: ReturnReason::Moved,
+                    returned_on: d("2026-12-01"),
+                    source: "test".into(),
+                }],
+                d("2026-12-02"),
+            )
+            .unwrap();
+        assert_eq!(new, [true]);
+        assert_eq!(l.open_returns().unwrap().len(), 1);
+        drop(l);
+        // Opened again: version 3 as it is, nothing migrated twice.
+        let l = Ledger::open(&path).unwrap();
+        assert_eq!(l.notice_count().unwrap(), 5);
+        assert_eq!(l.open_returns().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn packets_returns_and_reprints_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(&dir.path().join("kigen.sqlite")).unwrap();
+        let address = PrintedAddress {
+            name: "佐久　太郎".into(),
+            postal_code: "3850051".into(),
+            address: "長野県佐久市中込1-2-3".into(),
+            address_extra: String::new(),
+            care_of: None,
+        };
+        let mut n = notice("A1", ItemKind::Card, "2027-01-15");
+        n.document_number = "N-1".into();
+        l.commit_batch(
+            &record("2026-11-26"),
+            &[n],
+            &[PrintedPacket {
+                document_number: "N-1".into(),
+                resident_code: "A1".into(),
+                address: address.clone(),
+            }],
+        )
+        .unwrap();
+        assert_eq!(l.packets_of("2026-11-26").unwrap()[0].address, address);
+        let doc = &l.documents("N-1").unwrap()[0];
+        assert_eq!(doc.address.as_ref(), Some(&address));
+        assert_eq!(doc.items, [(ItemKind::Card, d("2027-01-15"))]);
+        assert!(l.documents("N-2").unwrap().is_empty());
+        // A return recorded twice counts once.
+        let ret = ReturnRecord {
+            batch_id: "2026-11-26".into(),
+            document_number: "N-1".into(),
+            resident_code: "A1".into(),
+            reason: ReturnReason::NotFound,
+            returned_on: d("2026-12-01"),
+            source: "test".into(),
+        };
+        let new = l
+            .record_returns(&[ret.clone(), ret.clone()], d("2026-12-01"))
+            .unwrap();
+        assert_eq!(new, [true, false]);
+        assert_eq!(l.open_returns().unwrap().len(), 1);
+        // A reprint is not a notice.
+        assert_eq!(l.reprints_of("2026-11-26", "N-1").unwrap(), 0);
+        l.record_reprint(&ReprintRecord {
+            document_number: "N-1-R1".into(),
+            original: "N-1".into(),
+            number: 1,
+            batch_id: "2026-11-26".into(),
+            resident_code: "A1".into(),
+            reason: "asked".into(),
+            reprinted_on: d("2026-12-02"),
+            file: "reprint-N-1-R1.pdf".into(),
+            sha256: "x".into(),
+            pages: 2,
+            input_sha256: "y".into(),
+            address: address.clone(),
+        })
+        .unwrap();
+        assert_eq!(l.reprints_of("2026-11-26", "N-1").unwrap(), 1);
+        assert_eq!(l.notice_count().unwrap(), 1);
+        let r1 = &l.documents("N-1-R1").unwrap()[0];
+        assert_eq!((r1.reprint, r1.original.as_str()), (Some(1), "N-1"));
+        assert_eq!(r1.items, [(ItemKind::Card, d("2027-01-15"))]);
+        // Resolving closes it once.
+        assert_eq!(
+            l.resolve_return("2026-11-26", "N-1", "moved, new address", d("2026-12-03"))
+                .unwrap(),
+            ResolveOutcome::Resolved
+        );
+        assert!(l.open_returns().unwrap().is_empty());
+        assert!(matches!(
+            l.resolve_return("2026-11-26", "N-1", "again", d("2026-12-04"))
+                .unwrap(),
+            ResolveOutcome::AlreadyResolved { .. }
+        ));
+        // A batch with returns was mailed: it cannot be voided.
+        assert!(matches!(
+            l.void_batch("2026-11-26", "wrong", ".void/x"),
+            Err(Error::State(_))
+        ));
         assert_eq!(l.notice_count().unwrap(), 1);
     }
 

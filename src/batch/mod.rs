@@ -22,7 +22,7 @@ use crate::barcode::PostalTable;
 use crate::digest::sha256_file;
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, sync_dir};
-use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet};
+use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet, PrintedAddress, PrintedPacket};
 use crate::model::{Counts, CsvEncoding, DueNotice, InputEncoding};
 use crate::outputs::mailing::write_mailing;
 use crate::outputs::manifest::{write_manifest, ManifestRow};
@@ -185,7 +185,7 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     sync_dir(&req.out_root)?;
     crate::fault::point("renamed");
     if recorded.is_none() {
-        ledger.commit_batch(&built.record, &built.notices)?;
+        ledger.commit_batch(&built.record, &built.notices, &built.packets)?;
         crate::fault::point("committed");
     }
     Ok(RunReport {
@@ -247,7 +247,7 @@ fn supplement(
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(&req.out_root)?;
     crate::fault::point("renamed");
-    ledger.commit_batch(&built.record, &built.notices)?;
+    ledger.commit_batch(&built.record, &built.notices, &built.packets)?;
     Ok(RunReport {
         dir,
         counts: built.counts,
@@ -361,6 +361,7 @@ struct Built {
     tmp: PathBuf,
     record: BatchRecord,
     notices: Vec<IssuedNotice>,
+    packets: Vec<PrintedPacket>,
     counts: Counts,
     files: Vec<(String, usize, usize)>,
     select_seconds: f64,
@@ -436,6 +437,7 @@ fn build(
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         },
         notices: printed.notices,
+        packets: printed.packets_printed,
         counts: selected.report.counts,
         files: printed.files,
         select_seconds,
@@ -545,6 +547,9 @@ struct Printed {
     packets: u64,
     /// The ledger's record of each due item printed.
     notices: Vec<IssuedNotice>,
+    /// Where each packet was addressed (the ledger keeps it for the mail
+    /// room: pull lists, returns).
+    packets_printed: Vec<PrintedPacket>,
 }
 
 /// Renders the print files, then writes manifest.csv and mailing.csv.
@@ -582,6 +587,7 @@ fn print_batch(
             .collect(),
         packets: placed.len() as u64,
         notices: issued_notices(&rows),
+        packets_printed: printed_packets(&rows),
     })
 }
 
@@ -628,4 +634,25 @@ fn issued_notices(rows: &[ManifestRow<'_>]) -> Vec<IssuedNotice> {
         }
     }
     out
+}
+
+/// Each packet's envelope as printed: the 送付先 when there is one.
+fn printed_packets(rows: &[ManifestRow<'_>]) -> Vec<PrintedPacket> {
+    rows.iter()
+        .map(|row| {
+            let r = &row.notice.resident;
+            let to = r.envelope();
+            PrintedPacket {
+                document_number: row.document_number.to_string(),
+                resident_code: r.code.clone(),
+                address: PrintedAddress {
+                    name: r.name.clone(),
+                    postal_code: to.postal_code.digits().to_string(),
+                    address: to.address.to_string(),
+                    address_extra: to.address_extra.to_string(),
+                    care_of: to.care_of.map(str::to_string),
+                },
+            }
+        })
+        .collect()
 }
