@@ -82,6 +82,136 @@ pub enum Command {
     /// Write an editable copy of a built-in profile into DIR (then run with
     /// --profile DIR).
     Init(InitArgs),
+    /// Compare a printed batch with a newer export: write pull-list.csv and
+    /// pull-list.pdf, the packets to take out before they are mailed
+    /// (resident moved away, died, changed status, address or name, or not
+    /// in the export). Exit 2 when BATCH_DIR is not a committed batch.
+    Pulls(PullsArgs),
+    /// Record pieces Japan Post returned (還付), one (--document) or a file
+    /// of them (--file, all or nothing); or close one (--resolve).
+    Returned(ReturnedArgs),
+    /// Write followups.csv: every open return, with the resident, the
+    /// address printed, the document, date, reason and expiries.
+    Followups(FollowupsArgs),
+    /// Print one packet again, to the resident's current address in
+    /// --input: its number suffixed -R1 (-R2, …), marked 再発行; the ledger
+    /// records the reprint (not a new notice).
+    Reprint(ReprintArgs),
+}
+
+/// `kigen pulls`.
+#[derive(Debug, clap::Args)]
+pub struct PullsArgs {
+    /// The printed batch directory (OUT/<as-of>).
+    pub batch_dir: PathBuf,
+    /// The newer registry export to compare with.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// `--cards` and its encoding.
+    #[command(flatten)]
+    pub cards: CardsArgs,
+    /// Profile: a directory holding profile.toml, or a built-in name (saku).
+    #[arg(long, default_value = "saku")]
+    pub profile: PathBuf,
+    /// Input encoding, overriding the profile: cp932 or utf-8.
+    #[arg(long)]
+    pub encoding: Option<InputEncoding>,
+    /// pull-list.csv's encoding, overriding the profile: utf-8 (with BOM)
+    /// or cp932.
+    #[arg(long)]
+    pub csv_encoding: Option<CsvEncoding>,
+    /// The ledger: the batch must be one it records, and the addresses the
+    /// packets were printed to come from it. Default: state/kigen.sqlite
+    /// when it exists (without a ledger, addresses are compared by postal
+    /// code only).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Where pull-list.csv and pull-list.pdf go (default: pulls-<batch>
+    /// beside the batch directory; never a batch directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `kigen returned`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["document", "file", "resolve"])))]
+pub struct ReturnedArgs {
+    /// The ledger.
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// The document number printed on the returned piece (a reprint's
+    /// -R1 number too).
+    #[arg(long, value_name = "DOCNO", requires = "reason")]
+    pub document: Option<String>,
+    /// Japan Post's reason: not-found (あて所に尋ねあたりません), moved
+    /// (転居先不明), unknown (受取人不明), refused (受取拒絶), unclaimed
+    /// (保管期間経過), incomplete (あて名不完全); the Japanese wording is
+    /// accepted too.
+    #[arg(long, value_name = "CODE", requires = "document")]
+    pub reason: Option<String>,
+    /// The day it came back (default: today in Asia/Tokyo; any date form
+    /// the export accepts). Not before the piece was printed, not after
+    /// today.
+    #[arg(long, value_name = "D", requires = "document")]
+    pub date: Option<String>,
+    /// A returns file: CSV (UTF-8 or CP932) with a header row naming
+    /// document_number, reason and optionally date. Every line is checked
+    /// first: one bad line and nothing is recorded (exit 2, each bad line
+    /// listed).
+    #[arg(long, value_name = "RETURNS.csv")]
+    pub file: Option<PathBuf>,
+    /// Close the open return of this document number (with --note).
+    #[arg(long, value_name = "DOCNO", requires = "note")]
+    pub resolve: Option<String>,
+    /// What was found or done (kept in the ledger).
+    #[arg(long, value_name = "TEXT", requires = "resolve")]
+    pub note: Option<String>,
+}
+
+/// `kigen followups`.
+#[derive(Debug, clap::Args)]
+pub struct FollowupsArgs {
+    /// The ledger.
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// The directory followups.csv goes to (created 0700 if missing; never
+    /// a batch directory).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// followups.csv's encoding: utf-8 (with BOM) or cp932.
+    #[arg(long, default_value = "utf-8")]
+    pub csv_encoding: CsvEncoding,
+}
+
+/// `kigen reprint`.
+#[derive(Debug, clap::Args)]
+pub struct ReprintArgs {
+    /// The ledger.
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// The document number to reprint (a reprint's number names its
+    /// packet: the next one is -R2).
+    #[arg(long, value_name = "DOCNO")]
+    pub document: String,
+    /// The registry export giving the resident's current address.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// `--cards` and its encoding.
+    #[command(flatten)]
+    pub cards: CardsArgs,
+    /// Profile: a directory holding profile.toml, or a built-in name (saku).
+    #[arg(long, default_value = "saku")]
+    pub profile: PathBuf,
+    /// Input encoding, overriding the profile: cp932 or utf-8.
+    #[arg(long)]
+    pub encoding: Option<InputEncoding>,
+    /// Why it is reprinted (kept in the ledger).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// The directory reprint-<document>.pdf goes to (never a batch
+    /// directory).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// `kigen ledger`.

@@ -14,7 +14,8 @@
 //!   [`outputs`] (every file format), [`ledger`] (SQLite), the notice half of
 //!   [`render`];
 //! - [`pipeline`] (per-row work, parallel); [`batch`] (one night's work,
-//!   atomic) and [`verify`];
+//!   atomic) and [`verify`]; then `mailroom` (pull lists, returns,
+//!   reprints, after a batch is printed);
 //! - [`cmd`] (one file per subcommand) and [`cli`] (the arguments).
 
 #![warn(missing_docs, unreachable_pub)]
@@ -29,6 +30,7 @@ pub(crate) mod fault;
 pub(crate) mod files;
 pub mod fuzzing;
 pub mod ledger;
+pub(crate) mod mailroom;
 pub mod model;
 pub(crate) mod mynumber;
 pub(crate) mod outputs;

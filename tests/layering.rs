@@ -41,6 +41,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("fuzzing", 14), // the fuzz targets' entry points
     ("batch", 15),
     ("verify", 15),
+    ("mailroom", 16), // pull lists, returns, reprints: use batch and verify
     ("cli", 16),
     ("cmd", 17),
     ("render", 18), // render/mod.rs only declares its children

@@ -4,8 +4,12 @@
 pub mod check;
 pub mod columns;
 pub mod expiry;
+pub mod followups;
 pub mod init;
 pub mod ledger;
+pub mod pulls;
+pub mod reprint;
+pub mod returned;
 pub mod run;
 pub mod sample;
 pub mod verify;
@@ -31,6 +35,10 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Ledger(args) => ledger::run(args),
         Command::Columns(args) => columns::run(args),
         Command::Init(args) => init::run(args),
+        Command::Pulls(args) => pulls::run(args),
+        Command::Returned(args) => returned::run(args),
+        Command::Followups(args) => followups::run(args),
+        Command::Reprint(args) => reprint::run(args),
     }
 }
 

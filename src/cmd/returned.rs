@@ -1,0 +1,74 @@
+//! `kigen returned`: record returned pieces (還付), or close one.
+
+use std::io::Write;
+
+use crate::cli::ReturnedArgs;
+use crate::error::{Error, Result};
+use crate::ledger::ResolveOutcome;
+use crate::mailroom::open_ledger;
+use crate::mailroom::returns::{read_returns_file, record_returns, resolve, ReturnLine};
+
+/// Records the returns given, or resolves one; prints what was done.
+pub fn run(args: ReturnedArgs) -> Result<i32> {
+    let today = super::today_tokyo();
+    if let (Some(number), Some(note)) = (&args.resolve, &args.note) {
+        if note.trim().is_empty() {
+            return Err(Error::Usage(
+                "--note: say what was found or done (kept in the ledger)".into(),
+            ));
+        }
+        let mut ledger = open_ledger(&args.state)?;
+        let (batch, outcome) = resolve(&mut ledger, number.trim(), note.trim(), today)?;
+        match outcome {
+            ResolveOutcome::Resolved => println!(
+                "kigen returned: the return of {number} (batch {batch}) is resolved on {today}"
+            ),
+            ResolveOutcome::AlreadyResolved { on, note } => println!(
+                "kigen returned: the return of {number} (batch {batch}) was resolved on {on} ({note}); nothing changed"
+            ),
+        }
+        return Ok(0);
+    }
+    let lines = match (&args.file, &args.document, &args.reason) {
+        (Some(file), _, _) => read_returns_file(file)?,
+        (None, Some(document), Some(reason)) => vec![ReturnLine {
+            source: "command line".into(),
+            document: document.trim().to_string(),
+            reason: reason.clone(),
+            date: args.date.clone().unwrap_or_default().trim().to_string(),
+        }],
+        _ => {
+            return Err(Error::Usage(
+                "give --document DOCNO --reason CODE, --file RETURNS.csv, or --resolve DOCNO --note TEXT".into(),
+            ))
+        }
+    };
+    let mut ledger = open_ledger(&args.state)?;
+    let report = record_returns(&mut ledger, &lines, today)?;
+    let mut o = std::io::stdout().lock();
+    for r in &report.recorded {
+        let _ = writeln!(
+            o,
+            "  recorded {} (batch {}, resident {}): {} on {}",
+            r.document_number,
+            r.batch_id,
+            r.resident_code,
+            r.reason.key(),
+            r.returned_on
+        );
+    }
+    for r in &report.already {
+        let _ = writeln!(
+            o,
+            "  already recorded {} (batch {}): counted once, the first record kept",
+            r.document_number, r.batch_id
+        );
+    }
+    let _ = writeln!(
+        o,
+        "kigen returned: {} return(s) recorded, {} already recorded",
+        report.recorded.len(),
+        report.already.len()
+    );
+    Ok(0)
+}

@@ -1,0 +1,311 @@
+//! `kigen reprint`: a packet printed again on request (the seed page:
+//! 申請書を再送することもできます), to the resident's current address from a
+//! newer export: the same items and expiries as the notice, its number
+//! suffixed `-R1` (`-R2`, …), marked 再発行 on the letter. The ledger
+//! records the reprint in its own table; the notices stay one per item, and
+//! the original batch is not touched (it still verifies).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::export::{find, ExportRequest, Found};
+use super::{file_component, pdf_id, refuse_batch_dir, status_class, write_private};
+use crate::barcode::barcode_for;
+use crate::batch::resources::{load_postal, Renderer};
+use crate::digest::sha256_hex;
+use crate::error::{Error, Result};
+use crate::files::{create_private_dir, sync_dir};
+use crate::ledger::{DocumentRecord, Ledger, PrintedAddress, ReprintRecord};
+use crate::model::{DueNotice, Resident};
+use crate::render::display::{FontId, Page, Paint};
+use crate::render::fonts::FontSet;
+use crate::render::layout::Canvas;
+use crate::render::notice::{LayoutError, Packet};
+use crate::render::packet::packet_pages;
+use crate::render::pdf::write_pdf;
+use crate::render::printable::Printability;
+use crate::rules::{evaluate, ItemKind, RuleConfig};
+use crate::select::{NoticeKind, Outcome, Selection};
+use crate::wareki::Eras;
+
+/// What a reprint needs.
+pub(crate) struct ReprintRequest<'a> {
+    /// The document to reprint (a packet's number, or a reprint's).
+    pub document: &'a str,
+    /// The export giving the current address.
+    pub export: ExportRequest<'a>,
+    /// Why (kept in the ledger).
+    pub reason: &'a str,
+    /// Where `reprint-<document>.pdf` goes.
+    pub out: &'a Path,
+    /// The day of the reprint (printed beside the 再発行 mark).
+    pub today: NaiveDate,
+}
+
+/// What a reprint wrote.
+#[derive(Debug)]
+pub(crate) struct ReprintReport {
+    /// The PDF.
+    pub file: PathBuf,
+    /// The record.
+    pub record: ReprintRecord,
+}
+
+/// Reprints one document and records it.
+pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<ReprintReport> {
+    if req.reason.trim().is_empty() {
+        return Err(Error::Usage(
+            "--reason: say why the packet is reprinted (kept in the ledger)".into(),
+        ));
+    }
+    refuse_batch_dir(req.out, "--out")?;
+    let doc = the_document(ledger, req.document)?;
+    let profile = req.export.profile;
+    let wanted = HashSet::from([doc.resident_code.clone()]);
+    let export = find(&req.export, &wanted)?;
+    let resident = current_resident(&doc, export.rows.get(&doc.resident_code), req)?;
+    let renderer = Renderer::new(profile)?;
+    let notice = due_notice(&doc, resident, profile)?;
+    let printable = Printability {
+        renderer: Some((&renderer.fonts, &renderer.wording)),
+        columns: &profile.settings.columns,
+        as_of: doc.as_of,
+        support_measure: profile.settings.rules.support_measure,
+    };
+    if let Some(hold) = printable.hold(&notice.resident) {
+        return Err(Error::State(format!(
+            "document {}: resident {} would be held tonight ({}): not reprinted",
+            req.document, doc.resident_code, hold.reason
+        )));
+    }
+    let number = ledger.reprints_of(&doc.batch_id, &doc.original)? + 1;
+    let document_number = format!("{}-R{number}", doc.original);
+    let packet = Packet {
+        seq: 1,
+        document_number: &document_number,
+        as_of: doc.as_of,
+        notice: &notice,
+    };
+    let duplex = profile.settings.output.duplex;
+    let (mut pages, _) = packet_pages(&packet, &renderer.wording, &renderer.fonts, duplex)
+        .map_err(|e| match e {
+            LayoutError::Overflow { .. } => Error::Profile {
+                path: profile.file(),
+                message: e.to_string(),
+            },
+            LayoutError::TooLong { .. } => Error::State(format!(
+                "document {}: the current address does not fit the envelope window ({e}): not reprinted",
+                req.document
+            )),
+        })?;
+    if let Some(letter) = pages.first_mut() {
+        mark_reissue(letter, &renderer.fonts, &profile.eras, req.today);
+    }
+    let page_count = pages.len() as u32;
+    let bytes = write_pdf(
+        pages,
+        &renderer.fonts,
+        pdf_id(&format!("reprint/{}/{document_number}", doc.batch_id)),
+    )?;
+    create_private_dir(req.out)?;
+    let name = format!("reprint-{}.pdf", file_component(&document_number));
+    let file = req.out.join(&name);
+    write_private(&file, &bytes)?;
+    sync_dir(req.out)?;
+    crate::fault::point("reprint-written");
+    let to = notice.resident.envelope();
+    let record = ReprintRecord {
+        document_number,
+        original: doc.original.clone(),
+        number,
+        batch_id: doc.batch_id.clone(),
+        resident_code: doc.resident_code.clone(),
+        reason: req.reason.trim().to_string(),
+        reprinted_on: req.today,
+        file: name,
+        sha256: sha256_hex(&bytes),
+        pages: page_count,
+        input_sha256: export.digest.sha256,
+        address: PrintedAddress {
+            name: notice.resident.name.clone(),
+            postal_code: to.postal_code.digits().to_string(),
+            address: to.address.to_string(),
+            address_extra: to.address_extra.to_string(),
+            care_of: to.care_of.map(str::to_string),
+        },
+    };
+    // The file first, then the record: a crash between them leaves a file
+    // the ledger does not know, which the rerun (the same -R number)
+    // replaces.
+    ledger.record_reprint(&record)?;
+    Ok(ReprintReport { file, record })
+}
+
+/// The document the ledger knows by this number (a reprint's number names
+/// its packet: `-R2` follows `-R1`).
+fn the_document(ledger: &Ledger, number: &str) -> Result<DocumentRecord> {
+    let mut docs = ledger.documents(number.trim())?;
+    match docs.len() {
+        0 => Err(Error::State(format!(
+            "document {number:?} is not in the ledger {} (a typo, a withdrawn batch, or another ledger?): nothing reprinted",
+            ledger.path().display()
+        ))),
+        1 => Ok(docs.remove(0)),
+        n => Err(Error::State(format!(
+            "document {number:?} is on {n} batches' packets ({}): the profile's document number has no {{date}}, so kigen cannot tell which: nothing reprinted",
+            docs.iter()
+                .map(|d| d.batch_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The resident's row in the export: a current 住民, or exit 2 saying what
+/// the export holds instead.
+fn current_resident(
+    doc: &DocumentRecord,
+    found: Option<&Vec<Found>>,
+    req: &ReprintRequest<'_>,
+) -> Result<Resident> {
+    let input = req.export.input.display();
+    let code = &doc.resident_code;
+    let rows = found.map(Vec::as_slice).unwrap_or_default();
+    if let Some(r) = rows.iter().find_map(|f| match f {
+        Found::Resident(r) => Some(r),
+        _ => None,
+    }) {
+        return Ok((**r).clone());
+    }
+    let refuse = |what: String| {
+        Err(Error::State(format!(
+            "document {}: resident {code} {what}: not reprinted",
+            req.document
+        )))
+    };
+    if let Some((line, field, reason)) = rows.iter().find_map(|f| match f {
+        Found::Rejected {
+            line,
+            field,
+            reason,
+        } => Some((line, field, reason)),
+        _ => None,
+    }) {
+        return refuse(format!(
+            "has a row in {input} that cannot be used (line {line}: {field}: {reason})"
+        ));
+    }
+    if let Some((line, status)) = rows
+        .iter()
+        .filter_map(|f| match f {
+            Found::Excluded { line, status } => Some((status_class(status), *line, status)),
+            _ => None,
+        })
+        .min_by_key(|(class, line, _)| (*class, *line))
+        .map(|(_, line, status)| (line, status))
+    {
+        return refuse(format!(
+            "is no longer a 住民 in {input} (line {line}: 住民状態 {status})"
+        ));
+    }
+    refuse(format!("is not in {input}"))
+}
+
+/// The notice again, for the resident as the export has them now: the
+/// items and expiries the ledger recorded (an export whose dates give
+/// other expiries means the notice no longer applies: exit 2).
+fn due_notice(
+    doc: &DocumentRecord,
+    resident: Resident,
+    profile: &crate::profile::Profile,
+) -> Result<DueNotice> {
+    let rules = &profile.settings.rules;
+    let evaluation = evaluate(
+        &resident.dates,
+        RuleConfig {
+            age_basis: rules.age_basis,
+            feb29: rules.feb29,
+        },
+    )
+    .map_err(|e| {
+        Error::State(format!(
+            "document {}: the export's dates of resident {} cannot be evaluated ({e:?}): not reprinted",
+            doc.document_number, doc.resident_code
+        ))
+    })?;
+    let mut differ = Vec::new();
+    for (kind, expiry) in &doc.items {
+        let now = evaluation.item(*kind).map(|i| i.expiry);
+        if now != Some(*expiry) {
+            differ.push(format!(
+                "{} {} in the notice, {} in the export",
+                kind.key(),
+                expiry,
+                now.map_or("none".to_string(), |d| d.to_string())
+            ));
+        }
+    }
+    if !differ.is_empty() {
+        return Err(Error::State(format!(
+            "document {}: the notice no longer fits resident {} ({}): renewed or corrected since? Not reprinted",
+            doc.document_number,
+            doc.resident_code,
+            differ.join("; ")
+        )));
+    }
+    let due: Vec<ItemKind> = ItemKind::ALL
+        .into_iter()
+        .filter(|k| doc.items.iter().any(|(i, _)| i == k))
+        .collect();
+    let kind = if due.contains(&ItemKind::Card) {
+        NoticeKind::Card
+    } else {
+        NoticeKind::Certificate
+    };
+    let postal = load_postal(profile)?;
+    let to = resident.envelope();
+    let address = if to.address_extra.is_empty() {
+        to.address.to_string()
+    } else {
+        format!("{}　{}", to.address, to.address_extra)
+    };
+    let barcode = barcode_for(to.postal_code, &address, &postal)
+        .map_err(|e| format!("〒{}: {}", to.postal_code, e.reason()));
+    Ok(DueNotice {
+        resident,
+        evaluation,
+        selection: Selection {
+            outcome: Outcome::Printed,
+            kind: Some(kind),
+            due,
+            noticed: Vec::new(),
+            residence_in_window: Vec::new(),
+            expired_unnoticed: Vec::new(),
+        },
+        barcode,
+    })
+}
+
+/// 「再発行」 boxed at the top right of the letter, above its block of
+/// document number, date and issuer (whose first baseline is 20 mm from
+/// the top, its right edge 192 mm: render/letter.rs), with the day of the
+/// reprint beside it.
+fn mark_reissue(letter: &mut Page, fonts: &FontSet, eras: &Eras, on: NaiveDate) {
+    const RIGHT: f32 = 192.0;
+    let mut c = Canvas::new(fonts);
+    let label = "再発行";
+    let w = c.width(FontId::Gothic, 15.0, label) + 6.0;
+    c.rect(RIGHT - w, 6.5, w, 8.0, Paint::Stroke, 1.2);
+    c.text(FontId::Gothic, 15.0, RIGHT - w + 3.0, 12.8, label);
+    let day = eras.format(on).unwrap_or_else(|| on.to_string());
+    c.text_right(
+        FontId::Mincho,
+        8.5,
+        RIGHT - w - 2.0,
+        12.8,
+        &format!("再発行日 {day}"),
+    );
+    letter.items.extend(c.finish().items);
+}
