@@ -164,6 +164,26 @@ fn db_err(path: &Path, source: rusqlite::Error) -> Error {
     }
 }
 
+/// The ledger is damaged: restore or rebuild it (exit 2).
+fn damaged(path: &Path, what: &str) -> Error {
+    Error::State(format!(
+        "ledger {} is damaged ({what}); nothing was done: restore it from the backup, or rebuild it from the batch directories with `kigen ledger rebuild --out DIR --state {}`",
+        path.display(),
+        path.display()
+    ))
+}
+
+/// An error opening (or migrating) the ledger: a file SQLite finds corrupt
+/// or not a database (a damaged schema page fails here, before
+/// `quick_check` could run) is said to be damaged, with what to do.
+fn open_err(path: &Path, source: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match source.sqlite_error_code() {
+        Some(DatabaseCorrupt | NotADatabase) => damaged(path, &source.to_string()),
+        _ => db_err(path, source),
+    }
+}
+
 fn item_key(kind: ItemKind) -> &'static str {
     kind.key()
 }
@@ -189,7 +209,7 @@ impl Ledger {
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
         }
         let fresh = !path.exists();
-        let conn = Connection::open(path).map_err(|e| db_err(path, e))?;
+        let conn = Connection::open(path).map_err(|e| open_err(path, e))?;
         #[cfg(unix)]
         if fresh {
             use std::os::unix::fs::PermissionsExt;
@@ -197,22 +217,22 @@ impl Ledger {
                 .map_err(|e| Error::io(path, e))?;
         }
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| db_err(path, e))?;
+            .map_err(|e| open_err(path, e))?;
         conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| db_err(path, e))?;
+            .map_err(|e| open_err(path, e))?;
         // Off (outside any transaction) while the schema may be migrated:
         // the batch table is rebuilt under the notices that refer to it.
         conn.pragma_update(None, "foreign_keys", "OFF")
-            .map_err(|e| db_err(path, e))?;
+            .map_err(|e| open_err(path, e))?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| db_err(path, e))?;
+            .map_err(|e| open_err(path, e))?;
         match version {
             0 => {
                 conn.execute_batch(&format!(
                     "BEGIN; {SCHEMA} {SCHEMA_V2} {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
-                .map_err(|e| db_err(path, e))?;
+                .map_err(|e| open_err(path, e))?;
             }
             1 => {
                 // Foreign keys are off until after the migration: the batch
@@ -220,14 +240,14 @@ impl Ledger {
                 conn.execute_batch(&format!(
                     "BEGIN; {MIGRATE_V1_BATCH} {SCHEMA_V2} {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
-                .map_err(|e| db_err(path, e))?;
+                .map_err(|e| open_err(path, e))?;
             }
             2 => {
                 // Version 3 only adds tables: every batch and notice stays.
                 conn.execute_batch(&format!(
                     "BEGIN; {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
-                .map_err(|e| db_err(path, e))?;
+                .map_err(|e| open_err(path, e))?;
             }
             SCHEMA_VERSION => {}
             v => {
@@ -420,13 +440,7 @@ impl Ledger {
     /// SQLite's `quick_check` and the schema's tables: a damaged ledger is
     /// found before any work, not at the commit after a batch was built.
     pub(crate) fn check_integrity(&self) -> Result<()> {
-        let damaged = |what: String| {
-            Error::State(format!(
-                "ledger {} is damaged ({what}); nothing was done: restore it from the backup, or rebuild it from the batch directories with `kigen ledger rebuild --out DIR --state {}`",
-                self.path.display(),
-                self.path.display()
-            ))
-        };
+        let damaged = |what: String| damaged(&self.path, &what);
         let verdict: String = self
             .conn
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
