@@ -26,6 +26,7 @@ use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet};
 use crate::model::{Counts, CsvEncoding, DueNotice, InputEncoding};
 use crate::outputs::mailing::write_mailing;
 use crate::outputs::manifest::{write_manifest, ManifestRow};
+use crate::outputs::overview::{write_auditor_files, Identity, PrintFileFacts};
 use crate::outputs::summary::{write_summary, SummaryInput};
 use crate::profile::Profile;
 use crate::registry::scan_duplicates;
@@ -386,12 +387,24 @@ fn build(
     let select_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
+    let profile_name = req.profile.name();
+    let identity = Identity {
+        batch_id: &target.batch_id,
+        as_of: req.as_of,
+        version: env!("CARGO_PKG_VERSION"),
+        input_sha256: &selected.input_sha256,
+        input_bytes: selected.input_bytes,
+        profile: &profile_name,
+        profile_sha256: &req.profile.sha256,
+        postal_data: &selected.postal_data,
+    };
     let printed = print_batch(
         req,
         target,
         &selected.renderer,
         &selected.report.notices,
         &tmp,
+        (identity, &selected.report.counts),
     )?;
     let render_seconds = started.elapsed().as_secs_f64();
 
@@ -410,7 +423,7 @@ fn build(
             input_sha256: &selected.input_sha256,
             input_bytes: selected.input_bytes,
             columns: &selected.report.columns,
-            profile: &req.profile.name(),
+            profile: &profile_name,
             profile_sha256: &req.profile.sha256,
             postal_data: &selected.postal_data,
             counts: &selected.report.counts,
@@ -541,13 +554,16 @@ struct Printed {
     notices: Vec<IssuedNotice>,
 }
 
-/// Renders the print files, then writes manifest.csv and mailing.csv.
+/// Renders the print files, then writes manifest.csv and mailing.csv, and
+/// the auditor's audit.xlsx and report.html (SPEC 12) with the batch's
+/// identity and the counts summary.json will hold.
 fn print_batch(
     req: &RunRequest<'_>,
     target: &Target,
     renderer: &Renderer<'_>,
     notices: &[DueNotice],
     tmp: &Path,
+    (identity, counts): (Identity<'_>, &Counts),
 ) -> Result<Printed> {
     let settings = &req.profile.settings;
     let placed = place(
@@ -569,6 +585,17 @@ fn print_batch(
     let rows = manifest_rows(&placed, &written);
     write_manifest(tmp, &rows, req.csv_encoding)?;
     write_mailing(tmp, &rows, req.csv_encoding)?;
+    let print_files: Vec<PrintFileFacts> = written
+        .iter()
+        .map(|w| PrintFileFacts {
+            file: w.path.clone(),
+            packets: w.spans.len() as u64,
+            pages: w.pages() as u64,
+            bytes: w.bytes,
+            sha256: w.sha256.clone(),
+        })
+        .collect();
+    write_auditor_files(tmp, identity, counts, &print_files, &rows)?;
     Ok(Printed {
         files: written
             .iter()

@@ -26,6 +26,10 @@ pub(crate) struct WrittenFile {
     pub path: String,
     /// Per packet, in order: (seq, first page, pages).
     pub spans: Vec<(u32, usize, usize)>,
+    /// Its size.
+    pub bytes: u64,
+    /// Its SHA-256, taken from the bytes written (the report lists it).
+    pub sha256: String,
 }
 
 impl WrittenFile {
@@ -70,6 +74,8 @@ pub(crate) fn write_print_files(
                 name: file.name.clone(),
                 path: format!("print/{}", file.name),
                 spans,
+                bytes: bytes.len() as u64,
+                sha256: sha256_hex(&bytes),
             })
         })
         .collect()
