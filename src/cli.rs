@@ -65,6 +65,37 @@ pub enum Command {
     /// Write an editable copy of a built-in profile into DIR (then run with
     /// --profile DIR).
     Init(InitArgs),
+    /// List the batches the ledger records, withdrawn ones included:
+    /// batch, as-of, packets, notices, print files, void or not.
+    Batches(BatchesArgs),
+    /// Every notice the ledger records for one resident (and the batch
+    /// each came in, withdrawn or not).
+    History(HistoryArgs),
+}
+
+/// `kigen batches`.
+#[derive(Debug, clap::Args)]
+pub struct BatchesArgs {
+    /// The ledger (read only; never created).
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `kigen history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The ledger (read only; never created).
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// The resident's 住民コード (the registry's key, never the 個人番号).
+    #[arg(long)]
+    pub resident: String,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `kigen ledger`.

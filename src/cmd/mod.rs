@@ -1,9 +1,11 @@
 //! One file per subcommand: each takes its parsed arguments, calls the
 //! library and prints what the operator reads; the exit code comes back.
 
+pub mod batches;
 pub mod check;
 pub mod columns;
 pub mod expiry;
+pub mod history;
 pub mod init;
 pub mod ledger;
 pub mod run;
@@ -30,6 +32,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Ledger(args) => ledger::run(args),
         Command::Columns(args) => columns::run(args),
         Command::Init(args) => init::run(args),
+        Command::Batches(args) => batches::run(args),
+        Command::History(args) => history::run(args),
     }
 }
 
