@@ -482,6 +482,10 @@ fn manifest_sheet(ws: &mut Worksheet, f: &Formats, rows: &[ManifestRow<'_>]) -> 
     s.finish("manifest.csv")
 }
 
+/// A column a CSV sheet adds: (its title, the column it is computed from,
+/// how).
+type ExtraColumn<'a> = (&'a str, &'a str, fn(&str) -> &str);
+
 /// A sheet of one of the batch's row CSVs, read back record by record:
 /// `line` as a number, every other column as the text the CSV holds;
 /// `extra` adds a last column computed from another (例外's 説明).
@@ -491,7 +495,7 @@ fn csv_sheet(
     name: &str,
     path: &Path,
     header: &[&str],
-    extra: Option<(&str, &str, fn(&str) -> &str)>,
+    extra: Option<ExtraColumn<'_>>,
 ) -> Result<()> {
     let mut columns = header_of(header);
     if let Some((title, _, _)) = extra {

@@ -60,7 +60,7 @@ fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -274,7 +274,7 @@ pub(crate) fn render(ov: &Overview<'_>, files: &[(String, u64)]) -> String {
 
 fn identity(h: &mut String, ov: &Overview<'_>) {
     let id = &ov.identity;
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<section id=\"identity\"><h2>1. バッチの識別</h2><table class=\"kv\">\
          <tr><th>バッチ</th><td data-k=\"batch_id\">{b}</td></tr>\
@@ -285,7 +285,7 @@ fn identity(h: &mut String, ov: &Overview<'_>) {
          <tr><th>プロファイル</th><td>{p}</td></tr>\
          <tr><th>profile.toml SHA-256</th><td class=\"hash\" data-k=\"profile_sha256\">{ps}</td></tr>\
          <tr><th>郵便データ</th><td>{pd}</td></tr>\
-         </table></section>\n",
+         </table></section>",
         b = esc(id.batch_id),
         a = id.as_of,
         v = esc(id.version),
@@ -371,9 +371,9 @@ fn reconciliation(h: &mut String, ov: &Overview<'_>) {
             colour: outcome_colour(*o),
         })
         .collect();
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<h3>結果の内訳</h3>{}</section>\n",
+        "<h3>結果の内訳</h3>{}</section>",
         bar_chart("結果の内訳（行数）", &bars)
     );
 }
@@ -584,10 +584,9 @@ fn coverage(h: &mut String, ov: &Overview<'_>) {
         wo = figure("without_barcode", without),
         wop = percent(without, m.packets),
     );
-    if m.packets > 0 {
-        // One stacked bar: with a barcode, without.
-        const W: u64 = 820;
-        let with_w = m.with_barcode * W / m.packets;
+    // One stacked bar: with a barcode, without.
+    const W: u64 = 820;
+    if let Some(with_w) = (m.with_barcode * W).checked_div(m.packets) {
         let _ = write!(
             h,
             "<svg class=\"chart\" role=\"img\" width=\"{W}\" height=\"30\" viewBox=\"0 0 {W} 30\" aria-label=\"バーコードの有無\"><title>バーコードの有無</title>\
