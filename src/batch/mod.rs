@@ -23,7 +23,8 @@ use crate::digest::sha256_file;
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, sync_dir};
 use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet};
-use crate::model::{Counts, CsvEncoding, DueNotice, InputEncoding};
+use crate::model::{weight_band, CountSheet, Counts, CsvEncoding, DueNotice, InputEncoding};
+use crate::outputs::bundles::write_bundles;
 use crate::outputs::mailing::write_mailing;
 use crate::outputs::manifest::{write_manifest, ManifestRow};
 use crate::outputs::summary::{write_summary, SummaryInput};
@@ -31,8 +32,8 @@ use crate::profile::Profile;
 use crate::registry::CardIndex;
 use crate::render::printable::Printability;
 use check::{check, first_pass, CardsFile, CheckReport, CheckRequest, FirstPass};
-use plan::{place, print_files, Placed};
-use print::{write_print_files, PrintJob, WrittenFile};
+use plan::{bundle_files, place, print_files, Placed};
+use print::{write_mailroom_pdfs, write_print_files, PrintJob, WrittenFile};
 use resources::{load_postal, postal_description, Renderer};
 
 /// What a run needs.
@@ -556,13 +557,15 @@ fn print_batch(
     tmp: &Path,
 ) -> Result<Printed> {
     let settings = &req.profile.settings;
-    let placed = place(
+    let (placed, mut bundles) = place(
         notices,
         req.as_of,
         &renderer.wording.letter.document_number,
         target.first_number,
+        settings.mail.bundle_min,
     );
     let files = print_files(&placed, settings.output.chunk);
+    bundle_files(&mut bundles, &files);
     let profile_file = req.profile.file();
     let job = PrintJob {
         renderer,
@@ -570,11 +573,15 @@ fn print_batch(
         batch_id: &target.batch_id,
         duplex: settings.output.duplex,
         profile_file: &profile_file,
+        mail: &settings.mail,
     };
     let written = write_print_files(&job, &files, &tmp.join("print"))?;
     let rows = manifest_rows(&placed, &written);
     write_manifest(tmp, &rows, req.csv_encoding)?;
     write_mailing(tmp, &rows, req.csv_encoding)?;
+    write_bundles(tmp, &bundles, req.csv_encoding)?;
+    let sheet = count_sheet(req.profile, &target.batch_id, &rows, settings.output.duplex);
+    write_mailroom_pdfs(&job, &bundles, &sheet, &tmp.join("print"))?;
     Ok(Printed {
         files: written
             .iter()
@@ -606,6 +613,70 @@ fn manifest_rows<'a>(placed: &'a [Placed<'a>], written: &'a [WrittenFile]) -> Ve
         }
     }
     rows
+}
+
+/// The 差出票's numbers from the manifest's rows: pieces and sheets per
+/// file, barcode coverage, weight bands (sheets × `[mail] sheet_grams` +
+/// `envelope_grams`), and pieces per 3-digit district, non-forwardable
+/// apart.
+fn count_sheet(
+    profile: &Profile,
+    batch_id: &str,
+    rows: &[ManifestRow<'_>],
+    duplex: bool,
+) -> CountSheet {
+    use std::collections::BTreeMap;
+    let mail = &profile.settings.mail;
+    let m = &profile.settings.municipality;
+    let mut files: Vec<(String, u32, u32)> = Vec::new();
+    let (mut with_barcode, mut without_barcode) = (0, 0);
+    let mut bands: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut weights: BTreeMap<u32, f32> = BTreeMap::new();
+    let mut districts: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for row in rows {
+        let sheets = if duplex {
+            row.pages.div_ceil(2)
+        } else {
+            row.pages
+        } as u32;
+        match files.last_mut() {
+            Some(f) if f.0 == row.file => {
+                f.1 += 1;
+                f.2 += sheets;
+            }
+            _ => files.push((row.file.to_string(), 1, sheets)),
+        }
+        if row.notice.barcode.is_ok() {
+            with_barcode += 1;
+        } else {
+            without_barcode += 1;
+        }
+        let grams = sheets as f32 * mail.sheet_grams + mail.envelope_grams;
+        *bands.entry(weight_band(grams)).or_default() += 1;
+        weights.insert(sheets, grams);
+        let r = &row.notice.resident;
+        let d = districts
+            .entry(r.envelope().postal_code.district().to_string())
+            .or_default();
+        if r.non_forwardable {
+            d.1 += 1;
+        } else {
+            d.0 += 1;
+        }
+    }
+    CountSheet {
+        batch_id: batch_id.to_string(),
+        issuer: format!("{} {}", m.name, m.department),
+        files,
+        with_barcode,
+        without_barcode,
+        bands: bands.into_iter().map(|(b, n)| (b.to_string(), n)).collect(),
+        districts: districts
+            .into_iter()
+            .map(|(d, (o, nf))| (d, o, nf))
+            .collect(),
+        weights: weights.into_iter().collect(),
+    }
 }
 
 /// One ledger notice per due item of every packet.

@@ -3,6 +3,7 @@
 //! ([`mailing`]) and summary.json ([`summary`]), all written through
 //! [`csvfile`]. Column lists are SPEC 5's, exactly.
 
+pub(crate) mod bundles;
 pub(crate) mod csvfile;
 pub(crate) mod mailing;
 pub(crate) mod manifest;
@@ -46,6 +47,10 @@ pub(crate) const MANIFEST_HEADER: [&str; 19] = [
     "barcode_note",
     "mail_to",
 ];
+
+/// bundles.csv columns (SPEC 11).
+pub(crate) const BUNDLES_HEADER: [&str; 6] =
+    ["bundle", "key", "pieces", "first_seq", "last_seq", "file"];
 
 /// mailing.csv columns.
 pub(crate) const MAILING_HEADER: [&str; 4] = ["file", "district", "packets", "pages"];

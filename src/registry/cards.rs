@@ -426,9 +426,8 @@ impl IndexBuilder {
             }
             // A repeated key's row rejected for another reason too keeps
             // only the repeated-key reject.
-            self.rejects.retain(|r| {
-                !replaced.contains(&r.line) || r.reason.starts_with("the key occurs")
-            });
+            self.rejects
+                .retain(|r| !replaced.contains(&r.line) || r.reason.starts_with("the key occurs"));
         }
         self.rejects.sort_by_key(|r| r.line);
         (self.entries, self.by_key, self.rejects)
