@@ -346,6 +346,11 @@ pub struct LetterWording {
     pub card_proxy: Vec<String>,
     /// The reasons for which a proxy may collect the card (やむを得ない理由).
     pub card_proxy_reasons: Vec<String>,
+    /// 申請時来庁方式, where the profile enables it (not empty): paragraphs
+    /// added to the card section (the card comes by 本人限定受取郵便; no
+    /// proxy may apply). Absent or empty: not offered, nothing printed.
+    #[serde(default)]
+    pub card_apply_at_counter: Vec<String>,
     /// The words before the list of reasons (「やむを得ない理由：」).
     pub card_proxy_reasons_label: String,
     /// Identity documents, list A (one suffices).
