@@ -43,6 +43,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("batch", 15),
     ("verify", 15),
     ("cli", 16),
+    ("forecast", 16), // reads like a check, above batch
     ("cmd", 17),
     ("render", 18), // render/mod.rs only declares its children
 ];

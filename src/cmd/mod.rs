@@ -4,6 +4,7 @@
 pub mod check;
 pub mod columns;
 pub mod expiry;
+pub mod forecast;
 pub mod init;
 pub mod ledger;
 pub mod run;
@@ -30,6 +31,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Sample(args) => sample::run(args),
         Command::Ledger(args) => ledger::run(args),
         Command::Columns(args) => columns::run(args),
+        Command::Forecast(args) => forecast::run(args),
         Command::Init(args) => init::run(args),
     }
 }
