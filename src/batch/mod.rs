@@ -152,7 +152,7 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     let issued = ledger.notices_before(req.as_of)?;
     let previous = match (&recorded, ledger.latest()?) {
         (None, Some(latest)) => {
-            residents_of(&req.out_root.join(latest.to_string())).map(|n| (latest, n))
+            residents_of(&req.out_root.join(latest.to_string())).map(|n| (latest, n.0, n.1))
         }
         _ => None,
     };
@@ -243,7 +243,7 @@ fn supplement(
     let dir = req.out_root.join(&target.batch_id);
     agreement::refuse_symlinked_batch(&dir)?;
     let issued = ledger.notices_through(req.as_of)?;
-    let previous = residents_of(&req.out_root.join(&main.batch_id)).map(|n| (req.as_of, n));
+    let previous = residents_of(&req.out_root.join(&main.batch_id)).map(|n| (req.as_of, n.0, n.1));
     let built = build(req, &target, &issued, None, previous)?;
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(&req.out_root)?;
@@ -276,33 +276,58 @@ fn refuse_far_future(req: &RunRequest<'_>) -> Result<()> {
 }
 
 /// The 住民 rows of a batch (rows read less those excluded on their
-/// status), from its summary.json.
-fn residents_of(dir: &Path) -> Option<u64> {
+/// status) and, when it read a card file, the card rows joined, from its
+/// summary.json.
+fn residents_of(dir: &Path) -> Option<(u64, Option<u64>)> {
     let (summary, _) = crate::outputs::summary::read_summary(dir).ok()?;
     let c = &summary.counts;
-    Some(c.rows_read - c.of(crate::select::Outcome::Excluded))
+    Some((
+        c.rows_read - c.of(crate::select::Outcome::Excluded),
+        c.cards.as_ref().map(|k| k.joined),
+    ))
 }
+
+/// The last batch's date, 住民 rows and card rows joined, for the drop
+/// guard.
+type Previous = Option<(NaiveDate, u64, Option<u64>)>;
 
 /// An export with no 住民 rows, or fewer by more than `[input]
 /// max_drop_percent` than the last batch's, is a truncated or wrong file
-/// until a person says otherwise.
-fn refuse_shrunk_input(
-    req: &RunRequest<'_>,
-    counts: &Counts,
-    previous: Option<(NaiveDate, u64)>,
-) -> Result<()> {
+/// until a person says otherwise; so is a card file whose joined rows
+/// dropped as much (a truncated card extract would make its residents
+/// `no-item` in silence), or a run without `--cards` after a batch that
+/// read one.
+fn refuse_shrunk_input(req: &RunRequest<'_>, counts: &Counts, previous: Previous) -> Result<()> {
     let now = counts.rows_read - counts.of(crate::select::Outcome::Excluded);
     let max_drop = u64::from(req.profile.settings.input.max_drop_percent.min(100));
+    let dropped = |now: u64, before: u64| now * 100 < before * (100 - max_drop);
+    if let Some((date, _, Some(before))) = previous {
+        let joined = counts.cards.as_ref().map(|c| c.joined);
+        let problem = match joined {
+            None => Some(format!(
+                "the batch of {date} read a card file (--cards) and this run has none: its residents would all be no-item"
+            )),
+            Some(j) if dropped(j, before) => Some(format!(
+                "the card file joins {j} 住民 row(s), the batch of {date} joined {before} (more than [input] max_drop_percent = {max_drop} % fewer): a truncated card extract?"
+            )),
+            _ => None,
+        };
+        if let Some(p) = problem {
+            return Err(Error::State(format!(
+                "{p} Nothing was recorded. If the files are complete, run again with --accept-input-change"
+            )));
+        }
+    }
     let refused = match previous {
         _ if now == 0 => true,
-        Some((_, before)) => now * 100 < before * (100 - max_drop),
+        Some((_, before, _)) => dropped(now, before),
         None => false,
     };
     if !refused {
         return Ok(());
     }
     let against = match previous {
-        Some((date, before)) => format!(", the batch of {date} had {before}"),
+        Some((date, before, _)) => format!(", the batch of {date} had {before}"),
         None => String::new(),
     };
     Err(Error::State(format!(
@@ -369,13 +394,14 @@ struct Built {
 }
 
 /// Builds the whole batch in `<out>/.<as-of>.partial/`, every file synced.
-/// `previous` is the last batch's date and 住民 rows, for the drop guard.
+/// `previous` is the last batch's date, 住民 rows and card rows joined, for
+/// the drop guard.
 fn build(
     req: &RunRequest<'_>,
     target: &Target,
     issued: &NoticeSet,
     timings: Option<&str>,
-    previous: Option<(NaiveDate, u64)>,
+    previous: Previous,
 ) -> Result<Built> {
     let started = Instant::now();
     let loaded = load(req)?;
