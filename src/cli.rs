@@ -39,6 +39,23 @@ pub struct BatchArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    /// `--cards` and its encoding.
+    #[command(flatten)]
+    pub cards: CardsArgs,
+}
+
+/// `--cards FILE`: the card-status extract (SPEC 9).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CardsArgs {
+    /// The card-status file (card and certificate dates from J-LIS, joined
+    /// on the profile's [cards] registry_key); the export's own card columns
+    /// are then not read.
+    #[arg(long, value_name = "FILE")]
+    pub cards: Option<PathBuf>,
+    /// The card file's encoding, overriding the profile's [cards] encoding:
+    /// cp932 or utf-8.
+    #[arg(long, requires = "cards")]
+    pub cards_encoding: Option<InputEncoding>,
 }
 
 /// The subcommands.
@@ -58,6 +75,9 @@ pub enum Command {
     Sample(SampleArgs),
     /// Check the ledger against the batch directories, or rebuild it.
     Ledger(LedgerArgs),
+    /// Per month ahead, the items coming due and the notices the rules will
+    /// select: forecast.csv and forecast.html (a staffing plan).
+    Forecast(ForecastArgs),
     /// Show an export's header row against the profile: what each column
     /// key maps to, what is missing, what kigen does not read. Exit 2 when
     /// a mapped column is missing (as `run` and `check` would).
@@ -249,6 +269,23 @@ pub struct SampleArgs {
     /// 4). For benchmarks of many notices.
     #[arg(long)]
     pub due_percent: Option<u8>,
+    /// The export's layout: saku (one file, the card dates in it) or
+    /// standard (the 住民記録 standard's item names; the card dates go to
+    /// --out-cards).
+    #[arg(long, default_value = "saku")]
+    pub layout: SampleLayoutArg,
+    /// With --layout standard: the card file (required).
+    #[arg(long, value_name = "FILE")]
+    pub out_cards: Option<PathBuf>,
+}
+
+/// `--layout` of `kigen sample`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SampleLayoutArg {
+    /// Saku's one-file export.
+    Saku,
+    /// The 住民記録 standard's registry, and a card file.
+    Standard,
 }
 
 /// `kigen columns`.
@@ -263,6 +300,35 @@ pub struct ColumnsArgs {
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
     pub encoding: Option<InputEncoding>,
+    /// `--cards` and its encoding.
+    #[command(flatten)]
+    pub cards: CardsArgs,
+}
+
+/// `kigen forecast`.
+#[derive(Debug, clap::Args)]
+pub struct ForecastArgs {
+    /// The registry export (CSV).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// `--cards` and its encoding.
+    #[command(flatten)]
+    pub cards: CardsArgs,
+    /// The first day counted (default: today in Asia/Tokyo).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Months ahead (1-60).
+    #[arg(long, default_value_t = 12)]
+    pub months: u32,
+    /// Profile: a directory holding profile.toml, or a built-in name.
+    #[arg(long, default_value = "saku")]
+    pub profile: PathBuf,
+    /// Input encoding, overriding the profile: cp932 or utf-8.
+    #[arg(long)]
+    pub encoding: Option<InputEncoding>,
+    /// Output directory (default: out/forecast-<from>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `kigen init`.

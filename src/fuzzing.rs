@@ -80,7 +80,7 @@ fn header_and_body(data: &[u8], encoding: InputEncoding) -> (ColumnMap, Splitter
         .flatten()
         .and_then(|h| {
             let columns = columns_for(&h);
-            ColumnMap::from_header(h, &columns).ok()
+            ColumnMap::from_header(h, &columns, None).ok()
         });
     let (columns, body) = match header {
         Some(columns) => (columns, &data[p.consumed..]),
@@ -91,7 +91,7 @@ fn header_and_body(data: &[u8], encoding: InputEncoding) -> (ColumnMap, Splitter
                 Splitter::new()
             };
             let h: Vec<String> = FALLBACK_HEADER.split(',').map(String::from).collect();
-            let Ok(columns) = ColumnMap::from_header(h.clone(), &columns_for(&h)) else {
+            let Ok(columns) = ColumnMap::from_header(h.clone(), &columns_for(&h), None) else {
                 unreachable!("the fallback header maps");
             };
             (columns, data)
@@ -157,6 +157,7 @@ fn read_every_record(
         gaiji,
         eras: wareki::Eras::builtin(),
         feb29: Feb29Rule::Feb28,
+        cards: None,
     };
     let codes = (0..whole.len())
         .filter_map(|i| {

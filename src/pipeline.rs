@@ -18,7 +18,7 @@ use crate::model::{
     BirthWritten, Counts, DueNotice, Exception, Field, Reject, Resident, RowOutput, RowRead,
 };
 use crate::outputs::iso;
-use crate::outputs::rows::{push_exceptions, push_held, push_outcome, push_reject};
+use crate::outputs::rows::{push_exceptions, push_held, push_outcome, push_reject, RejectSource};
 use crate::profile::Columns;
 use crate::registry::split::{Record, RecordBatch};
 use crate::registry::{
@@ -54,21 +54,29 @@ pub(crate) struct Context<'a> {
 /// Processes one record: reading, rules, selection, printability.
 pub(crate) fn process_record(ctx: &Context<'_>, rec: &Record<'_>) -> RowOutput {
     match ctx.reader.read(rec, &ctx.duplicates) {
-        RowRead::Rejected(r) => rejected(r),
+        RowRead::Rejected(r) => {
+            let mut out = rejected(r);
+            out.card_entry = ctx.reader.resident_card_entry(rec);
+            out
+        }
         RowRead::Excluded {
             line,
             resident_code,
             status,
+            card_entry,
         } => {
             let mut out = RowOutput::new(line, &resident_code, Outcome::Excluded);
             out.detail = format!("住民状態 {status}");
             out.excluded_status = Some(status);
+            out.card_entry = card_entry;
             out
         }
         RowRead::Resident(resident) => {
             let placeholder = resident.kana_placeholder;
+            let card_entry = resident.card_entry;
             let mut out = evaluate_resident(ctx, *resident);
             out.kana_placeholder = placeholder;
+            out.card_entry = card_entry;
             out
         }
     }
@@ -135,11 +143,15 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
         return out;
     }
     let barcode = barcode_of(ctx, &resident, &mut out.exceptions);
+    let ku = ctx
+        .postal
+        .and_then(|p| p.ku(resident.envelope().postal_code.digits()));
     out.notice = Some(Box::new(DueNotice {
         resident,
         evaluation: ev,
         selection: sel,
         barcode,
+        ku,
     }));
     out
 }
@@ -219,18 +231,20 @@ fn barcode_of(
         return Err("no postal data loaded".to_string());
     };
     // The 住所表示番号 runs on into the building and room, which the
-    // registry keeps in 方書 (郵便プラザ503室 → …-503).
-    let address = if resident.address_extra.is_empty() {
-        resident.address.clone()
+    // registry keeps in 方書 (郵便プラザ503室 → …-503). The barcode is the
+    // envelope's: the 送付先 when there is one (SPEC 9).
+    let to = resident.envelope();
+    let address = if to.address_extra.is_empty() {
+        to.address.to_string()
     } else {
-        format!("{}　{}", resident.address, resident.address_extra)
+        format!("{}　{}", to.address, to.address_extra)
     };
-    barcode_for(&resident.postal_code, &address, data).map_err(|e| {
+    barcode_for(to.postal_code, &address, data).map_err(|e| {
         let code = match e {
             NoBarcode::UnknownPostalCode(_) | NoBarcode::TownMismatch { .. } => "postal-mismatch",
             _ => "no-barcode",
         };
-        let why = format!("〒{}: {}", resident.postal_code, e.reason());
+        let why = format!("〒{}: {}", to.postal_code, e.reason());
         exceptions.push(Exception {
             code,
             detail: why.clone(),
@@ -262,6 +276,9 @@ pub(crate) struct ChunkOutput {
     pub counts: Counts,
     /// Residents to print (when asked for).
     pub notices: Vec<DueNotice>,
+    /// With a card file: the card records the rows found, with the status
+    /// of a row that is not 住民 (`None` for a 住民 row).
+    pub card_entries: Vec<(u32, Option<String>)>,
 }
 
 /// Rows a worker formats in one go.
@@ -283,7 +300,7 @@ fn process_chunk(
         out.counts.add(&row);
         push_outcome(&mut out.outcomes, &row);
         if let Some(r) = &row.reject {
-            push_reject(&mut out.rejects, r);
+            push_reject(&mut out.rejects, r, RejectSource::Registry);
             out.rejects_written += 1;
         }
         push_exceptions(&mut out.exceptions, &row);
@@ -291,6 +308,9 @@ fn process_chunk(
         if let Some(hold) = &row.hold {
             push_held(&mut out.held, &row, hold, ctx.columns);
             out.held_written += 1;
+        }
+        if let Some(entry) = row.card_entry {
+            out.card_entries.push((entry, row.excluded_status.clone()));
         }
         if keep_notices {
             if let Some(n) = row.notice {

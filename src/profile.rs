@@ -47,7 +47,8 @@ macro_rules! builtin_profile {
 /// Adding one is one line, `builtin_profile!("<name>")` (plus the names of
 /// any further files it reads); `templates/<name>/` holds the same files, and
 /// `kigen init DIR --from <name>` writes an editable copy of them.
-pub const BUILTIN_PROFILES: &[(&str, BuiltinFiles)] = &[builtin_profile!("saku")];
+pub const BUILTIN_PROFILES: &[(&str, BuiltinFiles)] =
+    &[builtin_profile!("saku"), builtin_profile!("standard")];
 
 /// The files of the built-in profile `name`, if there is one.
 pub fn builtin_files(name: &str) -> Option<BuiltinFiles> {
@@ -104,6 +105,8 @@ pub struct Settings {
     pub nightly: NightlySettings,
     /// Header names of the export's columns.
     pub columns: Columns,
+    /// The card-status file read with `--cards` (SPEC 9).
+    pub cards: CardSettings,
     /// Rule settings where law and practice leave a choice.
     pub rules: RuleSettings,
     /// Output settings.
@@ -116,6 +119,8 @@ pub struct Settings {
     pub postal: PostalSettings,
     /// The envelope window the address block must sit in.
     pub window: EnvelopeWindow,
+    /// The mail room's settings: presort bundles, weights, piece marks.
+    pub mail: MailSettings,
     /// The letter's wording (required for `kigen run`).
     pub letter: Option<LetterWording>,
     /// The 照会書兼回答書's wording (required for `kigen run`).
@@ -209,6 +214,73 @@ pub struct EnvelopeWindow {
     pub height_mm: f32,
 }
 
+/// `[mail]`: presort bundles, the weight of a piece, and the piece marks
+/// every sheet carries (SPEC 11).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// A 郵便区 with fewer pieces joins the bundle of its first two digits;
+    /// what is still under it goes into one 雑 bundle (default 10).
+    pub bundle_min: u32,
+    /// Grams per printed sheet (default 4.0: A4, 64 g/m²).
+    pub sheet_grams: f32,
+    /// Grams of the envelope (default 5.0: 長3).
+    pub envelope_grams: f32,
+    /// Where the piece mark (`<document number> i/n`) is printed on every
+    /// sheet: its left edge, mm from the sheet's left (default 10).
+    pub piece_mark_x_mm: f32,
+    /// Its baseline, mm from the sheet's top (default 7: above the
+    /// letter's header, outside the envelope window).
+    pub piece_mark_y_mm: f32,
+    /// `[mail.omr]`: the optional OMR track for inserting machines.
+    pub omr: OmrSettings,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            bundle_min: 10,
+            sheet_grams: 4.0,
+            envelope_grams: 5.0,
+            piece_mark_x_mm: 10.0,
+            piece_mark_y_mm: 7.0,
+            omr: OmrSettings::default(),
+        }
+    }
+}
+
+/// `[mail.omr]`: an OMR track of horizontal marks, one position per
+/// `pitch_mm` down the sheet from the first: position 0 the start mark
+/// (every sheet), 1 the end-of-packet mark (the packet's last sheet), 2 the
+/// parity mark (printed when it makes the sheet's count of marks odd).
+/// Its geometry is the inserting machine's (DOMAIN 8).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OmrSettings {
+    /// Print the track (default false).
+    pub enabled: bool,
+    /// Left end of the marks, mm from the sheet's left.
+    pub x_mm: f32,
+    /// Top of the first mark, mm from the sheet's top.
+    pub y_mm: f32,
+    /// Distance between mark positions, mm.
+    pub pitch_mm: f32,
+    /// Length of a mark, mm.
+    pub length_mm: f32,
+}
+
+impl Default for OmrSettings {
+    fn default() -> Self {
+        OmrSettings {
+            enabled: false,
+            x_mm: 4.0,
+            y_mm: 120.0,
+            pitch_mm: 4.0,
+            length_mm: 8.0,
+        }
+    }
+}
+
 impl Default for EnvelopeWindow {
     fn default() -> Self {
         EnvelopeWindow {
@@ -274,6 +346,11 @@ pub struct LetterWording {
     pub card_proxy: Vec<String>,
     /// The reasons for which a proxy may collect the card (やむを得ない理由).
     pub card_proxy_reasons: Vec<String>,
+    /// 申請時来庁方式, where the profile enables it (not empty): paragraphs
+    /// added to the card section (the card comes by 本人限定受取郵便; no
+    /// proxy may apply). Absent or empty: not offered, nothing printed.
+    #[serde(default)]
+    pub card_apply_at_counter: Vec<String>,
     /// The words before the list of reasons (「やむを得ない理由：」).
     pub card_proxy_reasons_label: String,
     /// Identity documents, list A (one suffices).
@@ -442,6 +519,16 @@ pub struct Columns {
     pub non_forwardable: String,
     /// 法定代理人氏名
     pub legal_representative: String,
+    /// 送付先郵便番号 (empty: not mapped)
+    pub mail_to_postal_code: String,
+    /// 送付先住所 (empty: not mapped)
+    pub mail_to_address: String,
+    /// 送付先方書 (empty: not mapped)
+    pub mail_to_address_extra: String,
+    /// 送付先氏名 (empty: not mapped)
+    pub mail_to_name: String,
+    /// 支援措置 (empty: not mapped)
+    pub support_measure: String,
     /// Keys of optional columns the export does not have (`["name_kana",
     /// …]`). Every other key's header must be in the export; a key listed
     /// here must not be (SPEC 9: columns the profile maps must exist).
@@ -469,6 +556,11 @@ impl Default for Columns {
             stay_end: String::new(),
             non_forwardable: String::new(),
             legal_representative: String::new(),
+            mail_to_postal_code: String::new(),
+            mail_to_address: String::new(),
+            mail_to_address_extra: String::new(),
+            mail_to_name: String::new(),
+            support_measure: String::new(),
             absent: Vec::new(),
         };
         for f in Field::ALL {
@@ -500,6 +592,11 @@ impl Columns {
             Field::StayEnd => &self.stay_end,
             Field::NonForwardable => &self.non_forwardable,
             Field::LegalRepresentative => &self.legal_representative,
+            Field::MailToPostalCode => &self.mail_to_postal_code,
+            Field::MailToAddress => &self.mail_to_address,
+            Field::MailToAddressExtra => &self.mail_to_address_extra,
+            Field::MailToName => &self.mail_to_name,
+            Field::SupportMeasure => &self.support_measure,
         }
     }
 
@@ -528,7 +625,187 @@ impl Columns {
             Field::StayEnd => &mut self.stay_end,
             Field::NonForwardable => &mut self.non_forwardable,
             Field::LegalRepresentative => &mut self.legal_representative,
+            Field::MailToPostalCode => &mut self.mail_to_postal_code,
+            Field::MailToAddress => &mut self.mail_to_address,
+            Field::MailToAddressExtra => &mut self.mail_to_address_extra,
+            Field::MailToName => &mut self.mail_to_name,
+            Field::SupportMeasure => &mut self.support_measure,
         }
+    }
+}
+
+impl MailSettings {
+    /// Bounds that keep the marks on the sheet and the weights meaningful.
+    fn validate(&self) -> Result<(), String> {
+        if self.bundle_min == 0 {
+            return Err("mail.bundle_min = 0: must be at least 1".into());
+        }
+        for (key, v) in [
+            ("mail.sheet_grams", self.sheet_grams),
+            ("mail.envelope_grams", self.envelope_grams),
+        ] {
+            if !(v > 0.0 && v < 100.0) {
+                return Err(format!(
+                    "{key} = {v}: must be more than 0 and less than 100"
+                ));
+            }
+        }
+        if !((0.0..=190.0).contains(&self.piece_mark_x_mm)
+            && (3.0..=294.0).contains(&self.piece_mark_y_mm))
+        {
+            return Err(format!(
+                "mail.piece_mark_x_mm = {}, piece_mark_y_mm = {}: the mark must lie on the A4 sheet (x 0-190, y 3-294)",
+                self.piece_mark_x_mm, self.piece_mark_y_mm
+            ));
+        }
+        let o = &self.omr;
+        if o.enabled
+            && !(o.x_mm >= 0.0
+                && o.length_mm > 0.0
+                && o.x_mm + o.length_mm <= 210.0
+                && o.pitch_mm >= 2.0
+                && o.y_mm >= 0.0
+                && o.y_mm + 3.0 * o.pitch_mm <= 297.0)
+        {
+            return Err(format!(
+                "mail.omr: x_mm {}, y_mm {}, pitch_mm {}, length_mm {}: the track must lie on the A4 sheet, pitch at least 2 mm",
+                o.x_mm, o.y_mm, o.pitch_mm, o.length_mm
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `[cards]`: the card-status extract (J-LIS's data through the CS /
+/// 統合端末) read with `--cards` (SPEC 9): the card and certificate dates
+/// then come from it, joined on a key, and the registry's own card columns
+/// are not read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CardSettings {
+    /// The card file's encoding (default `cp932`); `--cards-encoding`
+    /// overrides it.
+    pub encoding: InputEncoding,
+    /// The registry header the card file joins on (default: the
+    /// resident_code column's header).
+    pub registry_key: String,
+    /// True when the export carries no card dates at all, so that a run
+    /// without `--cards` would find every resident `no-item`: kigen then
+    /// refuses to run without `--cards`.
+    pub required: bool,
+    /// `[cards.columns]`: the card file's header names.
+    pub columns: CardColumns,
+}
+
+impl Default for CardSettings {
+    fn default() -> Self {
+        CardSettings {
+            encoding: InputEncoding::Cp932,
+            registry_key: String::new(),
+            required: false,
+            columns: CardColumns::default(),
+        }
+    }
+}
+
+impl CardSettings {
+    /// The registry header the card file joins on.
+    pub fn registry_key<'a>(&'a self, columns: &'a Columns) -> &'a str {
+        if self.registry_key.trim().is_empty() {
+            columns.resident_code.trim()
+        } else {
+            self.registry_key.trim()
+        }
+    }
+}
+
+/// `[cards.columns]`: the card file's header for its key and each card date.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CardColumns {
+    /// The key column (default: the registry's join header).
+    pub key: String,
+    /// カード申請日 (交付申請受付日).
+    pub card_applied: String,
+    /// カード発行日.
+    pub card_issued: String,
+    /// カード有効期限.
+    pub card_expiry: String,
+    /// 利用者証明用電子証明書発行日.
+    pub user_cert_issued: String,
+    /// 利用者証明用電子証明書有効期限.
+    pub user_cert_expiry: String,
+    /// 署名用電子証明書発行日.
+    pub sign_cert_issued: String,
+    /// 署名用電子証明書有効期限.
+    pub sign_cert_expiry: String,
+    /// Keys of date columns the card file does not have (as `[columns]
+    /// absent`); the key and card_issued cannot be absent.
+    pub absent: Vec<String>,
+}
+
+impl Default for CardColumns {
+    fn default() -> Self {
+        CardColumns {
+            key: String::new(),
+            card_applied: Field::CardApplied.default_header().into(),
+            card_issued: Field::CardIssued.default_header().into(),
+            card_expiry: Field::CardExpiry.default_header().into(),
+            user_cert_issued: Field::UserCertIssued.default_header().into(),
+            user_cert_expiry: Field::UserCertExpiry.default_header().into(),
+            sign_cert_issued: Field::SignCertIssued.default_header().into(),
+            sign_cert_expiry: Field::SignCertExpiry.default_header().into(),
+            absent: Vec::new(),
+        }
+    }
+}
+
+impl CardColumns {
+    /// The header configured for a card date field (`None` for a field that
+    /// is not a card date).
+    pub fn header(&self, field: Field) -> Option<&str> {
+        Some(match field {
+            Field::CardApplied => &self.card_applied,
+            Field::CardIssued => &self.card_issued,
+            Field::CardExpiry => &self.card_expiry,
+            Field::UserCertIssued => &self.user_cert_issued,
+            Field::UserCertExpiry => &self.user_cert_expiry,
+            Field::SignCertIssued => &self.sign_cert_issued,
+            Field::SignCertExpiry => &self.sign_cert_expiry,
+            _ => return None,
+        })
+    }
+
+    /// True when `[cards.columns] absent` lists `field`.
+    pub fn is_absent(&self, field: Field) -> bool {
+        self.absent.iter().any(|k| k.trim() == field.key())
+    }
+
+    /// Checks the names and `absent`.
+    fn validate(&self) -> Result<(), String> {
+        for f in Field::CARD_DATES {
+            if self.header(f).unwrap_or_default().trim().is_empty() {
+                return Err(format!("cards.columns.{}: header name is empty", f.key()));
+            }
+        }
+        for key in &self.absent {
+            let key = key.trim();
+            match Field::CARD_DATES.into_iter().find(|f| f.key() == key) {
+                None => {
+                    return Err(format!(
+                        "cards.columns.absent: {key:?} is not a card date key (the keys are {})",
+                        Field::CARD_DATES.map(Field::key).join(", ")
+                    ))
+                }
+                Some(Field::CardIssued) => {
+                    return Err(
+                        "cards.columns.absent: \"card_issued\" cannot be absent: without it every resident would be no-item".into(),
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -544,6 +821,21 @@ pub struct RuleSettings {
     pub feb29: Feb29Rule,
     /// Months before the expiry date from which an item is due (default 3).
     pub lead_months: u32,
+    /// A due notice of a resident under 支援措置 (SPEC 9): `hold` (default:
+    /// held, reason `support-measure`, never printed) or `print`.
+    pub support_measure: SupportMeasurePolicy,
+}
+
+/// What happens to a due notice of a resident under 支援措置.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SupportMeasurePolicy {
+    /// Held (held.csv reason `support-measure`): the letter is not mailed;
+    /// the counter decides how to reach the resident.
+    #[default]
+    Hold,
+    /// Printed as any other notice.
+    Print,
 }
 
 impl Default for RuleSettings {
@@ -552,6 +844,7 @@ impl Default for RuleSettings {
             age_basis: AgeBasis::Application,
             feb29: Feb29Rule::Feb28,
             lead_months: 3,
+            support_measure: SupportMeasurePolicy::Hold,
         }
     }
 }
@@ -914,6 +1207,7 @@ impl Settings {
             path: path.to_path_buf(),
             message,
         };
+        self.mail.validate().map_err(&err)?;
         let w = &self.window;
         if !(w.left_mm >= 0.0
             && w.top_mm >= 0.0
@@ -954,6 +1248,9 @@ impl Settings {
         for f in Field::ALL {
             let h = self.columns.header(f).trim();
             if h.is_empty() {
+                if f.may_be_unmapped() {
+                    continue;
+                }
                 return Err(err(format!("columns.{}: header name is empty", f.key())));
             }
             if let Some(other) = seen.insert(h, f) {
@@ -964,7 +1261,8 @@ impl Settings {
                 )));
             }
         }
-        self.columns.validate_absent().map_err(err)
+        self.columns.validate_absent().map_err(err)?;
+        self.cards.columns.validate().map_err(err)
     }
 }
 

@@ -68,6 +68,181 @@ pub(crate) fn write_sample<W: Write>(opts: &SampleOptions, out: W) -> io::Result
     out.flush()
 }
 
+/// The standard layout's registry header (SPEC 9's items, plus 個人番号,
+/// 性別 and 住民種別, which real exports carry and kigen does not read).
+const STANDARD_HEADER: [&str; 19] = [
+    "宛名番号",
+    "住民票コード",
+    "個人番号",
+    "氏名",
+    "氏名のフリガナ",
+    "生年月日",
+    "性別",
+    "住民状態",
+    "住民種別",
+    "住所の郵便番号",
+    "住所",
+    "方書",
+    "在留期間の満了の日",
+    "法定代理人氏名",
+    "支援措置",
+    "送付先郵便番号",
+    "送付先住所",
+    "送付先方書",
+    "送付先氏名",
+];
+
+/// The standard layout's card file header.
+const STANDARD_CARD_HEADER: [&str; 8] = [
+    "住民票コード",
+    "交付申請受付日",
+    "カード発行日",
+    "カード有効期限",
+    "利用者証明用電子証明書発行日",
+    "利用者証明用電子証明書有効期限",
+    "署名用電子証明書発行日",
+    "署名用電子証明書有効期限",
+];
+
+/// Writes the standard layout: the registry to `out`, the card file to
+/// `cards`. The residents are those [`write_sample`] writes with the same
+/// options, row for row (the Saku row is generated, then laid out again),
+/// so the two layouts must give the same outcomes; what only the standard
+/// has (送付先, 支援措置, card rows whose resident left the registry) is
+/// drawn from a second generator, leaving the first one's stream as it is.
+pub(crate) fn write_standard_sample<W: Write, C: Write>(
+    opts: &SampleOptions,
+    out: W,
+    cards: C,
+) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut cards = BufWriter::with_capacity(1 << 16, cards);
+    let (mut enc, mut card_enc) = (Cp932Line::new(), Cp932Line::new());
+    enc.write(&format!("{}\r\n", STANDARD_HEADER.join(",")), &mut out)?;
+    card_enc.write(
+        &format!("{}\r\n", STANDARD_CARD_HEADER.join(",")),
+        &mut cards,
+    )?;
+    let mut generator = Generator::new(opts);
+    let mut extra = Standard::new(opts.seed);
+    let (mut line, mut reg, mut card) = (String::new(), String::new(), String::new());
+    for index in 0..opts.rows {
+        line.clear();
+        let placed_due = generator.row(index as u64, &mut line);
+        let f: Vec<&str> = line.split(',').collect();
+        let code = extra.registry_code(index as u64);
+        reg.clear();
+        extra.registry_row(&f, &code, placed_due, &mut reg);
+        enc.write(&reg, &mut out)?;
+        if f[10..17].iter().any(|v| !v.is_empty()) {
+            card.clear();
+            card.push_str(&code);
+            for v in &f[10..17] {
+                card.push(',');
+                card.push_str(v);
+            }
+            card.push_str("\r\n");
+            card_enc.write(&card, &mut cards)?;
+        }
+        // A card record whose resident is no longer in the registry at all
+        // (J-LIS keeps it; the registry purged the row).
+        if extra.rng.chance(300) {
+            let orphan = extra.registry_code(opts.rows as u64 + index as u64);
+            card_enc.write(&format!("{orphan},,{},,{},,,\r\n", f[4], f[4]), &mut cards)?;
+        }
+    }
+    out.flush()?;
+    cards.flush()
+}
+
+/// What only the standard layout has, from its own generator.
+struct Standard {
+    rng: Rng,
+    keys: [u64; 3],
+}
+
+impl Standard {
+    fn new(seed: u64) -> Self {
+        let mut rng = Rng::new(seed ^ 0x5354_414E_4441_5244);
+        let keys = [rng.next_u64(), rng.next_u64(), rng.next_u64()];
+        Standard { rng, keys }
+    }
+
+    /// A 住民票コード: 11 digits, unique per index (a keyed permutation, as
+    /// for the 個人番号, so it shows no progression), never 12 digits (it
+    /// must not look like a 個人番号).
+    fn registry_code(&self, index: u64) -> String {
+        const SPACE: u64 = 10_000_000_000;
+        const MASK: u64 = (1 << 34) - 1;
+        let mut x = index % SPACE;
+        loop {
+            for &key in &self.keys {
+                x = x.wrapping_add(key) & MASK;
+                x ^= x >> 17;
+                x = x.wrapping_mul(0x9E37_79B9_7F4A_7C15) & MASK;
+                x ^= x >> 11;
+            }
+            if x < SPACE {
+                break;
+            }
+        }
+        // The eleventh digit: a check digit on the first ten.
+        let digits: Vec<u64> = format!("{x:010}")
+            .bytes()
+            .map(|b| u64::from(b - b'0'))
+            .collect();
+        let sum: u64 = digits
+            .iter()
+            .enumerate()
+            .map(|(i, d)| d * (i as u64 % 6 + 2))
+            .sum();
+        format!("{x:010}{}", (11 - sum % 11) % 10)
+    }
+
+    /// The Saku row `f` laid out as the standard's registry row.
+    /// More often for a resident placed to be due, so that the sample's
+    /// notices show a 送付先 and a 支援措置 hold.
+    fn registry_row(&mut self, f: &[&str], code: &str, placed_due: bool, out: &mut String) {
+        let foreign = !f[17].is_empty();
+        let support = self.rng.chance(if placed_due { 8_000 } else { 300 });
+        let mail_to = self.rng.chance(if placed_due { 25_000 } else { 3_000 });
+        let fields: [&str; 15] = [
+            f[0],
+            code,
+            f[1],
+            f[2],
+            f[3],
+            f[4],
+            f[5],
+            f[6],
+            if foreign { "外国人" } else { "日本人" },
+            f[7],
+            f[8],
+            f[9],
+            f[17],
+            f[19],
+            if support { "1" } else { "" },
+        ];
+        out.push_str(&fields.join(","));
+        if mail_to {
+            let (postal, town) = *self.rng.pick(TOWNS);
+            out.push_str(&format!(",{postal},長野県佐久市{town}"));
+            push_num(out, self.rng.range(1, 2999), 0);
+            out.push_str("番地");
+            if self.rng.chance(50_000) {
+                out.push_str(",特別養護老人ホーム浅間の里,");
+            } else {
+                let (sei, _) = *self.rng.pick(SURNAMES);
+                let (mei, _) = *self.rng.pick(MALE_NAMES);
+                out.push_str(&format!(",,{sei}　{mei}"));
+            }
+        } else {
+            out.push_str(",,,,");
+        }
+        out.push_str("\r\n");
+    }
+}
+
 const HEADER: [&str; 20] = [
     "住民コード",
     "個人番号",
@@ -1001,7 +1176,8 @@ impl Generator {
         self.push_date(buf, value);
     }
 
-    fn row(&mut self, index: u64, buf: &mut String) {
+    /// Writes row `index`; returns whether it was placed to be due.
+    fn row(&mut self, index: u64, buf: &mut String) -> bool {
         // 住民コード: ascending with small gaps, like codes left by deletions.
         self.next_code += self.rng.range(1, 3);
         buf.push('R');
@@ -1219,6 +1395,7 @@ impl Generator {
             buf.push('　');
             buf.push_str(parent);
         }
+        force_due
     }
 }
 

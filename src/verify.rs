@@ -92,6 +92,10 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
     check_row_files(&mut rep, dir, &summary.counts);
     if let Some(rows) = check_manifest(&mut rep, dir, &summary) {
         check_mailing(&mut rep, dir, &rows);
+        // Batches written before presort bundles have no bundles.csv.
+        if summary.files.iter().any(|f| f.file == "bundles.csv") {
+            check_bundles(&mut rep, dir, &rows);
+        }
     }
     check_auditor_files(&mut rep, dir, &summary);
     Ok(rep)
@@ -317,14 +321,46 @@ fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
 /// rejects.csv and held.csv: one row per rejected and held input row;
 /// exceptions.csv: its rows per code as counted.
 fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
-    for (file, outcome) in [
-        ("rejects.csv", Outcome::Rejected),
-        ("held.csv", Outcome::Held),
-    ] {
-        match read_csv(&dir.join(file)) {
+    match read_csv(&dir.join("rejects.csv")) {
+        Ok(rows) => {
+            // The last column says which file the line is in (SPEC 9); a
+            // batch written before it existed has only registry rejects.
+            let from = |source: &str| {
+                rows.iter()
+                    .filter(|r| r.get(5).map_or("registry", String::as_str) == source)
+                    .count() as u64
+            };
+            rep.require(
+                "rejects.csv: registry rows (= rejected)",
+                counts.of(Outcome::Rejected),
+                from("registry"),
+            );
+            rep.require(
+                "rejects.csv: card file rows (= cards.rejected)",
+                counts.cards.as_ref().map_or(0, |c| c.rejected),
+                from("cards"),
+            );
+        }
+        Err(e) => rep.problem(e),
+    }
+    match read_csv(&dir.join("held.csv")) {
+        Ok(rows) => rep.require(
+            "held.csv: rows (= held)",
+            counts.of(Outcome::Held),
+            rows.len() as u64,
+        ),
+        Err(e) => rep.problem(e),
+    }
+    if let Some(cards) = &counts.cards {
+        rep.require(
+            format!("{SUMMARY_FILE}: card rows read (= joined + rejected + unmatched)"),
+            cards.rows_read,
+            cards.joined + cards.rejected + cards.unmatched,
+        );
+        match read_csv(&dir.join("cards-unmatched.csv")) {
             Ok(rows) => rep.require(
-                format!("{file}: rows (= {})", outcome.as_str()),
-                counts.of(outcome),
+                "cards-unmatched.csv: rows (= cards.unmatched)",
+                cards.unmatched,
                 rows.len() as u64,
             ),
             Err(e) => rep.problem(e),
@@ -456,6 +492,56 @@ fn check_print_files(
             ));
         }
     }
+}
+
+/// bundles.csv against the manifest (SPEC 11): the bundles' sequence ranges
+/// follow one another from 1 to the last packet, so every packet is in
+/// exactly one bundle; each bundle's pieces are its range's, and its files
+/// those the manifest puts its packets in.
+fn check_bundles(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) {
+    let rows = match read_csv(&dir.join("bundles.csv")) {
+        Ok(rows) => rows,
+        Err(e) => return rep.problem(e),
+    };
+    let mut next = 1u64;
+    for (i, r) in rows.iter().enumerate() {
+        let num = |k: usize| r.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let (pieces, first, last) = (num(2), num(3), num(4));
+        let bundle = r.first().cloned().unwrap_or_default();
+        rep.require(
+            format!("bundles.csv bundle {bundle}: number"),
+            (i + 1).to_string(),
+            bundle.clone(),
+        );
+        rep.require(
+            format!("bundles.csv bundle {bundle}: first seq (after the previous bundle)"),
+            next,
+            first,
+        );
+        rep.require(
+            format!("bundles.csv bundle {bundle}: pieces (= its seq range)"),
+            (last + 1).saturating_sub(first),
+            pieces,
+        );
+        let mut files: Vec<&str> = manifest
+            .iter()
+            .skip(first.saturating_sub(1) as usize)
+            .take(pieces as usize)
+            .map(|m| m.file.as_str())
+            .collect();
+        files.dedup();
+        rep.require(
+            format!("bundles.csv bundle {bundle}: files (= manifest.csv)"),
+            files.join(";"),
+            r.get(5).cloned().unwrap_or_default(),
+        );
+        next = last + 1;
+    }
+    rep.require(
+        "bundles.csv: packets in bundles (= manifest rows)",
+        manifest.len() as u64,
+        next - 1,
+    );
 }
 
 /// mailing.csv against the manifest: each (file, district) row, each file's

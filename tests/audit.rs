@@ -479,6 +479,27 @@ fn workbook_sheets_are_the_csvs() {
     let dir = tempfile::tempdir().unwrap();
     let batch = run_sample(dir.path());
     check_workbook(&batch);
+    // The standard layout with its card file: manifest.csv's `mail_to`, a
+    // 送付先's district, a 支援措置 hold.
+    let dir = tempfile::tempdir().unwrap();
+    let out = kigen_in(
+        dir.path(),
+        &[
+            "run",
+            "--input",
+            "input-samples/standard/registry.csv",
+            "--cards",
+            "input-samples/standard/cards.csv",
+            "--profile",
+            "standard",
+            "--as-of",
+            AS_OF,
+            "--quiet",
+        ],
+    );
+    assert_ok(&out);
+    check_workbook(&dir.path().join("out").join(AS_OF));
+    // rejects.csv's `source` too.
     let dir = tempfile::tempdir().unwrap();
     let batch = run_awkward(dir.path());
     check_workbook(&batch);

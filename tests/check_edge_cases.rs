@@ -93,7 +93,7 @@ fn outputs_have_spec_headers_and_private_modes() {
     );
     assert_eq!(
         header_of(&d.join("rejects.csv")),
-        "line,resident_code,field,value,reason"
+        "line,resident_code,field,value,reason,source"
     );
     assert_eq!(
         header_of(&d.join("exceptions.csv")),

@@ -24,8 +24,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use common::{kigen, read_csv, root};
-use lopdf::Document;
+use common::{kigen, page_texts, read_csv, root};
 
 /// The export's header (the default names; 個人番号 is ignored).
 const HEADER: &str = "住民コード,氏名,氏名カナ,生年月日,住民状態,郵便番号,住所,方書,カード申請日,カード発行日,カード有効期限,利用者証明用電子証明書発行日,利用者証明用電子証明書有効期限,署名用電子証明書発行日,署名用電子証明書有効期限,在留期間満了日,転送不要,法定代理人氏名";
@@ -367,21 +366,6 @@ fn feb29_mar1_takes_1_march() {
         .find(|e| e["resident_code"] == "L03")
         .unwrap();
     assert!(l03["detail"].contains("1991-03-01"), "{}", l03["detail"]);
-}
-
-/// Text of every page, whitespace removed (runs are positioned separately).
-fn page_texts(pdf: &Path) -> Vec<String> {
-    let doc = Document::load(pdf).unwrap();
-    let n = doc.get_pages().len() as u32;
-    (1..=n)
-        .map(|p| {
-            doc.extract_text(&[p])
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect()
-        })
-        .collect()
 }
 
 /// Each printed resident's pages (letter, enclosure), by 住民コード.

@@ -103,7 +103,7 @@ proptest! {
         .map(String::from)
         .to_vec();
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        let printable = Printability { renderer: None, columns: &profile.settings.columns, as_of };
+        let printable = Printability { renderer: None, columns: &profile.settings.columns, as_of, support_measure: profile.settings.rules.support_measure };
         let req = CheckRequest {
             input,
             as_of,
@@ -115,6 +115,7 @@ proptest! {
             printable: &printable,
             postal: None,
             first_pass: None,
+            cards: None,
         };
         let report = check(&req, false).map_err(|e| e.to_string()).unwrap();
         prop_assert!(report.counts.reconciles());

@@ -10,13 +10,17 @@ use chrono::NaiveDate;
 use crate::barcode::PostalData;
 use crate::error::{Error, Result};
 use crate::files::create_private_dir;
-use crate::model::{Counts, CsvEncoding, DueNotice, Field, InputEncoding};
+use crate::model::{CardCounts, Counts, CsvEncoding, DueNotice, Field, InputEncoding};
 use crate::outputs::csvfile::CsvFile;
-use crate::outputs::{EXCEPTIONS_HEADER, HELD_HEADER, OUTCOMES_HEADER, REJECTS_HEADER};
+use crate::outputs::rows::{push_reject, push_unmatched_card, RejectSource};
+use crate::outputs::summary::{CardsEntry, ColumnsUsed};
+use crate::outputs::{
+    CARDS_UNMATCHED_HEADER, EXCEPTIONS_HEADER, HELD_HEADER, OUTCOMES_HEADER, REJECTS_HEADER,
+};
 use crate::pipeline::{self, Context};
 use crate::profile::Profile;
 use crate::registry::{
-    read_header, scan_duplicates, Duplicates, InputDigest, RecordStream, RowReader,
+    read_header, scan_duplicates, CardIndex, Duplicates, InputDigest, RecordStream, RowReader,
 };
 use crate::render::printable::Printability;
 use crate::rules::RuleConfig;
@@ -46,6 +50,65 @@ pub struct CheckRequest<'a> {
     pub postal: Option<&'a (dyn PostalData + Sync)>,
     /// What can be printed (the held rule).
     pub printable: &'a Printability<'a>,
+    /// The card file (`--cards`), read and indexed.
+    pub cards: Option<&'a CardIndex>,
+}
+
+/// The card file to read with `--cards`.
+#[derive(Debug, Clone)]
+pub struct CardsFile {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its encoding (the profile's `[cards] encoding` unless overridden).
+    pub encoding: InputEncoding,
+}
+
+/// What a night reads before its rows: the registry's duplicate scan and,
+/// with `--cards`, the card file's index, built on one core while the scan
+/// runs on the other.
+pub struct FirstPass {
+    /// The shared 住民コード and the digest of what the scan read.
+    pub duplicates: (Duplicates, InputDigest),
+    /// The card file, indexed.
+    pub cards: Option<CardIndex>,
+}
+
+/// Runs the first pass (see [`FirstPass`]).
+pub fn first_pass(
+    input: &Path,
+    encoding: InputEncoding,
+    profile: &Profile,
+    cards: Option<&CardsFile>,
+) -> Result<FirstPass> {
+    let join_key = join_key(profile, cards.is_some())?;
+    let (duplicates, cards) = rayon::join(
+        || scan_duplicates(input, encoding, profile, join_key),
+        || {
+            cards
+                .map(|c| CardIndex::read(&c.path, c.encoding, profile))
+                .transpose()
+        },
+    );
+    Ok(FirstPass {
+        duplicates: duplicates?,
+        cards: cards?,
+    })
+}
+
+/// The registry header the card file joins on, with a card file; without
+/// one, an error when the profile says its export has no card dates.
+pub fn join_key(profile: &Profile, with_cards: bool) -> Result<Option<&str>> {
+    let cards = &profile.settings.cards;
+    if with_cards {
+        return Ok(Some(cards.registry_key(&profile.settings.columns)));
+    }
+    if cards.required {
+        return Err(Error::Usage(format!(
+            "the profile {} reads the card and certificate dates from a card file ([cards] required = true): pass --cards FILE (the card-status extract)",
+            profile.name()
+        )));
+    }
+    Ok(None)
 }
 
 /// What a check produced.
@@ -62,6 +125,8 @@ pub struct CheckReport {
     pub seconds: f64,
     /// The bytes processed.
     pub input: InputDigest,
+    /// The card file's identity and columns, when there was one.
+    pub(crate) cards: Option<CardsEntry>,
 }
 
 /// Runs the reading, rules and selection over the whole input, writing the
@@ -70,13 +135,14 @@ pub struct CheckReport {
 pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> {
     let started = Instant::now();
     // Fail on the header before creating anything.
+    let join = join_key(req.profile, req.cards.is_some())?;
     let columns = {
         let mut stream = RecordStream::open(&req.input)?;
-        read_header(&mut stream, req.encoding, req.profile)?
+        read_header(&mut stream, req.encoding, req.profile, join)?
     };
     let (duplicates, first_digest) = match &req.first_pass {
         Some(d) => d.clone(),
-        None => scan_duplicates(&req.input, req.encoding, req.profile)?,
+        None => scan_duplicates(&req.input, req.encoding, req.profile, join)?,
     };
     let rules = &req.profile.settings.rules;
     let ctx = Context {
@@ -86,6 +152,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
             gaiji: &req.profile.gaiji,
             eras: &req.profile.eras,
             feb29: rules.feb29,
+            cards: req.cards,
         },
         duplicates,
         rules: RuleConfig {
@@ -111,8 +178,17 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
     let mut held = CsvFile::create(&dir.join("held.csv"), &HELD_HEADER, enc)?;
     let mut counts = Counts::new();
     let mut notices = Vec::new();
+    let mut joins = req.cards.map(CardIndex::joins);
     let digest = pipeline::run_rows(&req.input, &ctx, keep_notices, |chunks| {
         for chunk in chunks {
+            if let Some(j) = joins.as_mut() {
+                for (entry, status) in &chunk.card_entries {
+                    match status {
+                        None => j.resident(*entry),
+                        Some(s) => j.other(*entry, s),
+                    }
+                }
+            }
             outcomes.write_records(&chunk.outcomes, chunk.counts.rows_read)?;
             rejects.write_records(&chunk.rejects, chunk.rejects_written)?;
             exceptions.write_records(&chunk.exceptions, chunk.exceptions_written)?;
@@ -133,6 +209,18 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
             ),
         });
     }
+    let cards = match (req.cards, joins) {
+        (Some(index), Some(joins)) => {
+            counts.cards = Some(write_card_outcomes(index, &joins, &mut rejects, dir, enc)?);
+            Some(CardsEntry {
+                bytes: index.digest.bytes,
+                sha256: index.digest.sha256.clone(),
+                registry_key: join.unwrap_or_default().to_string(),
+                columns: ColumnsUsed(index.columns.clone()),
+            })
+        }
+        _ => None,
+    };
     for f in [outcomes, rejects, exceptions, held] {
         f.finish()?;
     }
@@ -142,6 +230,46 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         columns: columns.used(),
         seconds: started.elapsed().as_secs_f64(),
         input: digest,
+        cards,
+    })
+}
+
+/// After the registry: the card file's rejects go to rejects.csv (`source`
+/// = `cards`, after the registry's), the card rows no 住民 row joined to
+/// cards-unmatched.csv; returns what became of the card rows.
+fn write_card_outcomes(
+    index: &CardIndex,
+    joins: &crate::registry::CardJoins,
+    rejects: &mut CsvFile,
+    dir: &Path,
+    enc: CsvEncoding,
+) -> Result<CardCounts> {
+    let mut buf = String::new();
+    for r in &index.rejects {
+        push_reject(&mut buf, r, RejectSource::Cards);
+    }
+    rejects.write_records(&buf, index.rejects.len() as u64)?;
+    let unmatched = index.unmatched(joins);
+    let mut file = CsvFile::create(
+        &dir.join("cards-unmatched.csv"),
+        &CARDS_UNMATCHED_HEADER,
+        enc,
+    )?;
+    let mut buf = String::new();
+    let mut by_reason = std::collections::BTreeMap::new();
+    for u in &unmatched {
+        push_unmatched_card(&mut buf, u);
+        let reason = u.reason.split(':').next().unwrap_or("").to_string();
+        *by_reason.entry(reason).or_insert(0u64) += 1;
+    }
+    file.write_records(&buf, unmatched.len() as u64)?;
+    file.finish()?;
+    Ok(CardCounts {
+        rows_read: index.rows(),
+        joined: joins.joined(index),
+        rejected: index.rejects.len() as u64,
+        unmatched: unmatched.len() as u64,
+        unmatched_by_reason: by_reason,
     })
 }
 

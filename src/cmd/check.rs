@@ -4,12 +4,11 @@ use std::io::Write;
 use std::time::Instant;
 
 use crate::barcode::PostalData;
-use crate::batch::check::{check, default_check_dir, CheckRequest};
+use crate::batch::check::{check, default_check_dir, first_pass, CheckRequest, FirstPass};
 use crate::batch::resources::{load_postal, Renderer};
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
 use crate::progress::peak_memory_mib;
-use crate::registry::scan_duplicates;
 use crate::render::printable::Printability;
 use crate::select::NoLedger;
 
@@ -20,6 +19,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         profile,
         encoding,
         csv_encoding,
+        cards,
     } = super::resolve(&args.batch)?;
     let (input, quiet) = (args.batch.input, args.batch.quiet);
     let out_dir = args.out.unwrap_or_else(|| default_check_dir(as_of));
@@ -27,8 +27,8 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     // With the notice wording in the profile, hold exactly what `kigen run`
     // would hold (fonts, window); without it, only unmapped 外字. The first
     // pass reads on one core; fonts and postal data load on the other.
-    let (duplicates, loaded) = rayon::join(
-        || scan_duplicates(&input, encoding, &profile),
+    let (first, loaded) = rayon::join(
+        || first_pass(&input, encoding, &profile, cards.as_ref()),
         || -> Result<_> {
             if profile.settings.letter.is_none() {
                 return Ok(None);
@@ -36,13 +36,17 @@ pub fn run(args: CheckArgs) -> Result<i32> {
             Ok(Some((Renderer::new(&profile)?, load_postal(&profile)?)))
         },
     );
-    let duplicates = duplicates?;
+    let FirstPass {
+        duplicates,
+        cards: card_index,
+    } = first?;
     let first_pass = started.elapsed();
     let loaded = loaded?;
     let printable = Printability {
         renderer: loaded.as_ref().map(|(r, _)| (&r.fonts, &r.wording)),
         columns: &profile.settings.columns,
         as_of,
+        support_measure: profile.settings.rules.support_measure,
     };
     let req = CheckRequest {
         input: input.clone(),
@@ -55,6 +59,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         ledger: &NoLedger,
         printable: &printable,
         postal: loaded.as_ref().map(|(_, p)| p as &(dyn PostalData + Sync)),
+        cards: card_index.as_ref(),
     };
     let report = check(&req, false)?;
     if !quiet {
@@ -68,7 +73,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         let total = started.elapsed().as_secs_f64();
         let _ = writeln!(
             o,
-            "{total:.2} s (duplicate scan {:.2} s, rows {:.2} s), {:.0} rows/s{mem}",
+            "{total:.2} s (first pass {:.2} s, rows {:.2} s), {:.0} rows/s{mem}",
             first_pass.as_secs_f64(),
             report.seconds,
             report.counts.rows_read as f64 / total.max(1e-9)

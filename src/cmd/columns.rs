@@ -5,9 +5,13 @@
 use std::io::Write;
 
 use super::load_profile;
+use crate::batch::check::{join_key, CardsFile};
 use crate::cli::ColumnsArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Field, InputEncoding};
+use crate::profile::Profile;
+use crate::registry::cards::{card_placements, CardPlace};
+use crate::registry::columns::looks_like_data;
 use crate::registry::columns::{HeaderFit, Placement};
 use crate::registry::stream::read_header_row;
 use crate::registry::RecordStream;
@@ -20,15 +24,21 @@ pub fn run(args: ColumnsArgs) -> Result<i32> {
     let profile = load_profile(&args.profile)?;
     let encoding = args.encoding.unwrap_or(profile.settings.input.encoding);
     let columns = &profile.settings.columns;
+    let cards = super::cards_file(&args.cards, &profile);
+    let join_key = join_key(&profile, cards.is_some())?;
     let mut stream = RecordStream::open(&args.input)?;
     let row = read_header_row(&mut stream, encoding)?;
-    let fit = HeaderFit::new(row.fields.clone(), columns);
+    let fit = HeaderFit::new(row.fields.clone(), columns, join_key);
     let error = fit.error();
     if error.is_some() {
-        if let Some(e) = row.wrong_encoding(&args.input, encoding, columns) {
+        if let Some(e) = row.wrong_encoding(&args.input, encoding, columns, join_key) {
             return Err(e);
         }
     }
+    let card_report = match &cards {
+        Some(c) => Some(card_report(c, &profile, join_key.unwrap_or_default())?),
+        None => None,
+    };
     let mut o = std::io::stdout().lock();
     let _ = writeln!(
         o,
@@ -41,13 +51,72 @@ pub fn run(args: ColumnsArgs) -> Result<i32> {
         args.profile.display()
     );
     let _ = write!(o, "{}", report(&fit));
-    match error {
-        Some(e) => Err(e),
-        None => {
-            let _ = writeln!(o, "every column the profile maps is in the header");
+    let card_error = match card_report {
+        Some((text, error)) => {
+            let _ = write!(o, "{text}");
+            error
+        }
+        None => None,
+    };
+    match (error, card_error) {
+        (Some(e), _) => Err(e),
+        (None, Some(e)) => Err(e),
+        (None, None) => {
+            let _ = writeln!(
+                o,
+                "every column the profile maps is in the header{}",
+                if cards.is_some() {
+                    "s of both files"
+                } else {
+                    ""
+                }
+            );
             Ok(0)
         }
     }
+}
+
+/// The card file's header against `[cards.columns]`, and the error a run
+/// would stop with.
+fn card_report(
+    cards: &CardsFile,
+    profile: &Profile,
+    registry_key: &str,
+) -> Result<(String, Option<Error>)> {
+    let mut stream = RecordStream::open(&cards.path)?;
+    let row = read_header_row(&mut stream, cards.encoding)?;
+    let (places, error) =
+        card_placements(&row.fields, &profile.settings.cards.columns, registry_key);
+    let mut s = format!(
+        "\ncard file {} ({} columns), joined on the registry's {}:\n",
+        cards.path.display(),
+        row.fields.len(),
+        escape_controls(registry_key)
+    );
+    if !looks_like_data(&row.fields) {
+        for (i, h) in row.fields.iter().enumerate() {
+            s.push_str(&format!("  {:>3}  {}\n", i + 1, escape_controls(h)));
+        }
+    }
+    s.push_str("\nprofile [cards.columns] (key, where, header name):\n");
+    for (key, name, place) in places {
+        let status = match place {
+            CardPlace::Column(i) => format!("column {}", i + 1),
+            CardPlace::ListedAbsent => "absent (listed)".into(),
+            CardPlace::Missing => "MISSING".into(),
+        };
+        s.push_str(&format!(
+            "  {:<21} {:<24} {}\n",
+            key,
+            status,
+            escape_controls(&name)
+        ));
+    }
+    let error = error.map(|message| Error::Input {
+        path: cards.path.clone(),
+        message: format!("line 1: {message}"),
+    });
+    Ok((s, error))
 }
 
 /// The report's body: the header row numbered (unless it looks like data),
@@ -74,6 +143,8 @@ fn report(fit: &HeaderFit) -> String {
             Placement::Missing => "MISSING".into(),
             Placement::ListedAbsent => "absent (listed)".into(),
             Placement::AbsentButFound(i) => format!("listed absent, at col {}", i + 1),
+            Placement::Unmapped => "not mapped".into(),
+            Placement::FromCards => "from the card file".into(),
             Placement::Repeated(cols) => format!(
                 "REPEATED: columns {}",
                 cols.iter()
@@ -87,6 +158,19 @@ fn report(fit: &HeaderFit) -> String {
             f.key(),
             status,
             escape_controls(&fit.names[f.index()])
+        ));
+    }
+    if let Some((name, place)) = &fit.join_key {
+        let status = match place {
+            Placement::Found(i) => format!("column {}", i + 1),
+            Placement::Repeated(_) => "REPEATED".into(),
+            _ => "MISSING (required)".into(),
+        };
+        s.push_str(&format!(
+            "  {:<21} {:<24} {}\n",
+            "cards.registry_key",
+            status,
+            escape_controls(name)
         ));
     }
     if !data {

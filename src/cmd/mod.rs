@@ -5,6 +5,7 @@ pub mod batches;
 pub mod check;
 pub mod columns;
 pub mod expiry;
+pub mod forecast;
 pub mod history;
 pub mod init;
 pub mod ledger;
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::batch::check::CardsFile;
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 use crate::profile::Profile;
@@ -31,6 +33,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Sample(args) => sample::run(args),
         Command::Ledger(args) => ledger::run(args),
         Command::Columns(args) => columns::run(args),
+        Command::Forecast(args) => forecast::run(args),
         Command::Init(args) => init::run(args),
         Command::Batches(args) => batches::run(args),
         Command::History(args) => history::run(args),
@@ -44,6 +47,7 @@ struct Resolved {
     profile: Profile,
     encoding: crate::model::InputEncoding,
     csv_encoding: crate::model::CsvEncoding,
+    cards: Option<CardsFile>,
 }
 
 fn resolve(args: &crate::cli::BatchArgs) -> Result<Resolved> {
@@ -55,7 +59,18 @@ fn resolve(args: &crate::cli::BatchArgs) -> Result<Resolved> {
         csv_encoding: args
             .csv_encoding
             .unwrap_or(profile.settings.output.csv_encoding),
+        cards: cards_file(&args.cards, &profile),
         profile,
+    })
+}
+
+/// `--cards` with its encoding (the option's, else the profile's).
+fn cards_file(args: &crate::cli::CardsArgs, profile: &Profile) -> Option<CardsFile> {
+    args.cards.as_ref().map(|path| CardsFile {
+        path: path.clone(),
+        encoding: args
+            .cards_encoding
+            .unwrap_or(profile.settings.cards.encoding),
     })
 }
 

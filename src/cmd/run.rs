@@ -14,6 +14,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         profile,
         encoding,
         csv_encoding,
+        cards,
     } = super::resolve(&args.batch)?;
     let (input, quiet) = (args.batch.input, args.batch.quiet);
     let req = RunRequest {
@@ -29,6 +30,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         allow_future: args.allow_future,
         accept_input_change: args.accept_input_change,
         supplement: args.supplement,
+        cards,
     };
     let progress = Progress::start(quiet, "selecting and rendering");
     let report = run_batch(&req);

@@ -3,10 +3,10 @@
 use std::io::Write;
 
 use super::as_of;
-use crate::cli::SampleArgs;
+use crate::cli::{SampleArgs, SampleLayoutArg};
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::sample::{write_sample, SampleOptions, DEFAULT_FORCED_DUE};
+use crate::sample::{write_sample, write_standard_sample, SampleOptions, DEFAULT_FORCED_DUE};
 
 /// Writes the sample to `--out` or standard output.
 pub fn run(args: SampleArgs) -> Result<i32> {
@@ -21,6 +21,14 @@ pub fn run(args: SampleArgs) -> Result<i32> {
             Some(p) => (u64::from(p.min(100)) * 1000).saturating_sub(3000),
         },
     };
+    if args.layout == SampleLayoutArg::Standard {
+        return standard(&opts, args.out.as_deref(), args.out_cards.as_deref());
+    }
+    if args.out_cards.is_some() {
+        return Err(Error::Usage(
+            "--out-cards is for --layout standard (the saku layout keeps the card dates in the registry)".into(),
+        ));
+    }
     match args.out {
         Some(path) => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -39,5 +47,33 @@ pub fn run(args: SampleArgs) -> Result<i32> {
                 .map_err(|e| Error::io("<stdout>", e))?;
         }
     }
+    Ok(0)
+}
+
+/// The standard layout: the registry to `out`, the card file to `cards`
+/// (both files, so both paths are needed).
+fn standard(
+    opts: &SampleOptions,
+    out: Option<&std::path::Path>,
+    cards: Option<&std::path::Path>,
+) -> Result<i32> {
+    let (Some(out), Some(cards)) = (out, cards) else {
+        return Err(Error::Usage(
+            "--layout standard writes two files: pass --out FILE and --out-cards FILE".into(),
+        ));
+    };
+    let open = |path: &std::path::Path| -> Result<std::io::BufWriter<std::fs::File>> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        Ok(std::io::BufWriter::with_capacity(
+            1 << 20,
+            create_private(path)?,
+        ))
+    };
+    let (mut w, mut c) = (open(out)?, open(cards)?);
+    write_standard_sample(opts, &mut w, &mut c).map_err(|e| Error::io(out, e))?;
+    w.flush().map_err(|e| Error::io(out, e))?;
+    c.flush().map_err(|e| Error::io(cards, e))?;
     Ok(0)
 }

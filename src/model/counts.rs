@@ -30,6 +30,33 @@ pub struct Counts {
     /// summary.json written before the key existed (read as 0).
     #[serde(default)]
     pub kana_placeholders: u64,
+    /// With `--cards`: what became of the card file's rows (absent
+    /// without a card file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cards: Option<CardCounts>,
+}
+
+/// What became of the card file's rows (SPEC 9): every row is joined,
+/// rejected or unmatched.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct CardCounts {
+    /// Data rows of the card file.
+    pub rows_read: u64,
+    /// Rows a 住民 row joined.
+    pub joined: u64,
+    /// Rows in rejects.csv (`source` = `cards`).
+    pub rejected: u64,
+    /// Rows in cards-unmatched.csv.
+    pub unmatched: u64,
+    /// Unmatched rows per reason (`no-registry-row`, `not-resident`).
+    pub unmatched_by_reason: BTreeMap<String, u64>,
+}
+
+impl CardCounts {
+    /// The card file's identity: rows read = joined + rejected + unmatched.
+    pub fn reconciles(&self) -> bool {
+        self.joined + self.rejected + self.unmatched == self.rows_read
+    }
 }
 
 impl Counts {
@@ -47,9 +74,11 @@ impl Counts {
         self.outcomes.get(outcome.as_str()).copied().unwrap_or(0)
     }
 
-    /// The reconciliation identity: rows read = the sum of all outcomes.
+    /// The reconciliation identity: rows read = the sum of all outcomes
+    /// (and, with a card file, its rows = joined + rejected + unmatched).
     pub fn reconciles(&self) -> bool {
         self.outcomes.values().sum::<u64>() == self.rows_read
+            && self.cards.as_ref().is_none_or(CardCounts::reconciles)
     }
 
     /// Counts one row.
@@ -145,6 +174,25 @@ impl Counts {
             s.push_str(&format!(
                 "kana placeholders: {} (no フリガナ printed)\n",
                 self.kana_placeholders
+            ));
+        }
+        if let Some(c) = &self.cards {
+            s.push_str(&format!(
+                "card rows read    {:>9}  (joined {}, rejected {}, unmatched {}{}){}\n",
+                c.rows_read,
+                c.joined,
+                c.rejected,
+                c.unmatched,
+                if c.unmatched_by_reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", list(&c.unmatched_by_reason))
+                },
+                if c.reconciles() {
+                    ""
+                } else {
+                    "  DOES NOT ADD UP"
+                }
             ));
         }
         s

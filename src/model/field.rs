@@ -39,12 +39,22 @@ pub enum Field {
     NonForwardable,
     /// 法定代理人氏名.
     LegalRepresentative,
+    /// 送付先郵便番号 (SPEC 9: where the letter goes instead of the address).
+    MailToPostalCode,
+    /// 送付先住所.
+    MailToAddress,
+    /// 送付先方書.
+    MailToAddressExtra,
+    /// 送付先氏名 (printed as `<name> 様方` above the resident's name).
+    MailToName,
+    /// 支援措置 (DV and similar protection: a due notice is held).
+    SupportMeasure,
 }
 
 impl Field {
     /// Every field, in SPEC order (also the order in which a row's problems
     /// are reported).
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; Field::COUNT] = [
         Field::ResidentCode,
         Field::Name,
         Field::NameKana,
@@ -63,6 +73,26 @@ impl Field {
         Field::StayEnd,
         Field::NonForwardable,
         Field::LegalRepresentative,
+        Field::MailToPostalCode,
+        Field::MailToAddress,
+        Field::MailToAddressExtra,
+        Field::MailToName,
+        Field::SupportMeasure,
+    ];
+
+    /// How many fields there are.
+    pub const COUNT: usize = 23;
+
+    /// The fields a card file provides instead of the registry (SPEC 9:
+    /// with `--cards`, the registry's own card columns are not read).
+    pub const CARD_DATES: [Field; 7] = [
+        Field::CardApplied,
+        Field::CardIssued,
+        Field::CardExpiry,
+        Field::UserCertIssued,
+        Field::UserCertExpiry,
+        Field::SignCertIssued,
+        Field::SignCertExpiry,
     ];
 
     /// The profile key under `[columns]`.
@@ -86,10 +116,16 @@ impl Field {
             Field::StayEnd => "stay_end",
             Field::NonForwardable => "non_forwardable",
             Field::LegalRepresentative => "legal_representative",
+            Field::MailToPostalCode => "mail_to_postal_code",
+            Field::MailToAddress => "mail_to_address",
+            Field::MailToAddressExtra => "mail_to_address_extra",
+            Field::MailToName => "mail_to_name",
+            Field::SupportMeasure => "support_measure",
         }
     }
 
-    /// The default header name (SPEC 1).
+    /// The default header name (SPEC 1). The SPEC 9 items (送付先,
+    /// 支援措置) have none: a profile maps them by name or not at all.
     pub fn default_header(self) -> &'static str {
         match self {
             Field::ResidentCode => "住民コード",
@@ -110,6 +146,11 @@ impl Field {
             Field::StayEnd => "在留期間満了日",
             Field::NonForwardable => "転送不要",
             Field::LegalRepresentative => "法定代理人氏名",
+            Field::MailToPostalCode
+            | Field::MailToAddress
+            | Field::MailToAddressExtra
+            | Field::MailToName
+            | Field::SupportMeasure => "",
         }
     }
 
@@ -124,6 +165,17 @@ impl Field {
                 | Field::PostalCode
                 | Field::Address
         )
+    }
+
+    /// True for a card date field (see [`Field::CARD_DATES`]).
+    pub fn is_card_date(self) -> bool {
+        Field::CARD_DATES.contains(&self)
+    }
+
+    /// True when a profile may leave the field unmapped (an empty header
+    /// name): the SPEC 9 items, which exports before the standard lack.
+    pub fn may_be_unmapped(self) -> bool {
+        self.default_header().is_empty()
     }
 
     /// The field's position in [`Field::ALL`].

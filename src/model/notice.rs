@@ -31,6 +31,10 @@ pub struct DueNotice {
     pub selection: Selection,
     /// The customer barcode's characters (STC … SPC), or why there is none.
     pub barcode: Result<Vec<BarChar>, String>,
+    /// The 郵便区番号 of the envelope's postal code (3 or 5 digits), which
+    /// presort orders and bundles by; `None` when the postal data does not
+    /// know the code (the piece goes into the 雑 bundle).
+    pub ku: Option<String>,
 }
 
 /// One line of exceptions.csv: a usable row that a person should look at.
@@ -71,6 +75,8 @@ pub struct RowOutput {
     /// The row was read as a current resident whose 氏名カナ is a 振り仮名
     /// placeholder (counted in summary.json).
     pub kana_placeholder: bool,
+    /// With a card file: the card record the row's join key found.
+    pub card_entry: Option<u32>,
 }
 
 impl RowOutput {
@@ -87,6 +93,7 @@ impl RowOutput {
             hold: None,
             excluded_status: None,
             notice: None,
+            card_entry: None,
             kana_placeholder: false,
         }
     }

@@ -35,19 +35,80 @@ pub struct Resident {
     pub non_forwardable: bool,
     /// 法定代理人氏名, 外字 mapped.
     pub legal_representative: String,
+    /// 送付先 (SPEC 9): where the letter goes instead of the address.
+    pub mail_to: Option<MailTo>,
+    /// Under 支援措置 (DV and similar protection): a due notice is held
+    /// unless the profile says `support_measure = "print"`.
+    pub support_measure: bool,
+    /// With a card file: the card record this row joined (for the tally
+    /// of card rows).
+    pub card_entry: Option<u32>,
+}
+
+/// 送付先: a care home, a hospital, a relative's address the registry
+/// records for mail (SPEC 9). The envelope, the barcode, the sort order and
+/// the district counts use it; the enclosures keep the registered address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailTo {
+    /// 送付先郵便番号.
+    pub postal_code: PostalCode,
+    /// 送付先住所, 外字 mapped.
+    pub address: String,
+    /// 送付先方書, 外字 mapped.
+    pub address_extra: String,
+    /// 送付先氏名, 外字 mapped (printed `<name> 様方`; may be empty).
+    pub name: String,
+}
+
+/// Where a letter goes: the 送付先, or the registered address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    /// The postal code printed and barcoded.
+    pub postal_code: &'a PostalCode,
+    /// The address printed and barcoded.
+    pub address: &'a str,
+    /// The 方書 printed and barcoded.
+    pub address_extra: &'a str,
+    /// The 送付先氏名 (`<name> 様方`), when the letter goes to a 送付先.
+    pub care_of: Option<&'a str>,
 }
 
 impl Resident {
+    /// Where the letter goes (SPEC 9: the 送付先 when there is one).
+    pub fn envelope(&self) -> Envelope<'_> {
+        match &self.mail_to {
+            Some(m) => Envelope {
+                postal_code: &m.postal_code,
+                address: &m.address,
+                address_extra: &m.address_extra,
+                care_of: Some(&m.name),
+            },
+            None => Envelope {
+                postal_code: &self.postal_code,
+                address: &self.address,
+                address_extra: &self.address_extra,
+                care_of: None,
+            },
+        }
+    }
+
     /// The printed fields that must be drawable, with their header names:
     /// SPEC 2's list for holding a notice. (氏名カナ is not on it: the
     /// application form leaves its フリガナ blank rather than print a reading
     /// it cannot draw.)
-    pub fn printed_fields(&self) -> [(Field, &str); 4] {
+    pub fn printed_fields(&self) -> [(Field, &str); 7] {
+        let m = self.mail_to.as_ref();
         [
             (Field::Name, &self.name),
             (Field::Address, &self.address),
             (Field::AddressExtra, &self.address_extra),
             (Field::LegalRepresentative, &self.legal_representative),
+            (Field::MailToAddress, m.map_or("", |m| &m.address)),
+            (
+                Field::MailToAddressExtra,
+                m.map_or("", |m| &m.address_extra),
+            ),
+            (Field::MailToName, m.map_or("", |m| &m.name)),
         ]
     }
 }
@@ -105,6 +166,17 @@ pub struct Reject {
     pub reason: String,
 }
 
+/// A card row no 住民 row joined: one line of cards-unmatched.csv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedCard {
+    /// The card file's line.
+    pub line: u32,
+    /// The key masked but its last four characters.
+    pub key_hint: String,
+    /// `no-registry-row` or `not-resident: <status>`.
+    pub reason: String,
+}
+
 /// What reading made of one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowRead {
@@ -118,6 +190,8 @@ pub enum RowRead {
         resident_code: String,
         /// The status value.
         status: String,
+        /// With a card file: the card record its join key found.
+        card_entry: Option<u32>,
     },
     /// A current resident.
     Resident(Box<Resident>),

@@ -465,7 +465,7 @@ fn manifest_sheet(ws: &mut Worksheet, f: &Formats, rows: &[ManifestRow<'_>]) -> 
             Cell::Number(row.pages as u64),
             Cell::Text(cell_text(&r.code)),
             Cell::Text(cell_text(&r.name)),
-            Cell::Text(r.postal_code.digits().into()),
+            Cell::Text(r.envelope().postal_code.digits().into()),
             Cell::Text(n.selection.kind.map(|k| k.as_str()).unwrap_or("").into()),
             exp(ItemKind::Card),
             due(ItemKind::Card),
@@ -477,6 +477,7 @@ fn manifest_sheet(ws: &mut Worksheet, f: &Formats, rows: &[ManifestRow<'_>]) -> 
             Cell::Text(barcode.into()),
             Cell::Text(cell_text(row.document_number)),
             Cell::Text(cell_text(note)),
+            Cell::Number(u64::from(r.mail_to.is_some())),
         ])?;
     }
     s.finish("manifest.csv")

@@ -67,7 +67,7 @@ fn push_manifest_row(text: &mut String, row: &ManifestRow<'_>) {
             &row.pages.to_string(),
             &r.code,
             &r.name,
-            r.postal_code.digits(),
+            r.envelope().postal_code.digits(),
             kind,
             &exp(ItemKind::Card),
             due(ItemKind::Card),
@@ -79,6 +79,7 @@ fn push_manifest_row(text: &mut String, row: &ManifestRow<'_>) {
             &barcode_text,
             row.document_number,
             barcode_note,
+            if r.mail_to.is_some() { "1" } else { "0" },
         ],
     );
 }

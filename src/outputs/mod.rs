@@ -6,6 +6,7 @@
 //! from one [`overview`].
 
 pub(crate) mod audit;
+pub(crate) mod bundles;
 pub(crate) mod csvfile;
 pub(crate) mod mailing;
 pub(crate) mod manifest;
@@ -27,9 +28,10 @@ pub(crate) const OUTCOMES_HEADER: [&str; 7] = [
     "detail",
 ];
 
-/// manifest.csv columns: SPEC 5's, then the notice number and why a packet
-/// has no barcode.
-pub(crate) const MANIFEST_HEADER: [&str; 18] = [
+/// manifest.csv columns: SPEC 5's, then the notice number, why a packet
+/// has no barcode, and whether it goes to a 送付先 (SPEC 9; `postal_code`
+/// is then the 送付先's).
+pub(crate) const MANIFEST_HEADER: [&str; 19] = [
     "seq",
     "file",
     "first_page",
@@ -48,13 +50,28 @@ pub(crate) const MANIFEST_HEADER: [&str; 18] = [
     "barcode",
     "document_number",
     "barcode_note",
+    "mail_to",
 ];
+
+/// bundles.csv columns (SPEC 11).
+pub(crate) const BUNDLES_HEADER: [&str; 6] =
+    ["bundle", "key", "pieces", "first_seq", "last_seq", "file"];
 
 /// mailing.csv columns.
 pub(crate) const MAILING_HEADER: [&str; 4] = ["file", "district", "packets", "pages"];
 
 /// rejects.csv columns.
-pub(crate) const REJECTS_HEADER: [&str; 5] = ["line", "resident_code", "field", "value", "reason"];
+pub(crate) const REJECTS_HEADER: [&str; 6] = [
+    "line",
+    "resident_code",
+    "field",
+    "value",
+    "reason",
+    "source",
+];
+
+/// cards-unmatched.csv columns (SPEC 9).
+pub(crate) const CARDS_UNMATCHED_HEADER: [&str; 3] = ["line", "key_hint", "reason"];
 
 /// exceptions.csv columns.
 pub(crate) const EXCEPTIONS_HEADER: [&str; 4] = ["line", "resident_code", "code", "detail"];

@@ -95,13 +95,14 @@ impl MailFacts {
         let mut districts: BTreeMap<&str, DistrictCount> = BTreeMap::new();
         for row in rows {
             let r = &row.notice.resident;
+            // The envelope's district, as mailing.csv counts it (the 送付先
+            // when there is one).
+            let district = r.envelope().postal_code.district();
             let pages = row.pages as u64;
-            let d = districts
-                .entry(r.postal_code.district())
-                .or_insert_with(|| DistrictCount {
-                    district: r.postal_code.district().to_string(),
-                    ..DistrictCount::default()
-                });
+            let d = districts.entry(district).or_insert_with(|| DistrictCount {
+                district: district.to_string(),
+                ..DistrictCount::default()
+            });
             d.packets += 1;
             d.pages += pages;
             m.packets += 1;

@@ -4,7 +4,7 @@
 
 use super::csvfile::{push_field, push_record};
 use super::push_iso_date;
-use crate::model::{Hold, Reject, RowOutput};
+use crate::model::{Hold, Reject, RowOutput, UnmatchedCard};
 use crate::profile::Columns;
 
 /// Appends the row's outcomes.csv record.
@@ -26,7 +26,7 @@ pub(crate) fn push_outcome(buf: &mut String, row: &RowOutput) {
 }
 
 /// Appends a rejects.csv record.
-pub(crate) fn push_reject(buf: &mut String, r: &Reject) {
+pub(crate) fn push_reject(buf: &mut String, r: &Reject, source: RejectSource) {
     push_record(
         buf,
         &[
@@ -35,8 +35,33 @@ pub(crate) fn push_reject(buf: &mut String, r: &Reject) {
             &r.field,
             &r.value,
             &r.reason,
+            source.as_str(),
         ],
     );
+}
+
+/// Which file a reject's line is in (rejects.csv's `source`, SPEC 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RejectSource {
+    /// The registry export.
+    Registry,
+    /// The card file (`--cards`).
+    Cards,
+}
+
+impl RejectSource {
+    /// The column's value.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RejectSource::Registry => "registry",
+            RejectSource::Cards => "cards",
+        }
+    }
+}
+
+/// Appends a cards-unmatched.csv record.
+pub(crate) fn push_unmatched_card(buf: &mut String, u: &UnmatchedCard) {
+    push_record(buf, &[u.line.to_string().as_str(), &u.key_hint, &u.reason]);
 }
 
 /// Appends the row's exceptions.csv records (none, one or several).

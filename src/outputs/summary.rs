@@ -43,6 +43,20 @@ pub(crate) struct InputEntry {
     pub sha256: String,
 }
 
+/// The card file (`--cards`, SPEC 9).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct CardsEntry {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256.
+    pub sha256: String,
+    /// The registry header it was joined on.
+    pub registry_key: String,
+    /// Per card key (`key`, then the dates), the card file's header used
+    /// (`null`: listed absent).
+    pub columns: ColumnsUsed,
+}
+
 /// How the export's columns were read: per profile key (in [`Field::ALL`]
 /// order), the header used, or `None` for a key the profile lists absent.
 /// Written as a JSON object in that order.
@@ -106,6 +120,9 @@ pub(crate) struct Summary {
     pub as_of: String,
     /// The input file.
     pub input: InputEntry,
+    /// The card file, when the batch read one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cards: Option<CardsEntry>,
     /// The header each profile key was read from (`null`: listed absent).
     /// Missing from summaries written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,6 +154,8 @@ pub(crate) struct SummaryInput<'a> {
     pub input_bytes: u64,
     /// The header each profile key was read from.
     pub columns: &'a [(Field, Option<String>)],
+    /// The card file, when there is one.
+    pub cards: Option<CardsEntry>,
     /// The profile's name (`builtin:saku` or its directory).
     pub profile: &'a str,
     /// profile.toml SHA-256.
@@ -204,6 +223,7 @@ pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<Stri
             bytes: input.input_bytes,
             sha256: input.input_sha256.to_string(),
         },
+        cards: input.cards.clone(),
         columns: Some(ColumnsUsed::new(input.columns)),
         profile: input.profile.to_string(),
         profile_sha256: input.profile_sha256.to_string(),

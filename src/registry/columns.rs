@@ -29,6 +29,11 @@ pub(crate) enum Placement {
     AbsentButFound(usize),
     /// The header has it more than once (0-based columns).
     Repeated(Vec<usize>),
+    /// The profile maps no header to it (an empty name: SPEC 9 items only).
+    Unmapped,
+    /// A card date read from the card file (`--cards`): the registry's own
+    /// column, if any, is not read.
+    FromCards,
 }
 
 /// The profile's columns against one header row.
@@ -37,35 +42,61 @@ pub(crate) struct HeaderFit {
     /// The header names as read, by column.
     pub(crate) headers: Vec<String>,
     /// The header name of each field (from the profile), trimmed.
-    pub(crate) names: [String; 18],
+    pub(crate) names: [String; Field::COUNT],
     /// Where each field stands, by [`Field::index`].
-    pub(crate) placement: [Placement; 18],
+    pub(crate) placement: [Placement; Field::COUNT],
+    /// With a card file: the header the registry joins on (`[cards]
+    /// registry_key`) and where it stands.
+    pub(crate) join_key: Option<(String, Placement)>,
 }
 
 impl HeaderFit {
-    /// Places every profile key in `headers`.
-    pub(crate) fn new(headers: Vec<String>, columns: &Columns) -> Self {
-        let names: [String; 18] = Field::ALL.map(|f| columns.header(f).trim().to_string());
-        let placement = Field::ALL.map(|f| {
-            let want = &names[f.index()];
+    /// Places every profile key in `headers`. `join_key`: with `--cards`,
+    /// the registry header the card file joins on; the card dates then come
+    /// from the card file.
+    pub(crate) fn new(headers: Vec<String>, columns: &Columns, join_key: Option<&str>) -> Self {
+        let names: [String; Field::COUNT] =
+            Field::ALL.map(|f| columns.header(f).trim().to_string());
+        let place = |want: &str, absent: bool| {
             let found: Vec<usize> = headers
                 .iter()
                 .enumerate()
                 .filter(|(_, h)| *h == want)
                 .map(|(i, _)| i)
                 .collect();
-            match (found.as_slice(), columns.is_absent(f)) {
+            match (found.as_slice(), absent) {
                 ([], false) => Placement::Missing,
                 ([], true) => Placement::ListedAbsent,
                 ([i], false) => Placement::Found(*i),
                 ([i], true) => Placement::AbsentButFound(*i),
                 _ => Placement::Repeated(found),
             }
+        };
+        let placement = Field::ALL.map(|f| {
+            let want = &names[f.index()];
+            if join_key.is_some() && f.is_card_date() {
+                Placement::FromCards
+            } else if want.is_empty() {
+                Placement::Unmapped
+            } else {
+                place(want, columns.is_absent(f))
+            }
         });
+        let join_key = join_key.map(|k| (k.trim().to_string(), place(k.trim(), false)));
         HeaderFit {
             headers,
             names,
             placement,
+            join_key,
+        }
+    }
+
+    /// The join key's column, when there is a card file and the header has
+    /// it once.
+    pub(crate) fn join_column(&self) -> Option<usize> {
+        match self.join_key {
+            Some((_, Placement::Found(i))) => Some(i),
+            _ => None,
         }
     }
 
@@ -78,11 +109,18 @@ impl HeaderFit {
     pub(crate) fn unknown(&self) -> Vec<usize> {
         (0..self.headers.len())
             .filter(|i| {
-                !self.placement.iter().any(|p| match p {
-                    Placement::Found(c) | Placement::AbsentButFound(c) => c == i,
-                    Placement::Repeated(cs) => cs.contains(i),
-                    Placement::Missing | Placement::ListedAbsent => false,
-                })
+                !self
+                    .placement
+                    .iter()
+                    .chain(self.join_key.as_ref().map(|(_, p)| p))
+                    .any(|p| match p {
+                        Placement::Found(c) | Placement::AbsentButFound(c) => c == i,
+                        Placement::Repeated(cs) => cs.contains(i),
+                        Placement::Missing
+                        | Placement::ListedAbsent
+                        | Placement::Unmapped
+                        | Placement::FromCards => false,
+                    })
             })
             .collect()
     }
@@ -107,7 +145,10 @@ impl HeaderFit {
         for f in Field::ALL {
             let want = &self.names[f.index()];
             match self.placement(f) {
-                Placement::Found(_) | Placement::ListedAbsent => {}
+                Placement::Found(_)
+                | Placement::ListedAbsent
+                | Placement::Unmapped
+                | Placement::FromCards => {}
                 Placement::Missing if f.required() => required.push(format!(
                     "required header {want:?} (columns.{}) is missing",
                     f.key()
@@ -130,6 +171,19 @@ impl HeaderFit {
                         .join(", ")
                 )),
             }
+        }
+        match &self.join_key {
+            Some((want, Placement::Missing)) => required.push(format!(
+                "the header {want:?} the card file joins on ([cards] registry_key) is missing"
+            )),
+            Some((want, Placement::Repeated(cols))) => other.push(format!(
+                "header {want:?} ([cards] registry_key) appears more than once (columns {})",
+                cols.iter()
+                    .map(|c| (c + 1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            _ => {}
         }
         let message = if !required.is_empty() {
             let mut m = required.join("; ");
@@ -241,13 +295,17 @@ pub(crate) fn looks_like_data(fields: &[String]) -> bool {
 /// Where each field sits in the export, found from the header row.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {
-    index: [Option<usize>; 18],
+    index: [Option<usize>; Field::COUNT],
     /// The field of each column, if kigen reads it.
     pub(crate) field_of: Vec<Option<Field>>,
     /// The header names as read, by column.
     pub headers: Vec<String>,
     /// The header name of each field (from the profile).
-    names: [String; 18],
+    names: [String; Field::COUNT],
+    /// With a card file: the column of the registry's join key.
+    pub(crate) join_key: Option<usize>,
+    /// With a card file: the join key's header name.
+    pub(crate) join_name: Option<String>,
 }
 
 impl ColumnMap {
@@ -255,15 +313,21 @@ impl ColumnMap {
     /// optional one the profile does not list in `[columns] absent`), a
     /// header listed absent but present, or a mapped header appearing twice
     /// is a configuration error naming the key and the header.
-    pub fn from_header(headers: Vec<String>, columns: &Columns) -> Result<Self, Error> {
-        let fit = HeaderFit::new(headers, columns);
+    pub fn from_header(
+        headers: Vec<String>,
+        columns: &Columns,
+        join_key: Option<&str>,
+    ) -> Result<Self, Error> {
+        let fit = HeaderFit::new(headers, columns, join_key);
         if let Some(e) = fit.error() {
             return Err(e);
         }
+        let join_column = fit.join_column();
         let HeaderFit {
             headers,
             names,
             placement,
+            join_key,
         } = fit;
         let index = placement.map(|p| match p {
             Placement::Found(i) => Some(i),
@@ -280,6 +344,8 @@ impl ColumnMap {
             field_of,
             headers,
             names,
+            join_key: join_column,
+            join_name: join_key.map(|(name, _)| name),
         })
     }
 
@@ -294,7 +360,8 @@ impl ColumnMap {
     }
 
     /// The header each field is read from, in [`Field::ALL`] order: `None`
-    /// for a column listed absent (summary.json's `columns`).
+    /// for a column listed absent, unmapped, or read from the card file
+    /// (summary.json's `columns`).
     pub fn used(&self) -> Vec<(Field, Option<String>)> {
         Field::ALL
             .into_iter()
@@ -320,10 +387,13 @@ mod tests {
 
     #[test]
     fn every_mapped_column_must_exist_unless_listed_absent() {
-        let full = ColumnMap::from_header(header(FULL), &Columns::default()).unwrap();
-        assert!(full.used().iter().all(|(_, h)| h.is_some()));
+        let full = ColumnMap::from_header(header(FULL), &Columns::default(), None).unwrap();
+        // Every SPEC 1 key is read; the SPEC 9 items are not mapped by default.
+        for (f, h) in full.used() {
+            assert_eq!(h.is_some(), !f.may_be_unmapped(), "{f:?}");
+        }
         let renamed = FULL.replace("カード発行日", "交付日");
-        let e = ColumnMap::from_header(header(&renamed), &Columns::default())
+        let e = ColumnMap::from_header(header(&renamed), &Columns::default(), None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -341,7 +411,7 @@ mod tests {
             absent: vec!["card_issued".into()],
             ..Columns::default()
         };
-        let map = ColumnMap::from_header(header(&without), &columns).unwrap();
+        let map = ColumnMap::from_header(header(&without), &columns, None).unwrap();
         assert_eq!(map.column(Field::CardIssued), None);
         let used = map.used();
         assert_eq!(used[Field::CardIssued.index()], (Field::CardIssued, None));
@@ -351,7 +421,7 @@ mod tests {
         );
 
         // Listed absent but there: the profile is out of date.
-        let e = ColumnMap::from_header(header(FULL), &columns)
+        let e = ColumnMap::from_header(header(FULL), &columns, None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -365,7 +435,7 @@ mod tests {
         let row = header(
             "R1,401112190958,小山　明美,コヤマ　アケミ,1959-02-26,女,住民,385-0021,長野県佐久市",
         );
-        let e = ColumnMap::from_header(row, &Columns::default())
+        let e = ColumnMap::from_header(row, &Columns::default(), None)
             .unwrap_err()
             .to_string();
         assert!(e.contains("does not look like a header row"), "{e}");
@@ -378,7 +448,7 @@ mod tests {
 
     #[test]
     fn unknown_columns_are_listed() {
-        let fit = HeaderFit::new(header(FULL), &Columns::default());
+        let fit = HeaderFit::new(header(FULL), &Columns::default(), None);
         assert_eq!(fit.unknown(), vec![1, 5]);
         assert!(fit.error().is_none());
     }

@@ -8,6 +8,10 @@ use crate::model::CodeKey;
 #[derive(Debug, Clone, Default)]
 pub struct Duplicates {
     lines: HashMap<String, Vec<u32>>,
+    /// With a card file: join keys shared by two or more 住民 rows (each
+    /// would take the same card record, and the same person be noticed
+    /// twice).
+    join: HashMap<String, Vec<u32>>,
 }
 
 impl Duplicates {
@@ -42,7 +46,25 @@ impl Duplicates {
                 lines.insert(run[0].0.as_str().to_string(), kept);
             }
         }
-        Duplicates { lines }
+        Duplicates {
+            lines,
+            join: HashMap::new(),
+        }
+    }
+
+    /// The same, with the join keys shared by 住民 rows found likewise.
+    pub fn with_join_keys(
+        mut self,
+        keys: Vec<(CodeKey, u32, u64)>,
+        usable: impl FnMut(u64) -> bool,
+    ) -> Self {
+        self.join = Self::find_checked(keys, usable).lines;
+        self
+    }
+
+    /// The lines sharing the join key `key`, when it is shared.
+    pub fn join_lines_of(&self, key: &str) -> Option<&[u32]> {
+        self.join.get(key).map(|v| v.as_slice())
     }
 
     /// The lines sharing `code`, when it is shared.

@@ -2,6 +2,7 @@
 //! normalised fields ([`row`]) → a resident, an exclusion or a reject. The
 //! file itself is read by [`stream`], which owns the splitter's buffer.
 
+pub mod cards;
 pub mod columns;
 pub mod decode;
 pub mod duplicates;
@@ -9,6 +10,7 @@ pub mod row;
 pub mod split;
 pub mod stream;
 
+pub use cards::{CardIndex, CardJoins, CardLookup};
 pub use columns::ColumnMap;
 pub use duplicates::Duplicates;
 pub use row::{parse_flag, RowReader};

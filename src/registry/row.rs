@@ -3,13 +3,14 @@
 
 use chrono::NaiveDate;
 
+use super::cards::{CardIndex, CardLookup};
 use super::columns::ColumnMap;
 use super::decode::{self, decode_field};
 use super::duplicates::Duplicates;
 use super::split::Record;
 use crate::model::{
-    valid_resident_code, BirthWritten, CodeKey, Field, InputEncoding, PostalCode, Reject, Resident,
-    RowRead, CURRENT_RESIDENT,
+    valid_resident_code, BirthWritten, CodeKey, Field, InputEncoding, MailTo, PostalCode, Reject,
+    Resident, RowRead, CURRENT_RESIDENT,
 };
 use crate::mynumber::looks_like_my_number;
 use crate::profile::GaijiTable;
@@ -32,10 +33,12 @@ pub struct RowReader<'a> {
     /// The profile's feb29 rule: which day a 生年月日 of 29 February in a
     /// common year is taken as.
     pub feb29: Feb29Rule,
+    /// With `--cards`: the card file, which the card dates come from.
+    pub cards: Option<&'a CardIndex>,
 }
 
 /// A decoded, trimmed field value of one row.
-type Values<'r> = [Option<std::borrow::Cow<'r, str>>; 18];
+type Values<'r> = [Option<std::borrow::Cow<'r, str>>; Field::COUNT];
 
 impl<'a> RowReader<'a> {
     /// For the duplicate scan: the row's code, when the row has the header's
@@ -52,6 +55,17 @@ impl<'a> RowReader<'a> {
         }
         let code = self.value(rec, Field::ResidentCode)?.ok()?;
         CodeKey::new(trim(&code))
+    }
+
+    /// For the duplicate scan, with a card file whose join key is not the
+    /// 住民コード: the row's join key, when it is a valid key.
+    pub fn join_key_of(&self, rec: &Record<'_>) -> Option<CodeKey> {
+        let col = self.columns.join_key?;
+        if Some(col) == self.columns.column(Field::ResidentCode) {
+            return None;
+        }
+        let key = decode_field(rec.field(col)?, self.encoding).ok()?;
+        CodeKey::new(trim(&key))
     }
 
     /// True when every field of the record decodes in the input encoding.
@@ -88,10 +102,17 @@ impl<'a> RowReader<'a> {
         let status = text(Field::Status);
         let code = text(Field::ResidentCode);
         if !status.is_empty() && status != CURRENT_RESIDENT {
+            let card_entry = match self.card_lookup(rec) {
+                Some(CardLookup::Joined { entry, .. } | CardLookup::Rejected { entry, .. }) => {
+                    Some(entry)
+                }
+                _ => None,
+            };
             return RowRead::Excluded {
                 line,
                 resident_code: code.to_string(),
                 status: status.to_string(),
+                card_entry,
             };
         }
         let mut checked = Checked::of(&values, self.eras, self.feb29);
@@ -104,6 +125,10 @@ impl<'a> RowReader<'a> {
         if let Some(reject) = self.first_problem(line, &code, &checked.problems) {
             return RowRead::Rejected(reject);
         }
+        let card_entry = match self.join_cards(rec, line, &code, duplicates, &mut checked.dates) {
+            Ok(entry) => entry,
+            Err(reject) => return RowRead::Rejected(*reject),
+        };
         let Some(postal_code) = checked.postal_code else {
             return RowRead::Rejected(Reject {
                 line,
@@ -113,13 +138,107 @@ impl<'a> RowReader<'a> {
                 reason: "required value is empty".into(),
             });
         };
-        RowRead::Resident(Box::new(self.resident(
-            line,
-            code,
-            &mut values,
-            postal_code,
-            checked,
-        )))
+        let mut resident = self.resident(line, code, &mut values, postal_code, checked);
+        resident.card_entry = card_entry;
+        RowRead::Resident(Box::new(resident))
+    }
+
+    /// For a rejected row: the card record its join key finds, when the row
+    /// has the header's shape and is a 住民 row (so that its card row counts
+    /// as joined, not as unmatched).
+    pub fn resident_card_entry(&self, rec: &Record<'_>) -> Option<u32> {
+        self.cards?;
+        if rec.len() != self.columns.width() || rec.meta.unterminated_quote {
+            return None;
+        }
+        let status = self.value(rec, Field::Status)?.ok()?;
+        if trim(&status) != CURRENT_RESIDENT {
+            return None;
+        }
+        match self.card_lookup(rec)? {
+            CardLookup::Joined { entry, .. } | CardLookup::Rejected { entry, .. } => Some(entry),
+            CardLookup::NoRecord => None,
+        }
+    }
+
+    /// The card record of the row's join key, when there is a card file.
+    fn card_lookup(&self, rec: &Record<'_>) -> Option<CardLookup<'a>> {
+        let cards = self.cards?;
+        let col = self.columns.join_key?;
+        let key = decode_field(rec.field(col)?, self.encoding).ok()?;
+        Some(cards.lookup(trim(&key)))
+    }
+
+    /// With a card file, puts the card record's dates into `dates` (none:
+    /// the row has no card) and returns the record's index; a rejected card
+    /// record, or an empty join key, rejects the row (SPEC 9).
+    fn join_cards(
+        &self,
+        rec: &Record<'_>,
+        line: u32,
+        code: &str,
+        duplicates: &Duplicates,
+        dates: &mut ItemDates,
+    ) -> Result<Option<u32>, Box<Reject>> {
+        if self.cards.is_none() {
+            return Ok(None);
+        }
+        let reject = |field: &str, reason: String| {
+            Box::new(Reject {
+                line,
+                resident_code: code.to_string(),
+                field: field.to_string(),
+                value: String::new(),
+                reason,
+            })
+        };
+        let key_name = self.columns.join_name.as_deref().unwrap_or("");
+        let key_empty = self
+            .columns
+            .join_key
+            .and_then(|c| rec.field(c))
+            .is_none_or(|b| trim(&String::from_utf8_lossy(b)).is_empty());
+        if key_empty {
+            return Err(reject(
+                key_name,
+                "the key the card file joins on is empty: the card dates cannot be found".into(),
+            ));
+        }
+        let key = self
+            .columns
+            .join_key
+            .and_then(|c| decode_field(rec.field(c)?, self.encoding).ok())
+            .map(|k| trim(&k).to_string())
+            .unwrap_or_default();
+        if let Some(lines) = duplicates.join_lines_of(&key) {
+            let others: Vec<String> = lines
+                .iter()
+                .filter(|l| **l != line)
+                .map(u32::to_string)
+                .collect();
+            return Err(reject(
+                key_name,
+                format!(
+                    "the key the card file joins on is shared by {} 住民 rows (also line {}): each would take the same card record",
+                    lines.len(),
+                    others.join(", ")
+                ),
+            ));
+        }
+        match self.card_lookup(rec) {
+            None | Some(CardLookup::NoRecord) => Ok(None),
+            Some(CardLookup::Rejected { reason, .. }) => Err(reject("cards", reason.to_string())),
+            Some(CardLookup::Joined { entry, dates: card }) => {
+                dates.card_applied = card.get(Field::CardApplied);
+                dates.card_issued = card.get(Field::CardIssued);
+                dates.card_recorded = card.get(Field::CardExpiry);
+                dates.user_issued = card.get(Field::UserCertIssued);
+                dates.user_recorded = card.get(Field::UserCertExpiry);
+                dates.sign_issued = card.get(Field::SignCertIssued);
+                dates.sign_recorded = card.get(Field::SignCertExpiry);
+                Ok(Some(entry))
+            }
+        }
     }
 
     /// A record that is not a row of the header's shape: a quote left open,
@@ -283,6 +402,12 @@ impl<'a> RowReader<'a> {
             take(Field::AddressExtra),
             take(Field::LegalRepresentative),
         );
+        let mail_to = checked.mail_to_postal_code.map(|postal_code| MailTo {
+            postal_code,
+            address: self.gaiji.apply_owned(take(Field::MailToAddress)),
+            address_extra: self.gaiji.apply_owned(take(Field::MailToAddressExtra)),
+            name: self.gaiji.apply_owned(take(Field::MailToName)),
+        });
         Resident {
             line,
             code,
@@ -296,6 +421,9 @@ impl<'a> RowReader<'a> {
             birth_written: checked.birth_written,
             non_forwardable: checked.non_forwardable,
             legal_representative: self.gaiji.apply_owned(legal_representative),
+            mail_to,
+            support_measure: checked.support_measure,
+            card_entry: None,
         }
     }
 }
@@ -310,6 +438,9 @@ struct Checked {
     birth_written: BirthWritten,
     postal_code: Option<PostalCode>,
     non_forwardable: bool,
+    /// The 送付先's postal code, when the row has a 送付先.
+    mail_to_postal_code: Option<PostalCode>,
+    support_measure: bool,
     /// In SPEC column order.
     problems: Vec<Problem>,
 }
@@ -370,15 +501,20 @@ impl Checked {
                 "郵便番号 must be 7 digits (385-0051 or 3850051)".into(),
             ));
         }
-        let nf = text(Field::NonForwardable);
-        let non_forwardable = parse_flag(nf).unwrap_or_else(|| {
-            problems.push((
-                Field::NonForwardable,
-                nf.to_string(),
-                "転送不要 must be 1/0, ○/blank, 有/無, true/false or yes/no".into(),
-            ));
-            false
-        });
+        let mut flag = |f: Field| {
+            let v = text(f);
+            parse_flag(v).unwrap_or_else(|| {
+                problems.push((
+                    f,
+                    v.to_string(),
+                    "must be 1/0, ○/blank, 有/無, true/false or yes/no".into(),
+                ));
+                false
+            })
+        };
+        let non_forwardable = flag(Field::NonForwardable);
+        let support_measure = flag(Field::SupportMeasure);
+        let mail_to_postal_code = mail_to(&text, &mut problems);
         // Problems in SPEC column order, whatever order they were found in.
         problems.sort_by_key(|(f, _, _)| f.index());
         Checked {
@@ -386,9 +522,53 @@ impl Checked {
             birth_written,
             postal_code,
             non_forwardable,
+            mail_to_postal_code,
+            support_measure,
             problems,
         }
     }
+}
+
+/// Checks the 送付先 items (SPEC 9): all empty (no 送付先), or a 送付先住所
+/// with a valid 送付先郵便番号 (the envelope and the barcode need both). A
+/// 送付先 item without the address, or an address without a valid postal
+/// code, is a problem: the letter's destination would be a guess.
+fn mail_to<'v>(
+    text: &impl Fn(Field) -> &'v str,
+    problems: &mut Vec<Problem>,
+) -> Option<PostalCode> {
+    let address = text(Field::MailToAddress);
+    if address.is_empty() {
+        for f in [
+            Field::MailToPostalCode,
+            Field::MailToAddressExtra,
+            Field::MailToName,
+        ] {
+            if !text(f).is_empty() {
+                problems.push((
+                    f,
+                    text(f).to_string(),
+                    "a 送付先 item without 送付先住所: where the letter goes is unclear".into(),
+                ));
+                return None;
+            }
+        }
+        return None;
+    }
+    let postal = text(Field::MailToPostalCode);
+    let code = PostalCode::parse(postal);
+    if code.is_none() {
+        problems.push((
+            Field::MailToPostalCode,
+            postal.to_string(),
+            if postal.is_empty() {
+                "送付先住所 is set but 送付先郵便番号 is empty".to_string()
+            } else {
+                "送付先郵便番号 must be 7 digits (385-0051 or 3850051)".to_string()
+            },
+        ));
+    }
+    code
 }
 
 /// Reads 生年月日 (SPEC 9): the day to compute with and how it is written;

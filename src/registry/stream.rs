@@ -336,11 +336,12 @@ pub fn read_header(
     stream: &mut RecordStream,
     encoding: InputEncoding,
     profile: &Profile,
+    join_key: Option<&str>,
 ) -> Result<ColumnMap> {
     let row = read_header_row(stream, encoding)?;
     let columns = &profile.settings.columns;
-    ColumnMap::from_header(row.fields.clone(), columns).map_err(|e| {
-        row.wrong_encoding(&stream.path, encoding, columns)
+    ColumnMap::from_header(row.fields.clone(), columns, join_key).map_err(|e| {
+        row.wrong_encoding(&stream.path, encoding, columns, join_key)
             .unwrap_or(e)
     })
 }
@@ -370,6 +371,19 @@ impl HeaderRow {
         path: &Path,
         encoding: InputEncoding,
         columns: &Columns,
+        join_key: Option<&str>,
+    ) -> Option<Error> {
+        self.wrong_encoding_by(path, encoding, |h| {
+            ColumnMap::from_header(h.to_vec(), columns, join_key).is_ok()
+        })
+    }
+
+    /// Like [`HeaderRow::wrong_encoding`], for a header that `fits` judges.
+    pub(crate) fn wrong_encoding_by(
+        &self,
+        path: &Path,
+        encoding: InputEncoding,
+        fits: impl Fn(&[String]) -> bool,
     ) -> Option<Error> {
         let other = other_encoding(encoding);
         let fits = self
@@ -377,7 +391,7 @@ impl HeaderRow {
             .iter()
             .map(|b| decode_field(b, other).map(|t| trim(&t).to_string()))
             .collect::<std::result::Result<Vec<_>, _>>()
-            .is_ok_and(|h| ColumnMap::from_header(h, columns).is_ok());
+            .is_ok_and(|h| fits(&h));
         fits.then(|| Error::Input {
             path: path.to_path_buf(),
             message: format!(
@@ -535,18 +549,21 @@ pub fn scan_duplicates(
     path: &Path,
     encoding: InputEncoding,
     profile: &Profile,
+    join_key: Option<&str>,
 ) -> Result<(Duplicates, InputDigest)> {
     let mut stream = RecordStream::open(path)?;
     stream.limit_records(profile.settings.input.max_record_bytes);
-    let columns = read_header(&mut stream, encoding, profile)?;
+    let columns = read_header(&mut stream, encoding, profile, join_key)?;
     let reader = RowReader {
         columns: &columns,
         encoding,
         gaiji: &profile.gaiji,
         eras: &profile.eras,
         feb29: profile.settings.rules.feb29,
+        cards: None,
     };
     let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
+    let mut join_keys: Vec<(CodeKey, u32, u64)> = Vec::new();
     let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
     while stream.next_batches_parallel(&mut a, &mut b)? {
         for batch in [&a, &b] {
@@ -554,27 +571,36 @@ pub fn scan_duplicates(
                 .into_par_iter()
                 .filter_map(|i| {
                     let rec = batch.record(i);
-                    reader
-                        .resident_code_key(&rec)
-                        .map(|k| (k, rec.meta.line, rec.meta.offset))
+                    let code = reader.resident_code_key(&rec)?;
+                    Some((
+                        code,
+                        reader.join_key_of(&rec),
+                        rec.meta.line,
+                        rec.meta.offset,
+                    ))
                 })
                 .collect();
-            keys.extend(found);
+            for (code, join, line, offset) in found {
+                keys.push((code, line, offset));
+                if let Some(j) = join {
+                    join_keys.push((j, line, offset));
+                }
+            }
         }
     }
     let digest = stream.finish()?;
     crate::fault::rewrite_point("between-passes", path);
     // Re-read just the candidate copies to confirm every field decodes.
     let mut failure: Option<Error> = None;
-    let duplicates = Duplicates::find_checked(keys, |offset| {
-        match record_decodes_at(path, offset, &reader) {
-            Ok(ok) => ok,
-            Err(e) => {
-                failure.get_or_insert(e);
-                false
-            }
+    let mut usable = |offset| match record_decodes_at(path, offset, &reader) {
+        Ok(ok) => ok,
+        Err(e) => {
+            failure.get_or_insert(e);
+            false
         }
-    });
+    };
+    let duplicates = Duplicates::find_checked(keys, &mut usable);
+    let duplicates = duplicates.with_join_keys(join_keys, &mut usable);
     match failure {
         Some(e) => Err(e),
         None => Ok((duplicates, digest)),
@@ -618,6 +644,7 @@ mod tests {
             &mut RecordStream::open(&path).unwrap(),
             InputEncoding::Cp932,
             &profile,
+            None,
         )
         .unwrap_err()
         .to_string();
@@ -626,6 +653,7 @@ mod tests {
             &mut RecordStream::open(&path).unwrap(),
             InputEncoding::Utf8,
             &profile,
+            None,
         )
         .unwrap();
     }

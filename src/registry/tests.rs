@@ -33,6 +33,7 @@ fn columns() -> ColumnMap {
     ColumnMap::from_header(
         HEADER.split(',').map(String::from).collect(),
         &profile_columns(),
+        None,
     )
     .unwrap()
 }
@@ -57,6 +58,7 @@ fn read_with(
         gaiji,
         eras,
         feb29,
+        cards: None,
     };
     let mut batch = RecordBatch::default();
     Splitter::with_offset(0).split(line, true, 1, &mut batch);
@@ -242,12 +244,13 @@ fn missing_required_header_is_named_and_duplicates_refused() {
     let e = ColumnMap::from_header(
         vec!["住民コード".into(), "氏名".into()],
         &Columns::default(),
+        None,
     )
     .unwrap_err();
     assert!(e.to_string().contains("生年月日"), "{e}");
     let mut h: Vec<String> = HEADER.split(',').map(String::from).collect();
     h.push("氏名".into());
-    let e = ColumnMap::from_header(h, &profile_columns()).unwrap_err();
+    let e = ColumnMap::from_header(h, &profile_columns(), None).unwrap_err();
     assert!(e.to_string().contains("more than once"), "{e}");
 }
 

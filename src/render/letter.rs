@@ -6,7 +6,7 @@ use super::display::{FontId, Page, Paint};
 use super::fonts::FontSet;
 use super::layout::{leading, Canvas};
 use super::notice::{LayoutError, Packet, Wording};
-use crate::model::{Field, Resident};
+use crate::model::{Field, PostalCode, Resident};
 use crate::profile::LetterWording;
 use crate::rules::{ExpirySource, ItemKind};
 use crate::select::NoticeKind;
@@ -105,10 +105,19 @@ fn address_block(
     let width = win.width_mm - 2.0 * CLEAR_MM;
     let bottom = win.top_mm + win.height_mm - CLEAR_MM;
     let mut y = win.top_mm + CLEAR_MM + c.fonts().ascent_mm(FontId::Mincho, 10.0);
-    postal_line(c, r, win.top_mm, x0, width, y);
-    y = address_lines(c, r, x0, width, y)?;
-    if !r.address_extra.is_empty() {
-        y = address_extra(c, r, x0, width, y)?;
+    // The letter goes to the 送付先 when there is one (SPEC 9).
+    let to = r.envelope();
+    let (address_field, extra_field) = match to.care_of {
+        Some(_) => (Field::MailToAddress, Field::MailToAddressExtra),
+        None => (Field::Address, Field::AddressExtra),
+    };
+    postal_line(c, r, to.postal_code, win.top_mm, x0, width, y);
+    y = address_lines(c, (address_field, to.address), x0, width, y)?;
+    if !to.address_extra.is_empty() {
+        y = address_extra(c, (extra_field, to.address_extra), x0, width, y)?;
+    }
+    if let Some(care_of) = to.care_of.filter(|n| !n.is_empty()) {
+        y = care_of_line(c, care_of, x0, width, y)?;
     }
     let slot = addressee(c, r, x0, width, y)?;
     y = slot.y_mm + BARCODE_HEIGHT_MM + CLEAR_MM;
@@ -130,8 +139,16 @@ fn address_block(
 
 /// 〒 and the postal code on baseline `y`, and 「転送不要」 boxed at the top
 /// right of the window (whose top edge is `top_mm`) when the resident asks.
-fn postal_line(c: &mut Canvas<'_>, r: &Resident, top_mm: f32, x0: f32, width: f32, y: f32) {
-    c.text(FontId::Mincho, 10.0, x0, y, &format!("〒{}", r.postal_code));
+fn postal_line(
+    c: &mut Canvas<'_>,
+    r: &Resident,
+    postal_code: &PostalCode,
+    top_mm: f32,
+    x0: f32,
+    width: f32,
+    y: f32,
+) {
+    c.text(FontId::Mincho, 10.0, x0, y, &format!("〒{postal_code}"));
     if r.non_forwardable {
         let label = "転送不要";
         let lw = c.width(FontId::Gothic, 9.0, label) + 3.0;
@@ -144,7 +161,7 @@ fn postal_line(c: &mut Canvas<'_>, r: &Resident, top_mm: f32, x0: f32, width: f3
 /// The address under the postal line at `y`; returns the next baseline.
 fn address_lines(
     c: &mut Canvas<'_>,
-    r: &Resident,
+    (field, address): (Field, &str),
     x0: f32,
     width: f32,
     mut y: f32,
@@ -152,7 +169,7 @@ fn address_lines(
     // Up to two lines, shrinking from 10.5 pt to 8 pt to stay there.
     let mut size = 10.5f32;
     let lines = loop {
-        let lines = c.wrap(FontId::Mincho, size, width, &r.address);
+        let lines = c.wrap(FontId::Mincho, size, width, address);
         if lines.len() <= 2 || size <= 8.0 {
             break lines;
         }
@@ -160,7 +177,7 @@ fn address_lines(
     };
     if lines.len() > 2 {
         return Err(LayoutError::TooLong {
-            field: Field::Address,
+            field,
             detail: "does not fit two lines of the window at 8 pt".into(),
         });
     }
@@ -176,15 +193,15 @@ fn address_lines(
 /// The 方書 (not empty) on baseline `y`; returns the next baseline.
 fn address_extra(
     c: &mut Canvas<'_>,
-    r: &Resident,
+    (field, extra): (Field, &str),
     x0: f32,
     width: f32,
     y: f32,
 ) -> Result<f32, LayoutError> {
-    let s = c.fit_size(FontId::Mincho, 10.0, 7.0, &r.address_extra, width);
-    if c.width(FontId::Mincho, s, &r.address_extra) > width + 0.01 {
+    let s = c.fit_size(FontId::Mincho, 10.0, 7.0, extra, width);
+    if c.width(FontId::Mincho, s, extra) > width + 0.01 {
         return Err(LayoutError::TooLong {
-            field: Field::AddressExtra,
+            field,
             detail: "does not fit the window at 7 pt".into(),
         });
     }
@@ -192,12 +209,41 @@ fn address_extra(
         FontId::Mincho,
         s,
         x0 + 4.0f32
-            .min(width - c.width(FontId::Mincho, s, &r.address_extra))
+            .min(width - c.width(FontId::Mincho, s, extra))
             .max(0.0),
         y,
-        &r.address_extra,
+        extra,
     );
     Ok(y + leading(s, 1.35))
+}
+
+/// 「<送付先氏名>　様方」 on baseline `y`, above the resident's name (SPEC
+/// 9); returns the next baseline.
+fn care_of_line(
+    c: &mut Canvas<'_>,
+    care_of: &str,
+    x0: f32,
+    width: f32,
+    y: f32,
+) -> Result<f32, LayoutError> {
+    let text = format!("{care_of}　様方");
+    let s = c.fit_size(FontId::Mincho, 10.5, 7.0, &text, width);
+    if c.width(FontId::Mincho, s, &text) > width + 0.01 {
+        return Err(LayoutError::TooLong {
+            field: Field::MailToName,
+            detail: "does not fit the window at 7 pt".into(),
+        });
+    }
+    c.text(
+        FontId::Mincho,
+        s,
+        x0 + 2.0f32
+            .min(width - c.width(FontId::Mincho, s, &text))
+            .max(0.0),
+        y + 1.0,
+        &text,
+    );
+    Ok(y + 1.0 + leading(s, 1.35))
 }
 
 /// The addressee, name 様, below baseline `y`; returns the barcode slot
@@ -433,6 +479,7 @@ fn proxy_section(
                 l.card_proxy_reasons.join("、")
             ));
         }
+        paragraphs.extend(l.card_apply_at_counter.iter().cloned());
         y = bullets(c, z.size, z.lead, y, &paragraphs);
     } else {
         y = section_heading(c, z.head, y, &l.proxy_heading);

@@ -94,6 +94,9 @@ mod tests {
             birth_written: crate::model::BirthWritten::Exact,
             non_forwardable: true,
             legal_representative: String::new(),
+            mail_to: None,
+            support_measure: false,
+            card_entry: None,
         };
         let evaluation = evaluate(&dates, RuleConfig::default()).unwrap();
         let window = Window {
@@ -107,6 +110,7 @@ mod tests {
             evaluation,
             selection,
             barcode: Err("test".into()),
+            ku: None,
         }
     }
 

@@ -10,8 +10,8 @@ use super::display::FontId;
 use super::fonts::{is_variation_selector, FontSet};
 use super::letter::address_fits;
 use super::notice::{LayoutError, Wording};
-use crate::model::{Hold, Resident};
-use crate::profile::Columns;
+use crate::model::{Field, Hold, Resident};
+use crate::profile::{Columns, SupportMeasurePolicy};
 use crate::rules::is_aged_at_least;
 use crate::text::is_private_use;
 
@@ -55,11 +55,25 @@ pub struct Printability<'a> {
     pub columns: &'a Columns,
     /// The batch date (a minor's letter also names the legal representative).
     pub as_of: NaiveDate,
+    /// `[rules] support_measure`: whether a resident under 支援措置 is held.
+    pub support_measure: SupportMeasurePolicy,
 }
 
+/// held.csv's reason for a resident under 支援措置 (SPEC 9).
+pub const SUPPORT_MEASURE_REASON: &str = "support-measure";
+
 impl Printability<'_> {
-    /// Why `r`'s notice cannot be printed faithfully, if it cannot.
+    /// Why `r`'s notice is not printed, if it is not: 支援措置 first (no
+    /// letter may go out, however printable), then what cannot be printed
+    /// faithfully.
     pub fn hold(&self, r: &Resident) -> Option<Hold> {
+        if r.support_measure && self.support_measure == SupportMeasurePolicy::Hold {
+            return Some(Hold {
+                field: Field::SupportMeasure,
+                code_point: None,
+                reason: SUPPORT_MEASURE_REASON.into(),
+            });
+        }
         // Unmapped 外字 in any field first, then glyphs: the 外字 table is the
         // usual fix, so it is what held.csv should name.
         let fonts = self.renderer.map(|(f, _)| f);

@@ -152,3 +152,19 @@ pub fn example_profile(dir: &Path) -> PathBuf {
     let (from, to) = example_gaiji_line();
     profile_with(dir, &[(from, &to)])
 }
+
+/// The text of every page of a PDF, whitespace removed (runs are positioned
+/// separately), read with lopdf.
+pub fn page_texts(pdf: &Path) -> Vec<String> {
+    let doc = lopdf::Document::load(pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
+    let n = doc.get_pages().len() as u32;
+    (1..=n)
+        .map(|p| {
+            doc.extract_text(&[p])
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,676 @@
+//! The card-status file (SPEC 9, `--cards`): J-LIS's card and certificate
+//! dates, reached through the CS / 統合端末, as a second CSV joined to the
+//! registry on a key (the 住民票コード in the standard layout).
+//!
+//! The whole card file is read into a [`CardIndex`] first (in parallel, and
+//! alongside the registry's duplicate scan), validated like the registry:
+//! strict decoding per row, line numbers, dates, and a key that occurs twice
+//! rejecting every copy. The registry then streams past it; every registry
+//! row looks its key up ([`CardIndex::lookup`]), and what the rows found is
+//! tallied in [`CardJoins`], so that after the registry every card row ends
+//! in exactly one place: joined, rejected (rejects.csv, `source` = `cards`),
+//! or unmatched (cards-unmatched.csv).
+//!
+//! The join key is never written out: a card row's reject shows it only when
+//! it is also the 住民コード, and cards-unmatched.csv shows its last four
+//! characters (the key may be the 住民票コード, which the outputs must not
+//! carry).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::decode::{self, decode_field};
+use super::split::{Record, RecordBatch};
+use super::stream::{read_header_row, InputDigest, RecordStream};
+use crate::error::{Error, Result};
+use crate::model::{valid_resident_code, CodeKey, Field, InputEncoding, Reject, UnmatchedCard};
+use crate::mynumber::looks_like_my_number;
+use crate::profile::{CardColumns, Profile};
+use crate::text::trim;
+use crate::wareki::Eras;
+
+/// The card dates of one card record, in [`Field::CARD_DATES`] order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CardDates(pub [Option<NaiveDate>; 7]);
+
+impl CardDates {
+    /// The date of a card field (`None` for an empty one, or a field that
+    /// is not a card date).
+    pub fn get(&self, field: Field) -> Option<NaiveDate> {
+        let i = Field::CARD_DATES.iter().position(|f| *f == field)?;
+        self.0[i]
+    }
+}
+
+/// What one card record is.
+#[derive(Debug, Clone)]
+enum CardState {
+    /// Valid, its key occurring once: it joins.
+    Joinable(CardDates),
+    /// Rejected (its reject is in [`CardIndex::rejects`]); a registry row
+    /// with its key is rejected with this reason.
+    Rejected(Box<str>),
+}
+
+/// One data record of the card file.
+#[derive(Debug, Clone)]
+struct CardEntry {
+    line: u32,
+    /// The key, when it could be read (a rejected row may have one).
+    key: Option<CodeKey>,
+    state: CardState,
+}
+
+/// What a registry row found in the card file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardLookup<'a> {
+    /// No card record has the key: the row has no card (`no-item`).
+    NoRecord,
+    /// The card record `entry` (an index for [`CardJoins`]) with its dates.
+    Joined {
+        /// The record's index.
+        entry: u32,
+        /// Its dates.
+        dates: &'a CardDates,
+    },
+    /// The card record with the key is rejected (a bad field, or the key
+    /// occurs twice): the registry row is rejected with `reason`.
+    Rejected {
+        /// The record's index.
+        entry: u32,
+        /// Names the card file's line(s) and what is wrong.
+        reason: &'a str,
+    },
+}
+
+/// The card file, read, validated and indexed by key.
+#[derive(Debug)]
+pub struct CardIndex {
+    /// The card file.
+    pub path: PathBuf,
+    entries: Vec<CardEntry>,
+    by_key: FxHashMap<CodeKey, u32>,
+    /// The card file's own rejects, in line order (rejects.csv with
+    /// `source` = `cards`).
+    pub rejects: Vec<Reject>,
+    /// The bytes read.
+    pub digest: InputDigest,
+    /// Each card profile key and the header it was read from (`None`:
+    /// listed absent), key first (summary.json's `card_columns`).
+    pub columns: Vec<(String, Option<String>)>,
+}
+
+/// Where each card column sits in the card file.
+#[derive(Debug)]
+struct CardColumnMap {
+    width: usize,
+    key: usize,
+    key_name: String,
+    dates: [Option<usize>; 7],
+    names: [String; 7],
+    /// The join key is the 住民コード: it may be written in a reject.
+    key_is_resident_code: bool,
+}
+
+impl CardIndex {
+    /// Reads and validates the whole card file. Fatal: the file cannot be
+    /// read, is in another encoding, or its header lacks the key or a mapped
+    /// date column (exit 2, naming it).
+    pub fn read(path: &Path, encoding: InputEncoding, profile: &Profile) -> Result<CardIndex> {
+        let settings = &profile.settings;
+        let mut stream = RecordStream::open(path)?;
+        stream.limit_records(settings.input.max_record_bytes);
+        let header = read_header_row(&mut stream, encoding)?;
+        let registry_key = settings.cards.registry_key(&settings.columns);
+        let mut map = CardColumnMap::new(&header.fields, &settings.cards.columns, registry_key)
+            .map_err(|message| {
+                header
+                    .wrong_encoding_by(path, encoding, |h| {
+                        CardColumnMap::new(h, &settings.cards.columns, registry_key).is_ok()
+                    })
+                    .unwrap_or_else(|| Error::Input {
+                        path: path.to_path_buf(),
+                        message: format!("line 1: {message}"),
+                    })
+            })?;
+        map.key_is_resident_code = registry_key == settings.columns.resident_code.trim();
+        let reader = CardReader {
+            map: &map,
+            encoding,
+            eras: &profile.eras,
+        };
+        // One pass: each batch is parsed in parallel and indexed at once, so
+        // that no second copy of the rows is made; sized from the file so
+        // that the vectors do not grow by copying.
+        let estimate = (stream_len(path) / 64) as usize;
+        let mut builder = IndexBuilder::with_capacity(estimate);
+        let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
+        while stream.next_batches_parallel(&mut a, &mut b)? {
+            for batch in [&a, &b] {
+                let rows: Vec<Parsed> = (0..batch.len())
+                    .into_par_iter()
+                    .map(|i| reader.read(&batch.record(i)))
+                    .collect();
+                for p in rows {
+                    builder.push(p);
+                }
+            }
+        }
+        let digest = stream.finish()?;
+        let mut columns = vec![("key".to_string(), Some(map.key_name.clone()))];
+        for (i, f) in Field::CARD_DATES.into_iter().enumerate() {
+            columns.push((
+                f.key().to_string(),
+                map.dates[i].map(|_| map.names[i].clone()),
+            ));
+        }
+        let (entries, by_key, rejects) = builder.finish(&map);
+        Ok(CardIndex {
+            path: path.to_path_buf(),
+            entries,
+            by_key,
+            rejects,
+            digest,
+            columns,
+        })
+    }
+
+    /// The card record of a registry row's join key.
+    pub fn lookup(&self, key: &str) -> CardLookup<'_> {
+        let Some(k) = CodeKey::new(key) else {
+            return CardLookup::NoRecord;
+        };
+        let Some(&i) = self.by_key.get(&k) else {
+            return CardLookup::NoRecord;
+        };
+        match &self.entries[i as usize].state {
+            CardState::Joinable(dates) => CardLookup::Joined { entry: i, dates },
+            CardState::Rejected(reason) => CardLookup::Rejected { entry: i, reason },
+        }
+    }
+
+    /// Card rows read (the card file's data records).
+    pub fn rows(&self) -> u64 {
+        self.entries.len() as u64
+    }
+
+    /// The card rows no 住民 row joined, with why (cards-unmatched.csv), in
+    /// line order. Rejected rows are not among them: they are in rejects.
+    pub fn unmatched(&self, joins: &CardJoins) -> Vec<UnmatchedCard> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e.state, CardState::Joinable(_)))
+            .filter_map(|(i, e)| {
+                let reason = match joins.seen.get(i).copied().unwrap_or(Seen::None) {
+                    Seen::Resident => return None,
+                    Seen::None => "no-registry-row".to_string(),
+                    Seen::Other => {
+                        let status = joins.status.get(&(i as u32)).map(String::as_str);
+                        format!("not-resident: {}", status.unwrap_or(""))
+                    }
+                };
+                Some(UnmatchedCard {
+                    line: e.line,
+                    key_hint: key_hint(e.key.as_ref().map(CodeKey::as_str).unwrap_or("")),
+                    reason,
+                })
+            })
+            .collect()
+    }
+
+    /// The tally the registry pass fills.
+    pub fn joins(&self) -> CardJoins {
+        CardJoins {
+            seen: vec![Seen::None; self.entries.len()],
+            status: HashMap::new(),
+        }
+    }
+}
+
+/// Where one card key stands in the card file's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CardPlace {
+    /// At this column (0-based).
+    Column(usize),
+    /// Not there, and listed in `[cards.columns] absent`.
+    ListedAbsent,
+    /// Not there.
+    Missing,
+}
+
+/// For `kigen columns --cards`: each card key (`key`, then the dates) with
+/// its header name and place; and the error a run would stop with, if any.
+pub(crate) fn card_placements(
+    headers: &[String],
+    columns: &CardColumns,
+    registry_key: &str,
+) -> (Vec<(String, String, CardPlace)>, Option<String>) {
+    let at = |want: &str, absent: bool| match headers.iter().position(|h| h == want) {
+        Some(i) => CardPlace::Column(i),
+        None if absent => CardPlace::ListedAbsent,
+        None => CardPlace::Missing,
+    };
+    let key_name = if columns.key.trim().is_empty() {
+        registry_key.to_string()
+    } else {
+        columns.key.trim().to_string()
+    };
+    let mut out = vec![("key".to_string(), key_name.clone(), at(&key_name, false))];
+    for f in Field::CARD_DATES {
+        let name = columns.header(f).unwrap_or_default().trim().to_string();
+        let place = at(&name, columns.is_absent(f));
+        out.push((f.key().to_string(), name, place));
+    }
+    let error = CardColumnMap::new(headers, columns, registry_key).err();
+    (out, error)
+}
+
+/// Which registry rows found a card record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    None,
+    /// Only rows that are not 住民.
+    Other,
+    /// A 住民 row.
+    Resident,
+}
+
+/// What the registry rows found in the card file, filled in input order.
+#[derive(Debug, Clone)]
+pub struct CardJoins {
+    seen: Vec<Seen>,
+    /// The first status of a non-住民 row that found the record.
+    status: HashMap<u32, String>,
+}
+
+impl CardJoins {
+    /// A 住民 row found card record `entry`.
+    pub fn resident(&mut self, entry: u32) {
+        if let Some(s) = self.seen.get_mut(entry as usize) {
+            *s = Seen::Resident;
+        }
+    }
+
+    /// A row with another 住民状態 found card record `entry`.
+    pub fn other(&mut self, entry: u32, status: &str) {
+        if let Some(s) = self.seen.get_mut(entry as usize) {
+            if *s == Seen::None {
+                *s = Seen::Other;
+                self.status.insert(entry, status.to_string());
+            }
+        }
+    }
+
+    /// Card rows a 住民 row joined (a rejected card row a 住民 row found is
+    /// not among them: it is counted as rejected).
+    pub fn joined(&self, index: &CardIndex) -> u64 {
+        self.seen
+            .iter()
+            .zip(&index.entries)
+            .filter(|(s, e)| **s == Seen::Resident && matches!(e.state, CardState::Joinable(_)))
+            .count() as u64
+    }
+}
+
+/// The key masked but its last four characters (all of it masked when it
+/// is four characters or shorter).
+pub fn key_hint(key: &str) -> String {
+    let n = key.chars().count();
+    if n <= 4 {
+        return "*".repeat(n);
+    }
+    let tail: String = key.chars().skip(n - 4).collect();
+    format!("{}{tail}", "*".repeat(n - 4))
+}
+
+/// The size of the file at `path` (0 when unknown): for sizing.
+fn stream_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Builds the index as records arrive, in file order: a key seen again is
+/// noted, and at the end every copy of such a key is rejected.
+struct IndexBuilder {
+    entries: Vec<CardEntry>,
+    by_key: FxHashMap<CodeKey, u32>,
+    /// Keys on more than one row, with their lines.
+    repeated: FxHashMap<CodeKey, Vec<u32>>,
+    rejects: Vec<Reject>,
+}
+
+impl IndexBuilder {
+    fn with_capacity(n: usize) -> Self {
+        IndexBuilder {
+            entries: Vec::with_capacity(n),
+            by_key: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            repeated: FxHashMap::default(),
+            rejects: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, p: Parsed) {
+        let i = self.entries.len() as u32;
+        if let Some(key) = p.key {
+            // The first copy stays the one looked up.
+            let first = *self.by_key.entry(key).or_insert(i);
+            if first != i {
+                let first_line = self.entries[first as usize].line;
+                self.repeated
+                    .entry(key)
+                    .or_insert_with(|| vec![first_line])
+                    .push(p.line);
+            }
+        }
+        let state = match p.result {
+            Ok(dates) => CardState::Joinable(dates),
+            Err(reject) => {
+                let why = format!(
+                    "card file line {}: {}: {}",
+                    reject.line, reject.field, reject.reason
+                );
+                self.rejects.push(*reject);
+                CardState::Rejected(why.into())
+            }
+        };
+        self.entries.push(CardEntry {
+            line: p.line,
+            key: p.key,
+            state,
+        });
+    }
+
+    /// Rejects every copy of a repeated key (its own reject replacing any
+    /// other the row had: one reject per card row) and sorts the rejects by
+    /// line.
+    fn finish(
+        mut self,
+        map: &CardColumnMap,
+    ) -> (Vec<CardEntry>, FxHashMap<CodeKey, u32>, Vec<Reject>) {
+        if !self.repeated.is_empty() {
+            let mut replaced: Vec<u32> = Vec::new();
+            for e in &mut self.entries {
+                let Some(lines) = e.key.and_then(|k| self.repeated.get(&k)) else {
+                    continue;
+                };
+                let list = lines
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if matches!(e.state, CardState::Rejected(_)) {
+                    replaced.push(e.line);
+                }
+                e.state = CardState::Rejected(
+                    format!(
+                        "the card file has its key on {} lines ({list})",
+                        lines.len()
+                    )
+                    .into(),
+                );
+                self.rejects.push(Reject {
+                    line: e.line,
+                    resident_code: map.code_of(e.key),
+                    field: map.key_name.clone(),
+                    value: key_hint(e.key.as_ref().map(CodeKey::as_str).unwrap_or("")),
+                    reason: format!(
+                        "the key occurs {} times in the card file (lines {list}): every copy is rejected",
+                        lines.len()
+                    ),
+                });
+            }
+            // A repeated key's row rejected for another reason too keeps
+            // only the repeated-key reject.
+            self.rejects
+                .retain(|r| !replaced.contains(&r.line) || r.reason.starts_with("the key occurs"));
+        }
+        self.rejects.sort_by_key(|r| r.line);
+        (self.entries, self.by_key, self.rejects)
+    }
+}
+
+/// One card record as read.
+struct Parsed {
+    line: u32,
+    key: Option<CodeKey>,
+    result: std::result::Result<CardDates, Box<Reject>>,
+}
+
+/// Reads card records against the card header.
+struct CardReader<'a> {
+    map: &'a CardColumnMap,
+    encoding: InputEncoding,
+    eras: &'a Eras,
+}
+
+impl CardReader<'_> {
+    fn read(&self, rec: &Record<'_>) -> Parsed {
+        let line = rec.meta.line;
+        let map = self.map;
+        let reject = |key: Option<CodeKey>, field: &str, value: String, reason: String| Parsed {
+            line,
+            key,
+            result: Err(Box::new(Reject {
+                line,
+                resident_code: map.code_of(key),
+                field: field.to_string(),
+                value,
+                reason,
+            })),
+        };
+        if rec.meta.too_long || rec.meta.unterminated_quote || rec.len() != map.width {
+            let reason = if rec.meta.too_long {
+                "the record is longer than [input] max_record_bytes: it is not read".to_string()
+            } else if rec.meta.unterminated_quote {
+                "a quoted field is left open: the row does not have the header's fields".to_string()
+            } else {
+                format!("the row has {} fields, the header {}", rec.len(), map.width)
+            };
+            return reject(None, "(row)", String::new(), reason);
+        }
+        // Strict per row: a byte outside the encoding anywhere rejects it.
+        // The key is kept when its own field reads, so that the resident
+        // it belongs to is rejected too rather than left without a card.
+        for col in 0..rec.len() {
+            if let Err(e) =
+                decode::validate_field(rec.field(col).unwrap_or_default(), self.encoding)
+            {
+                let key = decode_field(rec.field(map.key).unwrap_or_default(), self.encoding)
+                    .ok()
+                    .filter(|k| !looks_like_my_number(k))
+                    .and_then(|k| CodeKey::new(trim(&k)));
+                return reject(
+                    key,
+                    "(row)",
+                    e.hex(),
+                    format!(
+                        "bytes {} in column {} are not {}",
+                        e.hex(),
+                        col + 1,
+                        match self.encoding {
+                            InputEncoding::Cp932 => "CP932",
+                            InputEncoding::Utf8 => "UTF-8",
+                        }
+                    ),
+                );
+            }
+        }
+        // Borrowed where the bytes are the text (ASCII dates and keys): no
+        // allocation a field.
+        let text = |col: usize| -> Cow<'_, str> {
+            match decode_field(rec.field(col).unwrap_or_default(), self.encoding) {
+                Ok(Cow::Borrowed(t)) => Cow::Borrowed(trim(t)),
+                Ok(Cow::Owned(t)) => Cow::Owned(trim(&t).to_string()),
+                Err(_) => Cow::Borrowed(""),
+            }
+        };
+        let key_text = text(map.key);
+        if looks_like_my_number(&key_text) {
+            return reject(
+                None,
+                &map.key_name,
+                "************".into(),
+                "looks like a 個人番号: check [cards] registry_key and [cards.columns] key".into(),
+            );
+        }
+        if key_text.is_empty() {
+            return reject(
+                None,
+                &map.key_name,
+                String::new(),
+                "the key is empty".into(),
+            );
+        }
+        let Some(key) = CodeKey::new(&key_text) else {
+            return reject(
+                None,
+                &map.key_name,
+                key_hint(&key_text),
+                "the key must be 1-15 ASCII letters or digits".into(),
+            );
+        };
+        let mut dates = CardDates::default();
+        let mut problems: Vec<(usize, String, String)> = Vec::new();
+        for (i, col) in map.dates.iter().enumerate() {
+            let Some(col) = *col else { continue };
+            let v = text(col);
+            if v.is_empty() {
+                continue;
+            }
+            match self.eras.parse_date(&v) {
+                Ok(d) => dates.0[i] = Some(d),
+                Err(e) => problems.push((i, v.into_owned(), e.to_string())),
+            }
+        }
+        if let Some((i, v, why)) = problems.first() {
+            let more = if problems.len() > 1 {
+                let rest: Vec<&str> = problems[1..]
+                    .iter()
+                    .map(|(j, _, _)| map.names[*j].as_str())
+                    .collect();
+                format!(" (also: {})", rest.join(", "))
+            } else {
+                String::new()
+            };
+            return reject(Some(key), &map.names[*i], v.clone(), format!("{why}{more}"));
+        }
+        Parsed {
+            line,
+            key: Some(key),
+            result: Ok(dates),
+        }
+    }
+}
+
+impl CardColumnMap {
+    /// Maps the card header; the error says which key's header is missing
+    /// or repeated.
+    fn new(
+        headers: &[String],
+        columns: &CardColumns,
+        registry_key: &str,
+    ) -> std::result::Result<Self, String> {
+        let find = |want: &str| -> std::result::Result<Option<usize>, String> {
+            let found: Vec<usize> = headers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.as_str() == want)
+                .map(|(i, _)| i)
+                .collect();
+            match found.as_slice() {
+                [] => Ok(None),
+                [i] => Ok(Some(*i)),
+                _ => Err(format!(
+                    "the card file's header has {want:?} more than once (columns {})",
+                    found
+                        .iter()
+                        .map(|c| (c + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
+        };
+        let key_name = if columns.key.trim().is_empty() {
+            registry_key.to_string()
+        } else {
+            columns.key.trim().to_string()
+        };
+        let mut missing = Vec::new();
+        let key = find(&key_name)?;
+        if key.is_none() {
+            missing.push(format!(
+                "the key header {key_name:?} ([cards.columns] key) is missing"
+            ));
+        }
+        let names =
+            Field::CARD_DATES.map(|f| columns.header(f).unwrap_or_default().trim().to_string());
+        let mut dates = [None; 7];
+        for (i, f) in Field::CARD_DATES.into_iter().enumerate() {
+            let at = find(&names[i])?;
+            match (at, columns.is_absent(f)) {
+                (Some(c), false) => dates[i] = Some(c),
+                (None, true) => {}
+                (None, false) => missing.push(format!(
+                    "cards.columns.{}: header {:?} is missing (or list {:?} in [cards.columns] absent)",
+                    f.key(),
+                    names[i],
+                    f.key()
+                )),
+                (Some(c), true) => missing.push(format!(
+                    "cards.columns.{}: listed in [cards.columns] absent but the header has {:?} at column {}",
+                    f.key(),
+                    names[i],
+                    c + 1
+                )),
+            }
+        }
+        let Some(key) = key.filter(|_| missing.is_empty()) else {
+            return Err(format!(
+                "{}; the card file's header has: {}",
+                missing.join("; "),
+                headers
+                    .iter()
+                    .take(40)
+                    .map(|h| super::columns::short_name(h))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+        };
+        Ok(CardColumnMap {
+            width: headers.len(),
+            key,
+            key_name,
+            dates,
+            names,
+            key_is_resident_code: false,
+        })
+    }
+
+    /// The 住民コード a card reject may show: the key, only when the join is
+    /// on the 住民コード.
+    fn code_of(&self, key: Option<CodeKey>) -> String {
+        match key {
+            Some(k) if self.key_is_resident_code && valid_resident_code(k.as_str()) => {
+                k.as_str().to_string()
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_hint_shows_only_the_last_four() {
+        assert_eq!(key_hint("12345678901"), "*******8901");
+        assert_eq!(key_hint("R001"), "****");
+        assert_eq!(key_hint(""), "");
+    }
+}
