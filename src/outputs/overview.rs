@@ -383,6 +383,14 @@ pub(crate) mod labels {
         }
     }
 
+    /// A held.csv reason that is a code rather than a sentence.
+    pub(crate) fn held_reason(r: &str) -> Option<&'static str> {
+        match r {
+            "support-measure" => Some("支援措置の対象：印刷しない設定"),
+            _ => None,
+        }
+    }
+
     /// A notice kind (manifest.csv's `kind`).
     pub(crate) fn kind(k: &str) -> &str {
         match k {

@@ -384,6 +384,10 @@ fn reconciliation(h: &mut String, ov: &Overview<'_>) {
 
 /// A table of reason groups, most frequent first.
 fn reason_table(h: &mut String, tally: &ReasonTally, key: &str) {
+    let reason_label = |r: &str| match labels::held_reason(r) {
+        Some(ja) => format!("{}（{}）", esc(ja), esc(r)),
+        None => esc(r).into_owned(),
+    };
     let reasons = tally.reasons_by_count();
     if reasons.is_empty() {
         return;
@@ -394,7 +398,7 @@ fn reason_table(h: &mut String, tally: &ReasonTally, key: &str) {
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
             esc(field),
-            esc(reason),
+            reason_label(reason),
             grouped(*n)
         );
     }
@@ -488,7 +492,7 @@ fn held(h: &mut String, ov: &Overview<'_>) {
     let _ = write!(
         h,
         "<section id=\"held\"><h2>5. 保留（<a href=\"held.csv\">held.csv</a>）</h2>\
-         <p class=\"note\">通知の対象だが、氏名・住所などを正しく印刷できないため印刷していない住民。</p>\
+         <p class=\"note\">通知の対象だが印刷していない住民：氏名・住所などを正しく印刷できない、支援措置の対象など。</p>\
          <table><tr><th>保留の行（held.csv）</th>{}</tr></table>",
         figure("held.csv:rows", ov.held.rows)
     );
