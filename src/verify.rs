@@ -629,6 +629,16 @@ fn check_auditor_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
         for (code, n) in &summary.counts.exceptions_by_code {
             expected.push((format!("exception:{code}"), n.to_string()));
         }
+        if let Some(k) = &summary.counts.cards {
+            for (key, n) in [
+                ("rows_read", k.rows_read),
+                ("joined", k.joined),
+                ("rejected", k.rejected),
+                ("unmatched", k.unmatched),
+            ] {
+                expected.push((format!("cards:{key}"), n.to_string()));
+            }
+        }
         for f in summary.files.iter().filter(|f| f.packets.is_some()) {
             expected.push((
                 format!("print:{}:packets", f.file),

@@ -87,6 +87,11 @@ fn figure(key: &str, n: u64) -> String {
     )
 }
 
+/// A figure inside a sentence.
+fn inline_figure(key: &str, n: u64) -> String {
+    format!("<span data-k=\"{}\">{}</span>", esc(key), grouped(n))
+}
+
 /// Reads back every `data-k` figure of a report: key → number (digits
 /// only) or text (a SHA-256). A key given twice keeps its first value.
 pub(crate) fn read_figures(html: &str) -> BTreeMap<String, String> {
@@ -360,6 +365,22 @@ fn reconciliation(h: &mut String, ov: &Overview<'_>) {
         figure("sum", sum),
         figure("rows_read", c.rows_read),
     );
+    if let Some(k) = &c.cards {
+        let verdict = if k.reconciles() {
+            "<span class=\"ok\">✓ 一致</span>"
+        } else {
+            "<span class=\"ng\">✗ 不一致</span>"
+        };
+        let _ = write!(
+            h,
+            "<h3>カード情報ファイル（--cards）</h3>\
+             <p class=\"eq\">カード情報の行 {} ＝ 結合 {} ＋ 不備（rejects.csv, source = cards） {} ＋ 未対応（cards-unmatched.csv） {}　{verdict}</p>",
+            inline_figure("cards:rows_read", k.rows_read),
+            inline_figure("cards:joined", k.joined),
+            inline_figure("cards:rejected", k.rejected),
+            inline_figure("cards:unmatched", k.unmatched),
+        );
+    }
     if c.kana_placeholders > 0 {
         let _ = write!(
             h,
