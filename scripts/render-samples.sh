@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/samples/*.png: the pages of each packet kind as kigen renders
-# them today, from input-samples/edge-cases.csv as of 2026-11-26.
+# them today, from input-samples/edge-cases.csv as of 2026-11-26; a letter to a
+# 送付先, a bundle slip and the count sheet from input-samples/standard/.
 # Needs pdftoppm (Debian package poppler-utils).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,4 +33,14 @@ render() { # name file first_page count
 read -r f p < <(page_of E001); render card-notice "$f" "$p" 2
 read -r f p < <(page_of E002); render certificate-notice "$f" "$p" 2
 read -r f p < <(page_of E030); render minor-non-forwardable "$f" "$p" 1
+# The standard layout with its card file: a letter to a 送付先 (様方), and the
+# mail room's pages.
+target/release/kigen run --input input-samples/standard/registry.csv \
+  --cards input-samples/standard/cards.csv --profile standard --as-of 2026-11-26 \
+  --out "$tmp/std" --state "$tmp/std.sqlite" --quiet
+batch="$tmp/std/2026-11-26"
+mail_to=$(sed '1s/^\xEF\xBB\xBF//' "$batch/manifest.csv" | awk -F, '{ sub(/\r$/, "") } $19 == 1 { print $2, $3; exit }')
+read -r f p <<< "$mail_to"; render mail-to-notice "$f" "$p" 1
+render bundle-slips print/bundle-slips.pdf 1 1
+render count-sheet print/count-sheet.pdf 1 1
 ls -1 docs/samples

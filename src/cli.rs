@@ -75,6 +75,9 @@ pub enum Command {
     Sample(SampleArgs),
     /// Check the ledger against the batch directories, or rebuild it.
     Ledger(LedgerArgs),
+    /// Per month ahead, the items coming due and the notices the rules will
+    /// select: forecast.csv and forecast.html (a staffing plan).
+    Forecast(ForecastArgs),
     /// Show an export's header row against the profile: what each column
     /// key maps to, what is missing, what kigen does not read. Exit 2 when
     /// a mapped column is missing (as `run` and `check` would).
@@ -97,6 +100,12 @@ pub enum Command {
     /// --input: its number suffixed -R1 (-R2, …), marked 再発行; the ledger
     /// records the reprint (not a new notice).
     Reprint(ReprintArgs),
+    /// List the batches the ledger records, withdrawn ones included:
+    /// batch, as-of, packets, notices, print files, void or not.
+    Batches(BatchesArgs),
+    /// Every notice the ledger records for one resident (and the batch
+    /// each came in, withdrawn or not).
+    History(HistoryArgs),
 }
 
 /// `kigen pulls`.
@@ -212,6 +221,31 @@ pub struct ReprintArgs {
     /// directory).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// `kigen batches`.
+#[derive(Debug, clap::Args)]
+pub struct BatchesArgs {
+    /// The ledger (read only; never created).
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `kigen history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The ledger (read only; never created).
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// The resident's 住民コード (the registry's key, never the 個人番号).
+    #[arg(long)]
+    pub resident: String,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `kigen ledger`.
@@ -399,6 +433,32 @@ pub struct ColumnsArgs {
     /// `--cards` and its encoding.
     #[command(flatten)]
     pub cards: CardsArgs,
+}
+
+/// `kigen forecast`.
+#[derive(Debug, clap::Args)]
+pub struct ForecastArgs {
+    /// The registry export (CSV).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// `--cards` and its encoding.
+    #[command(flatten)]
+    pub cards: CardsArgs,
+    /// The first day counted (default: today in Asia/Tokyo).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Months ahead (1-60).
+    #[arg(long, default_value_t = 12)]
+    pub months: u32,
+    /// Profile: a directory holding profile.toml, or a built-in name.
+    #[arg(long, default_value = "saku")]
+    pub profile: PathBuf,
+    /// Input encoding, overriding the profile: cp932 or utf-8.
+    #[arg(long)]
+    pub encoding: Option<InputEncoding>,
+    /// Output directory (default: out/forecast-<from>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `kigen init`.

@@ -144,6 +144,60 @@ pub struct IssuedNotice {
     pub pages: u32,
 }
 
+/// Why and where a batch was withdrawn (`kigen ledger void`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Voided {
+    /// The reason given.
+    pub reason: String,
+    /// Where its directory went, relative to the out directory
+    /// (`.void/<batch>-<n>`).
+    pub moved_to: String,
+}
+
+/// A batch as `kigen batches` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BatchListing {
+    /// `<as-of>` or `<as-of>.N`.
+    pub batch_id: String,
+    /// The batch date.
+    pub as_of: NaiveDate,
+    /// Packets printed.
+    pub packets: u64,
+    /// Notices (items) recorded.
+    pub notices: u64,
+    /// Print files its notices are in.
+    pub print_files: u64,
+    /// The kigen that wrote it.
+    pub tool_version: String,
+    /// SHA-256 of its input.
+    pub input_sha256: String,
+    /// Withdrawn, or `None` while it counts.
+    pub void: Option<Voided>,
+}
+
+/// One notice (one item) of a resident, as `kigen history` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResidentNotice {
+    /// The batch.
+    pub batch_id: String,
+    /// Its date.
+    pub as_of: NaiveDate,
+    /// The item.
+    pub item: ItemKind,
+    /// Its expiry.
+    pub expiry: NaiveDate,
+    /// The packet's notice number.
+    pub document_number: String,
+    /// The print file, relative to the batch directory.
+    pub print_file: String,
+    /// The packet's first page in it.
+    pub first_page: u32,
+    /// The packet's pages.
+    pub pages: u32,
+    /// Withdrawn with its batch, or `None` while it counts.
+    pub void: Option<Voided>,
+}
+
 /// The ledger, open and locked.
 pub struct Ledger {
     conn: Connection,
@@ -566,6 +620,187 @@ impl Ledger {
             .query_row("SELECT count(*) FROM notice", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .map_err(|e| db_err(&self.path, e))
+    }
+
+    /// A read-only reader (`kigen batches`, `kigen history`) needs this
+    /// build's schema: an older ledger is migrated by any command that
+    /// opens it for writing (`kigen ledger check`).
+    pub(crate) fn require_current_schema(&self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| db_err(&self.path, e))?;
+        if version == SCHEMA_VERSION {
+            return Ok(());
+        }
+        Err(Error::Ledger {
+            path: self.path.clone(),
+            message: format!(
+                "schema version {version}, this kigen reads version {SCHEMA_VERSION}: run `kigen ledger check` with this kigen once (it migrates an older ledger)"
+            ),
+        })
+    }
+
+    /// Every batch the ledger knows, recorded or withdrawn, by date and id
+    /// (a withdrawn batch before the one that replaced it): what `kigen
+    /// batches` lists.
+    pub(crate) fn batch_listing(&self) -> Result<Vec<BatchListing>> {
+        // One query per table; a withdrawn batch's notices are in
+        // voided_notice under its id. A batch id withdrawn twice (rare: a
+        // date voided, rerun and voided again) shares its notices' counts.
+        let query = |batches: &str, notices: &str, void_cols: &str| {
+            format!(
+                "SELECT b.batch_id, b.as_of, b.packets, b.tool_version, b.input_sha256,
+                        (SELECT count(*) FROM {notices} n WHERE n.batch_id = b.batch_id),
+                        (SELECT count(DISTINCT print_file) FROM {notices} n WHERE n.batch_id = b.batch_id),
+                        {void_cols}
+                 FROM {batches} b ORDER BY b.rowid"
+            )
+        };
+        let mut out = Vec::new();
+        for (sql, voided) in [
+            (
+                query("voided_batch", "voided_notice", "b.reason, b.moved_to"),
+                true,
+            ),
+            (query("batch", "notice", "NULL, NULL"), false),
+        ] {
+            let mut stmt = self.conn.prepare(&sql).map_err(|e| db_err(&self.path, e))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, i64>(5)?,
+                        r.get::<_, i64>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                    ))
+                })
+                .map_err(|e| db_err(&self.path, e))?;
+            for row in rows {
+                let (id, as_of, packets, version, input, notices, files, reason, moved) =
+                    row.map_err(|e| db_err(&self.path, e))?;
+                out.push(BatchListing {
+                    as_of: NaiveDate::parse_from_str(&as_of, "%Y-%m-%d").map_err(|_| {
+                        Error::Ledger {
+                            path: self.path.clone(),
+                            message: format!("batch {id}: unreadable as_of {as_of:?}"),
+                        }
+                    })?,
+                    batch_id: id,
+                    packets: packets as u64,
+                    notices: notices as u64,
+                    print_files: files as u64,
+                    tool_version: version,
+                    input_sha256: input,
+                    void: voided.then(|| Voided {
+                        reason: reason.unwrap_or_default(),
+                        moved_to: moved.unwrap_or_default(),
+                    }),
+                });
+            }
+        }
+        // By date, then id as batches_on orders them (2026-11-26 before
+        // 2026-11-26.2 before 2026-11-26.10), withdrawn first; stable, so
+        // records of one table keep their order.
+        out.sort_by(|a, b| {
+            (a.as_of, a.batch_id.len(), &a.batch_id, a.void.is_none()).cmp(&(
+                b.as_of,
+                b.batch_id.len(),
+                &b.batch_id,
+                b.void.is_none(),
+            ))
+        });
+        Ok(out)
+    }
+
+    /// Every notice of one resident, recorded or withdrawn with its batch:
+    /// what `kigen history` lists, by date, batch, document and item.
+    pub(crate) fn notices_of_resident(&self, resident_code: &str) -> Result<Vec<ResidentNotice>> {
+        let mut out = Vec::new();
+        for (sql, voided) in [
+            (
+                "SELECT n.batch_id, n.as_of, n.item, n.expiry, n.document_number, n.print_file,
+                        n.first_page, n.pages, NULL, NULL
+                 FROM notice n WHERE n.resident_code = ?1",
+                false,
+            ),
+            (
+                "SELECT n.batch_id, n.as_of, n.item, n.expiry, n.document_number, n.print_file,
+                        n.first_page, n.pages,
+                        (SELECT reason FROM voided_batch b WHERE b.batch_id = n.batch_id ORDER BY b.rowid LIMIT 1),
+                        (SELECT moved_to FROM voided_batch b WHERE b.batch_id = n.batch_id ORDER BY b.rowid LIMIT 1)
+                 FROM voided_notice n WHERE n.resident_code = ?1",
+                true,
+            ),
+        ] {
+            let mut stmt = self
+                .conn
+                .prepare(sql)
+                .map_err(|e| db_err(&self.path, e))?;
+            let rows = stmt
+                .query_map(params![resident_code], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, i64>(6)?,
+                        r.get::<_, i64>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                    ))
+                })
+                .map_err(|e| db_err(&self.path, e))?;
+            for row in rows {
+                let (batch_id, as_of, item, expiry, document_number, print_file, first, pages, reason, moved) =
+                    row.map_err(|e| db_err(&self.path, e))?;
+                let bad = || Error::Ledger {
+                    path: self.path.clone(),
+                    message: format!("unreadable notice row ({item}, {expiry}) of batch {batch_id}"),
+                };
+                let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad());
+                out.push(ResidentNotice {
+                    as_of: date(&as_of)?,
+                    item: item_from_key(&item).ok_or_else(bad)?,
+                    expiry: date(&expiry)?,
+                    batch_id,
+                    document_number,
+                    print_file,
+                    first_page: first as u32,
+                    pages: pages as u32,
+                    void: voided.then(|| Voided {
+                        reason: reason.unwrap_or_default(),
+                        moved_to: moved.unwrap_or_default(),
+                    }),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (
+                a.as_of,
+                a.batch_id.len(),
+                &a.batch_id,
+                a.void.is_none(),
+                &a.document_number,
+                a.item,
+            )
+                .cmp(&(
+                    b.as_of,
+                    b.batch_id.len(),
+                    &b.batch_id,
+                    b.void.is_none(),
+                    &b.document_number,
+                    b.item,
+                ))
+        });
+        Ok(out)
     }
 }
 

@@ -28,6 +28,7 @@ pub(crate) mod digest;
 pub mod error;
 pub(crate) mod fault;
 pub(crate) mod files;
+pub mod forecast;
 pub mod fuzzing;
 pub mod ledger;
 pub(crate) mod mailroom;

@@ -143,11 +143,15 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
         return out;
     }
     let barcode = barcode_of(ctx, &resident, &mut out.exceptions);
+    let ku = ctx
+        .postal
+        .and_then(|p| p.ku(resident.envelope().postal_code.digits()));
     out.notice = Some(Box::new(DueNotice {
         resident,
         evaluation: ev,
         selection: sel,
         barcode,
+        ku,
     }));
     out
 }

@@ -119,6 +119,8 @@ pub struct Settings {
     pub postal: PostalSettings,
     /// The envelope window the address block must sit in.
     pub window: EnvelopeWindow,
+    /// The mail room's settings: presort bundles, weights, piece marks.
+    pub mail: MailSettings,
     /// The letter's wording (required for `kigen run`).
     pub letter: Option<LetterWording>,
     /// The 照会書兼回答書's wording (required for `kigen run`).
@@ -212,6 +214,73 @@ pub struct EnvelopeWindow {
     pub height_mm: f32,
 }
 
+/// `[mail]`: presort bundles, the weight of a piece, and the piece marks
+/// every sheet carries (SPEC 11).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// A 郵便区 with fewer pieces joins the bundle of its first two digits;
+    /// what is still under it goes into one 雑 bundle (default 10).
+    pub bundle_min: u32,
+    /// Grams per printed sheet (default 4.0: A4, 64 g/m²).
+    pub sheet_grams: f32,
+    /// Grams of the envelope (default 5.0: 長3).
+    pub envelope_grams: f32,
+    /// Where the piece mark (`<document number> i/n`) is printed on every
+    /// sheet: its left edge, mm from the sheet's left (default 10).
+    pub piece_mark_x_mm: f32,
+    /// Its baseline, mm from the sheet's top (default 7: above the
+    /// letter's header, outside the envelope window).
+    pub piece_mark_y_mm: f32,
+    /// `[mail.omr]`: the optional OMR track for inserting machines.
+    pub omr: OmrSettings,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            bundle_min: 10,
+            sheet_grams: 4.0,
+            envelope_grams: 5.0,
+            piece_mark_x_mm: 10.0,
+            piece_mark_y_mm: 7.0,
+            omr: OmrSettings::default(),
+        }
+    }
+}
+
+/// `[mail.omr]`: an OMR track of horizontal marks, one position per
+/// `pitch_mm` down the sheet from the first: position 0 the start mark
+/// (every sheet), 1 the end-of-packet mark (the packet's last sheet), 2 the
+/// parity mark (printed when it makes the sheet's count of marks odd).
+/// Its geometry is the inserting machine's (DOMAIN 8).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OmrSettings {
+    /// Print the track (default false).
+    pub enabled: bool,
+    /// Left end of the marks, mm from the sheet's left.
+    pub x_mm: f32,
+    /// Top of the first mark, mm from the sheet's top.
+    pub y_mm: f32,
+    /// Distance between mark positions, mm.
+    pub pitch_mm: f32,
+    /// Length of a mark, mm.
+    pub length_mm: f32,
+}
+
+impl Default for OmrSettings {
+    fn default() -> Self {
+        OmrSettings {
+            enabled: false,
+            x_mm: 4.0,
+            y_mm: 120.0,
+            pitch_mm: 4.0,
+            length_mm: 8.0,
+        }
+    }
+}
+
 impl Default for EnvelopeWindow {
     fn default() -> Self {
         EnvelopeWindow {
@@ -277,6 +346,11 @@ pub struct LetterWording {
     pub card_proxy: Vec<String>,
     /// The reasons for which a proxy may collect the card (やむを得ない理由).
     pub card_proxy_reasons: Vec<String>,
+    /// 申請時来庁方式, where the profile enables it (not empty): paragraphs
+    /// added to the card section (the card comes by 本人限定受取郵便; no
+    /// proxy may apply). Absent or empty: not offered, nothing printed.
+    #[serde(default)]
+    pub card_apply_at_counter: Vec<String>,
     /// The words before the list of reasons (「やむを得ない理由：」).
     pub card_proxy_reasons_label: String,
     /// Identity documents, list A (one suffices).
@@ -557,6 +631,48 @@ impl Columns {
             Field::MailToName => &mut self.mail_to_name,
             Field::SupportMeasure => &mut self.support_measure,
         }
+    }
+}
+
+impl MailSettings {
+    /// Bounds that keep the marks on the sheet and the weights meaningful.
+    fn validate(&self) -> Result<(), String> {
+        if self.bundle_min == 0 {
+            return Err("mail.bundle_min = 0: must be at least 1".into());
+        }
+        for (key, v) in [
+            ("mail.sheet_grams", self.sheet_grams),
+            ("mail.envelope_grams", self.envelope_grams),
+        ] {
+            if !(v > 0.0 && v < 100.0) {
+                return Err(format!(
+                    "{key} = {v}: must be more than 0 and less than 100"
+                ));
+            }
+        }
+        if !((0.0..=190.0).contains(&self.piece_mark_x_mm)
+            && (3.0..=294.0).contains(&self.piece_mark_y_mm))
+        {
+            return Err(format!(
+                "mail.piece_mark_x_mm = {}, piece_mark_y_mm = {}: the mark must lie on the A4 sheet (x 0-190, y 3-294)",
+                self.piece_mark_x_mm, self.piece_mark_y_mm
+            ));
+        }
+        let o = &self.omr;
+        if o.enabled
+            && !(o.x_mm >= 0.0
+                && o.length_mm > 0.0
+                && o.x_mm + o.length_mm <= 210.0
+                && o.pitch_mm >= 2.0
+                && o.y_mm >= 0.0
+                && o.y_mm + 3.0 * o.pitch_mm <= 297.0)
+        {
+            return Err(format!(
+                "mail.omr: x_mm {}, y_mm {}, pitch_mm {}, length_mm {}: the track must lie on the A4 sheet, pitch at least 2 mm",
+                o.x_mm, o.y_mm, o.pitch_mm, o.length_mm
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -1091,6 +1207,7 @@ impl Settings {
             path: path.to_path_buf(),
             message,
         };
+        self.mail.validate().map_err(&err)?;
         let w = &self.window;
         if !(w.left_mm >= 0.0
             && w.top_mm >= 0.0

@@ -3,8 +3,10 @@
 //! not be there, re-reads the CSVs and the PDFs and reconciles them: rows
 //! read = the sum of outcomes; rejects, held and exceptions as counted;
 //! printed residents = manifest rows; pages per file = manifest pages = the
-//! PDF's pages; mailing.csv = the manifest's totals; and, with the ledger,
-//! every manifest row's due items = the ledger's notices, one to one.
+//! PDF's pages; mailing.csv = the manifest's totals; report.html's figures
+//! = summary.json's and the CSVs'; audit.xlsx's sheets hold the CSVs' rows;
+//! and, with the ledger, every manifest row's due items = the ledger's
+//! notices, one to one.
 //!
 //! Every failed check says what it expected and what it found. A batch
 //! verifies wherever it is copied (its directory's name is only a note).
@@ -19,7 +21,9 @@ use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::ledger::{IssuedNotice, Ledger};
 use crate::model::Counts;
+use crate::outputs::audit::{read_sheet_rows, sheet_rows_for, AUDIT_FILE, SHEETS};
 use crate::outputs::csvfile::read_csv;
+use crate::outputs::report::{read_figures, REPORT_FILE};
 use crate::outputs::summary::{read_summary, Summary, SUMMARY_FILE};
 use crate::rules::ItemKind;
 use crate::select::Outcome;
@@ -88,7 +92,12 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
     check_row_files(&mut rep, dir, &summary.counts);
     if let Some(rows) = check_manifest(&mut rep, dir, &summary) {
         check_mailing(&mut rep, dir, &rows);
+        // Batches written before presort bundles have no bundles.csv.
+        if summary.files.iter().any(|f| f.file == "bundles.csv") {
+            check_bundles(&mut rep, dir, &rows);
+        }
     }
+    check_auditor_files(&mut rep, dir, &summary);
     Ok(rep)
 }
 
@@ -485,6 +494,56 @@ fn check_print_files(
     }
 }
 
+/// bundles.csv against the manifest (SPEC 11): the bundles' sequence ranges
+/// follow one another from 1 to the last packet, so every packet is in
+/// exactly one bundle; each bundle's pieces are its range's, and its files
+/// those the manifest puts its packets in.
+fn check_bundles(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) {
+    let rows = match read_csv(&dir.join("bundles.csv")) {
+        Ok(rows) => rows,
+        Err(e) => return rep.problem(e),
+    };
+    let mut next = 1u64;
+    for (i, r) in rows.iter().enumerate() {
+        let num = |k: usize| r.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let (pieces, first, last) = (num(2), num(3), num(4));
+        let bundle = r.first().cloned().unwrap_or_default();
+        rep.require(
+            format!("bundles.csv bundle {bundle}: number"),
+            (i + 1).to_string(),
+            bundle.clone(),
+        );
+        rep.require(
+            format!("bundles.csv bundle {bundle}: first seq (after the previous bundle)"),
+            next,
+            first,
+        );
+        rep.require(
+            format!("bundles.csv bundle {bundle}: pieces (= its seq range)"),
+            (last + 1).saturating_sub(first),
+            pieces,
+        );
+        let mut files: Vec<&str> = manifest
+            .iter()
+            .skip(first.saturating_sub(1) as usize)
+            .take(pieces as usize)
+            .map(|m| m.file.as_str())
+            .collect();
+        files.dedup();
+        rep.require(
+            format!("bundles.csv bundle {bundle}: files (= manifest.csv)"),
+            files.join(";"),
+            r.get(5).cloned().unwrap_or_default(),
+        );
+        next = last + 1;
+    }
+    rep.require(
+        "bundles.csv: packets in bundles (= manifest rows)",
+        manifest.len() as u64,
+        next - 1,
+    );
+}
+
 /// mailing.csv against the manifest: each (file, district) row, each file's
 /// total and the batch total.
 fn check_mailing(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) {
@@ -526,4 +585,176 @@ fn check_mailing(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) 
         show(&expected),
         show(&found),
     );
+}
+
+/// report.html and audit.xlsx (SPEC 12), when summary.json lists them (a
+/// batch written before kigen wrote them has neither; their checksums are
+/// checked with every other file's): the report's figures against
+/// summary.json and the CSVs, the workbook's sheets against the CSVs they
+/// show.
+fn check_auditor_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
+    let listed = |name: &str| summary.files.iter().any(|f| f.file == name);
+    let mut rows_of = BTreeMap::new();
+    for file in ["manifest.csv", "held.csv", "rejects.csv", "exceptions.csv"] {
+        match read_csv(&dir.join(file)) {
+            Ok(rows) => {
+                rows_of.insert(file, rows);
+            }
+            // Reported by the checks of the CSVs themselves.
+            Err(_) => return,
+        }
+    }
+    let count = |file: &str| rows_of.get(file).map_or(0, |r| r.len() as u64);
+    if listed(REPORT_FILE) {
+        let mut expected: Vec<(String, String)> = vec![
+            ("as_of".into(), summary.as_of.clone()),
+            ("version".into(), summary.version.clone()),
+            ("input_sha256".into(), summary.input.sha256.clone()),
+            ("profile_sha256".into(), summary.profile_sha256.clone()),
+            ("rows_read".into(), summary.counts.rows_read.to_string()),
+            (
+                "sum".into(),
+                summary.counts.outcomes.values().sum::<u64>().to_string(),
+            ),
+            ("packets".into(), count("manifest.csv").to_string()),
+            ("held.csv:rows".into(), count("held.csv").to_string()),
+            ("rejects.csv:rows".into(), count("rejects.csv").to_string()),
+        ];
+        for o in Outcome::ALL {
+            expected.push((
+                format!("outcome:{}", o.as_str()),
+                summary.counts.of(o).to_string(),
+            ));
+        }
+        for (code, n) in &summary.counts.exceptions_by_code {
+            expected.push((format!("exception:{code}"), n.to_string()));
+        }
+        if let Some(k) = &summary.counts.cards {
+            for (key, n) in [
+                ("rows_read", k.rows_read),
+                ("joined", k.joined),
+                ("rejected", k.rejected),
+                ("unmatched", k.unmatched),
+            ] {
+                expected.push((format!("cards:{key}"), n.to_string()));
+            }
+        }
+        for f in summary.files.iter().filter(|f| f.packets.is_some()) {
+            expected.push((
+                format!("print:{}:packets", f.file),
+                f.packets.unwrap_or(0).to_string(),
+            ));
+            expected.push((
+                format!("print:{}:pages", f.file),
+                f.pages.unwrap_or(0).to_string(),
+            ));
+            expected.push((format!("print:{}:sha256", f.file), f.sha256.clone()));
+        }
+        check_report(rep, dir, &expected);
+    } else {
+        rep.notes.push(format!(
+            "no {REPORT_FILE} in {SUMMARY_FILE}'s list (a batch written before kigen wrote one)"
+        ));
+    }
+    if listed(AUDIT_FILE) {
+        let districts: BTreeSet<String> = rows_of
+            .get("manifest.csv")
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        r.get(6)
+                            .map(|p| p.chars().take(3).collect())
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let expected: Vec<(&str, u64)> = vec![
+            (SHEETS[1], sheet_rows_for(count("manifest.csv"))),
+            (SHEETS[2], sheet_rows_for(count("held.csv"))),
+            (SHEETS[3], sheet_rows_for(count("rejects.csv"))),
+            (SHEETS[4], sheet_rows_for(count("exceptions.csv"))),
+            (SHEETS[5], districts.len() as u64),
+        ];
+        check_workbook(rep, dir, &expected);
+    } else {
+        rep.notes.push(format!(
+            "no {AUDIT_FILE} in {SUMMARY_FILE}'s list (a batch written before kigen wrote one)"
+        ));
+    }
+}
+
+/// report.html's `data-k` figures, each as expected; a figure of an
+/// exception code summary.json does not count is a mismatch too.
+fn check_report(rep: &mut VerifyReport, dir: &Path, expected: &[(String, String)]) {
+    let text = match std::fs::read_to_string(dir.join(REPORT_FILE)) {
+        Ok(t) => t,
+        Err(e) => {
+            return rep.problem(format!(
+                "{REPORT_FILE}: expected a readable file, found {e}"
+            ))
+        }
+    };
+    let found = read_figures(&text);
+    let mut bad = 0;
+    for (key, want) in expected {
+        let got = found.get(key).map_or("no such figure", String::as_str);
+        if got != want {
+            bad += 1;
+            rep.problem(format!(
+                "{REPORT_FILE}: {key}: expected {want}, found {got}"
+            ));
+        }
+    }
+    for key in found.keys().filter(|k| k.starts_with("exception:")) {
+        if !expected.iter().any(|(k, _)| k == key) {
+            bad += 1;
+            rep.problem(format!(
+                "{REPORT_FILE}: {key}: expected no such code ({SUMMARY_FILE} counts none), found {}",
+                found[key]
+            ));
+        }
+    }
+    if bad == 0 {
+        rep.checked.push(format!(
+            "{REPORT_FILE}: {} figures (counts, print files, SHA-256) = {SUMMARY_FILE} and the CSVs",
+            expected.len()
+        ));
+    }
+}
+
+/// audit.xlsx: its sheets, in order, and the rows each holds.
+fn check_workbook(rep: &mut VerifyReport, dir: &Path, expected: &[(&str, u64)]) {
+    let sheets = match read_sheet_rows(&dir.join(AUDIT_FILE)) {
+        Ok(s) => s,
+        Err(e) => {
+            return rep.problem(format!(
+                "{AUDIT_FILE}: expected a readable workbook, found {e}"
+            ))
+        }
+    };
+    rep.require(
+        format!("{AUDIT_FILE}: sheets"),
+        SHEETS.join(", "),
+        sheets
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    for (name, want) in expected {
+        let got = sheets.iter().find(|(n, _)| n == name).map(|(_, r)| *r);
+        let source = match *name {
+            n if n == SHEETS[1] => "manifest.csv",
+            n if n == SHEETS[2] => "held.csv",
+            n if n == SHEETS[3] => "rejects.csv",
+            n if n == SHEETS[4] => "exceptions.csv",
+            _ => "the manifest's districts",
+        };
+        rep.require(
+            format!("{AUDIT_FILE}: {name} rows (= {source})"),
+            want.to_string(),
+            got.map_or_else(|| "no such sheet".to_string(), |r| r.to_string()),
+        );
+    }
 }

@@ -535,3 +535,48 @@ fn the_two_layouts_give_the_same_outcomes_row_for_row() {
     assert!(kigen(&b).status.success());
     both_layouts(&dir.path().join("fresh"), &saku, (&reg, &cards));
 }
+
+#[test]
+fn a_truncated_card_file_is_refused_like_a_truncated_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = root().join("input-samples/standard/registry.csv");
+    let cards = root().join("input-samples/standard/cards.csv");
+    let (out, state) = (dir.path().join("out"), dir.path().join("s.sqlite"));
+    let run = |as_of: &str, cards: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--quiet",
+            "--input",
+            registry.to_str().unwrap(),
+            "--cards",
+            cards.to_str().unwrap(),
+            "--profile",
+            "standard",
+            "--as-of",
+            as_of,
+            "--allow-future",
+            "--out",
+            out.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        kigen(&args)
+    };
+    assert!(run("2026-11-26", &cards, &[]).status.success());
+    // The card extract cut off after a third of its rows.
+    let text = std::fs::read(&cards).unwrap();
+    let lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
+    let short = dir.path().join("short.csv");
+    std::fs::write(&short, lines[..lines.len() / 3].concat()).unwrap();
+    let o = run("2026-11-27", &short, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("a truncated card extract?") && err.contains("--accept-input-change"),
+        "{err}"
+    );
+    assert!(!out.join("2026-11-27").exists(), "nothing written");
+    let o = run("2026-11-27", &short, &["--accept-input-change"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

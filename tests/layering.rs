@@ -37,12 +37,14 @@ const LAYERS: &[(&str, u32)] = &[
     ("render::printable", 11),
     ("render::forms", 12),
     ("render::packet", 13),
+    ("render::mailroom", 13),
     ("pipeline", 14),
     ("fuzzing", 14), // the fuzz targets' entry points
     ("batch", 15),
     ("verify", 15),
     ("mailroom", 16), // pull lists, returns, reprints: use batch and verify
     ("cli", 16),
+    ("forecast", 16), // reads like a check, above batch
     ("cmd", 17),
     ("render", 18), // render/mod.rs only declares its children
 ];

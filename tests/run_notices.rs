@@ -315,18 +315,26 @@ fn duplex_pads_packets_and_chunk_limits_files() {
         let texts = page_texts(&batch.join(file));
         assert!(texts[1].is_empty() && texts[3].is_empty());
     }
-    // Sorted by postal code then address within a stream.
-    let regular: Vec<(&str, &str)> = manifest
-        .iter()
-        .filter(|r| r["non_forwardable"] == "0")
-        .map(|r| (r["postal_code"].as_str(), r["resident_code"].as_str()))
-        .collect();
-    let mut sorted = regular.clone();
-    sorted.sort_by_key(|r| r.0);
-    assert_eq!(
-        regular.iter().map(|r| r.0).collect::<Vec<_>>(),
-        sorted.iter().map(|r| r.0).collect::<Vec<_>>()
-    );
+    // Presort (SPEC 11): the bundles of bundles.csv follow one another in
+    // print order; within a bundle of one 郵便区番号, by postal code.
+    let bundles = read_csv(&batch.join("bundles.csv"));
+    let mut seq = 1;
+    for b in &bundles {
+        let (first, last): (usize, usize) = (
+            b["first_seq"].parse().unwrap(),
+            b["last_seq"].parse().unwrap(),
+        );
+        assert_eq!(first, seq, "{b:?}");
+        let codes: Vec<&str> = manifest[first - 1..last]
+            .iter()
+            .map(|r| r["postal_code"].as_str())
+            .collect();
+        if b["key"].len() == 5 {
+            assert!(codes.windows(2).all(|w| w[0] <= w[1]), "{b:?}: {codes:?}");
+        }
+        seq = last + 1;
+    }
+    assert_eq!(seq - 1, manifest.len());
 }
 
 #[test]

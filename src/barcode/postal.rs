@@ -25,6 +25,12 @@ pub struct TownEntry {
 pub trait PostalData {
     /// The towns for seven ASCII digits; `None` when the code is unknown.
     fn towns(&self, postal7: &str) -> Option<Vec<TownEntry>>;
+
+    /// The 郵便区番号 of a postal code (KEN_ALL's column 2, 3 or 5 digits),
+    /// which bulk-mail presort bundles by; `None` when unknown.
+    fn ku(&self, _postal7: &str) -> Option<String> {
+        None
+    }
 }
 
 impl PostalData for HashMap<String, Vec<TownEntry>> {
@@ -154,6 +160,8 @@ pub fn split_address(
 #[derive(Debug, Clone, Default)]
 pub struct KenAll {
     map: HashMap<String, Vec<TownEntry>>,
+    /// The 郵便区番号 of each postal code (its first row's).
+    ku: HashMap<String, String>,
 }
 
 impl KenAll {
@@ -171,6 +179,10 @@ impl KenAll {
 impl PostalData for KenAll {
     fn towns(&self, postal7: &str) -> Option<Vec<TownEntry>> {
         self.map.get(postal7).cloned()
+    }
+
+    fn ku(&self, postal7: &str) -> Option<String> {
+        self.ku.get(postal7).cloned()
     }
 }
 
@@ -200,8 +212,9 @@ fn paren_balance(s: &str) -> i32 {
 }
 
 /// Parses KEN_ALL.CSV as Japan Post publishes it (CP932; the UTF-8 edition
-/// is accepted too), 15 columns a row, of which the postal code (3rd),
-/// prefecture (7th), city (8th) and town (9th) are used.
+/// is accepted too), 15 columns a row, of which the 郵便区番号 (2nd, the
+/// 旧郵便番号: 3 or 5 digits, blank-padded), postal code (3rd), prefecture
+/// (7th), city (8th) and town (9th) are used.
 ///
 /// A town name whose parenthesised note runs over several rows is joined
 /// back while the following rows carry the same postal code; the note is
@@ -222,6 +235,7 @@ pub fn load_ken_all(bytes: &[u8]) -> Result<KenAll, String> {
         }
     };
     let mut map: HashMap<String, Vec<TownEntry>> = HashMap::new();
+    let mut kus: HashMap<String, String> = HashMap::new();
     // A town whose note is still open: (postal, entry with the raw town).
     let mut open: Option<(String, TownEntry)> = None;
     let mut push = |postal: String, mut entry: TownEntry| {
@@ -248,6 +262,13 @@ pub fn load_ken_all(bytes: &[u8]) -> Result<KenAll, String> {
         if postal.len() != 7 || !postal.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("KEN_ALL line {line}: bad postal code {postal:?}"));
         }
+        let ku = fields[1].trim();
+        if !matches!(ku.len(), 3 | 5) || !ku.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "KEN_ALL line {line}: bad 郵便区番号 {ku:?} (3 or 5 digits)"
+            ));
+        }
+        kus.entry(postal.clone()).or_insert_with(|| ku.to_string());
         let town = fields[8].trim();
         if let Some((open_postal, mut entry)) = open.take() {
             if open_postal == postal {
@@ -277,7 +298,7 @@ pub fn load_ken_all(bytes: &[u8]) -> Result<KenAll, String> {
     if let Some((postal, entry)) = open {
         push(postal, entry);
     }
-    Ok(KenAll { map })
+    Ok(KenAll { map, ku: kus })
 }
 
 /// The built-in table, made by `scripts/gen-postal-table.py` from Japan
@@ -345,8 +366,8 @@ impl PostalTable {
                 .next()
                 .and_then(postal_number)
                 .ok_or_else(|| err(n, "bad postal code"))?;
-            if !matches!(fields.next(), Some("A" | "J" | "B")) || fields.count() != 4 {
-                return Err(err(n, "expected 6 tab-separated fields, kind A, J or B"));
+            if !matches!(fields.next(), Some("A" | "J" | "B")) || fields.count() != 5 {
+                return Err(err(n, "expected 7 tab-separated fields, kind A, J or B"));
             }
             match index.last() {
                 Some(&(last, _)) if last == code => {}
@@ -406,17 +427,37 @@ fn postal_number(s: &str) -> Option<u32> {
         .flatten()
 }
 
+impl PostalTable {
+    /// The built-in table's lines of one postal code.
+    fn lines_of<'t>(text: &'t str, index: &[(u32, u32)], postal7: &str) -> Option<&'t str> {
+        let code = postal_number(postal7)?;
+        let i = index.binary_search_by_key(&code, |&(c, _)| c).ok()?;
+        let start = index[i].1 as usize;
+        let end = index.get(i + 1).map_or(text.len(), |&(_, s)| s as usize);
+        Some(&text[start..end])
+    }
+}
+
 impl PostalData for PostalTable {
+    fn ku(&self, postal7: &str) -> Option<String> {
+        match &self.source {
+            TableSource::KenAll(k) => k.ku(postal7),
+            TableSource::Tsv { text, index } => Self::lines_of(text, index, postal7)?
+                .lines()
+                .next()?
+                .split('\t')
+                .nth(6)
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty()),
+        }
+    }
+
     fn towns(&self, postal7: &str) -> Option<Vec<TownEntry>> {
         let (text, index) = match &self.source {
             TableSource::KenAll(k) => return k.towns(postal7),
             TableSource::Tsv { text, index } => (text, index),
         };
-        let code = postal_number(postal7)?;
-        let i = index.binary_search_by_key(&code, |&(c, _)| c).ok()?;
-        let start = index[i].1 as usize;
-        let end = index.get(i + 1).map_or(text.len(), |&(_, s)| s as usize);
-        let towns = text[start..end]
+        let towns = Self::lines_of(text, index, postal7)?
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .map(|line| {
@@ -489,6 +530,22 @@ mod tests {
         assert_eq!(t.data_date(), "2026-10-03");
         assert!(t.len() > 140_000, "{}", t.len());
         assert!(!t.is_empty());
+    }
+
+    #[test]
+    fn ku_from_the_table_and_from_ken_all() {
+        let t = builtin();
+        assert_eq!(t.ku("3850051").as_deref(), Some("38401"));
+        assert_eq!(t.ku("3840301").as_deref(), Some("38403"));
+        assert_eq!(t.ku("0010010").as_deref(), Some("001"));
+        assert_eq!(t.ku("0000000"), None);
+        let k = sample();
+        assert_eq!(k.ku("3840301").as_deref(), Some("38403"));
+        assert_eq!(k.ku("3850022").as_deref(), Some("385"));
+        // A bad column 2 is an error naming the line.
+        let bad = SAMPLE.replacen("\"385  \"", "\"38x  \"", 1);
+        let e = load_ken_all(bad.as_bytes()).unwrap_err();
+        assert!(e.contains("line 1") && e.contains("郵便区番号"), "{e}");
     }
 
     #[test]
@@ -593,12 +650,13 @@ mod tests {
 
     #[test]
     fn table_parser_rejects_bad_tsv() {
-        let ok = "# x; date: 2026-01-02; y\n1000013\tA\t東京都\t千代田区\t霞が関\t\n";
+        let ok = "# x; date: 2026-01-02; y\n1000013\tA\t東京都\t千代田区\t霞が関\t\t100\n";
         let t = PostalTable::from_tsv(ok.into()).unwrap();
         assert_eq!(t.data_date(), "2026-01-02");
         assert_eq!(t.len(), 1);
+        assert_eq!(t.ku("1000013").as_deref(), Some("100"));
         assert!(PostalTable::from_tsv("# no date\n".into()).is_err());
-        let unsorted = format!("{ok}0600042\tA\t北海道\t札幌市中央区\t大通西\t\n");
+        let unsorted = format!("{ok}0600042\tA\t北海道\t札幌市中央区\t大通西\t\t060\n");
         assert!(PostalTable::from_tsv(unsorted)
             .unwrap_err()
             .contains("sorted"));

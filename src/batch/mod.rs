@@ -23,16 +23,18 @@ use crate::digest::sha256_file;
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, sync_dir};
 use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet, PrintedAddress, PrintedPacket};
-use crate::model::{Counts, CsvEncoding, DueNotice, InputEncoding};
+use crate::model::{weight_band, CountSheet, Counts, CsvEncoding, DueNotice, InputEncoding};
+use crate::outputs::bundles::write_bundles;
 use crate::outputs::mailing::write_mailing;
 use crate::outputs::manifest::{write_manifest, ManifestRow};
+use crate::outputs::overview::{write_auditor_files, Identity, PrintFileFacts};
 use crate::outputs::summary::{write_summary, SummaryInput};
 use crate::profile::Profile;
 use crate::registry::CardIndex;
 use crate::render::printable::Printability;
 use check::{check, first_pass, CardsFile, CheckReport, CheckRequest, FirstPass};
-use plan::{place, print_files, Placed};
-use print::{write_print_files, PrintJob, WrittenFile};
+use plan::{bundle_files, place, print_files, Placed};
+use print::{write_mailroom_pdfs, write_print_files, PrintJob, WrittenFile};
 use resources::{load_postal, postal_description, Renderer};
 
 /// What a run needs.
@@ -151,7 +153,7 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     let issued = ledger.notices_before(req.as_of)?;
     let previous = match (&recorded, ledger.latest()?) {
         (None, Some(latest)) => {
-            residents_of(&req.out_root.join(latest.to_string())).map(|n| (latest, n))
+            residents_of(&req.out_root.join(latest.to_string())).map(|n| (latest, n.0, n.1))
         }
         _ => None,
     };
@@ -242,7 +244,7 @@ fn supplement(
     let dir = req.out_root.join(&target.batch_id);
     agreement::refuse_symlinked_batch(&dir)?;
     let issued = ledger.notices_through(req.as_of)?;
-    let previous = residents_of(&req.out_root.join(&main.batch_id)).map(|n| (req.as_of, n));
+    let previous = residents_of(&req.out_root.join(&main.batch_id)).map(|n| (req.as_of, n.0, n.1));
     let built = build(req, &target, &issued, None, previous)?;
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(&req.out_root)?;
@@ -275,33 +277,58 @@ fn refuse_far_future(req: &RunRequest<'_>) -> Result<()> {
 }
 
 /// The 住民 rows of a batch (rows read less those excluded on their
-/// status), from its summary.json.
-fn residents_of(dir: &Path) -> Option<u64> {
+/// status) and, when it read a card file, the card rows joined, from its
+/// summary.json.
+fn residents_of(dir: &Path) -> Option<(u64, Option<u64>)> {
     let (summary, _) = crate::outputs::summary::read_summary(dir).ok()?;
     let c = &summary.counts;
-    Some(c.rows_read - c.of(crate::select::Outcome::Excluded))
+    Some((
+        c.rows_read - c.of(crate::select::Outcome::Excluded),
+        c.cards.as_ref().map(|k| k.joined),
+    ))
 }
+
+/// The last batch's date, 住民 rows and card rows joined, for the drop
+/// guard.
+type Previous = Option<(NaiveDate, u64, Option<u64>)>;
 
 /// An export with no 住民 rows, or fewer by more than `[input]
 /// max_drop_percent` than the last batch's, is a truncated or wrong file
-/// until a person says otherwise.
-fn refuse_shrunk_input(
-    req: &RunRequest<'_>,
-    counts: &Counts,
-    previous: Option<(NaiveDate, u64)>,
-) -> Result<()> {
+/// until a person says otherwise; so is a card file whose joined rows
+/// dropped as much (a truncated card extract would make its residents
+/// `no-item` in silence), or a run without `--cards` after a batch that
+/// read one.
+fn refuse_shrunk_input(req: &RunRequest<'_>, counts: &Counts, previous: Previous) -> Result<()> {
     let now = counts.rows_read - counts.of(crate::select::Outcome::Excluded);
     let max_drop = u64::from(req.profile.settings.input.max_drop_percent.min(100));
+    let dropped = |now: u64, before: u64| now * 100 < before * (100 - max_drop);
+    if let Some((date, _, Some(before))) = previous {
+        let joined = counts.cards.as_ref().map(|c| c.joined);
+        let problem = match joined {
+            None => Some(format!(
+                "the batch of {date} read a card file (--cards) and this run has none: its residents would all be no-item"
+            )),
+            Some(j) if dropped(j, before) => Some(format!(
+                "the card file joins {j} 住民 row(s), the batch of {date} joined {before} (more than [input] max_drop_percent = {max_drop} % fewer): a truncated card extract?"
+            )),
+            _ => None,
+        };
+        if let Some(p) = problem {
+            return Err(Error::State(format!(
+                "{p} Nothing was recorded. If the files are complete, run again with --accept-input-change"
+            )));
+        }
+    }
     let refused = match previous {
         _ if now == 0 => true,
-        Some((_, before)) => now * 100 < before * (100 - max_drop),
+        Some((_, before, _)) => dropped(now, before),
         None => false,
     };
     if !refused {
         return Ok(());
     }
     let against = match previous {
-        Some((date, before)) => format!(", the batch of {date} had {before}"),
+        Some((date, before, _)) => format!(", the batch of {date} had {before}"),
         None => String::new(),
     };
     Err(Error::State(format!(
@@ -369,13 +396,14 @@ struct Built {
 }
 
 /// Builds the whole batch in `<out>/.<as-of>.partial/`, every file synced.
-/// `previous` is the last batch's date and 住民 rows, for the drop guard.
+/// `previous` is the last batch's date, 住民 rows and card rows joined, for
+/// the drop guard.
 fn build(
     req: &RunRequest<'_>,
     target: &Target,
     issued: &NoticeSet,
     timings: Option<&str>,
-    previous: Option<(NaiveDate, u64)>,
+    previous: Previous,
 ) -> Result<Built> {
     let started = Instant::now();
     let loaded = load(req)?;
@@ -388,12 +416,24 @@ fn build(
     let select_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
+    let profile_name = req.profile.name();
+    let identity = Identity {
+        batch_id: &target.batch_id,
+        as_of: req.as_of,
+        version: env!("CARGO_PKG_VERSION"),
+        input_sha256: &selected.input_sha256,
+        input_bytes: selected.input_bytes,
+        profile: &profile_name,
+        profile_sha256: &req.profile.sha256,
+        postal_data: &selected.postal_data,
+    };
     let printed = print_batch(
         req,
         target,
         &selected.renderer,
         &selected.report.notices,
         &tmp,
+        (identity, &selected.report.counts),
     )?;
     let render_seconds = started.elapsed().as_secs_f64();
 
@@ -413,7 +453,7 @@ fn build(
             input_bytes: selected.input_bytes,
             columns: &selected.report.columns,
             cards: selected.report.cards.clone(),
-            profile: &req.profile.name(),
+            profile: &profile_name,
             profile_sha256: &req.profile.sha256,
             postal_data: &selected.postal_data,
             counts: &selected.report.counts,
@@ -552,22 +592,27 @@ struct Printed {
     packets_printed: Vec<PrintedPacket>,
 }
 
-/// Renders the print files, then writes manifest.csv and mailing.csv.
+/// Renders the print files, then writes manifest.csv and mailing.csv, and
+/// the auditor's audit.xlsx and report.html (SPEC 12) with the batch's
+/// identity and the counts summary.json will hold.
 fn print_batch(
     req: &RunRequest<'_>,
     target: &Target,
     renderer: &Renderer<'_>,
     notices: &[DueNotice],
     tmp: &Path,
+    (identity, counts): (Identity<'_>, &Counts),
 ) -> Result<Printed> {
     let settings = &req.profile.settings;
-    let placed = place(
+    let (placed, mut bundles) = place(
         notices,
         req.as_of,
         &renderer.wording.letter.document_number,
         target.first_number,
+        settings.mail.bundle_min,
     );
     let files = print_files(&placed, settings.output.chunk);
+    bundle_files(&mut bundles, &files);
     let profile_file = req.profile.file();
     let job = PrintJob {
         renderer,
@@ -575,11 +620,26 @@ fn print_batch(
         batch_id: &target.batch_id,
         duplex: settings.output.duplex,
         profile_file: &profile_file,
+        mail: &settings.mail,
     };
     let written = write_print_files(&job, &files, &tmp.join("print"))?;
     let rows = manifest_rows(&placed, &written);
     write_manifest(tmp, &rows, req.csv_encoding)?;
     write_mailing(tmp, &rows, req.csv_encoding)?;
+    write_bundles(tmp, &bundles, req.csv_encoding)?;
+    let sheet = count_sheet(req.profile, &target.batch_id, &rows, settings.output.duplex);
+    write_mailroom_pdfs(&job, &bundles, &sheet, &tmp.join("print"))?;
+    let print_files: Vec<PrintFileFacts> = written
+        .iter()
+        .map(|w| PrintFileFacts {
+            file: w.path.clone(),
+            packets: w.spans.len() as u64,
+            pages: w.pages() as u64,
+            bytes: w.bytes,
+            sha256: w.sha256.clone(),
+        })
+        .collect();
+    write_auditor_files(tmp, identity, counts, &print_files, &rows)?;
     Ok(Printed {
         files: written
             .iter()
@@ -612,6 +672,70 @@ fn manifest_rows<'a>(placed: &'a [Placed<'a>], written: &'a [WrittenFile]) -> Ve
         }
     }
     rows
+}
+
+/// The 差出票's numbers from the manifest's rows: pieces and sheets per
+/// file, barcode coverage, weight bands (sheets × `[mail] sheet_grams` +
+/// `envelope_grams`), and pieces per 3-digit district, non-forwardable
+/// apart.
+fn count_sheet(
+    profile: &Profile,
+    batch_id: &str,
+    rows: &[ManifestRow<'_>],
+    duplex: bool,
+) -> CountSheet {
+    use std::collections::BTreeMap;
+    let mail = &profile.settings.mail;
+    let m = &profile.settings.municipality;
+    let mut files: Vec<(String, u32, u32)> = Vec::new();
+    let (mut with_barcode, mut without_barcode) = (0, 0);
+    let mut bands: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut weights: BTreeMap<u32, f32> = BTreeMap::new();
+    let mut districts: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for row in rows {
+        let sheets = if duplex {
+            row.pages.div_ceil(2)
+        } else {
+            row.pages
+        } as u32;
+        match files.last_mut() {
+            Some(f) if f.0 == row.file => {
+                f.1 += 1;
+                f.2 += sheets;
+            }
+            _ => files.push((row.file.to_string(), 1, sheets)),
+        }
+        if row.notice.barcode.is_ok() {
+            with_barcode += 1;
+        } else {
+            without_barcode += 1;
+        }
+        let grams = sheets as f32 * mail.sheet_grams + mail.envelope_grams;
+        *bands.entry(weight_band(grams)).or_default() += 1;
+        weights.insert(sheets, grams);
+        let r = &row.notice.resident;
+        let d = districts
+            .entry(r.envelope().postal_code.district().to_string())
+            .or_default();
+        if r.non_forwardable {
+            d.1 += 1;
+        } else {
+            d.0 += 1;
+        }
+    }
+    CountSheet {
+        batch_id: batch_id.to_string(),
+        issuer: format!("{} {}", m.name, m.department),
+        files,
+        with_barcode,
+        without_barcode,
+        bands: bands.into_iter().map(|(b, n)| (b.to_string(), n)).collect(),
+        districts: districts
+            .into_iter()
+            .map(|(d, (o, nf))| (d, o, nf))
+            .collect(),
+        weights: weights.into_iter().collect(),
+    }
 }
 
 /// One ledger notice per due item of every packet.

@@ -13,6 +13,11 @@ use super::resources::Renderer;
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::files::create_private;
+use crate::model::{Bundle, CountSheet};
+use crate::profile::MailSettings;
+use crate::render::display::FontId;
+use crate::render::layout::Canvas;
+use crate::render::mailroom::{bundle_slips, count_sheet, mark_sheets};
 use crate::render::notice::{LayoutError, Packet};
 use crate::render::packet::packet_pages;
 use crate::render::pdf::write_pdf;
@@ -26,6 +31,10 @@ pub(crate) struct WrittenFile {
     pub path: String,
     /// Per packet, in order: (seq, first page, pages).
     pub spans: Vec<(u32, usize, usize)>,
+    /// Its size.
+    pub bytes: u64,
+    /// Its SHA-256, taken from the bytes written (the report lists it).
+    pub sha256: String,
 }
 
 impl WrittenFile {
@@ -48,6 +57,8 @@ pub(crate) struct PrintJob<'a> {
     pub duplex: bool,
     /// profile.toml, named when the wording does not fit.
     pub profile_file: &'a Path,
+    /// `[mail]`: the piece marks and OMR track on every sheet.
+    pub mail: &'a MailSettings,
 }
 
 /// Renders and writes every file into `print_dir`, in parallel, one file per
@@ -70,6 +81,8 @@ pub(crate) fn write_print_files(
                 name: file.name.clone(),
                 path: format!("print/{}", file.name),
                 spans,
+                bytes: bytes.len() as u64,
+                sha256: sha256_hex(&bytes),
             })
         })
         .collect()
@@ -88,7 +101,7 @@ fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>,
             as_of: job.as_of,
             notice: p.notice,
         };
-        let (pp, _slot) =
+        let (mut pp, _slot) =
             packet_pages(&packet, wording, fonts, job.duplex).map_err(|e| match e {
                 LayoutError::Overflow { .. } => Error::Profile {
                     path: job.profile_file.to_path_buf(),
@@ -99,18 +112,68 @@ fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>,
                     p.notice.resident.line
                 )),
             })?;
+        mark_sheets(&mut pp, &p.document_number, job.duplex, job.mail);
         spans.push((p.seq, pages.len() + 1, pp.len()));
         pages.extend(pp);
     }
-    let bytes = write_pdf(pages, fonts, document_id(job.batch_id, file))?;
+    let id = document_id(&format!(
+        "{}/{}/{}",
+        job.batch_id,
+        file.name,
+        file.packets.len()
+    ));
+    let bytes = write_pdf(pages, fonts, id)?;
     Ok((bytes, spans))
 }
 
-/// The PDF's /ID: derived from the batch and the file, never random, so a
+/// Writes the mail room's own PDFs into `print_dir` (SPEC 11):
+/// `bundle-slips.pdf` (a slip per bundle) and `count-sheet.pdf` (the
+/// 差出票's numbers); returns their names.
+pub(crate) fn write_mailroom_pdfs(
+    job: &PrintJob<'_>,
+    bundles: &[Bundle],
+    sheet: &CountSheet,
+    print_dir: &Path,
+) -> Result<()> {
+    let fonts = &job.renderer.fonts;
+    let mut slips = bundle_slips(bundles, job.batch_id, fonts);
+    if slips.is_empty() {
+        let mut c = Canvas::new(fonts);
+        c.text(
+            FontId::Gothic,
+            14.0,
+            20.0,
+            30.0,
+            "このバッチに区分郵便物の束はありません",
+        );
+        slips.push(c.finish());
+    }
+    for (name, pages) in [
+        (BUNDLE_SLIPS_FILE, slips),
+        (COUNT_SHEET_FILE, vec![count_sheet(sheet, fonts)]),
+    ] {
+        let bytes = write_pdf(
+            pages,
+            fonts,
+            document_id(&format!("{}/{name}", job.batch_id)),
+        )?;
+        let path = print_dir.join(name);
+        let mut f = create_private(&path)?;
+        f.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
+        f.sync_all().map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(())
+}
+
+/// The bundle slips' file under `print/`.
+pub(crate) const BUNDLE_SLIPS_FILE: &str = "bundle-slips.pdf";
+/// The count sheet's file under `print/`.
+pub(crate) const COUNT_SHEET_FILE: &str = "count-sheet.pdf";
+
+/// A PDF's /ID: derived from what it is (batch, file), never random, so a
 /// rerun writes the same bytes.
-fn document_id(batch_id: &str, file: &PrintFile<'_, '_>) -> [u8; 16] {
-    let digest =
-        sha256_hex(format!("{}/{}/{}", batch_id, file.name, file.packets.len()).as_bytes());
+fn document_id(what: &str) -> [u8; 16] {
+    let digest = sha256_hex(what.as_bytes());
     let mut id = [0u8; 16];
     for (i, b) in id.iter_mut().enumerate() {
         *b = digest

@@ -1,10 +1,13 @@
 //! One file per subcommand: each takes its parsed arguments, calls the
 //! library and prints what the operator reads; the exit code comes back.
 
+pub mod batches;
 pub mod check;
 pub mod columns;
 pub mod expiry;
 pub mod followups;
+pub mod forecast;
+pub mod history;
 pub mod init;
 pub mod ledger;
 pub mod pulls;
@@ -34,11 +37,14 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Sample(args) => sample::run(args),
         Command::Ledger(args) => ledger::run(args),
         Command::Columns(args) => columns::run(args),
+        Command::Forecast(args) => forecast::run(args),
         Command::Init(args) => init::run(args),
         Command::Pulls(args) => pulls::run(args),
         Command::Returned(args) => returned::run(args),
         Command::Followups(args) => followups::run(args),
         Command::Reprint(args) => reprint::run(args),
+        Command::Batches(args) => batches::run(args),
+        Command::History(args) => history::run(args),
     }
 }
 

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use super::export::{find, ExportRequest, Found};
 use super::{file_component, pdf_id, refuse_batch_dir, status_class, write_private};
-use crate::barcode::barcode_for;
+use crate::barcode::{barcode_for, PostalData};
 use crate::batch::resources::{load_postal, Renderer};
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
@@ -22,6 +22,7 @@ use crate::model::{DueNotice, Resident};
 use crate::render::display::{FontId, Page, Paint};
 use crate::render::fonts::FontSet;
 use crate::render::layout::Canvas;
+use crate::render::mailroom::mark_sheets;
 use crate::render::notice::{LayoutError, Packet};
 use crate::render::packet::packet_pages;
 use crate::render::pdf::write_pdf;
@@ -100,6 +101,9 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
                 req.document
             )),
         })?;
+    // The piece marks every printed sheet carries, with the reprint's
+    // number, as a night's packets have them (SPEC 11).
+    mark_sheets(&mut pages, &document_number, duplex, &profile.settings.mail);
     if let Some(letter) = pages.first_mut() {
         mark_reissue(letter, &renderer.fonts, &profile.eras, req.today);
     }
@@ -273,6 +277,7 @@ fn due_notice(
     };
     let barcode = barcode_for(to.postal_code, &address, &postal)
         .map_err(|e| format!("〒{}: {}", to.postal_code, e.reason()));
+    let ku = postal.ku(to.postal_code.digits());
     Ok(DueNotice {
         resident,
         evaluation,
@@ -285,13 +290,15 @@ fn due_notice(
             expired_unnoticed: Vec::new(),
         },
         barcode,
+        ku,
     })
 }
 
 /// 「再発行」 boxed at the top right of the letter, above its block of
 /// document number, date and issuer (whose first baseline is 20 mm from
 /// the top, its right edge 192 mm: render/letter.rs), with the day of the
-/// reprint beside it.
+/// reprint beside it; clear of the piece mark (top left by default,
+/// `[mail] piece_mark_*`).
 fn mark_reissue(letter: &mut Page, fonts: &FontSet, eras: &Eras, on: NaiveDate) {
     const RIGHT: f32 = 192.0;
     let mut c = Canvas::new(fonts);

@@ -6,6 +6,7 @@
 mod counts;
 mod encoding;
 mod field;
+mod mail;
 mod notice;
 mod resident;
 
@@ -13,6 +14,7 @@ pub use crate::postal_code::PostalCode;
 pub use counts::{CardCounts, Counts};
 pub use encoding::{CsvEncoding, InputEncoding};
 pub use field::Field;
+pub use mail::{weight_band, Bundle, CountSheet, MIXED_BUNDLE};
 pub use notice::{DueNotice, Exception, Hold, RowOutput};
 pub use resident::{
     valid_resident_code, BirthWritten, CodeKey, Envelope, MailTo, Reject, Resident, RowRead,

@@ -31,6 +31,10 @@ pub struct DueNotice {
     pub selection: Selection,
     /// The customer barcode's characters (STC … SPC), or why there is none.
     pub barcode: Result<Vec<BarChar>, String>,
+    /// The 郵便区番号 of the envelope's postal code (3 or 5 digits), which
+    /// presort orders and bundles by; `None` when the postal data does not
+    /// know the code (the piece goes into the 雑 bundle).
+    pub ku: Option<String>,
 }
 
 /// One line of exceptions.csv: a usable row that a person should look at.

@@ -9,24 +9,28 @@ use super::MAILING_HEADER;
 use crate::error::Result;
 use crate::model::CsvEncoding;
 
-/// Writes mailing.csv into `dir` from the manifest's rows (in print order,
-/// so each file's districts are consecutive runs).
+/// Writes mailing.csv into `dir` from the manifest's rows.
 pub(crate) fn write_mailing(
     dir: &Path,
     rows: &[ManifestRow<'_>],
     encoding: CsvEncoding,
 ) -> Result<()> {
+    // Per file (in print order) and district (ascending): presort orders
+    // by 郵便区番号, so a district's pieces need not be consecutive.
     let mut by_district: Vec<(&str, &str, u64, u64)> = Vec::new();
     let mut totals: Vec<(&str, u64, u64)> = Vec::new();
     for row in rows {
         let district = row.notice.resident.envelope().postal_code.district();
         let pages = row.pages as u64;
-        match by_district.last_mut() {
-            Some(r) if r.0 == row.file && r.1 == district => {
+        match by_district
+            .iter_mut()
+            .find(|r| r.0 == row.file && r.1 == district)
+        {
+            Some(r) => {
                 r.2 += 1;
                 r.3 += pages;
             }
-            _ => by_district.push((row.file, district, 1, pages)),
+            None => by_district.push((row.file, district, 1, pages)),
         }
         match totals.last_mut() {
             Some(t) if t.0 == row.file => {
@@ -36,6 +40,8 @@ pub(crate) fn write_mailing(
             _ => totals.push((row.file, 1, pages)),
         }
     }
+    let file_rank = |f: &str| totals.iter().position(|t| t.0 == f).unwrap_or(usize::MAX);
+    by_district.sort_by(|a, b| (file_rank(a.0), a.1).cmp(&(file_rank(b.0), b.1)));
     let mut text = String::new();
     let mut written = 0u64;
     let mut push = |file: &str, district: &str, packets: u64, pages: u64| {

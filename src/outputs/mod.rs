@@ -1,11 +1,17 @@
 //! Every file format of a batch: outcomes, rejects, exceptions and held
 //! ([`rows`]), the manifest ([`manifest`]), the mailing counts
 //! ([`mailing`]) and summary.json ([`summary`]), all written through
-//! [`csvfile`]. Column lists are SPEC 5's, exactly.
+//! [`csvfile`]. Column lists are SPEC 5's, exactly. For the auditors
+//! (SPEC 12): report.html ([`report`]) and audit.xlsx ([`audit`]), both
+//! from one [`overview`].
 
+pub(crate) mod audit;
+pub(crate) mod bundles;
 pub(crate) mod csvfile;
 pub(crate) mod mailing;
 pub(crate) mod manifest;
+pub(crate) mod overview;
+pub(crate) mod report;
 pub(crate) mod rows;
 pub(crate) mod summary;
 
@@ -46,6 +52,10 @@ pub(crate) const MANIFEST_HEADER: [&str; 19] = [
     "barcode_note",
     "mail_to",
 ];
+
+/// bundles.csv columns (SPEC 11).
+pub(crate) const BUNDLES_HEADER: [&str; 6] =
+    ["bundle", "key", "pieces", "first_seq", "last_seq", "file"];
 
 /// mailing.csv columns.
 pub(crate) const MAILING_HEADER: [&str; 4] = ["file", "district", "packets", "pages"];

@@ -479,6 +479,7 @@ fn proxy_section(
                 l.card_proxy_reasons.join("、")
             ));
         }
+        paragraphs.extend(l.card_apply_at_counter.iter().cloned());
         y = bullets(c, z.size, z.lead, y, &paragraphs);
     } else {
         y = section_heading(c, z.head, y, &l.proxy_heading);

@@ -3,12 +3,15 @@
 //! writer ([`pdf`]). The notice half lays out a packet: its inputs
 //! ([`notice`]), the printability policy ([`printable`]), the letter
 //! ([`letter`]) and enclosures ([`forms`]), and the packet ([`packet`]).
+//! The mail room's pages (bundle slips, count sheet, piece marks) are
+//! [`mailroom`].
 
 pub mod display;
 pub mod fonts;
 pub mod forms;
 pub mod layout;
 pub mod letter;
+pub mod mailroom;
 pub mod notice;
 pub mod packet;
 pub mod pdf;

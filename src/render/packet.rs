@@ -110,6 +110,7 @@ mod tests {
             evaluation,
             selection,
             barcode: Err("test".into()),
+            ku: None,
         }
     }
 

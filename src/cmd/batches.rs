@@ -1,0 +1,92 @@
+//! `kigen batches --state F [--json]`: the batches the ledger knows, in
+//! date order, withdrawn ones with their reason (SPEC 12).
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::BatchesArgs;
+use crate::error::{Error, Result};
+use crate::ledger::{BatchListing, Ledger};
+use crate::text::escape_controls;
+
+/// Opens an existing ledger for reading: never creates one, takes no lock
+/// (a nightly run may be writing), and needs this build's schema.
+pub(crate) fn open_existing(state: &Path) -> Result<Ledger> {
+    if !state.is_file() {
+        return Err(Error::Usage(format!(
+            "--state {}: no such ledger",
+            state.display()
+        )));
+    }
+    let ledger = Ledger::open_read_only(state)?;
+    ledger.require_current_schema()?;
+    Ok(ledger)
+}
+
+/// Lists the batches; 0, or 2 when the ledger cannot be read.
+pub fn run(args: BatchesArgs) -> Result<i32> {
+    let ledger = open_existing(&args.state)?;
+    let batches = ledger.batch_listing()?;
+    let mut o = std::io::stdout().lock();
+    if args.json {
+        let list: Vec<serde_json::Value> = batches.iter().map(to_json).collect();
+        let doc = serde_json::json!({
+            "state": args.state.display().to_string(),
+            "batches": list,
+        });
+        let text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| Error::Internal(format!("batches: {e}")))?;
+        let _ = writeln!(o, "{text}");
+        return Ok(0);
+    }
+    let _ = writeln!(o, "kigen batches: {}", args.state.display());
+    let _ = writeln!(
+        o,
+        "{:<14} {:<10} {:>8} {:>8} {:>6}  {:<8} status",
+        "batch", "as-of", "packets", "notices", "files", "kigen"
+    );
+    for b in &batches {
+        let status = match &b.void {
+            None => "recorded".to_string(),
+            Some(v) => format!(
+                "VOID: {} ({})",
+                escape_controls(&v.reason),
+                escape_controls(&v.moved_to)
+            ),
+        };
+        let _ = writeln!(
+            o,
+            "{:<14} {:<10} {:>8} {:>8} {:>6}  {:<8} {status}",
+            b.batch_id,
+            b.as_of.to_string(),
+            b.packets,
+            b.notices,
+            b.print_files,
+            escape_controls(&b.tool_version),
+        );
+    }
+    let void = batches.iter().filter(|b| b.void.is_some()).count();
+    let _ = writeln!(
+        o,
+        "{} batch(es): {} recorded, {void} withdrawn",
+        batches.len(),
+        batches.len() - void
+    );
+    Ok(0)
+}
+
+fn to_json(b: &BatchListing) -> serde_json::Value {
+    serde_json::json!({
+        "batch_id": b.batch_id,
+        "as_of": b.as_of.to_string(),
+        "packets": b.packets,
+        "notices": b.notices,
+        "print_files": b.print_files,
+        "tool_version": b.tool_version,
+        "input_sha256": b.input_sha256,
+        "void": b.void.as_ref().map(|v| serde_json::json!({
+            "reason": v.reason,
+            "moved_to": v.moved_to,
+        })),
+    })
+}

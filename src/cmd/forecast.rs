@@ -1,0 +1,55 @@
+//! `kigen forecast`: the months ahead, for the counter's staffing plan.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{cards_file, load_profile, parse_cli_date, today_tokyo};
+use crate::cli::ForecastArgs;
+use crate::error::Result;
+use crate::forecast::{forecast, write_forecast, ForecastRequest};
+
+/// Counts the months ahead and writes forecast.csv and forecast.html.
+pub fn run(args: ForecastArgs) -> Result<i32> {
+    let profile = load_profile(&args.profile)?;
+    let from = match &args.from {
+        Some(s) => parse_cli_date("from", s)?,
+        None => today_tokyo(),
+    };
+    let req = ForecastRequest {
+        input: args.input.clone(),
+        encoding: args.encoding.unwrap_or(profile.settings.input.encoding),
+        cards: cards_file(&args.cards, &profile),
+        profile: &profile,
+        from,
+        months: args.months,
+    };
+    let f = forecast(&req)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("out").join(format!("forecast-{from}")));
+    write_forecast(&out, &f, &profile, profile.settings.output.csv_encoding)?;
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(
+        o,
+        "kigen forecast: {} from {from}, {} months: {} residents ({} rows read, {} rejected)",
+        args.input.display(),
+        f.months.len(),
+        f.residents,
+        f.rows_read,
+        f.rejected
+    );
+    let _ = writeln!(o, "month     card  user  sign  notices");
+    for (m, c) in f.months.iter().zip(&f.counts) {
+        let _ = writeln!(
+            o,
+            "{}  {:>5} {:>5} {:>5}  {:>7}",
+            m.format("%Y-%m"),
+            c.items[0],
+            c.items[1],
+            c.items[2],
+            c.notices[0] + c.notices[1]
+        );
+    }
+    let _ = writeln!(o, "written to {}/", out.display());
+    Ok(0)
+}

@@ -1,0 +1,164 @@
+//! `kigen history --state F --resident CODE [--json]`: what the ledger
+//! records of one resident (SPEC 12), one event per line, by date.
+//!
+//! Today the ledger records notices only: each packet issued to the
+//! resident is a `notice` event with its items and expiries, its batch and
+//! print file, and whether its batch was withdrawn. Returns (`kigen
+//! returned`) and reprints (`kigen reprint`, SPEC 11) do not exist yet;
+//! when the ledger records them they become events of their own types
+//! (`return`, `reprint`) in the same list, carrying the document number
+//! they refer to, sorted in by date. The JSON is shaped for that: a list
+//! of events, each with a `type`.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+
+use super::batches::open_existing;
+use crate::cli::HistoryArgs;
+use crate::error::{Error, Result};
+use crate::ledger::{ResidentNotice, Voided};
+use crate::text::escape_controls;
+
+/// One event of a resident's history.
+#[derive(Debug)]
+enum Event<'a> {
+    /// A packet issued: the notices of one document, one per item.
+    Notice(Vec<&'a ResidentNotice>),
+}
+
+impl Event<'_> {
+    fn date(&self) -> NaiveDate {
+        match self {
+            Event::Notice(items) => items.first().map(|n| n.as_of).unwrap_or_default(),
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Event::Notice(items) => {
+                let first = items[0];
+                serde_json::json!({
+                    "type": "notice",
+                    "date": first.as_of.to_string(),
+                    "batch_id": first.batch_id,
+                    "document_number": first.document_number,
+                    "kind": kind(items),
+                    "items": items.iter().map(|n| serde_json::json!({
+                        "item": n.item.key(),
+                        "expiry": n.expiry.to_string(),
+                    })).collect::<Vec<_>>(),
+                    "print_file": first.print_file,
+                    "first_page": first.first_page,
+                    "pages": first.pages,
+                    "void": first.void.as_ref().map(void_json),
+                })
+            }
+        }
+    }
+}
+
+fn void_json(v: &Voided) -> serde_json::Value {
+    serde_json::json!({ "reason": v.reason, "moved_to": v.moved_to })
+}
+
+/// The notice's kind as the manifest spells it: `card` when the card was
+/// among its items (renewing the card renews the certificates), else
+/// `certificate` (SPEC 2).
+fn kind(items: &[&ResidentNotice]) -> &'static str {
+    if items.iter().any(|n| n.item == crate::rules::ItemKind::Card) {
+        "card"
+    } else {
+        "certificate"
+    }
+}
+
+/// The resident's events: notices grouped into packets (one document of
+/// one batch, withdrawn or not), in the ledger's order.
+fn events(notices: &[ResidentNotice]) -> Vec<Event<'_>> {
+    let mut out: Vec<Event<'_>> = Vec::new();
+    for n in notices {
+        match out.last_mut() {
+            Some(Event::Notice(items))
+                if items[0].batch_id == n.batch_id
+                    && items[0].document_number == n.document_number
+                    && items[0].void.is_some() == n.void.is_some() =>
+            {
+                items.push(n)
+            }
+            _ => out.push(Event::Notice(vec![n])),
+        }
+    }
+    out.sort_by_key(Event::date);
+    out
+}
+
+/// Prints the resident's history; 0 (also when the ledger has nothing of
+/// them), 2 when the ledger cannot be read.
+pub fn run(args: HistoryArgs) -> Result<i32> {
+    let code = args.resident.trim();
+    if code.is_empty() {
+        return Err(Error::Usage("--resident: give a 住民コード".into()));
+    }
+    let ledger = open_existing(&args.state)?;
+    let notices = ledger.notices_of_resident(code)?;
+    let events = events(&notices);
+    let mut o = std::io::stdout().lock();
+    if args.json {
+        let doc = serde_json::json!({
+            "resident_code": code,
+            "events": events.iter().map(Event::to_json).collect::<Vec<_>>(),
+        });
+        let text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| Error::Internal(format!("history: {e}")))?;
+        let _ = writeln!(o, "{text}");
+        return Ok(0);
+    }
+    let shown = escape_controls(code);
+    let _ = writeln!(
+        o,
+        "kigen history: resident {shown} ({})",
+        args.state.display()
+    );
+    if events.is_empty() {
+        let _ = writeln!(o, "no notice recorded for {shown}");
+        return Ok(0);
+    }
+    for e in &events {
+        match e {
+            Event::Notice(items) => {
+                let first = items[0];
+                let what: Vec<String> = items
+                    .iter()
+                    .map(|n| format!("{} {}", n.item.key(), n.expiry))
+                    .collect();
+                let status = match &first.void {
+                    None => String::new(),
+                    Some(v) => format!(
+                        "  VOID: {} ({})",
+                        escape_controls(&v.reason),
+                        escape_controls(&v.moved_to)
+                    ),
+                };
+                let _ = writeln!(
+                    o,
+                    "{}  notice  batch {}  {}  {}  [{}]  {} p.{}-{}{status}",
+                    first.as_of,
+                    first.batch_id,
+                    escape_controls(&first.document_number),
+                    kind(items),
+                    what.join(", "),
+                    first.print_file,
+                    first.first_page,
+                    first.first_page + first.pages.saturating_sub(1),
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        o,
+        "{} event(s); returns and reprints are not recorded by this kigen yet",
+        events.len()
+    );
+    Ok(0)
+}

@@ -1,0 +1,673 @@
+//! audit.xlsx: the batch as a workbook for the auditors (SPEC 12). Sheets
+//! 概要 (identity and counts), 発送一覧 (the manifest), 保留 (held.csv),
+//! 不備 (rejects.csv), 例外 (exceptions.csv) and 郵便区別 (districts), with
+//! Japanese headers; the header row is frozen and filtered.
+//!
+//! Codes, postal codes, document numbers and hashes are text cells, so
+//! that a spreadsheet keeps their leading zeros; line numbers, pages and
+//! counts are numbers, expiry dates are dates. Text reads as the CSVs read
+//! (control characters as `<U+000A>`, a leading `'` before `=`, `+`, `-`,
+//! `@`), so a cell compares equal to the CSV's. The bytes are
+//! deterministic: the document's creation date is the batch date (00:00
+//! UTC) and rust_xlsxwriter writes the zip entries with a fixed time.
+//!
+//! The long sheets are written in rust_xlsxwriter's constant-memory mode:
+//! rows go to an unnamed temporary file in the batch directory (0700),
+//! never to the system's temporary directory, and memory does not grow
+//! with the rows.
+
+use std::borrow::Cow;
+use std::io::Write as _;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use super::manifest::ManifestRow;
+use super::overview::{each_record, labels, Overview};
+use super::{EXCEPTIONS_HEADER, HELD_HEADER, MANIFEST_HEADER, REJECTS_HEADER};
+use crate::error::{Error, Result};
+use crate::files::create_private;
+use crate::rules::ItemKind;
+use crate::select::Outcome;
+
+/// The file's name in the batch directory.
+pub(crate) const AUDIT_FILE: &str = "audit.xlsx";
+
+/// The sheets, in order.
+pub(crate) const SHEETS: [&str; 6] = ["概要", "発送一覧", "保留", "不備", "例外", "郵便区別"];
+
+/// A worksheet's rows: 1,048,576, the header included.
+const MAX_ROWS: u32 = 1_048_576;
+
+/// The text a CSV output shows for `value` (SPEC 10, as
+/// `csvfile::push_field` writes it before quoting): control characters
+/// as `<U+000A>`, a leading `'` before `=`, `+`, `-`, `@`, a tab or a
+/// carriage return.
+pub(crate) fn cell_text(value: &str) -> Cow<'_, str> {
+    let risky = matches!(
+        value.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let text = crate::text::escape_controls(value);
+    if risky {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        text
+    }
+}
+
+fn xlsx_err(e: XlsxError) -> Error {
+    Error::Internal(format!("{AUDIT_FILE}: {e}"))
+}
+
+/// The formats the sheets share.
+struct Formats {
+    header: Format,
+    text: Format,
+    number: Format,
+    date: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xDCE6F2))
+                .set_border_bottom(FormatBorder::Thin)
+                .set_num_format("@"),
+            text: Format::new().set_num_format("@"),
+            number: Format::new().set_num_format("0"),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+        }
+    }
+}
+
+/// One cell of a sheet.
+enum Cell<'a> {
+    Text(Cow<'a, str>),
+    Number(u64),
+    Date(Option<NaiveDate>),
+}
+
+/// A sheet being written row by row.
+struct Sheet<'w> {
+    ws: &'w mut Worksheet,
+    f: &'w Formats,
+    columns: u16,
+    /// The next row (0 is the header).
+    row: u32,
+    /// Rows that did not fit (past [`MAX_ROWS`]).
+    dropped: u64,
+}
+
+impl<'w> Sheet<'w> {
+    /// Names the sheet and writes its header (frozen); `widths` per column.
+    fn new(
+        ws: &'w mut Worksheet,
+        f: &'w Formats,
+        name: &str,
+        header: &[(&str, f64)],
+    ) -> Result<Self> {
+        ws.set_name(name).map_err(xlsx_err)?;
+        for (i, (title, width)) in header.iter().enumerate() {
+            let col = i as u16;
+            ws.set_column_width(col, *width).map_err(xlsx_err)?;
+            ws.write_string_with_format(0, col, *title, &f.header)
+                .map_err(xlsx_err)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        Ok(Sheet {
+            ws,
+            f,
+            columns: header.len() as u16,
+            row: 1,
+            dropped: 0,
+        })
+    }
+
+    /// Writes one data row (an empty text is a blank cell).
+    fn push(&mut self, cells: &[Cell<'_>]) -> Result<()> {
+        // The last row is kept for the note that rows were left out.
+        if self.row >= MAX_ROWS - 1 {
+            self.dropped += 1;
+            return Ok(());
+        }
+        let r = self.row;
+        for (i, cell) in cells.iter().enumerate() {
+            let c = i as u16;
+            match cell {
+                Cell::Text(t) if t.is_empty() => {}
+                Cell::Text(t) => {
+                    self.ws
+                        .write_string_with_format(r, c, t.as_ref(), &self.f.text)
+                        .map_err(xlsx_err)?;
+                }
+                Cell::Number(n) => {
+                    self.ws
+                        .write_number_with_format(r, c, *n as f64, &self.f.number)
+                        .map_err(xlsx_err)?;
+                }
+                Cell::Date(None) => {}
+                Cell::Date(Some(d)) => match excel_date(*d) {
+                    Some(x) => {
+                        self.ws
+                            .write_datetime_with_format(r, c, &x, &self.f.date)
+                            .map_err(xlsx_err)?;
+                    }
+                    None => {
+                        self.ws
+                            .write_string_with_format(r, c, d.to_string(), &self.f.text)
+                            .map_err(xlsx_err)?;
+                    }
+                },
+            }
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    /// Filters the header row over the data; notes rows left out.
+    fn finish(self, source: &str) -> Result<()> {
+        let last_row = self.row.saturating_sub(1);
+        if self.dropped > 0 {
+            self.ws
+                .write_string(
+                    self.row,
+                    0,
+                    format!(
+                        "（行数の上限のため、ほか {} 行は省略。全行は {source} にあります）",
+                        self.dropped
+                    ),
+                )
+                .map_err(xlsx_err)?;
+        }
+        self.ws
+            .autofilter(0, 0, last_row, self.columns.saturating_sub(1))
+            .map_err(xlsx_err)?;
+        Ok(())
+    }
+}
+
+fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
+    let (y, m, day) = (
+        u16::try_from(d.year()).ok()?,
+        d.month() as u8,
+        d.day() as u8,
+    );
+    ExcelDateTime::from_ymd(y, m, day).ok()
+}
+
+/// A column's width, by its CSV name.
+fn width(key: &str) -> f64 {
+    match key {
+        "name" | "field" => 16.0,
+        "file" => 26.0,
+        "barcode" | "reason" | "detail" | "value" => 48.0,
+        "barcode_note" => 30.0,
+        "document_number" => 26.0,
+        "resident_code" => 14.0,
+        k if k.ends_with("_expiry") => 13.0,
+        _ => 10.0,
+    }
+}
+
+/// The header of a sheet of CSV columns: Japanese names, widths.
+fn header_of<'a>(keys: &[&'a str]) -> Vec<(&'a str, f64)> {
+    keys.iter().map(|k| (labels::column(k), width(k))).collect()
+}
+
+/// Writes audit.xlsx into `dir` from the overview and the manifest's rows;
+/// held.csv, rejects.csv and exceptions.csv are read back from `dir`.
+pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>]) -> Result<()> {
+    let mut wb = Workbook::new();
+    let as_of = ov.identity.as_of;
+    let created = excel_date(as_of)
+        .ok_or_else(|| Error::Internal(format!("{AUDIT_FILE}: as-of {as_of} out of range")))?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("有効期限通知 監査ブック {}", ov.identity.batch_id))
+            .set_author("kigen")
+            .set_comment(format!("kigen {}", ov.identity.version))
+            .set_creation_datetime(&created),
+    );
+    wb.set_tempdir(dir).map_err(xlsx_err)?;
+    let f = Formats::new();
+
+    summary_sheet(wb.add_worksheet(), &f, ov)?;
+    manifest_sheet(
+        wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
+        &f,
+        rows,
+    )?;
+    csv_sheet(
+        wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
+        &f,
+        SHEETS[2],
+        &dir.join("held.csv"),
+        &HELD_HEADER,
+        None,
+    )?;
+    csv_sheet(
+        wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
+        &f,
+        SHEETS[3],
+        &dir.join("rejects.csv"),
+        &REJECTS_HEADER,
+        None,
+    )?;
+    csv_sheet(
+        wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
+        &f,
+        SHEETS[4],
+        &dir.join("exceptions.csv"),
+        &EXCEPTIONS_HEADER,
+        Some(("説明", "code", labels::exception)),
+    )?;
+    district_sheet(wb.add_worksheet(), &f, ov)?;
+
+    let path = dir.join(AUDIT_FILE);
+    let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
+    let mut file = create_private(&path)?;
+    file.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
+    file.sync_all().map_err(|e| Error::io(&path, e))?;
+    crate::fault::point("audit-xlsx");
+    Ok(())
+}
+
+/// 概要: section, item, value and the key report.html gives the figure.
+fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<()> {
+    let mut s = Sheet::new(
+        ws,
+        f,
+        SHEETS[0],
+        &[("区分", 12.0), ("項目", 40.0), ("値", 68.0), ("キー", 36.0)],
+    )?;
+    let id = &ov.identity;
+    let c = ov.counts;
+    let text = |v: &str| Cell::Text(Cow::Owned(v.to_string()));
+    let mut rows: Vec<(&str, String, Cell<'_>, String)> = vec![
+        (
+            "識別",
+            "バッチ".into(),
+            text(id.batch_id),
+            "batch_id".into(),
+        ),
+        (
+            "識別",
+            "基準日".into(),
+            text(&id.as_of.to_string()),
+            "as_of".into(),
+        ),
+        (
+            "識別",
+            "基準日（和暦）".into(),
+            text(&crate::wareki::format(id.as_of).unwrap_or_default()),
+            String::new(),
+        ),
+        (
+            "識別",
+            "kigen のバージョン".into(),
+            text(id.version),
+            "version".into(),
+        ),
+        (
+            "識別",
+            "入力ファイル SHA-256".into(),
+            text(id.input_sha256),
+            "input_sha256".into(),
+        ),
+        (
+            "識別",
+            "入力ファイルの大きさ（バイト）".into(),
+            Cell::Number(id.input_bytes),
+            String::new(),
+        ),
+        (
+            "識別",
+            "プロファイル".into(),
+            text(id.profile),
+            String::new(),
+        ),
+        (
+            "識別",
+            "profile.toml SHA-256".into(),
+            text(id.profile_sha256),
+            "profile_sha256".into(),
+        ),
+        (
+            "識別",
+            "郵便データ".into(),
+            text(id.postal_data),
+            String::new(),
+        ),
+        (
+            "突合",
+            "読込行数（見出し行を除く）".into(),
+            Cell::Number(c.rows_read),
+            "rows_read".into(),
+        ),
+    ];
+    for o in Outcome::ALL {
+        rows.push((
+            "突合",
+            format!("{}（{}）", labels::outcome(o.as_str()), o.as_str()),
+            Cell::Number(c.of(o)),
+            format!("outcome:{}", o.as_str()),
+        ));
+    }
+    rows.push((
+        "突合",
+        "結果の合計".into(),
+        Cell::Number(c.outcomes.values().sum()),
+        "sum".into(),
+    ));
+    rows.push((
+        "突合",
+        "読込行数 ＝ 結果の合計".into(),
+        text(if c.reconciles() {
+            "一致"
+        } else {
+            "不一致"
+        }),
+        String::new(),
+    ));
+    for (status, n) in &c.excluded_by_status {
+        rows.push((
+            "対象外",
+            cell_text(status).into_owned(),
+            Cell::Number(*n),
+            format!("excluded:{status}"),
+        ));
+    }
+    for (field, n) in &c.rejected_by_field {
+        rows.push((
+            "不備",
+            cell_text(field).into_owned(),
+            Cell::Number(*n),
+            format!("rejected_field:{field}"),
+        ));
+    }
+    for (kind, n) in &c.notices_by_kind {
+        rows.push((
+            "通知種別",
+            format!("{}（{kind}）", labels::kind(kind)),
+            Cell::Number(*n),
+            format!("kind:{kind}"),
+        ));
+    }
+    for (code, n) in &c.exceptions_by_code {
+        rows.push((
+            "例外",
+            format!("{}（{code}）", labels::exception(code)),
+            Cell::Number(*n),
+            format!("exception:{code}"),
+        ));
+    }
+    for p in ov.print_files {
+        for (what, cell, key) in [
+            ("通数", Cell::Number(p.packets), "packets"),
+            ("ページ", Cell::Number(p.pages), "pages"),
+            ("SHA-256", text(&p.sha256), "sha256"),
+        ] {
+            rows.push((
+                "印刷ファイル",
+                format!("{} {what}", p.file),
+                cell,
+                format!("print:{}:{key}", p.file),
+            ));
+        }
+    }
+    let m = &ov.mail;
+    for (what, n, key) in [
+        ("印刷した通知（通数）", m.packets, "packets"),
+        ("ページ", m.pages, "pages"),
+        ("転送不要", m.non_forwardable, "non_forwardable"),
+        ("カスタマバーコードあり", m.with_barcode, "with_barcode"),
+        (
+            "カスタマバーコードなし",
+            m.without_barcode.values().sum(),
+            "without_barcode",
+        ),
+    ] {
+        rows.push(("発送", what.into(), Cell::Number(n), key.into()));
+    }
+    for (section, item, value, key) in rows {
+        s.push(&[
+            Cell::Text(section.into()),
+            Cell::Text(item.into()),
+            value,
+            Cell::Text(key.into()),
+        ])?;
+    }
+    s.finish("summary.json")
+}
+
+/// 発送一覧: manifest.csv's columns, cell for cell, from the rows written.
+fn manifest_sheet(ws: &mut Worksheet, f: &Formats, rows: &[ManifestRow<'_>]) -> Result<()> {
+    let mut s = Sheet::new(ws, f, SHEETS[1], &header_of(&MANIFEST_HEADER))?;
+    for row in rows {
+        let n = row.notice;
+        let r = &n.resident;
+        let due = |k: ItemKind| Cell::Number(u64::from(n.selection.due.contains(&k)));
+        let exp = |k: ItemKind| Cell::Date(n.evaluation.item(k).map(|i| i.expiry));
+        let (barcode, note) = match &n.barcode {
+            Ok(chars) => (crate::barcode::manifest_text(chars), ""),
+            Err(why) => (String::new(), why.as_str()),
+        };
+        s.push(&[
+            Cell::Number(u64::from(row.seq)),
+            Cell::Text(cell_text(row.file)),
+            Cell::Number(row.first_page as u64),
+            Cell::Number(row.pages as u64),
+            Cell::Text(cell_text(&r.code)),
+            Cell::Text(cell_text(&r.name)),
+            Cell::Text(r.envelope().postal_code.digits().into()),
+            Cell::Text(n.selection.kind.map(|k| k.as_str()).unwrap_or("").into()),
+            exp(ItemKind::Card),
+            due(ItemKind::Card),
+            exp(ItemKind::UserCert),
+            due(ItemKind::UserCert),
+            exp(ItemKind::SignCert),
+            due(ItemKind::SignCert),
+            Cell::Number(u64::from(r.non_forwardable)),
+            Cell::Text(barcode.into()),
+            Cell::Text(cell_text(row.document_number)),
+            Cell::Text(cell_text(note)),
+            Cell::Number(u64::from(r.mail_to.is_some())),
+        ])?;
+    }
+    s.finish("manifest.csv")
+}
+
+/// A column a CSV sheet adds: (its title, the column it is computed from,
+/// how).
+type ExtraColumn<'a> = (&'a str, &'a str, fn(&str) -> &str);
+
+/// A sheet of one of the batch's row CSVs, read back record by record:
+/// `line` as a number, every other column as the text the CSV holds;
+/// `extra` adds a last column computed from another (例外's 説明).
+fn csv_sheet(
+    ws: &mut Worksheet,
+    f: &Formats,
+    name: &str,
+    path: &Path,
+    header: &[&str],
+    extra: Option<ExtraColumn<'_>>,
+) -> Result<()> {
+    let mut columns = header_of(header);
+    if let Some((title, _, _)) = extra {
+        columns.push((title, 30.0));
+    }
+    let mut s = Sheet::new(ws, f, name, &columns)?;
+    let extra_from =
+        extra.and_then(|(_, key, label)| header.iter().position(|h| *h == key).map(|i| (i, label)));
+    let source = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(header.len() + 1);
+    each_record(path, |rec| {
+        cells.clear();
+        for (i, key) in header.iter().enumerate() {
+            let v = rec.get(i).unwrap_or("");
+            cells.push(match (*key, v.parse::<u64>()) {
+                ("line", Ok(n)) => Cell::Number(n),
+                _ => Cell::Text(Cow::Owned(v.to_string())),
+            });
+        }
+        if let Some((i, label)) = extra_from {
+            let code = rec.get(i).unwrap_or("");
+            let text = label(code);
+            cells.push(Cell::Text(Cow::Owned(if text == code {
+                String::new()
+            } else {
+                text.to_string()
+            })));
+        }
+        s.push(&cells)
+    })?;
+    s.finish(&source)
+}
+
+/// 郵便区別: packets and pages per 3-digit district, all files together.
+fn district_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<()> {
+    let mut s = Sheet::new(
+        ws,
+        f,
+        SHEETS[5],
+        &[
+            ("郵便区（郵便番号の上3桁）", 26.0),
+            ("通数", 10.0),
+            ("ページ数", 10.0),
+            ("うち転送不要", 14.0),
+            ("うちバーコードなし", 18.0),
+        ],
+    )?;
+    for d in &ov.mail.districts {
+        s.push(&[
+            Cell::Text(Cow::Borrowed(&d.district)),
+            Cell::Number(d.packets),
+            Cell::Number(d.pages),
+            Cell::Number(d.non_forwardable),
+            Cell::Number(d.without_barcode),
+        ])?;
+    }
+    s.finish("mailing.csv")
+}
+
+/// The data rows a sheet holds for `n` rows of its source: all of them,
+/// or, past the sheet's limit, as many as fit and the note row.
+pub(crate) fn sheet_rows_for(n: u64) -> u64 {
+    let fit = u64::from(MAX_ROWS - 2);
+    if n > fit {
+        fit + 1
+    } else {
+        n
+    }
+}
+
+/// Reads back an audit.xlsx's sheets: (name, rows after the header), in
+/// order (for `kigen verify`). Streams each sheet's XML, counting `<row `
+/// elements, so memory does not grow with the rows.
+pub(crate) fn read_sheet_rows(path: &Path) -> std::result::Result<Vec<(String, u64)>, String> {
+    use std::io::Read;
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(|e| at(&e))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| at(&e))?;
+    let mut text = |name: &str| -> std::result::Result<String, String> {
+        let mut s = String::new();
+        zip.by_name(name)
+            .map_err(|e| at(&format!("{name}: {e}")))?
+            .take(16 << 20)
+            .read_to_string(&mut s)
+            .map_err(|e| at(&format!("{name}: {e}")))?;
+        Ok(s)
+    };
+    let workbook = text("xl/workbook.xml")?;
+    let rels = text("xl/_rels/workbook.xml.rels")?;
+    let mut sheets = Vec::new();
+    for sheet in xml_elements(&workbook, "<sheet ") {
+        let (Some(name), Some(id)) = (xml_attr(sheet, "name"), xml_attr(sheet, "r:id")) else {
+            return Err(at(&"a <sheet> without name or r:id"));
+        };
+        let target = xml_elements(&rels, "<Relationship ")
+            .find(|r| xml_attr(r, "Id") == Some(id))
+            .and_then(|r| xml_attr(r, "Target"))
+            .ok_or_else(|| at(&format!("sheet {name}: no relationship {id}")))?;
+        let entry = format!("xl/{}", target.trim_start_matches("/xl/"));
+        sheets.push((super::report::unesc(name), entry));
+    }
+    let mut out = Vec::new();
+    for (name, entry) in sheets {
+        let mut f = zip
+            .by_name(&entry)
+            .map_err(|e| at(&format!("{entry}: {e}")))?;
+        let pattern = b"<row ";
+        let (mut rows, mut carry, mut buf) = (0u64, Vec::new(), vec![0u8; 1 << 16]);
+        loop {
+            let n = f.read(&mut buf).map_err(|e| at(&format!("{entry}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            carry.extend_from_slice(&buf[..n]);
+            rows += carry
+                .windows(pattern.len())
+                .filter(|w| w == pattern)
+                .count() as u64;
+            let keep = carry.len().min(pattern.len() - 1);
+            carry.drain(..carry.len() - keep);
+        }
+        out.push((name, rows.saturating_sub(1)));
+    }
+    Ok(out)
+}
+
+/// The start tags beginning with `open` (`<sheet `) in `xml`.
+fn xml_elements<'x>(xml: &'x str, open: &'x str) -> impl Iterator<Item = &'x str> + 'x {
+    xml.match_indices(open).map(move |(i, _)| {
+        let rest = &xml[i..];
+        &rest[..rest.find('>').unwrap_or(rest.len())]
+    })
+}
+
+/// The value of attribute `name` in a start tag.
+fn xml_attr<'x>(tag: &'x str, name: &str) -> Option<&'x str> {
+    let key = format!(" {name}=\"");
+    let at = tag.find(&key)? + key.len();
+    let rest = &tag[at..];
+    Some(&rest[..rest.find('"')?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outputs::csvfile::push_record;
+
+    #[test]
+    fn cells_read_as_the_csv_reads() {
+        let values = [
+            "佐久　太郎",
+            "=HYPERLINK(\"x\")",
+            "-1",
+            "+81",
+            "@a",
+            "\tx",
+            "改\n行",
+            "a,\"b\"",
+            "",
+        ];
+        let mut line = String::new();
+        push_record(&mut line, &values);
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let rec = r.records().next().unwrap().unwrap();
+        for (v, back) in values.iter().zip(rec.iter()) {
+            assert_eq!(cell_text(v), back, "{v:?}");
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! What the auditor's two files of a batch show (SPEC 12): report.html
+//! ([`super::report`]) and audit.xlsx ([`super::audit`]) are written from
+//! one [`Overview`], so that they and summary.json tell the same numbers.
+//!
+//! The counts are summary.json's own [`Counts`]; print files, districts and
+//! barcode coverage come from the manifest's rows as they were written;
+//! reject and held reasons are counted from rejects.csv and held.csv, read
+//! back record by record (the pipeline does not keep those rows), with
+//! Japanese names for the codes and columns.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::manifest::ManifestRow;
+use super::{HELD_HEADER, REJECTS_HEADER};
+use crate::error::{Error, Result};
+use crate::model::Counts;
+
+/// Who and what a batch is: the identity the report and the workbook open
+/// with (summary.json's, less the timings).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Identity<'a> {
+    /// `<as-of>`, or `<as-of>.N` for a supplement.
+    pub batch_id: &'a str,
+    /// The batch date.
+    pub as_of: NaiveDate,
+    /// kigen's version.
+    pub version: &'a str,
+    /// SHA-256 of the export's bytes processed.
+    pub input_sha256: &'a str,
+    /// The export's size.
+    pub input_bytes: u64,
+    /// The profile used (`builtin:saku` or its directory).
+    pub profile: &'a str,
+    /// SHA-256 of its profile.toml.
+    pub profile_sha256: &'a str,
+    /// The postal data used for barcodes.
+    pub postal_data: &'a str,
+}
+
+/// One print file as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PrintFileFacts {
+    /// Path in the batch (`print/notices-0001.pdf`).
+    pub file: String,
+    /// Packets in it.
+    pub packets: u64,
+    /// Pages in it.
+    pub pages: u64,
+    /// Its size.
+    pub bytes: u64,
+    /// Its SHA-256 (lower-case hex), as summary.json records it.
+    pub sha256: String,
+}
+
+/// Packets and pages of one 3-digit postal district (mailing.csv's
+/// districts, all print files together).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct DistrictCount {
+    /// The first three digits of the postal code.
+    pub district: String,
+    /// Packets.
+    pub packets: u64,
+    /// Pages.
+    pub pages: u64,
+    /// Of the packets, those to addresses marked 転送不要.
+    pub non_forwardable: u64,
+    /// Of the packets, those without a customer barcode.
+    pub without_barcode: u64,
+}
+
+/// The printed packets as the mail room counts them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct MailFacts {
+    /// Packets (= manifest rows).
+    pub packets: u64,
+    /// Pages.
+    pub pages: u64,
+    /// Packets to addresses marked 転送不要 (printed apart).
+    pub non_forwardable: u64,
+    /// Packets with a customer barcode.
+    pub with_barcode: u64,
+    /// Packets without one, per reason (the manifest's `barcode_note`).
+    pub without_barcode: BTreeMap<String, u64>,
+    /// Per district, in district order.
+    pub districts: Vec<DistrictCount>,
+}
+
+impl MailFacts {
+    /// Counts the manifest's rows.
+    pub(crate) fn from_rows(rows: &[ManifestRow<'_>]) -> Self {
+        let mut m = MailFacts::default();
+        let mut districts: BTreeMap<&str, DistrictCount> = BTreeMap::new();
+        for row in rows {
+            let r = &row.notice.resident;
+            // The envelope's district, as mailing.csv counts it (the 送付先
+            // when there is one).
+            let district = r.envelope().postal_code.district();
+            let pages = row.pages as u64;
+            let d = districts.entry(district).or_insert_with(|| DistrictCount {
+                district: district.to_string(),
+                ..DistrictCount::default()
+            });
+            d.packets += 1;
+            d.pages += pages;
+            m.packets += 1;
+            m.pages += pages;
+            if r.non_forwardable {
+                d.non_forwardable += 1;
+                m.non_forwardable += 1;
+            }
+            match &row.notice.barcode {
+                Ok(_) => m.with_barcode += 1,
+                Err(why) => {
+                    d.without_barcode += 1;
+                    *m.without_barcode.entry(why.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+        m.districts = districts.into_values().collect();
+        m
+    }
+}
+
+/// The most reason groups a [`ReasonTally`] keeps apart; any further ones
+/// are counted together (a run whose every reject has its own reason must
+/// not grow the report without bound).
+const MAX_REASON_GROUPS: usize = 200;
+
+/// The group further reasons are counted in, past [`MAX_REASON_GROUPS`].
+pub(crate) const OTHER_REASONS: &str = "（その他の理由）";
+
+/// Rows of rejects.csv or held.csv counted by field and by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ReasonTally {
+    /// Rows read.
+    pub rows: u64,
+    /// Rows per field (column header) at fault.
+    pub by_field: BTreeMap<String, u64>,
+    /// Rows per (field, reason with the row's own particulars masked: see
+    /// [`reason_shape`]).
+    pub by_reason: BTreeMap<(String, String), u64>,
+}
+
+impl ReasonTally {
+    fn add(&mut self, field: &str, reason: String) {
+        self.rows += 1;
+        *self.by_field.entry(field.to_string()).or_insert(0) += 1;
+        let mut key = (field.to_string(), reason);
+        if !self.by_reason.contains_key(&key) && self.by_reason.len() >= MAX_REASON_GROUPS {
+            key = (String::new(), OTHER_REASONS.to_string());
+        }
+        *self.by_reason.entry(key).or_insert(0) += 1;
+    }
+
+    /// The reason groups, most frequent first (then by field and reason).
+    pub(crate) fn reasons_by_count(&self) -> Vec<(&str, &str, u64)> {
+        let mut v: Vec<(&str, &str, u64)> = self
+            .by_reason
+            .iter()
+            .map(|((f, r), n)| (f.as_str(), r.as_str(), *n))
+            .collect();
+        v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)).then(a.1.cmp(b.1)));
+        v
+    }
+}
+
+/// A reason as the report groups it: the row's own particulars masked so
+/// that rows rejected for the same cause count together. The value echoed
+/// from the row (and the character a held row names) becomes `…`, as do
+/// ISO dates, `U+XXXX` code points and `0xHH` bytes; the number after
+/// `line` or `offset` (and the list it starts), or before `in the file`,
+/// becomes `#`. Other numbers
+/// (`7 digits`, `shared by 2`) are part of the reason and stay.
+pub(crate) fn reason_shape(reason: &str, value: &str) -> String {
+    let mut text = reason.to_string();
+    let value = value.trim();
+    // A one-character value ("1", "2") would mask the reason's own words.
+    if value.chars().count() >= 2 || (!value.is_empty() && text.starts_with(&format!("{value}:"))) {
+        text = text.replace(value, "…");
+    }
+    if let Some(c) = value
+        .strip_prefix("U+")
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .and_then(char::from_u32)
+    {
+        text = text.replace(c, "…");
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let hex_run = |from: usize| {
+            chars[from..]
+                .iter()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .count()
+        };
+        // U+XXXX and 0xHH.
+        if (c == 'U' && chars.get(i + 1) == Some(&'+'))
+            || (c == '0' && chars.get(i + 1) == Some(&'x'))
+        {
+            let n = hex_run(i + 2);
+            if n > 0 {
+                out.push(c);
+                out.push(chars[i + 1]);
+                out.push('…');
+                i += 2 + n;
+                continue;
+            }
+        }
+        if c.is_ascii_digit() {
+            let n = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            // YYYY-MM-DD.
+            let date = n == 4
+                && chars.get(i + 4) == Some(&'-')
+                && chars.get(i + 7) == Some(&'-')
+                && chars
+                    .get(i + 5..i + 10)
+                    .is_some_and(|s| s.iter().filter(|c| c.is_ascii_digit()).count() == 4);
+            if date {
+                out.push('…');
+                i += 10;
+                continue;
+            }
+            let rest: String = chars[i + n..].iter().take(12).collect();
+            if out.ends_with("line ")
+                || out.ends_with("lines ")
+                || out.ends_with("offset ")
+                || out.ends_with("#, ")
+                || rest.starts_with(" in the file")
+            {
+                out.push('#');
+                i += n;
+                continue;
+            }
+            out.extend(&chars[i..i + n]);
+            i += n;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Reads a CSV output of the batch record by record (UTF-8 with a BOM, or
+/// CP932), without its header: the bounded-memory twin of
+/// [`super::csvfile::read_csv`], for files that may hold a row per input
+/// row.
+pub(crate) fn each_record(
+    path: &Path,
+    mut f: impl FnMut(&csv::StringRecord) -> Result<()>,
+) -> Result<()> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bad = |message: String| Error::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text: std::borrow::Cow<'_, str> = match bytes.strip_prefix("\u{FEFF}".as_bytes()) {
+        Some(rest) => std::str::from_utf8(rest)
+            .map_err(|e| bad(e.to_string()))?
+            .into(),
+        None => {
+            let (t, _, had_errors) = encoding_rs::SHIFT_JIS.decode(&bytes);
+            if had_errors {
+                return Err(bad("neither UTF-8 with BOM nor CP932".into()));
+            }
+            t
+        }
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    while r.read_record(&mut rec).map_err(|e| bad(e.to_string()))? {
+        f(&rec)?;
+    }
+    Ok(())
+}
+
+/// Counts rejects.csv or held.csv by field and reason. `value` is the
+/// column whose text the reason may echo (rejects: `value`; held:
+/// `code_point`).
+pub(crate) fn tally_reasons(
+    path: &Path,
+    header: &[&str],
+    value_column: &str,
+) -> Result<ReasonTally> {
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (field, reason, value) = (col("field"), col("reason"), col(value_column));
+    let mut t = ReasonTally::default();
+    each_record(path, |rec| {
+        let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
+        t.add(get(field), reason_shape(get(reason), get(value)));
+        Ok(())
+    })?;
+    Ok(t)
+}
+
+/// Everything the report and the workbook show.
+#[derive(Debug)]
+pub(crate) struct Overview<'a> {
+    /// The batch's identity.
+    pub identity: Identity<'a>,
+    /// summary.json's counts (the very same value).
+    pub counts: &'a Counts,
+    /// The print files, in the manifest's order.
+    pub print_files: &'a [PrintFileFacts],
+    /// The printed packets as the mail room counts them.
+    pub mail: MailFacts,
+    /// rejects.csv, counted.
+    pub rejects: ReasonTally,
+    /// held.csv, counted.
+    pub held: ReasonTally,
+}
+
+/// Writes the batch's audit.xlsx and then report.html into `dir`, from the
+/// counts summary.json will hold, the print files and the manifest's rows
+/// (rejects.csv and held.csv are read back from `dir`). Called once every
+/// other file but summary.json is written, so the report can list them.
+pub(crate) fn write_auditor_files(
+    dir: &Path,
+    identity: Identity<'_>,
+    counts: &Counts,
+    print_files: &[PrintFileFacts],
+    rows: &[ManifestRow<'_>],
+) -> Result<()> {
+    let overview = Overview {
+        identity,
+        counts,
+        print_files,
+        mail: MailFacts::from_rows(rows),
+        rejects: tally_reasons(&dir.join("rejects.csv"), &REJECTS_HEADER, "value")?,
+        held: tally_reasons(&dir.join("held.csv"), &HELD_HEADER, "code_point")?,
+    };
+    super::audit::write_audit(dir, &overview, rows)?;
+    let mut files = Vec::new();
+    for rel in super::summary::batch_files(dir)? {
+        let path = dir.join(&rel);
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        files.push((rel, meta.len()));
+    }
+    super::report::write_report(dir, &overview, &files)
+}
+
+/// The Japanese names the auditor reads: outcomes, exception codes, notice
+/// kinds and the CSV columns. A code with no name here is shown as it is.
+pub(crate) mod labels {
+    /// An outcome (outcomes.csv's spelling).
+    pub(crate) fn outcome(o: &str) -> &str {
+        match o {
+            "rejected" => "不備（読めない行）",
+            "excluded" => "対象外（住民状態）",
+            "no-item" => "カードなし",
+            "not-due" => "通知時期でない",
+            "already-noticed" => "通知済み",
+            "residence-period" => "在留期間による期限（通知しない）",
+            "held" => "保留（印刷できない文字など）",
+            "printed" => "通知書を印刷",
+            other => other,
+        }
+    }
+
+    /// An exceptions.csv code.
+    pub(crate) fn exception(code: &str) -> &str {
+        match code {
+            "expiry-mismatch" => "記録の有効期限が計算と異なる",
+            "feb29" => "2月29日生まれ（期限を計算）",
+            "age-basis" => "申請時と発行時で年齢区分が異なる",
+            "sign-cert-under-15" => "15歳未満に署名用電子証明書",
+            "expired-unnoticed" => "通知しないまま期限切れ",
+            "no-barcode" => "カスタマバーコードなし",
+            "postal-mismatch" => "郵便番号と住所が合わない",
+            "irregular-date" => "暦にない生年月日（2月29日）",
+            "birth-date-unknown" => "生年月日不詳",
+            "issued-before-birth" => "発行日が生年月日より前",
+            other => other,
+        }
+    }
+
+    /// A held.csv reason that is a code rather than a sentence.
+    pub(crate) fn held_reason(r: &str) -> Option<&'static str> {
+        match r {
+            "support-measure" => Some("支援措置の対象：印刷しない設定"),
+            _ => None,
+        }
+    }
+
+    /// A notice kind (manifest.csv's `kind`).
+    pub(crate) fn kind(k: &str) -> &str {
+        match k {
+            "card" => "カード（交付申請）",
+            "certificate" => "電子証明書（更新）",
+            other => other,
+        }
+    }
+
+    /// A CSV column, by its machine name.
+    pub(crate) fn column(key: &str) -> &str {
+        match key {
+            "seq" => "連番",
+            "file" => "印刷ファイル",
+            "first_page" => "開始ページ",
+            "pages" => "ページ数",
+            "resident_code" => "住民コード",
+            "name" => "氏名",
+            "postal_code" => "郵便番号",
+            "kind" => "通知種別",
+            "card_expiry" => "カード有効期限",
+            "card_due" => "カード通知",
+            "user_cert_expiry" => "利用者証明用電子証明書有効期限",
+            "user_cert_due" => "利用者証明用通知",
+            "sign_cert_expiry" => "署名用電子証明書有効期限",
+            "sign_cert_due" => "署名用通知",
+            "non_forwardable" => "転送不要",
+            "barcode" => "カスタマバーコード",
+            "document_number" => "文書番号",
+            "barcode_note" => "バーコードなしの理由",
+            "mail_to" => "送付先あり",
+            "line" => "行",
+            "field" => "項目",
+            "value" => "値",
+            "reason" => "理由",
+            "source" => "入力元",
+            "code_point" => "文字コード",
+            "code" => "例外コード",
+            "detail" => "内容",
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_group_without_the_rows_particulars() {
+        let cases = [
+            (
+                "住民コード is shared by 2 住民 rows (also line 27)",
+                "E025",
+                "住民コード is shared by 2 住民 rows (also line #)",
+            ),
+            (
+                "住民コード is shared by 3 住民 rows (also line 26, 28)",
+                "E025",
+                "住民コード is shared by 3 住民 rows (also line #, #)",
+            ),
+            (
+                "bytes 0x82 0x20 are not CP932 (byte offset 76 in the line, 3131 in the file)",
+                "0x82 0x20",
+                "bytes … are not CP932 (byte offset # in the line, # in the file)",
+            ),
+            (
+                "bytes 0xFD are not CP932 (byte offset 53 in the line, 3205 in the file)",
+                "0xFD",
+                "bytes … are not CP932 (byte offset # in the line, # in the file)",
+            ),
+            (
+                "昭和64年1月8日: 昭和 ends 1989-01-07",
+                "昭和64年1月8日",
+                "…: 昭和 ends …",
+            ),
+            (
+                "郵便番号 must be 7 digits (385-0051 or 3850051)",
+                "12345",
+                "郵便番号 must be 7 digits (385-0051 or 3850051)",
+            ),
+            (
+                "転送不要 must be 1/0, ○/blank, 有/無, true/false or yes/no",
+                "2",
+                "転送不要 must be 1/0, ○/blank, 有/無, true/false or yes/no",
+            ),
+            (
+                "unmapped 外字 U+E010 in 氏名",
+                "U+E010",
+                "unmapped 外字 … in 氏名",
+            ),
+            (
+                "no configured font has a glyph for 𠮷 (U+20BB7)",
+                "U+20BB7",
+                "no configured font has a glyph for … (…)",
+            ),
+            ("required value is empty", "", "required value is empty"),
+        ];
+        for (reason, value, shape) in cases {
+            assert_eq!(reason_shape(reason, value), shape, "{reason}");
+        }
+    }
+
+    #[test]
+    fn reason_groups_are_bounded() {
+        let mut t = ReasonTally::default();
+        for i in 0..(MAX_REASON_GROUPS + 50) {
+            t.add("氏名", format!("reason {i}"));
+        }
+        assert_eq!(t.rows, (MAX_REASON_GROUPS + 50) as u64);
+        assert_eq!(t.by_reason.len(), MAX_REASON_GROUPS + 1);
+        assert_eq!(t.by_reason[&(String::new(), OTHER_REASONS.to_string())], 50);
+        assert_eq!(t.by_field["氏名"], (MAX_REASON_GROUPS + 50) as u64);
+    }
+}
