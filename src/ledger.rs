@@ -21,6 +21,7 @@ use mailroom::SCHEMA_V3;
 
 mod mailroom;
 
+pub(crate) use mailroom::ResidentReturn;
 pub use mailroom::{
     DocumentRecord, OpenReturn, PrintedAddress, PrintedPacket, ReprintRecord, ResolveOutcome,
     ReturnReason, ReturnRecord,

@@ -691,6 +691,41 @@ fn a_reprint_goes_to_the_current_address_numbered_and_marked() {
     assert_eq!(list[0]["postal_code"], "3850051");
     assert_eq!(list[0]["resident_code"], code);
 
+    // The resident's history: the notice, the two reprints, the return.
+    let o = kigen_in(
+        e.dir.path(),
+        &[
+            "history",
+            "--state",
+            s(&e.state),
+            "--resident",
+            code,
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let events: Vec<(String, String)> = j["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap().to_string(),
+                e["document_number"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("notice".to_string(), doc.to_string()),
+            ("reprint".to_string(), format!("{doc}-R1")),
+            ("reprint".to_string(), format!("{doc}-R2")),
+            ("return".to_string(), format!("{doc}-R1")),
+        ]
+    );
+
     // Not a 住民 any more, not in the export, not in the ledger: exit 2,
     // nothing written.
     for (d, says) in [

@@ -1,14 +1,12 @@
 //! `kigen history --state F --resident CODE [--json]`: what the ledger
 //! records of one resident (SPEC 12), one event per line, by date.
 //!
-//! Today the ledger records notices only: each packet issued to the
-//! resident is a `notice` event with its items and expiries, its batch and
-//! print file, and whether its batch was withdrawn. Returns (`kigen
-//! returned`) and reprints (`kigen reprint`, SPEC 11) do not exist yet;
-//! when the ledger records them they become events of their own types
-//! (`return`, `reprint`) in the same list, carrying the document number
-//! they refer to, sorted in by date. The JSON is shaped for that: a list
-//! of events, each with a `type`.
+//! Each packet issued to the resident is a `notice` event with its items
+//! and expiries, its batch and print file, and whether its batch was
+//! withdrawn; each reprint (`kigen reprint`, SPEC 11) a `reprint` event and
+//! each piece returned (`kigen returned`) a `return` event, carrying the
+//! document number they refer to, sorted in by date. The JSON is a list of
+//! events, each with a `type`.
 
 use std::io::Write;
 
@@ -17,7 +15,7 @@ use chrono::NaiveDate;
 use super::batches::open_existing;
 use crate::cli::HistoryArgs;
 use crate::error::{Error, Result};
-use crate::ledger::{ResidentNotice, Voided};
+use crate::ledger::{ReprintRecord, ResidentNotice, ResidentReturn, Voided};
 use crate::text::escape_controls;
 
 /// One event of a resident's history.
@@ -25,12 +23,18 @@ use crate::text::escape_controls;
 enum Event<'a> {
     /// A packet issued: the notices of one document, one per item.
     Notice(Vec<&'a ResidentNotice>),
+    /// A packet printed again (`-R<n>`).
+    Reprint(&'a ReprintRecord),
+    /// A piece Japan Post returned.
+    Return(&'a ResidentReturn),
 }
 
 impl Event<'_> {
     fn date(&self) -> NaiveDate {
         match self {
             Event::Notice(items) => items.first().map(|n| n.as_of).unwrap_or_default(),
+            Event::Reprint(r) => r.reprinted_on,
+            Event::Return(r) => r.record.returned_on,
         }
     }
 
@@ -54,6 +58,28 @@ impl Event<'_> {
                     "void": first.void.as_ref().map(void_json),
                 })
             }
+            Event::Reprint(r) => serde_json::json!({
+                "type": "reprint",
+                "date": r.reprinted_on.to_string(),
+                "batch_id": r.batch_id,
+                "document_number": r.document_number,
+                "original": r.original,
+                "reason": r.reason,
+                "file": r.file,
+                "pages": r.pages,
+                "postal_code": r.address.postal_code,
+            }),
+            Event::Return(r) => serde_json::json!({
+                "type": "return",
+                "date": r.record.returned_on.to_string(),
+                "batch_id": r.record.batch_id,
+                "document_number": r.record.document_number,
+                "reason": r.record.reason.key(),
+                "reason_text": r.record.reason.label(),
+                "recorded_on": r.recorded_on,
+                "resolved_on": r.resolved.as_ref().map(|(on, _)| on),
+                "resolution": r.resolved.as_ref().map(|(_, note)| note),
+            }),
         }
     }
 }
@@ -74,8 +100,13 @@ fn kind(items: &[&ResidentNotice]) -> &'static str {
 }
 
 /// The resident's events: notices grouped into packets (one document of
-/// one batch, withdrawn or not), in the ledger's order.
-fn events(notices: &[ResidentNotice]) -> Vec<Event<'_>> {
+/// one batch, withdrawn or not), reprints and returns, by date (a notice
+/// before what followed it on the same day).
+fn events<'a>(
+    notices: &'a [ResidentNotice],
+    reprints: &'a [ReprintRecord],
+    returns: &'a [ResidentReturn],
+) -> Vec<Event<'a>> {
     let mut out: Vec<Event<'_>> = Vec::new();
     for n in notices {
         match out.last_mut() {
@@ -89,6 +120,8 @@ fn events(notices: &[ResidentNotice]) -> Vec<Event<'_>> {
             _ => out.push(Event::Notice(vec![n])),
         }
     }
+    out.extend(reprints.iter().map(Event::Reprint));
+    out.extend(returns.iter().map(Event::Return));
     out.sort_by_key(Event::date);
     out
 }
@@ -102,7 +135,9 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
     }
     let ledger = open_existing(&args.state)?;
     let notices = ledger.notices_of_resident(code)?;
-    let events = events(&notices);
+    let reprints = ledger.reprints_of_resident(code)?;
+    let returns = ledger.returns_of_resident(code)?;
+    let events = events(&notices, &reprints, &returns);
     let mut o = std::io::stdout().lock();
     if args.json {
         let doc = serde_json::json!({
@@ -121,7 +156,7 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         args.state.display()
     );
     if events.is_empty() {
-        let _ = writeln!(o, "no notice recorded for {shown}");
+        let _ = writeln!(o, "nothing recorded for {shown}");
         return Ok(0);
     }
     for e in &events {
@@ -153,12 +188,37 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
                     first.first_page + first.pages.saturating_sub(1),
                 );
             }
+            Event::Reprint(r) => {
+                let _ = writeln!(
+                    o,
+                    "{}  reprint batch {}  {}  of {}  to 〒{}  {} ({} pages)  reason: {}",
+                    r.reprinted_on,
+                    r.batch_id,
+                    escape_controls(&r.document_number),
+                    escape_controls(&r.original),
+                    r.address.postal_code,
+                    escape_controls(&r.file),
+                    r.pages,
+                    escape_controls(&r.reason),
+                );
+            }
+            Event::Return(r) => {
+                let status = match &r.resolved {
+                    None => "  OPEN".to_string(),
+                    Some((on, note)) => format!("  resolved {on}: {}", escape_controls(note)),
+                };
+                let _ = writeln!(
+                    o,
+                    "{}  return  batch {}  {}  {} ({}){status}",
+                    r.record.returned_on,
+                    r.record.batch_id,
+                    escape_controls(&r.record.document_number),
+                    r.record.reason.key(),
+                    r.record.reason.label(),
+                );
+            }
         }
     }
-    let _ = writeln!(
-        o,
-        "{} event(s); returns and reprints are not recorded by this kigen yet",
-        events.len()
-    );
+    let _ = writeln!(o, "{} event(s)", events.len());
     Ok(0)
 }

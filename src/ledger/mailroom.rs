@@ -223,6 +223,17 @@ pub struct OpenReturn {
     pub document: DocumentRecord,
 }
 
+/// A return as `kigen history` lists it: open or resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResidentReturn {
+    /// The return.
+    pub record: ReturnRecord,
+    /// The day it was recorded.
+    pub recorded_on: String,
+    /// The day it was resolved, and the note, once it is.
+    pub resolved: Option<(String, String)>,
+}
+
 /// What `--resolve` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResolveOutcome {
@@ -699,6 +710,123 @@ impl Ledger {
             });
         }
         Ok(out)
+    }
+
+    /// Every return of a resident's documents, open or resolved, by date
+    /// returned (`kigen history`). Empty for a ledger without the version-3
+    /// tables.
+    pub(crate) fn returns_of_resident(&self, code: &str) -> Result<Vec<ResidentReturn>> {
+        if !self.has_mailroom_tables()? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT batch_id, document_number, reason, returned_on, source, recorded_on,
+                        resolved_on, resolution
+                 FROM returned WHERE resident_code = ?1
+                 ORDER BY returned_on, batch_id, document_number",
+            )
+            .map_err(|e| db_err(&self.path, e))?;
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map(params![code], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .map_err(|e| db_err(&self.path, e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| db_err(&self.path, e))?;
+        rows.into_iter()
+            .map(
+                |(batch_id, doc, reason, on, source, recorded_on, resolved_on, note)| {
+                    let bad = || self.unreadable(format!("return of {doc}"));
+                    Ok(ResidentReturn {
+                        record: ReturnRecord {
+                            batch_id,
+                            resident_code: code.to_string(),
+                            reason: ReturnReason::parse(&reason).ok_or_else(bad)?,
+                            returned_on: parse_date(&on).ok_or_else(bad)?,
+                            document_number: doc,
+                            source,
+                        },
+                        recorded_on,
+                        resolved: resolved_on.map(|on| (on, note.unwrap_or_default())),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Every reprint made for a resident, by date (`kigen history`).
+    pub(crate) fn reprints_of_resident(&self, code: &str) -> Result<Vec<ReprintRecord>> {
+        if !self.has_mailroom_tables()? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT document_number, original, number, batch_id, reason, reprinted_on, file,
+                        sha256, pages, input_sha256,
+                        name, postal_code, address, address_extra, care_of
+                 FROM reprint WHERE resident_code = ?1
+                 ORDER BY reprinted_on, batch_id, original, number",
+            )
+            .map_err(|e| db_err(&self.path, e))?;
+        type Row = (
+            (String, String, i64, String, String),
+            (String, String, String, i64, String),
+            AddressColumns,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map(params![code], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                    (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?),
+                    (r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?),
+                ))
+            })
+            .map_err(|e| db_err(&self.path, e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| db_err(&self.path, e))?;
+        rows.into_iter()
+            .map(
+                |((doc, original, number, batch_id, reason), (on, file, sha, pages, input), a)| {
+                    Ok(ReprintRecord {
+                        reprinted_on: parse_date(&on)
+                            .ok_or_else(|| self.unreadable(format!("reprint {doc}")))?,
+                        document_number: doc,
+                        original,
+                        number: number as u32,
+                        batch_id,
+                        resident_code: code.to_string(),
+                        reason,
+                        file,
+                        sha256: sha,
+                        pages: pages as u32,
+                        input_sha256: input,
+                        address: address_of(a),
+                    })
+                },
+            )
+            .collect()
     }
 
     /// A batch with a return or a reprint recorded was mailed: withdrawing
