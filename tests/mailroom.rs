@@ -258,6 +258,17 @@ fn pulls_lists_exactly_the_moved_the_dead_the_new_address_and_the_missing() {
         assert_eq!(mode(&pdf), 0o600);
     }
 
+    // The same request writes the same bytes.
+    let again = e.path("pulls-again");
+    let o = pulls(&e, &changed, &again, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["pull-list.csv", "pull-list.pdf"] {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),
+            "{f} differs between two runs"
+        );
+    }
+
     // The same export the batch was printed from pulls nothing.
     let same = e.path("pulls-same");
     let o = pulls(&e, &sample(), &same, &[]);
