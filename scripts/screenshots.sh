@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/samples/report.png: report.html of the sample batch
-# (input-samples/registry-sample.csv as of 2026-11-26) as a browser shows it.
+# (input-samples/registry-sample.csv as of 2026-11-26) as a browser shows it,
+# and docs/samples/forecast.png: forecast.html of the same export.
 # Needs Debian's chromium and a Japanese font (apt-get install chromium
 # fonts-ipaexfont); with ImageMagick (apt-get install imagemagick) the empty
 # space below the page is trimmed off.
@@ -24,4 +25,15 @@ if convert -version 2>/dev/null | grep -q ImageMagick; then
 else
   cp "$tmp/report.png" docs/samples/report.png
 fi
-ls -l docs/samples/report.png
+"$bin" forecast --input input-samples/registry-sample.csv --from 2026-11-26 \
+  --out "$tmp/forecast" >/dev/null
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+  --window-size=900,1100 --screenshot="$tmp/forecast.png" \
+  "file://$tmp/forecast/forecast.html" 2>/dev/null
+if convert -version 2>/dev/null | grep -q ImageMagick; then
+  convert "$tmp/forecast.png" -trim +repage -background white -gravity south -splice 0x24 \
+    docs/samples/forecast.png
+else
+  cp "$tmp/forecast.png" docs/samples/forecast.png
+fi
+ls -l docs/samples/report.png docs/samples/forecast.png
