@@ -1,0 +1,220 @@
+//! The auditor's view read as an auditor's tools would (SPEC 12): report.html
+//! through an HTML parser, one changed byte in either file caught by
+//! `verify`, and `kigen history` of a resident noticed twice over the years.
+
+mod common;
+
+use std::path::Path;
+
+use common::{kigen, read_csv, root};
+use scraper::{Html, Selector};
+
+fn run(dir: &Path, input: &Path, as_of: &str) -> std::path::PathBuf {
+    let o = kigen(&[
+        "run",
+        "--quiet",
+        "--allow-future",
+        "--input",
+        input.to_str().unwrap(),
+        "--as-of",
+        as_of,
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        "--state",
+        dir.join("s.sqlite").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    dir.join("out").join(as_of)
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[test]
+fn the_report_parsed_holds_every_figure_of_summary_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run(
+        dir.path(),
+        &root().join("input-samples/registry-sample.csv"),
+        "2026-11-26",
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(batch.join("summary.json")).unwrap()).unwrap();
+    let doc = Html::parse_document(&std::fs::read_to_string(batch.join("report.html")).unwrap());
+    let figure = |key: &str| -> String {
+        let sel = Selector::parse(&format!("[data-k=\"{key}\"]")).unwrap();
+        let el = doc
+            .select(&sel)
+            .next()
+            .unwrap_or_else(|| panic!("no figure {key}"));
+        el.text().collect::<String>()
+    };
+    let counts = &summary["counts"];
+    assert_eq!(
+        digits(&figure("rows_read")),
+        counts["rows_read"].to_string()
+    );
+    let mut sum = 0;
+    for (outcome, n) in counts["outcomes"].as_object().unwrap() {
+        assert_eq!(
+            digits(&figure(&format!("outcome:{outcome}"))),
+            n.to_string(),
+            "{outcome}"
+        );
+        sum += n.as_u64().unwrap();
+    }
+    assert_eq!(digits(&figure("sum")), sum.to_string());
+    for (code, n) in counts["exceptions_by_code"].as_object().unwrap() {
+        assert_eq!(
+            digits(&figure(&format!("exception:{code}"))),
+            n.to_string(),
+            "{code}"
+        );
+    }
+    assert_eq!(
+        figure("input_sha256"),
+        summary["input"]["sha256"].as_str().unwrap()
+    );
+    assert_eq!(
+        figure("profile_sha256"),
+        summary["profile_sha256"].as_str().unwrap()
+    );
+    for f in summary["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["packets"].is_number())
+    {
+        let file = f["file"].as_str().unwrap();
+        assert_eq!(
+            digits(&figure(&format!("print:{file}:packets"))),
+            f["packets"].to_string()
+        );
+    }
+    // The reconciliation identity, as a sentence: rows read = each outcome
+    // added up = their sum, and that it holds.
+    let eq = Selector::parse("#reconciliation p.eq").unwrap();
+    let identity: String = doc
+        .select(&eq)
+        .next()
+        .expect("the identity")
+        .text()
+        .collect();
+    assert!(identity.starts_with("読込行数 1,200 ＝ "), "{identity}");
+    assert!(
+        identity.contains("＝ 1,200") && identity.contains("✓ 一致"),
+        "{identity}"
+    );
+    // Self-contained: nothing refers outside the batch.
+    let any = Selector::parse("[href], [src]").unwrap();
+    for el in doc.select(&any) {
+        for attr in ["href", "src"] {
+            if let Some(v) = el.value().attr(attr) {
+                assert!(!v.contains("://") && !v.starts_with('/'), "{attr}={v}");
+                assert!(batch.join(v).exists(), "{v} is a file of the batch");
+            }
+        }
+    }
+    let text = doc.root_element().html();
+    assert!(!text.contains("http://") && !text.contains("https://"));
+}
+
+#[test]
+fn one_byte_changed_in_the_report_or_the_workbook_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run(
+        dir.path(),
+        &root().join("input-samples/registry-sample.csv"),
+        "2026-11-26",
+    );
+    for name in ["report.html", "audit.xlsx"] {
+        let path = batch.join(name);
+        let good = std::fs::read(&path).unwrap();
+        let mut bad = good.clone();
+        let at = bad.len() / 2;
+        bad[at] ^= 0x01;
+        std::fs::write(&path, &bad).unwrap();
+        let v = kigen(&["verify", batch.to_str().unwrap()]);
+        assert_eq!(v.status.code(), Some(1), "{name}");
+        let text = String::from_utf8_lossy(&v.stdout);
+        assert!(
+            text.contains(&format!("MISMATCH {name}: SHA-256")),
+            "{text}"
+        );
+        std::fs::write(&path, &good).unwrap();
+        assert!(kigen(&["verify", batch.to_str().unwrap()]).status.success());
+    }
+}
+
+#[test]
+fn history_lists_a_residents_notices_over_the_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "住民コード,氏名,氏名カナ,生年月日,住民状態,郵便番号,住所,方書,カード申請日,カード発行日,カード有効期限,利用者証明用電子証明書発行日,利用者証明用電子証明書有効期限,署名用電子証明書発行日,署名用電子証明書有効期限,在留期間満了日,転送不要,法定代理人氏名";
+    let row = |cert_issued: &str| {
+        format!(
+            "H01,佐久　花子,サク　ハナコ,1970-01-18,住民,385-0051,長野県佐久市中込3056,,2022-03-20,2022-04-24,,{cert_issued},,{cert_issued},,,,\r\n"
+        )
+    };
+    let write = |name: &str, cert_issued: &str| {
+        let p = dir.path().join(name);
+        let text = format!("{header}\r\n{}", row(cert_issued));
+        std::fs::write(&p, encoding_rs::SHIFT_JIS.encode(&text).0).unwrap();
+        p
+    };
+    // 2026: the certificates (issued with the card in 2022) expire on the
+    // fifth birthday after, 2027-01-18: a certificate notice.
+    let first = run(dir.path(), &write("2026.csv", "2022-04-24"), "2026-11-26");
+    // Renewed on 2027-01-20, they run to the fifth birthday after, which
+    // is the card's expiry, 2032-01-18: in 2031, one card notice for all
+    // three.
+    let second = run(dir.path(), &write("2031.csv", "2027-01-20"), "2031-11-26");
+    let doc = |batch: &Path| read_csv(&batch.join("manifest.csv"))[0]["document_number"].clone();
+    let (doc1, doc2) = (doc(&first), doc(&second));
+    let kind = |batch: &Path| read_csv(&batch.join("manifest.csv"))[0]["kind"].clone();
+    assert_eq!(
+        (kind(&first).as_str(), kind(&second).as_str()),
+        ("certificate", "card")
+    );
+
+    let o = kigen(&[
+        "history",
+        "--state",
+        dir.path().join("s.sqlite").to_str().unwrap(),
+        "--resident",
+        "H01",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let events = j["events"].as_array().unwrap();
+    let notices: Vec<(&str, &str, &str, &str)> = events
+        .iter()
+        .filter(|e| e["type"] == "notice")
+        .map(|e| {
+            (
+                e["batch_id"].as_str().unwrap(),
+                e["date"].as_str().unwrap(),
+                e["kind"].as_str().unwrap(),
+                e["document_number"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            ("2026-11-26", "2026-11-26", "certificate", doc1.as_str()),
+            ("2031-11-26", "2031-11-26", "card", doc2.as_str()),
+        ]
+    );
+    let items = |e: &serde_json::Value| -> Vec<String> {
+        e["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["item"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(items(&events[0]), ["user_cert", "sign_cert"]);
+    assert_eq!(items(&events[1]), ["card", "user_cert", "sign_cert"]);
+}
