@@ -326,6 +326,19 @@ fn a_run_with_cards_prints_to_the_mail_to_and_holds_a_support_measure() {
     let enclosure = &pages[first];
     assert!(enclosure.contains("長野県佐久市中込3056"), "{enclosure}");
 
+    // The workbook's 概要 and the report carry the card file's identity.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(batch.join("audit.xlsx")).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "概要").unwrap();
+    let by_key: HashMap<String, String> = sheet
+        .rows()
+        .map(|r| (r[3].to_string(), r[2].to_string()))
+        .collect();
+    assert_eq!(by_key["cards:rows_read"], "12");
+    assert_eq!(by_key["cards:joined"], "4");
+    assert_eq!(by_key["cards:unmatched"], "2");
+    let report = std::fs::read_to_string(batch.join("report.html")).unwrap();
+    assert!(report.contains("<span data-k=\"cards:rejected\">6</span>"));
+
     let v = kigen(&[
         "verify",
         batch.to_str().unwrap(),
@@ -569,6 +582,14 @@ fn a_truncated_card_file_is_refused_like_a_truncated_export() {
     let lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
     let short = dir.path().join("short.csv");
     std::fs::write(&short, lines[..lines.len() / 3].concat()).unwrap();
+    // The same date again with another card file: nothing done, and said.
+    let o = run("2026-11-26", &short, &[]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is not the one the 2026-11-26 batch read"),
+        "{err}"
+    );
     let o = run("2026-11-27", &short, &[]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);

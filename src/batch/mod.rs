@@ -97,6 +97,9 @@ pub struct RunReport {
     /// For a batch already complete: the input's SHA-256 when it differs
     /// from the one the batch was built from.
     pub input_differs: Option<String>,
+    /// For a batch already complete: the card file's SHA-256 when it is not
+    /// the one the batch read (or the batch read none).
+    pub cards_differ: Option<String>,
 }
 
 impl RunReport {
@@ -110,6 +113,7 @@ impl RunReport {
             already_done: true,
             regenerated: false,
             input_differs: None,
+            cards_differ: None,
         }
     }
 }
@@ -199,6 +203,7 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         already_done: false,
         regenerated: recorded.is_some(),
         input_differs: None,
+        cards_differ: None,
     })
 }
 
@@ -213,6 +218,14 @@ fn done_already(
     if let Some(rec) = recorded {
         let sha = sha256_file(&req.input)?;
         report.input_differs = (sha != rec.input_sha256).then_some(sha);
+        if let Some(cards) = &req.cards {
+            let sha = sha256_file(&cards.path)?;
+            let recorded = crate::outputs::summary::read_summary(&report.dir)
+                .ok()
+                .and_then(|(s, _)| s.cards)
+                .map(|c| c.sha256);
+            report.cards_differ = (recorded.as_deref() != Some(sha.as_str())).then_some(sha);
+        }
     }
     Ok(report)
 }
@@ -259,6 +272,7 @@ fn supplement(
         already_done: false,
         regenerated: false,
         input_differs: None,
+        cards_differ: None,
     })
 }
 

@@ -43,6 +43,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
             input.display()
         );
     }
+    if let (Some(sha), Some(cards)) = (&report.cards_differ, &req.cards) {
+        eprintln!(
+            "kigen run: note: the card file {} (SHA-256 {sha}) is not the one the {as_of} batch read (see its summary.json's cards). The batch is kept as it is; --supplement prints for the same date the notices the new files add",
+            cards.path.display()
+        );
+    }
     if !quiet {
         print_report(&report, &input, as_of);
     }

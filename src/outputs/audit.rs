@@ -375,6 +375,34 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
         }),
         String::new(),
     ));
+    if let Some(k) = &c.cards {
+        for (item, n, key) in [
+            ("カード情報の行", k.rows_read, "cards:rows_read"),
+            ("うち結合", k.joined, "cards:joined"),
+            (
+                "うち不備（rejects.csv, source = cards）",
+                k.rejected,
+                "cards:rejected",
+            ),
+            (
+                "うち未対応（cards-unmatched.csv）",
+                k.unmatched,
+                "cards:unmatched",
+            ),
+        ] {
+            rows.push(("カード情報", item.into(), Cell::Number(n), key.into()));
+        }
+        rows.push((
+            "カード情報",
+            "行数 ＝ 結合 ＋ 不備 ＋ 未対応".into(),
+            text(if k.reconciles() {
+                "一致"
+            } else {
+                "不一致"
+            }),
+            String::new(),
+        ));
+    }
     for (status, n) in &c.excluded_by_status {
         rows.push((
             "対象外",
