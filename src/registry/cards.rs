@@ -233,6 +233,15 @@ impl CardIndex {
     }
 }
 
+/// The card file's key header: `[cards.columns] key`, else the registry's
+/// join header.
+fn key_header(columns: &CardColumns, registry_key: &str) -> String {
+    match columns.key.trim() {
+        "" => registry_key.to_string(),
+        key => key.to_string(),
+    }
+}
+
 /// Where one card key stands in the card file's header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum CardPlace {
@@ -256,11 +265,7 @@ pub(crate) fn card_placements(
         None if absent => CardPlace::ListedAbsent,
         None => CardPlace::Missing,
     };
-    let key_name = if columns.key.trim().is_empty() {
-        registry_key.to_string()
-    } else {
-        columns.key.trim().to_string()
-    };
+    let key_name = key_header(columns, registry_key);
     let mut out = vec![("key".to_string(), key_name.clone(), at(&key_name, false))];
     for f in Field::CARD_DATES {
         let name = columns.header(f).unwrap_or_default().trim().to_string();
@@ -595,11 +600,7 @@ impl CardColumnMap {
                 )),
             }
         };
-        let key_name = if columns.key.trim().is_empty() {
-            registry_key.to_string()
-        } else {
-            columns.key.trim().to_string()
-        };
+        let key_name = key_header(columns, registry_key);
         let mut missing = Vec::new();
         let key = find(&key_name)?;
         if key.is_none() {

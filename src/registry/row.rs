@@ -60,12 +60,10 @@ impl<'a> RowReader<'a> {
     /// For the duplicate scan, with a card file whose join key is not the
     /// 住民コード: the row's join key, when it is a valid key.
     pub fn join_key_of(&self, rec: &Record<'_>) -> Option<CodeKey> {
-        let col = self.columns.join_key?;
-        if Some(col) == self.columns.column(Field::ResidentCode) {
+        if self.columns.join_key == self.columns.column(Field::ResidentCode) {
             return None;
         }
-        let key = decode_field(rec.field(col)?, self.encoding).ok()?;
-        CodeKey::new(trim(&key))
+        CodeKey::new(&self.join_key_text(rec)?)
     }
 
     /// True when every field of the record decodes in the input encoding.
@@ -164,9 +162,16 @@ impl<'a> RowReader<'a> {
     /// The card record of the row's join key, when there is a card file.
     fn card_lookup(&self, rec: &Record<'_>) -> Option<CardLookup<'a>> {
         let cards = self.cards?;
+        Some(cards.lookup(&self.join_key_text(rec)?))
+    }
+
+    /// The row's join key, decoded and trimmed (`None` without a card file,
+    /// or when its field does not decode).
+    fn join_key_text<'r>(&self, rec: &Record<'r>) -> Option<std::borrow::Cow<'r, str>> {
         let col = self.columns.join_key?;
-        let key = decode_field(rec.field(col)?, self.encoding).ok()?;
-        Some(cards.lookup(trim(&key)))
+        decode_field(rec.field(col)?, self.encoding)
+            .ok()
+            .map(trim_cow)
     }
 
     /// With a card file, puts the card record's dates into `dates` (none:
@@ -180,9 +185,9 @@ impl<'a> RowReader<'a> {
         duplicates: &Duplicates,
         dates: &mut ItemDates,
     ) -> Result<Option<u32>, Box<Reject>> {
-        if self.cards.is_none() {
+        let Some(cards) = self.cards else {
             return Ok(None);
-        }
+        };
         let reject = |field: &str, reason: String| {
             Box::new(Reject {
                 line,
@@ -193,23 +198,14 @@ impl<'a> RowReader<'a> {
             })
         };
         let key_name = self.columns.join_name.as_deref().unwrap_or("");
-        let key_empty = self
-            .columns
-            .join_key
-            .and_then(|c| rec.field(c))
-            .is_none_or(|b| trim(&String::from_utf8_lossy(b)).is_empty());
-        if key_empty {
+        // The row decoded whole before this, so the key's field decodes.
+        let key = self.join_key_text(rec).unwrap_or_default();
+        if key.is_empty() {
             return Err(reject(
                 key_name,
                 "the key the card file joins on is empty: the card dates cannot be found".into(),
             ));
         }
-        let key = self
-            .columns
-            .join_key
-            .and_then(|c| decode_field(rec.field(c)?, self.encoding).ok())
-            .map(|k| trim(&k).to_string())
-            .unwrap_or_default();
         if let Some(lines) = duplicates.join_lines_of(&key) {
             let others: Vec<String> = lines
                 .iter()
@@ -225,10 +221,10 @@ impl<'a> RowReader<'a> {
                 ),
             ));
         }
-        match self.card_lookup(rec) {
-            None | Some(CardLookup::NoRecord) => Ok(None),
-            Some(CardLookup::Rejected { reason, .. }) => Err(reject("cards", reason.to_string())),
-            Some(CardLookup::Joined { entry, dates: card }) => {
+        match cards.lookup(&key) {
+            CardLookup::NoRecord => Ok(None),
+            CardLookup::Rejected { reason, .. } => Err(reject("cards", reason.to_string())),
+            CardLookup::Joined { entry, dates: card } => {
                 dates.card_applied = card.get(Field::CardApplied);
                 dates.card_issued = card.get(Field::CardIssued);
                 dates.card_recorded = card.get(Field::CardExpiry);
