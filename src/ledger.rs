@@ -219,6 +219,15 @@ fn db_err(path: &Path, source: rusqlite::Error) -> Error {
     }
 }
 
+/// Every row of a query, each mapped, any error the ledger's at `path`.
+fn all_rows<T>(
+    path: &Path,
+    rows: rusqlite::Result<impl Iterator<Item = rusqlite::Result<T>>>,
+) -> Result<Vec<T>> {
+    rows.and_then(|rows| rows.collect::<rusqlite::Result<Vec<T>>>())
+        .map_err(|e| db_err(path, e))
+}
+
 /// The ledger is damaged: restore or rebuild it (exit 2).
 fn damaged(path: &Path, what: &str) -> Error {
     Error::State(format!(
@@ -355,8 +364,9 @@ impl Ledger {
                  FROM batch WHERE as_of = ?1 ORDER BY length(batch_id), batch_id",
             )
             .map_err(|e| db_err(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![as_of.to_string()], |r| {
+        let rows = all_rows(
+            &self.path,
+            stmt.query_map(params![as_of.to_string()], |r| {
                 Ok(BatchRecord {
                     batch_id: r.get(0)?,
                     as_of,
@@ -367,10 +377,8 @@ impl Ledger {
                     packets: r.get::<_, i64>(5)? as u64,
                     tool_version: r.get(6)?,
                 })
-            })
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+            }),
+        )?;
         Ok(rows)
     }
 
@@ -564,11 +572,7 @@ impl Ledger {
             .conn
             .prepare("SELECT batch_id FROM batch ORDER BY batch_id")
             .map_err(|e| db_err(&self.path, e))?;
-        let ids = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+        let ids = all_rows(&self.path, stmt.query_map([], |r| r.get::<_, String>(0)))?;
         Ok(ids)
     }
 

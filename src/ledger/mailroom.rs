@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{db_err, item_from_key, Ledger};
+use super::{all_rows, db_err, item_from_key, Ledger};
 use crate::error::{Error, Result};
 use crate::rules::ItemKind;
 
@@ -369,17 +369,16 @@ impl Ledger {
                  FROM packet WHERE batch_id = ?1 ORDER BY document_number",
             )
             .map_err(|e| db_err(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![batch_id], |r| {
+        let rows = all_rows(
+            &self.path,
+            stmt.query_map(params![batch_id], |r| {
                 Ok(PrintedPacket {
                     document_number: r.get(0)?,
                     resident_code: r.get(1)?,
                     address: address_of((r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
                 })
-            })
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+            }),
+        )?;
         Ok(rows)
     }
 
@@ -395,8 +394,9 @@ impl Ledger {
             )
             .map_err(|e| db_err(&self.path, e))?;
         type Row = (String, String, String, String, String, String, i64, i64);
-        let rows: Vec<Row> = stmt
-            .query_map(params![document_number], |r| {
+        let rows: Vec<Row> = all_rows(
+            &self.path,
+            stmt.query_map(params![document_number], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -407,10 +407,8 @@ impl Ledger {
                     r.get(6)?,
                     r.get(7)?,
                 ))
-            })
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+            }),
+        )?;
         let mut out: Vec<DocumentRecord> = Vec::new();
         for (batch_id, as_of, code, item, expiry, file, first, pages) in rows {
             let bad = || self.unreadable(format!("notice row ({code}, {item}, {expiry})"));
@@ -474,8 +472,9 @@ impl Ledger {
             )
             .map_err(|e| db_err(&self.path, e))?;
         type Row = (String, i64, String, String, String, i64, AddressColumns);
-        let rows: Vec<Row> = stmt
-            .query_map(params![document_number], |r| {
+        let rows: Vec<Row> = all_rows(
+            &self.path,
+            stmt.query_map(params![document_number], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -485,10 +484,8 @@ impl Ledger {
                     r.get(5)?,
                     (r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?),
                 ))
-            })
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+            }),
+        )?;
         for (original, number, batch_id, on, file, pages, address) in rows {
             let Some(packet) = self
                 .original_documents(&original)?
@@ -611,11 +608,10 @@ impl Ledger {
                  ORDER BY batch_id",
             )
             .map_err(|e| db_err(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![document_number], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+        let rows = all_rows(
+            &self.path,
+            stmt.query_map(params![document_number], |r| Ok((r.get(0)?, r.get(1)?))),
+        )?;
         Ok(rows)
     }
 
@@ -671,8 +667,9 @@ impl Ledger {
             )
             .map_err(|e| db_err(&self.path, e))?;
         type Row = (String, String, String, String, String, String, String);
-        let rows: Vec<Row> = stmt
-            .query_map([], |r| {
+        let rows: Vec<Row> = all_rows(
+            &self.path,
+            stmt.query_map([], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -682,10 +679,8 @@ impl Ledger {
                     r.get(5)?,
                     r.get(6)?,
                 ))
-            })
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+            }),
+        )?;
         let mut out = Vec::with_capacity(rows.len());
         for (batch_id, doc, code, reason, returned_on, recorded_on, source) in rows {
             let bad = || self.unreadable(format!("return of {doc}"));
@@ -738,8 +733,9 @@ impl Ledger {
             Option<String>,
             Option<String>,
         );
-        let rows: Vec<Row> = stmt
-            .query_map(params![code], |r| {
+        let rows: Vec<Row> = all_rows(
+            &self.path,
+            stmt.query_map(params![code], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -750,10 +746,8 @@ impl Ledger {
                     r.get(6)?,
                     r.get(7)?,
                 ))
-            })
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+            }),
+        )?;
         rows.into_iter()
             .map(
                 |(batch_id, doc, reason, on, source, recorded_on, resolved_on, note)| {
@@ -795,17 +789,16 @@ impl Ledger {
             (String, String, String, i64, String),
             AddressColumns,
         );
-        let rows: Vec<Row> = stmt
-            .query_map(params![code], |r| {
+        let rows: Vec<Row> = all_rows(
+            &self.path,
+            stmt.query_map(params![code], |r| {
                 Ok((
                     (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
                     (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?),
                     (r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?),
                 ))
-            })
-            .map_err(|e| db_err(&self.path, e))?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| db_err(&self.path, e))?;
+            }),
+        )?;
         rows.into_iter()
             .map(
                 |((doc, original, number, batch_id, reason), (on, file, sha, pages, input), a)| {
