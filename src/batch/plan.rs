@@ -166,15 +166,19 @@ pub(crate) fn print_files<'p, 'a>(placed: &'p [Placed<'a>], chunk: u32) -> Vec<P
 
 /// Fills in the print files each bundle's pieces are in.
 pub(crate) fn bundle_files(bundles: &mut [Bundle], files: &[PrintFile<'_, '_>]) {
+    // A file's packets are consecutive seqs: its first and last are its range.
+    let ranges: Vec<(u32, u32, String)> = files
+        .iter()
+        .filter_map(|f| {
+            let (first, last) = (f.packets.first()?.seq, f.packets.last()?.seq);
+            Some((first, last, format!("print/{}", f.name)))
+        })
+        .collect();
     for b in bundles {
-        b.files = files
+        b.files = ranges
             .iter()
-            .filter(|f| {
-                f.packets
-                    .iter()
-                    .any(|p| (b.first_seq..=b.last_seq).contains(&p.seq))
-            })
-            .map(|f| format!("print/{}", f.name))
+            .filter(|(first, last, _)| *first <= b.last_seq && b.first_seq <= *last)
+            .map(|(_, _, name)| name.clone())
             .collect();
     }
 }
