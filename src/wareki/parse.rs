@@ -337,8 +337,11 @@ fn calendar_day(year: i64, month: u32, day: u32, feb29: bool) -> Result<Day, Inv
     let y = i32::try_from(year).map_err(|_| Invalid::NotCalendar(year, month, day))?;
     match NaiveDate::from_ymd_opt(y, month, day) {
         Some(d) => Ok(Day::Date(d)),
-        // The calendar lacks no other day of a valid month and year.
-        None if feb29 && month == 2 && day == 29 => Ok(Day::Feb29(y)),
+        // The calendar lacks no other day of a valid month and year; the
+        // year must be one the calendar has (Day::bounds relies on it).
+        None if feb29 && month == 2 && day == 29 && NaiveDate::from_ymd_opt(y, 2, 28).is_some() => {
+            Ok(Day::Feb29(y))
+        }
         None => Err(Invalid::NotCalendar(year, month, day)),
     }
 }
