@@ -542,6 +542,76 @@ fn check_bundles(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) 
         manifest.len() as u64,
         next - 1,
     );
+    check_mailroom_pdfs(rep, dir, &rows, manifest.len());
+}
+
+/// The mail room's PDFs against bundles.csv and the manifest: a slip for
+/// each bundle (two to a page, each naming its number and pieces), and the
+/// count sheet's total pieces.
+fn check_mailroom_pdfs(
+    rep: &mut VerifyReport,
+    dir: &Path,
+    bundles: &[Vec<String>],
+    packets: usize,
+) {
+    let texts = |file: &str| -> Option<Vec<String>> {
+        let doc = lopdf::Document::load(dir.join(file)).ok()?;
+        let n = doc.get_pages().len() as u32;
+        Some(
+            (1..=n)
+                .map(|p| {
+                    doc.extract_text(&[p])
+                        .unwrap_or_default()
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect()
+                })
+                .collect(),
+        )
+    };
+    match texts("print/bundle-slips.pdf") {
+        Some(pages) => {
+            rep.require(
+                "print/bundle-slips.pdf: pages (two slips a page)",
+                bundles.len().div_ceil(2).max(1),
+                pages.len(),
+            );
+            let missing: Vec<&str> = bundles
+                .iter()
+                .enumerate()
+                .filter(|(i, b)| {
+                    let want = format!(
+                        "束{}/{}",
+                        b.first().map_or("", String::as_str),
+                        bundles.len()
+                    );
+                    let pieces = format!("{}通", b.get(2).map_or("", String::as_str));
+                    !pages
+                        .get(i / 2)
+                        .is_some_and(|t| t.contains(&want) && t.contains(&pieces))
+                })
+                .map(|(_, b)| b.first().map_or("", String::as_str))
+                .collect();
+            rep.require(
+                "print/bundle-slips.pdf: each bundle's slip with its pieces (= bundles.csv)",
+                "none missing".to_string(),
+                if missing.is_empty() {
+                    "none missing".to_string()
+                } else {
+                    format!("missing for bundle {}", missing.join(", "))
+                },
+            );
+        }
+        None => rep.problem("print/bundle-slips.pdf: expected a readable PDF".into()),
+    }
+    match texts("print/count-sheet.pdf") {
+        Some(pages) => rep.require(
+            "print/count-sheet.pdf: total pieces (= manifest rows)",
+            true,
+            pages.concat().contains(&format!("合計{packets}")),
+        ),
+        None => rep.problem("print/count-sheet.pdf: expected a readable PDF".into()),
+    }
 }
 
 /// mailing.csv against the manifest: each (file, district) row, each file's

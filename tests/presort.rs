@@ -326,3 +326,42 @@ fn the_counter_application_paragraph_prints_only_when_enabled() {
     }
     assert!(card > 0);
 }
+
+#[test]
+fn verify_reads_the_slips_and_the_count_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = common::root().join("input-samples/registry-sample.csv");
+    let profile = profile_with(dir.path(), &[]);
+    let batch = run(dir.path(), &input, &profile);
+    // The slips replaced by the count sheet, summary.json made to agree:
+    // only reading the PDF can tell.
+    let sheet = std::fs::read(batch.join("print/count-sheet.pdf")).unwrap();
+    std::fs::write(batch.join("print/bundle-slips.pdf"), &sheet).unwrap();
+    let path = batch.join("summary.json");
+    let mut summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let listed = summary["files"].as_array().unwrap().clone();
+    let count_sheet = listed
+        .iter()
+        .find(|f| f["file"] == "print/count-sheet.pdf")
+        .unwrap()
+        .clone();
+    for f in summary["files"].as_array_mut().unwrap() {
+        if f["file"] == "print/bundle-slips.pdf" {
+            f["bytes"] = count_sheet["bytes"].clone();
+            f["sha256"] = count_sheet["sha256"].clone();
+        }
+    }
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&summary).unwrap() + "\n",
+    )
+    .unwrap();
+    let v = kigen(&["verify", batch.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&v.stdout);
+    assert!(
+        text.contains("MISMATCH print/bundle-slips.pdf: each bundle's slip with its pieces"),
+        "{text}"
+    );
+}
