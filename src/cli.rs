@@ -106,6 +106,18 @@ pub enum Command {
     /// Every notice the ledger records for one resident (and the batch
     /// each came in, withdrawn or not).
     History(HistoryArgs),
+    /// Write the man pages and shell completions (for packaging:
+    /// scripts/package.sh).
+    #[command(hide = true)]
+    GenerateAssets(GenerateAssetsArgs),
+}
+
+/// `kigen generate-assets DIR`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateAssetsArgs {
+    /// Where `man/` (kigen.1, kigen-<subcommand>.1) and `completions/`
+    /// (kigen.bash, _kigen) go; DIR must not exist yet.
+    pub dir: PathBuf,
 }
 
 /// `kigen pulls`.

@@ -7,6 +7,7 @@ pub mod columns;
 pub mod expiry;
 pub mod followups;
 pub mod forecast;
+pub mod generate;
 pub mod history;
 pub mod init;
 pub mod ledger;
@@ -45,6 +46,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Reprint(args) => reprint::run(args),
         Command::Batches(args) => batches::run(args),
         Command::History(args) => history::run(args),
+        Command::GenerateAssets(args) => generate::run(&args.dir),
     }
 }
 
