@@ -52,7 +52,8 @@ fn write_man_pages(dir: &Path, cmd: &clap::Command, name: &str, pages: &mut usiz
     let titled = cmd
         .clone()
         .name(name.to_string())
-        .bin_name(name.replace('-', " "));
+        .bin_name(name.replace('-', " "))
+        .version(env!("CARGO_PKG_VERSION"));
     let mut buf = Vec::new();
     clap_mangen::Man::new(titled)
         .render(&mut buf)
