@@ -1,5 +1,8 @@
 //! Creating the files and directories that hold personal data: files 0600,
-//! directories 0700 (SPEC 5), and syncing them so a batch survives a crash.
+//! directories 0700 (SPEC 5), and syncing them so a batch survives a crash;
+//! opening the files kigen reads. kigen never follows a symbolic link at a
+//! path it creates, never writes inside a committed batch directory, and
+//! reads only regular files (SPEC 13, paths).
 
 use std::fs::File;
 use std::path::Path;
@@ -30,16 +33,151 @@ pub(crate) fn create_private(path: &Path) -> Result<File> {
 }
 
 /// Opens (creating if needed, never truncating) a file readable by its owner
-/// only: for lock files.
+/// only: for lock files. A symbolic link at `path` is refused (O_NOFOLLOW),
+/// never followed: a lock taken through a link could create or hold a file
+/// anywhere.
 pub(crate) fn create_private_keep(path: &Path) -> Result<File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    opts.open(path).map_err(|e| Error::io(path, e))
+    opts.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return link_refused(path);
+        }
+        Error::io(path, e)
+    })
+}
+
+/// The refusal of a symbolic link where kigen creates a file or directory.
+fn link_refused(path: &Path) -> Error {
+    Error::Usage(format!(
+        "{}: a symbolic link is there, and kigen never writes through one (it could lead anywhere, /etc included); nothing was written: remove the link, or give a path that is not one",
+        path.display()
+    ))
+}
+
+/// The file that marks a committed batch directory (`summary.json`, written
+/// last).
+const BATCH_MARK: &str = "summary.json";
+
+/// Refuses (exit 2, changing nothing) an output directory kigen would
+/// create or write into when it is a symbolic link, not a directory, or a
+/// committed batch directory or anywhere inside one (a file written there
+/// would make the batch fail `verify`). `option` names where the path came
+/// from (`--out`) for the message.
+pub(crate) fn check_output_dir(path: &Path, option: &str) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => return Err(link_refused(path)),
+        Ok(meta) if !meta.is_dir() => {
+            return Err(Error::Usage(format!(
+                "{option} {}: not a directory; nothing was written: give a directory",
+                path.display()
+            )))
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    refuse_inside_batch(path, option)
+}
+
+/// Refuses (exit 2) a directory to write into that is a committed batch
+/// directory or lies inside one: `run --out` too, whose root may itself be
+/// the operator's link to a share.
+pub(crate) fn refuse_inside_batch(path: &Path, option: &str) -> Result<()> {
+    if let Some(batch) = enclosing_batch(path) {
+        return Err(Error::Usage(format!(
+            "{option} {}: that is inside the committed batch directory {} (it holds {BATCH_MARK}); a file written there would make the batch fail verify; nothing was written: choose a directory outside it",
+            path.display(),
+            batch.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The committed batch directory `path` is (or lies inside), if any: the
+/// nearest of its existing ancestors, resolved (`..` and links), that holds
+/// [`BATCH_MARK`].
+fn enclosing_batch(path: &Path) -> Option<std::path::PathBuf> {
+    let existing = path
+        .ancestors()
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .find(|a| a.exists())?;
+    let real = std::fs::canonicalize(existing).ok()?;
+    real.ancestors()
+        .find(|d| d.join(BATCH_MARK).is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Creates, or reuses when it is a directory already, a directory kigen
+/// writes its own outputs into (`out/check-*`, `out/forecast-*`,
+/// `pulls-*`, reprint and followups): after [`check_output_dir`], the
+/// missing parents as [`create_private_dir`] makes them, and the directory
+/// itself with `mkdir`, which fails on a link put there meanwhile instead
+/// of following it.
+pub(crate) fn create_output_dir(path: &Path, option: &str) -> Result<()> {
+    check_output_dir(path, option)?;
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_private_dir(parent)?;
+    }
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    match b.create(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Made meanwhile: used only if it is a real directory.
+            check_output_dir(path, option)?;
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
+/// Opens a file kigen reads (the export, the card file, a returns file,
+/// profile.toml, the 外字 table, KEN_ALL, fonts): a regular file only. A
+/// FIFO, a device (/dev/zero) or a directory is refused at once: opened
+/// without blocking (O_NONBLOCK, so a FIFO with no writer does not hang
+/// the night) and checked on the open file, not on the name.
+pub(crate) fn open_input(path: &Path) -> std::io::Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, a device or a directory): refused; give the path of the file itself",
+        ));
+    }
+    Ok(file)
 }
 
 /// Creates a directory (and parents) readable by its owner only (0700).
@@ -110,7 +248,11 @@ pub(crate) fn create_new_private(path: &Path) -> Result<File> {
 /// The largest font or table file kigen reads (SPEC 10: bounded memory).
 pub(crate) const MAX_DATA_FILE_BYTES: u64 = 64 << 20;
 
-/// Reads a whole file of at most `limit` bytes; a larger one is an
+/// The largest profile.toml kigen reads (the shipped ones are a few KiB).
+pub(crate) const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
+/// Reads a whole file (a regular file, [`open_input`]) of at most `limit`
+/// bytes; a larger one is an
 /// `InvalidData` error saying so (checked on the bytes read, not only on the
 /// size the file claims, so a file growing meanwhile is caught too).
 pub(crate) fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
@@ -121,7 +263,7 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> 
             format!("larger than {} MiB: refused", limit >> 20),
         )
     };
-    let f = File::open(path)?;
+    let f = open_input(path)?;
     let len = f.metadata()?.len();
     if len > limit {
         return Err(too_big());
@@ -146,6 +288,79 @@ mod tests {
         assert_eq!(read_bounded(&p, 10).unwrap().len(), 10);
         let e = read_bounded(&p, 9).unwrap_err();
         assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn inputs_that_are_not_regular_files_are_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.map(|s| s.success()).unwrap_or(false), "mkfifo");
+        // Without a writer, a plain open would block here for ever.
+        for p in [fifo.as_path(), Path::new("/dev/zero"), dir.path()] {
+            let e = open_input(p).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::InvalidInput,
+                "{}",
+                p.display()
+            );
+            assert!(read_bounded(p, 10).is_err(), "{}", p.display());
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_directories_and_locks_are_never_made_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::create_dir(&target).unwrap();
+        let link = dir.path().join("out-check");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(matches!(
+            create_output_dir(&link, "--out"),
+            Err(Error::Usage(_))
+        ));
+        let lock_target = dir.path().join("victim");
+        std::fs::write(&lock_target, "x").unwrap();
+        let lock_link = dir.path().join("kigen.lock");
+        std::os::unix::fs::symlink(&lock_target, &lock_link).unwrap();
+        assert!(matches!(
+            lock_in(dir.path(), "kigen.lock"),
+            Err(Error::Usage(_))
+        ));
+        assert_eq!(std::fs::read(&lock_target).unwrap(), b"x");
+        assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
+
+        let fresh = dir.path().join("a/b");
+        create_output_dir(&fresh, "--out").unwrap();
+        assert!(fresh.is_dir());
+        create_output_dir(&fresh, "--out").unwrap();
+    }
+
+    #[test]
+    fn no_output_directory_inside_a_committed_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = dir.path().join("out/2026-11-26");
+        std::fs::create_dir_all(batch.join("print")).unwrap();
+        std::fs::write(batch.join(BATCH_MARK), "{}").unwrap();
+        for p in [
+            batch.clone(),
+            batch.join("print"),
+            batch.join("print/new/deeper"),
+            batch.join("../2026-11-26/x"),
+        ] {
+            let e = create_output_dir(&p, "--out").unwrap_err();
+            assert!(
+                e.to_string().contains("committed batch"),
+                "{}: {e}",
+                p.display()
+            );
+            assert!(!p.exists() || p == batch || p == batch.join("print"));
+        }
+        check_output_dir(&dir.path().join("out/check-2026-11-26"), "--out").unwrap();
+        check_output_dir(&batch.join(".."), "--out").unwrap();
     }
 
     #[test]

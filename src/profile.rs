@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::files::{read_bounded, MAX_DATA_FILE_BYTES};
+use crate::files::{read_bounded, MAX_DATA_FILE_BYTES, MAX_PROFILE_BYTES};
 use crate::model::{CsvEncoding, Field, InputEncoding};
 use crate::rules::{AgeBasis, Feb29Rule};
 use crate::text::is_private_use;
@@ -1059,7 +1059,9 @@ impl Profile {
         let path = self.file();
         let bytes = match &self.source {
             ProfileSource::Builtin(_) => self.builtin_file("profile.toml").map(Cow::Borrowed),
-            ProfileSource::Dir(dir) => std::fs::read(dir.join("profile.toml")).map(Cow::Owned),
+            ProfileSource::Dir(dir) => {
+                read_bounded(&dir.join("profile.toml"), MAX_PROFILE_BYTES).map(Cow::Owned)
+            }
         }
         .map_err(|source| Error::Io {
             path: path.clone(),

@@ -37,13 +37,22 @@ impl Progress {
         }
     }
 
-    /// Ends the phase.
+    /// Ends the phase, which did its work: says so with its time.
     pub(crate) fn finish(self) {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
         }
         if let Some((what, t)) = self.plain {
             eprintln!("kigen: {what}: done in {:.1} s", t.elapsed().as_secs_f64());
+        }
+    }
+
+    /// Ends the phase without claiming it was done (SPEC 13, honest logs):
+    /// for a phase that failed, whose error is then the last line, or that
+    /// found nothing to do. The spinner is cleared; no line is printed.
+    pub(crate) fn stop(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
         }
     }
 }

@@ -8,23 +8,22 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
-use common::{read_csv, root};
+use common::read_csv;
 
 const AS_OF: &str = "2026-11-26";
 
 /// `kigen ARGS` from the repository root, with `--out` and `--state` under
 /// `dir`.
 fn kigen_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kigen"))
+    common::kigen_command()
         .args(args)
         .arg("--out")
         .arg(dir.join("out"))
         .arg("--state")
         .arg(dir.join("state/kigen.sqlite"))
-        .current_dir(root())
         .output()
         .expect("kigen runs")
 }
@@ -46,7 +45,7 @@ fn run_sample(dir: &Path) -> PathBuf {
         &[
             "run",
             "--input",
-            "input-samples/registry-sample.csv",
+            common::repo_path("input-samples/registry-sample.csv").as_str(),
             "--as-of",
             AS_OF,
             "--quiet",
@@ -283,7 +282,7 @@ fn report_escapes_what_the_export_says() {
     // The held reason, without the character it names.
     assert!(html.contains("unmapped 外字 … in 氏名"), "held reason");
     assert!(!html.contains('\u{E010}'));
-    let verify = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let verify = common::kigen_command()
         .args(["verify"])
         .arg(&batch)
         .arg("--state")
@@ -487,9 +486,9 @@ fn workbook_sheets_are_the_csvs() {
         &[
             "run",
             "--input",
-            "input-samples/standard/registry.csv",
+            common::repo_path("input-samples/standard/registry.csv").as_str(),
             "--cards",
-            "input-samples/standard/cards.csv",
+            common::repo_path("input-samples/standard/cards.csv").as_str(),
             "--profile",
             "standard",
             "--as-of",
@@ -520,11 +519,11 @@ fn both_files_are_listed_private_and_identical_across_runs() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let first = run_sample(a.path());
     // A second run with another thread count, into a fresh out and state.
-    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let out = common::kigen_command()
         .args([
             "run",
             "--input",
-            "input-samples/registry-sample.csv",
+            common::repo_path("input-samples/registry-sample.csv").as_str(),
             "--as-of",
             AS_OF,
             "--quiet",
@@ -534,7 +533,6 @@ fn both_files_are_listed_private_and_identical_across_runs() {
         .arg("--state")
         .arg(b.path().join("state/kigen.sqlite"))
         .env("RAYON_NUM_THREADS", "1")
-        .current_dir(root())
         .output()
         .unwrap();
     assert_ok(&out);
@@ -594,7 +592,7 @@ fn both_files_are_listed_private_and_identical_across_runs() {
         &[
             "run",
             "--input",
-            "input-samples/registry-sample.csv",
+            common::repo_path("input-samples/registry-sample.csv").as_str(),
             "--as-of",
             AS_OF,
             "--quiet",
@@ -620,7 +618,7 @@ fn verify_checks_the_reports_figures() {
     let elsewhere = tempfile::tempdir().unwrap();
     let verify = |batch: &Path| {
         // From a directory with no state/: the batch is verified on its own.
-        Command::new(env!("CARGO_BIN_EXE_kigen"))
+        common::kigen_command()
             .arg("verify")
             .arg(batch)
             .current_dir(elsewhere.path())
@@ -678,22 +676,20 @@ fn batches_and_history_read_the_ledger() {
     let state = dir.path().join("state/kigen.sqlite");
     let manifest = read_csv(&batch.join("manifest.csv"));
     let cmd = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_kigen"))
+        common::kigen_command()
             .args(args)
             .arg("--state")
             .arg(&state)
-            .current_dir(root())
             .output()
             .unwrap()
     };
     // Withdraw the night's batch and run it again: two batches of the date,
     // the first void.
-    let void = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let void = common::kigen_command()
         .args(["ledger", "void", AS_OF, "--reason", "wrong export", "--out"])
         .arg(dir.path().join("out"))
         .arg("--state")
         .arg(&state)
-        .current_dir(root())
         .output()
         .unwrap();
     assert_ok(&void);
@@ -782,7 +778,7 @@ fn batches_and_history_read_the_ledger() {
     assert!(j["events"].as_array().unwrap().is_empty());
     // No ledger there: exit 2, nothing created.
     let missing = dir.path().join("nope.sqlite");
-    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let out = common::kigen_command()
         .args(["batches", "--state"])
         .arg(&missing)
         .output()

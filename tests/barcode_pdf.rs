@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{read_csv, root};
+use common::read_csv;
 use kigen::barcode::{check_digit_ok, decode_rects, manifest_text};
 use lopdf::content::Content;
 use lopdf::{Document, Object};
@@ -56,12 +54,12 @@ fn black_rects_in_window(doc: &Document, page: u32) -> Vec<(f32, f32, f32, f32)>
 #[test]
 fn printed_bars_decode_to_the_manifest_with_a_valid_check_digit() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let out = common::kigen_command()
         .args([
             "run",
             "--quiet",
             "--input",
-            "input-samples/registry-sample.csv",
+            common::repo_path("input-samples/registry-sample.csv").as_str(),
             "--as-of",
             "2026-11-26",
         ])
@@ -69,7 +67,6 @@ fn printed_bars_decode_to_the_manifest_with_a_valid_check_digit() {
         .arg(dir.path().join("out"))
         .arg("--state")
         .arg(dir.path().join("state.sqlite"))
-        .current_dir(root())
         .output()
         .unwrap();
     assert!(

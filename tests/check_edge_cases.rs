@@ -13,10 +13,11 @@ use common::{example_profile, header_of, kigen, read_csv, read_csv_bytes, root};
 fn run_edge_cases(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
     let profile_dir = tempfile::tempdir().unwrap();
     let profile = example_profile(profile_dir.path());
+    let input = common::repo_path("input-samples/edge-cases.csv");
     let mut args = vec![
         "check",
         "--input",
-        "input-samples/edge-cases.csv",
+        input.as_str(),
         "--as-of",
         "2026-11-26",
         "--profile",

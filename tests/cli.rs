@@ -73,7 +73,7 @@ fn invalid_profile_key_exits_2_naming_the_key() {
     let out = kigen(&[
         "check",
         "--input",
-        "input-samples/edge-cases.csv",
+        common::repo_path("input-samples/edge-cases.csv").as_str(),
         "--profile",
         dir.path().to_str().unwrap(),
     ]);
@@ -85,7 +85,7 @@ fn invalid_profile_key_exits_2_naming_the_key() {
     let out = kigen(&[
         "check",
         "--input",
-        "input-samples/edge-cases.csv",
+        common::repo_path("input-samples/edge-cases.csv").as_str(),
         "--profile",
         dir.path().to_str().unwrap(),
     ]);

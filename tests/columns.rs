@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{absent_profile, kigen, root};
 
@@ -117,14 +117,13 @@ fn a_renamed_optional_column_stops_the_run_naming_key_and_header() {
     );
 
     // `run` refuses alike, before touching the ledger.
-    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let out = common::kigen_command()
         .args(["run", "--quiet", "--as-of", "2026-11-26", "--input"])
         .arg(&input)
         .arg("--out")
         .arg(dir.path().join("out"))
         .arg("--state")
         .arg(dir.path().join("state.sqlite"))
-        .current_dir(root())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -182,7 +181,7 @@ fn absent_keys_are_validated_naming_columns_absent() {
 
 #[test]
 fn columns_shows_the_header_and_each_key_without_data() {
-    let out = kigen(&["columns", "--input", SAMPLE]);
+    let out = kigen(&["columns", "--input", &common::repo_path(SAMPLE)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("header row (20 columns)"), "{text}");
@@ -233,7 +232,7 @@ fn columns_shows_the_header_and_each_key_without_data() {
 fn summary_records_the_column_map() {
     let dir = tempfile::tempdir().unwrap();
     let run = |input: &Path, profile: &Path, name: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        let out = common::kigen_command()
             .args(["run", "--quiet", "--as-of", "2026-11-26", "--input"])
             .arg(input)
             .arg("--profile")
@@ -242,14 +241,13 @@ fn summary_records_the_column_map() {
             .arg(dir.path().join(name))
             .arg("--state")
             .arg(dir.path().join(format!("{name}.sqlite")))
-            .current_dir(root())
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
         let batch = dir.path().join(name).join("2026-11-26");
         let summary: serde_json::Value =
             serde_json::from_slice(&std::fs::read(batch.join("summary.json")).unwrap()).unwrap();
-        let verify = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        let verify = common::kigen_command()
             .arg("verify")
             .arg(&batch)
             .arg("--state")

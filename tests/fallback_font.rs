@@ -10,7 +10,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{profile_with, read_csv, root};
 use lopdf::{Document, Object};
@@ -148,7 +147,7 @@ fn run(dir: &Path, fallback: Option<&Path>) -> PathBuf {
     write_registry(&input);
     let profile = profile(dir, fallback);
     let out = dir.join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let status = common::kigen_command()
         .args(["run", "--as-of", AS_OF, "--quiet", "--input"])
         .arg(&input)
         .arg("--profile")
@@ -157,7 +156,6 @@ fn run(dir: &Path, fallback: Option<&Path>) -> PathBuf {
         .arg(&out)
         .arg("--state")
         .arg(dir.join("state.sqlite"))
-        .current_dir(root())
         .output()
         .expect("kigen runs");
     assert!(

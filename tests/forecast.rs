@@ -117,14 +117,20 @@ fn both_layouts_forecast_the_same() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         std::fs::read(out.join("forecast.csv")).unwrap()
     };
-    let saku = run("saku", &["--input", "input-samples/registry-sample.csv"]);
+    let saku = run(
+        "saku",
+        &[
+            "--input",
+            common::repo_path("input-samples/registry-sample.csv").as_str(),
+        ],
+    );
     let standard = run(
         "standard",
         &[
             "--input",
-            "input-samples/standard/registry.csv",
+            common::repo_path("input-samples/standard/registry.csv").as_str(),
             "--cards",
-            "input-samples/standard/cards.csv",
+            common::repo_path("input-samples/standard/cards.csv").as_str(),
             "--profile",
             "standard",
         ],

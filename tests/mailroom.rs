@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{page_texts, read_csv, root};
 
@@ -38,7 +38,7 @@ impl Env {
 /// Runs kigen in `dir` (so that no state/kigen.sqlite of the repository is
 /// taken as the default ledger).
 fn kigen_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kigen"))
+    common::kigen_command()
         .args(args)
         .current_dir(dir)
         .output()

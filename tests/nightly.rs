@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{assert_same_batch, example_profile, root};
 
@@ -37,7 +37,7 @@ fn env_sharing_profile(other: &Env) -> Env {
 }
 
 fn kigen_run(e: &Env, input: &Path, as_of: &str, extra: &[&str], fault: Option<u32>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kigen"));
+    let mut c = common::kigen_command();
     c.args(["run", "--quiet", "--as-of", as_of])
         .arg("--input")
         .arg(input)
@@ -47,8 +47,7 @@ fn kigen_run(e: &Env, input: &Path, as_of: &str, extra: &[&str], fault: Option<u
         .arg(&e.state)
         .arg("--profile")
         .arg(&e.profile)
-        .args(extra)
-        .current_dir(root());
+        .args(extra);
     if let Some(n) = fault {
         c.env("KIGEN_FAULT_AFTER", n.to_string());
     }
@@ -153,7 +152,7 @@ fn a_crash_anywhere_leaves_nothing_or_everything() {
 fn catching_up_after_skipped_nights_notices_the_same_residents_once() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("registry.csv");
-    let sample = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let sample = common::kigen_command()
         .args([
             "sample",
             "--rows",
@@ -278,7 +277,7 @@ fn rerun_changes_nothing_and_regenerate_reproduces_every_byte() {
 }
 
 fn verify(batch: &Path, state: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kigen"))
+    common::kigen_command()
         .arg("verify")
         .arg(batch)
         .arg("--state")

@@ -7,7 +7,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{
     example_gaiji_line, example_profile, page_texts, profile_with as saku_with, read_csv, root,
@@ -24,11 +23,11 @@ fn run_batch(out: &Path, threads: &str) -> PathBuf {
 /// `kigen run` on the edge cases with `profile` (summary.json names it, so
 /// two batches compared byte for byte share one).
 fn run_batch_with(out: &Path, threads: &str, profile: &Path) -> PathBuf {
-    let status = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let status = common::kigen_command()
         .args([
             "run",
             "--input",
-            "input-samples/edge-cases.csv",
+            common::repo_path("input-samples/edge-cases.csv").as_str(),
             "--as-of",
             "2026-11-26",
             "--quiet",
@@ -40,7 +39,6 @@ fn run_batch_with(out: &Path, threads: &str, profile: &Path) -> PathBuf {
         .arg("--profile")
         .arg(profile)
         .env("RAYON_NUM_THREADS", threads)
-        .current_dir(root())
         .output()
         .expect("kigen runs");
     assert!(
@@ -262,11 +260,11 @@ fn duplex_pads_packets_and_chunk_limits_files() {
         ],
     );
     let out = dir.path().join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let status = common::kigen_command()
         .args([
             "run",
             "--input",
-            "input-samples/edge-cases.csv",
+            common::repo_path("input-samples/edge-cases.csv").as_str(),
             "--as-of",
             "2026-11-26",
             "--quiet",
@@ -277,7 +275,6 @@ fn duplex_pads_packets_and_chunk_limits_files() {
         .arg(&out)
         .arg("--state")
         .arg(dir.path().join("state.sqlite"))
-        .current_dir(root())
         .output()
         .unwrap();
     assert!(
@@ -341,11 +338,11 @@ fn duplex_pads_packets_and_chunk_limits_files() {
 fn missing_wording_is_a_profile_error() {
     let dir = tempfile::tempdir().unwrap();
     let profile = profile_with(dir.path(), &[("[inquiry]", "[inquiry_renamed]")]);
-    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let out = common::kigen_command()
         .args([
             "run",
             "--input",
-            "input-samples/edge-cases.csv",
+            common::repo_path("input-samples/edge-cases.csv").as_str(),
             "--as-of",
             "2026-11-26",
         ])
@@ -355,7 +352,6 @@ fn missing_wording_is_a_profile_error() {
         .arg(dir.path().join("out"))
         .arg("--state")
         .arg(dir.path().join("state.sqlite"))
-        .current_dir(root())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

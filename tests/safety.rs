@@ -6,7 +6,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{batch_files, root};
 
@@ -26,15 +26,14 @@ fn env() -> Env {
 }
 
 fn run(out: &Path, state: &Path, input: &Path, as_of: &str, fault: Option<u32>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kigen"));
+    let mut c = common::kigen_command();
     c.args(["run", "--quiet", "--as-of", as_of])
         .arg("--input")
         .arg(input)
         .arg("--out")
         .arg(out)
         .arg("--state")
-        .arg(state)
-        .current_dir(root());
+        .arg(state);
     if let Some(n) = fault {
         c.env("KIGEN_FAULT_AFTER", n.to_string());
     }
@@ -252,12 +251,11 @@ fn existing_directories_keep_their_mode() {
     let state = shared.join("kigen.sqlite");
     let out = run(&shared, &state, &edge_cases(), "2026-11-26", None);
     assert!(out.status.success(), "{}", stderr(&out));
-    let check = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let check = common::kigen_command()
         .args(["check", "--quiet", "--as-of", "2026-11-26", "--input"])
         .arg(edge_cases())
         .arg("--out")
         .arg(&shared)
-        .current_dir(root())
         .output()
         .unwrap();
     assert!(check.status.success(), "{}", stderr(&check));
@@ -269,14 +267,13 @@ fn existing_directories_keep_their_mode() {
 }
 
 fn ledger_cmd(args: &[&str], out: &Path, state: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kigen"))
+    common::kigen_command()
         .arg("ledger")
         .args(args)
         .arg("--out")
         .arg(out)
         .arg("--state")
         .arg(state)
-        .current_dir(root())
         .output()
         .unwrap()
 }
@@ -322,7 +319,7 @@ fn batch_rows(state: &Path) -> Vec<Vec<String>> {
 fn a_lost_ledger_is_rebuilt_from_the_batches_as_it_was() {
     let e = env();
     let input = e.dir.path().join("registry.csv");
-    let sample = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let sample = common::kigen_command()
         .args([
             "sample",
             "--rows",
@@ -393,7 +390,7 @@ fn an_export_rewritten_while_read_fails_the_run() {
     ] {
         let e = env();
         let input = e.dir.path().join("registry.csv");
-        let sample = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        let sample = common::kigen_command()
             .args([
                 "sample",
                 "--rows",
@@ -408,7 +405,7 @@ fn an_export_rewritten_while_read_fails_the_run() {
             .output()
             .unwrap();
         assert!(sample.status.success());
-        let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        let out = common::kigen_command()
             .args(["run", "--quiet", "--as-of", "2026-11-26", "--input"])
             .arg(&input)
             .arg("--out")
@@ -416,7 +413,6 @@ fn an_export_rewritten_while_read_fails_the_run() {
             .arg("--state")
             .arg(&e.state)
             .env("KIGEN_FAULT_REWRITE", point)
-            .current_dir(root())
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{point}: {}", stderr(&out));
@@ -486,7 +482,7 @@ fn a_my_number_in_a_mapped_column_is_never_written() {
             "legal_representative",
         ],
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let out = common::kigen_command()
         .args([
             "check",
             "--as-of",
@@ -500,7 +496,6 @@ fn a_my_number_in_a_mapped_column_is_never_written() {
         .arg(&out_dir)
         .arg("--profile")
         .arg(&profile)
-        .current_dir(root())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -521,7 +516,7 @@ fn a_my_number_in_a_mapped_column_is_never_written() {
 }
 
 fn run_with(e: &Env, input: &Path, as_of: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kigen"))
+    common::kigen_command()
         .args(["run", "--quiet", "--as-of", as_of, "--input"])
         .arg(input)
         .arg("--out")
@@ -529,7 +524,6 @@ fn run_with(e: &Env, input: &Path, as_of: &str, extra: &[&str]) -> Output {
         .arg("--state")
         .arg(&e.state)
         .args(extra)
-        .current_dir(root())
         .output()
         .unwrap()
 }
@@ -611,12 +605,11 @@ fn a_planted_part_file_link_is_not_written_through() {
     std::fs::write(&target, b"keep me").unwrap();
     std::os::unix::fs::symlink(&target, out_dir.join("outcomes.csv.part")).unwrap();
     std::os::unix::fs::symlink(&target, out_dir.join("rejects.csv")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let out = common::kigen_command()
         .args(["check", "--quiet", "--as-of", "2026-11-26", "--input"])
         .arg(edge_cases())
         .arg("--out")
         .arg(&out_dir)
-        .current_dir(root())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -628,7 +621,7 @@ fn a_planted_part_file_link_is_not_written_through() {
     // kigen sample --out, too.
     let sample_out = dir.path().join("sample.csv");
     std::os::unix::fs::symlink(&target, &sample_out).unwrap();
-    let sample = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let sample = common::kigen_command()
         .args(["sample", "--rows", "10", "--as-of", "2026-11-26", "--out"])
         .arg(&sample_out)
         .output()
@@ -664,12 +657,11 @@ fn a_record_with_no_line_break_is_rejected_in_bounded_memory() {
         f.write_all(&row).unwrap(); // line 4
     }
     let out_dir = dir.path().join("check");
-    let out = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let out = common::kigen_command()
         .args(["check", "--as-of", "2026-11-26", "--input"])
         .arg(&input)
         .arg("--out")
         .arg(&out_dir)
-        .current_dir(root())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -810,7 +802,7 @@ fn a_corrected_export_is_printed_as_a_supplement_nobody_twice() {
     let e = env();
     let dir = e.dir.path();
     let full = dir.join("full.csv");
-    let sample = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let sample = common::kigen_command()
         .args([
             "sample",
             "--rows",
@@ -885,7 +877,7 @@ fn a_corrected_export_is_printed_as_a_supplement_nobody_twice() {
 
     // Both verify against the ledger; the next night and the ledger agree.
     for b in ["2026-11-26", "2026-11-26.2"] {
-        let v = Command::new(env!("CARGO_BIN_EXE_kigen"))
+        let v = common::kigen_command()
             .arg("verify")
             .arg(e.out.join(b))
             .arg("--state")

@@ -5,29 +5,24 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::root;
 
 fn kigen(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kigen"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
+    common::kigen_command().args(args).output().unwrap()
 }
 
 fn batch(dir: &Path) -> (PathBuf, PathBuf) {
     let out = dir.join("out");
     let state = dir.join("state.sqlite");
-    let run = Command::new(env!("CARGO_BIN_EXE_kigen"))
+    let run = common::kigen_command()
         .args(["run", "--quiet", "--as-of", "2026-11-26", "--input"])
         .arg(root().join("input-samples/edge-cases.csv"))
         .arg("--out")
         .arg(&out)
         .arg("--state")
         .arg(&state)
-        .current_dir(root())
         .output()
         .unwrap();
     assert!(

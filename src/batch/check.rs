@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 
 use crate::barcode::PostalData;
 use crate::error::{Error, Result};
-use crate::files::create_private_dir;
 use crate::model::{CardCounts, Counts, CsvEncoding, DueNotice, Field, InputEncoding};
 use crate::outputs::csvfile::CsvFile;
 use crate::outputs::rows::{push_reject, push_unmatched_card, RejectSource};
@@ -169,7 +168,7 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         columns: &req.profile.settings.columns,
         max_record_bytes: req.profile.settings.input.max_record_bytes,
     };
-    create_private_dir(&req.out_dir)?;
+    crate::files::create_output_dir(&req.out_dir, "--out")?;
     let enc = req.csv_encoding;
     let dir = &req.out_dir;
     let mut outcomes = CsvFile::create(&dir.join("outcomes.csv"), &OUTCOMES_HEADER, enc)?;

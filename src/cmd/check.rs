@@ -23,6 +23,8 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     } = super::resolve(&args.batch)?;
     let (input, quiet) = (args.batch.input, args.batch.quiet);
     let out_dir = args.out.unwrap_or_else(|| default_check_dir(as_of));
+    // Before any work: never through a link, never into a batch.
+    crate::files::check_output_dir(&out_dir, "--out")?;
     let started = Instant::now();
     // With the notice wording in the profile, hold exactly what `kigen run`
     // would hold (fonts, window); without it, only unmapped 外字. The first

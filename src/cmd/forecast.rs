@@ -10,11 +10,19 @@ use crate::forecast::{forecast, write_forecast, ForecastRequest};
 
 /// Counts the months ahead and writes forecast.csv and forecast.html.
 pub fn run(args: ForecastArgs) -> Result<i32> {
+    super::readable(&args.input, "--input")?;
+    super::readable_cards(&args.cards)?;
     let profile = load_profile(&args.profile)?;
     let from = match &args.from {
         Some(s) => parse_cli_date("from", s)?,
         None => today_tokyo(),
     };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(format!("forecast-{from}")));
+    // Before any work: never through a link, never into a batch.
+    crate::files::check_output_dir(&out, "--out")?;
     let req = ForecastRequest {
         input: args.input.clone(),
         encoding: args.encoding.unwrap_or(profile.settings.input.encoding),
@@ -24,9 +32,6 @@ pub fn run(args: ForecastArgs) -> Result<i32> {
         months: args.months,
     };
     let f = forecast(&req)?;
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("out").join(format!("forecast-{from}")));
     write_forecast(&out, &f, &profile, profile.settings.output.csv_encoding)?;
     let mut o = std::io::stdout().lock();
     let _ = writeln!(

@@ -62,6 +62,8 @@ struct Resolved {
 
 fn resolve(args: &crate::cli::BatchArgs) -> Result<Resolved> {
     let as_of = as_of(args.as_of.as_deref())?;
+    readable(&args.input, "--input")?;
+    readable_cards(&args.cards)?;
     let profile = load_profile(&args.profile)?;
     Ok(Resolved {
         as_of,
@@ -72,6 +74,27 @@ fn resolve(args: &crate::cli::BatchArgs) -> Result<Resolved> {
         cards: cards_file(&args.cards, &profile),
         profile,
     })
+}
+
+/// Refuses at once (exit 2) an input that is not a regular file: a FIFO
+/// or /dev/zero would hang the night, a directory fail late (SPEC 13).
+fn readable(path: &std::path::Path, option: &str) -> Result<()> {
+    match crate::files::open_input(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Err(Error::Usage(format!(
+            "{option} {}: {e}; nothing was read or written",
+            path.display()
+        ))),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// [`readable`] for `--cards`, when given.
+fn readable_cards(args: &crate::cli::CardsArgs) -> Result<()> {
+    match &args.cards {
+        Some(path) => readable(path, "--cards"),
+        None => Ok(()),
+    }
 }
 
 /// `--cards` with its encoding (the option's, else the profile's).

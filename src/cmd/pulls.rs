@@ -11,6 +11,8 @@ use crate::mailroom::pulls::{pulls, PullsRequest};
 
 /// Writes the pull list and prints what it holds.
 pub fn run(args: PullsArgs) -> Result<i32> {
+    super::readable(&args.input, "--input")?;
+    super::readable_cards(&args.cards)?;
     let profile = super::load_profile(&args.profile)?;
     let cards = super::cards_file(&args.cards, &profile);
     let default = PathBuf::from("state/kigen.sqlite");

@@ -8,6 +8,8 @@ use crate::mailroom::reprint::{reprint, ReprintRequest};
 
 /// Writes `OUT/reprint-<document>.pdf`, records it, and says so.
 pub fn run(args: ReprintArgs) -> Result<i32> {
+    super::readable(&args.input, "--input")?;
+    super::readable_cards(&args.cards)?;
     let profile = super::load_profile(&args.profile)?;
     let cards = super::cards_file(&args.cards, &profile);
     let mut ledger = open_ledger(&args.state)?;

@@ -30,7 +30,10 @@ pub fn run(args: ReturnedArgs) -> Result<i32> {
         return Ok(0);
     }
     let lines = match (&args.file, &args.document, &args.reason) {
-        (Some(file), _, _) => read_returns_file(file)?,
+        (Some(file), _, _) => {
+            super::readable(file, "--file")?;
+            read_returns_file(file)?
+        }
         (None, Some(document), Some(reason)) => vec![ReturnLine {
             source: "command line".into(),
             document: document.trim().to_string(),

@@ -17,6 +17,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         cards,
     } = super::resolve(&args.batch)?;
     let (input, quiet) = (args.batch.input, args.batch.quiet);
+    crate::files::refuse_inside_batch(&args.out, "--out")?;
     let req = RunRequest {
         input: input.clone(),
         as_of,
@@ -33,9 +34,22 @@ pub fn run(args: RunArgs) -> Result<i32> {
         cards,
     };
     let progress = Progress::start(quiet, "selecting and rendering");
-    let report = run_batch(&req);
-    progress.finish();
-    let report = report?;
+    // "done" only for a batch written: a failed run's last line is its
+    // error, and a complete batch found was no work (SPEC 13).
+    let report = match run_batch(&req) {
+        Ok(r) if !r.already_done => {
+            progress.finish();
+            r
+        }
+        Ok(r) => {
+            progress.stop();
+            r
+        }
+        Err(e) => {
+            progress.stop();
+            return Err(e);
+        }
+    };
     // Said even with --quiet: a scheduler's log must show it.
     if let Some(sha) = &report.input_differs {
         eprintln!(

@@ -10,18 +10,33 @@ use crate::verify::verify;
 /// any mismatch.
 pub fn run(dir: &Path, state: Option<&Path>) -> Result<i32> {
     let default = PathBuf::from("state/kigen.sqlite");
-    let report = match state {
-        Some(s) => verify(dir, Some(s))?,
-        None if default.exists() => verify(dir, Some(&default))?,
-        None => {
-            let mut r = verify(dir, None)?;
-            r.notes.push(
-                "no ledger given and state/kigen.sqlite not found: summary.json was not compared with the ledger's record".into(),
-            );
-            r
-        }
+    // Which ledger was compared is said first, always (SPEC 13): a default
+    // found in the current directory is a different check from none.
+    let cwd = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| "the current directory".into());
+    let (report, ledger_note) = match state {
+        Some(s) => (
+            verify(dir, Some(s))?,
+            format!("ledger used: {} (--state)", s.display()),
+        ),
+        None if default.exists() => (
+            verify(dir, Some(&default))?,
+            format!(
+                "ledger used: {} (the default, found in {cwd}; give --state to choose another)",
+                default.display()
+            ),
+        ),
+        None => (
+            verify(dir, None)?,
+            format!(
+                "ledger used: none (no --state given and no {} in {cwd}): summary.json was not compared with the ledger's record",
+                default.display()
+            ),
+        ),
     };
     let mut o = std::io::stdout().lock();
+    let _ = writeln!(o, "note     {ledger_note}");
     for line in &report.notes {
         let _ = writeln!(o, "note     {line}");
     }

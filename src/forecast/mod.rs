@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::batch::check::{first_pass, join_key, CardsFile, FirstPass};
 use crate::error::{Error, Result};
-use crate::files::{create_private, create_private_dir};
+use crate::files::create_private;
 use crate::model::{CsvEncoding, InputEncoding, RowRead};
 use crate::outputs::csvfile::CsvFile;
 use crate::profile::Profile;
@@ -262,7 +262,7 @@ pub fn write_forecast(
     profile: &Profile,
     encoding: CsvEncoding,
 ) -> Result<()> {
-    create_private_dir(dir)?;
+    crate::files::create_output_dir(dir, "--out")?;
     let mut text = String::new();
     for (m, c) in f.months.iter().zip(&f.counts) {
         crate::outputs::csvfile::push_record(

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::files::create_private_dir;
 use crate::ledger::{Ledger, OpenReturn};
 use crate::model::CsvEncoding;
 use crate::outputs::csvfile::{push_record, CsvFile};
@@ -40,7 +39,7 @@ pub(crate) fn write_followups(
     encoding: CsvEncoding,
 ) -> Result<(PathBuf, Vec<OpenReturn>)> {
     let open = ledger.open_returns()?;
-    create_private_dir(out)?;
+    crate::files::create_output_dir(out, "--out")?;
     let path = out.join("followups.csv");
     let mut file = CsvFile::create(&path, &FOLLOWUPS_HEADER, encoding)?;
     let mut text = String::new();

@@ -17,7 +17,6 @@ mod table;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::outputs::summary::SUMMARY_FILE;
 
 /// What a 住民状態 other than 住民 says about a printed packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,17 +72,8 @@ pub(crate) fn open_ledger(state: &Path) -> Result<crate::ledger::Ledger> {
 /// A mail-room file may not go into a batch directory (`verify` flags any
 /// file summary.json does not list) nor its print/.
 pub(crate) fn refuse_batch_dir(out: &Path, option: &str) -> Result<()> {
-    let inside = [Some(out), out.parent()]
-        .into_iter()
-        .flatten()
-        .any(|d| d.join(SUMMARY_FILE).exists());
-    if inside {
-        return Err(Error::Usage(format!(
-            "{option} {}: that is a batch directory (it holds {SUMMARY_FILE}); a file written there would make the batch fail verify: choose another directory",
-            out.display()
-        )));
-    }
-    Ok(())
+    // Any depth inside a batch, and never through a link (SPEC 13).
+    crate::files::check_output_dir(out, option)
 }
 
 /// `name` made safe as one path component: a document number is the
@@ -126,7 +116,8 @@ pub(crate) fn read_table(path: &Path, utf8_without_bom: bool) -> Result<Table> {
         path: path.to_path_buf(),
         message,
     };
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::files::read_bounded(path, crate::files::MAX_DATA_FILE_BYTES)
+        .map_err(|e| Error::io(path, e))?;
     let text = match bytes.strip_prefix("\u{FEFF}".as_bytes()) {
         Some(rest) => String::from_utf8(rest.to_vec())
             .map_err(|e| bad(format!("not UTF-8 after its byte-order mark: {e}")))?,

@@ -14,7 +14,7 @@ use super::table::{table_pages, Column, Heading};
 use super::{pdf_id, read_table, refuse_batch_dir, status_class, write_private, StatusClass};
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::files::{create_private_dir, sync_dir};
+use crate::files::sync_dir;
 use crate::ledger::{Ledger, PrintedAddress};
 use crate::model::{CsvEncoding, Resident};
 use crate::outputs::csvfile::{push_field, push_record, CsvFile};
@@ -195,7 +195,7 @@ pub(crate) fn pulls(req: &PullsRequest<'_>) -> Result<PullsReport> {
             )
         })
         .collect();
-    create_private_dir(&out)?;
+    crate::files::create_output_dir(&out, "--out")?;
     write_csv(&out, &pulls, req.csv_encoding)?;
     write_list_pdf(req, &batch, &export, &pulls, addresses_known, &out)?;
     sync_dir(&out)?;

@@ -16,7 +16,7 @@ use crate::barcode::{barcode_for, PostalData};
 use crate::batch::resources::{load_postal, Renderer};
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::files::{create_private_dir, sync_dir};
+use crate::files::sync_dir;
 use crate::ledger::{DocumentRecord, Ledger, PrintedAddress, ReprintRecord};
 use crate::model::{DueNotice, Resident};
 use crate::render::display::{FontId, Page, Paint};
@@ -113,7 +113,7 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
         &renderer.fonts,
         pdf_id(&format!("reprint/{}/{document_number}", doc.batch_id)),
     )?;
-    create_private_dir(req.out)?;
+    crate::files::create_output_dir(req.out, "--out")?;
     let name = format!("reprint-{}.pdf", file_component(&document_number));
     let file = req.out.join(&name);
     write_private(&file, &bytes)?;

@@ -59,6 +59,35 @@ pub(crate) fn cell_text(value: &str) -> Cow<'_, str> {
     }
 }
 
+/// The most a cell holds: Excel's 32,767 characters (UTF-16 units, as
+/// rust_xlsxwriter counts them; a longer string fails the whole workbook).
+const MAX_CELL_UNITS: usize = 32_767;
+
+/// The mark that ends a cell cut to fit.
+pub(crate) const TRUNCATED_MARK: &str = "…(truncated)";
+
+/// `text` as a cell holds it: whole when it fits, else cut (on a character
+/// boundary) so that it and [`TRUNCATED_MARK`] make at most 32,767 UTF-16
+/// units: a value of any length never fails the night (SPEC 13); the CSV
+/// keeps it whole.
+pub(crate) fn fit_cell(text: &str) -> Cow<'_, str> {
+    // UTF-16 units never exceed the UTF-8 bytes: most cells need no count.
+    if text.len() <= MAX_CELL_UNITS || text.encode_utf16().count() <= MAX_CELL_UNITS {
+        return Cow::Borrowed(text);
+    }
+    let room = MAX_CELL_UNITS - TRUNCATED_MARK.encode_utf16().count();
+    let mut units = 0;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        if units + c.len_utf16() > room {
+            break;
+        }
+        units += c.len_utf16();
+        end = i + c.len_utf8();
+    }
+    Cow::Owned(format!("{}{TRUNCATED_MARK}", &text[..end]))
+}
+
 fn xlsx_err(e: XlsxError) -> Error {
     Error::Internal(format!("{AUDIT_FILE}: {e}"))
 }
@@ -143,7 +172,7 @@ impl<'w> Sheet<'w> {
                 Cell::Text(t) if t.is_empty() => {}
                 Cell::Text(t) => {
                     self.ws
-                        .write_string_with_format(r, c, t.as_ref(), &self.f.text)
+                        .write_string_with_format(r, c, fit_cell(t).as_ref(), &self.f.text)
                         .map_err(xlsx_err)?;
                 }
                 Cell::Number(n) => {
@@ -673,6 +702,25 @@ fn xml_attr<'x>(tag: &'x str, name: &str) -> Option<&'x str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_cell_is_cut_with_a_mark_within_the_limit() {
+        assert_eq!(fit_cell("short"), "short");
+        let exact = "a".repeat(MAX_CELL_UNITS);
+        assert_eq!(fit_cell(&exact), exact.as_str());
+        for long in [
+            "a".repeat(100_000),
+            "漢".repeat(40_000),
+            "𠮷".repeat(20_000),
+        ] {
+            let cut = fit_cell(&long);
+            assert!(cut.ends_with(TRUNCATED_MARK), "marked");
+            let units = cut.encode_utf16().count();
+            assert!(units <= MAX_CELL_UNITS, "{units} units");
+            assert!(units >= MAX_CELL_UNITS - 1, "cut no shorter than needed");
+            assert!(long.starts_with(cut.trim_end_matches(TRUNCATED_MARK)));
+        }
+    }
     use crate::outputs::csvfile::push_record;
 
     #[test]

@@ -106,7 +106,7 @@ impl RecordStream {
     /// Opens `path` at byte `offset` (hashing from there).
     fn open_at(path: &Path, offset: u64, capacity: usize) -> Result<Self> {
         use std::io::{Seek, SeekFrom};
-        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut file = crate::files::open_input(path).map_err(|e| Error::io(path, e))?;
         if offset > 0 {
             file.seek(SeekFrom::Start(offset))
                 .map_err(|e| Error::io(path, e))?;
