@@ -296,16 +296,13 @@ fn insert_batch(
             batch.packets as i64,
             batch.tool_version,
         ],
-    )
-    ?;
+    )?;
     {
-        let mut stmt = tx
-            .prepare(
-                "INSERT INTO notice (resident_code, item, expiry, batch_id, as_of,
+        let mut stmt = tx.prepare(
+            "INSERT INTO notice (resident_code, item, expiry, batch_id, as_of,
                                      document_number, print_file, first_page, pages)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )
-            ?;
+        )?;
         for n in notices {
             stmt.execute(params![
                 n.resident_code,
@@ -317,8 +314,7 @@ fn insert_batch(
                 n.print_file,
                 n.first_page as i64,
                 n.pages as i64,
-            ])
-            ?;
+            ])?;
         }
     }
     mailroom::insert_packets(tx, &batch.batch_id, packets)?;
@@ -394,7 +390,9 @@ impl Ledger {
             _ => String::new(),
         };
         if !migration.is_empty() {
-            let tx = conn.unchecked_transaction().map_err(|e| open_err(path, e))?;
+            let tx = conn
+                .unchecked_transaction()
+                .map_err(|e| open_err(path, e))?;
             tx.execute_batch(&migration)
                 .map_err(|e| open_err(path, e))?;
             // Batches recorded before version 4 are sealed as they are
@@ -1066,7 +1064,10 @@ mod tests {
             l.support_held_since("S9", d("2026-11-26")).unwrap(),
             ["2026-11-26"]
         );
-        assert!(l.support_held_since("S9", d("2026-11-27")).unwrap().is_empty());
+        assert!(l
+            .support_held_since("S9", d("2026-11-27"))
+            .unwrap()
+            .is_empty());
         assert!(l.ever_support_held("S9").unwrap());
         assert!(!l.ever_support_held("A1").unwrap());
         l.check_integrity().unwrap();

@@ -288,9 +288,8 @@ fn commit_or_withdraw(
     built: &Built,
     dir: &Path,
 ) -> Result<()> {
-    let committed = support_held_of(dir).and_then(|held| {
-        ledger.commit_batch(&built.record, &built.notices, &built.packets, &held)
-    });
+    let committed = support_held_of(dir)
+        .and_then(|held| ledger.commit_batch(&built.record, &built.notices, &built.packets, &held));
     let Err(e) = committed else {
         return Ok(());
     };
@@ -326,7 +325,9 @@ pub(crate) fn support_held_of(dir: &Path) -> Result<Vec<String>> {
         .iter()
         .position(|h| *h == "resident_code");
     let (Some(reason), Some(code)) = (reason, code) else {
-        return Err(Error::Internal("held.csv has no reason or resident_code".into()));
+        return Err(Error::Internal(
+            "held.csv has no reason or resident_code".into(),
+        ));
     };
     let mut held: Vec<String> = rows
         .iter()
