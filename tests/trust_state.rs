@@ -609,3 +609,53 @@ fn copy_state(e: &Env, from: &Env, bytes: &[u8], out: &BTreeMap<PathBuf, Vec<u8>
         }
     }
 }
+
+/// A ledger that fails its write after the batch was rendered and moved
+/// into place (here a trigger makes the commit fail) leaves no batch
+/// directory behind and records nothing; the ledger mended, the rerun
+/// completes.
+#[test]
+fn a_commit_that_fails_leaves_no_batch_directory() {
+    let e = Env::new();
+    let (reg, card) = night_one(&e);
+    {
+        let c = rusqlite::Connection::open(&e.state).unwrap();
+        c.execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON notice
+             BEGIN SELECT RAISE(ABORT, 'the disk said no'); END;",
+        )
+        .unwrap();
+    }
+    let reg2 = registry(
+        &e,
+        "registry-2.csv",
+        &[
+            person("A01", "10000000001", "佐久　一郎", ""),
+            person("A02", "10000000002", "佐久　二郎", ""),
+            person("A03", "10000000003", "佐久　三郎", ""),
+        ],
+    );
+    let _ = reg;
+    let before = tree(&e.out);
+    let o = e.run(NIGHT2, &reg2, Some(&card));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("removed again"), "{}", stderr(&o));
+    assert!(!e.out.join(NIGHT2).exists());
+    let mut now = tree(&e.out);
+    now.retain(|p, _| !p.starts_with(format!(".{NIGHT2}.partial")));
+    assert_eq!(
+        now.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    // Every rerun over the same ledger fails the same way, never worse; the
+    // ledger mended, the night completes.
+    let o = e.run(NIGHT2, &reg2, Some(&card));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    {
+        let c = rusqlite::Connection::open(&e.state).unwrap();
+        c.execute_batch("DROP TRIGGER refuse;").unwrap();
+    }
+    let o = e.run(NIGHT2, &reg2, Some(&card));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(manifest(&e, NIGHT2).len(), 1);
+}
