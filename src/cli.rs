@@ -271,7 +271,7 @@ pub struct LedgerArgs {
 /// `kigen ledger check | rebuild`.
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
-    /// The checks `kigen run` makes before any work (quick_check, schema,
+    /// The checks `kigen run` makes before any work (integrity_check, schema, seals,
     /// every batch directory recorded and every recorded batch present).
     Check {
         /// The output root holding the batch directories.

@@ -18,8 +18,10 @@ use crate::model::CodeKey;
 use crate::rules::ItemKind;
 use crate::select::NoticeLedger;
 use mailroom::SCHEMA_V3;
+use trust::SCHEMA_V4;
 
 mod mailroom;
+mod trust;
 
 pub(crate) use mailroom::ResidentReturn;
 pub use mailroom::{
@@ -28,9 +30,10 @@ pub use mailroom::{
 };
 
 /// The schema version this build reads and writes (`PRAGMA user_version`).
-/// Versions 1 and 2 are migrated in place (version 3 adds the mail room's
-/// tables: the packets' printed addresses, returns and reprints).
-pub const SCHEMA_VERSION: i64 = 3;
+/// Versions 1 to 3 are migrated in place (version 3 adds the mail room's
+/// tables: the packets' printed addresses, returns and reprints; version 4
+/// the residents held for 支援措置 and a seal per batch).
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// From version 1: the batch table without `UNIQUE (as_of)`, since a
 /// supplementary batch (`<as-of>.2`) shares its date with the first.
@@ -248,6 +251,76 @@ fn open_err(path: &Path, source: rusqlite::Error) -> Error {
     }
 }
 
+/// SQLite's full `integrity_check` (`quick_check` does not compare the
+/// indexes with their tables: a notice row and its key can disagree).
+fn sqlite_integrity(conn: &Connection, path: &Path) -> Result<()> {
+    let damaged = |what: String| damaged(path, &what);
+    let verdict: Vec<String> = {
+        let mut stmt = conn
+            .prepare("PRAGMA integrity_check(20)")
+            .map_err(|e| damaged(format!("SQLite integrity_check failed: {e}")))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        rows.map_err(|e| damaged(format!("SQLite integrity_check failed: {e}")))?
+    };
+    if verdict != ["ok"] {
+        return Err(damaged(format!(
+            "SQLite integrity_check: {}",
+            verdict.join("; ")
+        )));
+    }
+    Ok(())
+}
+
+/// One batch's rows, inside the caller's transaction: its record, notices,
+/// packets and 支援措置 residents, then its seal.
+fn insert_batch(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &BatchRecord,
+    notices: &[IssuedNotice],
+    packets: &[PrintedPacket],
+    support_held: &[String],
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO batch (batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
+                            timings_json, packets, tool_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            batch.batch_id,
+            batch.as_of.to_string(),
+            batch.input_sha256,
+            batch.profile_sha256,
+            batch.summary_sha256,
+            batch.timings_json,
+            batch.packets as i64,
+            batch.tool_version,
+        ],
+    )?;
+    {
+        let mut stmt = tx.prepare(
+            "INSERT INTO notice (resident_code, item, expiry, batch_id, as_of,
+                                     document_number, print_file, first_page, pages)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for n in notices {
+            stmt.execute(params![
+                n.resident_code,
+                item_key(n.item),
+                n.expiry.to_string(),
+                batch.batch_id,
+                batch.as_of.to_string(),
+                n.document_number,
+                n.print_file,
+                n.first_page as i64,
+                n.pages as i64,
+            ])?;
+        }
+    }
+    mailroom::insert_packets(tx, &batch.batch_id, packets)?;
+    trust::record_and_seal(tx, &batch.batch_id, batch.as_of, support_held)
+}
+
 fn item_key(kind: ItemKind) -> &'static str {
     kind.key()
 }
@@ -273,12 +346,30 @@ impl Ledger {
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
         }
         let fresh = !path.exists();
+        let empty = fresh || std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
         let conn = Connection::open(path).map_err(|e| open_err(path, e))?;
         #[cfg(unix)]
         if fresh {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| Error::io(path, e))?;
+        }
+        // Everything that can refuse the file is read before anything is
+        // written to it (the journal mode included): a newer kigen's ledger
+        // or a damaged one is left exactly as it was.
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| open_err(path, e))?;
+        if !(0..=SCHEMA_VERSION).contains(&version) {
+            return Err(Error::Ledger {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema version {version}, this kigen reads version {SCHEMA_VERSION} and older: nothing was written to it; run the kigen that wrote it (or a newer one)"
+                ),
+            });
+        }
+        if !empty {
+            sqlite_integrity(&conn, path)?;
         }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| open_err(path, e))?;
@@ -288,48 +379,58 @@ impl Ledger {
         // the batch table is rebuilt under the notices that refer to it.
         conn.pragma_update(None, "foreign_keys", "OFF")
             .map_err(|e| open_err(path, e))?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| open_err(path, e))?;
-        match version {
-            0 => {
-                conn.execute_batch(&format!(
-                    "BEGIN; {SCHEMA} {SCHEMA_V2} {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                ))
+        let migration = match version {
+            0 => format!("{SCHEMA} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4}"),
+            // Foreign keys are off until after the migration: the batch
+            // table is rebuilt under the notices that refer to it.
+            1 => format!("{MIGRATE_V1_BATCH} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4}"),
+            // Versions 3 and 4 only add tables: every batch and notice stays.
+            2 => format!("{SCHEMA_V3} {SCHEMA_V4}"),
+            3 => SCHEMA_V4.to_string(),
+            _ => String::new(),
+        };
+        if !migration.is_empty() {
+            let tx = conn
+                .unchecked_transaction()
                 .map_err(|e| open_err(path, e))?;
-            }
-            1 => {
-                // Foreign keys are off until after the migration: the batch
-                // table is rebuilt under the notices that refer to it.
-                conn.execute_batch(&format!(
-                    "BEGIN; {MIGRATE_V1_BATCH} {SCHEMA_V2} {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                ))
+            tx.execute_batch(&migration)
                 .map_err(|e| open_err(path, e))?;
-            }
-            2 => {
-                // Version 3 only adds tables: every batch and notice stays.
-                conn.execute_batch(&format!(
-                    "BEGIN; {SCHEMA_V3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                ))
+            // Batches recorded before version 4 are sealed as they are
+            // (they passed integrity_check above); their 支援措置
+            // residents are not known (README).
+            trust::seal_all(&tx).map_err(|e| open_err(path, e))?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(|e| open_err(path, e))?;
-            }
-            SCHEMA_VERSION => {}
-            v => {
-                return Err(Error::Ledger {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "schema version {v}, this kigen reads version {SCHEMA_VERSION}"
-                    ),
-                })
-            }
+            tx.commit().map_err(|e| open_err(path, e))?;
         }
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(|e| db_err(path, e))?;
-        Ok(Ledger {
+        let ledger = Ledger {
             conn,
             path: path.to_path_buf(),
             _lock: lock,
-        })
+        };
+        ledger.check_contents()?;
+        Ok(ledger)
+    }
+
+    /// Opens a ledger that must already exist and hold a schema: what the
+    /// mail-room commands use (they never create a ledger nor write a
+    /// schema into an empty file: a missing or empty ledger where one was
+    /// meant is a wrong path or a lost ledger, exit 2).
+    pub(crate) fn open_existing(path: &Path) -> Result<Ledger> {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() && m.len() > 0 => Ledger::open(path),
+            Ok(m) if m.is_file() => Err(Error::State(format!(
+                "--state {}: the ledger is empty (0 bytes): nothing was done. A lost ledger is restored from the backup or rebuilt with `kigen ledger rebuild --out DIR --state {}` (move the empty file aside first)",
+                path.display(),
+                path.display()
+            ))),
+            _ => Err(Error::Usage(format!(
+                "--state {}: no such ledger",
+                path.display()
+            ))),
+        }
     }
 
     /// Opens an existing ledger read-only, without the lock (for `verify`,
@@ -447,83 +548,111 @@ impl Ledger {
     /// Records a completed batch, its notices and its packets' printed
     /// addresses in one transaction: either all of it is recorded or none.
     /// (`packets` is empty for a batch rebuilt from its directory, which
-    /// does not keep the addresses.)
+    /// does not keep the addresses.) `support_held` is the residents the
+    /// batch held for 支援措置; the batch is sealed with them.
     pub fn commit_batch(
         &mut self,
         batch: &BatchRecord,
         notices: &[IssuedNotice],
         packets: &[PrintedPacket],
+        support_held: &[String],
     ) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
-        tx.execute(
-            "INSERT INTO batch (batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
-                                timings_json, packets, tool_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                batch.batch_id,
-                batch.as_of.to_string(),
-                batch.input_sha256,
-                batch.profile_sha256,
-                batch.summary_sha256,
-                batch.timings_json,
-                batch.packets as i64,
-                batch.tool_version,
-            ],
-        )
-        .map_err(|e| db_err(&path, e))?;
-        {
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO notice (resident_code, item, expiry, batch_id, as_of,
-                                         document_number, print_file, first_page, pages)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(|e| db_err(&path, e))?;
-            for n in notices {
-                stmt.execute(params![
-                    n.resident_code,
-                    item_key(n.item),
-                    n.expiry.to_string(),
-                    batch.batch_id,
-                    batch.as_of.to_string(),
-                    n.document_number,
-                    n.print_file,
-                    n.first_page as i64,
-                    n.pages as i64,
-                ])
-                .map_err(|e| db_err(&path, e))?;
-            }
-        }
-        mailroom::insert_packets(&tx, &batch.batch_id, packets).map_err(|e| db_err(&path, e))?;
+        insert_batch(&tx, batch, notices, packets, support_held).map_err(|e| db_err(&path, e))?;
         crate::fault::point("ledger-commit");
         tx.commit().map_err(|e| db_err(&path, e))
     }
 
-    /// SQLite's `quick_check` and the schema's tables: a damaged ledger is
-    /// found before any work, not at the commit after a batch was built.
-    pub(crate) fn check_integrity(&self) -> Result<()> {
-        let damaged = |what: String| damaged(&self.path, &what);
-        let verdict: String = self
-            .conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(|e| damaged(format!("SQLite quick_check failed: {e}")))?;
-        if verdict != "ok" {
-            return Err(damaged(format!("SQLite quick_check: {verdict}")));
+    /// Several batches in one transaction (`ledger rebuild`): all or none.
+    pub(crate) fn commit_batches(
+        &mut self,
+        batches: &[(BatchRecord, Vec<IssuedNotice>, Vec<String>)],
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
+        for (batch, notices, support_held) in batches {
+            insert_batch(&tx, batch, notices, &[], support_held).map_err(|e| db_err(&path, e))?;
         }
+        tx.commit().map_err(|e| db_err(&path, e))
+    }
+
+    /// SQLite's `integrity_check`, the schema's tables, every row's batch
+    /// (`foreign_key_check`) and every batch's seal: a damaged ledger is
+    /// found before any work, not at the commit after a batch was built.
+    #[cfg(test)]
+    pub(crate) fn check_integrity(&self) -> Result<()> {
+        sqlite_integrity(&self.conn, &self.path)?;
+        self.check_contents()
+    }
+
+    /// What [`Ledger::open`] checks after SQLite's own check: the tables,
+    /// the references and the seals.
+    fn check_contents(&self) -> Result<()> {
+        let damaged = |what: String| damaged(&self.path, &what);
+        let names: Vec<&str> = [
+            "batch",
+            "notice",
+            "voided_batch",
+            "voided_notice",
+            "packet",
+            "voided_packet",
+            "returned",
+            "reprint",
+        ]
+        .into_iter()
+        .chain(trust::V4_TABLES)
+        .collect();
+        let listed = names
+            .iter()
+            .map(|n| format!("'{n}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let tables: i64 = self
             .conn
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'
-                 AND name IN ('batch', 'notice', 'voided_batch', 'voided_notice',
-                              'packet', 'voided_packet', 'returned', 'reprint')",
+                &format!(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({listed})"
+                ),
                 [],
                 |r| r.get(0),
             )
             .map_err(|e| damaged(e.to_string()))?;
-        if tables != 8 {
+        if tables != names.len() as i64 {
             return Err(damaged(format!(
-                "{tables} of its 8 tables (batch, notice, voided_batch, voided_notice, packet, voided_packet, returned, reprint) are there"
+                "{tables} of its {} tables ({}) are there",
+                names.len(),
+                names.join(", ")
+            )));
+        }
+        // A notice (or packet, or seal) whose batch is not recorded.
+        let orphans: Vec<(String, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare("PRAGMA foreign_key_check")
+                .map_err(|e| damaged(e.to_string()))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(2)?)))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+            rows.map_err(|e| damaged(e.to_string()))?
+        };
+        if let Some((table, parent)) = orphans.first() {
+            return Err(damaged(format!(
+                "{} row(s) refer to a batch that is not recorded (the first: a {table} row without its {parent} row)",
+                orphans.len()
+            )));
+        }
+        let broken = self.broken_seals().map_err(|e| damaged(e.to_string()))?;
+        if !broken.is_empty() {
+            return Err(damaged(format!(
+                "the record or notices of {} batch(es) differ from what was committed ({}): a damaged value",
+                broken.len(),
+                broken
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         Ok(())
@@ -560,6 +689,11 @@ impl Ledger {
         .map_err(|e| db_err(&path, e))?;
         tx.execute("DELETE FROM notice WHERE batch_id = ?1", params![batch_id])
             .map_err(|e| db_err(&path, e))?;
+        tx.execute(
+            "DELETE FROM batch_seal WHERE batch_id = ?1",
+            params![batch_id],
+        )
+        .map_err(|e| db_err(&path, e))?;
         tx.execute("DELETE FROM batch WHERE batch_id = ?1", params![batch_id])
             .map_err(|e| db_err(&path, e))?;
         crate::fault::point("void-commit");
@@ -901,6 +1035,7 @@ mod tests {
             &record("2026-11-26"),
             &[notice("A1", ItemKind::Card, "2027-01-15")],
             &[],
+            &["S9".to_string()],
         )
         .unwrap();
         assert_eq!(l.latest().unwrap(), Some(d("2026-11-26")));
@@ -919,10 +1054,125 @@ mod tests {
                 notice("A1", ItemKind::Card, "2027-01-15"),
             ],
             &[],
+            &[],
         );
         assert!(err.is_err());
         assert_eq!(l.batch(d("2026-11-27")).unwrap(), None);
         assert_eq!(l.notice_count().unwrap(), 1);
+        // The 支援措置 resident is recorded with the batch.
+        assert_eq!(
+            l.support_held_since("S9", d("2026-11-26")).unwrap(),
+            ["2026-11-26"]
+        );
+        assert!(l
+            .support_held_since("S9", d("2026-11-27"))
+            .unwrap()
+            .is_empty());
+        assert!(l.ever_support_held("S9").unwrap());
+        assert!(!l.ever_support_held("A1").unwrap());
+        l.check_integrity().unwrap();
+    }
+
+    /// A value SQLite cannot see is damaged (a resident code changed in
+    /// place) breaks the batch's seal, and the ledger is refused on open.
+    #[test]
+    fn a_changed_notice_value_breaks_the_seal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kigen.sqlite");
+        let mut l = Ledger::open(&path).unwrap();
+        l.commit_batch(
+            &record("2026-11-26"),
+            &[notice("A1", ItemKind::Card, "2027-01-15")],
+            &[],
+            &[],
+        )
+        .unwrap();
+        l.conn
+            .execute("UPDATE notice SET expiry = '2027-01-17'", [])
+            .unwrap();
+        drop(l);
+        match Ledger::open(&path) {
+            Err(Error::State(m)) => assert!(m.contains("damaged"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A notice whose batch is not recorded is found on open.
+    #[test]
+    fn a_notice_without_its_batch_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kigen.sqlite");
+        let l = Ledger::open(&path).unwrap();
+        l.conn
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO notice VALUES ('A1', 'card', '2027-01-15', '2026-11-2x',
+                    '2026-11-26', 'N', 'print/notices-0001.pdf', 1, 2);",
+            )
+            .unwrap();
+        drop(l);
+        match Ledger::open(&path) {
+            Err(Error::State(m)) => assert!(m.contains("refer to a batch"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A newer kigen's ledger is refused with its bytes untouched (no
+    /// switch to WAL, no migration).
+    #[test]
+    fn a_newer_schema_is_refused_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kigen.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        match Ledger::open(&path) {
+            Err(Error::Ledger { message, .. }) => assert!(message.contains("99"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("kigen.sqlite-wal").exists());
+    }
+
+    /// Version 3's ledger: every batch is sealed as it is, and 支援措置
+    /// is empty (it was not recorded before version 4).
+    #[test]
+    fn a_version_3_ledger_is_migrated_and_sealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kigen.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(V2_SQL).unwrap();
+            conn.execute_batch(SCHEMA_V3).unwrap();
+            conn.execute_batch(
+                "PRAGMA user_version = 3;
+                 INSERT INTO batch VALUES
+                    ('2026-11-25', '2026-11-25', 'i1', 'p', 's1', '{}', 1, '0.1.0');
+                 INSERT INTO notice VALUES
+                    ('A1', 'card', '2027-02-20', '2026-11-25', '2026-11-25', 'N-00001',
+                     'print/notices-0001.pdf', 1, 2);",
+            )
+            .unwrap();
+        }
+        let l = Ledger::open(&path).unwrap();
+        let version: i64 = l
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 4);
+        l.check_integrity().unwrap();
+        assert_eq!(l.notice_count().unwrap(), 1);
+        assert!(!l.ever_support_held("A1").unwrap());
+        drop(l);
+        // Sealed: a later change to a notice is found.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute("UPDATE notice SET resident_code = 'A2'", [])
+            .unwrap();
+        drop(conn);
+        assert!(Ledger::open(&path).is_err());
     }
 
     /// Version 2's schema as it shipped (SCHEMA and SCHEMA_V2 of that
@@ -1059,6 +1309,7 @@ mod tests {
                 resident_code: "A1".into(),
                 address: address.clone(),
             }],
+            &[],
         )
         .unwrap();
         assert_eq!(l.packets_of("2026-11-26").unwrap()[0].address, address);

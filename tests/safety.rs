@@ -760,6 +760,7 @@ fn a_version_1_ledger_is_migrated_in_place() {
              DROP TABLE voided_batch; DROP TABLE voided_notice;
              DROP TABLE packet; DROP TABLE voided_packet; DROP TABLE returned;
              DROP TABLE reprint; DROP INDEX notice_document;
+             DROP TABLE support_held; DROP TABLE batch_seal;
              CREATE TABLE batch_v1 (
                  batch_id TEXT PRIMARY KEY, as_of TEXT NOT NULL UNIQUE,
                  input_sha256 TEXT NOT NULL, profile_sha256 TEXT NOT NULL,

@@ -89,6 +89,8 @@ pub(crate) struct Request<'a> {
     pub(crate) input: &'a Path,
     /// profile.toml's SHA-256.
     pub(crate) profile_sha256: &'a str,
+    /// The card file (`--cards`), when the run reads one.
+    pub(crate) cards: Option<&'a Path>,
 }
 
 /// The ledger's batches against the directories under `out_root`; with a
@@ -99,7 +101,8 @@ pub(crate) fn check_agreement(
     out_root: &Path,
     req: Option<&Request<'_>>,
 ) -> Result<()> {
-    ledger.check_integrity()?;
+    // The ledger's own checks (integrity_check, references, seals) ran
+    // when it was opened.
     let recorded = ledger.batch_ids()?;
     let dirs = batch_dirs(out_root)?;
     let this = req.map(|r| r.as_of.to_string()).unwrap_or_default();
@@ -139,31 +142,52 @@ pub(crate) fn check_agreement(
 }
 
 /// `out/<as-of>/` is in place but not recorded: a run crashed between the
-/// rename and the commit. With the same input and profile the rerun builds
-/// the same bytes and records them; otherwise that batch may already be in
-/// the mail room, and a person decides.
+/// rename and the commit. With the same input files (the export and the
+/// card file, or no card file both times) and profile the rerun builds the
+/// same bytes and records them; otherwise that batch may already be in the
+/// mail room, and a person decides.
 fn check_crashed_batch(dir: &Path, req: &Request<'_>) -> Result<()> {
-    let recorded_input = read_summary(dir).ok().map(|(s, _)| s);
-    let same = match &recorded_input {
-        Some(s) => {
-            s.profile_sha256 == req.profile_sha256
-                && s.as_of == req.as_of.to_string()
-                && s.input.sha256 == sha256_file(req.input)?
-        }
-        None => false,
+    let Ok((summary, _)) = read_summary(dir) else {
+        return Err(crashed(dir, req, "its summary.json cannot be read"));
     };
-    if same {
+    let mut differ = Vec::new();
+    if summary.profile_sha256 != req.profile_sha256 || summary.as_of != req.as_of.to_string() {
+        differ.push("the profile");
+    }
+    if summary.input.sha256 != sha256_file(req.input)? {
+        differ.push("the registry export");
+    }
+    let cards_now = match req.cards {
+        Some(path) => Some(sha256_file(path)?),
+        None => None,
+    };
+    let cards_then = summary.cards.as_ref().map(|c| c.sha256.clone());
+    match (&cards_then, &cards_now) {
+        (None, None) => {}
+        (Some(_), None) => differ.push("the card file (it read one, this run has no --cards)"),
+        (None, Some(_)) => differ.push("the card file (it read none, this run has --cards)"),
+        (Some(a), Some(b)) if a != b => differ.push("the card file"),
+        _ => {}
+    }
+    if differ.is_empty() {
         return Ok(());
     }
-    Err(Error::State(format!(
-        "{} is in place but the ledger does not record it (a run stopped between moving it into place and recording it), and {}: if that batch was printed, record it with `kigen ledger rebuild --out {} --state LEDGER`; if it was not, move the directory aside and run again",
+    Err(crashed(
+        dir,
+        req,
+        &format!(
+            "this run's input differs from the one it was built from: {}",
+            differ.join(", ")
+        ),
+    ))
+}
+
+fn crashed(dir: &Path, req: &Request<'_>, why: &str) -> Error {
+    Error::State(format!(
+        "{} is in place but the ledger does not record it (a run stopped between moving it into place and recording it), and {why}. Nothing was done: if that batch was printed, record it with `kigen ledger rebuild --out {} --state LEDGER`; if it was not, move the directory aside and run again (or rerun with the files it was built from)",
         dir.display(),
-        match recorded_input {
-            Some(_) => "this run's input or profile differs from the one it was built from",
-            None => "its summary.json cannot be read",
-        },
         req.out_root.display()
-    )))
+    ))
 }
 
 fn list(names: &[String]) -> String {

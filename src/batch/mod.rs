@@ -31,7 +31,7 @@ use crate::outputs::overview::{write_auditor_files, Identity, PrintFileFacts};
 use crate::outputs::summary::{write_summary, SummaryInput};
 use crate::profile::Profile;
 use crate::registry::CardIndex;
-use crate::render::printable::Printability;
+use crate::render::printable::{Printability, SUPPORT_MEASURE_REASON};
 use check::{check, first_pass, CardsFile, CheckReport, CheckRequest, FirstPass};
 use plan::{bundle_files, place, print_files, Placed};
 use print::{write_mailroom_pdfs, write_print_files, PrintJob, WrittenFile};
@@ -142,6 +142,7 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
             as_of: req.as_of,
             input: &req.input,
             profile_sha256: &req.profile.sha256,
+            cards: req.cards.as_ref().map(|c| c.path.as_path()),
         }),
     )?;
     let dir = req.out_root.join(req.as_of.to_string());
@@ -191,7 +192,7 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     sync_dir(&req.out_root)?;
     crate::fault::point("renamed");
     if recorded.is_none() {
-        ledger.commit_batch(&built.record, &built.notices, &built.packets)?;
+        commit_or_withdraw(req, &mut ledger, &built, &dir)?;
         crate::fault::point("committed");
     }
     Ok(RunReport {
@@ -262,7 +263,7 @@ fn supplement(
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(&req.out_root)?;
     crate::fault::point("renamed");
-    ledger.commit_batch(&built.record, &built.notices, &built.packets)?;
+    commit_or_withdraw(req, ledger, &built, &dir)?;
     Ok(RunReport {
         dir,
         counts: built.counts,
@@ -274,6 +275,68 @@ fn supplement(
         input_differs: None,
         cards_differ: None,
     })
+}
+
+/// The ledger's commit of a batch just moved into place. A crash before it
+/// leaves the directory, which the rerun completes (SPEC 3); an error (a
+/// ledger that fails its write) must not: the directory is removed again,
+/// so the night leaves no batch the ledger does not record, and the error
+/// is said.
+fn commit_or_withdraw(
+    req: &RunRequest<'_>,
+    ledger: &mut Ledger,
+    built: &Built,
+    dir: &Path,
+) -> Result<()> {
+    let committed = support_held_of(dir)
+        .and_then(|held| ledger.commit_batch(&built.record, &built.notices, &built.packets, &held));
+    let Err(e) = committed else {
+        return Ok(());
+    };
+    let undone = std::fs::remove_dir_all(dir)
+        .map_err(|e| Error::io(dir, e))
+        .and_then(|()| sync_dir(&req.out_root));
+    match undone {
+        Ok(()) => Err(Error::State(format!(
+            "the ledger {} could not record the batch ({e}); its directory {} was removed again, nothing was recorded. If the ledger is damaged, restore it from the backup or rebuild it with `kigen ledger rebuild`, then run again",
+            req.state.display(),
+            dir.display()
+        ))),
+        Err(undo) => Err(Error::State(format!(
+            "the ledger {} could not record the batch ({e}), and its directory {} could not be removed ({undo}): remove it by hand, then see to the ledger (restore it from the backup or `kigen ledger rebuild`) and run again",
+            req.state.display(),
+            dir.display()
+        ))),
+    }
+}
+
+/// The residents a batch held for 支援措置, from its held.csv (the ledger
+/// keeps them: a reprint must never undo the hold).
+pub(crate) fn support_held_of(dir: &Path) -> Result<Vec<String>> {
+    let path = dir.join("held.csv");
+    let rows = crate::outputs::csvfile::read_csv(&path).map_err(|message| Error::Input {
+        path: path.clone(),
+        message,
+    })?;
+    let reason = crate::outputs::HELD_HEADER
+        .iter()
+        .position(|h| *h == "reason");
+    let code = crate::outputs::HELD_HEADER
+        .iter()
+        .position(|h| *h == "resident_code");
+    let (Some(reason), Some(code)) = (reason, code) else {
+        return Err(Error::Internal(
+            "held.csv has no reason or resident_code".into(),
+        ));
+    };
+    let mut held: Vec<String> = rows
+        .iter()
+        .filter(|r| r.get(reason).map(String::as_str) == Some(SUPPORT_MEASURE_REASON))
+        .filter_map(|r| r.get(code).cloned())
+        .collect();
+    held.sort();
+    held.dedup();
+    Ok(held)
 }
 
 /// An `--as-of` later than today plus `[nightly] max_days_ahead` is a typo

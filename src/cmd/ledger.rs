@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::batch::agreement::{batch_dirs, check_agreement, check_ledger_present};
+use crate::batch::support_held_of;
 use crate::cli::{LedgerArgs, LedgerCommand};
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
@@ -51,13 +52,15 @@ fn void(as_of: &str, reason: &str, out: &Path, state: &Path) -> Result<i32> {
     }
     let _out_lock = crate::files::lock_in(out, ".kigen.lock")?;
     let mut ledger = Ledger::open(state)?;
-    ledger.check_integrity()?;
     let Some(rec) = ledger.batch(date)? else {
         return Err(Error::State(format!(
             "the ledger {} records no batch for {date} (already void?)",
             state.display()
         )));
     };
+    // Every check before the first change: a mailed batch is refused with
+    // its directory, the ledger and the locks as they were.
+    ledger.refuse_void_of_mailed(&rec.batch_id)?;
     let void_root = out.join(".void");
     let dir = out.join(&rec.batch_id);
     let moved = match previously_moved(&void_root, &rec.batch_id)? {
@@ -145,17 +148,29 @@ fn rebuild(out: &Path, state: &Path) -> Result<i32> {
             out.display()
         )));
     }
+    // Every batch is read and verified before the ledger file is made.
     let mut batches = Vec::with_capacity(dirs.len());
     for name in &dirs {
-        batches.push(read_batch(&out.join(name), name)?);
+        let (record, notices) = read_batch(&out.join(name), name)?;
+        let held = support_held_of(&out.join(name))?;
+        batches.push((record, notices, held));
     }
     let _ = std::fs::remove_file(state);
-    let mut ledger = Ledger::open(state)?;
+    // One transaction: a rebuild that fails leaves no half ledger (the file
+    // it made is removed again).
+    let written = Ledger::open(state).and_then(|mut ledger| ledger.commit_batches(&batches));
+    if let Err(e) = written {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = state.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+        }
+        return Err(e);
+    }
     let mut o = std::io::stdout().lock();
-    for (record, notices) in &batches {
+    for (record, notices, _) in &batches {
         // A batch directory does not keep the printed addresses: the
         // rebuilt ledger has none for the mail room (README).
-        ledger.commit_batch(record, notices, &[])?;
         let _ = writeln!(
             o,
             "recorded {}: {} packets, {} notices",

@@ -824,7 +824,8 @@ impl Ledger {
 
     /// A batch with a return or a reprint recorded was mailed: withdrawing
     /// it would select its residents again.
-    pub(super) fn refuse_void_of_mailed(&self, batch_id: &str) -> Result<()> {
+    /// (Asked by `ledger void` before anything moves.)
+    pub(crate) fn refuse_void_of_mailed(&self, batch_id: &str) -> Result<()> {
         if !self.has_mailroom_tables()? {
             return Ok(());
         }

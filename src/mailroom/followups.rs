@@ -13,7 +13,7 @@ use crate::outputs::iso;
 use crate::rules::ItemKind;
 
 /// followups.csv's columns.
-pub(crate) const FOLLOWUPS_HEADER: [&str; 16] = [
+pub(crate) const FOLLOWUPS_HEADER: [&str; 17] = [
     "resident_code",
     "name",
     "postal_code",
@@ -30,6 +30,7 @@ pub(crate) const FOLLOWUPS_HEADER: [&str; 16] = [
     "sign_cert_expiry",
     "recorded_on",
     "source",
+    "support_measure",
 ];
 
 /// Writes `out/followups.csv`; returns its path and the open returns.
@@ -44,7 +45,10 @@ pub(crate) fn write_followups(
     let mut file = CsvFile::create(&path, &FOLLOWUPS_HEADER, encoding)?;
     let mut text = String::new();
     for r in &open {
-        push_line(&mut text, r);
+        // 支援措置 is never undone: a resident any batch held for it gets
+        // no address in the list, whatever the returned piece carried.
+        let support = ledger.ever_support_held(&r.record.resident_code)?;
+        push_line(&mut text, r, support);
     }
     file.write_records(&text, open.len() as u64)?;
     file.finish()?;
@@ -52,12 +56,13 @@ pub(crate) fn write_followups(
     Ok((path, open))
 }
 
-fn push_line(text: &mut String, r: &OpenReturn) {
+fn push_line(text: &mut String, r: &OpenReturn, support_measure: bool) {
     let d = &r.document;
     let expiry = |kind: ItemKind| iso(d.items.iter().find(|(k, _)| *k == kind).map(|(_, e)| *e));
     // A batch recorded before ledger version 3 (or rebuilt from its
-    // directory) has no printed address: the columns stay empty.
-    let a = d.address.as_ref();
+    // directory) has no printed address: the columns stay empty; so do a
+    // 支援措置 resident's.
+    let a = d.address.as_ref().filter(|_| !support_measure);
     let field = |f: fn(&crate::ledger::PrintedAddress) -> &str| a.map(f).unwrap_or("");
     push_record(
         text,
@@ -78,6 +83,7 @@ fn push_line(text: &mut String, r: &OpenReturn) {
             &expiry(ItemKind::SignCert),
             &r.recorded_on,
             &r.record.source,
+            if support_measure { "1" } else { "0" },
         ],
     );
 }

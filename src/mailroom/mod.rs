@@ -55,18 +55,11 @@ pub(crate) fn status_class(status: &str) -> StatusClass {
     }
 }
 
-/// The ledger at `state`, which must exist (a mail-room command never
-/// creates one), locked and checked.
+/// The ledger at `state`, which must exist and hold a schema (a mail-room
+/// command never creates one nor writes a schema into an empty file),
+/// locked and checked.
 pub(crate) fn open_ledger(state: &Path) -> Result<crate::ledger::Ledger> {
-    if !state.is_file() {
-        return Err(Error::Usage(format!(
-            "--state {}: no such ledger",
-            state.display()
-        )));
-    }
-    let ledger = crate::ledger::Ledger::open(state)?;
-    ledger.check_integrity()?;
-    Ok(ledger)
+    crate::ledger::Ledger::open_existing(state)
 }
 
 /// A mail-room file may not go into a batch directory (`verify` flags any

@@ -63,9 +63,11 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
     }
     refuse_batch_dir(req.out, "--out")?;
     let doc = the_document(ledger, req.document)?;
+    refuse_support_measure(ledger, &doc, req.document)?;
     let profile = req.export.profile;
     let wanted = HashSet::from([doc.resident_code.clone()]);
     let export = find(&req.export, &wanted)?;
+    refuse_older_export(ledger, &export.digest.sha256, req)?;
     let resident = current_resident(&doc, export.rows.get(&doc.resident_code), req)?;
     let renderer = Renderer::new(profile)?;
     let notice = due_notice(&doc, resident, profile)?;
@@ -145,6 +147,52 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
     // replaces.
     ledger.record_reprint(&record)?;
     Ok(ReprintReport { file, record })
+}
+
+/// 支援措置 is never undone: a resident any batch at or after the
+/// reprinted one held for it gets no letter, whatever the export says now.
+fn refuse_support_measure(ledger: &Ledger, doc: &DocumentRecord, number: &str) -> Result<()> {
+    let held = ledger.support_held_since(&doc.resident_code, doc.as_of)?;
+    if held.is_empty() {
+        return Ok(());
+    }
+    Err(Error::State(format!(
+        "document {number}: resident {} was held for 支援措置 (support-measure) by batch(es) {}, at or after the reprinted batch {}: no letter may go to an address under 支援措置; nothing reprinted. Hand the request to the person in charge of 支援措置",
+        doc.resident_code,
+        held.join(", "),
+        doc.batch_id
+    )))
+}
+
+/// An export older than the ledger's latest batch would print an address
+/// (or miss a 支援措置) that a later export changed. The export carries no
+/// date of its own; what the ledger knows of it is the SHA-256 of the
+/// export every batch read: an export that is the input of a batch before
+/// the latest date, and of no batch of that date, is known to be older.
+/// (An export no batch read is taken as new: README.)
+fn refuse_older_export(ledger: &Ledger, sha256: &str, req: &ReprintRequest<'_>) -> Result<()> {
+    let inputs = ledger.batch_inputs()?;
+    let Some(latest) = ledger.latest()? else {
+        return Ok(());
+    };
+    let read_by = |pick: &dyn Fn(NaiveDate) -> bool| {
+        inputs
+            .iter()
+            .filter(|(s, d)| s == sha256 && pick(*d))
+            .map(|(_, d)| *d)
+            .max()
+    };
+    if read_by(&|d| d >= latest).is_some() {
+        return Ok(());
+    }
+    match read_by(&|d| d < latest) {
+        None => Ok(()),
+        Some(then) => Err(Error::State(format!(
+            "document {}: {} is the export of the batch of {then}, older than the ledger's latest batch ({latest}): an address or a 支援措置 may have changed since; nothing reprinted. Reprint from the latest export (the one the batch of {latest} read, or a newer one)",
+            req.document,
+            req.export.input.display()
+        ))),
+    }
 }
 
 /// The document the ledger knows by this number (a reprint's number names
