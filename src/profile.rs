@@ -947,12 +947,14 @@ impl GaijiTable {
             .comment(Some(b'#'))
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
+        // Physical lines: CRLF counts once (SPEC 13).
+        let mut lines = crate::text::LineCounter::default();
         for record in reader.records() {
-            let line_no = record
-                .as_ref()
-                .ok()
-                .and_then(|r| r.position())
-                .map_or(0, |p| p.line() as usize);
+            let pos = match &record {
+                Ok(r) => r.position(),
+                Err(e) => e.position(),
+            };
+            let line_no = pos.map_or(0, |p| lines.line_at(text.as_bytes(), p.byte()) as usize);
             let bad = |why: String| Error::Gaiji {
                 path: source.to_path_buf(),
                 line: line_no,

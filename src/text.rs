@@ -138,6 +138,36 @@ pub fn terminal_text(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Physical line numbers of positions in a text read front to back: line
+/// feeds counted, so that CRLF counts once (the `csv` crate's own line
+/// count takes CR and LF for two line ends). For messages about a CSV kigen
+/// reads (SPEC 13).
+#[derive(Debug, Default)]
+pub(crate) struct LineCounter {
+    at: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line of byte `offset` of `text`; offsets must not go
+    /// backwards between calls (an earlier one is counted from the start).
+    /// The `csv` crate gives a record after a CRLF as starting on the LF:
+    /// an offset at an LF is taken as the line after it.
+    pub(crate) fn line_at(&mut self, text: &[u8], offset: u64) -> u64 {
+        let mut to = (offset as usize).min(text.len());
+        if text.get(to) == Some(&b'\n') {
+            to += 1;
+        }
+        if to < self.at {
+            self.at = 0;
+            self.line = 0;
+        }
+        self.line += memchr::memchr_iter(b'\n', &text[self.at..to]).count() as u64;
+        self.at = to;
+        self.line + 1
+    }
+}
+
 /// A character of Unicode's private-use areas: an unmapped 外字 (CP932's
 /// user-defined area decodes to U+E000–U+E757) that must never be printed.
 pub(crate) fn is_private_use(c: char) -> bool {
@@ -250,6 +280,15 @@ mod tests {
             "x\\u{202E}y\\u{2066}z\\u{2069}\\u{202A}"
         );
         assert_eq!(fold_key("Ａ１２－３４ ｰ5"), "A12345");
+        let text = b"h\r\na\r\n\"x\r\ny\"\r\nb\n";
+        let mut lines = LineCounter::default();
+        assert_eq!(lines.line_at(text, 0), 1);
+        assert_eq!(lines.line_at(text, 2), 2, "the LF of a CRLF");
+        assert_eq!(lines.line_at(text, 3), 2);
+        assert_eq!(lines.line_at(text, 6), 3);
+        assert_eq!(lines.line_at(text, 15), 5);
+        assert_eq!(lines.line_at(text, 3), 2);
+        assert_eq!(terminal_text("a\u{202E}b\n\tc\u{1b}"), "a\\u{202E}b\n\tc\\u{1B}");
         assert!(matches!(fold_key("R001"), Cow::Borrowed("R001")));
         assert!(matches!(escape_controls("住民"), Cow::Borrowed("住民")));
     }

@@ -53,9 +53,11 @@ impl CardDates {
 enum CardState {
     /// Valid, its key occurring once: it joins.
     Joinable(CardDates),
-    /// Rejected (its reject is in [`CardIndex::rejects`]); a registry row
-    /// with its key is rejected with this reason.
-    Rejected(Box<str>),
+    /// Rejected (its reject is in rejects.csv); a registry row with its key
+    /// is rejected with this reason, an index into [`CardIndex::reasons`]
+    /// (one copy of each distinct reason: a card file of a million rows of
+    /// the wrong shape holds one string, not a million).
+    Rejected(u32),
 }
 
 /// One data record of the card file whose key could be read (a record
@@ -84,7 +86,9 @@ pub enum CardLookup<'a> {
     Rejected {
         /// The record's index.
         entry: u32,
-        /// Names the card file's line(s) and what is wrong.
+        /// The record's line in the card file.
+        line: u32,
+        /// What is wrong (the field, or the lines of a repeated key).
         reason: &'a str,
     },
 }
@@ -96,6 +100,8 @@ pub struct CardIndex {
     pub path: PathBuf,
     entries: Vec<CardEntry>,
     by_key: FxHashMap<CodeKey, u32>,
+    /// The distinct reasons of rejected records.
+    reasons: Vec<Box<str>>,
     /// The card file's own rejects (rejects.csv with `source` = `cards`),
     /// on disk: see [`CardIndex::for_each_reject`].
     rejects: CardRejects,
@@ -177,11 +183,12 @@ impl CardIndex {
             ));
         }
         let (rows, unattributed) = (builder.rows, builder.unattributed);
-        let (entries, by_key, rejects) = builder.finish(&map)?;
+        let (entries, by_key, reasons, rejects) = builder.finish(&map)?;
         Ok(CardIndex {
             path: path.to_path_buf(),
             entries,
             by_key,
+            reasons,
             rejects,
             rows,
             unattributed,
@@ -197,9 +204,14 @@ impl CardIndex {
         let Some(&i) = self.by_key.get(&k) else {
             return CardLookup::NoRecord;
         };
-        match &self.entries[i as usize].state {
+        let e = &self.entries[i as usize];
+        match &e.state {
             CardState::Joinable(dates) => CardLookup::Joined { entry: i, dates },
-            CardState::Rejected(reason) => CardLookup::Rejected { entry: i, reason },
+            CardState::Rejected(r) => CardLookup::Rejected {
+                entry: i,
+                line: e.line,
+                reason: self.reasons.get(*r as usize).map_or("", |r| r),
+            },
         }
     }
 
@@ -410,6 +422,8 @@ struct IndexBuilder {
     /// Keys on more than one row, with their lines.
     repeated: FxHashMap<CodeKey, Vec<u32>>,
     spill: RejectSpill,
+    reasons: Vec<Box<str>>,
+    reason_index: FxHashMap<Box<str>, u32>,
     rows: u64,
     unattributed: u64,
 }
@@ -434,6 +448,8 @@ impl IndexBuilder {
             by_key: FxHashMap::with_capacity_and_hasher(n, Default::default()),
             repeated: FxHashMap::default(),
             spill: RejectSpill::new()?,
+            reasons: Vec::new(),
+            reason_index: FxHashMap::default(),
             rows: 0,
             unattributed: 0,
         })
@@ -462,12 +478,9 @@ impl IndexBuilder {
         let state = match p.result {
             Ok(dates) => CardState::Joinable(dates),
             Err(reject) => {
-                let why = format!(
-                    "card file line {}: {}: {}",
-                    reject.line, reject.field, reject.reason
-                );
+                let why = format!("{}: {}", reject.field, reject.reason);
                 self.spill.push(&reject)?;
-                CardState::Rejected(why.into())
+                CardState::Rejected(self.reason(why))
             }
         };
         self.entries.push(CardEntry {
@@ -478,18 +491,36 @@ impl IndexBuilder {
         Ok(())
     }
 
+    /// The index of `why` among the distinct reasons.
+    fn reason(&mut self, why: String) -> u32 {
+        if let Some(i) = self.reason_index.get(why.as_str()) {
+            return *i;
+        }
+        let i = self.reasons.len() as u32;
+        let why: Box<str> = why.into();
+        self.reasons.push(why.clone());
+        self.reason_index.insert(why, i);
+        i
+    }
+
     /// Rejects every copy of a repeated key (its own reject replacing any
     /// other the row had: one reject per card row).
     #[allow(clippy::type_complexity)]
     fn finish(
         mut self,
         map: &CardColumnMap,
-    ) -> Result<(Vec<CardEntry>, FxHashMap<CodeKey, u32>, CardRejects)> {
+    ) -> Result<(
+        Vec<CardEntry>,
+        FxHashMap<CodeKey, u32>,
+        Vec<Box<str>>,
+        CardRejects,
+    )> {
         let mut repeated_rejects = Vec::new();
         let mut replaced = rustc_hash::FxHashSet::default();
         if !self.repeated.is_empty() {
-            for e in &mut self.entries {
-                let Some(lines) = self.repeated.get(&e.key) else {
+            let mut entries = std::mem::take(&mut self.entries);
+            for e in &mut entries {
+                let Some(lines) = self.repeated.get(&e.key).cloned() else {
                     continue;
                 };
                 let list = lines
@@ -500,13 +531,11 @@ impl IndexBuilder {
                 if matches!(e.state, CardState::Rejected(_)) {
                     replaced.insert(e.line);
                 }
-                e.state = CardState::Rejected(
-                    format!(
-                        "the card file has its key on {} lines ({list})",
-                        lines.len()
-                    )
-                    .into(),
+                let why = format!(
+                    "the card file has its key on {} lines ({list})",
+                    lines.len()
                 );
+                e.state = CardState::Rejected(self.reason(why));
                 repeated_rejects.push(Reject {
                     line: e.line,
                     resident_code: map.code_of(Some(e.key)),
@@ -518,6 +547,7 @@ impl IndexBuilder {
                     ),
                 });
             }
+            self.entries = entries;
         }
         let count = self.spill.len - replaced.len() as u64 + repeated_rejects.len() as u64;
         let rejects = CardRejects {
@@ -526,7 +556,7 @@ impl IndexBuilder {
             replaced,
             count,
         };
-        Ok((self.entries, self.by_key, rejects))
+        Ok((self.entries, self.by_key, self.reasons, rejects))
     }
 }
 
