@@ -361,7 +361,11 @@ pub fn read_card_bytes(data: &[u8]) {
         let mut last = 0u32;
         index
             .for_each_reject(|r| {
-                assert!(r.line > last, "rejects in line order: {} after {last}", r.line);
+                assert!(
+                    r.line > last,
+                    "rejects in line order: {} after {last}",
+                    r.line
+                );
                 last = r.line;
                 n += 1;
                 for f in [&r.resident_code, &r.field, &r.value, &r.reason] {
@@ -404,7 +408,10 @@ pub fn read_returns_bytes(data: &[u8]) {
                 .next()
                 .and_then(|n| n.parse().ok())
                 .expect("a line number");
-            assert!(n >= last.max(2) && n <= physical, "line {n} after {last} of {physical}");
+            assert!(
+                n >= last.max(2) && n <= physical,
+                "line {n} after {last} of {physical}"
+            );
             last = n;
         }
     }

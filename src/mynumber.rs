@@ -23,7 +23,11 @@ pub(crate) const MASKED: &str = "************";
 pub(crate) fn looks_like_my_number(value: &str) -> bool {
     let mut digits = [0u32; 12];
     let mut n = 0;
-    for c in value.chars().filter(|c| !is_number_separator(*c)).map(ascii_width_char) {
+    for c in value
+        .chars()
+        .filter(|c| !is_number_separator(*c))
+        .map(ascii_width_char)
+    {
         if is_number_separator(c) {
             continue;
         }

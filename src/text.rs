@@ -288,7 +288,10 @@ mod tests {
         assert_eq!(lines.line_at(text, 6), 3);
         assert_eq!(lines.line_at(text, 14), 5);
         assert_eq!(lines.line_at(text, 3), 2);
-        assert_eq!(terminal_text("a\u{202E}b\n\tc\u{1b}"), "a\\u{202E}b\n\tc\\u{1B}");
+        assert_eq!(
+            terminal_text("a\u{202E}b\n\tc\u{1b}"),
+            "a\\u{202E}b\n\tc\\u{1B}"
+        );
         assert!(matches!(fold_key("R001"), Cow::Borrowed("R001")));
         assert!(matches!(escape_controls("住民"), Cow::Borrowed("住民")));
     }

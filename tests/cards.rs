@@ -132,7 +132,11 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
     assert_eq!(outcome("A01"), "printed");
     assert_eq!(outcome("A02"), "rejected", "its card row has a bad date");
     assert_eq!(outcome("A03"), "rejected", "its key is on two card rows");
-    assert_eq!(outcome("A04"), "rejected", "its card row has too few fields");
+    assert_eq!(
+        outcome("A04"),
+        "rejected",
+        "its card row has too few fields"
+    );
     assert_eq!(outcome("A05"), "excluded");
     assert_eq!(outcome("A06"), "printed");
     assert_eq!(outcome("A07"), "held", "支援措置");
@@ -239,7 +243,8 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
     assert!(summary.is_null());
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("card rows read           12  (joined 4, rejected 6 of which unattributed 1")
+        stdout
+            .contains("card rows read           12  (joined 4, rejected 6 of which unattributed 1")
             && stdout.contains("unmatched 2: no-registry-row 1, not-resident 1)"),
         "{stdout}"
     );

@@ -109,16 +109,7 @@ fn folded(s: &str) -> String {
         .filter(|c| {
             !matches!(
                 c,
-                ' ' | '\u{3000}'
-                    | '-'
-                    | '‐'
-                    | '‑'
-                    | '–'
-                    | '—'
-                    | '−'
-                    | 'ー'
-                    | 'ｰ'
-                    | '－'
+                ' ' | '\u{3000}' | '-' | '‐' | '‑' | '–' | '—' | '−' | 'ー' | 'ｰ' | '－'
             )
         })
         .collect()
@@ -135,8 +126,14 @@ fn assert_nowhere(numbers: &[String], dirs: &[&Path], streams: &[&std::process::
     assert!(!files.is_empty());
     let mut texts: Vec<(String, String)> = files.iter().flat_map(|f| texts_of(f)).collect();
     for (i, o) in streams.iter().enumerate() {
-        texts.push((format!("stdout {i}"), String::from_utf8_lossy(&o.stdout).into()));
-        texts.push((format!("stderr {i}"), String::from_utf8_lossy(&o.stderr).into()));
+        texts.push((
+            format!("stdout {i}"),
+            String::from_utf8_lossy(&o.stdout).into(),
+        ));
+        texts.push((
+            format!("stderr {i}"),
+            String::from_utf8_lossy(&o.stderr).into(),
+        ));
     }
     for (name, text) in &texts {
         let text = folded(text);
@@ -153,8 +150,24 @@ fn no_personal_number_reaches_any_output_standard_layout() {
     let dir = tempfile::tempdir().unwrap();
     let (registry, cards) = (dir.path().join("r.csv"), dir.path().join("c.csv"));
     let base: Vec<String> = vec![
-        "", "", "", "佐久　太郎", "サク　タロウ", "1970-01-18", "住民", "日本人", "385-0051",
-        "長野県佐久市中込3056", "", "", "", "", "", "", "", "",
+        "",
+        "",
+        "",
+        "佐久　太郎",
+        "サク　タロウ",
+        "1970-01-18",
+        "住民",
+        "日本人",
+        "385-0051",
+        "長野県佐久市中込3056",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
     ]
     .into_iter()
     .map(String::from)
@@ -203,10 +216,23 @@ fn no_personal_number_reaches_any_output_standard_layout() {
     let state = dir.path().join("s.sqlite");
     let runs = dir.path().join("out");
     let check = kigen(&[
-        "check", "--input", registry.to_str().unwrap(), "--cards", cards.to_str().unwrap(),
-        "--profile", "standard", "--as-of", AS_OF, "--out", out.to_str().unwrap(),
+        "check",
+        "--input",
+        registry.to_str().unwrap(),
+        "--cards",
+        cards.to_str().unwrap(),
+        "--profile",
+        "standard",
+        "--as-of",
+        AS_OF,
+        "--out",
+        out.to_str().unwrap(),
     ]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let rejects = read_csv(&out.join("rejects.csv"));
     let personal: Vec<_> = rejects
         .iter()
@@ -229,12 +255,22 @@ fn no_personal_number_reaches_any_output_standard_layout() {
         .map(|r| r["line"].as_str())
         .collect();
     assert!(registry_lines.len() >= 16, "{personal:?}");
-    assert_eq!(personal.iter().filter(|r| r["source"] == "cards").count(), 8);
+    assert_eq!(
+        personal.iter().filter(|r| r["source"] == "cards").count(),
+        8
+    );
     // A card row with a number in a date column keeps its key: its 住民 row
     // is rejected, not left without a card. The one whose key is the number
     // names nobody (C00 is no-item; the row is counted unattributed).
-    for r in outcomes.iter().filter(|r| r["resident_code"].starts_with('C')) {
-        let want = if r["resident_code"] == "C00" { "no-item" } else { "rejected" };
+    for r in outcomes
+        .iter()
+        .filter(|r| r["resident_code"].starts_with('C'))
+    {
+        let want = if r["resident_code"] == "C00" {
+            "no-item"
+        } else {
+            "rejected"
+        };
         assert_eq!(r["outcome"], want, "{r:?}");
     }
     assert!(String::from_utf8_lossy(&check.stdout).contains("of which unattributed 1"));
@@ -242,17 +278,37 @@ fn no_personal_number_reaches_any_output_standard_layout() {
     // resident can be told), then accepted.
     let run = |extra: &[&str]| {
         let mut args = vec![
-            "run", "--input", registry.to_str().unwrap(), "--cards", cards.to_str().unwrap(),
-            "--profile", "standard", "--as-of", AS_OF, "--allow-future", "--out",
-            runs.to_str().unwrap(), "--state", state.to_str().unwrap(),
+            "run",
+            "--input",
+            registry.to_str().unwrap(),
+            "--cards",
+            cards.to_str().unwrap(),
+            "--profile",
+            "standard",
+            "--as-of",
+            AS_OF,
+            "--allow-future",
+            "--out",
+            runs.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
         ];
         args.extend(extra);
         kigen(&args)
     };
     let refused = run(&[]);
-    assert_eq!(refused.status.code(), Some(2), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     let ran = run(&["--accept-input-change"]);
-    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
     assert_nowhere(&numbers, &[&out, &runs], &[&check, &refused, &ran]);
 }
 
@@ -288,20 +344,44 @@ fn no_personal_number_reaches_any_output_saku_layout() {
         dir.path().join("s.sqlite"),
     );
     let check = kigen(&[
-        "check", "--input", registry.to_str().unwrap(), "--as-of", AS_OF, "--out",
+        "check",
+        "--input",
+        registry.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let ran = kigen(&[
-        "run", "--input", registry.to_str().unwrap(), "--as-of", AS_OF, "--allow-future",
-        "--out", runs.to_str().unwrap(), "--state", state.to_str().unwrap(),
+        "run",
+        "--input",
+        registry.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--allow-future",
+        "--out",
+        runs.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
         "--accept-input-change",
     ]);
-    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
     let rejects = read_csv(&out.join("rejects.csv"));
     // 性別 is not read; every other column is.
     assert_eq!(
-        rejects.iter().filter(|r| r["reason"].starts_with("personal-number")).count(),
+        rejects
+            .iter()
+            .filter(|r| r["reason"].starts_with("personal-number"))
+            .count(),
         names.len() - 2,
         "{rejects:?}"
     );
@@ -316,17 +396,32 @@ fn a_card_file_without_its_header_echoes_no_row() {
     let n = my_number(7);
     write(
         &cards,
-        &[format!("{},{DUE_DATES}", spelled(&n, 1)), format!("92229879581,{DUE_DATES}")],
+        &[
+            format!("{},{DUE_DATES}", spelled(&n, 1)),
+            format!("92229879581,{DUE_DATES}"),
+        ],
     );
     let out = dir.path().join("check");
     let o = kigen(&[
-        "check", "--input", registry.to_str().unwrap(), "--cards", cards.to_str().unwrap(),
-        "--profile", "standard", "--as-of", AS_OF, "--out", out.to_str().unwrap(),
+        "check",
+        "--input",
+        registry.to_str().unwrap(),
+        "--cards",
+        cards.to_str().unwrap(),
+        "--profile",
+        "standard",
+        "--as-of",
+        AS_OF,
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("does not look like a header row"), "{err}");
-    assert!(!err.contains("2017-01-13") && !folded(&err).contains(&n), "{err}");
+    assert!(
+        !err.contains("2017-01-13") && !folded(&err).contains(&n),
+        "{err}"
+    );
 }
 
 /// A registry row of the standard layout.
@@ -375,18 +470,34 @@ fn unreadable_card_rows_reject_their_resident_or_are_unattributed() {
 
     let out = dir.path().join("check");
     let o = kigen(&[
-        "check", "--input", registry.to_str().unwrap(), "--cards", cards.to_str().unwrap(),
-        "--profile", "standard", "--as-of", AS_OF, "--out", out.to_str().unwrap(),
+        "check",
+        "--input",
+        registry.to_str().unwrap(),
+        "--cards",
+        cards.to_str().unwrap(),
+        "--profile",
+        "standard",
+        "--as-of",
+        AS_OF,
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("3 card row(s) rejected without a readable key (unattributed)"), "{err}");
+    assert!(
+        err.contains("3 card row(s) rejected without a readable key (unattributed)"),
+        "{err}"
+    );
     let outcomes = read_csv(&out.join("outcomes.csv"));
-    let outcome = |c: &str| {
-        outcomes.iter().find(|r| r["resident_code"] == c).unwrap()["outcome"].clone()
-    };
+    let outcome =
+        |c: &str| outcomes.iter().find(|r| r["resident_code"] == c).unwrap()["outcome"].clone();
     for i in 0..variants.len() {
-        assert_eq!(outcome(&format!("V{i}")), "printed", "variant {i}: {}", variants[i]);
+        assert_eq!(
+            outcome(&format!("V{i}")),
+            "printed",
+            "variant {i}: {}",
+            variants[i]
+        );
     }
     for c in ["B1", "B2", "B3"] {
         assert_eq!(outcome(c), "rejected", "{c}: its card row cannot be read");
@@ -404,9 +515,21 @@ fn unreadable_card_rows_reject_their_resident_or_are_unattributed() {
     let (runs, state) = (dir.path().join("out"), dir.path().join("s.sqlite"));
     let run = |extra: &[&str]| {
         let mut args = vec![
-            "run", "--quiet", "--input", registry.to_str().unwrap(), "--cards",
-            cards.to_str().unwrap(), "--profile", "standard", "--as-of", AS_OF, "--allow-future",
-            "--out", runs.to_str().unwrap(), "--state", state.to_str().unwrap(),
+            "run",
+            "--quiet",
+            "--input",
+            registry.to_str().unwrap(),
+            "--cards",
+            cards.to_str().unwrap(),
+            "--profile",
+            "standard",
+            "--as-of",
+            AS_OF,
+            "--allow-future",
+            "--out",
+            runs.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
         ];
         args.extend(extra);
         kigen(&args)
@@ -426,9 +549,22 @@ fn unreadable_card_rows_reject_their_resident_or_are_unattributed() {
         serde_json::from_slice(&std::fs::read(batch.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["counts"]["cards"]["unattributed"], 3, "{summary}");
     let html = std::fs::read_to_string(batch.join("report.html")).unwrap();
-    assert!(html.contains("data-k=\"cards:unattributed\">3<"), "report shows it");
-    let v = kigen(&["verify", batch.to_str().unwrap(), "--state", state.to_str().unwrap()]);
-    assert_eq!(v.status.code(), Some(0), "{}", String::from_utf8_lossy(&v.stdout));
+    assert!(
+        html.contains("data-k=\"cards:unattributed\">3<"),
+        "report shows it"
+    );
+    let v = kigen(&[
+        "verify",
+        batch.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
 
     // With [cards] max_unattributed = 3 the night is not refused.
     let profile = dir.path().join("p");
@@ -443,9 +579,20 @@ fn unreadable_card_rows_reject_their_resident_or_are_unattributed() {
         )
         .unwrap();
         let o = kigen(&[
-            "run", "--quiet", "--input", registry.to_str().unwrap(), "--cards",
-            cards.to_str().unwrap(), "--profile", profile.to_str().unwrap(), "--as-of", AS_OF,
-            "--allow-future", "--out", dir.path().join("o2").to_str().unwrap(), "--state",
+            "run",
+            "--quiet",
+            "--input",
+            registry.to_str().unwrap(),
+            "--cards",
+            cards.to_str().unwrap(),
+            "--profile",
+            profile.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--allow-future",
+            "--out",
+            dir.path().join("o2").to_str().unwrap(),
+            "--state",
             dir.path().join("s2.sqlite").to_str().unwrap(),
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -457,7 +604,10 @@ fn many_bad_card_rows_all_reach_rejects_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let registry = root().join("input-samples/standard/registry.csv");
     let cards = dir.path().join("c.csv");
-    let mut text = encoding_rs::SHIFT_JIS.decode(&cp932(CARD_HEADER)).0.into_owned();
+    let mut text = encoding_rs::SHIFT_JIS
+        .decode(&cp932(CARD_HEADER))
+        .0
+        .into_owned();
     text.push_str("\r\n");
     let n = 6_000;
     for i in 0..n {
@@ -474,8 +624,17 @@ fn many_bad_card_rows_all_reach_rejects_in_order() {
     std::fs::write(&cards, bytes).unwrap();
     let out = dir.path().join("check");
     let o = kigen(&[
-        "check", "--input", registry.to_str().unwrap(), "--cards", cards.to_str().unwrap(),
-        "--profile", "standard", "--as-of", AS_OF, "--out", out.to_str().unwrap(),
+        "check",
+        "--input",
+        registry.to_str().unwrap(),
+        "--cards",
+        cards.to_str().unwrap(),
+        "--profile",
+        "standard",
+        "--as-of",
+        AS_OF,
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let lines: Vec<u64> = read_csv(&out.join("rejects.csv"))
@@ -503,8 +662,15 @@ fn bidirectional_controls_are_escaped_in_csvs_report_and_terminal() {
     std::fs::write(&registry, format!("{header}\r\n{}\r\n", row.join(","))).unwrap();
     let out = dir.path().join("check");
     let o = kigen(&[
-        "check", "--input", registry.to_str().unwrap(), "--encoding", "utf-8", "--as-of", AS_OF,
-        "--out", out.to_str().unwrap(),
+        "check",
+        "--input",
+        registry.to_str().unwrap(),
+        "--encoding",
+        "utf-8",
+        "--as-of",
+        AS_OF,
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let raw = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
@@ -514,10 +680,20 @@ fn bidirectional_controls_are_escaped_in_csvs_report_and_terminal() {
     let bad = dir.path().join("b.csv");
     std::fs::write(&bad, "a\u{202E}b,\u{2066}c\r\n1,2\r\n").unwrap();
     let o = kigen(&[
-        "check", "--input", bad.to_str().unwrap(), "--encoding", "utf-8", "--as-of", AS_OF,
-        "--out", dir.path().join("c2").to_str().unwrap(),
+        "check",
+        "--input",
+        bad.to_str().unwrap(),
+        "--encoding",
+        "utf-8",
+        "--as-of",
+        AS_OF,
+        "--out",
+        dir.path().join("c2").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!err.contains('\u{202E}') && !err.contains('\u{2066}'), "{err}");
+    assert!(
+        !err.contains('\u{202E}') && !err.contains('\u{2066}'),
+        "{err}"
+    );
 }

@@ -301,7 +301,10 @@ fn for_cards(e: Error) -> Error {
             path,
             message: message
                 .replace("pass --encoding ", "pass --cards-encoding ")
-                .replace("set input.encoding in the profile", "set [cards] encoding in the profile"),
+                .replace(
+                    "set input.encoding in the profile",
+                    "set [cards] encoding in the profile",
+                ),
         },
         e => e,
     }
@@ -590,7 +593,12 @@ impl CardReader<'_> {
     fn personal_number(&self, rec: &Record<'_>) -> Option<&str> {
         let map = self.map;
         std::iter::once((Some(map.key), map.key_name.as_str()))
-            .chain(map.dates.iter().zip(&map.names).map(|(c, n)| (*c, n.as_str())))
+            .chain(
+                map.dates
+                    .iter()
+                    .zip(&map.names)
+                    .map(|(c, n)| (*c, n.as_str())),
+            )
             .find(|(col, _)| {
                 col.and_then(|c| self.text(rec, c))
                     .is_some_and(|v| looks_like_my_number(&v))

@@ -235,10 +235,9 @@ impl<'a> RowReader<'a> {
         }
         match cards.lookup(key) {
             CardLookup::NoRecord => Ok(None),
-            CardLookup::Rejected { line, reason, .. } => Err(reject(
-                "cards",
-                format!("card file line {line}: {reason}"),
-            )),
+            CardLookup::Rejected { line, reason, .. } => {
+                Err(reject("cards", format!("card file line {line}: {reason}")))
+            }
             CardLookup::Joined { entry, dates: card } => {
                 dates.card_applied = card.get(Field::CardApplied);
                 dates.card_issued = card.get(Field::CardIssued);

@@ -171,8 +171,10 @@ mod tests {
             })
             .unwrap();
             assert_eq!(seen.len(), 1000);
-            assert!(seen.iter().enumerate().all(|(i, (l, v))| *l == i as u32 + 2
-                && *v == format!("v{i}")));
+            assert!(seen
+                .iter()
+                .enumerate()
+                .all(|(i, (l, v))| *l == i as u32 + 2 && *v == format!("v{i}")));
         }
     }
 }
