@@ -491,13 +491,8 @@ fn unreadable_card_rows_reject_their_resident_or_are_unattributed() {
     let outcomes = read_csv(&out.join("outcomes.csv"));
     let outcome =
         |c: &str| outcomes.iter().find(|r| r["resident_code"] == c).unwrap()["outcome"].clone();
-    for i in 0..variants.len() {
-        assert_eq!(
-            outcome(&format!("V{i}")),
-            "printed",
-            "variant {i}: {}",
-            variants[i]
-        );
+    for (i, v) in variants.iter().enumerate() {
+        assert_eq!(outcome(&format!("V{i}")), "printed", "variant {i}: {v}");
     }
     for c in ["B1", "B2", "B3"] {
         assert_eq!(outcome(c), "rejected", "{c}: its card row cannot be read");
