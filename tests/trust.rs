@@ -692,3 +692,32 @@ fn bidirectional_controls_are_escaped_in_csvs_report_and_terminal() {
         "{err}"
     );
 }
+
+#[test]
+fn a_utf8_card_file_names_the_card_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = root().join("input-samples/standard/registry.csv");
+    let cards = dir.path().join("c.csv");
+    std::fs::write(
+        &cards,
+        format!("{CARD_HEADER}\r\n92229879581,{DUE_DATES}\r\n"),
+    )
+    .unwrap();
+    let o = kigen(&[
+        "check",
+        "--input",
+        registry.to_str().unwrap(),
+        "--cards",
+        cards.to_str().unwrap(),
+        "--profile",
+        "standard",
+        "--as-of",
+        AS_OF,
+        "--out",
+        dir.path().join("check").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("pass --cards-encoding utf-8"), "{err}");
+    assert!(!err.contains("pass --encoding"), "{err}");
+}
