@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Fuzzes kigen's registry reader and date parser with cargo-fuzz (libFuzzer)
-# on the stable toolchain, for a given time per target.
+# Fuzzes kigen's registry reader, date parser, card file reader and returns file
+# reader with cargo-fuzz (libFuzzer) on the stable toolchain, for a given time per target.
 #
 #   scripts/fuzz.sh [TARGET…] [--seconds N]
 #
-# TARGET is `reader` or `dates` (default: both, one after the other);
+# TARGET is `reader`, `dates`, `cards` or `returns` (default: all, one after the other);
 # N is the time per target (default 600). The corpus is rebuilt from
 # input-samples/*.csv and fuzz/seeds/ into fuzz/corpus/TARGET (not committed;
 # what libFuzzer adds is kept there between runs). Logs go to
@@ -25,7 +25,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 fuzz_dir=$root/fuzz
-all_targets=(reader dates)
+all_targets=(reader dates cards returns)
 targets=()
 seconds=600
 
@@ -36,7 +36,7 @@ while [[ $# -gt 0 ]]; do
         --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
         --seconds=*) seconds=${1#--seconds=}; shift ;;
         -h|--help) usage 0 ;;
-        reader|dates) targets+=("$1"); shift ;;
+        reader|dates|cards|returns) targets+=("$1"); shift ;;
         *) echo "fuzz.sh: unknown argument '$1'" >&2; usage 2 ;;
     esac
 done
@@ -90,6 +90,24 @@ for path in sys.argv[2:]:
 EOF
 }
 
+# The card file's and the returns file's seeds: fuzz/seeds/TARGET/ (and, for
+# the card file, the standard layout's sample).
+seed_cards() {
+    local corpus=$1 f
+    for f in "$fuzz_dir"/seeds/cards/* "$root"/input-samples/standard/cards.csv; do
+        [[ -f $f && $(stat -c %s "$f") -le 8192 ]] && cp "$f" "$corpus/seed-$(basename "$f")"
+    done
+    return 0
+}
+
+seed_returns() {
+    local corpus=$1 f
+    for f in "$fuzz_dir"/seeds/returns/*; do
+        [[ -f $f ]] && cp "$f" "$corpus/seed-$(basename "$f")"
+    done
+    return 0
+}
+
 seed_dates() {
     local corpus=$1 n=0 line f
     while IFS= read -r line || [[ -n $line ]]; do
@@ -138,6 +156,7 @@ for target in "${targets[@]}"; do
     case $target in
         reader) max_len=8192 ;;
         dates) max_len=128 ;;
+        cards|returns) max_len=4096 ;;
     esac
     stamp=$(date -u +%Y%m%dT%H%M%SZ)
     logdir=$fuzz_dir/logs/$target-$stamp

@@ -328,6 +328,96 @@ fn check_date(s: &str) {
     }
 }
 
+/// A scratch file for the targets whose reader takes a path: one per
+/// process and target, rewritten for every input.
+fn scratch(name: &str, data: &[u8]) -> Option<std::path::PathBuf> {
+    let path = std::env::temp_dir().join(format!("kigen-fuzz-{name}-{}", std::process::id()));
+    std::fs::write(&path, data).ok()?;
+    Some(path)
+}
+
+/// Reads `data` as a card file of the standard profile (SPEC 9), in CP932
+/// and in UTF-8. Asserts that:
+/// - reading never panics, and a refusal is an error, not a crash;
+/// - every card row ends in one place: rows read = joinable + rejected, the
+///   unattributed among the rejected, and the rejects come back in strictly
+///   increasing line order, as many as counted;
+/// - no field of a reject is a 個人番号 (in any spelling).
+#[doc(hidden)]
+pub fn read_card_bytes(data: &[u8]) {
+    let Some(Ok(profile)) = crate::profile::Profile::load_builtin("standard") else {
+        panic!("the standard profile loads");
+    };
+    let Some(path) = scratch("cards", data) else {
+        return;
+    };
+    for encoding in [InputEncoding::Cp932, InputEncoding::Utf8] {
+        let Ok(index) = crate::registry::CardIndex::read(&path, encoding, &profile) else {
+            continue;
+        };
+        assert!(index.unattributed() <= index.rejected());
+        assert!(index.rejected() <= index.rows());
+        let mut n = 0u64;
+        let mut last = 0u32;
+        index
+            .for_each_reject(|r| {
+                assert!(
+                    r.line > last,
+                    "rejects in line order: {} after {last}",
+                    r.line
+                );
+                last = r.line;
+                n += 1;
+                for f in [&r.resident_code, &r.field, &r.value, &r.reason] {
+                    assert!(
+                        !crate::mynumber::looks_like_my_number(f),
+                        "a 個人番号 in a reject: {r:?}"
+                    );
+                }
+                Ok(())
+            })
+            .expect("the rejects read back");
+        assert_eq!(n, index.rejected());
+        let joins = index.joins();
+        let unmatched = index.unmatched(&joins).len() as u64;
+        assert_eq!(
+            unmatched + index.rejected(),
+            index.rows(),
+            "with no registry row, every card row is unmatched or rejected"
+        );
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+/// Reads `data` as a returns file (`kigen returned --file`). Asserts that
+/// reading never panics, and that the lines it names are physical lines
+/// (line feeds counted, CRLF once): increasing, from 2, and no more than
+/// the input has.
+#[doc(hidden)]
+pub fn read_returns_bytes(data: &[u8]) {
+    let Some(path) = scratch("returns", data) else {
+        return;
+    };
+    if let Ok(lines) = crate::mailroom::returns::read_returns_file(&path) {
+        let physical = data.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        let mut last = 1u64;
+        for l in &lines {
+            let n: u64 = l
+                .source
+                .rsplit(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a line number");
+            assert!(
+                n >= last.max(2) && n <= physical,
+                "line {n} after {last} of {physical}"
+            );
+            last = n;
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +471,33 @@ mod tests {
             parse_dates(&std::fs::read(&path).unwrap());
         }
         parse_dates(b"\x03\x07\x00\x00\x00\x08\x00\x00\x00\x0e\x00\x00\x00");
+    }
+
+    #[test]
+    fn cards_over_the_seeds() {
+        let seeds = files(&root().join("fuzz/seeds/cards"));
+        assert!(seeds.len() >= 5, "fuzz/seeds/cards has seeds");
+        let mut inputs = seeds;
+        inputs.push(root().join("input-samples/standard/cards.csv"));
+        for path in inputs {
+            let data = std::fs::read(&path).unwrap();
+            read_card_bytes(&data);
+            let mut d = data.clone();
+            d.truncate(d.len() / 2);
+            read_card_bytes(&d);
+        }
+        read_card_bytes(b"");
+    }
+
+    #[test]
+    fn returns_over_the_seeds() {
+        let seeds = files(&root().join("fuzz/seeds/returns"));
+        assert!(seeds.len() >= 3, "fuzz/seeds/returns has seeds");
+        for path in seeds {
+            let data = std::fs::read(&path).unwrap();
+            read_returns_bytes(&data);
+            read_returns_bytes(&data[..data.len() / 2]);
+        }
+        read_returns_bytes(b"");
     }
 }

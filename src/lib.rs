@@ -45,6 +45,8 @@ pub mod rules;
 pub(crate) mod sample;
 pub mod select;
 pub(crate) mod text;
+#[doc(hidden)]
+pub use text::terminal_text;
 pub(crate) mod verify;
 pub mod wareki;
 

@@ -21,7 +21,9 @@ fn main() {
     let code = match std::panic::catch_unwind(|| kigen::cmd::dispatch(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            eprintln!("kigen: {e}");
+            // Messages echo values of the inputs: no terminal escape or
+            // bidirectional control reaches the terminal (SPEC 13).
+            eprintln!("kigen: {}", kigen::terminal_text(&e.to_string()));
             e.exit_code()
         }
         Err(_) => {

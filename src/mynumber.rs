@@ -2,10 +2,20 @@
 //! never written anywhere (SPEC 10): twelve digits whose last is the check
 //! digit of 番号法施行令 第8条.
 
-use crate::text::ascii_width_char;
+use crate::text::{ascii_width_char, is_number_separator};
 
-/// Whether `value` (trimmed, ASCII or full-width digits) is twelve digits
-/// with a valid 個人番号 check digit.
+/// The reason of a row rejected for a 個人番号 (rejects.csv's `reason`
+/// starts with it).
+pub(crate) const PERSONAL_NUMBER: &str = "personal-number";
+
+/// What is written in place of a value that is a 個人番号.
+pub(crate) const MASKED: &str = "************";
+
+/// Whether `value` is twelve digits with a valid 個人番号 check digit, once
+/// full-width digits are folded and every separator kigen knows (spaces,
+/// U+3000, hyphens, dashes, minus signs and the long-vowel marks, see
+/// [`is_number_separator`]) is removed: `1234 5678 9018`, `１２３４－５６７８－９０１８`
+/// and `123456789018` are the same number (SPEC 13).
 ///
 /// The check digit: with P(n) the n-th of the first eleven digits counted
 /// from the right and Q(n) = n + 1 for n ≤ 6, n − 5 for n ≥ 7, the remainder
@@ -13,7 +23,14 @@ use crate::text::ascii_width_char;
 pub(crate) fn looks_like_my_number(value: &str) -> bool {
     let mut digits = [0u32; 12];
     let mut n = 0;
-    for c in value.trim().chars().map(ascii_width_char) {
+    for c in value
+        .chars()
+        .filter(|c| !is_number_separator(*c))
+        .map(ascii_width_char)
+    {
+        if is_number_separator(c) {
+            continue;
+        }
         let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) else {
             return false;
         };
@@ -60,9 +77,28 @@ mod tests {
             "1234567890180",
             "12345678901８x",
             "",
-            "1234-5678-9018",
+            "1234-5678-9019",
+            "1234-5678-901８-0",
+            "12345678901a8",
         ] {
             assert!(!looks_like_my_number(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn separators_and_width_are_folded() {
+        for spelled in [
+            "1234-5678-9018",
+            "1234 5678 9018",
+            "1234\u{3000}5678\u{3000}9018",
+            "１２３４－５６７８－９０１８",
+            "1234‐5678‑9018",
+            "1234–5678—9018",
+            "1234−5678ー9018",
+            "1234ｰ5678-9018",
+            " 1 2 3 4 5 6 7 8 9 0 1 8 ",
+        ] {
+            assert!(looks_like_my_number(spelled), "{spelled}");
         }
     }
 

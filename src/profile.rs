@@ -693,6 +693,12 @@ pub struct CardSettings {
     /// without `--cards` would find every resident `no-item`: kigen then
     /// refuses to run without `--cards`.
     pub required: bool,
+    /// The most card rows a night accepts that were rejected without a
+    /// readable key (`unattributed`: no 住民 row could be rejected with
+    /// them, so a resident may be `no-item` for want of one); more refuses
+    /// the night before printing unless `--accept-input-change` (SPEC 13).
+    /// Default 0.
+    pub max_unattributed: u64,
     /// `[cards.columns]`: the card file's header names.
     pub columns: CardColumns,
 }
@@ -703,6 +709,7 @@ impl Default for CardSettings {
             encoding: InputEncoding::Cp932,
             registry_key: String::new(),
             required: false,
+            max_unattributed: 0,
             columns: CardColumns::default(),
         }
     }
@@ -940,12 +947,14 @@ impl GaijiTable {
             .comment(Some(b'#'))
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
+        // Physical lines: CRLF counts once (SPEC 13).
+        let mut lines = crate::text::LineCounter::default();
         for record in reader.records() {
-            let line_no = record
-                .as_ref()
-                .ok()
-                .and_then(|r| r.position())
-                .map_or(0, |p| p.line() as usize);
+            let pos = match &record {
+                Ok(r) => r.position(),
+                Err(e) => e.position(),
+            };
+            let line_no = pos.map_or(0, |p| lines.line_at(text.as_bytes(), p.byte()) as usize);
             let bad = |why: String| Error::Gaiji {
                 path: source.to_path_buf(),
                 line: line_no,

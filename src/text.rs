@@ -47,22 +47,125 @@ pub(crate) fn ascii_width_char(c: char) -> char {
     }
 }
 
-/// `s` with every control character (C0, DEL, C1) written as `<U+001B>`:
-/// values echoed into a CSV, a log line or a message can then neither break
-/// a line nor carry a terminal escape (SPEC 10). Borrows when there is none.
+/// A separator a number may be written with, removed before a value is
+/// compared as a number (the 個人番号 guard, the card join key): ASCII and
+/// ideographic spaces, the hyphens and dashes (`-` `‐` `‑` `–` `—`), the
+/// minus signs (`−` `－`) and the long-vowel marks (`ー` `ｰ`) that stand in
+/// for a hyphen when a number is typed in kana mode (SPEC 13).
+pub(crate) fn is_number_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{3000}'
+            | '-'
+            | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2212}'
+            | '\u{30FC}'
+            | '\u{FF70}'
+            | '\u{FF0D}'
+    )
+}
+
+/// A key or number as compared: full-width ASCII folded
+/// ([`ascii_width_char`]) and every [`is_number_separator`] removed, so that
+/// `Ａ１２－３４` and `A1234` are one key. Borrows when nothing changes.
+pub(crate) fn fold_key(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .filter(|c| !is_number_separator(*c))
+            .map(ascii_width_char)
+            .filter(|c| !is_number_separator(*c))
+            .collect(),
+    )
+}
+
+/// Whether `c` must not reach a CSV, a report or a terminal as itself: a
+/// control character (C0, DEL, C1; ESC among them) or a bidirectional
+/// embedding, override or isolate (U+202A–U+202E, U+2066–U+2069), which
+/// would make a value display reversed (SPEC 13).
+pub(crate) fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every character of [`needs_escape`] written as `\u{1B}`,
+/// `\u{202E}`: values echoed into a CSV, report.html, a log line or a
+/// message can then neither break a line, nor carry a terminal escape, nor
+/// turn text around (SPEC 10, 13). The one escaping function of kigen.
+/// Borrows when there is none.
 pub(crate) fn escape_controls(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
-        if c.is_control() {
-            out.push_str(&format!("<U+{:04X}>", c as u32));
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:X}}}", c as u32));
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// A message for the terminal: like [`escape_controls`], but its own line
+/// breaks and tabs kept (a message may have several lines). Used for every
+/// error kigen prints (SPEC 13).
+pub fn terminal_text(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| needs_escape(c) && c != '\n' && c != '\t') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for line in s.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        for part in body.split_inclusive('\t') {
+            let (p, tab) = match part.strip_suffix('\t') {
+                Some(p) => (p, "\t"),
+                None => (part, ""),
+            };
+            out.push_str(&escape_controls(p));
+            out.push_str(tab);
+        }
+        out.push_str(nl);
+    }
+    Cow::Owned(out)
+}
+
+/// Physical line numbers of positions in a text read front to back: line
+/// feeds counted, so that CRLF counts once (the `csv` crate's own line
+/// count takes CR and LF for two line ends). For messages about a CSV kigen
+/// reads (SPEC 13).
+#[derive(Debug, Default)]
+pub(crate) struct LineCounter {
+    at: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line of byte `offset` of `text`; offsets must not go
+    /// backwards between calls (an earlier one is counted from the start).
+    /// The `csv` crate gives a record after a CRLF as starting on the LF:
+    /// an offset at an LF is taken as the line after it.
+    pub(crate) fn line_at(&mut self, text: &[u8], offset: u64) -> u64 {
+        let mut to = (offset as usize).min(text.len());
+        if text.get(to) == Some(&b'\n') {
+            to += 1;
+        }
+        if to < self.at {
+            self.at = 0;
+            self.line = 0;
+        }
+        self.line += memchr::memchr_iter(b'\n', &text[self.at..to]).count() as u64;
+        self.at = to;
+        self.line + 1
+    }
 }
 
 /// A character of Unicode's private-use areas: an unmapped 外字 (CP932's
@@ -170,8 +273,26 @@ mod tests {
         assert_eq!(w("385\u{2212}0051　x"), "385-0051 x");
         assert_eq!(
             escape_controls("a\u{1b}[31mb\r\nc"),
-            "a<U+001B>[31mb<U+000D><U+000A>c"
+            "a\\u{1B}[31mb\\u{D}\\u{A}c"
         );
+        assert_eq!(
+            escape_controls("x\u{202E}y\u{2066}z\u{2069}\u{202A}"),
+            "x\\u{202E}y\\u{2066}z\\u{2069}\\u{202A}"
+        );
+        assert_eq!(fold_key("Ａ１２－３４ ｰ5"), "A12345");
+        let text = b"h\r\na\r\n\"x\r\ny\"\r\nb\n";
+        let mut lines = LineCounter::default();
+        assert_eq!(lines.line_at(text, 0), 1);
+        assert_eq!(lines.line_at(text, 2), 2, "the LF of a CRLF");
+        assert_eq!(lines.line_at(text, 3), 2);
+        assert_eq!(lines.line_at(text, 6), 3);
+        assert_eq!(lines.line_at(text, 14), 5);
+        assert_eq!(lines.line_at(text, 3), 2);
+        assert_eq!(
+            terminal_text("a\u{202E}b\n\tc\u{1b}"),
+            "a\\u{202E}b\n\tc\\u{1B}"
+        );
+        assert!(matches!(fold_key("R001"), Cow::Borrowed("R001")));
         assert!(matches!(escape_controls("住民"), Cow::Borrowed("住民")));
     }
 }

@@ -357,6 +357,11 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
             cards.rows_read,
             cards.joined + cards.rejected + cards.unmatched,
         );
+        rep.require(
+            format!("{SUMMARY_FILE}: card rows unattributed (<= rejected)"),
+            true,
+            cards.unattributed <= cards.rejected,
+        );
         match read_csv(&dir.join("cards-unmatched.csv")) {
             Ok(rows) => rep.require(
                 "cards-unmatched.csv: rows (= cards.unmatched)",
@@ -707,6 +712,11 @@ fn check_auditor_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
                 ("unmatched", k.unmatched),
             ] {
                 expected.push((format!("cards:{key}"), n.to_string()));
+            }
+            // Reports written before SPEC 13 have no such figure; they had
+            // none to show.
+            if k.unattributed > 0 {
+                expected.push(("cards:unattributed".into(), k.unattributed.to_string()));
             }
         }
         for f in summary.files.iter().filter(|f| f.packets.is_some()) {

@@ -80,7 +80,9 @@ fn export(dir: &Path) -> (PathBuf, PathBuf) {
         format!("10000000003,{DUE_DATES}"),
         format!("19999999999,{DUE_DATES}"),
         format!(",{DUE_DATES}"),
-        "10000000001,2017-01-13".to_string(),
+        // Too few fields, its key still read: its 住民 row (A04) is
+        // rejected, not left without a card (SPEC 13).
+        "10000000004,2017-01-13".to_string(),
         format!("10000000010,{DUE_DATES}"),
     ];
     write(&cards, &card_lines);
@@ -130,7 +132,11 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
     assert_eq!(outcome("A01"), "printed");
     assert_eq!(outcome("A02"), "rejected", "its card row has a bad date");
     assert_eq!(outcome("A03"), "rejected", "its key is on two card rows");
-    assert_eq!(outcome("A04"), "no-item", "no card row");
+    assert_eq!(
+        outcome("A04"),
+        "rejected",
+        "its card row has too few fields"
+    );
     assert_eq!(outcome("A05"), "excluded");
     assert_eq!(outcome("A06"), "printed");
     assert_eq!(outcome("A07"), "held", "支援措置");
@@ -173,6 +179,11 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
         reg("A03")
     );
     assert_eq!(reg("A08")["field"], "住民票コード");
+    assert!(
+        reg("A04")["reason"].contains("card file line 11: (row): the row has 2 fields"),
+        "{:?}",
+        reg("A04")
+    );
     assert!(
         reg("A09")["reason"].contains("card file line 13"),
         "{:?}",
@@ -232,7 +243,9 @@ fn every_card_row_is_joined_rejected_or_unmatched() {
     assert!(summary.is_null());
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("card rows read           12  (joined 4, rejected 6, unmatched 2"),
+        stdout
+            .contains("card rows read           12  (joined 4, rejected 6 of which unattributed 1")
+            && stdout.contains("unmatched 2: no-registry-row 1, not-resident 1)"),
         "{stdout}"
     );
 
@@ -270,6 +283,8 @@ fn a_run_with_cards_prints_to_the_mail_to_and_holds_a_support_measure() {
         out.to_str().unwrap(),
         "--state",
         state.to_str().unwrap(),
+        // The card row with an empty key names no resident (SPEC 13).
+        "--accept-input-change",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let batch = out.join(AS_OF);

@@ -39,7 +39,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("render::packet", 13),
     ("render::mailroom", 13),
     ("pipeline", 14),
-    ("fuzzing", 14), // the fuzz targets' entry points
+    ("fuzzing", 17), // the fuzz targets' entry points (the returns file is the mail room's)
     ("batch", 15),
     ("verify", 15),
     ("mailroom", 16), // pull lists, returns, reprints: use batch and verify

@@ -249,9 +249,19 @@ pub fn load_ken_all(bytes: &[u8]) -> Result<KenAll, String> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    // Physical lines: CRLF (as KEN_ALL is published) counts once (SPEC 13).
+    let mut lines = crate::text::LineCounter::default();
     for record in reader.records() {
-        let fields = record.map_err(|e| format!("KEN_ALL: {e}"))?;
-        let line = fields.position().map_or(0, |p| p.line());
+        let fields = record.map_err(|e| match e.position() {
+            Some(p) => format!(
+                "KEN_ALL line {}: {e}",
+                lines.line_at(text.as_bytes(), p.byte())
+            ),
+            None => format!("KEN_ALL: {e}"),
+        })?;
+        let line = fields
+            .position()
+            .map_or(0, |p| lines.line_at(text.as_bytes(), p.byte()));
         if fields.len() != 15 {
             return Err(format!(
                 "KEN_ALL line {line}: {} columns, expected 15",

@@ -210,7 +210,15 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
     }
     let cards = match (req.cards, joins) {
         (Some(index), Some(joins)) => {
-            counts.cards = Some(write_card_outcomes(index, &joins, &mut rejects, dir, enc)?);
+            let card_counts = write_card_outcomes(index, &joins, &mut rejects, dir, enc)?;
+            // Said even with --quiet: nobody goes silent (SPEC 13).
+            if card_counts.unattributed > 0 {
+                eprintln!(
+                    "kigen: warning: {} card row(s) rejected without a readable key (unattributed): the residents they belong to cannot be told; see rejects.csv (source cards)",
+                    card_counts.unattributed
+                );
+            }
+            counts.cards = Some(card_counts);
             Some(CardsEntry {
                 bytes: index.digest.bytes,
                 sha256: index.digest.sha256.clone(),
@@ -243,11 +251,21 @@ fn write_card_outcomes(
     dir: &Path,
     enc: CsvEncoding,
 ) -> Result<CardCounts> {
+    // Read back from disk a chunk at a time: a card file of a million bad
+    // rows is never held whole (SPEC 13).
     let mut buf = String::new();
-    for r in &index.rejects {
-        push_reject(&mut buf, r, RejectSource::Cards);
-    }
-    rejects.write_records(&buf, index.rejects.len() as u64)?;
+    let mut n = 0u64;
+    index.for_each_reject(|r| {
+        push_reject(&mut buf, &r, RejectSource::Cards);
+        n += 1;
+        if buf.len() >= 1 << 20 {
+            rejects.write_records(&buf, n)?;
+            buf.clear();
+            n = 0;
+        }
+        Ok(())
+    })?;
+    rejects.write_records(&buf, n)?;
     let unmatched = index.unmatched(joins);
     let mut file = CsvFile::create(
         &dir.join("cards-unmatched.csv"),
@@ -266,7 +284,8 @@ fn write_card_outcomes(
     Ok(CardCounts {
         rows_read: index.rows(),
         joined: joins.joined(index),
-        rejected: index.rejects.len() as u64,
+        rejected: index.rejected(),
+        unattributed: index.unattributed(),
         unmatched: unmatched.len() as u64,
         unmatched_by_reason: by_reason,
     })

@@ -414,6 +414,27 @@ fn refuse_shrunk_input(req: &RunRequest<'_>, counts: &Counts, previous: Previous
     )))
 }
 
+/// Card rows rejected without a readable key name no resident: whoever
+/// they belonged to is `no-item` tonight without a word. More of them than
+/// `[cards] max_unattributed` refuses the night before printing (SPEC 13).
+fn refuse_unattributed(req: &RunRequest<'_>, counts: &Counts) -> Result<()> {
+    let Some(cards) = &counts.cards else {
+        return Ok(());
+    };
+    let max = req.profile.settings.cards.max_unattributed;
+    if cards.unattributed <= max {
+        return Ok(());
+    }
+    Err(Error::State(format!(
+        "{} card row(s) of {} were rejected without a readable key (unattributed, more than [cards] max_unattributed = {max}): the residents they belong to cannot be told and would be no-item. Nothing was printed or recorded. Read rejects.csv (source cards) of `kigen check` with the same files, have the card extract fixed and run again; if those residents may go without a notice tonight, run again with --accept-input-change",
+        cards.unattributed,
+        req.cards
+            .as_ref()
+            .map(|c| c.path.display().to_string())
+            .unwrap_or_default()
+    )))
+}
+
 /// Whether the batch for the date is complete and nothing is to be done;
 /// an error when the request does not fit the ledger's record (a
 /// `--regenerate` of another input or of no batch, a date before the last
@@ -489,6 +510,7 @@ fn build(
     let selected = select_rows(req, issued, loaded, &tmp)?;
     if timings.is_none() && !req.accept_input_change {
         refuse_shrunk_input(req, &selected.report.counts, previous)?;
+        refuse_unattributed(req, &selected.report.counts)?;
     }
     let select_seconds = started.elapsed().as_secs_f64();
 

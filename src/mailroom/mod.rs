@@ -132,9 +132,20 @@ pub(crate) fn read_table(path: &Path, utf8_without_bom: bool) -> Result<Table> {
         .map(|h| crate::text::trim(h).to_string())
         .collect();
     let mut rows = Vec::new();
+    // Physical lines: CRLF counts once (SPEC 13).
+    let mut lines = crate::text::LineCounter::default();
     for rec in r.records() {
-        let rec = rec.map_err(|e| bad(e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let rec = rec.map_err(|e| match e.position() {
+            Some(p) => bad(format!(
+                "line {}: {}",
+                lines.line_at(text.as_bytes(), p.byte()),
+                e
+            )),
+            None => bad(e.to_string()),
+        })?;
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(text.as_bytes(), p.byte()));
         rows.push((line, rec.iter().map(String::from).collect()));
     }
     Ok(Table { headers, rows })

@@ -231,3 +231,29 @@ pub(crate) fn resolve(
     let outcome = ledger.resolve_return(&batch, number, note, today)?;
     Ok((batch, outcome))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::read_returns_file;
+
+    #[test]
+    fn lines_are_physical_with_crlf() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("returns.csv");
+        std::fs::write(
+            &path,
+            "document_number,reason\r\nD-1,unknown\r\n\"D-2\",\"moved\r\naway\"\r\nD-3,refused\r\n",
+        )
+        .unwrap();
+        let lines = read_returns_file(&path).unwrap();
+        let sources: Vec<&str> = lines.iter().map(|l| l.source.as_str()).collect();
+        assert_eq!(
+            sources,
+            [
+                "returns.csv line 2",
+                "returns.csv line 3",
+                "returns.csv line 5"
+            ]
+        );
+    }
+}

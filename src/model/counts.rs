@@ -46,6 +46,14 @@ pub struct CardCounts {
     pub joined: u64,
     /// Rows in rejects.csv (`source` = `cards`).
     pub rejected: u64,
+    /// Of the rejected rows, those whose key could not be read (a record
+    /// of the wrong shape, a key that is not a key): no 住民 row could be
+    /// rejected with them, so that a resident may be `no-item` for want of
+    /// a card row nobody could read (SPEC 13, `[cards] max_unattributed`).
+    /// Absent from a summary.json written before the key existed (read as
+    /// 0).
+    #[serde(default)]
+    pub unattributed: u64,
     /// Rows in cards-unmatched.csv.
     pub unmatched: u64,
     /// Unmatched rows per reason (`no-registry-row`, `not-resident`).
@@ -53,9 +61,11 @@ pub struct CardCounts {
 }
 
 impl CardCounts {
-    /// The card file's identity: rows read = joined + rejected + unmatched.
+    /// The card file's identity: rows read = joined + rejected + unmatched,
+    /// the unattributed being some of the rejected.
     pub fn reconciles(&self) -> bool {
         self.joined + self.rejected + self.unmatched == self.rows_read
+            && self.unattributed <= self.rejected
     }
 }
 
@@ -178,10 +188,18 @@ impl Counts {
         }
         if let Some(c) = &self.cards {
             s.push_str(&format!(
-                "card rows read    {:>9}  (joined {}, rejected {}, unmatched {}{}){}\n",
+                "card rows read    {:>9}  (joined {}, rejected {}{}, unmatched {}{}){}\n",
                 c.rows_read,
                 c.joined,
                 c.rejected,
+                if c.unattributed > 0 {
+                    format!(
+                        " of which unattributed {} (their key could not be read: see rejects.csv, source cards)",
+                        c.unattributed
+                    )
+                } else {
+                    String::new()
+                },
                 c.unmatched,
                 if c.unmatched_by_reason.is_empty() {
                     String::new()

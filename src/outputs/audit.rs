@@ -6,7 +6,7 @@
 //! Codes, postal codes, document numbers and hashes are text cells, so
 //! that a spreadsheet keeps their leading zeros; line numbers, pages and
 //! counts are numbers, expiry dates are dates. Text reads as the CSVs read
-//! (control characters as `<U+000A>`, a leading `'` before `=`, `+`, `-`,
+//! (control characters as `\u{A}`, a leading `'` before `=`, `+`, `-`,
 //! `@`), so a cell compares equal to the CSV's. The bytes are
 //! deterministic: the document's creation date is the batch date (00:00
 //! UTC) and rust_xlsxwriter writes the zip entries with a fixed time.
@@ -44,13 +44,10 @@ const MAX_ROWS: u32 = 1_048_576;
 
 /// The text a CSV output shows for `value` (SPEC 10, as
 /// `csvfile::push_field` writes it before quoting): control characters
-/// as `<U+000A>`, a leading `'` before `=`, `+`, `-`, `@`, a tab or a
-/// carriage return.
+/// and bidirectional controls as `\u{A}`, a leading `'` before `=`, `+`,
+/// `-`, `@` (full-width too), a tab or a carriage return.
 pub(crate) fn cell_text(value: &str) -> Cow<'_, str> {
-    let risky = matches!(
-        value.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    );
+    let risky = super::csvfile::starts_like_formula(value);
     let text = crate::text::escape_controls(value);
     if risky {
         Cow::Owned(format!("'{text}"))

@@ -16,24 +16,23 @@ use crate::text::escape_controls;
 ///
 /// Every cell is written safe for the auditor's spreadsheet (SPEC 10): a
 /// control character (a line break or terminal escape in an echoed value)
-/// is written `<U+000A>`, and a cell starting with `=`, `+`, `-`, `@`, a tab
+/// (and a bidirectional control, SPEC 13) is written `\u{A}`, `\u{202E}`,
+/// and a cell starting with `=`, `+`, `-`, `@` (or their full-width forms
+/// `＝`, `＋`, `－`, `＠`, which a spreadsheet may take as the same), a tab
 /// or a carriage return gets a leading `'` so that it shows as text instead
 /// of running as a formula. No machine-read column (codes, dates, flags,
 /// counts) can start with those.
 pub(crate) fn push_field(buf: &mut String, value: &str) {
-    let risky_start = matches!(
-        value.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    );
+    let risky_start = starts_like_formula(value);
     let special = value
         .bytes()
-        .any(|b| matches!(b, b',' | b'"' | 0..=0x1F | 0x7F | 0xC2));
+        .any(|b| matches!(b, b',' | b'"' | 0..=0x1F | 0x7F | 0xC2 | 0xE2));
     if !risky_start && !special {
         buf.push_str(value);
         return;
     }
-    // 0xC2 leads the C1 controls (U+0080–U+009F) in UTF-8; the check below
-    // is exact.
+    // 0xC2 leads the C1 controls (U+0080–U+009F) in UTF-8, 0xE2 the
+    // bidirectional controls; the check below is exact.
     let value = escape_controls(value);
     let quote = value.bytes().any(|b| matches!(b, b',' | b'"'));
     if quote {
@@ -51,6 +50,14 @@ pub(crate) fn push_field(buf: &mut String, value: &str) {
     if quote {
         buf.push('"');
     }
+}
+
+/// Whether a cell starting so could be taken as a formula by a spreadsheet.
+pub(crate) fn starts_like_formula(value: &str) -> bool {
+    matches!(
+        value.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
+    )
 }
 
 /// Appends a whole record (fields joined by commas, CRLF at the end).
@@ -187,7 +194,7 @@ mod tests {
     fn quoting() {
         let mut s = String::new();
         push_record(&mut s, &["a", "b,c", "d\"e", "改\n行"]);
-        assert_eq!(s, "a,\"b,c\",\"d\"\"e\",改<U+000A>行\r\n");
+        assert_eq!(s, "a,\"b,c\",\"d\"\"e\",改\\u{A}行\r\n");
     }
 
     #[test]
@@ -202,6 +209,11 @@ mod tests {
             "=cmd|' /C calc'!A0",
             "2026-11-26",
             "佐久　太郎",
+            "＝HYPERLINK(\"http://x\")",
+            "＋81",
+            "－1",
+            "＠SUM(A1)",
+            "a\u{202E}b\u{2066}c\u{1b}[2J",
         ];
         let mut s = String::new();
         push_record(&mut s, &cells);
@@ -223,11 +235,16 @@ mod tests {
                 "'+81",
                 "'-1",
                 "'@SUM(A1)",
-                "'<U+0009>x",
-                "'<U+000D>x",
+                "'\\u{9}x",
+                "'\\u{D}x",
                 "'=cmd|' /C calc'!A0",
                 "2026-11-26",
                 "佐久　太郎",
+                "'＝HYPERLINK(\"http://x\")",
+                "'＋81",
+                "'－1",
+                "'＠SUM(A1)",
+                "a\\u{202E}b\\u{2066}c\\u{1B}[2J",
             ]
         );
     }

@@ -27,10 +27,13 @@ pub(crate) const REPORT_FILE: &str = "report.html";
 /// there are (the CSVs and audit.xlsx have every row).
 const MAX_TABLE_ROWS: usize = 30;
 
-/// `s` safe in HTML text and in a quoted attribute value.
+/// `s` safe in HTML text and in a quoted attribute value; control and
+/// bidirectional characters are written `\u{202E}` first, as in the CSVs
+/// ([`crate::text::escape_controls`], SPEC 13).
 pub(crate) fn esc(s: &str) -> Cow<'_, str> {
+    let s = crate::text::escape_controls(s);
     if !s.contains(['&', '<', '>', '"', '\'']) {
-        return Cow::Borrowed(s);
+        return s;
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
@@ -379,6 +382,14 @@ fn reconciliation(h: &mut String, ov: &Overview<'_>) {
             inline_figure("cards:joined", k.joined),
             inline_figure("cards:rejected", k.rejected),
             inline_figure("cards:unmatched", k.unmatched),
+        );
+        // SPEC 13: a card row rejected without a readable key names no
+        // resident; the operator must see how many there are.
+        let _ = write!(
+            h,
+            "<p class=\"{}\">うち不備のうちキーが読めない行（unattributed：どの住民の行か分からず、その住民は no-item になり得ます） {}</p>",
+            if k.unattributed > 0 { "ng" } else { "note" },
+            inline_figure("cards:unattributed", k.unattributed),
         );
     }
     if c.kana_placeholders > 0 {

@@ -25,13 +25,14 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::decode::{self, decode_field};
+use super::spill::{RejectSpill, SpilledRejects};
 use super::split::{Record, RecordBatch};
 use super::stream::{read_header_row, InputDigest, RecordStream};
 use crate::error::{Error, Result};
 use crate::model::{valid_resident_code, CodeKey, Field, InputEncoding, Reject, UnmatchedCard};
-use crate::mynumber::looks_like_my_number;
+use crate::mynumber::{looks_like_my_number, MASKED, PERSONAL_NUMBER};
 use crate::profile::{CardColumns, Profile};
-use crate::text::trim;
+use crate::text::{fold_key, trim};
 use crate::wareki::Eras;
 
 /// The card dates of one card record, in [`Field::CARD_DATES`] order.
@@ -52,17 +53,19 @@ impl CardDates {
 enum CardState {
     /// Valid, its key occurring once: it joins.
     Joinable(CardDates),
-    /// Rejected (its reject is in [`CardIndex::rejects`]); a registry row
-    /// with its key is rejected with this reason.
-    Rejected(Box<str>),
+    /// Rejected (its reject is in rejects.csv); a registry row with its key
+    /// is rejected with this reason, an index into [`CardIndex::reasons`]
+    /// (one copy of each distinct reason: a card file of a million rows of
+    /// the wrong shape holds one string, not a million).
+    Rejected(u32),
 }
 
-/// One data record of the card file.
+/// One data record of the card file whose key could be read (a record
+/// whose key could not is only counted: it is `unattributed`).
 #[derive(Debug, Clone)]
 struct CardEntry {
     line: u32,
-    /// The key, when it could be read (a rejected row may have one).
-    key: Option<CodeKey>,
+    key: CodeKey,
     state: CardState,
 }
 
@@ -83,7 +86,9 @@ pub enum CardLookup<'a> {
     Rejected {
         /// The record's index.
         entry: u32,
-        /// Names the card file's line(s) and what is wrong.
+        /// The record's line in the card file.
+        line: u32,
+        /// What is wrong (the field, or the lines of a repeated key).
         reason: &'a str,
     },
 }
@@ -95,9 +100,16 @@ pub struct CardIndex {
     pub path: PathBuf,
     entries: Vec<CardEntry>,
     by_key: FxHashMap<CodeKey, u32>,
-    /// The card file's own rejects, in line order (rejects.csv with
-    /// `source` = `cards`).
-    pub rejects: Vec<Reject>,
+    /// The distinct reasons of rejected records.
+    reasons: Vec<Box<str>>,
+    /// The card file's own rejects (rejects.csv with `source` = `cards`),
+    /// on disk: see [`CardIndex::for_each_reject`].
+    rejects: CardRejects,
+    /// Data records read.
+    rows: u64,
+    /// Rejected records whose key could not be read: no 住民 row can be
+    /// told about them (SPEC 13).
+    unattributed: u64,
     /// The bytes read.
     pub digest: InputDigest,
     /// Each card profile key and the header it was read from (`None`:
@@ -125,7 +137,7 @@ impl CardIndex {
         let settings = &profile.settings;
         let mut stream = RecordStream::open(path)?;
         stream.limit_records(settings.input.max_record_bytes);
-        let header = read_header_row(&mut stream, encoding)?;
+        let header = read_header_row(&mut stream, encoding).map_err(for_cards)?;
         let registry_key = settings.cards.registry_key(&settings.columns);
         let mut map = CardColumnMap::new(&header.fields, &settings.cards.columns, registry_key)
             .map_err(|message| {
@@ -133,6 +145,7 @@ impl CardIndex {
                     .wrong_encoding_by(path, encoding, |h| {
                         CardColumnMap::new(h, &settings.cards.columns, registry_key).is_ok()
                     })
+                    .map(for_cards)
                     .unwrap_or_else(|| Error::Input {
                         path: path.to_path_buf(),
                         message: format!("line 1: {message}"),
@@ -148,7 +161,7 @@ impl CardIndex {
         // that no second copy of the rows is made; sized from the file so
         // that the vectors do not grow by copying.
         let estimate = (stream_len(path) / 64) as usize;
-        let mut builder = IndexBuilder::with_capacity(estimate);
+        let mut builder = IndexBuilder::with_capacity(estimate)?;
         let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
         while stream.next_batches_parallel(&mut a, &mut b)? {
             for batch in [&a, &b] {
@@ -157,7 +170,7 @@ impl CardIndex {
                     .map(|i| reader.read(&batch.record(i)))
                     .collect();
                 for p in rows {
-                    builder.push(p);
+                    builder.push(p)?;
                 }
             }
         }
@@ -169,34 +182,81 @@ impl CardIndex {
                 map.dates[i].map(|_| map.names[i].clone()),
             ));
         }
-        let (entries, by_key, rejects) = builder.finish(&map);
+        let (rows, unattributed) = (builder.rows, builder.unattributed);
+        let (entries, by_key, reasons, rejects) = builder.finish(&map)?;
         Ok(CardIndex {
             path: path.to_path_buf(),
             entries,
             by_key,
+            reasons,
             rejects,
+            rows,
+            unattributed,
             digest,
             columns,
         })
     }
 
-    /// The card record of a registry row's join key.
-    pub fn lookup(&self, key: &str) -> CardLookup<'_> {
-        let Some(k) = CodeKey::new(key) else {
-            return CardLookup::NoRecord;
-        };
+    /// The card record of a registry row's join key (as
+    /// [`CardIndex::join_key`] gives it).
+    pub fn lookup(&self, key: CodeKey) -> CardLookup<'_> {
+        let k = key;
         let Some(&i) = self.by_key.get(&k) else {
             return CardLookup::NoRecord;
         };
-        match &self.entries[i as usize].state {
+        let e = &self.entries[i as usize];
+        match &e.state {
             CardState::Joinable(dates) => CardLookup::Joined { entry: i, dates },
-            CardState::Rejected(reason) => CardLookup::Rejected { entry: i, reason },
+            CardState::Rejected(r) => CardLookup::Rejected {
+                entry: i,
+                line: e.line,
+                reason: self.reasons.get(*r as usize).map_or("", |r| r),
+            },
         }
     }
 
     /// Card rows read (the card file's data records).
     pub fn rows(&self) -> u64 {
-        self.entries.len() as u64
+        self.rows
+    }
+
+    /// Card rows rejected (rejects.csv, `source` = `cards`).
+    pub fn rejected(&self) -> u64 {
+        self.rejects.count
+    }
+
+    /// Of the rejected card rows, those whose key could not be read: no
+    /// 住民 row was told (SPEC 13, `[cards] max_unattributed`).
+    pub fn unattributed(&self) -> u64 {
+        self.unattributed
+    }
+
+    /// The card file's rejects, in line order, each passed to `each`; read
+    /// back from disk, so that memory does not grow with them.
+    pub fn for_each_reject(&self, mut each: impl FnMut(Reject) -> Result<()>) -> Result<()> {
+        let r = &self.rejects;
+        let mut repeated = r.repeated.iter().peekable();
+        r.spilled.for_each(|rej| {
+            while let Some(x) = repeated.next_if(|x| x.line < rej.line) {
+                each(x.clone())?;
+            }
+            if r.replaced.contains(&rej.line) {
+                return Ok(());
+            }
+            each(rej)
+        })?;
+        for x in repeated {
+            each(x.clone())?;
+        }
+        Ok(())
+    }
+
+    /// A join key as the card file and the registry compare it (SPEC 13):
+    /// full-width letters and digits folded, spaces, hyphens, dashes and
+    /// long-vowel marks removed; `None` when what is left is not a key
+    /// (1–15 ASCII letters or digits).
+    pub fn join_key(text: &str) -> Option<CodeKey> {
+        CodeKey::new(&fold_key(trim(text)))
     }
 
     /// The card rows no 住民 row joined, with why (cards-unmatched.csv), in
@@ -217,7 +277,7 @@ impl CardIndex {
                 };
                 Some(UnmatchedCard {
                     line: e.line,
-                    key_hint: key_hint(e.key.as_ref().map(CodeKey::as_str).unwrap_or("")),
+                    key_hint: key_hint(e.key.as_str()),
                     reason,
                 })
             })
@@ -230,6 +290,23 @@ impl CardIndex {
             seen: vec![Seen::None; self.entries.len()],
             status: HashMap::new(),
         }
+    }
+}
+
+/// An encoding message about the card file names the card file's option
+/// and profile key, not the registry's.
+fn for_cards(e: Error) -> Error {
+    match e {
+        Error::Input { path, message } => Error::Input {
+            path,
+            message: message
+                .replace("pass --encoding ", "pass --cards-encoding ")
+                .replace(
+                    "set input.encoding in the profile",
+                    "set [cards] encoding in the profile",
+                ),
+        },
+        e => e,
     }
 }
 
@@ -340,67 +417,113 @@ fn stream_len(path: &Path) -> u64 {
 }
 
 /// Builds the index as records arrive, in file order: a key seen again is
-/// noted, and at the end every copy of such a key is rejected.
+/// noted, and at the end every copy of such a key is rejected. Rejects go
+/// to disk as they come ([`RejectSpill`]).
 struct IndexBuilder {
     entries: Vec<CardEntry>,
     by_key: FxHashMap<CodeKey, u32>,
     /// Keys on more than one row, with their lines.
     repeated: FxHashMap<CodeKey, Vec<u32>>,
-    rejects: Vec<Reject>,
+    spill: RejectSpill,
+    reasons: Vec<Box<str>>,
+    reason_index: FxHashMap<Box<str>, u32>,
+    rows: u64,
+    unattributed: u64,
+}
+
+/// The card file's rejects: the rows' own, on disk, and the repeated keys',
+/// which replace a row's own reject (one reject per card row).
+#[derive(Debug)]
+struct CardRejects {
+    spilled: SpilledRejects,
+    /// In line order.
+    repeated: Vec<Reject>,
+    /// Lines whose spilled reject a repeated-key reject replaces.
+    replaced: rustc_hash::FxHashSet<u32>,
+    /// Rejects in all.
+    count: u64,
 }
 
 impl IndexBuilder {
-    fn with_capacity(n: usize) -> Self {
-        IndexBuilder {
+    fn with_capacity(n: usize) -> Result<Self> {
+        Ok(IndexBuilder {
             entries: Vec::with_capacity(n),
             by_key: FxHashMap::with_capacity_and_hasher(n, Default::default()),
             repeated: FxHashMap::default(),
-            rejects: Vec::new(),
-        }
+            spill: RejectSpill::new()?,
+            reasons: Vec::new(),
+            reason_index: FxHashMap::default(),
+            rows: 0,
+            unattributed: 0,
+        })
     }
 
-    fn push(&mut self, p: Parsed) {
-        let i = self.entries.len() as u32;
-        if let Some(key) = p.key {
-            // The first copy stays the one looked up.
-            let first = *self.by_key.entry(key).or_insert(i);
-            if first != i {
-                let first_line = self.entries[first as usize].line;
-                self.repeated
-                    .entry(key)
-                    .or_insert_with(|| vec![first_line])
-                    .push(p.line);
+    fn push(&mut self, p: Parsed) -> Result<()> {
+        self.rows += 1;
+        let Some(key) = p.key else {
+            // Nobody can be told: counted, its reject on disk.
+            self.unattributed += 1;
+            if let Err(reject) = &p.result {
+                self.spill.push(reject)?;
             }
+            return Ok(());
+        };
+        let i = self.entries.len() as u32;
+        // The first copy stays the one looked up.
+        let first = *self.by_key.entry(key).or_insert(i);
+        if first != i {
+            let first_line = self.entries[first as usize].line;
+            self.repeated
+                .entry(key)
+                .or_insert_with(|| vec![first_line])
+                .push(p.line);
         }
         let state = match p.result {
             Ok(dates) => CardState::Joinable(dates),
             Err(reject) => {
-                let why = format!(
-                    "card file line {}: {}: {}",
-                    reject.line, reject.field, reject.reason
-                );
-                self.rejects.push(*reject);
-                CardState::Rejected(why.into())
+                let why = format!("{}: {}", reject.field, reject.reason);
+                self.spill.push(&reject)?;
+                CardState::Rejected(self.reason(why))
             }
         };
         self.entries.push(CardEntry {
             line: p.line,
-            key: p.key,
+            key,
             state,
         });
+        Ok(())
+    }
+
+    /// The index of `why` among the distinct reasons.
+    fn reason(&mut self, why: String) -> u32 {
+        if let Some(i) = self.reason_index.get(why.as_str()) {
+            return *i;
+        }
+        let i = self.reasons.len() as u32;
+        let why: Box<str> = why.into();
+        self.reasons.push(why.clone());
+        self.reason_index.insert(why, i);
+        i
     }
 
     /// Rejects every copy of a repeated key (its own reject replacing any
-    /// other the row had: one reject per card row) and sorts the rejects by
-    /// line.
+    /// other the row had: one reject per card row).
+    #[allow(clippy::type_complexity)]
     fn finish(
         mut self,
         map: &CardColumnMap,
-    ) -> (Vec<CardEntry>, FxHashMap<CodeKey, u32>, Vec<Reject>) {
+    ) -> Result<(
+        Vec<CardEntry>,
+        FxHashMap<CodeKey, u32>,
+        Vec<Box<str>>,
+        CardRejects,
+    )> {
+        let mut repeated_rejects = Vec::new();
+        let mut replaced = rustc_hash::FxHashSet::default();
         if !self.repeated.is_empty() {
-            let mut replaced: Vec<u32> = Vec::new();
-            for e in &mut self.entries {
-                let Some(lines) = e.key.and_then(|k| self.repeated.get(&k)) else {
+            let mut entries = std::mem::take(&mut self.entries);
+            for e in &mut entries {
+                let Some(lines) = self.repeated.get(&e.key).cloned() else {
                     continue;
                 };
                 let list = lines
@@ -409,33 +532,34 @@ impl IndexBuilder {
                     .collect::<Vec<_>>()
                     .join(", ");
                 if matches!(e.state, CardState::Rejected(_)) {
-                    replaced.push(e.line);
+                    replaced.insert(e.line);
                 }
-                e.state = CardState::Rejected(
-                    format!(
-                        "the card file has its key on {} lines ({list})",
-                        lines.len()
-                    )
-                    .into(),
+                let why = format!(
+                    "the card file has its key on {} lines ({list})",
+                    lines.len()
                 );
-                self.rejects.push(Reject {
+                e.state = CardState::Rejected(self.reason(why));
+                repeated_rejects.push(Reject {
                     line: e.line,
-                    resident_code: map.code_of(e.key),
+                    resident_code: map.code_of(Some(e.key)),
                     field: map.key_name.clone(),
-                    value: key_hint(e.key.as_ref().map(CodeKey::as_str).unwrap_or("")),
+                    value: key_hint(e.key.as_str()),
                     reason: format!(
                         "the key occurs {} times in the card file (lines {list}): every copy is rejected",
                         lines.len()
                     ),
                 });
             }
-            // A repeated key's row rejected for another reason too keeps
-            // only the repeated-key reject.
-            self.rejects
-                .retain(|r| !replaced.contains(&r.line) || r.reason.starts_with("the key occurs"));
+            self.entries = entries;
         }
-        self.rejects.sort_by_key(|r| r.line);
-        (self.entries, self.by_key, self.rejects)
+        let count = self.spill.len - replaced.len() as u64 + repeated_rejects.len() as u64;
+        let rejects = CardRejects {
+            spilled: self.spill.finish()?,
+            repeated: repeated_rejects,
+            replaced,
+            count,
+        };
+        Ok((self.entries, self.by_key, self.reasons, rejects))
     }
 }
 
@@ -454,6 +578,44 @@ struct CardReader<'a> {
 }
 
 impl CardReader<'_> {
+    /// Column `col` decoded and trimmed (`None`: not in the record, or not
+    /// in the encoding). Borrowed where the bytes are the text (ASCII dates
+    /// and keys): no allocation a field.
+    fn text<'r>(&self, rec: &Record<'r>, col: usize) -> Option<Cow<'r, str>> {
+        match decode_field(rec.field(col)?, self.encoding).ok()? {
+            Cow::Borrowed(t) => Some(Cow::Borrowed(trim(t))),
+            Cow::Owned(t) => Some(Cow::Owned(trim(&t).to_string())),
+        }
+    }
+
+    /// The first mapped column (the key, then the dates) that holds a
+    /// 個人番号, with its header.
+    fn personal_number(&self, rec: &Record<'_>) -> Option<&str> {
+        let map = self.map;
+        std::iter::once((Some(map.key), map.key_name.as_str()))
+            .chain(
+                map.dates
+                    .iter()
+                    .zip(&map.names)
+                    .map(|(c, n)| (*c, n.as_str())),
+            )
+            .find(|(col, _)| {
+                col.and_then(|c| self.text(rec, c))
+                    .is_some_and(|v| looks_like_my_number(&v))
+            })
+            .map(|(_, name)| name)
+    }
+
+    /// The record's key, when its field reads as one (folded, SPEC 13) and
+    /// is not a 個人番号.
+    fn key_of(&self, rec: &Record<'_>) -> Option<CodeKey> {
+        let text = self.text(rec, self.map.key)?;
+        if looks_like_my_number(&text) {
+            return None;
+        }
+        CardIndex::join_key(&text)
+    }
+
     fn read(&self, rec: &Record<'_>) -> Parsed {
         let line = rec.meta.line;
         let map = self.map;
@@ -468,6 +630,22 @@ impl CardReader<'_> {
                 reason,
             })),
         };
+        // Before anything of the row is used or echoed: a 個人番号 in any
+        // column kigen reads rejects it, masked, whatever else is wrong
+        // with it (SPEC 13). Its key is still kept when the key is not the
+        // number, so that its 住民 row is rejected too.
+        if !rec.meta.too_long {
+            if let Some(name) = self.personal_number(rec) {
+                return reject(
+                    self.key_of(rec),
+                    name,
+                    MASKED.into(),
+                    format!(
+                        "{PERSONAL_NUMBER}: the value looks like a 個人番号 (never read, never written): check [cards] registry_key and [cards.columns]"
+                    ),
+                );
+            }
+        }
         if rec.meta.too_long || rec.meta.unterminated_quote || rec.len() != map.width {
             let reason = if rec.meta.too_long {
                 "the record is longer than [input] max_record_bytes: it is not read".to_string()
@@ -476,7 +654,15 @@ impl CardReader<'_> {
             } else {
                 format!("the row has {} fields, the header {}", rec.len(), map.width)
             };
-            return reject(None, "(row)", String::new(), reason);
+            // The key is read where it stands, when the row reaches it: the
+            // 住民 row it belongs to is rejected rather than left without a
+            // card. A record too long is not read at all.
+            let key = if rec.meta.too_long {
+                None
+            } else {
+                self.key_of(rec)
+            };
+            return reject(key, "(row)", String::new(), reason);
         }
         // Strict per row: a byte outside the encoding anywhere rejects it.
         // The key is kept when its own field reads, so that the resident
@@ -485,12 +671,8 @@ impl CardReader<'_> {
             if let Err(e) =
                 decode::validate_field(rec.field(col).unwrap_or_default(), self.encoding)
             {
-                let key = decode_field(rec.field(map.key).unwrap_or_default(), self.encoding)
-                    .ok()
-                    .filter(|k| !looks_like_my_number(k))
-                    .and_then(|k| CodeKey::new(trim(&k)));
                 return reject(
-                    key,
+                    self.key_of(rec),
                     "(row)",
                     e.hex(),
                     format!(
@@ -505,24 +687,8 @@ impl CardReader<'_> {
                 );
             }
         }
-        // Borrowed where the bytes are the text (ASCII dates and keys): no
-        // allocation a field.
-        let text = |col: usize| -> Cow<'_, str> {
-            match decode_field(rec.field(col).unwrap_or_default(), self.encoding) {
-                Ok(Cow::Borrowed(t)) => Cow::Borrowed(trim(t)),
-                Ok(Cow::Owned(t)) => Cow::Owned(trim(&t).to_string()),
-                Err(_) => Cow::Borrowed(""),
-            }
-        };
+        let text = |col: usize| self.text(rec, col).unwrap_or(Cow::Borrowed(""));
         let key_text = text(map.key);
-        if looks_like_my_number(&key_text) {
-            return reject(
-                None,
-                &map.key_name,
-                "************".into(),
-                "looks like a 個人番号: check [cards] registry_key and [cards.columns] key".into(),
-            );
-        }
         if key_text.is_empty() {
             return reject(
                 None,
@@ -531,12 +697,12 @@ impl CardReader<'_> {
                 "the key is empty".into(),
             );
         }
-        let Some(key) = CodeKey::new(&key_text) else {
+        let Some(key) = CardIndex::join_key(&key_text) else {
             return reject(
                 None,
                 &map.key_name,
                 key_hint(&key_text),
-                "the key must be 1-15 ASCII letters or digits".into(),
+                "the key must be 1-15 ASCII letters or digits (full-width letters and digits, spaces and hyphens are allowed and ignored)".into(),
             );
         };
         let mut dates = CardDates::default();
@@ -631,6 +797,14 @@ impl CardColumnMap {
             }
         }
         let Some(key) = key.filter(|_| missing.is_empty()) else {
+            // A card file without its header row: its first line is a
+            // record, which is never echoed (SPEC 13).
+            if super::columns::looks_like_data(headers) {
+                return Err(format!(
+                    "{}; the first line does not look like a header row (it is not shown: is the header missing, or is this the wrong file?)",
+                    missing.join("; ")
+                ));
+            }
             return Err(format!(
                 "{}; the card file's header has: {}",
                 missing.join("; "),

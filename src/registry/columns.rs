@@ -259,8 +259,9 @@ pub(crate) fn short_name(h: &str) -> String {
     }
 }
 
-/// Whether a first line holds values rather than header names: a run of six
-/// or more digits anywhere (a 個人番号, a postal code, a compact date), or
+/// Whether a first line holds values rather than header names: a 個人番号
+/// in any spelling, a run of six or more digits anywhere (a postal code, a
+/// compact date), or
 /// at least a third of its non-empty fields mostly digits (dates, codes).
 /// Header names are words; they rarely hold a digit at all.
 pub(crate) fn looks_like_data(fields: &[String]) -> bool {
@@ -270,6 +271,10 @@ pub(crate) fn looks_like_data(fields: &[String]) -> bool {
     for f in fields {
         if f.is_empty() {
             continue;
+        }
+        // A 個人番号 however it is spelled (`1234-5678-9018`): never echoed.
+        if crate::mynumber::looks_like_my_number(f) {
+            return true;
         }
         non_empty += 1;
         let mut run = 0usize;

@@ -7,6 +7,7 @@ pub mod columns;
 pub mod decode;
 pub mod duplicates;
 pub mod row;
+pub(crate) mod spill;
 pub mod split;
 pub mod stream;
 

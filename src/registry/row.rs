@@ -12,7 +12,7 @@ use crate::model::{
     valid_resident_code, BirthWritten, CodeKey, Field, InputEncoding, MailTo, PostalCode, Reject,
     Resident, RowRead, CURRENT_RESIDENT,
 };
-use crate::mynumber::looks_like_my_number;
+use crate::mynumber::{looks_like_my_number, MASKED, PERSONAL_NUMBER};
 use crate::profile::GaijiTable;
 use crate::rules::{Feb29Rule, ItemDates};
 use crate::text::{collapse_breaks, kana_to_full_width, trim};
@@ -63,7 +63,7 @@ impl<'a> RowReader<'a> {
         if self.columns.join_key == self.columns.column(Field::ResidentCode) {
             return None;
         }
-        CodeKey::new(&self.join_key_text(rec)?)
+        CardIndex::join_key(&self.join_key_text(rec)?)
     }
 
     /// True when every field of the record decodes in the input encoding.
@@ -92,7 +92,7 @@ impl<'a> RowReader<'a> {
             Ok(values) => values,
             Err(reject) => return RowRead::Rejected(*reject),
         };
-        if let Some(reject) = self.my_number_guard(line, &values) {
+        if let Some(reject) = self.my_number_guard(line, &values, rec) {
             return RowRead::Rejected(reject);
         }
         let text = |f: Field| values[f.index()].as_deref().unwrap_or("");
@@ -162,7 +162,10 @@ impl<'a> RowReader<'a> {
     /// The card record of the row's join key, when there is a card file.
     fn card_lookup(&self, rec: &Record<'_>) -> Option<CardLookup<'a>> {
         let cards = self.cards?;
-        Some(cards.lookup(&self.join_key_text(rec)?))
+        Some(match CardIndex::join_key(&self.join_key_text(rec)?) {
+            Some(key) => cards.lookup(key),
+            None => CardLookup::NoRecord,
+        })
     }
 
     /// The row's join key, decoded and trimmed (`None` without a card file,
@@ -199,14 +202,23 @@ impl<'a> RowReader<'a> {
         };
         let key_name = self.columns.join_name.as_deref().unwrap_or("");
         // The row decoded whole before this, so the key's field decodes.
-        let key = self.join_key_text(rec).unwrap_or_default();
-        if key.is_empty() {
+        let text = self.join_key_text(rec).unwrap_or_default();
+        if text.is_empty() {
             return Err(reject(
                 key_name,
                 "the key the card file joins on is empty: the card dates cannot be found".into(),
             ));
         }
-        if let Some(lines) = duplicates.join_lines_of(&key) {
+        // Compared folded, as the card file's keys are (SPEC 13); what is
+        // still not a key cannot be looked up, and the row must not pass
+        // for one without a card.
+        let Some(key) = CardIndex::join_key(&text) else {
+            return Err(reject(
+                key_name,
+                "the key the card file joins on is not a key (1-15 letters or digits, full-width, spaces and hyphens allowed): the card dates cannot be found".into(),
+            ));
+        };
+        if let Some(lines) = duplicates.join_lines_of(key.as_str()) {
             let others: Vec<String> = lines
                 .iter()
                 .filter(|l| **l != line)
@@ -221,9 +233,11 @@ impl<'a> RowReader<'a> {
                 ),
             ));
         }
-        match cards.lookup(&key) {
+        match cards.lookup(key) {
             CardLookup::NoRecord => Ok(None),
-            CardLookup::Rejected { reason, .. } => Err(reject("cards", reason.to_string())),
+            CardLookup::Rejected { line, reason, .. } => {
+                Err(reject("cards", format!("card file line {line}: {reason}")))
+            }
             CardLookup::Joined { entry, dates: card } => {
                 dates.card_applied = card.get(Field::CardApplied);
                 dates.card_issued = card.get(Field::CardIssued);
@@ -295,6 +309,11 @@ impl<'a> RowReader<'a> {
         let Some((col, e)) = bad else {
             return Ok(values);
         };
+        // The reject echoes the 住民コード: not before the row's other
+        // values are known to hold no 個人番号.
+        if let Some(reject) = self.my_number_guard(rec.meta.line, &values, rec) {
+            return Err(Box::new(reject));
+        }
         let code = values[Field::ResidentCode.index()].as_deref().unwrap_or("");
         let code = if valid_resident_code(code) { code } else { "" };
         let in_line = rec.field_raw_start(col) as u64 + e.offset as u64;
@@ -325,19 +344,31 @@ impl<'a> RowReader<'a> {
     /// No field kigen reads is meant to hold a 個人番号: one that does (a
     /// mislabelled header, a shifted column) rejects the row before anything
     /// of it is used, with the value masked, so that the number reaches no
-    /// output, status included (SPEC 10).
-    fn my_number_guard(&self, line: u32, values: &Values<'_>) -> Option<Reject> {
-        let field = Field::ALL.into_iter().find(|f| {
-            values[f.index()]
-                .as_deref()
-                .is_some_and(looks_like_my_number)
-        })?;
+    /// output, status included (SPEC 10). The card join key's column is
+    /// read too when it is not a mapped field; every spelling counts
+    /// (full-width digits, spaces and hyphens: SPEC 13).
+    fn my_number_guard(&self, line: u32, values: &Values<'_>, rec: &Record<'_>) -> Option<Reject> {
+        let field = Field::ALL
+            .into_iter()
+            .find(|f| {
+                values[f.index()]
+                    .as_deref()
+                    .is_some_and(looks_like_my_number)
+            })
+            .map(|f| self.columns.name(f).to_string())
+            .or_else(|| {
+                self.join_key_text(rec)
+                    .filter(|k| looks_like_my_number(k))
+                    .map(|_| self.columns.join_name.clone().unwrap_or_default())
+            })?;
         Some(Reject {
             line,
             resident_code: String::new(),
-            field: self.columns.name(field).to_string(),
-            value: "************".into(),
-            reason: "looks like a 個人番号: check the column mapping".into(),
+            field,
+            value: MASKED.into(),
+            reason: format!(
+                "{PERSONAL_NUMBER}: the value looks like a 個人番号 (never read, never written): check the column mapping"
+            ),
         })
     }
 
