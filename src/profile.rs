@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::files::{read_bounded, MAX_DATA_FILE_BYTES};
 use crate::model::{CsvEncoding, Field, InputEncoding};
 use crate::rules::{AgeBasis, Feb29Rule};
+use crate::rules::{validate_generations, BandCounts, Generation, RuleConfig};
 use crate::text::is_private_use;
 use crate::wareki::{EraDef, Eras};
 
@@ -130,6 +131,13 @@ pub struct Settings {
     /// `[[eras]]`: eras added to the five built-in ones (SPEC 9, "the era
     /// table is data"), checked on load into [`Profile::eras`].
     pub eras: Vec<EraSetting>,
+    /// `[[generations]]`: the card rules as data (SPEC 15); empty: today's
+    /// rules (`current`).
+    pub generations: Vec<GenerationSetting>,
+    /// The generation table in force, resolved on load from
+    /// `[[generations]]` and `[rules] lead_months` (not a key).
+    #[serde(skip)]
+    pub generation_table: Vec<Generation>,
 }
 
 /// One `[[eras]]` entry: an era added without a new release.
@@ -365,6 +373,9 @@ pub struct LetterWording {
     pub notes: Vec<String>,
     /// The contact line.
     pub contact: String,
+    /// `[letter.residence]` (SPEC 15).
+    #[serde(default)]
+    pub residence: Option<ResidenceLetterWording>,
 }
 
 /// `[inquiry]`: the 照会書兼回答書 (電子証明書の更新). Every key is required.
@@ -1073,7 +1084,9 @@ impl Profile {
             path: path.clone(),
             source,
         })?;
+        let mut settings = settings;
         settings.validate(&path)?;
+        settings.generation_table = settings.resolve_generations(&path)?;
         self.eras = settings.era_table(&path)?;
         if !settings.gaiji.table.is_empty() {
             let (gpath, bytes) = self.read_file("gaiji.table", &settings.gaiji.table)?;
@@ -1291,6 +1304,150 @@ impl Columns {
         Ok(())
     }
 }
+
+// ---- SPEC 15: rule generations and the residence letter ----
+
+/// One `[[generations]]` entry (SPEC 15).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerationSetting {
+    /// Its name (`current`, `next`).
+    pub name: String,
+    /// The first card issue date it applies to, `YYYY-MM-DD`.
+    pub issued_from: String,
+    /// Birthday counts for a holder under 15 at application.
+    pub under15: BandSetting,
+    /// Birthday counts from 15 until of age.
+    #[serde(rename = "15to17")]
+    pub from15to17: BandSetting,
+    /// Birthday counts for a holder of age (18, or 20 before 2022-04-01).
+    #[serde(rename = "18plus")]
+    pub adult: BandSetting,
+    /// Months before the expiry from which an item is due; absent: `[rules]
+    /// lead_months`.
+    pub lead_months: Option<u32>,
+}
+
+/// The birthday counts of one age band: `{ card = 10, user_cert = 5,
+/// sign_cert = 5 }` (0: not issued).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandSetting {
+    /// The card.
+    pub card: u32,
+    /// The user certificate.
+    pub user_cert: u32,
+    /// The signing certificate.
+    pub sign_cert: u32,
+}
+
+impl From<BandSetting> for BandCounts {
+    fn from(b: BandSetting) -> Self {
+        BandCounts {
+            card: b.card,
+            user_cert: b.user_cert,
+            sign_cert: b.sign_cert,
+        }
+    }
+}
+
+/// `[letter.residence]`: the residence-period letter (SPEC 15), one page,
+/// every word from here. Absent or `enabled = false`: no letter (the
+/// outcome stays `residence-period`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidenceLetterWording {
+    /// Whether the letter is sent (default false).
+    #[serde(default)]
+    pub enabled: bool,
+    /// Months before the card's E from which it is due (default 3).
+    #[serde(default = "default_residence_lead")]
+    pub lead: u32,
+    /// The title.
+    pub title: String,
+    /// The opening paragraph (the card, and the certificates it caps,
+    /// lapse on the date in the table).
+    pub greeting: String,
+    /// Column heads of the item table: item, expiry.
+    pub table_heads: [String; 2],
+    /// Heading of what to do.
+    pub steps_heading: String,
+    /// What to do, one paragraph each (入管 first, then the counter).
+    pub steps: Vec<String>,
+    /// Heading of what to bring to the counter.
+    pub bring_heading: String,
+    /// What to bring.
+    pub bring: Vec<String>,
+    /// Notes (free of charge; a lapsed card means a new application, a fee).
+    pub notes: Vec<String>,
+}
+
+fn default_residence_lead() -> u32 {
+    3
+}
+
+impl Settings {
+    /// The rule settings for [`crate::rules::evaluate`], with the generation
+    /// table in force.
+    pub fn rule_config(&self) -> RuleConfig<'_> {
+        RuleConfig {
+            age_basis: self.rules.age_basis,
+            feb29: self.rules.feb29,
+            generations: &self.generation_table,
+        }
+    }
+
+    /// The residence letter when it is enabled.
+    pub fn residence_letter(&self) -> Option<&ResidenceLetterWording> {
+        self.letter
+            .as_ref()
+            .and_then(|l| l.residence.as_ref())
+            .filter(|r| r.enabled)
+    }
+
+    /// The generation table: `[[generations]]` read and checked (exit 2
+    /// naming `generations[N].key` on a gap, an overlap or a bad count), or
+    /// `current` with `[rules] lead_months` when there is none.
+    fn resolve_generations(&self, path: &Path) -> Result<Vec<Generation>, Error> {
+        let err = |message: String| Error::Profile {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(r) = self.residence_letter() {
+            if !(1..=12).contains(&r.lead) {
+                return Err(err(format!(
+                    "letter.residence.lead = {}: must be 1 to 12",
+                    r.lead
+                )));
+            }
+        }
+        if self.generations.is_empty() {
+            return Ok(vec![Generation::current(self.rules.lead_months)]);
+        }
+        let mut table = Vec::with_capacity(self.generations.len());
+        for (i, g) in self.generations.iter().enumerate() {
+            let issued_from = chrono::NaiveDate::parse_from_str(g.issued_from.trim(), "%Y-%m-%d")
+                .map_err(|_| {
+                    err(format!(
+                        "generations[{i}].issued_from = {:?}: not a date YYYY-MM-DD",
+                        g.issued_from
+                    ))
+                })?;
+            table.push(Generation {
+                name: g.name.trim().to_string(),
+                issued_from,
+                under15: g.under15.into(),
+                from15to17: g.from15to17.into(),
+                adult: g.adult.into(),
+                lead_months: g.lead_months.unwrap_or(self.rules.lead_months),
+            });
+        }
+        validate_generations(&table).map_err(err)?;
+        Ok(table)
+    }
+}
+
+// ---- end SPEC 15 ----
 
 #[cfg(test)]
 mod tests {

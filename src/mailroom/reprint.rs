@@ -27,7 +27,7 @@ use crate::render::notice::{LayoutError, Packet};
 use crate::render::packet::packet_pages;
 use crate::render::pdf::write_pdf;
 use crate::render::printable::Printability;
-use crate::rules::{evaluate, ItemKind, RuleConfig};
+use crate::rules::{evaluate, ItemKind};
 use crate::select::{NoticeKind, Outcome, Selection};
 use crate::wareki::Eras;
 
@@ -225,14 +225,7 @@ fn due_notice(
     resident: Resident,
     profile: &crate::profile::Profile,
 ) -> Result<DueNotice> {
-    let rules = &profile.settings.rules;
-    let evaluation = evaluate(
-        &resident.dates,
-        RuleConfig {
-            age_basis: rules.age_basis,
-            feb29: rules.feb29,
-        },
-    )
+    let evaluation = evaluate(&resident.dates, profile.settings.rule_config())
     .map_err(|e| {
         Error::State(format!(
             "document {}: the export's dates of resident {} cannot be evaluated ({e:?}): not reprinted",
