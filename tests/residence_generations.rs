@@ -89,6 +89,17 @@ fn a_residence_capped_card_gets_exactly_one_residence_letter() {
     // The night before the window: nothing for F001.
     let batch = run(&input, &profile, &out, "2026-12-30");
     assert_eq!(outcome_of(&batch, "F001")["outcome"], "not-due");
+    // The others' card notices, as today.
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    let kind_of = |code: &str| {
+        manifest
+            .iter()
+            .find(|r| r["resident_code"] == code)
+            .map(|r| r["kind"].clone())
+    };
+    assert_eq!(kind_of("J001").as_deref(), Some("card"));
+    assert_eq!(kind_of("F003").as_deref(), Some("card"));
+    assert_eq!(kind_of("F001"), None);
 
     let batch = run(&input, &profile, &out, "2026-12-31");
     let manifest = read_csv(&batch.join("manifest.csv"));
@@ -118,15 +129,7 @@ fn a_residence_capped_card_gets_exactly_one_residence_letter() {
     assert!(!text.contains("照会書兼回答書"), "{text}");
     let f001 = outcome_of(&batch, "F001");
     assert_eq!(f001["outcome"], "printed");
-    assert_eq!(
-        manifest.iter().find(|r| r["resident_code"] == "J001").unwrap()["kind"],
-        "card"
-    );
-    assert_eq!(
-        manifest.iter().find(|r| r["resident_code"] == "F003").unwrap()["kind"],
-        "card"
-    );
-    assert!(manifest.iter().all(|r| r["resident_code"] != "F002"));
+    assert_eq!(manifest.len(), 1, "J001 and F003 were noticed the night before");
     assert_eq!(outcome_of(&batch, "F002")["outcome"], "not-due");
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(batch.join("summary.json")).unwrap()).unwrap();
@@ -235,7 +238,6 @@ fn an_overlapping_or_late_generation_table_is_exit_2_naming_the_key() {
             "utf-8",
             "--as-of",
             "2027-01-05",
-            "--allow-future",
             "--out",
             dir.path().join("out").to_str().unwrap(),
             "--profile",
@@ -263,4 +265,44 @@ fn an_overlapping_or_late_generation_table_is_exit_2_naming_the_key() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("generations[0].issued_from"), "{err}");
+}
+
+/// The golden edge cases with the shipped profile as it is (residence
+/// letter on): every row as edge-cases-expected.csv says (today's rules,
+/// the built-in `current`), except E007, whose card lapses with the period
+/// of stay within the lead: it now gets the residence letter.
+#[test]
+fn the_edge_cases_move_only_where_the_residence_letter_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = common::example_gaiji_line();
+    let profile = profile_with(dir.path(), &[(from, &to)]);
+    let out = dir.path().join("out");
+    let o = kigen(&[
+        "check",
+        "--input",
+        "input-samples/edge-cases.csv",
+        "--as-of",
+        "2026-11-26",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let expected = read_csv(&common::root().join("input-samples/edge-cases-expected.csv"));
+    let got = read_csv(&out.join("outcomes.csv"));
+    assert_eq!(expected.len(), got.len());
+    for (e, g) in expected.iter().zip(&got) {
+        assert_eq!(e["resident_code"], g["resident_code"]);
+        for k in ["card_expiry", "user_cert_expiry", "sign_cert_expiry"] {
+            assert_eq!(e[k], g[k], "{} {k}", e["resident_code"]);
+        }
+        if e["resident_code"] == "E007" {
+            assert_eq!(e["outcome"], "residence-period");
+            assert_eq!(g["outcome"], "printed");
+            assert!(g["detail"].starts_with("residence notice"), "{g:?}");
+        } else {
+            assert_eq!(e["outcome"], g["outcome"], "{}", e["resident_code"]);
+        }
+    }
 }
