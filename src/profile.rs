@@ -436,6 +436,10 @@ pub struct Municipality {
     pub issuer: String,
     /// The department in charge (市民課).
     pub department: String,
+    /// The mayor's name, printed after the issuer (SPEC 15); empty: none.
+    pub mayor: String,
+    /// Print 「（公印省略）」 under the issuer line (SPEC 15; default false).
+    pub seal_omitted: bool,
 }
 
 impl Default for Municipality {
@@ -444,6 +448,8 @@ impl Default for Municipality {
             name: "佐久市".into(),
             issuer: "佐久市長".into(),
             department: "市民課".into(),
+            mayor: String::new(),
+            seal_omitted: false,
         }
     }
 }

@@ -306,3 +306,37 @@ fn the_edge_cases_move_only_where_the_residence_letter_goes() {
         }
     }
 }
+
+/// SPEC 15's card-letter wording: the enclosed form is the handwritten
+/// one, mailed to the 交付申請書受付センター or brought to a counter; online
+/// application needs J-LIS's 申請書ID; the issuer line carries the mayor's
+/// name and 「（公印省略）」 when the profile says so.
+#[test]
+fn the_card_letter_promises_only_what_the_packet_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile_with(dir.path(), &[("mayor = \"\"", "mayor = \"佐久　一郎\"")]);
+    let input = registry(dir.path(), &planted());
+    let batch = run(&input, &profile, &dir.path().join("out"), "2026-12-30");
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    let card = manifest.iter().find(|r| r["resident_code"] == "J001").unwrap();
+    assert_eq!(card["kind"], "card");
+    let pages = page_texts(&batch.join(&card["file"]));
+    let first = card["first_page"].parse::<usize>().unwrap() - 1;
+    let (letter, form) = (&pages[first], &pages[first + 1]);
+    for want in [
+        "佐久市長佐久一郎",
+        "（公印省略）",
+        "交付申請書（手書き用）",
+        "個人番号カード交付申請書受付センター",
+        "申請書ID",
+        "窓口",
+    ] {
+        assert!(letter.contains(want), "{want}: {letter}");
+    }
+    assert!(
+        !letter.contains("スマートフォン、郵送または窓口で申請") && !letter.contains("スマートフォンからの申請が便利"),
+        "{letter}"
+    );
+    assert!(!form.contains("スマートフォン、郵送または窓口で申請できます"), "{form}");
+    assert!(form.contains("交付申請書受付センター"), "{form}");
+}

@@ -256,7 +256,14 @@ fn due_notice(
         .into_iter()
         .filter(|k| doc.items.iter().any(|(i, _)| i == k))
         .collect();
-    let kind = if due.contains(&ItemKind::Card) {
+    // A card item decided by the period of stay was noticed by the residence
+    // letter (SPEC 15): the reprint is that letter again.
+    let residence = evaluation
+        .card
+        .is_some_and(|c| c.source == crate::rules::ExpirySource::ResidencePeriod);
+    let kind = if due.contains(&ItemKind::Card) && residence {
+        NoticeKind::Residence
+    } else if due.contains(&ItemKind::Card) {
         NoticeKind::Card
     } else {
         NoticeKind::Certificate

@@ -88,7 +88,16 @@ pub(super) fn header(
         25.0,
         &wareki_date(w.eras, p.as_of),
     );
-    c.text_right(FontId::Mincho, 10.5, RIGHT, 31.0, w.issuer);
+    // The issuer, with the mayor's name and 「（公印省略）」 when the profile
+    // says so (SPEC 15).
+    let issuer = match w.mayor.trim() {
+        "" => w.issuer.to_string(),
+        mayor => format!("{}　{mayor}", w.issuer),
+    };
+    c.text_right(FontId::Mincho, 10.5, RIGHT, 31.0, &issuer);
+    if w.seal_omitted {
+        c.text_right(FontId::Mincho, 9.0, RIGHT, 36.0, "（公印省略）");
+    }
 
     let slot = address_block(c, &p.notice.resident, p.is_minor(), w)?;
 

@@ -144,6 +144,8 @@ mod tests {
             inquiry,
             application,
             issuer: &s.municipality.issuer,
+            mayor: &s.municipality.mayor,
+            seal_omitted: s.municipality.seal_omitted,
             window: s.window,
             eras: &profile.eras,
         };
