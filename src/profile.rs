@@ -15,8 +15,8 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::files::{read_bounded, MAX_DATA_FILE_BYTES};
 use crate::model::{CsvEncoding, Field, InputEncoding};
-use crate::rules::{AgeBasis, Feb29Rule};
 use crate::rules::{validate_generations, BandCounts, Generation, RuleConfig};
+use crate::rules::{AgeBasis, Feb29Rule};
 use crate::text::is_private_use;
 use crate::wareki::{EraDef, Eras};
 
@@ -1434,11 +1434,11 @@ impl Settings {
         for (i, g) in self.generations.iter().enumerate() {
             let issued_from = chrono::NaiveDate::parse_from_str(g.issued_from.trim(), "%Y-%m-%d")
                 .map_err(|_| {
-                    err(format!(
-                        "generations[{i}].issued_from = {:?}: not a date YYYY-MM-DD",
-                        g.issued_from
-                    ))
-                })?;
+                err(format!(
+                    "generations[{i}].issued_from = {:?}: not a date YYYY-MM-DD",
+                    g.issued_from
+                ))
+            })?;
             table.push(Generation {
                 name: g.name.trim().to_string(),
                 issued_from,

@@ -50,11 +50,7 @@ fn run(input: &Path, profile: &Path, out: &Path, as_of: &str) -> PathBuf {
         "--profile",
         profile.to_str().unwrap(),
     ]);
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     out.join(as_of)
 }
 
@@ -129,7 +125,11 @@ fn a_residence_capped_card_gets_exactly_one_residence_letter() {
     assert!(!text.contains("照会書兼回答書"), "{text}");
     let f001 = outcome_of(&batch, "F001");
     assert_eq!(f001["outcome"], "printed");
-    assert_eq!(manifest.len(), 1, "J001 and F003 were noticed the night before");
+    assert_eq!(
+        manifest.len(),
+        1,
+        "J001 and F003 were noticed the night before"
+    );
     assert_eq!(outcome_of(&batch, "F002")["outcome"], "not-due");
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(batch.join("summary.json")).unwrap()).unwrap();
@@ -140,13 +140,19 @@ fn a_residence_capped_card_gets_exactly_one_residence_letter() {
     let batch = run(&input, &profile, &out, "2027-01-01");
     assert_eq!(outcome_of(&batch, "F001")["outcome"], "already-noticed");
     let manifest = read_csv(&batch.join("manifest.csv"));
-    assert!(manifest.iter().all(|r| r["kind"] != "residence"), "{manifest:?}");
+    assert!(
+        manifest.iter().all(|r| r["kind"] != "residence"),
+        "{manifest:?}"
+    );
 }
 
 #[test]
 fn with_the_letter_disabled_the_outcome_is_todays() {
     let dir = tempfile::tempdir().unwrap();
-    let profile = profile_with(dir.path(), &[("enabled = true\nlead = 3\n", "enabled = false\n")]);
+    let profile = profile_with(
+        dir.path(),
+        &[("enabled = true\nlead = 3\n", "enabled = false\n")],
+    );
     let input = registry(dir.path(), &planted());
     let batch = run(&input, &profile, &dir.path().join("out"), "2027-01-05");
     assert_eq!(outcome_of(&batch, "F001")["outcome"], "residence-period");
@@ -251,7 +257,10 @@ fn an_overlapping_or_late_generation_table_is_exit_2_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let profile = profile_with(
         dir.path(),
-        &[("issued_from = \"2016-01-01\"", "issued_from = \"2017-01-01\"")],
+        &[(
+            "issued_from = \"2016-01-01\"",
+            "issued_from = \"2017-01-01\"",
+        )],
     );
     let o = kigen(&[
         "expiry",
@@ -323,7 +332,10 @@ fn the_card_letter_promises_only_what_the_packet_holds() {
     let input = registry(dir.path(), &planted());
     let batch = run(&input, &profile, &dir.path().join("out"), "2026-12-30");
     let manifest = read_csv(&batch.join("manifest.csv"));
-    let card = manifest.iter().find(|r| r["resident_code"] == "J001").unwrap();
+    let card = manifest
+        .iter()
+        .find(|r| r["resident_code"] == "J001")
+        .unwrap();
     assert_eq!(card["kind"], "card");
     let pages = page_texts(&batch.join(&card["file"]));
     let first = card["first_page"].parse::<usize>().unwrap() - 1;
@@ -339,9 +351,13 @@ fn the_card_letter_promises_only_what_the_packet_holds() {
         assert!(letter.contains(want), "{want}: {letter}");
     }
     assert!(
-        !letter.contains("スマートフォン、郵送または窓口で申請") && !letter.contains("スマートフォンからの申請が便利"),
+        !letter.contains("スマートフォン、郵送または窓口で申請")
+            && !letter.contains("スマートフォンからの申請が便利"),
         "{letter}"
     );
-    assert!(!form.contains("スマートフォン、郵送または窓口で申請できます"), "{form}");
+    assert!(
+        !form.contains("スマートフォン、郵送または窓口で申請できます"),
+        "{form}"
+    );
     assert!(form.contains("交付申請書受付センター"), "{form}");
 }

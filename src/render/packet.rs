@@ -19,10 +19,12 @@ pub fn packet_pages(
     duplex: bool,
 ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
     let residence = match p.kind() {
-        NoticeKind::Residence => Some(w.letter.residence.as_ref().ok_or(LayoutError::Overflow {
-            page: "residence letter",
-            detail: "[letter.residence] is missing".into(),
-        })?),
+        NoticeKind::Residence => {
+            Some(w.letter.residence.as_ref().ok_or(LayoutError::Overflow {
+                page: "residence letter",
+                detail: "[letter.residence] is missing".into(),
+            })?)
+        }
         _ => None,
     };
     let (mut letter, slot) = match residence {

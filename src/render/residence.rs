@@ -6,8 +6,8 @@
 use super::display::{FontId, Page, Paint};
 use super::layout::{leading, Canvas};
 use super::letter::{
-    bullets, counters, footer, header, notes, section_heading, wareki_date, BarcodeSlot,
-    BodySizes, BODY_BOTTOM, LEFT, RIGHT,
+    bullets, counters, footer, header, notes, section_heading, wareki_date, BarcodeSlot, BodySizes,
+    BODY_BOTTOM, LEFT, RIGHT,
 };
 use super::notice::{LayoutError, Packet, Wording};
 use crate::profile::ResidenceLetterWording;

@@ -133,7 +133,9 @@ pub fn generation_for(table: &[Generation], issued: NaiveDate) -> usize {
 /// lead of 1 to 12 months. The error names the key (`generations[1].issued_from`).
 pub fn validate_generations(table: &[Generation]) -> Result<(), String> {
     let Some(first) = table.first() else {
-        return Err("generations: the table is empty; omit [[generations]] for today's rules".into());
+        return Err(
+            "generations: the table is empty; omit [[generations]] for today's rules".into(),
+        );
     };
     let start = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap_or(NaiveDate::MIN);
     if first.issued_from > start {

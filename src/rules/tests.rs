@@ -421,8 +421,20 @@ fn the_builtin_current_table_is_todays_rules() {
         generations: &[],
         ..RuleConfig::default()
     };
-    for birth in ["2002-06-01", "2003-06-01", "2008-02-29", "2012-12-31", "1950-01-01"] {
-        for issued in ["2016-01-01", "2021-04-02", "2022-03-31", "2022-04-01", "2024-07-07"] {
+    for birth in [
+        "2002-06-01",
+        "2003-06-01",
+        "2008-02-29",
+        "2012-12-31",
+        "1950-01-01",
+    ] {
+        for issued in [
+            "2016-01-01",
+            "2021-04-02",
+            "2022-03-31",
+            "2022-04-01",
+            "2024-07-07",
+        ] {
             let dates = all_items(birth, issued);
             let a = evaluate(&dates, RuleConfig::default()).unwrap();
             assert_eq!(a, evaluate(&dates, with_table).unwrap());

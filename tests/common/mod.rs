@@ -157,7 +157,8 @@ pub fn example_profile(dir: &Path) -> PathBuf {
 }
 
 /// The replacement that turns the shipped profile's residence letter off.
-pub const RESIDENCE_LETTER_OFF: (&str, &str) = ("enabled = true\nlead = 3\n", "enabled = false\nlead = 3\n");
+pub const RESIDENCE_LETTER_OFF: (&str, &str) =
+    ("enabled = true\nlead = 3\n", "enabled = false\nlead = 3\n");
 
 /// The text of every page of a PDF, whitespace removed (runs are positioned
 /// separately), read with lopdf.
