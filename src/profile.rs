@@ -1411,6 +1411,36 @@ impl Settings {
             .filter(|r| r.enabled)
     }
 
+    /// `[letter.residence]` when present: a lead of 1 to 12 months, and no
+    /// placeholder but `{expiry}` (anything else would print as written).
+    fn validate_residence_letter(&self) -> Result<(), String> {
+        let Some(r) = self.letter.as_ref().and_then(|l| l.residence.as_ref()) else {
+            return Ok(());
+        };
+        if !(1..=12).contains(&r.lead) {
+            return Err(format!(
+                "letter.residence.lead = {}: must be 1 to 12",
+                r.lead
+            ));
+        }
+        let texts = [
+            ("greeting", std::slice::from_ref(&r.greeting)),
+            ("steps", &r.steps[..]),
+            ("notes", &r.notes[..]),
+        ];
+        for (key, lines) in texts {
+            for line in lines {
+                let rest = line.replace("{expiry}", "");
+                if rest.contains('{') || rest.contains('}') {
+                    return Err(format!(
+                        "letter.residence.{key} = {line:?}: only {{expiry}} may be used"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The generation table: `[[generations]]` read and checked (exit 2
     /// naming `generations[N].key` on a gap, an overlap or a bad count), or
     /// `current` with `[rules] lead_months` when there is none.
@@ -1419,14 +1449,7 @@ impl Settings {
             path: path.to_path_buf(),
             message,
         };
-        if let Some(r) = self.residence_letter() {
-            if !(1..=12).contains(&r.lead) {
-                return Err(err(format!(
-                    "letter.residence.lead = {}: must be 1 to 12",
-                    r.lead
-                )));
-            }
-        }
+        self.validate_residence_letter().map_err(&err)?;
         if self.generations.is_empty() {
             return Ok(vec![Generation::current(self.rules.lead_months)]);
         }
@@ -1450,6 +1473,44 @@ impl Settings {
         }
         validate_generations(&table).map_err(err)?;
         Ok(table)
+    }
+}
+
+#[cfg(test)]
+mod spec15_tests {
+    use super::*;
+
+    fn settings(toml_text: &str) -> Result<Vec<Generation>, String> {
+        let s: Settings = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        s.resolve_generations(Path::new("profile.toml"))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn without_generations_current_takes_the_rules_lead() {
+        let t = settings("[rules]\nlead_months = 2\n").unwrap();
+        assert_eq!(t, vec![Generation::current(2)]);
+    }
+
+    #[test]
+    fn the_builtin_profiles_write_current_out_as_the_builtin_table() {
+        for name in ["saku", "standard"] {
+            let p = Profile::load_builtin(name).unwrap().unwrap();
+            assert_eq!(p.settings.generation_table, vec![Generation::current(3)]);
+            let r = p.settings.residence_letter().expect("residence letter on");
+            assert_eq!(r.lead, 3);
+        }
+    }
+
+    #[test]
+    fn a_bad_residence_lead_or_placeholder_names_the_key() {
+        let base = std::str::from_utf8(builtin_files("saku").unwrap()[0].1).unwrap();
+        let text = base.replace("enabled = true\nlead = 3\n", "enabled = true\nlead = 0\n");
+        let e = settings(&text).unwrap_err();
+        assert!(e.contains("letter.residence.lead = 0"), "{e}");
+        let text = base.replace("である{expiry}に", "である{date}に");
+        let e = settings(&text).unwrap_err();
+        assert!(e.contains("letter.residence.greeting"), "{e}");
     }
 }
 
