@@ -33,6 +33,8 @@ render() { # name file first_page count
 read -r f p < <(page_of E001); render card-notice "$f" "$p" 2
 read -r f p < <(page_of E002); render certificate-notice "$f" "$p" 2
 read -r f p < <(page_of E030); render minor-non-forwardable "$f" "$p" 1
+# E007's card lapses with the period of stay: the residence letter (SPEC 15).
+read -r f p < <(page_of E007); render residence-notice "$f" "$p" 1
 # The standard layout with its card file: a letter to a 送付先 (様方), and the
 # mail room's pages.
 target/release/kigen run --input input-samples/standard/registry.csv \

@@ -186,7 +186,11 @@ fn read_every_record(
                 assert_eq!(r.line, rec.meta.line);
                 for age_basis in [AgeBasis::Application, AgeBasis::Issue] {
                     for feb29 in [Feb29Rule::Feb28, Feb29Rule::Mar1] {
-                        let config = RuleConfig { age_basis, feb29 };
+                        let config = RuleConfig {
+                            age_basis,
+                            feb29,
+                            ..RuleConfig::default()
+                        };
                         let _ = rules::evaluate(&r.dates, config);
                     }
                 }

@@ -35,7 +35,7 @@ pub(crate) struct Context<'a> {
     /// Shared codes from the first pass.
     pub duplicates: Duplicates,
     /// Rule settings.
-    pub rules: RuleConfig,
+    pub rules: RuleConfig<'a>,
     /// The batch date and lead.
     pub window: Window,
     /// Notices already issued.
@@ -119,6 +119,10 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
         });
     }
     out.expiries = ItemKind::ALL.map(|k| ev.item(k).map(|i| i.expiry));
+    out.generation = ev
+        .generation
+        .and_then(|g| ctx.rules.table().get(g))
+        .map(|g| g.name.clone());
     let keys = |kinds: &[ItemKind]| kinds.iter().map(|k| k.key()).collect::<Vec<_>>().join(" ");
     out.detail = match sel.outcome {
         Outcome::NoItem => "no カード発行日".to_string(),
@@ -176,7 +180,7 @@ fn out_of_range(ctx: &Context<'_>, resident: &Resident, kind: ItemKind) -> RowOu
 /// The exception for a 生年月日 the registry may lawfully hold but that is
 /// not an ordinary date (SPEC 9), naming the value as written; listed before
 /// the rules' findings, for a row that has an item.
-fn birth_exception(resident: &Resident, rules: RuleConfig) -> Option<Exception> {
+fn birth_exception(resident: &Resident, rules: RuleConfig<'_>) -> Option<Exception> {
     match &resident.birth_written {
         BirthWritten::Exact => None,
         BirthWritten::Feb29Common { written, .. } => Some(Exception {

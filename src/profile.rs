@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::files::{read_bounded, MAX_DATA_FILE_BYTES, MAX_PROFILE_BYTES};
 use crate::model::{CsvEncoding, Field, InputEncoding};
+use crate::rules::{validate_generations, BandCounts, Generation, RuleConfig};
 use crate::rules::{AgeBasis, Feb29Rule};
 use crate::text::is_private_use;
 use crate::wareki::{EraDef, Eras};
@@ -130,6 +131,13 @@ pub struct Settings {
     /// `[[eras]]`: eras added to the five built-in ones (SPEC 9, "the era
     /// table is data"), checked on load into [`Profile::eras`].
     pub eras: Vec<EraSetting>,
+    /// `[[generations]]`: the card rules as data (SPEC 15); empty: today's
+    /// rules (`current`).
+    pub generations: Vec<GenerationSetting>,
+    /// The generation table in force, resolved on load from
+    /// `[[generations]]` and `[rules] lead_months` (not a key).
+    #[serde(skip)]
+    pub generation_table: Vec<Generation>,
 }
 
 /// One `[[eras]]` entry: an era added without a new release.
@@ -365,6 +373,9 @@ pub struct LetterWording {
     pub notes: Vec<String>,
     /// The contact line.
     pub contact: String,
+    /// `[letter.residence]` (SPEC 15).
+    #[serde(default)]
+    pub residence: Option<ResidenceLetterWording>,
 }
 
 /// `[inquiry]`: the 照会書兼回答書 (電子証明書の更新). Every key is required.
@@ -425,6 +436,10 @@ pub struct Municipality {
     pub issuer: String,
     /// The department in charge (市民課).
     pub department: String,
+    /// The mayor's name, printed after the issuer (SPEC 15); empty: none.
+    pub mayor: String,
+    /// Print 「（公印省略）」 under the issuer line (SPEC 15; default false).
+    pub seal_omitted: bool,
 }
 
 impl Default for Municipality {
@@ -433,6 +448,8 @@ impl Default for Municipality {
             name: "佐久市".into(),
             issuer: "佐久市長".into(),
             department: "市民課".into(),
+            mayor: String::new(),
+            seal_omitted: false,
         }
     }
 }
@@ -1084,7 +1101,9 @@ impl Profile {
             path: path.clone(),
             source,
         })?;
+        let mut settings = settings;
         settings.validate(&path)?;
+        settings.generation_table = settings.resolve_generations(&path)?;
         self.eras = settings.era_table(&path)?;
         if !settings.gaiji.table.is_empty() {
             let (gpath, bytes) = self.read_file("gaiji.table", &settings.gaiji.table)?;
@@ -1302,6 +1321,211 @@ impl Columns {
         Ok(())
     }
 }
+
+// ---- SPEC 15: rule generations and the residence letter ----
+
+/// One `[[generations]]` entry (SPEC 15).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerationSetting {
+    /// Its name (`current`, `next`).
+    pub name: String,
+    /// The first card issue date it applies to, `YYYY-MM-DD`.
+    pub issued_from: String,
+    /// Birthday counts for a holder under 15 at application.
+    pub under15: BandSetting,
+    /// Birthday counts from 15 until of age.
+    #[serde(rename = "15to17")]
+    pub from15to17: BandSetting,
+    /// Birthday counts for a holder of age (18, or 20 before 2022-04-01).
+    #[serde(rename = "18plus")]
+    pub adult: BandSetting,
+    /// Months before the expiry from which an item is due; absent: `[rules]
+    /// lead_months`.
+    pub lead_months: Option<u32>,
+}
+
+/// The birthday counts of one age band: `{ card = 10, user_cert = 5,
+/// sign_cert = 5 }` (0: not issued).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandSetting {
+    /// The card.
+    pub card: u32,
+    /// The user certificate.
+    pub user_cert: u32,
+    /// The signing certificate.
+    pub sign_cert: u32,
+}
+
+impl From<BandSetting> for BandCounts {
+    fn from(b: BandSetting) -> Self {
+        BandCounts {
+            card: b.card,
+            user_cert: b.user_cert,
+            sign_cert: b.sign_cert,
+        }
+    }
+}
+
+/// `[letter.residence]`: the residence-period letter (SPEC 15), one page,
+/// every word from here. Absent or `enabled = false`: no letter (the
+/// outcome stays `residence-period`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidenceLetterWording {
+    /// Whether the letter is sent (default false).
+    #[serde(default)]
+    pub enabled: bool,
+    /// Months before the card's E from which it is due (default 3).
+    #[serde(default = "default_residence_lead")]
+    pub lead: u32,
+    /// The title.
+    pub title: String,
+    /// The opening paragraph (the card, and the certificates it caps,
+    /// lapse on the date in the table).
+    pub greeting: String,
+    /// Column heads of the item table: item, expiry.
+    pub table_heads: [String; 2],
+    /// Heading of what to do.
+    pub steps_heading: String,
+    /// What to do, one paragraph each (入管 first, then the counter).
+    pub steps: Vec<String>,
+    /// Heading of what to bring to the counter.
+    pub bring_heading: String,
+    /// What to bring.
+    pub bring: Vec<String>,
+    /// Notes (free of charge; a lapsed card means a new application, a fee).
+    pub notes: Vec<String>,
+}
+
+fn default_residence_lead() -> u32 {
+    3
+}
+
+impl Settings {
+    /// The rule settings for [`crate::rules::evaluate`], with the generation
+    /// table in force.
+    pub fn rule_config(&self) -> RuleConfig<'_> {
+        RuleConfig {
+            age_basis: self.rules.age_basis,
+            feb29: self.rules.feb29,
+            generations: &self.generation_table,
+        }
+    }
+
+    /// The residence letter when it is enabled.
+    pub fn residence_letter(&self) -> Option<&ResidenceLetterWording> {
+        self.letter
+            .as_ref()
+            .and_then(|l| l.residence.as_ref())
+            .filter(|r| r.enabled)
+    }
+
+    /// `[letter.residence]` when present: a lead of 1 to 12 months, and no
+    /// placeholder but `{expiry}` (anything else would print as written).
+    fn validate_residence_letter(&self) -> Result<(), String> {
+        let Some(r) = self.letter.as_ref().and_then(|l| l.residence.as_ref()) else {
+            return Ok(());
+        };
+        if !(1..=12).contains(&r.lead) {
+            return Err(format!(
+                "letter.residence.lead = {}: must be 1 to 12",
+                r.lead
+            ));
+        }
+        let texts = [
+            ("greeting", std::slice::from_ref(&r.greeting)),
+            ("steps", &r.steps[..]),
+            ("notes", &r.notes[..]),
+        ];
+        for (key, lines) in texts {
+            for line in lines {
+                let rest = line.replace("{expiry}", "");
+                if rest.contains('{') || rest.contains('}') {
+                    return Err(format!(
+                        "letter.residence.{key} = {line:?}: only {{expiry}} may be used"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The generation table: `[[generations]]` read and checked (exit 2
+    /// naming `generations[N].key` on a gap, an overlap or a bad count), or
+    /// `current` with `[rules] lead_months` when there is none.
+    fn resolve_generations(&self, path: &Path) -> Result<Vec<Generation>, Error> {
+        let err = |message: String| Error::Profile {
+            path: path.to_path_buf(),
+            message,
+        };
+        self.validate_residence_letter().map_err(&err)?;
+        if self.generations.is_empty() {
+            return Ok(vec![Generation::current(self.rules.lead_months)]);
+        }
+        let mut table = Vec::with_capacity(self.generations.len());
+        for (i, g) in self.generations.iter().enumerate() {
+            let issued_from = chrono::NaiveDate::parse_from_str(g.issued_from.trim(), "%Y-%m-%d")
+                .map_err(|_| {
+                err(format!(
+                    "generations[{i}].issued_from = {:?}: not a date YYYY-MM-DD",
+                    g.issued_from
+                ))
+            })?;
+            table.push(Generation {
+                name: g.name.trim().to_string(),
+                issued_from,
+                under15: g.under15.into(),
+                from15to17: g.from15to17.into(),
+                adult: g.adult.into(),
+                lead_months: g.lead_months.unwrap_or(self.rules.lead_months),
+            });
+        }
+        validate_generations(&table).map_err(err)?;
+        Ok(table)
+    }
+}
+
+#[cfg(test)]
+mod spec15_tests {
+    use super::*;
+
+    fn settings(toml_text: &str) -> Result<Vec<Generation>, String> {
+        let s: Settings = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        s.resolve_generations(Path::new("profile.toml"))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn without_generations_current_takes_the_rules_lead() {
+        let t = settings("[rules]\nlead_months = 2\n").unwrap();
+        assert_eq!(t, vec![Generation::current(2)]);
+    }
+
+    #[test]
+    fn the_builtin_profiles_write_current_out_as_the_builtin_table() {
+        for name in ["saku", "standard"] {
+            let p = Profile::load_builtin(name).unwrap().unwrap();
+            assert_eq!(p.settings.generation_table, vec![Generation::current(3)]);
+            let r = p.settings.residence_letter().expect("residence letter on");
+            assert_eq!(r.lead, 3);
+        }
+    }
+
+    #[test]
+    fn a_bad_residence_lead_or_placeholder_names_the_key() {
+        let base = std::str::from_utf8(builtin_files("saku").unwrap()[0].1).unwrap();
+        let text = base.replace("enabled = true\nlead = 3\n", "enabled = true\nlead = 0\n");
+        let e = settings(&text).unwrap_err();
+        assert!(e.contains("letter.residence.lead = 0"), "{e}");
+        let text = base.replace("である{expiry}に", "である{date}に");
+        let e = settings(&text).unwrap_err();
+        assert!(e.contains("letter.residence.greeting"), "{e}");
+    }
+}
+
+// ---- end SPEC 15 ----
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,8 @@ pub enum Outcome {
     /// Every item due has been noticed by an earlier batch (the ledger).
     AlreadyNoticed,
     /// Only an item decided by the period of stay is in its window: J-LIS sends
-    /// no notice, neither does kigen.
+    /// no notice, and kigen sends none either unless `[letter.residence]` is
+    /// enabled (then the row is `Printed` with kind `residence`).
     ResidencePeriod,
     /// Due, but a name or address cannot be printed faithfully: see held.csv.
     Held,
@@ -66,6 +67,9 @@ pub enum NoticeKind {
     Card,
     /// Only certificates are due: renew them at a counter.
     Certificate,
+    /// The card lapses with the period of stay (SPEC 15): renew the status
+    /// of residence, then have the card's validity changed at a counter.
+    Residence,
 }
 
 impl NoticeKind {
@@ -74,6 +78,7 @@ impl NoticeKind {
         match self {
             NoticeKind::Card => "card",
             NoticeKind::Certificate => "certificate",
+            NoticeKind::Residence => "residence",
         }
     }
 }
@@ -94,19 +99,22 @@ impl NoticeLedger for NoLedger {
     }
 }
 
-/// The batch date and the lead time.
+/// The batch date, and the residence letter's lead. Each item carries its
+/// own lead (its card generation's `lead_months`, SPEC 15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     /// The batch date D.
     pub as_of: NaiveDate,
-    /// Months before E from which an item is due.
-    pub lead_months: u32,
+    /// `[letter.residence] lead` when the residence letter is enabled;
+    /// `None`: items decided by the period of stay get no notice (today's
+    /// behaviour).
+    pub residence_lead: Option<u32>,
 }
 
 impl Window {
     /// E − lead ≤ D < E.
-    pub fn contains(&self, expiry: NaiveDate) -> bool {
-        months_before(expiry, self.lead_months) <= self.as_of && self.as_of < expiry
+    pub fn contains(&self, expiry: NaiveDate, lead_months: u32) -> bool {
+        months_before(expiry, lead_months) <= self.as_of && self.as_of < expiry
     }
 
     /// E ≤ D.
@@ -123,7 +131,8 @@ pub struct Selection {
     pub outcome: Outcome,
     /// The notice kind when `outcome` is `Printed`.
     pub kind: Option<NoticeKind>,
-    /// Items due (in the window, not decided by the period of stay, not noticed).
+    /// Items due (in the window, not decided by the period of stay, not
+    /// noticed; with kind `residence`, the items the residence letter covers).
     pub due: Vec<ItemKind>,
     /// Items in the window but already noticed.
     pub noticed: Vec<ItemKind>,
@@ -133,7 +142,8 @@ pub struct Selection {
     pub expired_unnoticed: Vec<Item>,
 }
 
-/// Selects a resident's due items (SPEC 2, selection).
+/// Selects a resident's due items (SPEC 2, selection; SPEC 15 for the
+/// residence letter).
 pub fn select(
     resident_code: &str,
     ev: &Evaluation,
@@ -151,9 +161,20 @@ pub fn select(
     if ev.card.is_none() {
         return sel;
     }
+    let mut residence_due = Vec::new();
     for item in ev.items() {
         let by_stay = item.source == ExpirySource::ResidencePeriod;
-        if window.contains(item.expiry) {
+        let letter_window = window
+            .residence_lead
+            .filter(|_| by_stay)
+            .is_some_and(|lead| window.contains(item.expiry, lead));
+        if letter_window {
+            if ledger.noticed(resident_code, item.kind, item.expiry) {
+                sel.noticed.push(item.kind);
+            } else {
+                residence_due.push(item.kind);
+            }
+        } else if window.contains(item.expiry, item.lead_months) {
             if by_stay {
                 sel.residence_in_window.push(item.kind);
             } else if ledger.noticed(resident_code, item.kind, item.expiry) {
@@ -168,14 +189,26 @@ pub fn select(
             sel.expired_unnoticed.push(item);
         }
     }
+    // The residence letter is about the card: it goes when the card's E is
+    // decided by the period of stay and in the letter's window. A
+    // certificate due by its own rule the same night gets its certificate
+    // notice first; the residence letter follows on a later night (the
+    // ledger keeps either from repeating).
+    let card_by_letter = residence_due.contains(&ItemKind::Card);
     sel.outcome = if !sel.due.is_empty() {
         sel.kind = Some(if sel.due.contains(&ItemKind::Card) {
             NoticeKind::Card
         } else {
             NoticeKind::Certificate
         });
+        sel.residence_in_window.extend(residence_due);
         Outcome::Printed
-    } else if !sel.residence_in_window.is_empty() {
+    } else if card_by_letter {
+        sel.kind = Some(NoticeKind::Residence);
+        sel.due = residence_due;
+        Outcome::Printed
+    } else if !sel.residence_in_window.is_empty() || !residence_due.is_empty() {
+        sel.residence_in_window.extend(residence_due);
         Outcome::ResidencePeriod
     } else if !sel.noticed.is_empty() {
         Outcome::AlreadyNoticed
@@ -197,7 +230,7 @@ mod tests {
     fn window(s: &str) -> Window {
         Window {
             as_of: d(s),
-            lead_months: 3,
+            residence_lead: None,
         }
     }
 
@@ -219,10 +252,10 @@ mod tests {
     fn window_edges() {
         // E = 2027-05-31: due from 2027-02-28 (clamped) to 2027-05-30.
         let e = d("2027-05-31");
-        assert!(!window("2027-02-27").contains(e));
-        assert!(window("2027-02-28").contains(e));
-        assert!(window("2027-05-30").contains(e));
-        assert!(!window("2027-05-31").contains(e));
+        assert!(!window("2027-02-27").contains(e, 3));
+        assert!(window("2027-02-28").contains(e, 3));
+        assert!(window("2027-05-30").contains(e, 3));
+        assert!(!window("2027-05-31").contains(e, 3));
         assert!(window("2027-05-31").expired(e));
     }
 
@@ -283,5 +316,47 @@ mod tests {
         let sel = select("F1", &ev, window("2027-03-01"), &NoLedger);
         assert_eq!(sel.outcome, Outcome::NotDue);
         assert!(sel.expired_unnoticed.is_empty());
+    }
+
+    /// DOMAIN 10's worked example: a card issued 2024-04-10 to a
+    /// 30-year-old with 在留期間の満了の日 2027-03-31 lapses on 2027-03-31
+    /// (before the 10th birthday); with a 3-month lead the residence letter
+    /// is due from 2026-12-31, and covers the certificates it caps.
+    #[test]
+    fn domain_10_residence_letter_worked_example() {
+        let ev = evaluate(
+            &ItemDates {
+                birth: Some(d("1994-01-20")),
+                card_issued: Some(d("2024-04-10")),
+                user_issued: Some(d("2024-04-10")),
+                sign_issued: Some(d("2024-04-10")),
+                stay_end: Some(d("2027-03-31")),
+                ..ItemDates::default()
+            },
+            RuleConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(ev.card.unwrap().expiry, d("2027-03-31"));
+        let letter = |day: &str| Window {
+            as_of: d(day),
+            residence_lead: Some(3),
+        };
+        let sel = select("F1", &ev, letter("2026-12-30"), &NoLedger);
+        assert_eq!(sel.outcome, Outcome::NotDue);
+        let sel = select("F1", &ev, letter("2026-12-31"), &NoLedger);
+        assert_eq!(sel.outcome, Outcome::Printed);
+        assert_eq!(sel.kind, Some(NoticeKind::Residence));
+        assert_eq!(sel.due, ItemKind::ALL.to_vec());
+        let sel = select("F1", &ev, letter("2027-03-30"), &NoLedger);
+        assert_eq!(sel.kind, Some(NoticeKind::Residence));
+        // Noticed: not again; expired by the period of stay: not unnoticed.
+        let sel = select("F1", &ev, letter("2027-01-15"), &All);
+        assert_eq!(sel.outcome, Outcome::AlreadyNoticed);
+        let sel = select("F1", &ev, letter("2027-03-31"), &NoLedger);
+        assert_eq!(sel.outcome, Outcome::NotDue);
+        assert!(sel.expired_unnoticed.is_empty());
+        // Disabled: today's outcome.
+        let sel = select("F1", &ev, window("2027-01-15"), &NoLedger);
+        assert_eq!(sel.outcome, Outcome::ResidencePeriod);
     }
 }

@@ -630,14 +630,15 @@ fn verify_checks_the_reports_figures() {
     let text = String::from_utf8_lossy(&ok.stdout);
     assert!(text.contains("ok       report.html: "), "{text}");
     assert!(
-        text.contains("ok       audit.xlsx: 発送一覧 rows (= manifest.csv): 48"),
+        // 48 birthday-rule notices and 3 residence letters (SPEC 15).
+        text.contains("ok       audit.xlsx: 発送一覧 rows (= manifest.csv): 51"),
         "{text}"
     );
     // A report whose figure was changed, with summary.json updated to match
     // its new bytes: the checksum holds, the figure does not.
     let path = batch.join("report.html");
     let html = std::fs::read_to_string(&path).unwrap();
-    let from = "data-k=\"outcome:printed\">48<";
+    let from = "data-k=\"outcome:printed\">51<";
     assert!(html.contains(from));
     let forged = html.replace(from, "data-k=\"outcome:printed\">47<");
     std::fs::write(&path, &forged).unwrap();
@@ -657,7 +658,7 @@ fn verify_checks_the_reports_figures() {
     assert_eq!(bad.status.code(), Some(1));
     let text = String::from_utf8_lossy(&bad.stdout);
     assert!(
-        text.contains("MISMATCH report.html: outcome:printed: expected 48, found 47"),
+        text.contains("MISMATCH report.html: outcome:printed: expected 51, found 47"),
         "{text}"
     );
     // A listed file that is gone is flagged.

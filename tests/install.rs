@@ -115,7 +115,13 @@ fn runs_from_any_directory_with_the_builtin_profile_and_fonts() {
     assert!(o.status.success(), "{}", stderr(&o));
     let batch = k.path("o").join(AS_OF);
     pdfs(&batch);
-    assert_eq!(common::read_csv(&batch.join("manifest.csv")).len(), 48);
+    // 48 birthday-rule notices and 3 residence letters (SPEC 15).
+    let manifest = common::read_csv(&batch.join("manifest.csv"));
+    assert_eq!(manifest.len(), 51);
+    assert_eq!(
+        manifest.iter().filter(|r| r["kind"] == "residence").count(),
+        3
+    );
     let s = summary(&batch);
     assert_eq!(s["profile"], "builtin:saku");
     let toml = std::fs::read(root().join("templates/saku/profile.toml")).unwrap();

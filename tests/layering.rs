@@ -36,6 +36,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("render::letter", 10),
     ("render::printable", 11),
     ("render::forms", 12),
+    ("render::residence", 12),
     ("render::packet", 13),
     ("render::mailroom", 13),
     ("pipeline", 14),

@@ -22,7 +22,6 @@ use crate::registry::{
     read_header, scan_duplicates, CardIndex, Duplicates, InputDigest, RecordStream, RowReader,
 };
 use crate::render::printable::Printability;
-use crate::rules::RuleConfig;
 use crate::select::{NoticeLedger, Window};
 
 /// What a check (or the reading half of a run) needs.
@@ -154,13 +153,10 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
             cards: req.cards,
         },
         duplicates,
-        rules: RuleConfig {
-            age_basis: rules.age_basis,
-            feb29: rules.feb29,
-        },
+        rules: req.profile.settings.rule_config(),
         window: Window {
             as_of: req.as_of,
-            lead_months: rules.lead_months,
+            residence_lead: req.profile.settings.residence_letter().map(|r| r.lead),
         },
         ledger: req.ledger,
         printable: req.printable,

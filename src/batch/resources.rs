@@ -73,6 +73,8 @@ impl<'p> Renderer<'p> {
                 inquiry,
                 application,
                 issuer: &settings.municipality.issuer,
+                mayor: &settings.municipality.mayor,
+                seal_omitted: settings.municipality.seal_omitted,
                 window: settings.window,
                 eras: &profile.eras,
             },

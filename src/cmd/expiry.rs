@@ -4,7 +4,7 @@ use super::{load_profile, parse_cli_date};
 use crate::cli::ExpiryArgs;
 use crate::error::{Error, Result};
 use crate::outputs::iso;
-use crate::rules::{self, AgeBasis, Feb29Rule, ItemDates, RuleConfig};
+use crate::rules::{self, AgeBasis, Feb29Rule, ItemDates};
 use crate::wareki::Eras;
 
 /// Computes and prints one resident's expiries.
@@ -21,10 +21,7 @@ pub fn run(args: ExpiryArgs) -> Result<i32> {
     } = args;
 
     let profile = load_profile(&profile)?;
-    let mut config = RuleConfig {
-        age_basis: profile.settings.rules.age_basis,
-        feb29: profile.settings.rules.feb29,
-    };
+    let mut config = profile.settings.rule_config();
     if let Some(b) = age_basis {
         config.age_basis = match b.as_str() {
             "application" => AgeBasis::Application,
@@ -64,12 +61,18 @@ pub fn run(args: ExpiryArgs) -> Result<i32> {
     };
     let ev = rules::evaluate(&dates, config)
         .map_err(|e| Error::Usage(format!("cannot compute: {e:?}")))?;
-    print_expiry(&ev, &profile.eras, json);
+    let generation = ev
+        .generation
+        .and_then(|g| config.table().get(g))
+        .map(|g| g.name.as_str())
+        .unwrap_or("");
+    print_expiry(&ev, generation, &profile.eras, json);
     Ok(0)
 }
 
-/// Prints the expiries (和暦 in the profile's era table).
-fn print_expiry(ev: &rules::Evaluation, eras: &Eras, json: bool) {
+/// Prints the expiries (和暦 in the profile's era table), each with the rule
+/// generation that decided it (SPEC 15: chosen by the card's issue date).
+fn print_expiry(ev: &rules::Evaluation, generation: &str, eras: &Eras, json: bool) {
     let source = |s: rules::ExpirySource| match s {
         rules::ExpirySource::Recorded => "recorded",
         rules::ExpirySource::Computed => "computed",
@@ -83,6 +86,8 @@ fn print_expiry(ev: &rules::Evaluation, eras: &Eras, json: bool) {
                     "expiry": iso(Some(i.expiry)),
                     "wareki": eras.format_with_weekday(i.expiry),
                     "source": source(i.source),
+                    "generation": generation,
+                    "lead_months": i.lead_months,
                 }),
                 None => serde_json::Value::Null,
             };
@@ -100,11 +105,13 @@ fn print_expiry(ev: &rules::Evaluation, eras: &Eras, json: bool) {
     for k in rules::ItemKind::ALL {
         match ev.item(k) {
             Some(i) => println!(
-                "{:<24} {}  {}  ({})",
+                "{:<24} {}  {}  ({}, generation {}, due {} months before)",
                 k.label(),
                 iso(Some(i.expiry)),
                 eras.format_with_weekday(i.expiry).unwrap_or_default(),
-                source(i.source)
+                source(i.source),
+                generation,
+                i.lead_months
             ),
             None => println!("{:<24} 発行なし", k.label()),
         }

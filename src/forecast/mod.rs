@@ -18,7 +18,7 @@ use crate::outputs::csvfile::CsvFile;
 use crate::profile::Profile;
 use crate::registry::split::RecordBatch;
 use crate::registry::{read_header, RecordStream, RowReader, BATCH_RECORDS};
-use crate::rules::{evaluate, months_before, Evaluation, ExpirySource, ItemKind, RuleConfig};
+use crate::rules::{evaluate, months_before, Evaluation, ExpirySource, ItemKind};
 
 /// forecast.csv's columns.
 pub(crate) const FORECAST_HEADER: [&str; 7] = [
@@ -57,7 +57,8 @@ pub struct Forecast {
     pub residents: u64,
     /// Rows not forecast because they would be rejected.
     pub rejected: u64,
-    /// `[rules] lead_months`: how long before the expiry an item is due.
+    /// `[rules] lead_months`: how long before the expiry an item of the
+    /// `current` generation is due (each item uses its own generation's).
     pub lead_months: u32,
 }
 
@@ -71,12 +72,11 @@ pub fn notices_ahead(
     ev: &Evaluation,
     from: NaiveDate,
     until: NaiveDate,
-    lead_months: u32,
 ) -> Vec<(NaiveDate, bool, Vec<ItemKind>)> {
     let mut items: Vec<(NaiveDate, NaiveDate, ItemKind)> = ev
         .items()
         .filter(|i| i.source != ExpirySource::ResidencePeriod)
-        .map(|i| (months_before(i.expiry, lead_months), i.expiry, i.kind))
+        .map(|i| (months_before(i.expiry, i.lead_months), i.expiry, i.kind))
         .filter(|(start, _, _)| *start >= from && *start < until)
         .collect();
     items.sort();
@@ -131,14 +131,13 @@ impl Forecast {
     }
 
     fn add(&mut self, ev: &Evaluation) {
-        let lead = self.lead_months;
         self.residents += 1;
         let until = self.until();
         for item in ev.items() {
             if item.source == ExpirySource::ResidencePeriod {
                 continue;
             }
-            let start = months_before(item.expiry, lead);
+            let start = months_before(item.expiry, item.lead_months);
             if start >= self.from {
                 if let Some(m) = self.month_of(start) {
                     let k = ItemKind::ALL
@@ -149,7 +148,7 @@ impl Forecast {
                 }
             }
         }
-        for (night, card, _) in notices_ahead(ev, self.from, until, lead) {
+        for (night, card, _) in notices_ahead(ev, self.from, until) {
             if let Some(m) = self.month_of(night) {
                 self.counts[m].notices[usize::from(!card)] += 1;
             }
@@ -211,10 +210,7 @@ pub fn forecast(req: &ForecastRequest<'_>) -> Result<Forecast> {
         feb29: rules.feb29,
         cards: cards.as_ref(),
     };
-    let config = RuleConfig {
-        age_basis: rules.age_basis,
-        feb29: rules.feb29,
-    };
+    let config = profile.settings.rule_config();
     let lead = rules.lead_months;
     let mut total = Forecast::new(req.from, req.months, lead);
     let mut batch = RecordBatch::default();
@@ -292,7 +288,7 @@ pub fn write_forecast(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::ItemDates;
+    use crate::rules::{ItemDates, RuleConfig};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -314,13 +310,13 @@ mod tests {
             RuleConfig::default(),
         )
         .unwrap();
-        let n = notices_ahead(&ev, d("2026-10-01"), d("2027-10-01"), 3);
+        let n = notices_ahead(&ev, d("2026-10-01"), d("2027-10-01"));
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].0, d("2026-10-18"));
         assert!(n[0].1);
         assert_eq!(n[0].2.len(), 3);
         // From a day after the window opened: already noticed, not counted.
-        assert!(notices_ahead(&ev, d("2026-10-19"), d("2027-10-01"), 3).is_empty());
+        assert!(notices_ahead(&ev, d("2026-10-19"), d("2027-10-01")).is_empty());
     }
 
     #[test]
@@ -337,7 +333,7 @@ mod tests {
             RuleConfig::default(),
         )
         .unwrap();
-        let n = notices_ahead(&ev, d("2026-09-01"), d("2027-09-01"), 3);
+        let n = notices_ahead(&ev, d("2026-09-01"), d("2027-09-01"));
         assert_eq!(n.len(), 1);
         assert!(!n[0].1, "a certificate notice");
         assert_eq!(n[0].2, vec![ItemKind::UserCert]);

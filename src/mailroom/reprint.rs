@@ -27,7 +27,7 @@ use crate::render::notice::{LayoutError, Packet};
 use crate::render::packet::packet_pages;
 use crate::render::pdf::write_pdf;
 use crate::render::printable::Printability;
-use crate::rules::{evaluate, ItemKind, RuleConfig};
+use crate::rules::{evaluate, ItemKind};
 use crate::select::{NoticeKind, Outcome, Selection};
 use crate::wareki::Eras;
 
@@ -273,14 +273,7 @@ fn due_notice(
     resident: Resident,
     profile: &crate::profile::Profile,
 ) -> Result<DueNotice> {
-    let rules = &profile.settings.rules;
-    let evaluation = evaluate(
-        &resident.dates,
-        RuleConfig {
-            age_basis: rules.age_basis,
-            feb29: rules.feb29,
-        },
-    )
+    let evaluation = evaluate(&resident.dates, profile.settings.rule_config())
     .map_err(|e| {
         Error::State(format!(
             "document {}: the export's dates of resident {} cannot be evaluated ({e:?}): not reprinted",
@@ -311,7 +304,14 @@ fn due_notice(
         .into_iter()
         .filter(|k| doc.items.iter().any(|(i, _)| i == k))
         .collect();
-    let kind = if due.contains(&ItemKind::Card) {
+    // A card item decided by the period of stay was noticed by the residence
+    // letter (SPEC 15): the reprint is that letter again.
+    let residence = evaluation
+        .card
+        .is_some_and(|c| c.source == crate::rules::ExpirySource::ResidencePeriod);
+    let kind = if due.contains(&ItemKind::Card) && residence {
+        NoticeKind::Residence
+    } else if due.contains(&ItemKind::Card) {
         NoticeKind::Card
     } else {
         NoticeKind::Certificate

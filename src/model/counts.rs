@@ -34,6 +34,11 @@ pub struct Counts {
     /// without a card file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cards: Option<CardCounts>,
+    /// 住民 rows with a card per rule generation that decided their items
+    /// (SPEC 15: summary.json names the generations used). Absent from a
+    /// summary.json written before the key existed.
+    #[serde(default)]
+    pub generations: BTreeMap<String, u64>,
 }
 
 /// What became of the card file's rows (SPEC 9): every row is joined,
@@ -117,6 +122,9 @@ impl Counts {
             bump(&mut self.notices_by_kind, k.as_str());
         }
         self.kana_placeholders += u64::from(row.kana_placeholder);
+        if let Some(g) = &row.generation {
+            bump(&mut self.generations, g);
+        }
     }
 
     /// Adds another batch's counts.
@@ -138,6 +146,7 @@ impl Counts {
         add_all(&mut self.exceptions_by_code, &other.exceptions_by_code);
         add_all(&mut self.notices_by_kind, &other.notices_by_kind);
         self.kana_placeholders += other.kana_placeholders;
+        add_all(&mut self.generations, &other.generations);
     }
 
     /// The counts as an operator reads them.

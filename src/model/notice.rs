@@ -77,6 +77,9 @@ pub struct RowOutput {
     pub kana_placeholder: bool,
     /// With a card file: the card record the row's join key found.
     pub card_entry: Option<u32>,
+    /// The name of the rule generation that decided the row's items (a
+    /// 住民 row with a card), for summary.json.
+    pub generation: Option<String>,
 }
 
 impl RowOutput {
@@ -95,6 +98,7 @@ impl RowOutput {
             notice: None,
             card_entry: None,
             kana_placeholder: false,
+            generation: None,
         }
     }
 }

@@ -396,6 +396,7 @@ pub(crate) mod labels {
         match k {
             "card" => "カード（交付申請）",
             "certificate" => "電子証明書（更新）",
+            "residence" => "在留期間（有効期間の変更）",
             other => other,
         }
     }

@@ -13,10 +13,10 @@ use crate::select::NoticeKind;
 use crate::wareki::Eras;
 
 /// Left and right edges of the body text, mm.
-const LEFT: f32 = 18.0;
-const RIGHT: f32 = 192.0;
+pub(super) const LEFT: f32 = 18.0;
+pub(super) const RIGHT: f32 = 192.0;
 /// The lowest baseline the body may reach before the contact line.
-const BODY_BOTTOM: f32 = 280.0;
+pub(super) const BODY_BOTTOM: f32 = 280.0;
 /// Clear space around the address block's contents and the barcode, mm.
 pub const CLEAR_MM: f32 = 2.0;
 /// Height of the customer barcode at its nominal 10 pt size, mm.
@@ -35,7 +35,7 @@ pub struct BarcodeSlot {
 
 /// The 和暦 form of a date (SPEC 4: 令和8年11月26日), in the run's era
 /// table (an era the profile adds prints).
-fn wareki_date(eras: &Eras, d: NaiveDate) -> String {
+pub(super) fn wareki_date(eras: &Eras, d: NaiveDate) -> String {
     eras.format(d).unwrap_or_else(|| d.to_string())
 }
 
@@ -50,7 +50,7 @@ pub fn letter_page(
     let mut size = 9.0f32;
     loop {
         let mut c = Canvas::new(canvas.fonts());
-        let slot = header(&mut c, p, w)?;
+        let slot = header(&mut c, p, w, &w.letter.title)?;
         let end = body(&mut c, p, w, size);
         if end <= BODY_BOTTOM {
             footer(&mut c, w);
@@ -69,7 +69,12 @@ pub fn letter_page(
 }
 
 /// Fold marks, the top-right block, the address block and the title.
-fn header(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>) -> Result<BarcodeSlot, LayoutError> {
+pub(super) fn header(
+    c: &mut Canvas<'_>,
+    p: &Packet<'_>,
+    w: &Wording<'_>,
+    title: &str,
+) -> Result<BarcodeSlot, LayoutError> {
     // Fold marks for the mail room's folding machine (A4 in three, 99 mm).
     for y in [99.0, 198.0] {
         c.line(4.0, y, 9.0, y, 0.4, false);
@@ -83,11 +88,20 @@ fn header(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>) -> Result<Barcode
         25.0,
         &wareki_date(w.eras, p.as_of),
     );
-    c.text_right(FontId::Mincho, 10.5, RIGHT, 31.0, w.issuer);
+    // The issuer, with the mayor's name and 「（公印省略）」 when the profile
+    // says so (SPEC 15).
+    let issuer = match w.mayor.trim() {
+        "" => w.issuer.to_string(),
+        mayor => format!("{}　{mayor}", w.issuer),
+    };
+    c.text_right(FontId::Mincho, 10.5, RIGHT, 31.0, &issuer);
+    if w.seal_omitted {
+        c.text_right(FontId::Mincho, 9.0, RIGHT, 36.0, "（公印省略）");
+    }
 
     let slot = address_block(c, &p.notice.resident, p.is_minor(), w)?;
 
-    c.text_center(FontId::Gothic, 15.0, 105.0, 108.0, &w.letter.title);
+    c.text_center(FontId::Gothic, 15.0, 105.0, 108.0, title);
     Ok(slot)
 }
 
@@ -316,22 +330,22 @@ pub fn address_fits(
 
 /// The body's type sizes and line spacings, all derived from its base size.
 #[derive(Clone, Copy)]
-struct BodySizes {
+pub(super) struct BodySizes {
     /// Body text, pt.
-    size: f32,
+    pub(super) size: f32,
     /// Body line spacing, mm.
-    lead: f32,
+    pub(super) lead: f32,
     /// Section headings, pt.
-    head: f32,
+    pub(super) head: f32,
     /// Identity-document lists and notes, pt.
-    small: f32,
+    pub(super) small: f32,
     /// Their line spacing, mm.
-    small_lead: f32,
+    pub(super) small_lead: f32,
 }
 
 impl BodySizes {
     /// The sizes for body text at `size` pt.
-    fn new(size: f32) -> Self {
+    pub(super) fn new(size: f32) -> Self {
         let small = size - 0.5;
         BodySizes {
             size,
@@ -500,7 +514,14 @@ fn proxy_section(
 }
 
 /// Counters and hours, then the notes marked 「※」; returns the next baseline.
-fn counters_and_notes(c: &mut Canvas<'_>, l: &LetterWording, z: BodySizes, mut y: f32) -> f32 {
+fn counters_and_notes(c: &mut Canvas<'_>, l: &LetterWording, z: BodySizes, y: f32) -> f32 {
+    let y = counters(c, l, z, y);
+    notes(c, &l.notes, z, y)
+}
+
+/// The counters heading, and the counters with their hours; returns the next
+/// baseline.
+pub(super) fn counters(c: &mut Canvas<'_>, l: &LetterWording, z: BodySizes, mut y: f32) -> f32 {
     y = section_heading(c, z.head, y, &l.counters_heading);
     // The hours line up in one column after the longest counter name.
     let name_w = l
@@ -513,8 +534,13 @@ fn counters_and_notes(c: &mut Canvas<'_>, l: &LetterWording, z: BodySizes, mut y
         c.text(FontId::Mincho, z.size, LEFT + 10.0 + name_w, y, &k.hours);
         y += z.lead;
     }
+    y
+}
+
+/// The notes marked 「※」, after a small gap; returns the next baseline.
+pub(super) fn notes(c: &mut Canvas<'_>, notes: &[String], z: BodySizes, mut y: f32) -> f32 {
     y += 0.8;
-    for n in &l.notes {
+    for n in notes {
         y = c.marked_paragraph(
             FontId::Mincho,
             z.small,
@@ -530,7 +556,13 @@ fn counters_and_notes(c: &mut Canvas<'_>, l: &LetterWording, z: BodySizes, mut y
 }
 
 /// Paragraphs marked 「・」 in the body column; returns the next baseline.
-fn bullets(c: &mut Canvas<'_>, size: f32, lead: f32, mut y: f32, items: &[String]) -> f32 {
+pub(super) fn bullets(
+    c: &mut Canvas<'_>,
+    size: f32,
+    lead: f32,
+    mut y: f32,
+    items: &[String],
+) -> f32 {
     for s in items {
         y = c.marked_paragraph(
             FontId::Mincho,
@@ -546,14 +578,14 @@ fn bullets(c: &mut Canvas<'_>, size: f32, lead: f32, mut y: f32, items: &[String
     y
 }
 
-fn section_heading(c: &mut Canvas<'_>, size: f32, y: f32, text: &str) -> f32 {
+pub(super) fn section_heading(c: &mut Canvas<'_>, size: f32, y: f32, text: &str) -> f32 {
     let y = y + 0.6;
     c.rect(LEFT, y - size * 0.3, 1.4, size * 0.36, Paint::Fill, 0.0);
     c.text(FontId::Gothic, size, LEFT + 3.0, y, text);
     y + leading(size, 1.5)
 }
 
-fn footer(c: &mut Canvas<'_>, w: &Wording<'_>) {
+pub(super) fn footer(c: &mut Canvas<'_>, w: &Wording<'_>) {
     c.line(LEFT, 283.0, RIGHT, 283.0, 0.5, false);
     let size = c.fit_size(FontId::Gothic, 9.5, 7.0, &w.letter.contact, RIGHT - LEFT);
     c.text_center(FontId::Gothic, size, 105.0, 289.0, &w.letter.contact);

@@ -2,7 +2,8 @@
 //! ([`display`]), fonts ([`fonts`]), text placement ([`layout`]) and the PDF
 //! writer ([`pdf`]). The notice half lays out a packet: its inputs
 //! ([`notice`]), the printability policy ([`printable`]), the letter
-//! ([`letter`]) and enclosures ([`forms`]), and the packet ([`packet`]).
+//! ([`letter`]), the residence-period letter ([`residence`]) and
+//! enclosures ([`forms`]), and the packet ([`packet`]).
 //! The mail room's pages (bundle slips, count sheet, piece marks) are
 //! [`mailroom`].
 
@@ -16,3 +17,4 @@ pub mod notice;
 pub mod packet;
 pub mod pdf;
 pub mod printable;
+pub mod residence;

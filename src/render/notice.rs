@@ -54,6 +54,10 @@ pub struct Wording<'a> {
     pub application: &'a ApplicationWording,
     /// The issuer line (佐久市長).
     pub issuer: &'a str,
+    /// The mayor's name after the issuer (empty: none).
+    pub mayor: &'a str,
+    /// 「（公印省略）」 under the issuer line.
+    pub seal_omitted: bool,
     /// The envelope window.
     pub window: EnvelopeWindow,
     /// The run's era table (the profile's): every date printed in 和暦.

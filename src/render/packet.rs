@@ -6,17 +6,31 @@ use super::forms::{application_page, inquiry_page};
 use super::layout::Canvas;
 use super::letter::{letter_page, BarcodeSlot};
 use super::notice::{LayoutError, Packet, Wording};
+use super::residence::residence_page;
 use crate::select::NoticeKind;
 
 /// The packet's pages: the letter, the enclosure for its kind, and blank
-/// backs when printing duplex (so every packet starts on a new sheet).
+/// backs when printing duplex (so every packet starts on a new sheet). A
+/// residence letter is one page, with no enclosure (SPEC 15).
 pub fn packet_pages(
     p: &Packet<'_>,
     w: &Wording<'_>,
     fonts: &FontSet,
     duplex: bool,
 ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
-    let (mut letter, slot) = letter_page(p, w, Canvas::new(fonts))?;
+    let residence = match p.kind() {
+        NoticeKind::Residence => {
+            Some(w.letter.residence.as_ref().ok_or(LayoutError::Overflow {
+                page: "residence letter",
+                detail: "[letter.residence] is missing".into(),
+            })?)
+        }
+        _ => None,
+    };
+    let (mut letter, slot) = match residence {
+        Some(r) => residence_page(p, w, r, Canvas::new(fonts))?,
+        None => letter_page(p, w, Canvas::new(fonts))?,
+    };
     // The customer barcode, directly under the name at the nominal 10 pt.
     if let Ok(chars) = &p.notice.barcode {
         let bars = crate::barcode::bars(chars);
@@ -34,14 +48,20 @@ pub fn packet_pages(
         }
     }
     let enclosure = match p.kind() {
-        NoticeKind::Certificate => inquiry_page(p, w, Canvas::new(fonts))?,
-        NoticeKind::Card => application_page(p, w, Canvas::new(fonts))?,
+        NoticeKind::Certificate => Some(inquiry_page(p, w, Canvas::new(fonts))?),
+        NoticeKind::Card => Some(application_page(p, w, Canvas::new(fonts))?),
+        NoticeKind::Residence => None,
     };
-    let pages = if duplex {
-        vec![letter, Page::a4(), enclosure, Page::a4()]
-    } else {
-        vec![letter, enclosure]
-    };
+    let mut pages = vec![letter];
+    if duplex {
+        pages.push(Page::a4());
+    }
+    if let Some(enclosure) = enclosure {
+        pages.push(enclosure);
+        if duplex {
+            pages.push(Page::a4());
+        }
+    }
     Ok((pages, slot))
 }
 
@@ -101,7 +121,7 @@ mod tests {
         let evaluation = evaluate(&dates, RuleConfig::default()).unwrap();
         let window = Window {
             as_of: d("2026-11-26"),
-            lead_months: 3,
+            residence_lead: None,
         };
         let selection = select("T1", &evaluation, window, &NoLedger);
         assert!(selection.kind.is_some());
@@ -126,6 +146,8 @@ mod tests {
             inquiry,
             application,
             issuer: &s.municipality.issuer,
+            mayor: &s.municipality.mayor,
+            seal_omitted: s.municipality.seal_omitted,
             window: s.window,
             eras: &profile.eras,
         };

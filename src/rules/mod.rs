@@ -4,12 +4,16 @@
 //! DOMAIN.md 1–3 and the "precise readings" of SPEC 2, quoted where applied.
 
 pub mod age;
+pub mod generation;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 pub use age::{
     attains_age_on, birthday_in, is_aged_at_least, months_before, nth_birthday_after, Feb29Rule,
+};
+pub use generation::{
+    builtin_generations, generation_for, validate_generations, AgeBand, BandCounts, Generation,
 };
 
 /// The day J-LIS switched the adult threshold from 20 to 18 (age of majority
@@ -31,19 +35,42 @@ pub enum AgeBasis {
 
 /// The rule settings a computation needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleConfig {
+pub struct RuleConfig<'a> {
     /// See [`AgeBasis`].
     pub age_basis: AgeBasis,
     /// See [`Feb29Rule`].
     pub feb29: Feb29Rule,
+    /// The rule generations, in increasing `issued_from` (SPEC 15); empty
+    /// stands for [`builtin_generations`].
+    pub generations: &'a [Generation],
 }
 
-impl Default for RuleConfig {
+impl Default for RuleConfig<'static> {
     fn default() -> Self {
         RuleConfig {
             age_basis: AgeBasis::Application,
             feb29: Feb29Rule::Feb28,
+            generations: builtin_generations(),
         }
+    }
+}
+
+impl RuleConfig<'_> {
+    /// The table in force: the configured one, or the built-in `current`.
+    pub fn table(&self) -> &[Generation] {
+        if self.generations.is_empty() {
+            builtin_generations()
+        } else {
+            self.generations
+        }
+    }
+
+    /// The generation that decides a card issued on `issued`, and its index.
+    pub fn generation(&self, issued: NaiveDate) -> (usize, &Generation) {
+        let table = self.table();
+        let i = generation_for(table, issued);
+        // generation_for returns an index inside a non-empty table.
+        (i, &table[i.min(table.len() - 1)])
     }
 }
 
@@ -104,6 +131,9 @@ pub struct Item {
     pub expiry: NaiveDate,
     /// Where E came from.
     pub source: ExpirySource,
+    /// Months before E from which it is due: the card generation's
+    /// `lead_months`.
+    pub lead_months: u32,
 }
 
 /// The dates of one resident that the rules read.
@@ -151,6 +181,24 @@ pub fn adult_age_threshold(received: NaiveDate) -> u32 {
     }
 }
 
+/// The card holder's age band under `basis`: the age on the application
+/// date (the issue date standing in) or on the issue date, against the
+/// threshold of the receipt date.
+pub fn card_band(
+    birth: NaiveDate,
+    applied: Option<NaiveDate>,
+    issued: NaiveDate,
+    basis: AgeBasis,
+) -> AgeBand {
+    let received = applied.unwrap_or(issued);
+    let threshold = adult_age_threshold(received);
+    let day = match basis {
+        AgeBasis::Application => received,
+        AgeBasis::Issue => issued,
+    };
+    AgeBand::on(birth, day, threshold)
+}
+
 /// The card's category under `basis`.
 pub fn card_category(
     birth: NaiveDate,
@@ -158,42 +206,44 @@ pub fn card_category(
     issued: NaiveDate,
     basis: AgeBasis,
 ) -> CardCategory {
-    let received = applied.unwrap_or(issued);
-    let threshold = adult_age_threshold(received);
-    let day = match basis {
-        AgeBasis::Application => received,
-        AgeBasis::Issue => issued,
-    };
-    if is_aged_at_least(birth, threshold, day) {
-        CardCategory::Adult
-    } else {
-        CardCategory::Minor
+    match card_band(birth, applied, issued, basis) {
+        AgeBand::Adult => CardCategory::Adult,
+        _ => CardCategory::Minor,
     }
 }
 
-/// The card's expiry by the birthday rule: the 10th birthday after the issue
-/// date for the adult category, else the 5th (a birthday on the issue date
-/// does not count).
+/// The card's expiry by the birthday rule of its generation: the band's
+/// birthday count after the issue date (`current`: the 10th for the adult
+/// category, else the 5th; a birthday on the issue date does not count).
 pub fn card_birthday_expiry(
     birth: NaiveDate,
     applied: Option<NaiveDate>,
     issued: NaiveDate,
-    config: RuleConfig,
+    config: RuleConfig<'_>,
 ) -> Option<NaiveDate> {
-    let years = match card_category(birth, applied, issued, config.age_basis) {
-        CardCategory::Adult => 10,
-        CardCategory::Minor => 5,
-    };
-    nth_birthday_after(birth, issued, years, config.feb29)
+    let (_, generation) = config.generation(issued);
+    let band = card_band(birth, applied, issued, config.age_basis);
+    nth_birthday_after(birth, issued, generation.band(band).card, config.feb29)
 }
 
-/// A certificate's own expiry: the 5th birthday after its issue date.
+/// A certificate's own expiry under `generation`: the birthday count of the
+/// band of the holder's age on its issue date. A signing certificate the
+/// band says is not issued (count 0) but that the row has anyway runs as the
+/// user certificate does (today: the 5th birthday), and is listed
+/// (`sign-cert-under-15`).
 pub fn cert_birthday_expiry(
+    kind: ItemKind,
     birth: NaiveDate,
     issued: NaiveDate,
+    generation: &Generation,
     feb29: Feb29Rule,
 ) -> Option<NaiveDate> {
-    nth_birthday_after(birth, issued, 5, feb29)
+    let band = generation.band(AgeBand::on(birth, issued, adult_age_threshold(issued)));
+    let n = match kind {
+        ItemKind::SignCert if band.sign_cert > 0 => band.sign_cert,
+        _ => band.user_cert,
+    };
+    nth_birthday_after(birth, issued, n, feb29)
 }
 
 /// A usable-but-doubtful finding, listed in exceptions.csv (SPEC 1).
@@ -293,6 +343,9 @@ pub struct Evaluation {
     pub sign_cert: Option<Item>,
     /// Doubtful points, in a fixed order.
     pub findings: Vec<Finding>,
+    /// The index in [`RuleConfig::table`] of the generation that decided
+    /// the items (chosen by the card's issue date); `None` without a card.
+    pub generation: Option<usize>,
 }
 
 impl Evaluation {
@@ -344,15 +397,21 @@ fn capped(own: NaiveDate, caps: &[Option<Item>]) -> (NaiveDate, bool) {
 
 /// Evaluates one resident's items (SPEC 2). `None` card: no item at all
 /// (`no-item`, whatever the certificate columns hold). `None` birth (a
-/// 不詳日, SPEC 9): the recorded expiries only, see [`recorded_only`].
-pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, RuleError> {
+/// 不詳日, SPEC 9): the recorded expiries only, see [`recorded_only`]. The
+/// card's issue date chooses the generation whose counts and lead apply to
+/// every item (SPEC 15).
+pub fn evaluate(dates: &ItemDates, config: RuleConfig<'_>) -> Result<Evaluation, RuleError> {
     let mut ev = Evaluation::default();
     let Some(card_issued) = dates.card_issued else {
         return Ok(ev);
     };
+    let (index, generation) = config.generation(card_issued);
     let Some(birth) = dates.birth else {
-        return recorded_only(dates, card_issued);
+        let mut ev = recorded_only(dates, card_issued, generation.lead_months)?;
+        ev.generation = Some(index);
+        return Ok(ev);
     };
+    ev.generation = Some(index);
     let mut mismatches = Vec::new();
     ev.card = Some(card_item(
         dates,
@@ -368,7 +427,8 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
             issued,
             dates.user_recorded,
             &[ev.card],
-            config,
+            generation,
+            config.feb29,
             &mut mismatches,
         )?);
     }
@@ -379,7 +439,8 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
             issued,
             dates.sign_recorded,
             &[ev.card, ev.user_cert],
-            config,
+            generation,
+            config.feb29,
             &mut mismatches,
         )?);
     }
@@ -393,7 +454,11 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig) -> Result<Evaluation, Rul
 /// and the age checks (age-basis, feb29, sign-cert-under-15,
 /// issued-before-birth) are skipped. The first item without a recorded
 /// expiry (table order) is the error.
-fn recorded_only(dates: &ItemDates, card_issued: NaiveDate) -> Result<Evaluation, RuleError> {
+fn recorded_only(
+    dates: &ItemDates,
+    card_issued: NaiveDate,
+    lead_months: u32,
+) -> Result<Evaluation, RuleError> {
     let item = |kind: ItemKind, issued: Option<NaiveDate>, recorded: Option<NaiveDate>| match (
         issued, recorded,
     ) {
@@ -402,6 +467,7 @@ fn recorded_only(dates: &ItemDates, card_issued: NaiveDate) -> Result<Evaluation
             kind,
             expiry,
             source: ExpirySource::Recorded,
+            lead_months,
         })),
         (Some(_), None) => Err(RuleError::BirthUnknown(kind)),
     };
@@ -410,6 +476,7 @@ fn recorded_only(dates: &ItemDates, card_issued: NaiveDate) -> Result<Evaluation
         user_cert: item(ItemKind::UserCert, dates.user_issued, dates.user_recorded)?,
         sign_cert: item(ItemKind::SignCert, dates.sign_issued, dates.sign_recorded)?,
         findings: Vec::new(),
+        generation: None,
     })
 }
 
@@ -448,35 +515,46 @@ fn card_item(
     dates: &ItemDates,
     birth: NaiveDate,
     card_issued: NaiveDate,
-    config: RuleConfig,
+    config: RuleConfig<'_>,
     mismatches: &mut Vec<Finding>,
 ) -> Result<Item, RuleError> {
     let card_rule = card_birthday_expiry(birth, dates.card_applied, card_issued, config)
         .ok_or(RuleError::OutOfRange(ItemKind::Card))?;
     let (computed, by_stay) = stay_capped(card_rule, dates.stay_end);
+    let lead_months = config.generation(card_issued).1.lead_months;
     Ok(resolved_item(
         ItemKind::Card,
         computed,
         by_stay,
         dates.card_recorded,
+        lead_months,
         mismatches,
     ))
 }
 
 /// A certificate: its own birthday rule, capped by the items in `caps`.
+#[allow(clippy::too_many_arguments)]
 fn cert_item(
     kind: ItemKind,
     birth: NaiveDate,
     issued: NaiveDate,
     recorded: Option<NaiveDate>,
     caps: &[Option<Item>],
-    config: RuleConfig,
+    generation: &Generation,
+    feb29: Feb29Rule,
     mismatches: &mut Vec<Finding>,
 ) -> Result<Item, RuleError> {
-    let own =
-        cert_birthday_expiry(birth, issued, config.feb29).ok_or(RuleError::OutOfRange(kind))?;
+    let own = cert_birthday_expiry(kind, birth, issued, generation, feb29)
+        .ok_or(RuleError::OutOfRange(kind))?;
     let (computed, by_stay) = capped(own, caps);
-    Ok(resolved_item(kind, computed, by_stay, recorded, mismatches))
+    Ok(resolved_item(
+        kind,
+        computed,
+        by_stay,
+        recorded,
+        generation.lead_months,
+        mismatches,
+    ))
 }
 
 /// The item as the notice uses it: a recorded E wins (a differing computed E
@@ -486,6 +564,7 @@ fn resolved_item(
     computed: NaiveDate,
     by_stay: bool,
     recorded: Option<NaiveDate>,
+    lead_months: u32,
     mismatches: &mut Vec<Finding>,
 ) -> Item {
     match recorded {
@@ -501,6 +580,7 @@ fn resolved_item(
                 kind,
                 expiry: r,
                 source: ExpirySource::Recorded,
+                lead_months,
             }
         }
         None => Item {
@@ -511,6 +591,7 @@ fn resolved_item(
             } else {
                 ExpirySource::Computed
             },
+            lead_months,
         },
     }
 }
@@ -522,7 +603,7 @@ fn push_findings(
     dates: &ItemDates,
     birth: NaiveDate,
     card_issued: NaiveDate,
-    config: RuleConfig,
+    config: RuleConfig<'_>,
     mismatches: Vec<Finding>,
 ) {
     ev.findings.extend(mismatches);
@@ -561,7 +642,7 @@ fn age_basis_finding(
     dates: &ItemDates,
     birth: NaiveDate,
     card_issued: NaiveDate,
-    config: RuleConfig,
+    config: RuleConfig<'_>,
 ) -> Option<Finding> {
     let (None, Some(applied)) = (dates.card_recorded, dates.card_applied) else {
         return None;

@@ -352,3 +352,100 @@ fn unknown_birth_without_a_recorded_expiry_cannot_be_evaluated() {
     let ev = evaluate(&dates, RuleConfig::default()).unwrap();
     assert_eq!(ev.items().count(), 0);
 }
+
+/// The announced next generation (SPEC 15): adults' certificates to the 10th
+/// birthday like the card, due 12 months ahead; minors as today.
+fn next_generation() -> Generation {
+    Generation {
+        name: "next".into(),
+        issued_from: d("2028-04-01"),
+        adult: BandCounts {
+            card: 10,
+            user_cert: 10,
+            sign_cert: 10,
+        },
+        lead_months: 12,
+        ..Generation::current(3)
+    }
+}
+
+fn all_items(birth: &str, issued: &str) -> ItemDates {
+    ItemDates {
+        birth: Some(d(birth)),
+        card_issued: Some(d(issued)),
+        user_issued: Some(d(issued)),
+        sign_issued: Some(d(issued)),
+        ..ItemDates::default()
+    }
+}
+
+#[test]
+fn the_card_issue_date_chooses_the_generation_of_every_item() {
+    let table = [Generation::current(3), next_generation()];
+    let config = RuleConfig {
+        generations: &table,
+        ..RuleConfig::default()
+    };
+    // Issued after issued_from: certificates to the 10th birthday, lead 12.
+    let ev = evaluate(&all_items("1980-06-15", "2028-05-01"), config).unwrap();
+    assert_eq!(ev.generation, Some(1));
+    for item in ev.items() {
+        assert_eq!(item.expiry, d("2037-06-15"), "{:?}", item.kind);
+        assert_eq!(item.lead_months, 12);
+    }
+    // Issued the day before: today's rules, 5 years and a 3-month lead.
+    let ev = evaluate(&all_items("1980-06-15", "2028-03-31"), config).unwrap();
+    assert_eq!(ev.generation, Some(0));
+    assert_eq!(ev.card.unwrap().expiry, d("2037-06-15"));
+    assert_eq!(ev.user_cert.unwrap().expiry, d("2032-06-15"));
+    assert_eq!(ev.sign_cert.unwrap().expiry, d("2032-06-15"));
+    assert!(ev.items().all(|i| i.lead_months == 3));
+    // A minor under next: the band's counts (today's), the generation's lead.
+    let ev = evaluate(&all_items("2016-06-15", "2028-05-01"), config).unwrap();
+    assert_eq!(ev.card.unwrap().expiry, d("2032-06-15"));
+    assert_eq!(ev.user_cert.unwrap().expiry, d("2032-06-15"));
+    assert_eq!(ev.card.unwrap().lead_months, 12);
+}
+
+#[test]
+fn the_builtin_current_table_is_todays_rules() {
+    // The profile's own `current` (with its lead) and the built-in table
+    // give the same items for the same dates, over ages and issue dates
+    // that cross every band and the 2022-04-01 threshold change.
+    let own = [Generation::current(3)];
+    let with_table = RuleConfig {
+        generations: &own,
+        ..RuleConfig::default()
+    };
+    let empty = RuleConfig {
+        generations: &[],
+        ..RuleConfig::default()
+    };
+    for birth in [
+        "2002-06-01",
+        "2003-06-01",
+        "2008-02-29",
+        "2012-12-31",
+        "1950-01-01",
+    ] {
+        for issued in [
+            "2016-01-01",
+            "2021-04-02",
+            "2022-03-31",
+            "2022-04-01",
+            "2024-07-07",
+        ] {
+            let dates = all_items(birth, issued);
+            let a = evaluate(&dates, RuleConfig::default()).unwrap();
+            assert_eq!(a, evaluate(&dates, with_table).unwrap());
+            assert_eq!(a, evaluate(&dates, empty).unwrap());
+            // Today's card rule, written out: 10 for of age, else 5.
+            let years = match card_category(d(birth), None, d(issued), AgeBasis::Application) {
+                CardCategory::Adult => 10,
+                CardCategory::Minor => 5,
+            };
+            let want = nth_birthday_after(d(birth), d(issued), years, Feb29Rule::Feb28);
+            assert_eq!(a.card.map(|c| c.expiry), want, "{birth} {issued}");
+        }
+    }
+}

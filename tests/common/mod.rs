@@ -180,11 +180,18 @@ pub fn example_gaiji_line() -> (&'static str, String) {
 
 /// The Saku profile with the example 外字 table: what
 /// input-samples/edge-cases-expected.csv expects (E009's U+E000 prints as
-/// 髙, E037's U+E001 maps to 𠮷, which no IPAex font draws).
+/// 髙, E037's U+E001 maps to 𠮷, which no IPAex font draws), with the
+/// residence letter (SPEC 15) off, so that E007 keeps today's
+/// `residence-period`; tests/residence_generations.rs runs the edge cases
+/// with it on.
 pub fn example_profile(dir: &Path) -> PathBuf {
     let (from, to) = example_gaiji_line();
-    profile_with(dir, &[(from, &to)])
+    profile_with(dir, &[(from, &to), RESIDENCE_LETTER_OFF])
 }
+
+/// The replacement that turns the shipped profile's residence letter off.
+pub const RESIDENCE_LETTER_OFF: (&str, &str) =
+    ("enabled = true\nlead = 3\n", "enabled = false\nlead = 3\n");
 
 /// The text of every page of a PDF, whitespace removed (runs are positioned
 /// separately), read with lopdf.

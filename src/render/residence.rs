@@ -1,0 +1,139 @@
+//! The residence-period letter (SPEC 15, DOMAIN 10): one page for a foreign
+//! resident whose card lapses with the period of stay, which J-LIS does not
+//! notify. Every word is the profile's `[letter.residence]`; the header,
+//! address block, counters and contact line are the card letter's.
+
+use super::display::{FontId, Page, Paint};
+use super::layout::{leading, Canvas};
+use super::letter::{
+    bullets, counters, footer, header, notes, section_heading, wareki_date, BarcodeSlot, BodySizes,
+    BODY_BOTTOM, LEFT, RIGHT,
+};
+use super::notice::{LayoutError, Packet, Wording};
+use crate::profile::ResidenceLetterWording;
+use crate::rules::ItemKind;
+
+/// `{expiry}` in the wording: the card's expiry in 和暦.
+const EXPIRY: &str = "{expiry}";
+
+/// Lays out the residence letter's one page. Returns the page and the
+/// barcode slot.
+pub fn residence_page(
+    p: &Packet<'_>,
+    w: &Wording<'_>,
+    r: &ResidenceLetterWording,
+    canvas: Canvas<'_>,
+) -> Result<(Page, BarcodeSlot), LayoutError> {
+    let mut size = 9.5f32;
+    loop {
+        let mut c = Canvas::new(canvas.fonts());
+        let slot = header(&mut c, p, w, &r.title)?;
+        let end = body(&mut c, p, w, r, size);
+        if end <= BODY_BOTTOM {
+            footer(&mut c, w);
+            return Ok((c.finish(), slot));
+        }
+        if size <= 7.0 {
+            return Err(LayoutError::Overflow {
+                page: "residence letter",
+                detail: format!(
+                    "the [letter.residence] wording does not fit one A4 page even at 7 pt ({end:.0} mm)"
+                ),
+            });
+        }
+        size -= 0.25;
+    }
+}
+
+/// The card's expiry in 和暦, for `{expiry}`.
+fn card_expiry(p: &Packet<'_>, w: &Wording<'_>) -> String {
+    p.notice
+        .evaluation
+        .card
+        .map(|c| wareki_date(w.eras, c.expiry))
+        .unwrap_or_default()
+}
+
+fn body(
+    c: &mut Canvas<'_>,
+    p: &Packet<'_>,
+    w: &Wording<'_>,
+    r: &ResidenceLetterWording,
+    size: f32,
+) -> f32 {
+    let z = BodySizes::new(size);
+    let expiry = card_expiry(p, w);
+    let fill = |s: &String| s.replace(EXPIRY, &expiry);
+    let mut y = 116.0;
+    y = c.paragraph(
+        FontId::Mincho,
+        size,
+        LEFT,
+        y,
+        RIGHT - LEFT,
+        z.lead,
+        &fill(&r.greeting),
+    );
+    y += 1.5;
+    y = item_table(c, p, w, r, size, y);
+    y += z.lead + 1.0;
+    y = section_heading(c, z.head, y, &r.steps_heading);
+    let steps: Vec<String> = r.steps.iter().map(fill).collect();
+    y = bullets(c, z.size, z.lead, y, &steps);
+    y += 0.8;
+    y = section_heading(c, z.head, y, &r.bring_heading);
+    y = bullets(c, z.size, z.lead, y, &r.bring);
+    y += 0.8;
+    y = counters(c, w.letter, z, y);
+    let notes_text: Vec<String> = r.notes.iter().map(fill).collect();
+    y = notes(c, &notes_text, z, y);
+    y - z.lead
+}
+
+/// The items the letter covers (the card, and the certificates it caps),
+/// each with its expiry; returns the table's bottom.
+fn item_table(
+    c: &mut Canvas<'_>,
+    p: &Packet<'_>,
+    w: &Wording<'_>,
+    r: &ResidenceLetterWording,
+    size: f32,
+    mut y: f32,
+) -> f32 {
+    let cols = [LEFT, LEFT + 87.0, RIGHT];
+    let row_h = leading(size, 2.0);
+    c.rect(LEFT, y, RIGHT - LEFT, row_h, Paint::Shade, 0.0);
+    for (i, h) in r.table_heads.iter().enumerate() {
+        c.text_center(
+            FontId::Gothic,
+            size,
+            (cols[i] + cols[i + 1]) / 2.0,
+            y + row_h * 0.68,
+            h,
+        );
+    }
+    let top = y;
+    y += row_h;
+    let items: Vec<_> = ItemKind::ALL
+        .into_iter()
+        .filter(|k| p.notice.selection.due.contains(k))
+        .filter_map(|k| p.notice.evaluation.item(k))
+        .collect();
+    for item in &items {
+        let base = y + row_h * 0.68;
+        c.text(FontId::Mincho, size, cols[0] + 2.0, base, item.kind.label());
+        let date = w
+            .eras
+            .format_with_weekday(item.expiry)
+            .unwrap_or_else(|| item.expiry.to_string());
+        c.text_center(FontId::Gothic, size, (cols[1] + cols[2]) / 2.0, base, &date);
+        y += row_h;
+    }
+    c.rect(LEFT, top, RIGHT - LEFT, y - top, Paint::Stroke, 0.6);
+    c.line(cols[1], top, cols[1], y, 0.4, false);
+    for i in 1..=items.len() {
+        let ry = top + row_h * i as f32;
+        c.line(LEFT, ry, RIGHT, ry, 0.4, false);
+    }
+    y
+}
