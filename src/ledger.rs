@@ -19,6 +19,7 @@ use crate::rules::ItemKind;
 use crate::select::NoticeLedger;
 use mailroom::SCHEMA_V3;
 
+mod lookup;
 mod mailroom;
 
 pub(crate) use mailroom::ResidentReturn;
