@@ -215,3 +215,42 @@ fn history_finds_residents_by_name_folding_width_and_spaces() {
     let o = history(&e, &["--birth", "1980-01-15", "--resident", "A001"]);
     assert_eq!(o.status.code(), Some(2), "--birth needs --name");
 }
+
+#[test]
+fn a_run_off_a_terminal_logs_one_line_per_phase_with_counts_and_seconds() {
+    let e = env();
+    let sample = repo_path("input-samples/registry-sample.csv");
+    let o = run(&e, &sample, "2026-11-26", &[]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(e.out.join("2026-11-26/summary.json")).unwrap())
+            .unwrap();
+    let rows = summary["counts"]["rows_read"].as_u64().unwrap();
+    let bytes = std::fs::metadata(&sample).unwrap().len();
+    let packets: u64 = summary["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["packets"].as_u64())
+        .sum();
+    assert!(packets > 0);
+    let lines: Vec<&str> = err.lines().collect();
+    let read = format!("kigen: read {rows} row(s) of {bytes} bytes in ");
+    let rendered = format!("kigen: rendered {packets} packet(s) in ");
+    let at = |p: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(p) && l.ends_with(" s"))
+            .unwrap_or_else(|| panic!("no line {p:?} in {err}"))
+    };
+    assert!(at(&read) < at(&rendered), "{err}");
+    // No bar or escape sequence in a log.
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    // A failed run claims no phase it did not finish: nothing rendered.
+    let o = run(&e, &sample, "2026-11-27", &[]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("kigen: rendered"), "{err}");
+    assert!(!err.contains("done in"), "{err}");
+}
