@@ -253,8 +253,17 @@ pub struct HistoryArgs {
     #[arg(long, default_value = "state/kigen.sqlite")]
     pub state: PathBuf,
     /// The resident's 住民コード (the registry's key, never the 個人番号).
+    #[arg(long, required_unless_present = "name", conflicts_with = "name")]
+    pub resident: Option<String>,
+    /// A clerk's lookup: every resident whose printed name is NAME, compared
+    /// after folding width and spaces, with their 住民コード.
     #[arg(long)]
-    pub resident: String,
+    pub name: Option<String>,
+    /// With --name: the birth date the caller gives (YYYY-MM-DD or 和暦).
+    /// The ledger records no birth dates: it is checked and shown, and the
+    /// clerk confirms it against the registry for each match.
+    #[arg(long, requires = "name")]
+    pub birth: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -332,8 +341,9 @@ pub struct RunArgs {
     /// corrected export the same night).
     #[arg(long)]
     pub supplement: bool,
-    /// Accept an export with no 住民 rows, or one that shrank by more than
-    /// [input] max_drop_percent against the last batch.
+    /// Accept an export with no 住民 rows, one that shrank by more than
+    /// [input] max_drop_percent against the last batch, or one
+    /// byte-identical to the last batch's.
     #[arg(long)]
     pub accept_input_change: bool,
 }

@@ -20,6 +20,7 @@ use crate::select::NoticeLedger;
 use mailroom::SCHEMA_V3;
 use trust::SCHEMA_V4;
 
+mod lookup;
 mod mailroom;
 mod trust;
 

@@ -347,6 +347,7 @@ pub(crate) fn run_rows(
     }
     let mut current = RecordBatch::default();
     let mut next = RecordBatch::default();
+    crate::progress::reading(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
     let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
     crate::fault::rewrite_point("while-reading", path);
     let mut pending: Option<Vec<ChunkOutput>> = None;
@@ -374,6 +375,10 @@ pub(crate) fn run_rows(
             },
         );
         sunk?;
+        crate::progress::rows_read(
+            current.len() as u64,
+            current.records.last().map_or(0, |r| r.offset),
+        );
         pending = Some(outputs);
         more = read_more?;
         std::mem::swap(&mut current, &mut next);
@@ -381,5 +386,7 @@ pub(crate) fn run_rows(
     if let Some(last) = pending {
         sink(last)?;
     }
-    stream.finish()
+    let digest = stream.finish()?;
+    crate::progress::phase_done();
+    Ok(digest)
 }

@@ -468,6 +468,9 @@ pub struct InputSettings {
     /// rejected with its line and reading resumes at the next line, so a
     /// line that never ends cannot take the server's memory.
     pub max_record_bytes: usize,
+    /// Accept a night's export byte-identical to the last batch's (SPEC
+    /// 14); by default it is refused as a stale file.
+    pub allow_unchanged: bool,
 }
 
 impl Default for InputSettings {
@@ -476,6 +479,7 @@ impl Default for InputSettings {
             encoding: InputEncoding::Cp932,
             max_drop_percent: 20,
             max_record_bytes: 1 << 20,
+            allow_unchanged: false,
         }
     }
 }

@@ -174,6 +174,19 @@ pub(crate) fn is_private_use(c: char) -> bool {
     matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
 }
 
+/// A name as a clerk's lookup compares it (SPEC 14): half-width katakana
+/// made full-width, full-width ASCII made ASCII (then lower case), and
+/// every space (ASCII or 全角) dropped, so that `佐久　太郎`, `佐久 太郎` and
+/// `佐久太郎` are one name, and `ｻｸ ﾀﾛｳ` is `サクタロウ`.
+pub(crate) fn fold_name(s: &str) -> String {
+    kana_to_full_width(s)
+        .chars()
+        .map(ascii_width_char)
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// Half-width katakana (U+FF61–U+FF9F) to full-width, joining a following
 /// voiced or semi-voiced mark (ﾞ ﾟ) into one character: `ｶﾞｸ` → `ガク`.
 pub(crate) fn kana_to_full_width(s: &str) -> Cow<'_, str> {

@@ -60,12 +60,7 @@ impl VerifyReport {
 /// directory that does not exist, or a ledger that cannot be read, is an
 /// error (exit 2), not a mismatch.
 pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
-    if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "{}: no such batch directory",
-            dir.display()
-        )));
-    }
+    refuse_non_batch(dir)?;
     let mut rep = VerifyReport::default();
     let (summary, summary_bytes) = match read_summary(dir) {
         Ok(s) => s,
@@ -99,6 +94,45 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
     }
     check_auditor_files(&mut rep, dir, &summary);
     Ok(rep)
+}
+
+/// What a batch directory is, for the operator who gave another path.
+const WHAT_A_BATCH_IS: &str = "a batch directory is OUT/<as-of>/ (or OUT/<as-of>.N/ for a supplement) as kigen run wrote it, holding summary.json, manifest.csv and print/; `kigen batches --state FILE` lists them";
+
+/// A path that is not a batch at all (missing, a file, an empty or
+/// unrelated directory, the output root) is a usage error (exit 2), not a
+/// batch that fails its checks (exit 1). A directory holding any of a
+/// batch's files is a batch, damaged or not, and is checked.
+fn refuse_non_batch(dir: &Path) -> Result<()> {
+    let shown = dir.display();
+    if !dir.exists() {
+        return Err(Error::Usage(format!(
+            "{shown}: no such batch directory ({WHAT_A_BATCH_IS})"
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{shown} is a file, not a batch directory ({WHAT_A_BATCH_IS})"
+        )));
+    }
+    let batch_file = [SUMMARY_FILE, "manifest.csv", "print"]
+        .iter()
+        .any(|f| dir.join(f).exists());
+    if batch_file {
+        return Ok(());
+    }
+    let holds_batches = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok())
+        .any(|e| e.path().join(SUMMARY_FILE).is_file());
+    let hint = if holds_batches {
+        ": it holds batches (the output root?); give one of them, such as OUT/<as-of>"
+    } else {
+        ""
+    };
+    Err(Error::Usage(format!(
+        "{shown} is not a batch directory{hint} ({WHAT_A_BATCH_IS})"
+    )))
 }
 
 /// summary.json against the ledger's record, and the ledger's notices of

@@ -342,7 +342,26 @@ fn assert_sheet_is_csv(
     assert_eq!(rows.len(), csv.len(), "{name}: rows");
     for (i, (row, want)) in rows.iter().zip(&csv).enumerate() {
         let got: Vec<String> = row.iter().take(want.len()).map(cell).collect();
-        assert_eq!(&got, want, "{name} row {}", i + 2);
+        // The workbook's labels are Japanese (SPEC 14): the kinds, and
+        // exceptions' details, whose dates stay as the CSV has them.
+        let mut want = want.clone();
+        for (key, (w, g)) in csv_header.iter().zip(want.iter_mut().zip(&got)) {
+            match key.as_str() {
+                "kind" => {
+                    *w = match w.as_str() {
+                        "card" => "カード".into(),
+                        "certificate" => "電子証明書".into(),
+                        other => other.into(),
+                    }
+                }
+                "detail" => {
+                    assert_japanese_detail(w, g);
+                    *w = g.clone();
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(got, want, "{name} row {}", i + 2);
         for (key, c) in csv_header.iter().zip(row) {
             let text = matches!(
                 key.as_str(),
@@ -363,6 +382,22 @@ fn assert_sheet_is_csv(
             if key.ends_with("_expiry") && !c.is_empty() {
                 assert!(matches!(c, Data::DateTime(_)), "{name} {key}: a date");
             }
+        }
+    }
+}
+
+/// An exception's detail in the workbook: kigen's English words gone, the
+/// CSV's dates and numbers kept.
+fn assert_japanese_detail(csv: &str, xlsx: &str) {
+    for word in xlsx.split(|c: char| !c.is_ascii_alphabetic()) {
+        assert!(
+            word.len() < 4 || ["inquiry", "application", "letter"].contains(&word),
+            "English {word:?} left in {xlsx:?} (CSV {csv:?})"
+        );
+    }
+    for token in csv.split(|c: char| !(c.is_ascii_digit() || c == '-' || c == '.')) {
+        if token.chars().filter(char::is_ascii_digit).count() >= 2 {
+            assert!(xlsx.contains(token), "{token} of {csv:?} not in {xlsx:?}");
         }
     }
 }
@@ -471,6 +506,74 @@ fn check_workbook(batch: &Path) {
         s["input"]["sha256"].as_str().unwrap()
     );
     assert_frozen_and_filtered(&path);
+}
+
+/// Every sheet prints (SPEC 14): A4 landscape, one page wide, the header
+/// row on every page (the workbook's print titles), and the sheet's name
+/// and the batch in the page header.
+#[test]
+fn workbook_prints_a4_landscape_one_page_wide_with_titles() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run_sample(dir.path());
+    let path = batch.join("audit.xlsx");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut text = |name: &str| {
+        let mut xml = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+        xml
+    };
+    let workbook = text("xl/workbook.xml");
+    for i in 1..=6 {
+        let xml = text(&format!("xl/worksheets/sheet{i}.xml"));
+        // A4 (9), landscape, fit to pages 1 wide by any number tall
+        // (fitToWidth's default 1 is not written).
+        assert!(
+            xml.contains("<pageSetup paperSize=\"9\" fitToHeight=\"0\" orientation=\"landscape\""),
+            "sheet{i}: page setup"
+        );
+        assert!(
+            xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+            "sheet{i}: fit to page"
+        );
+        assert!(!xml.contains("fitToWidth=\"0\""), "sheet{i}: one page wide");
+        assert!(
+            xml.contains("<printOptions gridLines=\"1\"/>"),
+            "sheet{i}: gridlines"
+        );
+        let header = xml
+            .split("<oddHeader>")
+            .nth(1)
+            .and_then(|h| h.split("</oddHeader>").next())
+            .unwrap_or_else(|| panic!("sheet{i}: no page header"));
+        assert!(
+            header.contains("&amp;A"),
+            "sheet{i}: sheet name in {header}"
+        );
+        assert!(
+            header.contains(&format!("バッチ {AS_OF}")),
+            "sheet{i}: batch in {header}"
+        );
+    }
+    for (i, name) in ["概要", "発送一覧", "保留", "不備", "例外", "郵便区別"]
+        .iter()
+        .enumerate()
+    {
+        let title = format!(
+            "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{i}\">{name}!$1:$1</definedName>"
+        );
+        assert!(workbook.contains(&title), "{title} in {workbook}");
+    }
+    // The labels are Japanese: the manifest's kinds.
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let (header, rows) = sheet(&mut wb, "発送一覧");
+    let k = header.iter().position(|h| h == "通知種別").unwrap();
+    let kinds: BTreeSet<String> = rows.iter().map(|r| cell(&r[k])).collect();
+    assert!(!kinds.is_empty());
+    assert!(
+        kinds.iter().all(|k| k == "カード" || k == "電子証明書"),
+        "{kinds:?}"
+    );
 }
 
 #[test]

@@ -41,6 +41,7 @@ fn a_month_of_the_forecast_equals_its_nightly_runs() {
             "run",
             "--quiet",
             "--allow-future",
+            "--accept-input-change",
             "--input",
             input.to_str().unwrap(),
             "--as-of",

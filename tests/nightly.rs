@@ -178,14 +178,18 @@ fn catching_up_after_skipped_nights_notices_the_same_residents_once() {
     let nightly = env();
     for d in days {
         assert!(
-            kigen_run(&nightly, &input, d, &[], None).status.success(),
+            kigen_run(&nightly, &input, d, &["--accept-input-change"], None)
+                .status
+                .success(),
             "{d}"
         );
     }
     let catch_up = env();
     for d in [days[0], days[4]] {
         assert!(
-            kigen_run(&catch_up, &input, d, &[], None).status.success(),
+            kigen_run(&catch_up, &input, d, &["--accept-input-change"], None)
+                .status
+                .success(),
             "{d}"
         );
     }

@@ -208,6 +208,7 @@ fn a_value_past_excels_cell_limit_does_not_fail_the_night() {
             path.as_os_str(),
             os("--as-of"),
             os("2026-11-27"),
+            os("--accept-input-change"),
         ],
     );
     assert_eq!(next.status.code(), Some(0), "{}", stderr(&next));

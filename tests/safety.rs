@@ -335,7 +335,8 @@ fn a_lost_ledger_is_rebuilt_from_the_batches_as_it_was() {
         .unwrap();
     assert!(sample.status.success());
     for d in ["2026-11-26", "2026-11-30"] {
-        let o = run(&e.out, &e.state, &input, d, None);
+        // The same export both nights (SPEC 14: said, then accepted).
+        let o = run_with(&e, &input, d, &["--accept-input-change"]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
     let check = ledger_cmd(&["check"], &e.out, &e.state);
@@ -363,7 +364,7 @@ fn a_lost_ledger_is_rebuilt_from_the_batches_as_it_was() {
     );
     // Every batch still verifies against the rebuilt ledger, and the next
     // night goes on.
-    let next = run(&e.out, &e.state, &input, "2026-12-01", None);
+    let next = run_with(&e, &input, "2026-12-01", &["--accept-input-change"]);
     assert!(next.status.success(), "{}", stderr(&next));
 
     // A batch that does not verify is not taken into a ledger.
@@ -778,7 +779,7 @@ fn a_version_1_ledger_is_migrated_in_place() {
         .unwrap()
         .query_row("SELECT count(*) FROM notice", [], |r| r.get(0))
         .unwrap();
-    let next = run_with(&e, &edge_cases(), "2026-11-27", &[]);
+    let next = run_with(&e, &edge_cases(), "2026-11-27", &["--accept-input-change"]);
     assert!(next.status.success(), "{}", stderr(&next));
     let conn = rusqlite::Connection::open(&e.state).unwrap();
     let version: i64 = conn
@@ -892,6 +893,6 @@ fn a_corrected_export_is_printed_as_a_supplement_nobody_twice() {
             String::from_utf8_lossy(&v.stdout)
         );
     }
-    let next = run_with(&e, &full, "2026-11-27", &[]);
+    let next = run_with(&e, &full, "2026-11-27", &["--accept-input-change"]);
     assert!(next.status.success(), "{}", stderr(&next));
 }

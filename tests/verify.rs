@@ -104,6 +104,32 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn a_path_that_is_not_a_batch_exits_2_saying_what_a_batch_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, state) = batch(dir.path());
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let file = dir.path().join("a-file.txt");
+    std::fs::write(&file, b"x").unwrap();
+    let out = b.parent().unwrap().to_path_buf();
+    for (path, with_state) in [(&empty, false), (&file, false), (&out, true)] {
+        let (code, text) = verify(path, with_state.then_some(state.as_path()));
+        assert_eq!(code, Some(2), "{}: {text}", path.display());
+        assert!(text.contains("not a batch directory"), "{text}");
+        assert!(
+            text.contains("a batch directory is OUT/<as-of>/") && text.contains("summary.json"),
+            "{text}"
+        );
+    }
+    let (_, text) = verify(&out, Some(&state));
+    assert!(text.contains("the output root?"), "{text}");
+    // A batch that lost its summary.json is still a batch: a mismatch.
+    std::fs::remove_file(b.join("summary.json")).unwrap();
+    let (code, text) = verify(&b, Some(&state));
+    assert_eq!(code, Some(1), "{text}");
+}
+
+#[test]
 fn stray_files_are_flagged_with_what_was_found() {
     let dir = tempfile::tempdir().unwrap();
     let (b, state) = batch(dir.path());

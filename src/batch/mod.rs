@@ -12,6 +12,7 @@ pub mod check;
 pub(crate) mod plan;
 pub(crate) mod print;
 pub(crate) mod resources;
+mod unchanged;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -153,6 +154,9 @@ pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     if already_complete(req, &ledger, recorded.as_ref(), &dir)? {
         return done_already(req, recorded.as_ref(), dir);
     }
+    if recorded.is_none() {
+        unchanged::refuse_unchanged_export(req, &ledger)?;
+    }
     // Selection sees the notices of earlier batches only (for a regenerate,
     // exactly what the batch saw when it ran).
     let issued = ledger.notices_before(req.as_of)?;
@@ -260,6 +264,10 @@ fn supplement(
     let issued = ledger.notices_through(req.as_of)?;
     let previous = residents_of(&req.out_root.join(&main.batch_id)).map(|n| (req.as_of, n.0, n.1));
     let built = build(req, &target, &issued, None, previous)?;
+    if built.notices.is_empty() && built.packets.is_empty() {
+        unchanged::discard_empty_supplement(&built.tmp)?;
+        return Ok(RunReport::already_done(req.out_root.join(&main.batch_id)));
+    }
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(&req.out_root)?;
     crate::fault::point("renamed");

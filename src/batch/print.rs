@@ -68,7 +68,8 @@ pub(crate) fn write_print_files(
     files: &[PrintFile<'_, '_>],
     print_dir: &Path,
 ) -> Result<Vec<WrittenFile>> {
-    files
+    crate::progress::rendering(files.iter().map(|f| f.packets.len() as u64).sum());
+    let written = files
         .par_iter()
         .map(|file| {
             let (bytes, spans) = render_file(job, file)?;
@@ -85,7 +86,9 @@ pub(crate) fn write_print_files(
                 sha256: sha256_hex(&bytes),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    crate::progress::phase_done();
+    Ok(written)
 }
 
 type Spans = Vec<(u32, usize, usize)>;
@@ -113,6 +116,7 @@ fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>,
                 )),
             })?;
         mark_sheets(&mut pp, &p.document_number, job.duplex, job.mail);
+        crate::progress::packet_rendered();
         spans.push((p.seq, pages.len() + 1, pp.len()));
         pages.extend(pp);
     }

@@ -1,5 +1,6 @@
 //! `kigen history --state F --resident CODE [--json]`: what the ledger
-//! records of one resident (SPEC 12), one event per line, by date.
+//! records of one resident (SPEC 12), one event per line, by date; or
+//! `--name NAME [--birth DATE]`, a clerk's lookup (SPEC 14).
 //!
 //! Each packet issued to the resident is a `notice` event with its items
 //! and expiries, its batch and print file, and whether its batch was
@@ -129,7 +130,15 @@ fn events<'a>(
 /// Prints the resident's history; 0 (also when the ledger has nothing of
 /// them), 2 when the ledger cannot be read.
 pub fn run(args: HistoryArgs) -> Result<i32> {
-    let code = args.resident.trim();
+    if let Some(name) = &args.name {
+        return by_name(&args, name);
+    }
+    if args.birth.is_some() {
+        return Err(Error::Usage(
+            "--birth goes with --name (a clerk's lookup by name and birth date)".into(),
+        ));
+    }
+    let code = args.resident.as_deref().unwrap_or("").trim();
     if code.is_empty() {
         return Err(Error::Usage("--resident: give a 住民コード".into()));
     }
@@ -155,11 +164,94 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         "kigen history: resident {shown} ({})",
         args.state.display()
     );
-    if events.is_empty() {
-        let _ = writeln!(o, "nothing recorded for {shown}");
+    print_events(&mut o, &shown, &events);
+    Ok(0)
+}
+
+/// `--name NAME [--birth DATE]`: every resident whose printed name folds
+/// to NAME's fold, each with their 住民コード and history. The ledger keeps
+/// the names printed on packets but no birth date: `--birth` is checked
+/// and repeated for the clerk to confirm against the registry, never used
+/// to drop a match (a match dropped on a guess would hide a notice).
+fn by_name(args: &HistoryArgs, name: &str) -> Result<i32> {
+    let wanted = crate::text::fold_name(name);
+    if wanted.is_empty() {
+        return Err(Error::Usage("--name: give a name (氏名)".into()));
+    }
+    let birth = match &args.birth {
+        Some(b) => Some(crate::wareki::parse_date(b.trim()).map_err(|e| {
+            Error::Usage(format!(
+                "--birth {}: {e} (YYYY-MM-DD or 和暦 such as 昭和55年1月15日)",
+                escape_controls(b)
+            ))
+        })?),
+        None => None,
+    };
+    let ledger = open_existing(&args.state)?;
+    // 住民コード → the names printed for them that match.
+    let mut matches: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (code, printed) in ledger.printed_names()? {
+        if crate::text::fold_name(&printed) == wanted {
+            matches.entry(code).or_default().push(printed);
+        }
+    }
+    let birth_note = birth.map(|b| {
+        format!("the ledger records no birth dates: confirm the birth date {b} against the registry for each 住民コード")
+    });
+    let mut o = std::io::stdout().lock();
+    let mut found = Vec::new();
+    for (code, names) in &matches {
+        let notices = ledger.notices_of_resident(code)?;
+        let reprints = ledger.reprints_of_resident(code)?;
+        let returns = ledger.returns_of_resident(code)?;
+        found.push((code, names, notices, reprints, returns));
+    }
+    if args.json {
+        let doc = serde_json::json!({
+            "name": name,
+            "birth": birth.map(|b| b.to_string()),
+            "birth_matched": false,
+            "matches": found.iter().map(|(code, names, n, rp, rt)| serde_json::json!({
+                "resident_code": code,
+                "names": names,
+                "events": events(n, rp, rt).iter().map(Event::to_json).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        let text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| Error::Internal(format!("history: {e}")))?;
+        let _ = writeln!(o, "{text}");
         return Ok(0);
     }
-    for e in &events {
+    let _ = writeln!(
+        o,
+        "kigen history: name {} ({}): {} resident(s) (names compared without width and spaces)",
+        escape_controls(name),
+        args.state.display(),
+        found.len()
+    );
+    if let Some(note) = &birth_note {
+        let _ = writeln!(o, "note: {note}");
+    }
+    for (code, names, n, rp, rt) in &found {
+        let shown = escape_controls(code);
+        let printed: Vec<String> = names
+            .iter()
+            .map(|n| escape_controls(n).into_owned())
+            .collect();
+        let _ = writeln!(o);
+        let _ = writeln!(o, "resident {shown}  printed as {}", printed.join(" / "));
+        print_events(&mut o, &shown, &events(n, rp, rt));
+    }
+    Ok(0)
+}
+
+/// One resident's events, one line each, and their count.
+fn print_events(o: &mut impl Write, shown: &str, events: &[Event<'_>]) {
+    if events.is_empty() {
+        let _ = writeln!(o, "nothing recorded for {shown}");
+        return;
+    }
+    for e in events {
         match e {
             Event::Notice(items) => {
                 let first = items[0];
@@ -220,5 +312,4 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         }
     }
     let _ = writeln!(o, "{} event(s)", events.len());
-    Ok(0)
 }

@@ -64,13 +64,26 @@ pub fn run(args: RunArgs) -> Result<i32> {
         );
     }
     if !quiet {
-        print_report(&report, &input, as_of);
+        print_report(&report, &input, as_of, args.supplement);
     }
     Ok(0)
 }
 
-fn print_report(report: &RunReport, input: &std::path::Path, as_of: chrono::NaiveDate) {
+fn print_report(
+    report: &RunReport,
+    input: &std::path::Path,
+    as_of: chrono::NaiveDate,
+    supplement: bool,
+) {
     let mut o = std::io::stdout().lock();
+    if report.already_done && supplement {
+        let _ = writeln!(
+            o,
+            "kigen run --supplement: {} adds no notice to what the batches of {as_of} issued; no batch written",
+            input.display()
+        );
+        return;
+    }
     if report.already_done {
         let _ = writeln!(
             o,

@@ -1,7 +1,9 @@
 //! audit.xlsx: the batch as a workbook for the auditors (SPEC 12). Sheets
 //! 概要 (identity and counts), 発送一覧 (the manifest), 保留 (held.csv),
 //! 不備 (rejects.csv), 例外 (exceptions.csv) and 郵便区別 (districts), with
-//! Japanese headers; the header row is frozen and filtered.
+//! Japanese headers and labels; the header row is frozen and filtered, and
+//! repeated on every printed page (A4 landscape, one page wide, the sheet
+//! and the batch in the page header).
 //!
 //! Codes, postal codes, document numbers and hashes are text cells, so
 //! that a spreadsheet keeps their leading zeros; line numbers, pages and
@@ -89,17 +91,24 @@ fn xlsx_err(e: XlsxError) -> Error {
     Error::Internal(format!("{AUDIT_FILE}: {e}"))
 }
 
-/// The formats the sheets share.
+/// The formats the sheets share, and their printed page header.
 struct Formats {
     header: Format,
     text: Format,
     number: Format,
     date: Format,
+    /// The page header: the sheet's name (`&A`) and the batch, with the
+    /// page number, so that a loose printed page says where it belongs.
+    page_header: String,
 }
 
 impl Formats {
-    fn new() -> Self {
+    fn new(batch_id: &str) -> Self {
         Formats {
+            page_header: format!(
+                "&L&A&Cバッチ {}&R&P / &N ページ",
+                batch_id.replace('&', "&&")
+            ),
             header: Format::new()
                 .set_bold()
                 .set_background_color(Color::RGB(0xDCE6F2))
@@ -146,6 +155,14 @@ impl<'w> Sheet<'w> {
                 .map_err(xlsx_err)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        // Printed (SPEC 14): A4 landscape, one page wide, the header row on
+        // every page.
+        ws.set_paper_size(9)
+            .set_landscape()
+            .set_print_fit_to_pages(1, 0)
+            .set_header(&f.page_header)
+            .set_print_gridlines(true);
+        ws.set_repeat_rows(0, 0).map_err(xlsx_err)?;
         Ok(Sheet {
             ws,
             f,
@@ -261,7 +278,7 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
             .set_creation_datetime(&created),
     );
     wb.set_tempdir(dir).map_err(xlsx_err)?;
-    let f = Formats::new();
+    let f = Formats::new(ov.identity.batch_id);
 
     summary_sheet(wb.add_worksheet(), &f, ov)?;
     manifest_sheet(
@@ -520,7 +537,13 @@ fn manifest_sheet(ws: &mut Worksheet, f: &Formats, rows: &[ManifestRow<'_>]) -> 
             Cell::Text(cell_text(&r.code)),
             Cell::Text(cell_text(&r.name)),
             Cell::Text(r.envelope().postal_code.digits().into()),
-            Cell::Text(n.selection.kind.map(|k| k.as_str()).unwrap_or("").into()),
+            Cell::Text(
+                n.selection
+                    .kind
+                    .map(|k| labels::kind_short(k.as_str()))
+                    .unwrap_or("")
+                    .into(),
+            ),
             exp(ItemKind::Card),
             due(ItemKind::Card),
             exp(ItemKind::UserCert),
@@ -570,6 +593,9 @@ fn csv_sheet(
             let v = rec.get(i).unwrap_or("");
             cells.push(match (*key, v.parse::<u64>()) {
                 ("line", Ok(n)) => Cell::Number(n),
+                // exceptions.csv's details, in the auditor's language; the
+                // CSV keeps kigen's words.
+                ("detail", _) => Cell::Text(Cow::Owned(labels::exception_detail(v))),
                 _ => Cell::Text(Cow::Owned(v.to_string())),
             });
         }

@@ -401,6 +401,127 @@ pub(crate) mod labels {
         }
     }
 
+    /// A notice kind in a cell of its own (audit.xlsx's 通知種別).
+    pub(crate) fn kind_short(k: &str) -> &str {
+        match k {
+            "card" => "カード",
+            "certificate" => "電子証明書",
+            other => other,
+        }
+    }
+
+    /// English phrases of exceptions.csv's details and their Japanese, in
+    /// the order they are replaced (a longer phrase before any it holds).
+    /// The Japanese follows the English word order, so the values between
+    /// the phrases (dates, items, sizes) stay where they are.
+    const DETAIL_PHRASES: [(&str, &str); 26] = [
+        (": recorded ", "：記録 "),
+        (", computed ", "、計算 "),
+        ("; the recorded date is used", "（記録の日付を使用）"),
+        (
+            "born 29 February; computed expiry for ",
+            "2月29日生まれ：計算した有効期限（",
+        ),
+        (" depends on the feb29 setting", "）は feb29 の設定による"),
+        ("card expiry ", "カードの有効期限 "),
+        (" by age at application, ", "（申請時の年齢）、"),
+        (" by age at issue", "（発行時の年齢）"),
+        ("signing certificate issued ", "署名用電子証明書の発行 "),
+        (" to a person under 15", "（15歳未満の者に）"),
+        ("issued before the birth date: ", "生年月日より前の発行："),
+        (
+            "; birthdays counted from the birth",
+            "（誕生日は生年月日から数える）",
+        ),
+        (" with no notice issued", " に通知しないまま期限切れ"),
+        (" expired ", "："),
+        (
+            " is 29 February of a common year; taken as ",
+            " は平年の2月29日：",
+        ),
+        (" (feb29 = ", " とした（feb29 = "),
+        (
+            " is 不詳: the recorded expiries are used, the age checks skipped",
+            " は不詳：記録の有効期限を使用し、年齢の確認は省略",
+        ),
+        ("postal code is not 7 digits", "郵便番号が7桁でない"),
+        (
+            "area representative postal code (ends in 00)",
+            "地域の代表郵便番号（末尾 00）",
+        ),
+        (
+            "postal code not in the postal data",
+            "郵便データにない郵便番号",
+        ),
+        (
+            "address does not match the postal code's towns",
+            "住所が郵便番号の町域と合わない",
+        ),
+        (
+            "address number has invalid characters",
+            "番地に使えない文字がある",
+        ),
+        (
+            " mm, past the office-use strip",
+            " mm（事務処理欄に重なる）",
+        ),
+        (" wording reaches ", " の文面の下端："),
+        (
+            " wording does not fit one A4 page even at 7 pt (",
+            " の文面が 7 pt でも A4 一枚に収まらない（",
+        ),
+        ("the address block needs ", "宛名欄に必要な高さ "),
+    ];
+
+    /// The item keys (`card`, `user_cert`, `sign_cert`) as words.
+    const ITEM_WORDS: [(&str, &str); 3] = [
+        ("user_cert", "利用者証明用電子証明書"),
+        ("sign_cert", "署名用電子証明書"),
+        ("card", "カード"),
+    ];
+
+    /// An exceptions.csv detail in Japanese, for the auditor's workbook:
+    /// the known phrases and item keys translated, values kept as written;
+    /// text kigen did not write (a value quoted in it) is left as it is.
+    pub(crate) fn exception_detail(detail: &str) -> String {
+        let mut s = detail.to_string();
+        for (en, ja) in DETAIL_PHRASES {
+            s = s.replace(en, ja);
+        }
+        s = s
+            .replace(" mm of a ", " mm（窓の高さ ")
+            .replace(" mm window", " mm）")
+            .replace("the [", "[");
+        if s.ends_with(')') && s.contains("（feb29 = ") {
+            s.pop();
+            s.push('）');
+        }
+        for (en, ja) in ITEM_WORDS {
+            s = replace_word(&s, en, ja);
+        }
+        s
+    }
+
+    /// `word` replaced where it stands alone (not inside another word).
+    fn replace_word(s: &str, word: &str, by: &str) -> String {
+        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find(word) {
+            let before = rest[..i].chars().next_back();
+            let after = rest[i + word.len()..].chars().next();
+            out.push_str(&rest[..i]);
+            if before.is_some_and(is_word) || after.is_some_and(is_word) {
+                out.push_str(word);
+            } else {
+                out.push_str(by);
+            }
+            rest = &rest[i + word.len()..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// A CSV column, by its machine name.
     pub(crate) fn column(key: &str) -> &str {
         match key {
@@ -439,6 +560,61 @@ pub(crate) mod labels {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exception_details_read_in_japanese() {
+        let cases = [
+            (
+                "card: recorded 2031-05-01, computed 2031-05-02; the recorded date is used",
+                "カード：記録 2031-05-01、計算 2031-05-02（記録の日付を使用）",
+            ),
+            (
+                "born 29 February; computed expiry for card, user_cert depends on the feb29 setting",
+                "2月29日生まれ：計算した有効期限（カード, 利用者証明用電子証明書）は feb29 の設定による",
+            ),
+            (
+                "card expiry 2030-01-01 by age at application, 2035-01-01 by age at issue",
+                "カードの有効期限 2030-01-01（申請時の年齢）、2035-01-01（発行時の年齢）",
+            ),
+            (
+                "signing certificate issued 2024-04-01 to a person under 15",
+                "署名用電子証明書の発行 2024-04-01（15歳未満の者に）",
+            ),
+            (
+                "issued before the birth date: sign_cert; birthdays counted from the birth",
+                "生年月日より前の発行：署名用電子証明書（誕生日は生年月日から数える）",
+            ),
+            (
+                "user_cert expired 2026-10-01 with no notice issued",
+                "利用者証明用電子証明書：2026-10-01 に通知しないまま期限切れ",
+            ),
+            (
+                "生年月日 平成3年2月29日 is 29 February of a common year; taken as 1991-02-28 (feb29 = feb28)",
+                "生年月日 平成3年2月29日 は平年の2月29日：1991-02-28 とした（feb29 = feb28）",
+            ),
+            (
+                "生年月日 昭和30年不詳 is 不詳: the recorded expiries are used, the age checks skipped",
+                "生年月日 昭和30年不詳 は不詳：記録の有効期限を使用し、年齢の確認は省略",
+            ),
+            (
+                "〒385-0000: area representative postal code (ends in 00)",
+                "〒385-0000: 地域の代表郵便番号（末尾 00）",
+            ),
+            (
+                "the [inquiry] wording reaches 250 mm, past the office-use strip",
+                "[inquiry] の文面の下端：250 mm（事務処理欄に重なる）",
+            ),
+            (
+                "the address block needs 41.0 mm of a 40.0 mm window",
+                "宛名欄に必要な高さ 41.0 mm（窓の高さ 40.0 mm）",
+            ),
+        ];
+        for (en, ja) in cases {
+            assert_eq!(labels::exception_detail(en), ja, "{en}");
+        }
+        // A word that only holds an item key is left alone.
+        assert_eq!(labels::exception_detail("cardboard"), "cardboard");
+    }
 
     #[test]
     fn reasons_group_without_the_rows_particulars() {

@@ -1,0 +1,63 @@
+//! The nightly routine's guards on what a night brings (SPEC 14): an
+//! export byte-identical to the last batch's is a stale file until a person
+//! says otherwise, and a supplement that adds nothing writes no batch.
+
+use std::path::Path;
+
+use crate::digest::sha256_file;
+use crate::error::{Error, Result};
+use crate::ledger::Ledger;
+
+use super::RunRequest;
+
+/// Refuses a new night whose export (and card file, if any) has the
+/// SHA-256 of the last committed batch's: the registry system failed to write tonight's file and
+/// yesterday's passed for a quiet night. `--accept-input-change` or
+/// `[input] allow_unchanged = true` (a town whose registry can go a day
+/// without a change) let it through.
+pub(super) fn refuse_unchanged_export(req: &RunRequest<'_>, ledger: &Ledger) -> Result<()> {
+    if req.accept_input_change || req.profile.settings.input.allow_unchanged {
+        return Ok(());
+    }
+    let Some(latest) = ledger.latest()? else {
+        return Ok(());
+    };
+    // The last batch of that date: a supplement read the corrected export.
+    let Some(last) = ledger.batches_on(latest)?.pop() else {
+        return Ok(());
+    };
+    let sha = sha256_file(&req.input)?;
+    if sha != last.input_sha256 {
+        return Ok(());
+    }
+    // A night whose card file changed brings news though the registry did
+    // not; the card file's guards are its own.
+    if let Some(cards) = &req.cards {
+        let before = crate::outputs::summary::read_summary(&req.out_root.join(&last.batch_id))
+            .ok()
+            .and_then(|(s, _)| s.cards)
+            .map(|c| c.sha256);
+        if before.as_deref() != Some(sha256_file(&cards.path)?.as_str()) {
+            return Ok(());
+        }
+    }
+    Err(Error::State(unchanged_message(
+        &req.input,
+        &last.batch_id,
+        latest,
+    )))
+}
+
+fn unchanged_message(input: &Path, batch_id: &str, since: chrono::NaiveDate) -> String {
+    format!(
+        "the export has not changed since {since}: {} is byte for byte the input of the batch {batch_id} (same SHA-256). A stale export? Nothing was recorded. Check that the registry system wrote tonight's export and run again; if the registry really did not change, run again with --accept-input-change (or set [input] allow_unchanged = true in the profile)",
+        input.display()
+    )
+}
+
+/// A supplement whose export adds no notice the ledger does not hold
+/// writes no batch: an empty `<as-of>.N` would only be one more directory
+/// for the mail room to open. Removes the temporary directory built.
+pub(super) fn discard_empty_supplement(tmp: &Path) -> Result<()> {
+    std::fs::remove_dir_all(tmp).map_err(|e| Error::io(tmp, e))
+}
