@@ -351,6 +351,7 @@ fn assert_sheet_is_csv(
                     *w = match w.as_str() {
                         "card" => "カード".into(),
                         "certificate" => "電子証明書".into(),
+                        "residence" => "在留期間".into(),
                         other => other.into(),
                     }
                 }
@@ -571,7 +572,9 @@ fn workbook_prints_a4_landscape_one_page_wide_with_titles() {
     let kinds: BTreeSet<String> = rows.iter().map(|r| cell(&r[k])).collect();
     assert!(!kinds.is_empty());
     assert!(
-        kinds.iter().all(|k| k == "カード" || k == "電子証明書"),
+        kinds
+            .iter()
+            .all(|k| k == "カード" || k == "電子証明書" || k == "在留期間"),
         "{kinds:?}"
     );
 }

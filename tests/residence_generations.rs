@@ -42,6 +42,8 @@ fn run(input: &Path, profile: &Path, out: &Path, as_of: &str) -> PathBuf {
         "--as-of",
         as_of,
         "--allow-future",
+        // Consecutive nights on one planted export.
+        "--accept-input-change",
         "--quiet",
         "--out",
         out.to_str().unwrap(),
@@ -289,7 +291,7 @@ fn the_edge_cases_move_only_where_the_residence_letter_goes() {
     let o = kigen(&[
         "check",
         "--input",
-        "input-samples/edge-cases.csv",
+        &common::repo_path("input-samples/edge-cases.csv"),
         "--as-of",
         "2026-11-26",
         "--profile",

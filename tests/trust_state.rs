@@ -77,6 +77,8 @@ impl Env {
             "--profile",
             "standard",
             "--allow-future",
+            // The nights here read byte-identical exports on purpose.
+            "--accept-input-change",
             "--as-of",
             as_of,
             "--input",

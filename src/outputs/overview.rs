@@ -406,6 +406,7 @@ pub(crate) mod labels {
         match k {
             "card" => "カード",
             "certificate" => "電子証明書",
+            "residence" => "在留期間",
             other => other,
         }
     }
