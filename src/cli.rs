@@ -233,6 +233,10 @@ pub struct ReprintArgs {
     /// directory).
     #[arg(long)]
     pub out: PathBuf,
+    /// Reprint although the packet was reprinted within [mail]
+    /// reprint_again_days (default 7): a second copy is really wanted.
+    #[arg(long)]
+    pub again: bool,
 }
 
 /// `kigen batches`.

@@ -242,6 +242,10 @@ pub struct MailSettings {
     pub piece_mark_y_mm: f32,
     /// `[mail.omr]`: the optional OMR track for inserting machines.
     pub omr: OmrSettings,
+    /// A packet reprinted again within this many days needs `kigen
+    /// reprint --again` (SPEC 14; default 7, 0: never asked): the same
+    /// request made twice would otherwise mail two copies.
+    pub reprint_again_days: u32,
 }
 
 impl Default for MailSettings {
@@ -253,6 +257,7 @@ impl Default for MailSettings {
             piece_mark_x_mm: 10.0,
             piece_mark_y_mm: 7.0,
             omr: OmrSettings::default(),
+            reprint_again_days: 7,
         }
     }
 }

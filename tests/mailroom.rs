@@ -618,22 +618,25 @@ fn a_bad_returns_file_records_nothing_and_names_every_bad_line() {
 }
 
 fn reprint(e: &Env, doc: &str, input: &Path, out: &Path) -> Output {
-    kigen_in(
-        e.dir.path(),
-        &[
-            "reprint",
-            "--state",
-            s(&e.state),
-            "--document",
-            doc,
-            "--input",
-            s(input),
-            "--reason",
-            "本人から再送の依頼",
-            "--out",
-            s(out),
-        ],
-    )
+    reprint_with(e, doc, input, out, &[])
+}
+
+fn reprint_with(e: &Env, doc: &str, input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "reprint",
+        "--state",
+        s(&e.state),
+        "--document",
+        doc,
+        "--input",
+        s(input),
+        "--reason",
+        "本人から再送の依頼",
+        "--out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    kigen_in(e.dir.path(), &args)
 }
 
 #[test]
@@ -671,8 +674,18 @@ fn a_reprint_goes_to_the_current_address_numbered_and_marked() {
     assert!(pages[0].contains("〒385-0051"), "{}", pages[0]);
     assert!(!pages[0].contains(&old_address), "{}", pages[0]);
     assert!(pages[1].contains(&format!("{doc}-R1")), "the enclosure too");
-    // A second reprint is -R2 (also when asked by the first one's number).
-    let o = reprint(&e, &format!("{doc}-R1"), &changed, &out);
+    // The same request again within [mail] reprint_again_days (7) is
+    // refused, printing and recording nothing (SPEC 14)...
+    let reprints = ledger_count(&e, "SELECT count(*) FROM reprint");
+    let o = reprint(&e, doc, &changed, &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--again"), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("{doc}-R1")), "{}", stderr(&o));
+    assert!(!out.join(format!("reprint-{doc}-R2.pdf")).exists());
+    assert_eq!(ledger_count(&e, "SELECT count(*) FROM reprint"), reprints);
+    // ...and with --again a second reprint is -R2 (also when asked by the
+    // first one's number).
+    let o = reprint_with(&e, &format!("{doc}-R1"), &changed, &out, &["--again"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         page_texts(&out.join(format!("reprint-{doc}-R2.pdf")))[0].contains(&format!("{doc}-R2"))

@@ -372,6 +372,8 @@ fn support_measure_is_never_undone_by_reprint_or_followups() {
             "asked at the counter",
             "--out",
             s(&reprints),
+            // Two reprints of one packet the same day, on purpose.
+            "--again",
         ])
     };
     let state_before = tree(e.state.parent().unwrap());

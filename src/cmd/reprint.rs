@@ -26,6 +26,7 @@ pub fn run(args: ReprintArgs) -> Result<i32> {
             reason: &args.reason,
             out: &args.out,
             today: super::today_tokyo(),
+            again: args.again,
         },
     )?;
     let r = &report.record;

@@ -524,6 +524,30 @@ impl Ledger {
         Ok(n.unwrap_or(0) as u32)
     }
 
+    /// The latest reprint of a packet: its number and the day it was made.
+    pub(crate) fn last_reprint(
+        &self,
+        batch_id: &str,
+        original: &str,
+    ) -> Result<Option<(String, NaiveDate)>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT document_number, reprinted_on FROM reprint
+                 WHERE batch_id = ?1 AND original = ?2 ORDER BY number DESC LIMIT 1",
+                params![batch_id, original],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| db_err(&self.path, e))?;
+        row.map(|(number, on)| {
+            parse_date(&on)
+                .map(|d| (number, d))
+                .ok_or_else(|| self.unreadable(format!("reprint {original}: reprinted_on {on}")))
+        })
+        .transpose()
+    }
+
     /// Records a reprint (not a notice: the notice table is untouched).
     pub(crate) fn record_reprint(&mut self, r: &ReprintRecord) -> Result<()> {
         let a = &r.address;

@@ -43,6 +43,9 @@ pub(crate) struct ReprintRequest<'a> {
     pub out: &'a Path,
     /// The day of the reprint (printed beside the 再発行 mark).
     pub today: NaiveDate,
+    /// `--again`: reprint although the packet was reprinted within `[mail]
+    /// reprint_again_days`.
+    pub again: bool,
 }
 
 /// What a reprint wrote.
@@ -52,6 +55,31 @@ pub(crate) struct ReprintReport {
     pub file: PathBuf,
     /// The record.
     pub record: ReprintRecord,
+}
+
+/// A packet reprinted within `days` days is not reprinted again without
+/// `--again`: the same request taken twice (two clerks, a retried command)
+/// would put two copies in the post.
+fn refuse_recent_reprint(
+    ledger: &Ledger,
+    doc: &DocumentRecord,
+    req: &ReprintRequest<'_>,
+    days: u32,
+) -> Result<()> {
+    if req.again || days == 0 {
+        return Ok(());
+    }
+    let Some((number, on)) = ledger.last_reprint(&doc.batch_id, &doc.original)? else {
+        return Ok(());
+    };
+    let ago = (req.today - on).num_days();
+    if ago < i64::from(days) {
+        return Err(Error::State(format!(
+            "document {}: already reprinted as {number} on {on} ({ago} day(s) ago, within [mail] reprint_again_days = {days}); nothing was printed or recorded. If a second copy is really wanted (the first did not arrive), run again with --again",
+            req.document
+        )));
+    }
+    Ok(())
 }
 
 /// Reprints one document and records it.
@@ -65,6 +93,7 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
     let doc = the_document(ledger, req.document)?;
     refuse_support_measure(ledger, &doc, req.document)?;
     let profile = req.export.profile;
+    refuse_recent_reprint(ledger, &doc, req, profile.settings.mail.reprint_again_days)?;
     let wanted = HashSet::from([doc.resident_code.clone()]);
     let export = find(&req.export, &wanted)?;
     refuse_older_export(ledger, &export.digest.sha256, req)?;
