@@ -310,6 +310,31 @@ pub enum LedgerCommand {
         #[arg(long, default_value = "state/kigen.sqlite")]
         state: PathBuf,
     },
+    /// Copy the ledger into a new file with SQLite's online backup
+    /// (consistent while a run holds the ledger), mode 0600, checked with
+    /// integrity_check.
+    Backup {
+        /// The ledger.
+        #[arg(long, default_value = "state/kigen.sqlite")]
+        state: PathBuf,
+        /// The backup file to create (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Put a backup in the ledger's place; the ledger it replaces is kept
+    /// beside it. Refused, changing nothing, when --out holds committed
+    /// batches the backup does not know.
+    Restore {
+        /// The ledger to replace.
+        #[arg(long, default_value = "state/kigen.sqlite")]
+        state: PathBuf,
+        /// The backup (from `kigen ledger backup`).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The output root holding the batch directories.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
     /// Build a new ledger from the batch directories (each must verify);
     /// refuses to overwrite an existing ledger.
     Rebuild {

@@ -17,9 +17,13 @@ use crate::files::{create_private_dir, create_private_keep};
 use crate::model::CodeKey;
 use crate::rules::ItemKind;
 use crate::select::NoticeLedger;
+pub(crate) use backup::{
+    backup, copy as copy_ledger, inspect as inspect_backup, open_read_only as open_ledger_file,
+};
 use mailroom::SCHEMA_V3;
 use trust::SCHEMA_V4;
 
+mod backup;
 mod lookup;
 mod mailroom;
 mod trust;
