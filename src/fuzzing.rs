@@ -403,7 +403,13 @@ pub fn read_returns_bytes(data: &[u8]) {
         return;
     };
     if let Ok(lines) = crate::mailroom::returns::read_returns_file(&path) {
-        let physical = data.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        // Line ends: LF, CRLF (once) and a lone CR.
+        let lone_crs = data
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| **b == b'\r' && data.get(i + 1) != Some(&b'\n'))
+            .count();
+        let physical = (data.iter().filter(|b| **b == b'\n').count() + lone_crs) as u64 + 1;
         let mut last = 1u64;
         for l in &lines {
             let n: u64 = l

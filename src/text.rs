@@ -138,10 +138,11 @@ pub fn terminal_text(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Physical line numbers of positions in a text read front to back: line
-/// feeds counted, so that CRLF counts once (the `csv` crate's own line
-/// count takes CR and LF for two line ends). For messages about a CSV kigen
-/// reads (SPEC 13).
+/// Physical line numbers of positions in a text read front to back: a line
+/// ends at LF, CRLF (counted once: the `csv` crate's own line count takes
+/// CR and LF for two line ends) or a lone CR (old Mac files, which the
+/// `csv` crate also takes for a record's end). For messages about a CSV
+/// kigen reads (SPEC 13).
 #[derive(Debug, Default)]
 pub(crate) struct LineCounter {
     at: usize,
@@ -162,7 +163,12 @@ impl LineCounter {
             self.at = 0;
             self.line = 0;
         }
-        self.line += memchr::memchr_iter(b'\n', &text[self.at..to]).count() as u64;
+        let chunk = &text[self.at..to];
+        let feeds = memchr::memchr_iter(b'\n', chunk).count();
+        let lone_crs = memchr::memchr_iter(b'\r', chunk)
+            .filter(|&i| text.get(self.at + i + 1) != Some(&b'\n'))
+            .count();
+        self.line += (feeds + lone_crs) as u64;
         self.at = to;
         self.line + 1
     }
@@ -301,6 +307,13 @@ mod tests {
         assert_eq!(lines.line_at(text, 6), 3);
         assert_eq!(lines.line_at(text, 14), 5);
         assert_eq!(lines.line_at(text, 3), 2);
+        // A lone CR ends a line too (the fuzzer's find: a record after it
+        // was named as on the header's line).
+        let text = b"h\ra\r\nb\rc";
+        let mut lines = LineCounter::default();
+        assert_eq!(lines.line_at(text, 2), 2);
+        assert_eq!(lines.line_at(text, 5), 3, "the LF of a CRLF");
+        assert_eq!(lines.line_at(text, 8), 4);
         assert_eq!(
             terminal_text("a\u{202E}b\n\tc\u{1b}"),
             "a\\u{202E}b\n\tc\\u{1B}"
