@@ -45,22 +45,57 @@ pub fn letter_page(
     w: &Wording<'_>,
     canvas: Canvas<'_>,
 ) -> Result<(Page, BarcodeSlot), LayoutError> {
-    // The body is laid out at the largest size (from 9 pt down) at which the
-    // profile's wording fits the page: long wording shrinks, never overflows.
-    let mut size = 9.0f32;
+    fit_page(
+        canvas,
+        p,
+        w,
+        &w.letter.title,
+        FitPage {
+            start_size: 9.0,
+            page: "letter",
+            section: "[letter]",
+        },
+        |c, size| body(c, p, w, size),
+    )
+}
+
+/// Which page [`fit_page`] lays out, and from which body size.
+pub(super) struct FitPage {
+    /// The body's first (largest) size, pt.
+    pub start_size: f32,
+    /// The page's name in an overflow error.
+    pub page: &'static str,
+    /// The profile section whose wording is too long.
+    pub section: &'static str,
+}
+
+/// A one-page letter: the header, the body laid out at the largest size
+/// (from `start_size` down to 7 pt, by 0.25) at which the profile's wording
+/// fits above the footer, then the footer. Long wording shrinks, never
+/// overflows; what cannot fit at 7 pt is the profile's error.
+pub(super) fn fit_page(
+    canvas: Canvas<'_>,
+    p: &Packet<'_>,
+    w: &Wording<'_>,
+    title: &str,
+    fit: FitPage,
+    body: impl Fn(&mut Canvas<'_>, f32) -> f32,
+) -> Result<(Page, BarcodeSlot), LayoutError> {
+    let mut size = fit.start_size;
     loop {
         let mut c = Canvas::new(canvas.fonts());
-        let slot = header(&mut c, p, w, &w.letter.title)?;
-        let end = body(&mut c, p, w, size);
+        let slot = header(&mut c, p, w, title)?;
+        let end = body(&mut c, size);
         if end <= BODY_BOTTOM {
             footer(&mut c, w);
             return Ok((c.finish(), slot));
         }
         if size <= 7.0 {
             return Err(LayoutError::Overflow {
-                page: "letter",
+                page: fit.page,
                 detail: format!(
-                    "the [letter] wording does not fit one A4 page even at 7 pt ({end:.0} mm)"
+                    "the {} wording does not fit one A4 page even at 7 pt ({end:.0} mm)",
+                    fit.section
                 ),
             });
         }

@@ -6,8 +6,8 @@
 use super::display::{FontId, Page, Paint};
 use super::layout::{leading, Canvas};
 use super::letter::{
-    bullets, counters, footer, header, notes, section_heading, wareki_date, BarcodeSlot, BodySizes,
-    BODY_BOTTOM, LEFT, RIGHT,
+    bullets, counters, fit_page, notes, section_heading, wareki_date, BarcodeSlot, BodySizes,
+    FitPage, LEFT, RIGHT,
 };
 use super::notice::{LayoutError, Packet, Wording};
 use crate::profile::ResidenceLetterWording;
@@ -24,25 +24,18 @@ pub fn residence_page(
     r: &ResidenceLetterWording,
     canvas: Canvas<'_>,
 ) -> Result<(Page, BarcodeSlot), LayoutError> {
-    let mut size = 9.5f32;
-    loop {
-        let mut c = Canvas::new(canvas.fonts());
-        let slot = header(&mut c, p, w, &r.title)?;
-        let end = body(&mut c, p, w, r, size);
-        if end <= BODY_BOTTOM {
-            footer(&mut c, w);
-            return Ok((c.finish(), slot));
-        }
-        if size <= 7.0 {
-            return Err(LayoutError::Overflow {
-                page: "residence letter",
-                detail: format!(
-                    "the [letter.residence] wording does not fit one A4 page even at 7 pt ({end:.0} mm)"
-                ),
-            });
-        }
-        size -= 0.25;
-    }
+    fit_page(
+        canvas,
+        p,
+        w,
+        &r.title,
+        FitPage {
+            start_size: 9.5,
+            page: "residence letter",
+            section: "[letter.residence]",
+        },
+        |c, size| body(c, p, w, r, size),
+    )
 }
 
 /// The card's expiry in 和暦, for `{expiry}`.
