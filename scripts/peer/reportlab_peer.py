@@ -28,6 +28,9 @@ try:
 except ImportError:  # Python < 3.11
     sys.exit("reportlab_peer: Python 3.11 or later is needed (tomllib)")
 
+if "--no-accel" in sys.argv:
+    sys.modules["_rl_accel"] = None  # variant: ReportLab's pure-Python fallbacks
+
 try:
     from reportlab import rl_config
     from reportlab.lib.pagesizes import A4
@@ -703,6 +706,7 @@ def main():
     ap.add_argument("--no-forms", action="store_true", help="variant: redraw the fixed content on every page")
     ap.add_argument("--drawstring", action="store_true", help="variant: drawString per text, no text object")
     ap.add_argument("--a85", action="store_true", help="variant: ReportLab's default ASCII85 stream encoding")
+    ap.add_argument("--no-accel", action="store_true", help="variant: without rl_accel's C functions")
     ap.add_argument("--times", action="store_true", help="print the phases' seconds on stderr")
     a = ap.parse_args()
     OPTS.update(forms=not a.no_forms, textobject=not a.drawstring, compress=a.compress)
@@ -714,11 +718,12 @@ def main():
         prof = tomllib.load(f)
     global WIN
     WIN = prof["window"]
-    notices, rows = rules.read_registry(a.input, as_of, prof.get("input", {}).get("encoding", "cp932"))
+    notices, rows = rules.read_registry(
+        a.input, as_of, prof.get("input", {}).get("encoding", "cp932"), a.jobs)
     # The mail room's order: postal code, then address.
     notices.sort(key=lambda n: (n.postal, n.address, n.extra, n.code))
     for n in notices:
-        n_text, n_bars = rules.barcode(n.postal, n.address)
+        n_text, n_bars = rules.barcode(n.postal, n.address, n.extra)
         n.barcode, n.bars = n_text, n_bars
     t1 = time.perf_counter()
     jobs = max(1, min(a.jobs, len(notices) or 1))

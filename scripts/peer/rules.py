@@ -9,6 +9,8 @@ leaves out is listed in README.md.
 
 import csv
 import datetime as dt
+import io
+import multiprocessing as mp
 import re
 from functools import lru_cache
 
@@ -239,73 +241,106 @@ def postal7(s):
     return digits if len(digits) == 7 else None
 
 
-def read_registry(path, as_of, encoding="cp932"):
-    """The due notices of the registry, and the count of rows read."""
+def select_rows(lines, ix, as_of):
+    """The due notices among CSV `lines` (no header); (notices, rows read)."""
     notices = []
     rows = 0
-    with open(path, encoding=encoding, newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader)
-        pos = {h: i for i, h in enumerate(header)}
-        ix = {k: pos[v] for k, v in COLUMNS.items()}
-        i_status = ix["status"]
-        for row in reader:
-            rows += 1
-            if row[i_status] != "住民":
-                continue
-            kind, items, due = evaluate(row, ix, as_of)
-            if due is None:
-                continue
-            postal = postal7(row[ix["postal"]])
-            if postal is None:
-                continue  # kigen rejects it (rejects.csv)
-            n = Notice()
-            n.code = row[ix["code"]]
-            n.name = row[ix["name"]]
-            n.kana = row[ix["kana"]]
-            n.birth = parse_date(row[ix["birth"]], True)
-            n.birth_text = row[ix["birth"]]
-            n.postal = postal
-            n.address = row[ix["address"]].translate(WIDTH).strip()
-            n.extra = row[ix["extra"]].strip()
-            n.nf = row[ix["nf"]].strip() in TRUE
-            n.rep = row[ix["rep"]].strip()
-            n.kind = kind
-            n.items = items
-            n.due = due
-            n.minor = n.birth is not None and not aged_at_least(n.birth, 18, as_of)
-            notices.append(n)
+    i_status = ix["status"]
+    for row in csv.reader(lines):
+        rows += 1
+        if row[i_status] != "住民":
+            continue
+        kind, items, due = evaluate(row, ix, as_of)
+        if due is None:
+            continue
+        postal = postal7(row[ix["postal"]])
+        if postal is None:
+            continue  # kigen rejects it (rejects.csv)
+        n = Notice()
+        n.code = row[ix["code"]]
+        n.name = row[ix["name"]]
+        n.kana = row[ix["kana"]]
+        n.birth = parse_date(row[ix["birth"]], True)
+        n.birth_text = row[ix["birth"]]
+        n.postal = postal
+        n.address = row[ix["address"]].translate(WIDTH).strip()
+        n.extra = row[ix["extra"]].strip()
+        n.nf = row[ix["nf"]].strip() in TRUE
+        n.rep = row[ix["rep"]].strip()
+        n.kind = kind
+        n.items = items
+        n.due = due
+        n.minor = n.birth is not None and not aged_at_least(n.birth, 18, as_of)
+        notices.append(n)
     return notices, rows
+
+
+_JOB = {}
+
+
+def _select_part(i):
+    j = _JOB
+    lo, hi = j["parts"][i]
+    text = j["data"][lo:hi].decode(j["encoding"])
+    return select_rows(io.StringIO(text, newline=""), j["ix"], j["as_of"])
+
+
+def read_registry(path, as_of, encoding="cp932", jobs=1):
+    """The due notices of the registry (in file order), and the count of
+    rows read. With jobs > 1 the rows are read and selected in that many
+    processes, split at line ends (CP932 never has 0x0A as a trail byte);
+    a file with a quote character is read in one process, since a quoted
+    field may hold a line end."""
+    with open(path, "rb") as f:
+        data = f.read()
+    nl = data.index(b"\n") + 1
+    header = next(csv.reader([data[:nl].decode(encoding)]))
+    pos = {h: i for i, h in enumerate(header)}
+    ix = {k: pos[v] for k, v in COLUMNS.items()}
+    if jobs <= 1 or b'"' in data:
+        return select_rows(io.StringIO(data[nl:].decode(encoding), newline=""), ix, as_of)
+    parts, lo = [], nl
+    for k in range(1, jobs + 1):
+        hi = len(data) if k == jobs else data.index(b"\n", nl + (len(data) - nl) * k // jobs) + 1
+        parts.append((lo, hi))
+        lo = hi
+    _JOB.update(data=data, parts=parts, encoding=encoding, ix=ix, as_of=as_of)
+    with mp.get_context("fork").Pool(jobs) as pool:
+        results = pool.map(_select_part, range(jobs))
+    notices = [n for part, _ in results for n in part]
+    return notices, sum(r for _, r in results)
 
 
 # --- customer barcode (src/barcode), simplified ----------------------------
 
-ADDRESS_NUMBER = re.compile(r"[0-9].*$")
-SEPARATORS = re.compile(r"(丁目|番地|番|号|の|－|ー|‐)")
-KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+FIRST_DIGIT = re.compile(r"[0-9]")
 
 
-def address_number(address):
-    """The 住所表示番号 for the barcode: from the first digit on, 丁目/番地/
-    番/号/の as hyphens, other characters dropped. kigen finds where the
-    town name ends with Japan Post's KEN_ALL table; this reads the digits."""
-    m = ADDRESS_NUMBER.search(address)
+def address_number(address, extra=""):
+    """The 住所表示番号 for the barcode (DOMAIN 7): the address from its first
+    digit on, then the 方書; digits and lone capital letters kept, anything
+    else a hyphen, hyphens next to a letter dropped. kigen finds where the
+    town name ends with Japan Post's KEN_ALL table and converts kanji
+    numerals; the peer starts at the first digit."""
+    m = FIRST_DIGIT.search(address)
     if not m:
         return ""
-    s = SEPARATORS.sub("-", m.group(0))
-    s = "".join(ch if ch.isdigit() or ch == "-" or "A" <= ch <= "Z" else "-" for ch in s)
+    s = (address[m.start():] + "-" + extra.translate(WIDTH)).upper()
+    s = re.sub(r"(?<=[0-9])F", "-", s)
+    s = re.sub(r"[A-Z]{2,}", "-", s)
+    s = re.sub(r"[^0-9A-Z]", "-", s)
     s = re.sub("-+", "-", s).strip("-")
-    return s
+    return re.sub(r"-?([A-Z])-?", r"\1", s)
 
 
 BAR_PATTERNS = ["FTT", "FFT", "FDA", "DFA", "FAD", "FTF", "DAF", "AFD", "ADF", "TFF",
                 "TFT", "DAT", "DTA", "ADT", "TDA", "ATD", "TAD", "TTF", "FFF"]
 
 
-def barcode(postal, address):
+def barcode(postal, address, extra=""):
     """(manifest text, bar string of 67 F/A/D/T)."""
     vals = [int(c) for c in postal]
-    for ch in address_number(address):
+    for ch in address_number(address, extra):
         if ch.isdigit():
             vals.append(int(ch))
         elif ch == "-":
