@@ -32,6 +32,7 @@ if "--no-accel" in sys.argv:
     sys.modules["_rl_accel"] = None  # variant: ReportLab's pure-Python fallbacks
 
 try:
+    import reportlab
     from reportlab import rl_config
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
@@ -595,9 +596,11 @@ def piece_mark(p, doc, i, n, mail):
 
 def render_file(path, notices, first_seq, prof, as_of):
     """Writes one print file; returns [(seq, first_page, pages)]."""
-    c = rl_canvas.Canvas(path, pagesize=A4, pageCompression=OPTS["compress"], invariant=1)
+    # invariant: no time stamp or random ID, byte-identical output (as kigen).
+    c = rl_canvas.Canvas(path, pagesize=A4, pageCompression=OPTS["compress"], invariant=1,
+                         initialFontName=MINCHO, initialFontSize=9)
     c.setTitle("有効期限通知書")
-    c.setCreator("reportlab_peer (ReportLab %s)" % rl_config.__dict__.get("version", ""))
+    c.setCreator("reportlab_peer (ReportLab %s)" % reportlab.Version)
     fixed = Fixed(c, prof, as_of)
     l = prof["letter"]
     mail = prof["mail"]
