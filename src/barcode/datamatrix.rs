@@ -98,7 +98,12 @@ pub fn decode(dark: &[bool], width: usize) -> Option<String> {
     let (map, size) = MatrixMap::try_from_bits(dark, width).ok()?;
     let mut codewords = map.codewords();
     datamatrix::errorcode::decode_error(&mut codewords, size).ok()?;
-    datamatrix::data::decode_str(&codewords[..size.num_data_codewords()]).ok()
+    // The symbol's data capacity: an empty message in it, padded full.
+    let capacity = DataMatrix::encode(b"", SymbolList::with_whitelist([size]))
+        .ok()?
+        .data_codewords()
+        .len();
+    datamatrix::data::decode_str(codewords.get(..capacity)?).ok()
 }
 
 #[cfg(test)]
