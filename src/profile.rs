@@ -1399,10 +1399,14 @@ impl Settings {
         if m.sheet_code == SheetCode::DataMatrix
             && encode(&format!("{longest}|99/99"), Shape::Square).is_none()
         {
-            return Err(too_long("on every sheet ([mail] sheet_code, 26 x 26 modules at most)"));
+            return Err(too_long(
+                "on every sheet ([mail] sheet_code, 26 x 26 modules at most)",
+            ));
         }
         if m.window_code && encode(&longest, Shape::Rectangle).is_none() {
-            return Err(too_long("in the window ([mail] window_code, 16 x 48 modules at most)"));
+            return Err(too_long(
+                "in the window ([mail] window_code, 16 x 48 modules at most)",
+            ));
         }
         Ok(())
     }

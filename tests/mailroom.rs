@@ -651,7 +651,14 @@ fn scanned_codes_record_each_piece_once_with_its_resident() {
     .unwrap();
     let o = returned(
         &e,
-        &["--scan", s(&scan), "--reason", "moved", "--date", "2026-12-01"],
+        &[
+            "--scan",
+            s(&scan),
+            "--reason",
+            "moved",
+            "--date",
+            "2026-12-01",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
@@ -665,16 +672,27 @@ fn scanned_codes_record_each_piece_once_with_its_resident() {
             "{line}"
         );
     }
-    assert!(out.contains("3 return(s) recorded, 0 already recorded"), "{out}");
+    assert!(
+        out.contains("3 return(s) recorded, 0 already recorded"),
+        "{out}"
+    );
     assert_eq!(ledger_count(&e, "SELECT count(*) FROM returned"), 3);
     let list = followups(&e);
-    let reason_of = |d: &str| list.iter().find(|r| r["document_number"] == d).unwrap()["reason"].clone();
+    let reason_of =
+        |d: &str| list.iter().find(|r| r["document_number"] == d).unwrap()["reason"].clone();
     assert_eq!(reason_of(doc(0)), "moved");
     assert_eq!(reason_of(doc(1)), "refused");
     assert_eq!(reason_of(doc(2)), "moved");
     // The same scans from standard input again: counted once.
     let o = common::kigen_command()
-        .args(["returned", "--state", s(&e.state), "--scan", "--reason", "moved"])
+        .args([
+            "returned",
+            "--state",
+            s(&e.state),
+            "--scan",
+            "--reason",
+            "moved",
+        ])
         .current_dir(e.dir.path())
         .stdin(std::fs::File::open(&scan).unwrap())
         .output()
@@ -705,9 +723,15 @@ fn a_scan_with_a_line_that_is_not_a_code_records_nothing() {
     let err = stderr(&o);
     assert!(err.contains("nothing was recorded"), "{err}");
     for line in [2, 3, 4] {
-        assert!(err.contains(&format!("scan.txt line {line}:")), "line {line}: {err}");
+        assert!(
+            err.contains(&format!("scan.txt line {line}:")),
+            "line {line}: {err}"
+        );
     }
-    assert!(!err.contains("line 1:") && !err.contains("line 5:"), "{err}");
+    assert!(
+        !err.contains("line 1:") && !err.contains("line 5:"),
+        "{err}"
+    );
     assert_eq!(ledger_count(&e, "SELECT count(*) FROM returned"), 0);
     // No reason on the line nor --reason: refused too.
     std::fs::write(&scan, format!("{}\n", doc(0))).unwrap();

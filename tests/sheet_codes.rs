@@ -107,7 +107,11 @@ fn every_sheet_and_every_window_code_decodes_to_its_document() {
         .arg(dir.path().join("state.sqlite"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let batch = dir.path().join("out/2026-11-26");
     let manifest = read_csv(&batch.join("manifest.csv"));
     assert!(manifest.len() > 20);
@@ -162,7 +166,11 @@ fn every_sheet_and_every_window_code_decodes_to_its_document() {
     let texts = common::page_texts(&batch.join(&manifest[0]["file"]));
     let first: usize = manifest[0]["first_page"].parse().unwrap();
     let doc0 = &manifest[0]["document_number"];
-    assert!(texts[first - 1].matches(doc0.as_str()).count() >= 3, "{}", texts[first - 1]);
+    assert!(
+        texts[first - 1].matches(doc0.as_str()).count() >= 3,
+        "{}",
+        texts[first - 1]
+    );
 }
 
 #[test]

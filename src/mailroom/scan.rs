@@ -39,7 +39,9 @@ pub(crate) fn read_scan(path: &Path) -> Result<(String, String)> {
             .unwrap_or_else(|| path.display().to_string());
         (bytes, name)
     };
-    let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes[..]);
+    let bytes = bytes
+        .strip_prefix("\u{FEFF}".as_bytes())
+        .unwrap_or(&bytes[..]);
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(_) => super::cp932(bytes).ok_or_else(|| Error::Input {
@@ -184,6 +186,9 @@ mod tests {
         );
         assert!(lines.is_empty());
         let at: Vec<&str> = bad.iter().map(|b| &b[..b.find(':').unwrap()]).collect();
-        assert_eq!(at, ["s line 1", "s line 2", "s line 3", "s line 4", "s line 5", "s line 6"]);
+        assert_eq!(
+            at,
+            ["s line 1", "s line 2", "s line 3", "s line 4", "s line 5", "s line 6"]
+        );
     }
 }

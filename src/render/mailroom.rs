@@ -173,8 +173,12 @@ pub fn mark_sheets(pages: &mut [Page], document_number: &str, duplex: bool, mail
             y_mm: mail.piece_mark_y_mm,
             text: format!("{document_number} {}/{sheets}", i + 1),
         }));
-        page.items
-            .extend(super::marks::sheet_code(document_number, i + 1, sheets, mail));
+        page.items.extend(super::marks::sheet_code(
+            document_number,
+            i + 1,
+            sheets,
+            mail,
+        ));
         if i == 0 {
             page.items
                 .extend(super::marks::window_code(document_number, mail));

@@ -108,14 +108,24 @@ mod tests {
         let mut mail = MailSettings::default();
         let items = sheet_code("佐市民第20261126-00001号", 2, 3, &mail);
         assert_eq!(
-            read_back(&items, mail.sheet_code_x_mm, mail.sheet_code_y_mm, SHEET_MODULE_MM)
-                .as_deref(),
+            read_back(
+                &items,
+                mail.sheet_code_x_mm,
+                mail.sheet_code_y_mm,
+                SHEET_MODULE_MM
+            )
+            .as_deref(),
             Some("佐市民第20261126-00001号|2/3")
         );
         let items = window_code("佐市民第20261126-00001号", &mail);
         assert_eq!(
-            read_back(&items, mail.window_code_x_mm, mail.window_code_y_mm, WINDOW_MODULE_MM)
-                .as_deref(),
+            read_back(
+                &items,
+                mail.window_code_x_mm,
+                mail.window_code_y_mm,
+                WINDOW_MODULE_MM
+            )
+            .as_deref(),
             Some("佐市民第20261126-00001号")
         );
         assert!(items
