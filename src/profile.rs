@@ -1350,12 +1350,14 @@ impl Settings {
     /// makes (a 7-digit sequence, a reprint's `-R99`, sheet `99/99`) held
     /// by each code that is on.
     fn validate_codes(&self) -> Result<(), String> {
-        use crate::barcode::datamatrix::{encode, Shape, MAX_SQUARE, WINDOW_MODULE_MM};
+        use crate::barcode::datamatrix::{
+            encode, Shape, MAX_SQUARE, QUIET_ZONE_MM, WINDOW_MODULE_MM,
+        };
         let m = &self.mail;
         let side = MAX_SQUARE as f32 * crate::barcode::datamatrix::SHEET_MODULE_MM;
         if m.sheet_code == SheetCode::DataMatrix
-            && !((2.0..=208.0 - side).contains(&m.sheet_code_x_mm)
-                && (2.0..=295.0 - side).contains(&m.sheet_code_y_mm))
+            && !((QUIET_ZONE_MM..=210.0 - QUIET_ZONE_MM - side).contains(&m.sheet_code_x_mm)
+                && (QUIET_ZONE_MM..=297.0 - QUIET_ZONE_MM - side).contains(&m.sheet_code_y_mm))
         {
             return Err(format!(
                 "mail.sheet_code_x_mm = {}, sheet_code_y_mm = {}: the code ({side:.1} mm at most) must lie on the A4 sheet",

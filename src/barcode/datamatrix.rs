@@ -13,7 +13,7 @@ use datamatrix::{DataMatrix, SymbolList};
 
 /// The symbol shapes the two codes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// Square symbols up to 26 × 26 modules (the code on every sheet).
     Square,
     /// The ISO rectangles (8 × 18 up to 16 × 48 modules: the window code,
@@ -22,7 +22,7 @@ pub enum Shape {
 }
 
 /// The largest square the sheet code may use, modules a side.
-pub const MAX_SQUARE: usize = 26;
+pub(crate) const MAX_SQUARE: usize = 26;
 
 /// The sheet code's module, mm (0.4: well above the 0.25-0.3 mm camera
 /// readers of inserters resolve; 26 modules are 10.4 mm).
@@ -33,24 +33,24 @@ pub const SHEET_MODULE_MM: f32 = 0.4;
 pub const WINDOW_MODULE_MM: f32 = 0.25;
 
 /// The quiet zone kept clear around either code, mm (SPEC 16: at least 2).
-pub const QUIET_ZONE_MM: f32 = 2.0;
+pub(crate) const QUIET_ZONE_MM: f32 = 2.0;
 
 /// An encoded symbol: its modules row by row from the top, dark true,
 /// finder and clock patterns included, quiet zone not.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Symbol {
+pub(crate) struct Symbol {
     /// Modules across.
-    pub width: usize,
+    pub(crate) width: usize,
     /// Modules down.
-    pub height: usize,
+    pub(crate) height: usize,
     /// `width × height` modules, row-major.
-    pub dark: Vec<bool>,
+    pub(crate) dark: Vec<bool>,
 }
 
 impl Symbol {
     /// Runs of dark modules on each row, as (row, first column, length):
     /// what is drawn, one filled rectangle a run.
-    pub fn runs(&self) -> Vec<(usize, usize, usize)> {
+    pub(crate) fn runs(&self) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         for (row, line) in self.dark.chunks(self.width).enumerate() {
             let mut col = 0;
@@ -72,7 +72,7 @@ impl Symbol {
 
 /// Encodes `text` in the smallest symbol of `shape` that holds it; `None`
 /// when none does (the text is too long for the mark's space).
-pub fn encode(text: &str, shape: Shape) -> Option<Symbol> {
+pub(crate) fn encode(text: &str, shape: Shape) -> Option<Symbol> {
     let symbols = match shape {
         Shape::Square => SymbolList::default()
             .enforce_square()

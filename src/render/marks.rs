@@ -9,11 +9,11 @@ use crate::barcode::datamatrix::{encode, Shape, Symbol, SHEET_MODULE_MM, WINDOW_
 use crate::profile::{MailSettings, SheetCode};
 
 /// Size of the document number printed beside the window code, pt.
-pub const WINDOW_TEXT_PT: f32 = 6.0;
+pub(crate) const WINDOW_TEXT_PT: f32 = 6.0;
 
 /// The sheet code for sheet `sheet` of `sheets` (both from 1), or nothing
 /// when `[mail] sheet_code = "none"`.
-pub fn sheet_code(
+pub(crate) fn sheet_code(
     document_number: &str,
     sheet: usize,
     sheets: usize,
@@ -38,7 +38,7 @@ pub fn sheet_code(
 /// The window code of a packet's first sheet: the Data Matrix of the
 /// document number and, right of it, the number as text; nothing when
 /// `[mail] window_code = false`.
-pub fn window_code(document_number: &str, mail: &MailSettings) -> Vec<Item> {
+pub(crate) fn window_code(document_number: &str, mail: &MailSettings) -> Vec<Item> {
     if !mail.window_code {
         return Vec::new();
     }

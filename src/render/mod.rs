@@ -6,7 +6,7 @@
 //! enclosures ([`forms`]), and the packet ([`packet`]).
 //! The mail room's pages (bundle slips, count sheet, piece marks) are
 //! [`mailroom`]; the Data Matrix codes on every sheet and in the window are
-//! [`marks`].
+//! `marks`.
 
 pub mod display;
 pub mod fonts;
@@ -14,7 +14,7 @@ pub mod forms;
 pub mod layout;
 pub mod letter;
 pub mod mailroom;
-pub mod marks;
+pub(crate) mod marks;
 pub mod notice;
 pub mod packet;
 pub mod pdf;
