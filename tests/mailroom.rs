@@ -662,13 +662,14 @@ fn scanned_codes_record_each_piece_once_with_its_resident() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    for i in 0..3 {
+    for row in &manifest[..3] {
+        let document = &row["document_number"];
         let line = out
             .lines()
-            .find(|l| l.contains(&format!("recorded {} ", doc(i))))
-            .unwrap_or_else(|| panic!("{} in {out}", doc(i)));
+            .find(|l| l.contains(&format!("recorded {document} ")))
+            .unwrap_or_else(|| panic!("{document} in {out}"));
         assert!(
-            line.contains(&format!("resident {}", manifest[i]["resident_code"])),
+            line.contains(&format!("resident {}", row["resident_code"])),
             "{line}"
         );
     }
