@@ -155,7 +155,8 @@ pub struct PullsArgs {
 
 /// `kigen returned`.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["document", "file", "resolve"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["document", "file", "scan", "resolve"])))]
+#[command(group(clap::ArgGroup::new("piece").args(["document", "scan"])))]
 pub struct ReturnedArgs {
     /// The ledger.
     #[arg(long, default_value = "state/kigen.sqlite")]
@@ -167,14 +168,22 @@ pub struct ReturnedArgs {
     /// Japan Post's reason: not-found (あて所に尋ねあたりません), moved
     /// (転居先不明), unknown (受取人不明), refused (受取拒絶), unclaimed
     /// (保管期間経過), incomplete (あて名不完全); the Japanese wording is
-    /// accepted too.
-    #[arg(long, value_name = "CODE", requires = "document")]
+    /// accepted too. With --scan: the reason of the lines that give none.
+    #[arg(long, value_name = "CODE", requires = "piece")]
     pub reason: Option<String>,
     /// The day it came back (default: today in Asia/Tokyo; any date form
     /// the export accepts). Not before the piece was printed, not after
     /// today.
-    #[arg(long, value_name = "D", requires = "document")]
+    #[arg(long, value_name = "D", requires = "piece")]
     pub date: Option<String>,
+    /// Scanned codes, one a line (a file, or - or nothing: standard
+    /// input): the window code `<document number>` or a sheet code
+    /// `<document number>|i/n`, optionally `,<reason>`; full-width
+    /// characters and blanks are folded, a piece scanned twice is one
+    /// return. One line that is not a code of this ledger and nothing is
+    /// recorded (exit 2, each bad line listed).
+    #[arg(long, value_name = "FILE|-", num_args = 0..=1, default_missing_value = "-")]
+    pub scan: Option<PathBuf>,
     /// A returns file: CSV (UTF-8 or CP932) with a header row naming
     /// document_number, reason and optionally date. Every line is checked
     /// first: one bad line and nothing is recorded (exit 2, each bad line

@@ -242,6 +242,28 @@ pub struct MailSettings {
     pub piece_mark_y_mm: f32,
     /// `[mail.omr]`: the optional OMR track for inserting machines.
     pub omr: OmrSettings,
+    /// The code on every sheet (SPEC 16): `datamatrix` (default) prints a
+    /// Data Matrix of `<document number>|<i>/<n>` for camera-based
+    /// inserters; `none` prints none.
+    pub sheet_code: SheetCode,
+    /// The sheet code's left edge, mm from the sheet's left (default 48:
+    /// right of the piece mark).
+    pub sheet_code_x_mm: f32,
+    /// Its top edge, mm from the sheet's top (default 5: the symbol, at
+    /// most 10.4 mm, and its 2 mm quiet zone stay above the letter's
+    /// header and the forms' titles).
+    pub sheet_code_y_mm: f32,
+    /// The document number in the envelope window, as text and as a Data
+    /// Matrix, on each packet's first sheet (SPEC 16; default true): a
+    /// returned piece is scanned without opening it.
+    pub window_code: bool,
+    /// The window code's left edge, mm from the sheet's left (default 46:
+    /// right of the 〒 line).
+    pub window_code_x_mm: f32,
+    /// Its top edge, mm from the sheet's top (default 46: the band of
+    /// the 〒 line, where 「転送不要」 sits, far above the customer
+    /// barcode).
+    pub window_code_y_mm: f32,
     /// A packet reprinted again within this many days needs `kigen
     /// reprint --again` (SPEC 14; default 7, 0: never asked): the same
     /// request made twice would otherwise mail two copies.
@@ -257,9 +279,25 @@ impl Default for MailSettings {
             piece_mark_x_mm: 10.0,
             piece_mark_y_mm: 7.0,
             omr: OmrSettings::default(),
+            sheet_code: SheetCode::DataMatrix,
+            sheet_code_x_mm: 48.0,
+            sheet_code_y_mm: 5.0,
+            window_code: true,
+            window_code_x_mm: 46.0,
+            window_code_y_mm: 46.0,
             reprint_again_days: 7,
         }
     }
+}
+
+/// `[mail] sheet_code`: the code printed on every sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SheetCode {
+    /// A Data Matrix (ECC 200) of `<document number>|<i>/<n>`.
+    DataMatrix,
+    /// No code.
+    None,
 }
 
 /// `[mail.omr]`: an OMR track of horizontal marks, one position per
@@ -1274,6 +1312,7 @@ impl Settings {
                 ));
             }
         }
+        self.validate_codes().map_err(&err)?;
         if !(1..=12).contains(&self.rules.lead_months) {
             return Err(err(format!(
                 "rules.lead_months = {}: must be 1 to 12",
@@ -1302,6 +1341,76 @@ impl Settings {
         }
         self.columns.validate_absent().map_err(err)?;
         self.cards.columns.validate().map_err(err)
+    }
+}
+
+impl Settings {
+    /// The Data Matrix codes (SPEC 16): on the sheet, the window code in
+    /// the window's 〒 band, and the longest document number the template
+    /// makes (a 7-digit sequence, a reprint's `-R99`, sheet `99/99`) held
+    /// by each code that is on.
+    fn validate_codes(&self) -> Result<(), String> {
+        use crate::barcode::datamatrix::{
+            encode, Shape, MAX_SQUARE, QUIET_ZONE_MM, WINDOW_MODULE_MM,
+        };
+        let m = &self.mail;
+        let side = MAX_SQUARE as f32 * crate::barcode::datamatrix::SHEET_MODULE_MM;
+        if m.sheet_code == SheetCode::DataMatrix
+            && !((QUIET_ZONE_MM..=210.0 - QUIET_ZONE_MM - side).contains(&m.sheet_code_x_mm)
+                && (QUIET_ZONE_MM..=297.0 - QUIET_ZONE_MM - side).contains(&m.sheet_code_y_mm))
+        {
+            return Err(format!(
+                "mail.sheet_code_x_mm = {}, sheet_code_y_mm = {}: the code ({side:.1} mm at most) must lie on the A4 sheet",
+                m.sheet_code_x_mm, m.sheet_code_y_mm
+            ));
+        }
+        let w = &self.window;
+        let (code_w, code_h) = (48.0 * WINDOW_MODULE_MM, 16.0 * WINDOW_MODULE_MM);
+        if m.window_code
+            && !(m.window_code_x_mm >= w.left_mm + 2.0
+                && m.window_code_x_mm + code_w <= w.left_mm + w.width_mm - 2.0
+                && m.window_code_y_mm >= w.top_mm + 0.5
+                && m.window_code_y_mm + code_h <= w.top_mm + 5.5)
+        {
+            return Err(format!(
+                "mail.window_code_x_mm = {}, window_code_y_mm = {}: the window code ({code_w} x {code_h} mm) must lie in the window's top band, beside the 〒 line (x {} to {}, y {} to {}), where it is far from the customer barcode",
+                m.window_code_x_mm,
+                m.window_code_y_mm,
+                w.left_mm + 2.0,
+                w.left_mm + w.width_mm - 2.0 - code_w,
+                w.top_mm + 0.5,
+                w.top_mm + 5.5 - code_h
+            ));
+        }
+        let Some(letter) = &self.letter else {
+            return Ok(());
+        };
+        let longest = format!(
+            "{}-R99",
+            letter
+                .document_number
+                .replace("{date}", "20261231")
+                .replace("{seq}", "1234567")
+        );
+        let too_long = |what: &str| {
+            format!(
+                "letter.document_number = {:?}: a number it makes ({longest}) is too long for the Data Matrix {what}; shorten the template or turn the code off",
+                letter.document_number
+            )
+        };
+        if m.sheet_code == SheetCode::DataMatrix
+            && encode(&format!("{longest}|99/99"), Shape::Square).is_none()
+        {
+            return Err(too_long(
+                "on every sheet ([mail] sheet_code, 26 x 26 modules at most)",
+            ));
+        }
+        if m.window_code && encode(&longest, Shape::Rectangle).is_none() {
+            return Err(too_long(
+                "in the window ([mail] window_code, 16 x 48 modules at most)",
+            ));
+        }
+        Ok(())
     }
 }
 

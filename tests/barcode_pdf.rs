@@ -40,7 +40,9 @@ fn black_rects_in_window(doc: &Document, page: u32) -> Vec<(f32, f32, f32, f32)>
                 if let (Some((x, y, w, h)), true) = (pending.take(), grey == 0.0) {
                     let (x, w, h) = (x * MM_PER_PT, w * MM_PER_PT, h * MM_PER_PT);
                     let top = 297.0 - y * MM_PER_PT - h;
-                    if (20.0..110.0).contains(&x) && (45.0..90.0).contains(&top) {
+                    // Bars are at least 1.2 mm tall; the window code's
+                    // modules (SPEC 16) are 0.25 mm.
+                    if (20.0..110.0).contains(&x) && (45.0..90.0).contains(&top) && h >= 1.0 {
                         out.push((x, top, w, h));
                     }
                 }

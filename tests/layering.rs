@@ -37,6 +37,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("render::printable", 11),
     ("render::forms", 12),
     ("render::residence", 12),
+    ("render::marks", 12),
     ("render::packet", 13),
     ("render::mailroom", 13),
     ("pipeline", 14),

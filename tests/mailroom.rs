@@ -617,6 +617,131 @@ fn a_bad_returns_file_records_nothing_and_names_every_bad_line() {
     assert!(!missing.exists());
 }
 
+/// A document number as a scanner in a Japanese input mode types it: its
+/// ASCII digits and hyphen full-width.
+fn full_width(doc: &str) -> String {
+    doc.chars()
+        .map(|c| match c {
+            '0'..='9' | '-' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+            c => c,
+        })
+        .collect()
+}
+
+#[test]
+fn scanned_codes_record_each_piece_once_with_its_resident() {
+    let e = printed();
+    let manifest = e.manifest();
+    let doc = |i: usize| manifest[i]["document_number"].as_str();
+    // Piece 0: its window code in full-width digits, then a sheet code and
+    // the window code again; piece 1: a sheet code with blanks and its own
+    // reason; piece 2: a sheet code with a full-width bar and slash.
+    let scan = e.path("scan.txt");
+    std::fs::write(
+        &scan,
+        format!(
+            "{}\r\n{}|1/2\n  {}  \n\n{} | 2/2 ,refused\n{}｜１／２\n",
+            full_width(doc(0)),
+            doc(0),
+            doc(0),
+            doc(1),
+            doc(2)
+        ),
+    )
+    .unwrap();
+    let o = returned(
+        &e,
+        &[
+            "--scan",
+            s(&scan),
+            "--reason",
+            "moved",
+            "--date",
+            "2026-12-01",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for row in &manifest[..3] {
+        let document = &row["document_number"];
+        let line = out
+            .lines()
+            .find(|l| l.contains(&format!("recorded {document} ")))
+            .unwrap_or_else(|| panic!("{document} in {out}"));
+        assert!(
+            line.contains(&format!("resident {}", row["resident_code"])),
+            "{line}"
+        );
+    }
+    assert!(
+        out.contains("3 return(s) recorded, 0 already recorded"),
+        "{out}"
+    );
+    assert_eq!(ledger_count(&e, "SELECT count(*) FROM returned"), 3);
+    let list = followups(&e);
+    let reason_of =
+        |d: &str| list.iter().find(|r| r["document_number"] == d).unwrap()["reason"].clone();
+    assert_eq!(reason_of(doc(0)), "moved");
+    assert_eq!(reason_of(doc(1)), "refused");
+    assert_eq!(reason_of(doc(2)), "moved");
+    // The same scans from standard input again: counted once.
+    let o = common::kigen_command()
+        .args([
+            "returned",
+            "--state",
+            s(&e.state),
+            "--scan",
+            "--reason",
+            "moved",
+        ])
+        .current_dir(e.dir.path())
+        .stdin(std::fs::File::open(&scan).unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 return(s) recorded, 3 already recorded"));
+    assert_eq!(ledger_count(&e, "SELECT count(*) FROM returned"), 3);
+}
+
+#[test]
+fn a_scan_with_a_line_that_is_not_a_code_records_nothing() {
+    let e = printed();
+    let manifest = e.manifest();
+    let doc = |i: usize| manifest[i]["document_number"].as_str();
+    let scan = e.path("scan.txt");
+    std::fs::write(
+        &scan,
+        format!(
+            "{}\n佐市民第20991231-99999号\n{}|3/2\nhello world\n{}|1/2\n",
+            doc(0),
+            doc(1),
+            doc(2)
+        ),
+    )
+    .unwrap();
+    let o = returned(&e, &["--scan", s(&scan), "--reason", "moved"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("nothing was recorded"), "{err}");
+    for line in [2, 3, 4] {
+        assert!(
+            err.contains(&format!("scan.txt line {line}:")),
+            "line {line}: {err}"
+        );
+    }
+    assert!(
+        !err.contains("line 1:") && !err.contains("line 5:"),
+        "{err}"
+    );
+    assert_eq!(ledger_count(&e, "SELECT count(*) FROM returned"), 0);
+    // No reason on the line nor --reason: refused too.
+    std::fs::write(&scan, format!("{}\n", doc(0))).unwrap();
+    let o = returned(&e, &["--scan", s(&scan)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no reason"), "{}", stderr(&o));
+    assert_eq!(ledger_count(&e, "SELECT count(*) FROM returned"), 0);
+}
+
 fn reprint(e: &Env, doc: &str, input: &Path, out: &Path) -> Output {
     reprint_with(e, doc, input, out, &[])
 }

@@ -10,6 +10,7 @@
 //! data/postal/) or a municipality's KEN_ALL.CSV ([`PostalTable::from_ken_all`]).
 
 pub mod bars;
+pub mod datamatrix;
 pub mod encode;
 pub mod extract;
 pub mod postal;

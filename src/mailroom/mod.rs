@@ -12,6 +12,7 @@ pub(crate) mod followups;
 pub(crate) mod pulls;
 pub(crate) mod reprint;
 pub(crate) mod returns;
+pub(crate) mod scan;
 mod table;
 
 use std::path::Path;
@@ -151,7 +152,7 @@ pub(crate) fn read_table(path: &Path, utf8_without_bom: bool) -> Result<Table> {
     Ok(Table { headers, rows })
 }
 
-fn cp932(bytes: &[u8]) -> Option<String> {
+pub(crate) fn cp932(bytes: &[u8]) -> Option<String> {
     let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(bytes);
     (!bad).then(|| text.into_owned())
 }

@@ -85,14 +85,16 @@ pub(crate) fn read_returns_file(path: &Path) -> Result<Vec<ReturnLine>> {
 
 /// Checks every line against the ledger, then records them all in one
 /// transaction, or, if any line is bad, none (an error naming each bad
-/// line). `today` is the default date and the latest one accepted.
+/// line, after `bad`: the lines the caller already found bad, e.g. a
+/// scan's lines that are not codes). `today` is the default date and the
+/// latest one accepted.
 pub(crate) fn record_returns(
     ledger: &mut Ledger,
     lines: &[ReturnLine],
     today: NaiveDate,
+    mut bad: Vec<String>,
 ) -> Result<ReturnsReport> {
     let mut records = Vec::with_capacity(lines.len());
-    let mut bad = Vec::new();
     for line in lines {
         match check_line(ledger, line, today)? {
             Ok(r) => records.push(r),

@@ -158,8 +158,9 @@ pub fn count_sheet(sheet: &CountSheet, fonts: &FontSet) -> Page {
     c.finish()
 }
 
-/// Adds the piece mark (`<document number> i/n`) and, when enabled, the
-/// OMR track to every sheet of one packet's pages. With duplex pages, a
+/// Adds the piece mark (`<document number> i/n`), the sheet code and,
+/// when enabled, the OMR track to every sheet of one packet's pages, and
+/// the window code to its first. With duplex pages, a
 /// sheet is two pages and only its front is marked.
 pub fn mark_sheets(pages: &mut [Page], document_number: &str, duplex: bool, mail: &MailSettings) {
     let step = if duplex { 2 } else { 1 };
@@ -172,6 +173,16 @@ pub fn mark_sheets(pages: &mut [Page], document_number: &str, duplex: bool, mail
             y_mm: mail.piece_mark_y_mm,
             text: format!("{document_number} {}/{sheets}", i + 1),
         }));
+        page.items.extend(super::marks::sheet_code(
+            document_number,
+            i + 1,
+            sheets,
+            mail,
+        ));
+        if i == 0 {
+            page.items
+                .extend(super::marks::window_code(document_number, mail));
+        }
         let omr = &mail.omr;
         if omr.enabled {
             for position in omr_marks(i + 1 == sheets) {

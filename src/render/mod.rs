@@ -5,7 +5,8 @@
 //! ([`letter`]), the residence-period letter ([`residence`]) and
 //! enclosures ([`forms`]), and the packet ([`packet`]).
 //! The mail room's pages (bundle slips, count sheet, piece marks) are
-//! [`mailroom`].
+//! [`mailroom`]; the Data Matrix codes on every sheet and in the window are
+//! `marks`.
 
 pub mod display;
 pub mod fonts;
@@ -13,6 +14,7 @@ pub mod forms;
 pub mod layout;
 pub mod letter;
 pub mod mailroom;
+pub(crate) mod marks;
 pub mod notice;
 pub mod packet;
 pub mod pdf;

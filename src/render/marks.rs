@@ -1,0 +1,139 @@
+//! The Data Matrix marks of SPEC 16, as display items: the code on every
+//! sheet (`<document number>|<i>/<n>`, for camera-based inserters) and the
+//! document number in the envelope window (text and code, so a returned
+//! piece is scanned without opening it). Per-sheet content, drawn over the
+//! page; the positions are the profile's (`[mail]`).
+
+use super::display::{FontId, Item, Paint, Rect, TextRun};
+use crate::barcode::datamatrix::{encode, Shape, Symbol, SHEET_MODULE_MM, WINDOW_MODULE_MM};
+use crate::profile::{MailSettings, SheetCode};
+
+/// Size of the document number printed beside the window code, pt.
+pub(crate) const WINDOW_TEXT_PT: f32 = 6.0;
+
+/// The sheet code for sheet `sheet` of `sheets` (both from 1), or nothing
+/// when `[mail] sheet_code = "none"`.
+pub(crate) fn sheet_code(
+    document_number: &str,
+    sheet: usize,
+    sheets: usize,
+    mail: &MailSettings,
+) -> Vec<Item> {
+    if mail.sheet_code == SheetCode::None {
+        return Vec::new();
+    }
+    let text = format!("{document_number}|{sheet}/{sheets}");
+    encode(&text, Shape::Square)
+        .map(|s| {
+            modules(
+                &s,
+                mail.sheet_code_x_mm,
+                mail.sheet_code_y_mm,
+                SHEET_MODULE_MM,
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The window code of a packet's first sheet: the Data Matrix of the
+/// document number and, right of it, the number as text; nothing when
+/// `[mail] window_code = false`.
+pub(crate) fn window_code(document_number: &str, mail: &MailSettings) -> Vec<Item> {
+    if !mail.window_code {
+        return Vec::new();
+    }
+    let Some(s) = encode(document_number, Shape::Rectangle) else {
+        return Vec::new();
+    };
+    let (x, y) = (mail.window_code_x_mm, mail.window_code_y_mm);
+    let mut items = modules(&s, x, y, WINDOW_MODULE_MM);
+    items.push(Item::Text(TextRun {
+        font: FontId::Gothic,
+        size_pt: WINDOW_TEXT_PT,
+        x_mm: x + s.width as f32 * WINDOW_MODULE_MM + 1.5,
+        // Centred on the symbol's height (ascent of a 6 pt run ≈ 1.9 mm).
+        y_mm: y + s.height as f32 * WINDOW_MODULE_MM / 2.0 + 0.9,
+        text: document_number.to_string(),
+    }));
+    items
+}
+
+/// One filled black rectangle per horizontal run of dark modules, the
+/// symbol's top-left corner at (`x`, `y`) mm.
+fn modules(s: &Symbol, x: f32, y: f32, module: f32) -> Vec<Item> {
+    s.runs()
+        .into_iter()
+        .map(|(row, col, len)| {
+            Item::Rect(Rect {
+                x_mm: x + col as f32 * module,
+                y_mm: y + row as f32 * module,
+                w_mm: len as f32 * module,
+                h_mm: module,
+                paint: Paint::Fill,
+                width_pt: 0.0,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::barcode::datamatrix::decode;
+
+    /// The symbol back from the drawn rectangles.
+    fn read_back(items: &[Item], x: f32, y: f32, module: f32) -> Option<String> {
+        let rects: Vec<&Rect> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Rect(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let cell = |v: f32, o: f32| ((v - o) / module).round() as usize;
+        let w = rects.iter().map(|r| cell(r.x_mm + r.w_mm, x)).max()?;
+        let h = rects.iter().map(|r| cell(r.y_mm + r.h_mm, y)).max()?;
+        let mut dark = vec![false; w * h];
+        for r in rects {
+            let (row, col) = (cell(r.y_mm, y), cell(r.x_mm, x));
+            for c in col..cell(r.x_mm + r.w_mm, x) {
+                dark[row * w + c] = true;
+            }
+        }
+        decode(&dark, w)
+    }
+
+    #[test]
+    fn the_drawn_codes_read_back_and_none_draws_nothing() {
+        let mut mail = MailSettings::default();
+        let items = sheet_code("佐市民第20261126-00001号", 2, 3, &mail);
+        assert_eq!(
+            read_back(
+                &items,
+                mail.sheet_code_x_mm,
+                mail.sheet_code_y_mm,
+                SHEET_MODULE_MM
+            )
+            .as_deref(),
+            Some("佐市民第20261126-00001号|2/3")
+        );
+        let items = window_code("佐市民第20261126-00001号", &mail);
+        assert_eq!(
+            read_back(
+                &items,
+                mail.window_code_x_mm,
+                mail.window_code_y_mm,
+                WINDOW_MODULE_MM
+            )
+            .as_deref(),
+            Some("佐市民第20261126-00001号")
+        );
+        assert!(items
+            .iter()
+            .any(|i| matches!(i, Item::Text(t) if t.text == "佐市民第20261126-00001号")));
+        mail.sheet_code = SheetCode::None;
+        mail.window_code = false;
+        assert!(sheet_code("D-1", 1, 1, &mail).is_empty());
+        assert!(window_code("D-1", &mail).is_empty());
+    }
+}
