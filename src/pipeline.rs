@@ -1,39 +1,25 @@
-//! The per-row pipeline: stream the export in batches, and for every record
-//! produce exactly one [`RowOutput`] (its outcome, and any reject, exceptions
-//! and hold), in input order. The lines of the CSVs are formatted by
+//! The per-row pipeline, a sink of the export reader
+//! ([`crate::registry::Export::read_rows`]): for every row it produces
+//! exactly one [`RowOutput`] (its outcome, and any reject, exceptions and
+//! hold), in input order. The lines of the CSVs are formatted by
 //! [`crate::outputs::rows`] on the worker that made the row.
-//!
-//! Memory stays flat: records are read in batches of [`BATCH_RECORDS`]; the
-//! next batch is read while rayon works on the current one. The only state
-//! that grows with the file is the duplicate-code scan (20 bytes a 住民 row),
-//! which needs a first pass because a code's second copy may be the last row.
-
-use std::path::Path;
-
-use rayon::prelude::*;
 
 use crate::barcode::{barcode_for, NoBarcode, PostalData};
-use crate::error::{Error, Result};
 use crate::model::{
     BirthWritten, Counts, DueNotice, Exception, Field, Reject, Resident, RowOutput, RowRead,
 };
 use crate::outputs::iso;
 use crate::outputs::rows::{push_exceptions, push_held, push_outcome, push_reject, RejectSource};
 use crate::profile::Columns;
-use crate::registry::split::{Record, RecordBatch};
-use crate::registry::{
-    read_header_fields, Duplicates, InputDigest, RecordStream, RowReader, BATCH_RECORDS,
-};
+use crate::registry::{ColumnMap, ExportRow, RowSink};
 use crate::render::printable::Printability;
 use crate::rules::{evaluate, Feb29Rule, ItemKind, RuleConfig, RuleError};
 use crate::select::{select, NoticeLedger, Outcome, Window};
 
 /// Everything the per-row work needs, built once per run.
 pub(crate) struct Context<'a> {
-    /// Reads rows against the header.
-    pub reader: RowReader<'a>,
-    /// Shared codes from the first pass.
-    pub duplicates: Duplicates,
+    /// The header's map (a reject names its field by the header read).
+    pub header: &'a ColumnMap,
     /// Rule settings.
     pub rules: RuleConfig<'a>,
     /// The batch date and lead.
@@ -47,39 +33,34 @@ pub(crate) struct Context<'a> {
     pub postal: Option<&'a (dyn PostalData + Sync)>,
     /// The profile's header names (held.csv names the field by them).
     pub columns: &'a Columns,
-    /// `[input] max_record_bytes`.
-    pub max_record_bytes: usize,
+    /// Whether the due residents are kept (for rendering).
+    pub keep_notices: bool,
 }
 
-/// Processes one record: reading, rules, selection, printability.
-pub(crate) fn process_record(ctx: &Context<'_>, rec: &Record<'_>) -> RowOutput {
-    match ctx.reader.read(rec, &ctx.duplicates) {
-        RowRead::Rejected(r) => {
-            let mut out = rejected(r);
-            out.card_entry = ctx.reader.resident_card_entry(rec);
-            out
-        }
+/// Processes one row: rules, selection, printability.
+pub(crate) fn process_row(ctx: &Context<'_>, row: ExportRow) -> RowOutput {
+    let mut out = match row.read {
+        RowRead::Rejected(r) => rejected(r),
         RowRead::Excluded {
             line,
             resident_code,
             status,
-            card_entry,
+            ..
         } => {
             let mut out = RowOutput::new(line, &resident_code, Outcome::Excluded);
             out.detail = format!("住民状態 {status}");
             out.excluded_status = Some(status);
-            out.card_entry = card_entry;
             out
         }
         RowRead::Resident(resident) => {
             let placeholder = resident.kana_placeholder;
-            let card_entry = resident.card_entry;
             let mut out = evaluate_resident(ctx, *resident);
             out.kana_placeholder = placeholder;
-            out.card_entry = card_entry;
             out
         }
-    }
+    };
+    out.card_entry = row.card_entry;
+    out
 }
 
 fn rejected(r: Reject) -> RowOutput {
@@ -171,7 +152,7 @@ fn out_of_range(ctx: &Context<'_>, resident: &Resident, kind: ItemKind) -> RowOu
     rejected(Reject {
         line: resident.line,
         resident_code: resident.code.clone(),
-        field: ctx.reader.columns.name(field).to_string(),
+        field: ctx.header.name(field).to_string(),
         value: iso(date),
         reason: "the expiry computed from this date is beyond the supported range".into(),
     })
@@ -209,7 +190,7 @@ fn birth_unknown(ctx: &Context<'_>, resident: &Resident) -> RowOutput {
     rejected(Reject {
         line: resident.line,
         resident_code: resident.code.clone(),
-        field: ctx.reader.columns.name(Field::BirthDate).to_string(),
+        field: ctx.header.name(Field::BirthDate).to_string(),
         value: resident
             .birth_written
             .written()
@@ -234,9 +215,23 @@ fn barcode_of(
     let Some(data) = ctx.postal else {
         return Err("no postal data loaded".to_string());
     };
+    envelope_barcode(resident, data).map_err(|e| {
+        let why = e.detail.clone();
+        exceptions.push(e);
+        why
+    })
+}
+
+/// The barcode step, for the night's notices and their reprints: the
+/// customer barcode of the envelope's address (the 送付先 when there is
+/// one, SPEC 9), or why there is none (`〒{code}: {reason}`) as the
+/// exception it is listed under.
+pub(crate) fn envelope_barcode(
+    resident: &Resident,
+    data: &dyn PostalData,
+) -> std::result::Result<Vec<crate::barcode::BarChar>, Exception> {
     // The 住所表示番号 runs on into the building and room, which the
-    // registry keeps in 方書 (郵便プラザ503室 → …-503). The barcode is the
-    // envelope's: the 送付先 when there is one (SPEC 9).
+    // registry keeps in 方書 (郵便プラザ503室 → …-503).
     let to = resident.envelope();
     let address = if to.address_extra.is_empty() {
         to.address.to_string()
@@ -248,12 +243,10 @@ fn barcode_of(
             NoBarcode::UnknownPostalCode(_) | NoBarcode::TownMismatch { .. } => "postal-mismatch",
             _ => "no-barcode",
         };
-        let why = format!("〒{}: {}", to.postal_code, e.reason());
-        exceptions.push(Exception {
+        Exception {
             code,
-            detail: why.clone(),
-        });
-        why
+            detail: format!("〒{}: {}", to.postal_code, e.reason()),
+        }
     })
 }
 
@@ -285,108 +278,39 @@ pub(crate) struct ChunkOutput {
     pub card_entries: Vec<(u32, Option<String>)>,
 }
 
-/// Rows a worker formats in one go.
-const CHUNK_RECORDS: usize = 512;
+impl RowSink for Context<'_> {
+    type Chunk = ChunkOutput;
 
-fn process_chunk(
-    ctx: &Context<'_>,
-    batch: &RecordBatch,
-    range: std::ops::Range<usize>,
-    keep_notices: bool,
-) -> ChunkOutput {
-    let mut out = ChunkOutput {
-        outcomes: String::with_capacity(range.len() * 72),
-        counts: Counts::new(),
-        ..ChunkOutput::default()
-    };
-    for i in range {
-        let row = process_record(ctx, &batch.record(i));
-        out.counts.add(&row);
-        push_outcome(&mut out.outcomes, &row);
-        if let Some(r) = &row.reject {
-            push_reject(&mut out.rejects, r, RejectSource::Registry);
-            out.rejects_written += 1;
-        }
-        push_exceptions(&mut out.exceptions, &row);
-        out.exceptions_written += row.exceptions.len() as u64;
-        if let Some(hold) = &row.hold {
-            push_held(&mut out.held, &row, hold, ctx.columns);
-            out.held_written += 1;
-        }
-        if let Some(entry) = row.card_entry {
-            out.card_entries.push((entry, row.excluded_status.clone()));
-        }
-        if keep_notices {
-            if let Some(n) = row.notice {
-                out.notices.push(*n);
+    /// Formats a run of rows on the worker that made them.
+    fn chunk(&self, rows: &mut dyn Iterator<Item = ExportRow>) -> ChunkOutput {
+        let mut out = ChunkOutput {
+            outcomes: String::with_capacity(rows.size_hint().0 * 72),
+            counts: Counts::new(),
+            ..ChunkOutput::default()
+        };
+        for row in rows {
+            let row = process_row(self, row);
+            out.counts.add(&row);
+            push_outcome(&mut out.outcomes, &row);
+            if let Some(r) = &row.reject {
+                push_reject(&mut out.rejects, r, RejectSource::Registry);
+                out.rejects_written += 1;
+            }
+            push_exceptions(&mut out.exceptions, &row);
+            out.exceptions_written += row.exceptions.len() as u64;
+            if let Some(hold) = &row.hold {
+                push_held(&mut out.held, &row, hold, self.columns);
+                out.held_written += 1;
+            }
+            if let Some(entry) = row.card_entry {
+                out.card_entries.push((entry, row.excluded_status.clone()));
+            }
+            if self.keep_notices {
+                if let Some(n) = row.notice {
+                    out.notices.push(*n);
+                }
             }
         }
+        out
     }
-    out
-}
-
-/// Second pass: every data row through `ctx`, handing each batch's outputs
-/// (in input order) to `sink`.
-///
-/// Three stages overlap: while rayon processes batch N, the calling thread
-/// reads batch N+1 and hands batch N−1's outputs to `sink`.
-pub(crate) fn run_rows(
-    path: &Path,
-    ctx: &Context<'_>,
-    keep_notices: bool,
-    mut sink: impl FnMut(Vec<ChunkOutput>) -> Result<()> + Send,
-) -> Result<InputDigest> {
-    let mut stream = RecordStream::open(path)?;
-    stream.limit_records(ctx.max_record_bytes);
-    let headers = read_header_fields(&mut stream, ctx.reader.encoding)?;
-    if headers != ctx.reader.columns.headers {
-        return Err(Error::Input {
-            path: path.to_path_buf(),
-            message: "the header row changed while the file was being read".into(),
-        });
-    }
-    let mut current = RecordBatch::default();
-    let mut next = RecordBatch::default();
-    crate::progress::reading(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
-    let mut more = stream.next_batch(&mut current, BATCH_RECORDS)?;
-    crate::fault::rewrite_point("while-reading", path);
-    let mut pending: Option<Vec<ChunkOutput>> = None;
-    while more {
-        let ((read_more, sunk), outputs) = rayon::join(
-            || {
-                let read = stream.next_batch(&mut next, BATCH_RECORDS);
-                let sunk = pending.take().map(&mut sink).unwrap_or(Ok(()));
-                (read, sunk)
-            },
-            || {
-                let n = current.len();
-                (0..n.div_ceil(CHUNK_RECORDS))
-                    .into_par_iter()
-                    .map(|c| {
-                        let start = c * CHUNK_RECORDS;
-                        process_chunk(
-                            ctx,
-                            &current,
-                            start..(start + CHUNK_RECORDS).min(n),
-                            keep_notices,
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            },
-        );
-        sunk?;
-        crate::progress::rows_read(
-            current.len() as u64,
-            current.records.last().map_or(0, |r| r.offset),
-        );
-        pending = Some(outputs);
-        more = read_more?;
-        std::mem::swap(&mut current, &mut next);
-    }
-    if let Some(last) = pending {
-        sink(last)?;
-    }
-    let digest = stream.finish()?;
-    crate::progress::phase_done();
-    Ok(digest)
 }

@@ -543,56 +543,13 @@ impl Default for NightlySettings {
     }
 }
 
-/// `[columns]`: the export's header name for each field kigen reads.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// `[columns]`: the export's header name for each field kigen reads, under
+/// the field's key ([`Field::key`]), and `absent`.
+#[derive(Debug, Clone)]
 pub struct Columns {
-    /// 住民コード
-    pub resident_code: String,
-    /// 氏名
-    pub name: String,
-    /// 氏名カナ
-    pub name_kana: String,
-    /// 生年月日
-    pub birth_date: String,
-    /// 住民状態
-    pub status: String,
-    /// 郵便番号
-    pub postal_code: String,
-    /// 住所
-    pub address: String,
-    /// 方書
-    pub address_extra: String,
-    /// カード申請日
-    pub card_applied: String,
-    /// カード発行日
-    pub card_issued: String,
-    /// カード有効期限
-    pub card_expiry: String,
-    /// 利用者証明用電子証明書発行日
-    pub user_cert_issued: String,
-    /// 利用者証明用電子証明書有効期限
-    pub user_cert_expiry: String,
-    /// 署名用電子証明書発行日
-    pub sign_cert_issued: String,
-    /// 署名用電子証明書有効期限
-    pub sign_cert_expiry: String,
-    /// 在留期間満了日
-    pub stay_end: String,
-    /// 転送不要
-    pub non_forwardable: String,
-    /// 法定代理人氏名
-    pub legal_representative: String,
-    /// 送付先郵便番号 (empty: not mapped)
-    pub mail_to_postal_code: String,
-    /// 送付先住所 (empty: not mapped)
-    pub mail_to_address: String,
-    /// 送付先方書 (empty: not mapped)
-    pub mail_to_address_extra: String,
-    /// 送付先氏名 (empty: not mapped)
-    pub mail_to_name: String,
-    /// 支援措置 (empty: not mapped)
-    pub support_measure: String,
+    /// The header name of each field, at its [`Field::index`] (empty: not
+    /// mapped).
+    headers: [String; Field::COUNT],
     /// Keys of optional columns the export does not have (`["name_kana",
     /// …]`). Every other key's header must be in the export; a key listed
     /// here must not be (SPEC 9: columns the profile maps must exist).
@@ -601,100 +558,68 @@ pub struct Columns {
 
 impl Default for Columns {
     fn default() -> Self {
-        let mut c = Columns {
-            resident_code: String::new(),
-            name: String::new(),
-            name_kana: String::new(),
-            birth_date: String::new(),
-            status: String::new(),
-            postal_code: String::new(),
-            address: String::new(),
-            address_extra: String::new(),
-            card_applied: String::new(),
-            card_issued: String::new(),
-            card_expiry: String::new(),
-            user_cert_issued: String::new(),
-            user_cert_expiry: String::new(),
-            sign_cert_issued: String::new(),
-            sign_cert_expiry: String::new(),
-            stay_end: String::new(),
-            non_forwardable: String::new(),
-            legal_representative: String::new(),
-            mail_to_postal_code: String::new(),
-            mail_to_address: String::new(),
-            mail_to_address_extra: String::new(),
-            mail_to_name: String::new(),
-            support_measure: String::new(),
+        Columns {
+            headers: Field::ALL.map(|f| f.default_header().to_string()),
             absent: Vec::new(),
-        };
-        for f in Field::ALL {
-            *c.header_mut(f) = f.default_header().to_string();
         }
-        c
     }
 }
 
 impl Columns {
     /// The header name configured for `field`.
     pub fn header(&self, field: Field) -> &str {
-        match field {
-            Field::ResidentCode => &self.resident_code,
-            Field::Name => &self.name,
-            Field::NameKana => &self.name_kana,
-            Field::BirthDate => &self.birth_date,
-            Field::Status => &self.status,
-            Field::PostalCode => &self.postal_code,
-            Field::Address => &self.address,
-            Field::AddressExtra => &self.address_extra,
-            Field::CardApplied => &self.card_applied,
-            Field::CardIssued => &self.card_issued,
-            Field::CardExpiry => &self.card_expiry,
-            Field::UserCertIssued => &self.user_cert_issued,
-            Field::UserCertExpiry => &self.user_cert_expiry,
-            Field::SignCertIssued => &self.sign_cert_issued,
-            Field::SignCertExpiry => &self.sign_cert_expiry,
-            Field::StayEnd => &self.stay_end,
-            Field::NonForwardable => &self.non_forwardable,
-            Field::LegalRepresentative => &self.legal_representative,
-            Field::MailToPostalCode => &self.mail_to_postal_code,
-            Field::MailToAddress => &self.mail_to_address,
-            Field::MailToAddressExtra => &self.mail_to_address_extra,
-            Field::MailToName => &self.mail_to_name,
-            Field::SupportMeasure => &self.support_measure,
-        }
+        &self.headers[field.index()]
     }
 
     /// True when the profile lists `field` in `[columns] absent`.
     pub fn is_absent(&self, field: Field) -> bool {
         self.absent.iter().any(|k| k.trim() == field.key())
     }
+}
 
-    fn header_mut(&mut self, field: Field) -> &mut String {
-        match field {
-            Field::ResidentCode => &mut self.resident_code,
-            Field::Name => &mut self.name,
-            Field::NameKana => &mut self.name_kana,
-            Field::BirthDate => &mut self.birth_date,
-            Field::Status => &mut self.status,
-            Field::PostalCode => &mut self.postal_code,
-            Field::Address => &mut self.address,
-            Field::AddressExtra => &mut self.address_extra,
-            Field::CardApplied => &mut self.card_applied,
-            Field::CardIssued => &mut self.card_issued,
-            Field::CardExpiry => &mut self.card_expiry,
-            Field::UserCertIssued => &mut self.user_cert_issued,
-            Field::UserCertExpiry => &mut self.user_cert_expiry,
-            Field::SignCertIssued => &mut self.sign_cert_issued,
-            Field::SignCertExpiry => &mut self.sign_cert_expiry,
-            Field::StayEnd => &mut self.stay_end,
-            Field::NonForwardable => &mut self.non_forwardable,
-            Field::LegalRepresentative => &mut self.legal_representative,
-            Field::MailToPostalCode => &mut self.mail_to_postal_code,
-            Field::MailToAddress => &mut self.mail_to_address,
-            Field::MailToAddressExtra => &mut self.mail_to_address_extra,
-            Field::MailToName => &mut self.mail_to_name,
-            Field::SupportMeasure => &mut self.support_measure,
+/// `[columns]`'s keys: every field's, then `absent` (what an unknown key's
+/// error lists).
+const COLUMN_KEYS: [&str; Field::COUNT + 1] = {
+    let mut keys = ["absent"; Field::COUNT + 1];
+    let mut i = 0;
+    while i < Field::COUNT {
+        keys[i] = Field::ALL[i].key();
+        i += 1;
+    }
+    keys
+};
+
+impl<'de> Deserialize<'de> for Columns {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Columns;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Columns")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Columns, A::Error> {
+                use serde::de::Error as _;
+                let mut columns = Columns::default();
+                let mut seen = [false; Field::COUNT + 1];
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(at) = COLUMN_KEYS.iter().position(|k| *k == key) else {
+                        return Err(A::Error::unknown_field(&key, &COLUMN_KEYS));
+                    };
+                    if std::mem::replace(&mut seen[at], true) {
+                        return Err(A::Error::duplicate_field(COLUMN_KEYS[at]));
+                    }
+                    match Field::ALL.get(at) {
+                        Some(f) => columns.headers[f.index()] = map.next_value()?,
+                        None => columns.absent = map.next_value()?,
+                    }
+                }
+                Ok(columns)
+            }
         }
+        d.deserialize_struct("Columns", &COLUMN_KEYS, Visit)
     }
 }
 
@@ -783,7 +708,7 @@ impl CardSettings {
     /// The registry header the card file joins on.
     pub fn registry_key<'a>(&'a self, columns: &'a Columns) -> &'a str {
         if self.registry_key.trim().is_empty() {
-            columns.resident_code.trim()
+            columns.header(Field::ResidentCode).trim()
         } else {
             self.registry_key.trim()
         }
@@ -1420,7 +1345,7 @@ impl Columns {
         let mut seen: Vec<&str> = Vec::new();
         for key in &self.absent {
             let key = key.trim();
-            let Some(f) = Field::ALL.into_iter().find(|f| f.key() == key) else {
+            let Some(f) = Field::from_key(key) else {
                 return Err(format!(
                     "columns.absent: {key:?} is not a column key (the keys are those of [columns]: {})",
                     Field::ALL.map(Field::key).join(", ")

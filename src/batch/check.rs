@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
+use super::resources::{load_postal, Renderer};
 use crate::barcode::PostalData;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{CardCounts, Counts, CsvEncoding, DueNotice, Field, InputEncoding};
 use crate::outputs::csvfile::CsvFile;
 use crate::outputs::rows::{push_reject, push_unmatched_card, RejectSource};
@@ -16,13 +17,11 @@ use crate::outputs::summary::{CardsEntry, ColumnsUsed};
 use crate::outputs::{
     CARDS_UNMATCHED_HEADER, EXCEPTIONS_HEADER, HELD_HEADER, OUTCOMES_HEADER, REJECTS_HEADER,
 };
-use crate::pipeline::{self, Context};
+use crate::pipeline::{ChunkOutput, Context};
 use crate::profile::Profile;
-use crate::registry::{
-    read_header, scan_duplicates, CardIndex, Duplicates, InputDigest, RecordStream, RowReader,
-};
+use crate::registry::{CardIndex, CardsFile, Export, FirstPass, InputDigest};
 use crate::render::printable::Printability;
-use crate::select::{NoticeLedger, Window};
+use crate::select::{NoLedger, NoticeLedger, Window};
 
 /// What a check (or the reading half of a run) needs.
 pub struct CheckRequest<'a> {
@@ -40,73 +39,27 @@ pub struct CheckRequest<'a> {
     pub out_dir: PathBuf,
     /// Notices already issued.
     pub ledger: &'a (dyn NoticeLedger + Sync),
-    /// The first pass (the duplicate scan and the digest of what it read),
-    /// when the caller ran it already (alongside loading fonts and postal
-    /// data, to use both cores).
-    pub first_pass: Option<(Duplicates, InputDigest)>,
+    /// The first pass, when the caller ran it already (alongside loading
+    /// fonts and postal data, to use both cores).
+    pub first_pass: Option<FirstPass>,
     /// Postal data for barcodes and postal checks of printed notices.
     pub postal: Option<&'a (dyn PostalData + Sync)>,
     /// What can be printed (the held rule).
     pub printable: &'a Printability<'a>,
-    /// The card file (`--cards`), read and indexed.
-    pub cards: Option<&'a CardIndex>,
+    /// The card file (`--cards`).
+    pub cards: Option<&'a CardsFile>,
 }
 
-/// The card file to read with `--cards`.
-#[derive(Debug, Clone)]
-pub struct CardsFile {
-    /// Its path.
-    pub path: PathBuf,
-    /// Its encoding (the profile's `[cards] encoding` unless overridden).
-    pub encoding: InputEncoding,
-}
-
-/// What a night reads before its rows: the registry's duplicate scan and,
-/// with `--cards`, the card file's index, built on one core while the scan
-/// runs on the other.
-pub struct FirstPass {
-    /// The shared 住民コード and the digest of what the scan read.
-    pub duplicates: (Duplicates, InputDigest),
-    /// The card file, indexed.
-    pub cards: Option<CardIndex>,
-}
-
-/// Runs the first pass (see [`FirstPass`]).
-pub fn first_pass(
-    input: &Path,
-    encoding: InputEncoding,
-    profile: &Profile,
-    cards: Option<&CardsFile>,
-) -> Result<FirstPass> {
-    let join_key = join_key(profile, cards.is_some())?;
-    let (duplicates, cards) = rayon::join(
-        || scan_duplicates(input, encoding, profile, join_key),
-        || {
-            cards
-                .map(|c| CardIndex::read(&c.path, c.encoding, profile))
-                .transpose()
-        },
-    );
-    Ok(FirstPass {
-        duplicates: duplicates?,
-        cards: cards?,
-    })
-}
-
-/// The registry header the card file joins on, with a card file; without
-/// one, an error when the profile says its export has no card dates.
-pub fn join_key(profile: &Profile, with_cards: bool) -> Result<Option<&str>> {
-    let cards = &profile.settings.cards;
-    if with_cards {
-        return Ok(Some(cards.registry_key(&profile.settings.columns)));
+impl CheckRequest<'_> {
+    /// The export this check reads.
+    fn export(&self) -> Export<'_> {
+        Export {
+            input: &self.input,
+            encoding: self.encoding,
+            profile: self.profile,
+            cards: self.cards,
+        }
     }
-    if cards.required {
-        return Err(Error::Usage(format!(
-            "the profile {} reads the card and certificate dates from a card file ([cards] required = true): pass --cards FILE (the card-status extract)",
-            profile.name()
-        )));
-    }
-    Ok(None)
 }
 
 /// What a check produced.
@@ -127,32 +80,61 @@ pub struct CheckReport {
     pub(crate) cards: Option<CardsEntry>,
 }
 
+/// The four CSVs a check writes.
+struct RowFiles {
+    outcomes: CsvFile,
+    rejects: CsvFile,
+    exceptions: CsvFile,
+    held: CsvFile,
+}
+
+impl RowFiles {
+    fn create(dir: &Path, enc: CsvEncoding) -> Result<Self> {
+        crate::files::create_output_dir(dir, "--out")?;
+        Ok(RowFiles {
+            outcomes: CsvFile::create(&dir.join("outcomes.csv"), &OUTCOMES_HEADER, enc)?,
+            rejects: CsvFile::create(&dir.join("rejects.csv"), &REJECTS_HEADER, enc)?,
+            exceptions: CsvFile::create(&dir.join("exceptions.csv"), &EXCEPTIONS_HEADER, enc)?,
+            held: CsvFile::create(&dir.join("held.csv"), &HELD_HEADER, enc)?,
+        })
+    }
+
+    fn write(&mut self, chunk: &ChunkOutput) -> Result<()> {
+        self.outcomes
+            .write_records(&chunk.outcomes, chunk.counts.rows_read)?;
+        self.rejects
+            .write_records(&chunk.rejects, chunk.rejects_written)?;
+        self.exceptions
+            .write_records(&chunk.exceptions, chunk.exceptions_written)?;
+        self.held.write_records(&chunk.held, chunk.held_written)
+    }
+
+    fn finish(self) -> Result<()> {
+        for f in [self.outcomes, self.rejects, self.exceptions, self.held] {
+            f.finish()?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs the reading, rules and selection over the whole input, writing the
 /// four CSVs into `req.out_dir`. With `keep_notices`, the due residents are
 /// returned for rendering.
 pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> {
     let started = Instant::now();
-    // Fail on the header before creating anything.
-    let join = join_key(req.profile, req.cards.is_some())?;
-    let columns = {
-        let mut stream = RecordStream::open(&req.input)?;
-        read_header(&mut stream, req.encoding, req.profile, join)?
+    let export = req.export();
+    // Fail on the header (the first pass reads it) before creating anything.
+    let join = export.join_key()?;
+    let owned;
+    let first = match &req.first_pass {
+        Some(first) => first,
+        None => {
+            owned = export.first_pass()?;
+            &owned
+        }
     };
-    let (duplicates, first_digest) = match &req.first_pass {
-        Some(d) => d.clone(),
-        None => scan_duplicates(&req.input, req.encoding, req.profile, join)?,
-    };
-    let rules = &req.profile.settings.rules;
     let ctx = Context {
-        reader: RowReader {
-            columns: &columns,
-            encoding: req.encoding,
-            gaiji: &req.profile.gaiji,
-            eras: &req.profile.eras,
-            feb29: rules.feb29,
-            cards: req.cards,
-        },
-        duplicates,
+        header: &first.columns,
         rules: req.profile.settings.rule_config(),
         window: Window {
             as_of: req.as_of,
@@ -162,19 +144,14 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         printable: req.printable,
         postal: req.postal,
         columns: &req.profile.settings.columns,
-        max_record_bytes: req.profile.settings.input.max_record_bytes,
+        keep_notices,
     };
-    crate::files::create_output_dir(&req.out_dir, "--out")?;
     let enc = req.csv_encoding;
-    let dir = &req.out_dir;
-    let mut outcomes = CsvFile::create(&dir.join("outcomes.csv"), &OUTCOMES_HEADER, enc)?;
-    let mut rejects = CsvFile::create(&dir.join("rejects.csv"), &REJECTS_HEADER, enc)?;
-    let mut exceptions = CsvFile::create(&dir.join("exceptions.csv"), &EXCEPTIONS_HEADER, enc)?;
-    let mut held = CsvFile::create(&dir.join("held.csv"), &HELD_HEADER, enc)?;
+    let mut files = RowFiles::create(&req.out_dir, enc)?;
     let mut counts = Counts::new();
     let mut notices = Vec::new();
-    let mut joins = req.cards.map(CardIndex::joins);
-    let digest = pipeline::run_rows(&req.input, &ctx, keep_notices, |chunks| {
+    let mut joins = first.cards.as_ref().map(CardIndex::joins);
+    let digest = export.read_rows(first, &ctx, |chunks| {
         for chunk in chunks {
             if let Some(j) = joins.as_mut() {
                 for (entry, status) in &chunk.card_entries {
@@ -184,29 +161,16 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
                     }
                 }
             }
-            outcomes.write_records(&chunk.outcomes, chunk.counts.rows_read)?;
-            rejects.write_records(&chunk.rejects, chunk.rejects_written)?;
-            exceptions.write_records(&chunk.exceptions, chunk.exceptions_written)?;
-            held.write_records(&chunk.held, chunk.held_written)?;
+            files.write(&chunk)?;
             counts.merge(&chunk.counts);
             notices.extend(chunk.notices);
         }
         Ok(())
     })?;
-    // Both passes must have read the same bytes: the export did not change
-    // between them.
-    if digest != first_digest {
-        return Err(Error::InputChanged {
-            path: req.input.clone(),
-            what: format!(
-                "the first pass read {} bytes with SHA-256 {}, the second {} bytes with {}",
-                first_digest.bytes, first_digest.sha256, digest.bytes, digest.sha256
-            ),
-        });
-    }
-    let cards = match (req.cards, joins) {
+    let cards = match (first.cards.as_ref(), joins) {
         (Some(index), Some(joins)) => {
-            let card_counts = write_card_outcomes(index, &joins, &mut rejects, dir, enc)?;
+            let card_counts =
+                write_card_outcomes(index, &joins, &mut files.rejects, &req.out_dir, enc)?;
             // Said even with --quiet: nobody goes silent (SPEC 13).
             if card_counts.unattributed > 0 {
                 eprintln!(
@@ -224,13 +188,11 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         }
         _ => None,
     };
-    for f in [outcomes, rejects, exceptions, held] {
-        f.finish()?;
-    }
+    files.finish()?;
     Ok(CheckReport {
         counts,
         notices,
-        columns: columns.used(),
+        columns: first.columns.used(),
         seconds: started.elapsed().as_secs_f64(),
         input: digest,
         cards,
@@ -284,6 +246,70 @@ fn write_card_outcomes(
         unattributed: index.unattributed(),
         unmatched: unmatched.len() as u64,
         unmatched_by_reason: by_reason,
+    })
+}
+
+/// `kigen check`: a check of the export with no ledger.
+pub(crate) struct CheckCommand<'a> {
+    /// The export, its encoding, the profile and the card file.
+    pub export: Export<'a>,
+    /// The batch date.
+    pub as_of: NaiveDate,
+    /// CSV output encoding.
+    pub csv_encoding: CsvEncoding,
+    /// The directory the CSVs go to.
+    pub out_dir: PathBuf,
+}
+
+/// What `kigen check` found, and how long its first pass took.
+pub(crate) struct CheckOutcome {
+    /// The check's report.
+    pub report: CheckReport,
+    /// Seconds of the first pass.
+    pub first_pass_seconds: f64,
+}
+
+/// Runs `kigen check`. With the notice wording in the profile, it holds
+/// exactly what `kigen run` would hold (fonts, window); without it, only
+/// unmapped 外字. The first pass reads on one core; fonts and postal data
+/// load on the other.
+pub(crate) fn check_command(cmd: &CheckCommand<'_>) -> Result<CheckOutcome> {
+    let started = Instant::now();
+    let profile = cmd.export.profile;
+    let (first, loaded) = rayon::join(
+        || cmd.export.first_pass(),
+        || -> Result<_> {
+            if profile.settings.letter.is_none() {
+                return Ok(None);
+            }
+            Ok(Some((Renderer::new(profile)?, load_postal(profile)?)))
+        },
+    );
+    let first = first?;
+    let first_pass_seconds = started.elapsed().as_secs_f64();
+    let loaded = loaded?;
+    let printable = Printability {
+        renderer: loaded.as_ref().map(|(r, _)| (&r.fonts, &r.wording)),
+        columns: &profile.settings.columns,
+        as_of: cmd.as_of,
+        support_measure: profile.settings.rules.support_measure,
+    };
+    let req = CheckRequest {
+        input: cmd.export.input.to_path_buf(),
+        as_of: cmd.as_of,
+        encoding: cmd.export.encoding,
+        csv_encoding: cmd.csv_encoding,
+        profile,
+        out_dir: cmd.out_dir.clone(),
+        first_pass: Some(first),
+        ledger: &NoLedger,
+        printable: &printable,
+        postal: loaded.as_ref().map(|(_, p)| p as &(dyn PostalData + Sync)),
+        cards: cmd.export.cards,
+    };
+    Ok(CheckOutcome {
+        report: check(&req, false)?,
+        first_pass_seconds,
     })
 }
 

@@ -31,9 +31,9 @@ use crate::outputs::manifest::{write_manifest, ManifestRow};
 use crate::outputs::overview::{write_auditor_files, Identity, PrintFileFacts};
 use crate::outputs::summary::{write_summary, SummaryInput};
 use crate::profile::Profile;
-use crate::registry::CardIndex;
+use crate::registry::{CardsFile, Export, FirstPass};
 use crate::render::printable::{Printability, SUPPORT_MEASURE_REASON};
-use check::{check, first_pass, CardsFile, CheckReport, CheckRequest, FirstPass};
+use check::{check, CheckReport, CheckRequest};
 use plan::{bundle_files, place, print_files, Placed};
 use print::{write_mailroom_pdfs, write_print_files, PrintJob, WrittenFile};
 use resources::{load_postal, postal_description, Renderer};
@@ -603,8 +603,14 @@ struct Loaded<'p> {
 /// The first pass over the registry (and the card file) reads on one core
 /// while the fonts and the postal data load on the other.
 fn load<'p>(req: &RunRequest<'p>) -> Result<Loaded<'p>> {
-    let (duplicates, loaded) = rayon::join(
-        || first_pass(&req.input, req.encoding, req.profile, req.cards.as_ref()),
+    let export = Export {
+        input: &req.input,
+        encoding: req.encoding,
+        profile: req.profile,
+        cards: req.cards.as_ref(),
+    };
+    let (first_pass, loaded) = rayon::join(
+        || export.first_pass(),
         || -> Result<_> {
             let renderer = Renderer::new(req.profile)?;
             renderer.fonts.prepare_pdf()?;
@@ -613,7 +619,7 @@ fn load<'p>(req: &RunRequest<'p>) -> Result<Loaded<'p>> {
     );
     let (renderer, postal) = loaded?;
     Ok(Loaded {
-        first_pass: duplicates?,
+        first_pass: first_pass?,
         renderer,
         postal,
     })
@@ -653,8 +659,6 @@ fn select_rows<'p>(
         renderer,
         postal,
     } = loaded;
-    let FirstPass { duplicates, cards } = first_pass;
-    let cards: Option<CardIndex> = cards;
     let printable = Printability {
         renderer: Some((&renderer.fonts, &renderer.wording)),
         columns: &req.profile.settings.columns,
@@ -669,11 +673,11 @@ fn select_rows<'p>(
             encoding: req.encoding,
             csv_encoding: req.csv_encoding,
             out_dir: tmp.to_path_buf(),
-            first_pass: Some(duplicates),
+            first_pass: Some(first_pass),
             ledger: issued,
             printable: &printable,
             postal: Some(&postal),
-            cards: cards.as_ref(),
+            cards: req.cards.as_ref(),
         },
         true,
     )?;

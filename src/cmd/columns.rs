@@ -5,7 +5,6 @@
 use std::io::Write;
 
 use super::load_profile;
-use crate::batch::check::{join_key, CardsFile};
 use crate::cli::ColumnsArgs;
 use crate::error::{Error, Result};
 use crate::model::{Field, InputEncoding};
@@ -13,8 +12,8 @@ use crate::profile::Profile;
 use crate::registry::cards::{card_placements, CardPlace};
 use crate::registry::columns::looks_like_data;
 use crate::registry::columns::{HeaderFit, Placement};
-use crate::registry::stream::read_header_row;
-use crate::registry::RecordStream;
+use crate::registry::reader::header_row;
+use crate::registry::{join_key, CardsFile};
 use crate::text::escape_controls;
 
 /// Prints the header, each key's place and the unread columns; the exit
@@ -26,8 +25,7 @@ pub fn run(args: ColumnsArgs) -> Result<i32> {
     let columns = &profile.settings.columns;
     let cards = super::cards_file(&args.cards, &profile);
     let join_key = join_key(&profile, cards.is_some())?;
-    let mut stream = RecordStream::open(&args.input)?;
-    let row = read_header_row(&mut stream, encoding)?;
+    let row = header_row(&args.input, encoding)?;
     let fit = HeaderFit::new(row.fields.clone(), columns, join_key);
     let error = fit.error();
     if error.is_some() {
@@ -83,8 +81,7 @@ fn card_report(
     profile: &Profile,
     registry_key: &str,
 ) -> Result<(String, Option<Error>)> {
-    let mut stream = RecordStream::open(&cards.path)?;
-    let row = read_header_row(&mut stream, cards.encoding)?;
+    let row = header_row(&cards.path, cards.encoding)?;
     let (places, error) =
         card_placements(&row.fields, &profile.settings.cards.columns, registry_key);
     let mut s = format!(

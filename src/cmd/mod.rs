@@ -22,10 +22,10 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::batch::check::CardsFile;
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 use crate::profile::Profile;
+use crate::registry::CardsFile;
 use crate::wareki;
 
 /// Runs a parsed command line; returns the exit code.

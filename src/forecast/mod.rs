@@ -8,17 +8,14 @@ mod html;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Months, NaiveDate};
-use rayon::prelude::*;
 
-use crate::batch::check::{first_pass, join_key, CardsFile, FirstPass};
 use crate::error::{Error, Result};
 use crate::files::create_private;
 use crate::model::{CsvEncoding, InputEncoding, RowRead};
 use crate::outputs::csvfile::CsvFile;
 use crate::profile::Profile;
-use crate::registry::split::RecordBatch;
-use crate::registry::{read_header, RecordStream, RowReader, BATCH_RECORDS};
-use crate::rules::{evaluate, months_before, Evaluation, ExpirySource, ItemKind};
+use crate::registry::{CardsFile, Export, ExportRow, RowSink};
+use crate::rules::{evaluate, months_before, Evaluation, ExpirySource, ItemKind, RuleConfig};
 
 /// forecast.csv's columns.
 pub(crate) const FORECAST_HEADER: [&str; 7] = [
@@ -195,60 +192,62 @@ pub fn forecast(req: &ForecastRequest<'_>) -> Result<Forecast> {
         )));
     }
     let profile = req.profile;
-    let FirstPass { duplicates, cards } =
-        first_pass(&req.input, req.encoding, profile, req.cards.as_ref())?;
-    let join = join_key(profile, cards.is_some())?;
-    let mut stream = RecordStream::open(&req.input)?;
-    stream.limit_records(profile.settings.input.max_record_bytes);
-    let columns = read_header(&mut stream, req.encoding, profile, join)?;
-    let rules = &profile.settings.rules;
-    let reader = RowReader {
-        columns: &columns,
+    let export = Export {
+        input: &req.input,
         encoding: req.encoding,
-        gaiji: &profile.gaiji,
-        eras: &profile.eras,
-        feb29: rules.feb29,
-        cards: cards.as_ref(),
+        profile,
+        cards: req.cards.as_ref(),
     };
-    let config = profile.settings.rule_config();
-    let lead = rules.lead_months;
-    let mut total = Forecast::new(req.from, req.months, lead);
-    let mut batch = RecordBatch::default();
-    while stream.next_batch(&mut batch, BATCH_RECORDS)? {
-        let part = (0..batch.len())
-            .into_par_iter()
-            .fold(
-                || Forecast::new(req.from, req.months, lead),
-                |mut f, i| {
-                    f.rows_read += 1;
-                    match reader.read(&batch.record(i), &duplicates.0) {
-                        RowRead::Resident(r) => match evaluate(&r.dates, config) {
-                            Ok(ev) => f.add(&ev),
-                            Err(_) => f.rejected += 1,
-                        },
-                        RowRead::Rejected(_) => f.rejected += 1,
-                        RowRead::Excluded { .. } => {}
-                    }
-                    f
-                },
-            )
-            .reduce(
-                || Forecast::new(req.from, req.months, lead),
-                |mut a, b| {
-                    a.merge(&b);
-                    a
-                },
-            );
-        total.merge(&part);
-    }
-    let digest = stream.finish()?;
-    if digest != duplicates.1 {
-        return Err(Error::InputChanged {
-            path: req.input.clone(),
-            what: "the export changed between the two passes".into(),
-        });
-    }
+    let first = export.first_pass()?;
+    let sink = ForecastSink {
+        config: profile.settings.rule_config(),
+        from: req.from,
+        months: req.months,
+        lead: profile.settings.rules.lead_months,
+    };
+    let mut total = sink.empty();
+    export.read_rows(&first, &sink, |parts| {
+        for part in &parts {
+            total.merge(part);
+        }
+        Ok(())
+    })?;
     Ok(total)
+}
+
+/// The forecast as a sink of the export's rows: each run of rows counted
+/// on a worker, the parts merged.
+struct ForecastSink<'a> {
+    config: RuleConfig<'a>,
+    from: NaiveDate,
+    months: u32,
+    lead: u32,
+}
+
+impl ForecastSink<'_> {
+    fn empty(&self) -> Forecast {
+        Forecast::new(self.from, self.months, self.lead)
+    }
+}
+
+impl RowSink for ForecastSink<'_> {
+    type Chunk = Forecast;
+
+    fn chunk(&self, rows: &mut dyn Iterator<Item = ExportRow>) -> Forecast {
+        let mut f = self.empty();
+        for row in rows {
+            f.rows_read += 1;
+            match row.read {
+                RowRead::Resident(r) => match evaluate(&r.dates, self.config) {
+                    Ok(ev) => f.add(&ev),
+                    Err(_) => f.rejected += 1,
+                },
+                RowRead::Rejected(_) => f.rejected += 1,
+                RowRead::Excluded { .. } => {}
+            }
+        }
+        f
+    }
 }
 
 /// Writes forecast.csv and forecast.html into `dir` (created 0700).

@@ -6,14 +6,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use rayon::prelude::*;
-
-use crate::batch::check::{first_pass, join_key, CardsFile, FirstPass};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{InputEncoding, Resident, RowRead};
 use crate::profile::Profile;
-use crate::registry::split::RecordBatch;
-use crate::registry::{read_header, InputDigest, RecordStream, RowReader, BATCH_RECORDS};
+use crate::registry::{self, CardsFile, ExportRow, InputDigest, RowSink};
 
 /// What the export holds for a code: every row of it, in file order.
 #[derive(Debug, Clone)]
@@ -61,61 +57,50 @@ pub(crate) struct Export {
 
 /// Reads the export for the codes in `wanted`.
 pub(crate) fn find(req: &ExportRequest<'_>, wanted: &HashSet<String>) -> Result<Export> {
-    let FirstPass {
-        duplicates: (duplicates, first_digest),
-        cards,
-    } = first_pass(req.input, req.encoding, req.profile, req.cards)?;
-    let join = join_key(req.profile, req.cards.is_some())?;
-    let mut stream = RecordStream::open(req.input)?;
-    stream.limit_records(req.profile.settings.input.max_record_bytes);
-    let columns = read_header(&mut stream, req.encoding, req.profile, join)?;
-    let reader = RowReader {
-        columns: &columns,
+    let export = registry::Export {
+        input: req.input,
         encoding: req.encoding,
-        gaiji: &req.profile.gaiji,
-        eras: &req.profile.eras,
-        feb29: req.profile.settings.rules.feb29,
-        cards: cards.as_ref(),
+        profile: req.profile,
+        cards: req.cards,
     };
+    let first = export.first_pass()?;
     let mut rows: HashMap<String, Vec<Found>> = HashMap::new();
-    let mut batch = RecordBatch::default();
-    while stream.next_batch(&mut batch, BATCH_RECORDS)? {
-        let found: Vec<(String, Found)> = (0..batch.len())
-            .into_par_iter()
-            .filter_map(|i| {
-                let (code, found) = match reader.read(&batch.record(i), &duplicates) {
-                    RowRead::Resident(r) => (r.code.clone(), Found::Resident(r)),
-                    RowRead::Excluded {
-                        line,
-                        resident_code,
-                        status,
-                        ..
-                    } => (resident_code, Found::Excluded { line, status }),
-                    RowRead::Rejected(r) => (
-                        r.resident_code,
-                        Found::Rejected {
-                            line: r.line,
-                            field: r.field,
-                            reason: r.reason,
-                        },
-                    ),
-                };
-                wanted.contains(&code).then_some((code, found))
-            })
-            .collect();
-        for (code, f) in found {
+    let digest = export.read_rows(&first, &Wanted(wanted), |chunks| {
+        for (code, f) in chunks.into_iter().flatten() {
             rows.entry(code).or_default().push(f);
         }
-    }
-    let digest = stream.finish()?;
-    if digest != first_digest {
-        return Err(Error::InputChanged {
-            path: req.input.to_path_buf(),
-            what: format!(
-                "the first pass read {} bytes with SHA-256 {}, the second {} bytes with {}",
-                first_digest.bytes, first_digest.sha256, digest.bytes, digest.sha256
-            ),
-        });
-    }
+        Ok(())
+    })?;
     Ok(Export { rows, digest })
+}
+
+/// The rows of the codes wanted, as a sink of the export's rows.
+struct Wanted<'a>(&'a HashSet<String>);
+
+impl RowSink for Wanted<'_> {
+    type Chunk = Vec<(String, Found)>;
+
+    fn chunk(&self, rows: &mut dyn Iterator<Item = ExportRow>) -> Self::Chunk {
+        rows.filter_map(|row| {
+            let (code, found) = match row.read {
+                RowRead::Resident(r) => (r.code.clone(), Found::Resident(r)),
+                RowRead::Excluded {
+                    line,
+                    resident_code,
+                    status,
+                    ..
+                } => (resident_code, Found::Excluded { line, status }),
+                RowRead::Rejected(r) => (
+                    r.resident_code,
+                    Found::Rejected {
+                        line: r.line,
+                        field: r.field,
+                        reason: r.reason,
+                    },
+                ),
+            };
+            self.0.contains(&code).then_some((code, found))
+        })
+        .collect()
+    }
 }

@@ -51,34 +51,119 @@ pub enum Field {
     SupportMeasure,
 }
 
+/// A required field: its header must be present and its value non-empty
+/// for a 住民 row.
+const REQUIRED: bool = true;
+/// An optional field.
+const OPTIONAL: bool = false;
+
+/// What kigen knows of a field, in one row of [`FIELDS`].
+struct FieldInfo {
+    field: Field,
+    /// The profile key under `[columns]`.
+    key: &'static str,
+    /// The default header name (SPEC 1); empty for the SPEC 9 items (送付先,
+    /// 支援措置), which a profile maps by name or not at all.
+    default_header: &'static str,
+    required: bool,
+}
+
+impl FieldInfo {
+    const fn new(
+        field: Field,
+        key: &'static str,
+        default_header: &'static str,
+        required: bool,
+    ) -> Self {
+        FieldInfo {
+            field,
+            key,
+            default_header,
+            required,
+        }
+    }
+}
+
+/// Every field, in SPEC order (the enum's order: a field's row is at its
+/// [`Field::index`]). A new field is a variant and a row here.
+const FIELDS: [FieldInfo; Field::COUNT] = [
+    FieldInfo::new(Field::ResidentCode, "resident_code", "住民コード", REQUIRED),
+    FieldInfo::new(Field::Name, "name", "氏名", REQUIRED),
+    FieldInfo::new(Field::NameKana, "name_kana", "氏名カナ", OPTIONAL),
+    FieldInfo::new(Field::BirthDate, "birth_date", "生年月日", REQUIRED),
+    FieldInfo::new(Field::Status, "status", "住民状態", REQUIRED),
+    FieldInfo::new(Field::PostalCode, "postal_code", "郵便番号", REQUIRED),
+    FieldInfo::new(Field::Address, "address", "住所", REQUIRED),
+    FieldInfo::new(Field::AddressExtra, "address_extra", "方書", OPTIONAL),
+    FieldInfo::new(Field::CardApplied, "card_applied", "カード申請日", OPTIONAL),
+    FieldInfo::new(Field::CardIssued, "card_issued", "カード発行日", OPTIONAL),
+    FieldInfo::new(Field::CardExpiry, "card_expiry", "カード有効期限", OPTIONAL),
+    FieldInfo::new(
+        Field::UserCertIssued,
+        "user_cert_issued",
+        "利用者証明用電子証明書発行日",
+        OPTIONAL,
+    ),
+    FieldInfo::new(
+        Field::UserCertExpiry,
+        "user_cert_expiry",
+        "利用者証明用電子証明書有効期限",
+        OPTIONAL,
+    ),
+    FieldInfo::new(
+        Field::SignCertIssued,
+        "sign_cert_issued",
+        "署名用電子証明書発行日",
+        OPTIONAL,
+    ),
+    FieldInfo::new(
+        Field::SignCertExpiry,
+        "sign_cert_expiry",
+        "署名用電子証明書有効期限",
+        OPTIONAL,
+    ),
+    FieldInfo::new(Field::StayEnd, "stay_end", "在留期間満了日", OPTIONAL),
+    FieldInfo::new(
+        Field::NonForwardable,
+        "non_forwardable",
+        "転送不要",
+        OPTIONAL,
+    ),
+    FieldInfo::new(
+        Field::LegalRepresentative,
+        "legal_representative",
+        "法定代理人氏名",
+        OPTIONAL,
+    ),
+    FieldInfo::new(Field::MailToPostalCode, "mail_to_postal_code", "", OPTIONAL),
+    FieldInfo::new(Field::MailToAddress, "mail_to_address", "", OPTIONAL),
+    FieldInfo::new(
+        Field::MailToAddressExtra,
+        "mail_to_address_extra",
+        "",
+        OPTIONAL,
+    ),
+    FieldInfo::new(Field::MailToName, "mail_to_name", "", OPTIONAL),
+    FieldInfo::new(Field::SupportMeasure, "support_measure", "", OPTIONAL),
+];
+
+/// [`Field::ALL`], from the table (and the check that each row sits at its
+/// field's index).
+const fn all_fields() -> [Field; Field::COUNT] {
+    let mut all = [Field::ResidentCode; Field::COUNT];
+    let mut i = 0;
+    while i < Field::COUNT {
+        assert!(FIELDS[i].field as usize == i, "FIELDS is out of order");
+        all[i] = FIELDS[i].field;
+        i += 1;
+    }
+    all
+}
+
 impl Field {
     /// Every field, in SPEC order (also the order in which a row's problems
     /// are reported).
-    pub const ALL: [Field; Field::COUNT] = [
-        Field::ResidentCode,
-        Field::Name,
-        Field::NameKana,
-        Field::BirthDate,
-        Field::Status,
-        Field::PostalCode,
-        Field::Address,
-        Field::AddressExtra,
-        Field::CardApplied,
-        Field::CardIssued,
-        Field::CardExpiry,
-        Field::UserCertIssued,
-        Field::UserCertExpiry,
-        Field::SignCertIssued,
-        Field::SignCertExpiry,
-        Field::StayEnd,
-        Field::NonForwardable,
-        Field::LegalRepresentative,
-        Field::MailToPostalCode,
-        Field::MailToAddress,
-        Field::MailToAddressExtra,
-        Field::MailToName,
-        Field::SupportMeasure,
-    ];
+    pub const ALL: [Field; Field::COUNT] = all_fields();
 
     /// How many fields there are.
     pub const COUNT: usize = 23;
@@ -95,76 +180,29 @@ impl Field {
         Field::SignCertExpiry,
     ];
 
+    const fn info(self) -> &'static FieldInfo {
+        &FIELDS[self.index()]
+    }
+
     /// The profile key under `[columns]`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Field::ResidentCode => "resident_code",
-            Field::Name => "name",
-            Field::NameKana => "name_kana",
-            Field::BirthDate => "birth_date",
-            Field::Status => "status",
-            Field::PostalCode => "postal_code",
-            Field::Address => "address",
-            Field::AddressExtra => "address_extra",
-            Field::CardApplied => "card_applied",
-            Field::CardIssued => "card_issued",
-            Field::CardExpiry => "card_expiry",
-            Field::UserCertIssued => "user_cert_issued",
-            Field::UserCertExpiry => "user_cert_expiry",
-            Field::SignCertIssued => "sign_cert_issued",
-            Field::SignCertExpiry => "sign_cert_expiry",
-            Field::StayEnd => "stay_end",
-            Field::NonForwardable => "non_forwardable",
-            Field::LegalRepresentative => "legal_representative",
-            Field::MailToPostalCode => "mail_to_postal_code",
-            Field::MailToAddress => "mail_to_address",
-            Field::MailToAddressExtra => "mail_to_address_extra",
-            Field::MailToName => "mail_to_name",
-            Field::SupportMeasure => "support_measure",
-        }
+    pub const fn key(self) -> &'static str {
+        self.info().key
+    }
+
+    /// The field whose profile key is `key`.
+    pub(crate) fn from_key(key: &str) -> Option<Field> {
+        FIELDS.iter().find(|i| i.key == key).map(|i| i.field)
     }
 
     /// The default header name (SPEC 1). The SPEC 9 items (送付先,
     /// 支援措置) have none: a profile maps them by name or not at all.
-    pub fn default_header(self) -> &'static str {
-        match self {
-            Field::ResidentCode => "住民コード",
-            Field::Name => "氏名",
-            Field::NameKana => "氏名カナ",
-            Field::BirthDate => "生年月日",
-            Field::Status => "住民状態",
-            Field::PostalCode => "郵便番号",
-            Field::Address => "住所",
-            Field::AddressExtra => "方書",
-            Field::CardApplied => "カード申請日",
-            Field::CardIssued => "カード発行日",
-            Field::CardExpiry => "カード有効期限",
-            Field::UserCertIssued => "利用者証明用電子証明書発行日",
-            Field::UserCertExpiry => "利用者証明用電子証明書有効期限",
-            Field::SignCertIssued => "署名用電子証明書発行日",
-            Field::SignCertExpiry => "署名用電子証明書有効期限",
-            Field::StayEnd => "在留期間満了日",
-            Field::NonForwardable => "転送不要",
-            Field::LegalRepresentative => "法定代理人氏名",
-            Field::MailToPostalCode
-            | Field::MailToAddress
-            | Field::MailToAddressExtra
-            | Field::MailToName
-            | Field::SupportMeasure => "",
-        }
+    pub const fn default_header(self) -> &'static str {
+        self.info().default_header
     }
 
     /// Whether the header must be present and the value non-empty for a 住民 row.
-    pub fn required(self) -> bool {
-        matches!(
-            self,
-            Field::ResidentCode
-                | Field::Name
-                | Field::BirthDate
-                | Field::Status
-                | Field::PostalCode
-                | Field::Address
-        )
+    pub const fn required(self) -> bool {
+        self.info().required
     }
 
     /// True for a card date field (see [`Field::CARD_DATES`]).
@@ -179,7 +217,7 @@ impl Field {
     }
 
     /// The field's position in [`Field::ALL`].
-    pub fn index(self) -> usize {
+    pub const fn index(self) -> usize {
         self as usize
     }
 }

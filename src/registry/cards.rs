@@ -151,7 +151,8 @@ impl CardIndex {
                         message: format!("line 1: {message}"),
                     })
             })?;
-        map.key_is_resident_code = registry_key == settings.columns.resident_code.trim();
+        map.key_is_resident_code =
+            registry_key == settings.columns.header(Field::ResidentCode).trim();
         let reader = CardReader {
             map: &map,
             encoding,

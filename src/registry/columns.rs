@@ -412,10 +412,8 @@ mod tests {
         );
 
         let without = FULL.replace(",カード発行日", "");
-        let columns = Columns {
-            absent: vec!["card_issued".into()],
-            ..Columns::default()
-        };
+        let mut columns = Columns::default();
+        columns.absent = vec!["card_issued".into()];
         let map = ColumnMap::from_header(header(&without), &columns, None).unwrap();
         assert_eq!(map.column(Field::CardIssued), None);
         let used = map.used();

@@ -1,11 +1,15 @@
 //! Reading the registry export: bytes → records ([`split`]) → decoded,
 //! normalised fields ([`row`]) → a resident, an exclusion or a reject. The
-//! file itself is read by [`stream`], which owns the splitter's buffer.
+//! file itself is read by [`stream`], which owns the splitter's buffer;
+//! [`reader`] is the one reader every command uses: it opens the export and
+//! the card file, runs the first pass and hands typed rows to a
+//! [`RowSink`].
 
 pub mod cards;
 pub mod columns;
 pub mod decode;
 pub mod duplicates;
+pub mod reader;
 pub mod row;
 pub(crate) mod spill;
 pub mod split;
@@ -14,10 +18,10 @@ pub mod stream;
 pub use cards::{CardIndex, CardJoins, CardLookup};
 pub use columns::ColumnMap;
 pub use duplicates::Duplicates;
+pub(crate) use reader::{join_key, Export, ExportRow, RowSink};
+pub use reader::{CardsFile, FirstPass};
 pub use row::{parse_flag, RowReader};
-pub use stream::{
-    read_header, read_header_fields, scan_duplicates, InputDigest, RecordStream, BATCH_RECORDS,
-};
+pub use stream::InputDigest;
 
 #[cfg(test)]
 mod tests;

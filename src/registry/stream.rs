@@ -7,16 +7,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use memchr::memchr;
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::columns::ColumnMap;
 use super::decode::decode_field;
-use super::duplicates::Duplicates;
-use super::row::RowReader;
 use super::split::{RecordBatch, Splitter};
 use crate::error::{Error, Result};
-use crate::model::{CodeKey, InputEncoding};
+use crate::model::InputEncoding;
 use crate::profile::{Columns, Profile};
 use crate::text::trim;
 
@@ -104,7 +101,7 @@ impl RecordStream {
     }
 
     /// Opens `path` at byte `offset` (hashing from there).
-    fn open_at(path: &Path, offset: u64, capacity: usize) -> Result<Self> {
+    pub(crate) fn open_at(path: &Path, offset: u64, capacity: usize) -> Result<Self> {
         use std::io::{Seek, SeekFrom};
         let mut file = crate::files::open_input(path).map_err(|e| Error::io(path, e))?;
         if offset > 0 {
@@ -541,80 +538,6 @@ fn looks_like_utf16(head: &[u8]) -> Option<&'static str> {
     let (most, least) = (even.max(odd), even.min(odd));
     (most >= 2 && most * 10 >= head.len() / 2 && least * 4 <= most)
         .then_some("NUL bytes between the characters")
-}
-
-/// First pass: the codes shared by two or more 住民 rows, and the digest of
-/// the bytes the pass read.
-pub fn scan_duplicates(
-    path: &Path,
-    encoding: InputEncoding,
-    profile: &Profile,
-    join_key: Option<&str>,
-) -> Result<(Duplicates, InputDigest)> {
-    let mut stream = RecordStream::open(path)?;
-    stream.limit_records(profile.settings.input.max_record_bytes);
-    let columns = read_header(&mut stream, encoding, profile, join_key)?;
-    let reader = RowReader {
-        columns: &columns,
-        encoding,
-        gaiji: &profile.gaiji,
-        eras: &profile.eras,
-        feb29: profile.settings.rules.feb29,
-        cards: None,
-    };
-    let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
-    let mut join_keys: Vec<(CodeKey, u32, u64)> = Vec::new();
-    let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
-    while stream.next_batches_parallel(&mut a, &mut b)? {
-        for batch in [&a, &b] {
-            let found: Vec<_> = (0..batch.len())
-                .into_par_iter()
-                .filter_map(|i| {
-                    let rec = batch.record(i);
-                    let code = reader.resident_code_key(&rec)?;
-                    Some((
-                        code,
-                        reader.join_key_of(&rec),
-                        rec.meta.line,
-                        rec.meta.offset,
-                    ))
-                })
-                .collect();
-            for (code, join, line, offset) in found {
-                keys.push((code, line, offset));
-                if let Some(j) = join {
-                    join_keys.push((j, line, offset));
-                }
-            }
-        }
-    }
-    let digest = stream.finish()?;
-    crate::fault::rewrite_point("between-passes", path);
-    // Re-read just the candidate copies to confirm every field decodes.
-    let mut failure: Option<Error> = None;
-    let mut usable = |offset| match record_decodes_at(path, offset, &reader) {
-        Ok(ok) => ok,
-        Err(e) => {
-            failure.get_or_insert(e);
-            false
-        }
-    };
-    let duplicates = Duplicates::find_checked(keys, &mut usable);
-    let duplicates = duplicates.with_join_keys(join_keys, &mut usable);
-    match failure {
-        Some(e) => Err(e),
-        None => Ok((duplicates, digest)),
-    }
-}
-
-/// Whether the record starting at byte `offset` of `path` decodes entirely.
-fn record_decodes_at(path: &Path, offset: u64, reader: &RowReader<'_>) -> Result<bool> {
-    let mut stream = RecordStream::open_at(path, offset, 0)?;
-    let mut batch = RecordBatch::default();
-    if !stream.next_batch(&mut batch, 1)? {
-        return Ok(false);
-    }
-    Ok(reader.decodes(&batch.record(0)))
 }
 
 #[cfg(test)]

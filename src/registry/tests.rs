@@ -13,20 +13,19 @@ const HEADER: &str = "住民コード,氏名,氏名カナ,生年月日,住民状
 
 /// The default columns, with those [`HEADER`] lacks listed absent.
 fn profile_columns() -> Columns {
-    Columns {
-        absent: [
-            "card_applied",
-            "card_expiry",
-            "user_cert_issued",
-            "user_cert_expiry",
-            "sign_cert_issued",
-            "sign_cert_expiry",
-            "stay_end",
-        ]
-        .map(String::from)
-        .to_vec(),
-        ..Columns::default()
-    }
+    let mut columns = Columns::default();
+    columns.absent = [
+        "card_applied",
+        "card_expiry",
+        "user_cert_issued",
+        "user_cert_expiry",
+        "sign_cert_issued",
+        "sign_cert_expiry",
+        "stay_end",
+    ]
+    .map(String::from)
+    .to_vec();
+    columns
 }
 
 fn columns() -> ColumnMap {
