@@ -12,13 +12,13 @@ use chrono::NaiveDate;
 
 use super::export::{find, ExportRequest, Found};
 use super::{file_component, pdf_id, refuse_batch_dir, status_class, write_private};
-use crate::barcode::{barcode_for, PostalData};
+use crate::barcode::PostalData;
 use crate::batch::resources::{load_postal, Renderer};
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::files::sync_dir;
 use crate::ledger::{DocumentRecord, Ledger, PrintedAddress, ReprintRecord};
-use crate::model::{DueNotice, Resident};
+use crate::model::{envelope_barcode, DueNotice, Resident};
 use crate::render::display::{FontId, Page, Paint};
 use crate::render::fonts::FontSet;
 use crate::render::layout::Canvas;
@@ -346,15 +346,8 @@ fn due_notice(
         NoticeKind::Certificate
     };
     let postal = load_postal(profile)?;
-    let to = resident.envelope();
-    let address = if to.address_extra.is_empty() {
-        to.address.to_string()
-    } else {
-        format!("{}　{}", to.address, to.address_extra)
-    };
-    let barcode = barcode_for(to.postal_code, &address, &postal)
-        .map_err(|e| format!("〒{}: {}", to.postal_code, e.reason()));
-    let ku = postal.ku(to.postal_code.digits());
+    let barcode = envelope_barcode(&resident, Some(&postal));
+    let ku = postal.ku(resident.envelope().postal_code.digits());
     Ok(DueNotice {
         resident,
         evaluation,
