@@ -184,9 +184,16 @@ pub(crate) fn read_records<T: serde::de::DeserializeOwned>(
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for rec in r.deserialize() {
-        rows.push(rec.map_err(|e: csv::Error| match e.position() {
-            Some(at) => format!("line {}: {e}", at.line()),
-            None => e.to_string(),
+        rows.push(rec.map_err(|e: csv::Error| {
+            // Outputs write one record a line, after the header: record n
+            // is on line n + 1.
+            match (e.kind(), e.position()) {
+                (csv::ErrorKind::Deserialize { err, .. }, Some(at)) => {
+                    format!("line {}: {err}", at.record() + 1)
+                }
+                (_, Some(at)) => format!("line {}: {e}", at.record() + 1),
+                (_, None) => e.to_string(),
+            }
         })?);
     }
     Ok(rows)
