@@ -112,7 +112,7 @@ impl NoBarcode {
     }
 
     /// The kind of reason, without the value that caused it.
-    pub fn kind(&self) -> NoBarcodeReason {
+    pub(crate) fn kind(&self) -> NoBarcodeReason {
         match self {
             NoBarcode::InvalidPostalCode(_) => NoBarcodeReason::InvalidPostalCode,
             NoBarcode::AreaCode(_) => NoBarcodeReason::AreaCode,
@@ -144,7 +144,8 @@ pub enum NoBarcodeReason {
 
 impl NoBarcodeReason {
     /// Every reason, in the report's order.
-    pub const ALL: [NoBarcodeReason; 6] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [NoBarcodeReason; 6] = [
         NoBarcodeReason::NoPostalData,
         NoBarcodeReason::InvalidPostalCode,
         NoBarcodeReason::AreaCode,
@@ -154,7 +155,7 @@ impl NoBarcodeReason {
     ];
 
     /// The stable kebab-case code.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             NoBarcodeReason::NoPostalData => "no-postal-data",
             NoBarcodeReason::InvalidPostalCode => "invalid-postal-code",
@@ -166,7 +167,7 @@ impl NoBarcodeReason {
     }
 
     /// The Japanese label (report.html).
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             NoBarcodeReason::NoPostalData => "郵便番号データが読み込まれていない",
             NoBarcodeReason::InvalidPostalCode => "郵便番号が7桁でない",
@@ -178,7 +179,7 @@ impl NoBarcodeReason {
     }
 
     /// The English text (manifest.csv's `barcode_note`, exceptions.csv).
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             NoBarcodeReason::NoPostalData => "no postal data loaded",
             NoBarcodeReason::InvalidPostalCode => "postal code is not 7 digits",

@@ -63,7 +63,7 @@ impl fmt::Display for NoBarcodeNote {
 /// The barcode step, the same for the night's run and a reprint: the
 /// envelope's barcode (the 送付先 when there is one, SPEC 9), or why there
 /// is none. `None` postal data: no barcodes.
-pub fn envelope_barcode(
+pub(crate) fn envelope_barcode(
     resident: &Resident,
     postal: Option<&dyn PostalData>,
 ) -> Result<Vec<BarChar>, NoBarcodeNote> {
