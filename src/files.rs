@@ -63,7 +63,7 @@ fn link_refused(path: &Path) -> Error {
 
 /// The file that marks a committed batch directory (`summary.json`, written
 /// last).
-const BATCH_MARK: &str = "summary.json";
+const BATCH_MARK: &str = crate::names::SUMMARY_FILE;
 
 /// Refuses (exit 2, changing nothing) an output directory kigen would
 /// create or write into when it is a symbolic link, not a directory, or a

@@ -27,12 +27,14 @@ mod backup;
 mod lookup;
 mod mailroom;
 mod trust;
+mod withdraw;
 
 pub(crate) use mailroom::ResidentReturn;
 pub use mailroom::{
     DocumentRecord, OpenReturn, PrintedAddress, PrintedPacket, ReprintRecord, ResolveOutcome,
     ReturnReason, ReturnRecord,
 };
+pub(crate) use withdraw::{rebuild, refuse_existing, void_batch};
 
 /// The schema version this build reads and writes (`PRAGMA user_version`).
 /// Versions 1 to 3 are migrated in place (version 3 adds the mail room's

@@ -34,6 +34,7 @@ pub mod ledger;
 pub(crate) mod mailroom;
 pub mod model;
 pub(crate) mod mynumber;
+pub(crate) mod names;
 pub(crate) mod outputs;
 pub(crate) mod pipeline;
 pub mod postal_code;

@@ -4,9 +4,10 @@
 //! hold), in input order. The lines of the CSVs are formatted by
 //! [`crate::outputs::rows`] on the worker that made the row.
 
-use crate::barcode::{barcode_for, NoBarcode, PostalData};
+use crate::barcode::{NoBarcodeReason, PostalData};
 use crate::model::{
-    BirthWritten, Counts, DueNotice, Exception, Field, Reject, Resident, RowOutput, RowRead,
+    envelope_barcode, BirthWritten, Counts, DueNotice, Exception, Field, NoBarcodeNote, Reject,
+    Resident, RowOutput, RowRead,
 };
 use crate::outputs::iso;
 use crate::outputs::rows::{push_exceptions, push_held, push_outcome, push_reject, RejectSource};
@@ -211,42 +212,19 @@ fn barcode_of(
     ctx: &Context<'_>,
     resident: &Resident,
     exceptions: &mut Vec<Exception>,
-) -> std::result::Result<Vec<crate::barcode::BarChar>, String> {
+) -> std::result::Result<Vec<crate::barcode::BarChar>, NoBarcodeNote> {
     let Some(data) = ctx.postal else {
-        return Err("no postal data loaded".to_string());
+        return envelope_barcode(resident, None);
     };
-    envelope_barcode(resident, data).map_err(|e| {
-        let why = e.detail.clone();
-        exceptions.push(e);
-        why
-    })
-}
-
-/// The barcode step, for the night's notices and their reprints: the
-/// customer barcode of the envelope's address (the 送付先 when there is
-/// one, SPEC 9), or why there is none (`〒{code}: {reason}`) as the
-/// exception it is listed under.
-pub(crate) fn envelope_barcode(
-    resident: &Resident,
-    data: &dyn PostalData,
-) -> std::result::Result<Vec<crate::barcode::BarChar>, Exception> {
-    // The 住所表示番号 runs on into the building and room, which the
-    // registry keeps in 方書 (郵便プラザ503室 → …-503).
-    let to = resident.envelope();
-    let address = if to.address_extra.is_empty() {
-        to.address.to_string()
-    } else {
-        format!("{}　{}", to.address, to.address_extra)
-    };
-    barcode_for(to.postal_code, &address, data).map_err(|e| {
-        let code = match e {
-            NoBarcode::UnknownPostalCode(_) | NoBarcode::TownMismatch { .. } => "postal-mismatch",
+    envelope_barcode(resident, Some(data)).inspect_err(|why| {
+        let code = match why.reason {
+            NoBarcodeReason::UnknownPostalCode | NoBarcodeReason::TownMismatch => "postal-mismatch",
             _ => "no-barcode",
         };
-        Exception {
+        exceptions.push(Exception {
             code,
-            detail: format!("〒{}: {}", to.postal_code, e.reason()),
-        }
+            detail: why.to_string(),
+        });
     })
 }
 

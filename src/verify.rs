@@ -19,13 +19,19 @@ use chrono::NaiveDate;
 
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::ledger::{IssuedNotice, Ledger};
+use crate::ledger::{BatchRecord, IssuedNotice, Ledger};
 use crate::model::Counts;
+use crate::names::PRINT_DIR;
+use crate::names::{
+    BUNDLES_FILE, EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE, OUTCOMES_FILE,
+    REJECTS_FILE,
+};
 use crate::outputs::audit::{read_sheet_rows, sheet_rows_for, AUDIT_FILE, SHEETS};
+use crate::outputs::bundles::{read_bundles, BundleRecord};
 use crate::outputs::csvfile::read_csv;
+use crate::outputs::manifest::read_manifest;
 use crate::outputs::report::{read_figures, REPORT_FILE};
 use crate::outputs::summary::{read_summary, Summary, SUMMARY_FILE};
-use crate::rules::ItemKind;
 use crate::select::Outcome;
 
 /// What verify found.
@@ -88,7 +94,7 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
     if let Some(rows) = check_manifest(&mut rep, dir, &summary) {
         check_mailing(&mut rep, dir, &rows);
         // Batches written before presort bundles have no bundles.csv.
-        if summary.files.iter().any(|f| f.file == "bundles.csv") {
+        if summary.files.iter().any(|f| f.file == BUNDLES_FILE) {
             check_bundles(&mut rep, dir, &rows);
         }
     }
@@ -115,7 +121,7 @@ fn refuse_non_batch(dir: &Path) -> Result<()> {
             "{shown} is a file, not a batch directory ({WHAT_A_BATCH_IS})"
         )));
     }
-    let batch_file = [SUMMARY_FILE, "manifest.csv", "print"]
+    let batch_file = [SUMMARY_FILE, MANIFEST_FILE, PRINT_DIR]
         .iter()
         .any(|f| dir.join(f).exists());
     if batch_file {
@@ -181,13 +187,17 @@ fn check_ledger(
         .iter()
         .map(notice_line)
         .collect();
-    let manifest = read_csv(&dir.join("manifest.csv")).unwrap_or_default();
-    let mut printed = BTreeSet::new();
-    for row in &manifest {
-        for n in manifest_notices(row).unwrap_or_default() {
-            printed.insert(notice_line(&n));
+    let printed: BTreeSet<String> = match manifest_notices(dir) {
+        Ok(notices) => notices.iter().map(notice_line).collect(),
+        Err(e) => {
+            // Said as what it is, naming the file and the line: an empty
+            // list here would read as "the ledger and the manifest differ".
+            rep.problem(format!(
+                "{e}: the ledger's notices were not compared with it"
+            ));
+            return Ok(());
         }
-    }
+    };
     let missing: Vec<&String> = recorded.difference(&printed).collect();
     let extra: Vec<&String> = printed.difference(&recorded).collect();
     rep.require(
@@ -232,31 +242,60 @@ fn examples(lines: &[&String]) -> String {
     }
 }
 
-/// The ledger notices of one manifest row: one per item marked due (SPEC
-/// 5's columns: seq, file, first_page, pages, resident_code, …, then
-/// document_number). `None` for a row that is not a manifest row.
-pub(crate) fn manifest_notices(row: &[String]) -> Option<Vec<IssuedNotice>> {
-    let field = |i: usize| row.get(i).map(String::as_str);
-    let mut out = Vec::new();
-    for (item, expiry, due) in [
-        (ItemKind::Card, 8, 9),
-        (ItemKind::UserCert, 10, 11),
-        (ItemKind::SignCert, 12, 13),
-    ] {
-        if field(due)? != "1" {
-            continue;
-        }
-        out.push(IssuedNotice {
-            resident_code: field(4)?.to_string(),
-            item,
-            expiry: NaiveDate::parse_from_str(field(expiry)?, "%Y-%m-%d").ok()?,
-            document_number: field(16)?.to_string(),
-            print_file: field(1)?.to_string(),
-            first_page: field(2)?.parse().ok()?,
-            pages: field(3)?.parse().ok()?,
-        });
+/// A verified batch directory as the ledger recorded it.
+pub(crate) fn verified_batch(dir: &Path, name: &str) -> Result<(BatchRecord, Vec<IssuedNotice>)> {
+    let report = verify(dir, None)?;
+    if let Some(first) = report.problems.first() {
+        return Err(Error::State(format!(
+            "{} does not verify ({} problem(s), the first: {first}): a ledger is rebuilt from verified batches only; see `kigen verify {}`",
+            dir.display(),
+            report.problems.len(),
+            dir.display()
+        )));
     }
-    Some(out)
+    let (summary, bytes) = read_summary(dir)?;
+    let date = name.split('.').next().unwrap_or(name);
+    let as_of = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
+    let packets = read_manifest(dir)?.len() as u64;
+    let notices = manifest_notices(dir)?;
+    let record = BatchRecord {
+        batch_id: name.to_string(),
+        as_of,
+        input_sha256: summary.input.sha256.clone(),
+        profile_sha256: summary.profile_sha256.clone(),
+        summary_sha256: sha256_hex(&bytes),
+        timings_json: summary.timings.to_string(),
+        packets,
+        tool_version: summary.version.clone(),
+    };
+    Ok((record, notices))
+}
+
+/// The ledger notices of `dir`'s manifest: one per item marked due (SPEC
+/// 5's columns, read by header name). An unreadable manifest, or a due
+/// item whose expiry is not a date, is an error naming the file and line.
+pub(crate) fn manifest_notices(dir: &Path) -> Result<Vec<IssuedNotice>> {
+    let mut out = Vec::new();
+    for row in read_manifest(dir)? {
+        for (item, expiry) in row.due_items() {
+            let expiry =
+                NaiveDate::parse_from_str(expiry, "%Y-%m-%d").map_err(|e| Error::Input {
+                    path: dir.join(MANIFEST_FILE),
+                    message: format!("seq {}: {} expiry {expiry:?}: {e}", row.seq, item.key()),
+                })?;
+            out.push(IssuedNotice {
+                resident_code: row.resident_code.clone(),
+                item,
+                expiry,
+                document_number: row.document_number.clone(),
+                print_file: row.file.clone(),
+                first_page: row.first_page,
+                pages: row.pages,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Every file: present, same size, same SHA-256; nothing else in the
@@ -283,7 +322,7 @@ fn check_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) -> Result<
             format!("{sub}/{entry}")
         };
         let is_dir = dir.join(&rel).is_dir();
-        let expected_dir = sub.is_empty() && entry == "print";
+        let expected_dir = sub.is_empty() && entry == PRINT_DIR;
         if (is_dir && !expected_dir)
             || (!is_dir && rel != SUMMARY_FILE && !listed.contains(rel.as_str()))
         {
@@ -299,7 +338,7 @@ fn check_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) -> Result<
 /// (sub-directory, name) of every entry of the batch and of its print/.
 fn directory_entries(dir: &Path) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    for sub in ["", "print"] {
+    for sub in ["", PRINT_DIR] {
         let d = dir.join(sub);
         if !d.is_dir() {
             continue;
@@ -318,7 +357,7 @@ fn directory_entries(dir: &Path) -> Result<Vec<(String, String)>> {
 
 /// outcomes.csv against the counts: one row per input row.
 fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
-    let rows = match read_csv(&dir.join("outcomes.csv")) {
+    let rows = match read_csv(&dir.join(OUTCOMES_FILE)) {
         Ok(rows) => rows,
         Err(e) => return rep.problem(e),
     };
@@ -355,7 +394,7 @@ fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
 /// rejects.csv and held.csv: one row per rejected and held input row;
 /// exceptions.csv: its rows per code as counted.
 fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
-    match read_csv(&dir.join("rejects.csv")) {
+    match read_csv(&dir.join(REJECTS_FILE)) {
         Ok(rows) => {
             // The last column says which file the line is in (SPEC 9); a
             // batch written before it existed has only registry rejects.
@@ -377,7 +416,7 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
         }
         Err(e) => rep.problem(e),
     }
-    match read_csv(&dir.join("held.csv")) {
+    match read_csv(&dir.join(HELD_FILE)) {
         Ok(rows) => rep.require(
             "held.csv: rows (= held)",
             counts.of(Outcome::Held),
@@ -405,7 +444,7 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
             Err(e) => rep.problem(e),
         }
     }
-    match read_csv(&dir.join("exceptions.csv")) {
+    match read_csv(&dir.join(EXCEPTIONS_FILE)) {
         Ok(rows) => {
             let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
             for r in &rows {
@@ -446,10 +485,10 @@ fn check_manifest(
     dir: &Path,
     summary: &Summary,
 ) -> Option<Vec<ManifestLine>> {
-    let rows = match read_csv(&dir.join("manifest.csv")) {
+    let rows = match read_manifest(dir) {
         Ok(rows) => rows,
         Err(e) => {
-            rep.problem(e);
+            rep.problem(e.to_string());
             return None;
         }
     };
@@ -462,24 +501,23 @@ fn check_manifest(
     // Per file: packets, pages, last page used.
     let mut by_file: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
-        let field = |k: usize| r.get(k).cloned().unwrap_or_default();
-        let num = |k: usize| field(k).parse::<u64>().unwrap_or(0);
-        if num(0) != i as u64 + 1 {
+        let (first_page, pages) = (u64::from(r.first_page), u64::from(r.pages));
+        if u64::from(r.seq) != i as u64 + 1 {
             rep.problem(format!(
                 "manifest.csv row {}: expected seq {}, found {}",
                 i + 1,
                 i + 1,
-                field(0)
+                r.seq
             ));
         }
-        let e = by_file.entry(field(1)).or_default();
+        let e = by_file.entry(r.file.clone()).or_default();
         e.0 += 1;
-        e.1 += num(3);
-        e.2 = e.2.max(num(2) + num(3).saturating_sub(1));
+        e.1 += pages;
+        e.2 = e.2.max(first_page + pages.saturating_sub(1));
         lines.push(ManifestLine {
-            file: field(1),
-            district: field(6).chars().take(3).collect(),
-            pages: num(3),
+            file: r.file.clone(),
+            district: r.postal_code.chars().take(3).collect(),
+            pages,
         });
     }
     check_print_files(rep, dir, summary, &by_file);
@@ -538,15 +576,14 @@ fn check_print_files(
 /// exactly one bundle; each bundle's pieces are its range's, and its files
 /// those the manifest puts its packets in.
 fn check_bundles(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) {
-    let rows = match read_csv(&dir.join("bundles.csv")) {
+    let rows = match read_bundles(dir) {
         Ok(rows) => rows,
-        Err(e) => return rep.problem(e),
+        Err(e) => return rep.problem(e.to_string()),
     };
     let mut next = 1u64;
     for (i, r) in rows.iter().enumerate() {
-        let num = |k: usize| r.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        let (pieces, first, last) = (num(2), num(3), num(4));
-        let bundle = r.first().cloned().unwrap_or_default();
+        let (pieces, first, last) = (r.pieces, r.first_seq, r.last_seq);
+        let bundle = r.bundle.clone();
         rep.require(
             format!("bundles.csv bundle {bundle}: number"),
             (i + 1).to_string(),
@@ -572,7 +609,7 @@ fn check_bundles(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) 
         rep.require(
             format!("bundles.csv bundle {bundle}: files (= manifest.csv)"),
             files.join(";"),
-            r.get(5).cloned().unwrap_or_default(),
+            r.file.clone(),
         );
         next = last + 1;
     }
@@ -590,7 +627,7 @@ fn check_bundles(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) 
 fn check_mailroom_pdfs(
     rep: &mut VerifyReport,
     dir: &Path,
-    bundles: &[Vec<String>],
+    bundles: &[BundleRecord],
     packets: usize,
 ) {
     let texts = |file: &str| -> Option<Vec<String>> {
@@ -619,17 +656,13 @@ fn check_mailroom_pdfs(
                 .iter()
                 .enumerate()
                 .filter(|(i, b)| {
-                    let want = format!(
-                        "束{}/{}",
-                        b.first().map_or("", String::as_str),
-                        bundles.len()
-                    );
-                    let pieces = format!("{}通", b.get(2).map_or("", String::as_str));
+                    let want = format!("束{}/{}", b.bundle, bundles.len());
+                    let pieces = format!("{}通", b.pieces);
                     !pages
                         .get(i / 2)
                         .is_some_and(|t| t.contains(&want) && t.contains(&pieces))
                 })
-                .map(|(_, b)| b.first().map_or("", String::as_str))
+                .map(|(_, b)| b.bundle.as_str())
                 .collect();
             rep.require(
                 "print/bundle-slips.pdf: each bundle's slip with its pieces (= bundles.csv)",
@@ -656,7 +689,7 @@ fn check_mailroom_pdfs(
 /// mailing.csv against the manifest: each (file, district) row, each file's
 /// total and the batch total.
 fn check_mailing(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) {
-    let rows = match read_csv(&dir.join("mailing.csv")) {
+    let rows = match read_csv(&dir.join(MAILING_FILE)) {
         Ok(rows) => rows,
         Err(e) => return rep.problem(e),
     };
@@ -704,7 +737,7 @@ fn check_mailing(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) 
 fn check_auditor_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
     let listed = |name: &str| summary.files.iter().any(|f| f.file == name);
     let mut rows_of = BTreeMap::new();
-    for file in ["manifest.csv", "held.csv", "rejects.csv", "exceptions.csv"] {
+    for file in [MANIFEST_FILE, HELD_FILE, REJECTS_FILE, EXCEPTIONS_FILE] {
         match read_csv(&dir.join(file)) {
             Ok(rows) => {
                 rows_of.insert(file, rows);
@@ -725,9 +758,9 @@ fn check_auditor_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
                 "sum".into(),
                 summary.counts.outcomes.values().sum::<u64>().to_string(),
             ),
-            ("packets".into(), count("manifest.csv").to_string()),
-            ("held.csv:rows".into(), count("held.csv").to_string()),
-            ("rejects.csv:rows".into(), count("rejects.csv").to_string()),
+            ("packets".into(), count(MANIFEST_FILE).to_string()),
+            ("held.csv:rows".into(), count(HELD_FILE).to_string()),
+            ("rejects.csv:rows".into(), count(REJECTS_FILE).to_string()),
         ];
         for o in Outcome::ALL {
             expected.push((
@@ -772,7 +805,7 @@ fn check_auditor_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
     }
     if listed(AUDIT_FILE) {
         let districts: BTreeSet<String> = rows_of
-            .get("manifest.csv")
+            .get(MANIFEST_FILE)
             .map(|rows| {
                 rows.iter()
                     .map(|r| {
@@ -784,10 +817,10 @@ fn check_auditor_files(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
             })
             .unwrap_or_default();
         let expected: Vec<(&str, u64)> = vec![
-            (SHEETS[1], sheet_rows_for(count("manifest.csv"))),
-            (SHEETS[2], sheet_rows_for(count("held.csv"))),
-            (SHEETS[3], sheet_rows_for(count("rejects.csv"))),
-            (SHEETS[4], sheet_rows_for(count("exceptions.csv"))),
+            (SHEETS[1], sheet_rows_for(count(MANIFEST_FILE))),
+            (SHEETS[2], sheet_rows_for(count(HELD_FILE))),
+            (SHEETS[3], sheet_rows_for(count(REJECTS_FILE))),
+            (SHEETS[4], sheet_rows_for(count(EXCEPTIONS_FILE))),
             (SHEETS[5], districts.len() as u64),
         ];
         check_workbook(rep, dir, &expected);
@@ -859,10 +892,10 @@ fn check_workbook(rep: &mut VerifyReport, dir: &Path, expected: &[(&str, u64)]) 
     for (name, want) in expected {
         let got = sheets.iter().find(|(n, _)| n == name).map(|(_, r)| *r);
         let source = match *name {
-            n if n == SHEETS[1] => "manifest.csv",
-            n if n == SHEETS[2] => "held.csv",
-            n if n == SHEETS[3] => "rejects.csv",
-            n if n == SHEETS[4] => "exceptions.csv",
+            n if n == SHEETS[1] => MANIFEST_FILE,
+            n if n == SHEETS[2] => HELD_FILE,
+            n if n == SHEETS[3] => REJECTS_FILE,
+            n if n == SHEETS[4] => EXCEPTIONS_FILE,
             _ => "the manifest's districts",
         };
         rep.require(

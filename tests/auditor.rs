@@ -120,6 +120,107 @@ fn the_report_parsed_holds_every_figure_of_summary_json() {
     assert!(!text.contains("http://") && !text.contains("https://"));
 }
 
+/// The rows of report.html's 「バーコードがない理由」 table: (reason, code,
+/// packets, example postal codes).
+fn no_barcode_table(html: &str) -> Vec<[String; 4]> {
+    let doc = Html::parse_document(html);
+    let h3 = Selector::parse("h3").unwrap();
+    let heading = doc
+        .select(&h3)
+        .find(|h| h.text().collect::<String>() == "バーコードがない理由")
+        .expect("no table of reasons");
+    let table = heading
+        .next_siblings()
+        .find_map(scraper::ElementRef::wrap)
+        .expect("a table after the heading");
+    assert_eq!(table.value().name(), "table");
+    let tr = Selector::parse("tr").unwrap();
+    let td = Selector::parse("td").unwrap();
+    table
+        .select(&tr)
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<String> = row.select(&td).map(|c| c.text().collect()).collect();
+            cells.try_into().expect("four cells")
+        })
+        .collect()
+}
+
+#[test]
+fn the_no_barcode_table_has_one_row_per_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = root().join("input-samples/registry-sample.csv");
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+    }
+    let first = run(&dir.path().join("a"), &sample, "2026-11-26");
+    // Four printed residents with a barcode, each under its own postal
+    // code, get an address none of their code's towns matches.
+    let mut codes = Vec::new();
+    let mut seen_postal = Vec::new();
+    for r in read_csv(&first.join("manifest.csv")) {
+        if r["mail_to"] == "0"
+            && !r["barcode"].is_empty()
+            && !seen_postal.contains(&r["postal_code"])
+        {
+            seen_postal.push(r["postal_code"].clone());
+            codes.push(r["resident_code"].clone());
+        }
+    }
+    codes.truncate(4);
+    assert_eq!(codes.len(), 4);
+    let bytes = std::fs::read(&sample).unwrap();
+    let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!bad);
+    let mut changed = 0;
+    let lines: Vec<String> = text
+        .split_inclusive('\n')
+        .map(|line| {
+            let mut f: Vec<&str> = line.split(',').collect();
+            if codes.iter().any(|c| c == f[0]) && !line.contains('"') {
+                f[8] = "長野県佐久市存在しない町1";
+                changed += 1;
+            }
+            f.join(",")
+        })
+        .collect();
+    assert_eq!(changed, 4);
+    let input = dir.path().join("moved.csv");
+    std::fs::write(&input, encoding_rs::SHIFT_JIS.encode(&lines.concat()).0).unwrap();
+    let batch = run(&dir.path().join("b"), &input, "2026-11-26");
+
+    let notes: Vec<String> = read_csv(&batch.join("manifest.csv"))
+        .into_iter()
+        .map(|r| r["barcode_note"].clone())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mismatched = notes
+        .iter()
+        .filter(|n| n.ends_with(": address does not match the postal code's towns"))
+        .count();
+    assert!(mismatched >= 5, "{notes:?}");
+    let rows = no_barcode_table(&std::fs::read_to_string(batch.join("report.html")).unwrap());
+    let town: Vec<_> = rows.iter().filter(|r| r[1] == "town-mismatch").collect();
+    assert_eq!(town.len(), 1, "{rows:?}");
+    assert_eq!(town[0][0], "住所が郵便番号の町域と合わない");
+    assert_eq!(town[0][2], mismatched.to_string());
+    // Three examples, and a mark that there are more.
+    let examples: Vec<&str> = town[0][3].split('、').collect();
+    assert_eq!(examples.len(), 4, "{}", town[0][3]);
+    assert!(examples[..3]
+        .iter()
+        .all(|e| e.len() == 8 && e.as_bytes()[3] == b'-'));
+    assert!(town[0][3].ends_with('…'), "{}", town[0][3]);
+    // One row per reason, however many postal codes share it.
+    let mut reasons: Vec<&str> = notes
+        .iter()
+        .map(|n| n.rsplit(": ").next().unwrap())
+        .collect();
+    reasons.sort();
+    reasons.dedup();
+    assert_eq!(rows.len(), reasons.len(), "{rows:?}");
+}
+
 #[test]
 fn one_byte_changed_in_the_report_or_the_workbook_fails_verify() {
     let dir = tempfile::tempdir().unwrap();

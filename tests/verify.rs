@@ -224,3 +224,26 @@ fn exceptions_are_reconciled_with_the_counts() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("exceptions.csv: rows per code"), "{text}");
 }
+
+#[test]
+fn an_unreadable_manifest_is_named_not_read_as_a_difference_from_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, state) = batch(dir.path());
+    // The first packet's seq is not a number: the manifest cannot be read.
+    rewrite_consistently(&b, "manifest.csv", |lines| {
+        let mut f: Vec<String> = lines[1].split(',').map(String::from).collect();
+        f[0] = "one".into();
+        lines[1] = f.join(",");
+    });
+    let (code, text) = verify(&b, Some(&state));
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("manifest.csv: line 2: ") && text.contains("not compared with it"),
+        "{text}"
+    );
+    assert!(
+        !text
+            .contains("notices the ledger records and the manifest does not: expected none, found"),
+        "{text}"
+    );
+}

@@ -108,12 +108,85 @@ impl std::error::Error for NoBarcode {}
 impl NoBarcode {
     /// A short fixed English reason, the same for every item of the kind.
     pub fn reason(&self) -> &'static str {
+        self.kind().text()
+    }
+
+    /// The kind of reason, without the value that caused it.
+    pub(crate) fn kind(&self) -> NoBarcodeReason {
         match self {
-            NoBarcode::InvalidPostalCode(_) => "postal code is not 7 digits",
-            NoBarcode::AreaCode(_) => "area representative postal code (ends in 00)",
-            NoBarcode::UnknownPostalCode(_) => "postal code not in the postal data",
-            NoBarcode::TownMismatch { .. } => "address does not match the postal code's towns",
-            NoBarcode::InvalidAddressNumber(_) => "address number has invalid characters",
+            NoBarcode::InvalidPostalCode(_) => NoBarcodeReason::InvalidPostalCode,
+            NoBarcode::AreaCode(_) => NoBarcodeReason::AreaCode,
+            NoBarcode::UnknownPostalCode(_) => NoBarcodeReason::UnknownPostalCode,
+            NoBarcode::TownMismatch { .. } => NoBarcodeReason::TownMismatch,
+            NoBarcode::InvalidAddressNumber(_) => NoBarcodeReason::InvalidAddressNumber,
+        }
+    }
+}
+
+/// Why a printed notice has no customer barcode, as the report groups it:
+/// each kind has a stable code, a Japanese label for the report and the
+/// English text manifest.csv's `barcode_note` has always carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NoBarcodeReason {
+    /// The run had no postal data (no barcode for anyone).
+    NoPostalData,
+    /// The postal code is not seven digits.
+    InvalidPostalCode,
+    /// The postal code ends in 00 (an area representative code).
+    AreaCode,
+    /// The postal data does not know the postal code.
+    UnknownPostalCode,
+    /// None of the postal code's towns appears in the address.
+    TownMismatch,
+    /// The address number holds a character the barcode cannot carry.
+    InvalidAddressNumber,
+}
+
+impl NoBarcodeReason {
+    /// Every reason, in the report's order.
+    #[cfg(test)]
+    pub(crate) const ALL: [NoBarcodeReason; 6] = [
+        NoBarcodeReason::NoPostalData,
+        NoBarcodeReason::InvalidPostalCode,
+        NoBarcodeReason::AreaCode,
+        NoBarcodeReason::UnknownPostalCode,
+        NoBarcodeReason::TownMismatch,
+        NoBarcodeReason::InvalidAddressNumber,
+    ];
+
+    /// The stable kebab-case code.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            NoBarcodeReason::NoPostalData => "no-postal-data",
+            NoBarcodeReason::InvalidPostalCode => "invalid-postal-code",
+            NoBarcodeReason::AreaCode => "area-code",
+            NoBarcodeReason::UnknownPostalCode => "unknown-postal-code",
+            NoBarcodeReason::TownMismatch => "town-mismatch",
+            NoBarcodeReason::InvalidAddressNumber => "invalid-address-number",
+        }
+    }
+
+    /// The Japanese label (report.html).
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            NoBarcodeReason::NoPostalData => "郵便番号データが読み込まれていない",
+            NoBarcodeReason::InvalidPostalCode => "郵便番号が7桁でない",
+            NoBarcodeReason::AreaCode => "地域の代表郵便番号（末尾00）",
+            NoBarcodeReason::UnknownPostalCode => "郵便番号データにない郵便番号",
+            NoBarcodeReason::TownMismatch => "住所が郵便番号の町域と合わない",
+            NoBarcodeReason::InvalidAddressNumber => "住所表示番号に使えない文字がある",
+        }
+    }
+
+    /// The English text (manifest.csv's `barcode_note`, exceptions.csv).
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            NoBarcodeReason::NoPostalData => "no postal data loaded",
+            NoBarcodeReason::InvalidPostalCode => "postal code is not 7 digits",
+            NoBarcodeReason::AreaCode => "area representative postal code (ends in 00)",
+            NoBarcodeReason::UnknownPostalCode => "postal code not in the postal data",
+            NoBarcodeReason::TownMismatch => "address does not match the postal code's towns",
+            NoBarcodeReason::InvalidAddressNumber => "address number has invalid characters",
         }
     }
 }

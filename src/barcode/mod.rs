@@ -18,7 +18,7 @@ pub mod postal;
 pub use bars::{bar_rects, bars, decode_rects, Bar};
 pub use encode::{
     check_digit_ok, encode, encode_large_user, manifest_text, parse_manifest_text, BarChar,
-    NoBarcode,
+    NoBarcode, NoBarcodeReason,
 };
 pub use extract::address_number;
 
@@ -235,12 +235,24 @@ mod tests {
             barcode_for("12", "長野県佐久市中込1", &d),
             Err(NoBarcode::InvalidPostalCode(_))
         ));
-        for e in [
-            NoBarcode::AreaCode(String::new()),
-            NoBarcode::UnknownPostalCode(String::new()),
-        ] {
-            assert!(!e.reason().is_empty());
+        assert_eq!(
+            barcode_for("3850000", "長野県佐久市中込1", &d),
+            Err(NoBarcode::AreaCode("3850000".into()))
+        );
+        // Each reason has its own code, label and text: the report groups
+        // by them and manifest.csv writes the text.
+        let all = NoBarcodeReason::ALL;
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a.code(), b.code());
+                assert_ne!(a.label(), b.label());
+                assert_ne!(a.text(), b.text());
+            }
         }
+        assert_eq!(
+            NoBarcode::UnknownPostalCode("3850099".into()).to_string(),
+            "postal code not in the postal data: 3850099"
+        );
     }
 
     #[test]

@@ -25,10 +25,13 @@ use crate::error::{Error, Result};
 use crate::files::{create_private_dir, sync_dir};
 use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet, PrintedAddress, PrintedPacket};
 use crate::model::{weight_band, CountSheet, Counts, CsvEncoding, DueNotice, InputEncoding};
+use crate::names::{HELD_FILE, SUMMARY_FILE};
+use crate::outputs::auditor::write_auditor_files;
 use crate::outputs::bundles::write_bundles;
+use crate::outputs::districts::{per_district, per_file_and_district};
 use crate::outputs::mailing::write_mailing;
 use crate::outputs::manifest::{write_manifest, ManifestRow};
-use crate::outputs::overview::{write_auditor_files, Identity, PrintFileFacts};
+use crate::outputs::overview::{Identity, PrintFileFacts};
 use crate::outputs::summary::{write_summary, SummaryInput};
 use crate::profile::Profile;
 use crate::registry::{CardsFile, Export, FirstPass};
@@ -321,7 +324,7 @@ fn commit_or_withdraw(
 /// The residents a batch held for 支援措置, from its held.csv (the ledger
 /// keeps them: a reprint must never undo the hold).
 pub(crate) fn support_held_of(dir: &Path) -> Result<Vec<String>> {
-    let path = dir.join("held.csv");
+    let path = dir.join(HELD_FILE);
     let rows = crate::outputs::csvfile::read_csv(&path).map_err(|message| Error::Input {
         path: path.clone(),
         message,
@@ -455,7 +458,7 @@ fn already_complete(
 ) -> Result<bool> {
     if let Some(rec) = recorded {
         if !req.regenerate {
-            if !dir.join("summary.json").exists() {
+            if !dir.join(SUMMARY_FILE).exists() {
                 return Err(Error::State(format!(
                     "the ledger records the batch for {} but {} is missing or incomplete: rerun with --regenerate to rebuild its files",
                     req.as_of,
@@ -802,7 +805,6 @@ fn count_sheet(
     let (mut with_barcode, mut without_barcode) = (0, 0);
     let mut bands: BTreeMap<&str, u32> = BTreeMap::new();
     let mut weights: BTreeMap<u32, f32> = BTreeMap::new();
-    let mut districts: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     for row in rows {
         let sheets = if duplex {
             row.pages.div_ceil(2)
@@ -824,15 +826,6 @@ fn count_sheet(
         let grams = sheets as f32 * mail.sheet_grams + mail.envelope_grams;
         *bands.entry(weight_band(grams)).or_default() += 1;
         weights.insert(sheets, grams);
-        let r = &row.notice.resident;
-        let d = districts
-            .entry(r.envelope().postal_code.district().to_string())
-            .or_default();
-        if r.non_forwardable {
-            d.1 += 1;
-        } else {
-            d.0 += 1;
-        }
     }
     CountSheet {
         batch_id: batch_id.to_string(),
@@ -841,9 +834,12 @@ fn count_sheet(
         with_barcode,
         without_barcode,
         bands: bands.into_iter().map(|(b, n)| (b.to_string(), n)).collect(),
-        districts: districts
+        districts: per_district(&per_file_and_district(rows))
             .into_iter()
-            .map(|(d, (o, nf))| (d, o, nf))
+            .map(|d| {
+                let nf = d.non_forwardable as u32;
+                (d.district, d.packets as u32 - nf, nf)
+            })
             .collect(),
         weights: weights.into_iter().collect(),
     }

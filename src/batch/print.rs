@@ -169,10 +169,8 @@ pub(crate) fn write_mailroom_pdfs(
     Ok(())
 }
 
-/// The bundle slips' file under `print/`.
-pub(crate) const BUNDLE_SLIPS_FILE: &str = "bundle-slips.pdf";
-/// The count sheet's file under `print/`.
-pub(crate) const COUNT_SHEET_FILE: &str = "count-sheet.pdf";
+pub(crate) use crate::names::BUNDLE_SLIPS_FILE;
+pub(crate) use crate::names::COUNT_SHEET_FILE;
 
 /// A PDF's /ID: derived from what it is (batch, file), never random, so a
 /// rerun writes the same bytes.

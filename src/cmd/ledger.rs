@@ -4,17 +4,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use chrono::NaiveDate;
-
 use crate::batch::agreement::{batch_dirs, check_agreement, check_ledger_present};
 use crate::batch::support_held_of;
 use crate::cli::{LedgerArgs, LedgerCommand};
-use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::ledger::{BatchRecord, IssuedNotice, Ledger};
-use crate::outputs::csvfile::read_csv;
-use crate::outputs::summary::read_summary;
-use crate::verify::{manifest_notices, verify};
+use crate::ledger::Ledger;
+use crate::verify::verified_batch;
 
 /// Runs `kigen ledger …`.
 pub fn run(args: LedgerArgs) -> Result<i32> {
@@ -167,84 +162,19 @@ fn join(items: &[&String]) -> String {
         .join(", ")
 }
 
-/// Withdraws the batch of `as_of`: its directory moves aside first (so a
-/// crash leaves a batch the ledger records but `--out` lacks, which the next
-/// run refuses and a rerun of this command completes), then the ledger
-/// moves its record and notices to the voided tables.
+/// `kigen ledger void`: withdraws the batch of `as_of` (see
+/// [`crate::ledger::void_batch`]).
 fn void(as_of: &str, reason: &str, out: &Path, state: &Path) -> Result<i32> {
     let date = crate::wareki::parse_date(as_of.trim()).map_err(|e| Error::Date {
         option: "as-of",
         source: Box::new(e),
     })?;
-    if reason.trim().is_empty() {
-        return Err(Error::Usage(
-            "--reason: say why the batch is withdrawn".into(),
-        ));
-    }
-    if !state.is_file() {
-        return Err(Error::Usage(format!(
-            "--state {}: no such ledger",
-            state.display()
-        )));
-    }
-    let _out_lock = crate::files::lock_in(out, ".kigen.lock")?;
-    let mut ledger = Ledger::open(state)?;
-    let Some(rec) = ledger.batch(date)? else {
-        return Err(Error::State(format!(
-            "the ledger {} records no batch for {date} (already void?)",
-            state.display()
-        )));
-    };
-    // Every check before the first change: a mailed batch is refused with
-    // its directory, the ledger and the locks as they were.
-    ledger.refuse_void_of_mailed(&rec.batch_id)?;
-    let void_root = out.join(".void");
-    let dir = out.join(&rec.batch_id);
-    let moved = match previously_moved(&void_root, &rec.batch_id)? {
-        Some(existing) if !dir.exists() => existing,
-        _ => {
-            if !dir.is_dir() {
-                return Err(Error::State(format!(
-                    "{} is not there: the batch to withdraw must be in --out",
-                    dir.display()
-                )));
-            }
-            crate::files::create_private_dir(&void_root)?;
-            let target = (1..)
-                .map(|n| void_root.join(format!("{}-{n}", rec.batch_id)))
-                .find(|p| !p.exists())
-                .unwrap_or_else(|| void_root.join(&rec.batch_id));
-            std::fs::rename(&dir, &target).map_err(|e| Error::io(&dir, e))?;
-            crate::files::sync_dir(out)?;
-            crate::fault::point("void-moved");
-            target
-        }
-    };
-    let moved_to = moved
-        .strip_prefix(out)
-        .unwrap_or(&moved)
-        .display()
-        .to_string();
-    ledger.void_batch(&rec.batch_id, reason.trim(), &moved_to)?;
+    let v = crate::ledger::void_batch(date, reason, out, state)?;
     println!(
-        "kigen ledger void: the batch of {date} ({} packets) is withdrawn: {moved_to}; its residents will be selected again",
-        rec.packets
+        "kigen ledger void: the batch of {date} ({} packets) is withdrawn: {}; its residents will be selected again",
+        v.packets, v.moved_to
     );
     Ok(0)
-}
-
-/// The `.void/<batch>-<n>` directory an interrupted void already made, if
-/// any (the newest).
-fn previously_moved(void_root: &Path, batch_id: &str) -> Result<Option<std::path::PathBuf>> {
-    let mut found = None;
-    for n in 1.. {
-        let p = void_root.join(format!("{batch_id}-{n}"));
-        if !p.exists() {
-            break;
-        }
-        found = Some(p);
-    }
-    Ok(found)
 }
 
 /// The checks `kigen run` makes before any work, alone.
@@ -272,12 +202,7 @@ fn check(out: &Path, state: &Path) -> Result<i32> {
 /// A new ledger at `state` from every batch directory under `out`, each
 /// verified first. An existing ledger is never overwritten.
 fn rebuild(out: &Path, state: &Path) -> Result<i32> {
-    if std::fs::metadata(state).is_ok_and(|m| m.len() > 0) {
-        return Err(Error::State(format!(
-            "{} exists: kigen never overwrites a ledger; move it aside (keep it for the auditors) and run again",
-            state.display()
-        )));
-    }
+    crate::ledger::refuse_existing(state)?;
     let dirs = batch_dirs(out)?;
     if dirs.is_empty() {
         return Err(Error::Usage(format!(
@@ -288,22 +213,11 @@ fn rebuild(out: &Path, state: &Path) -> Result<i32> {
     // Every batch is read and verified before the ledger file is made.
     let mut batches = Vec::with_capacity(dirs.len());
     for name in &dirs {
-        let (record, notices) = read_batch(&out.join(name), name)?;
+        let (record, notices) = verified_batch(&out.join(name), name)?;
         let held = support_held_of(&out.join(name))?;
         batches.push((record, notices, held));
     }
-    let _ = std::fs::remove_file(state);
-    // One transaction: a rebuild that fails leaves no half ledger (the file
-    // it made is removed again).
-    let written = Ledger::open(state).and_then(|mut ledger| ledger.commit_batches(&batches));
-    if let Err(e) = written {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = state.as_os_str().to_owned();
-            p.push(suffix);
-            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
-        }
-        return Err(e);
-    }
+    crate::ledger::rebuild(state, &batches)?;
     let mut o = std::io::stdout().lock();
     for (record, notices, _) in &batches {
         // A batch directory does not keep the printed addresses: the
@@ -324,43 +238,4 @@ fn rebuild(out: &Path, state: &Path) -> Result<i32> {
         out.display()
     );
     Ok(0)
-}
-
-/// A verified batch directory as the ledger recorded it.
-fn read_batch(dir: &Path, name: &str) -> Result<(BatchRecord, Vec<IssuedNotice>)> {
-    let report = verify(dir, None)?;
-    if let Some(first) = report.problems.first() {
-        return Err(Error::State(format!(
-            "{} does not verify ({} problem(s), the first: {first}): a ledger is rebuilt from verified batches only; see `kigen verify {}`",
-            dir.display(),
-            report.problems.len(),
-            dir.display()
-        )));
-    }
-    let (summary, bytes) = read_summary(dir)?;
-    let date = name.split('.').next().unwrap_or(name);
-    let as_of = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
-    let manifest = read_csv(&dir.join("manifest.csv")).map_err(|message| Error::Input {
-        path: dir.join("manifest.csv"),
-        message,
-    })?;
-    let mut notices = Vec::new();
-    for row in &manifest {
-        notices.extend(manifest_notices(row).ok_or_else(|| Error::Input {
-            path: dir.join("manifest.csv"),
-            message: format!("row with seq {:?} is not a manifest row", row.first()),
-        })?);
-    }
-    let record = BatchRecord {
-        batch_id: name.to_string(),
-        as_of,
-        input_sha256: summary.input.sha256.clone(),
-        profile_sha256: summary.profile_sha256.clone(),
-        summary_sha256: sha256_hex(&bytes),
-        timings_json: summary.timings.to_string(),
-        packets: manifest.len() as u64,
-        tool_version: summary.version.clone(),
-    };
-    Ok((record, notices))
 }

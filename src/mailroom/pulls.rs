@@ -11,13 +11,14 @@ use chrono::NaiveDate;
 
 use super::export::{find, Export, ExportRequest, Found};
 use super::table::{table_pages, Column, Heading};
-use super::{pdf_id, read_table, refuse_batch_dir, status_class, write_private, StatusClass};
+use super::{pdf_id, refuse_batch_dir, status_class, write_private, StatusClass};
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::files::sync_dir;
 use crate::ledger::{Ledger, PrintedAddress};
 use crate::model::{CsvEncoding, Resident};
 use crate::outputs::csvfile::{push_field, push_record, CsvFile};
+use crate::outputs::manifest::read_manifest;
 use crate::outputs::summary::{read_summary, SUMMARY_FILE};
 use crate::profile::SupportMeasurePolicy;
 use crate::render::display::FontId;
@@ -246,7 +247,7 @@ fn committed_batch(dir: &Path, state: Option<&Path>) -> Result<Batch> {
         )));
     }
     let (summary, bytes) = read_summary(dir)?;
-    let packets = read_manifest(&dir.join("manifest.csv"))?;
+    let packets = manifest_packets(dir)?;
     let name = std::fs::canonicalize(dir)
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -289,46 +290,21 @@ fn committed_batch(dir: &Path, state: Option<&Path>) -> Result<Batch> {
     })
 }
 
-/// manifest.csv's rows, by header name.
-fn read_manifest(path: &Path) -> Result<Vec<ManifestPacket>> {
-    let table = read_table(path, false)?;
-    let bad = |message: String| Error::Input {
-        path: path.to_path_buf(),
-        message,
-    };
-    let col = |name: &str| {
-        table
-            .column(&[name])
-            .ok_or_else(|| bad(format!("no column {name}")))
-    };
-    let cols = [
-        col("seq")?,
-        col("file")?,
-        col("first_page")?,
-        col("pages")?,
-        col("resident_code")?,
-        col("name")?,
-        col("postal_code")?,
-        col("document_number")?,
-    ];
-    let mut out = Vec::with_capacity(table.rows.len());
-    for (line, row) in &table.rows {
-        let f = |i: usize| row.get(cols[i]).cloned().unwrap_or_default();
-        let num = |i: usize| {
-            f(i).parse::<u32>()
-                .map_err(|_| bad(format!("line {line}: {:?} is not a number", f(i))))
-        };
-        out.push(ManifestPacket {
-            seq: num(0)?,
-            file: f(1),
-            first_page: num(2)?,
-            pages: num(3)?,
-            resident_code: f(4),
-            name: f(5),
-            postal_code: f(6),
-            document_number: f(7),
-        });
-    }
+/// manifest.csv's packets (read by `outputs::manifest`), in print order.
+fn manifest_packets(dir: &Path) -> Result<Vec<ManifestPacket>> {
+    let mut out: Vec<ManifestPacket> = read_manifest(dir)?
+        .into_iter()
+        .map(|r| ManifestPacket {
+            seq: r.seq,
+            file: r.file,
+            first_page: r.first_page,
+            pages: r.pages,
+            resident_code: r.resident_code,
+            name: r.name,
+            postal_code: r.postal_code,
+            document_number: r.document_number,
+        })
+        .collect();
     out.sort_by_key(|p| p.seq);
     Ok(out)
 }

@@ -18,8 +18,7 @@ use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::files::sync_dir;
 use crate::ledger::{DocumentRecord, Ledger, PrintedAddress, ReprintRecord};
-use crate::model::{DueNotice, Resident};
-use crate::pipeline::envelope_barcode;
+use crate::model::{envelope_barcode, DueNotice, Resident};
 use crate::render::display::{FontId, Page, Paint};
 use crate::render::fonts::FontSet;
 use crate::render::layout::Canvas;
@@ -347,7 +346,7 @@ fn due_notice(
         NoticeKind::Certificate
     };
     let postal = load_postal(profile)?;
-    let barcode = envelope_barcode(&resident, &postal).map_err(|e| e.detail);
+    let barcode = envelope_barcode(&resident, Some(&postal));
     let ku = postal.ku(resident.envelope().postal_code.digits());
     Ok(DueNotice {
         resident,

@@ -15,7 +15,8 @@ pub use counts::{CardCounts, Counts};
 pub use encoding::{CsvEncoding, InputEncoding};
 pub use field::Field;
 pub use mail::{weight_band, Bundle, CountSheet, MIXED_BUNDLE};
-pub use notice::{DueNotice, Exception, Hold, RowOutput};
+pub(crate) use notice::envelope_barcode;
+pub use notice::{DueNotice, Exception, Hold, NoBarcodeNote, RowOutput};
 pub use resident::{
     valid_resident_code, BirthWritten, CodeKey, Envelope, MailTo, Reject, Resident, RowRead,
     UnmatchedCard, CURRENT_RESIDENT,

@@ -1,11 +1,14 @@
 //! What the per-row work makes of a resident: the due notice to print, why
 //! a notice is held, the exceptions to list, and the whole row's result.
 
+use std::fmt;
+
 use chrono::NaiveDate;
 
 use super::field::Field;
 use super::resident::{Reject, Resident};
-use crate::barcode::BarChar;
+use crate::barcode::{barcode_for, BarChar, NoBarcodeReason, PostalData};
+use crate::postal_code::PostalCode;
 use crate::rules::Evaluation;
 use crate::select::{Outcome, Selection};
 
@@ -30,11 +33,56 @@ pub struct DueNotice {
     /// What is due.
     pub selection: Selection,
     /// The customer barcode's characters (STC … SPC), or why there is none.
-    pub barcode: Result<Vec<BarChar>, String>,
+    pub barcode: Result<Vec<BarChar>, NoBarcodeNote>,
     /// The 郵便区番号 of the envelope's postal code (3 or 5 digits), which
     /// presort orders and bundles by; `None` when the postal data does not
     /// know the code (the piece goes into the 雑 bundle).
     pub ku: Option<String>,
+}
+
+/// Why a printed notice has no customer barcode: the reason and the
+/// envelope's postal code. Written (manifest.csv's `barcode_note`,
+/// exceptions.csv) as `〒{postal code}: {reason}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoBarcodeNote {
+    /// Why.
+    pub reason: NoBarcodeReason,
+    /// The envelope's postal code.
+    pub postal_code: PostalCode,
+}
+
+impl fmt::Display for NoBarcodeNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reason {
+            NoBarcodeReason::NoPostalData => f.write_str(self.reason.text()),
+            r => write!(f, "〒{}: {}", self.postal_code, r.text()),
+        }
+    }
+}
+
+/// The barcode step, the same for the night's run and a reprint: the
+/// envelope's barcode (the 送付先 when there is one, SPEC 9), or why there
+/// is none. `None` postal data: no barcodes.
+pub(crate) fn envelope_barcode(
+    resident: &Resident,
+    postal: Option<&dyn PostalData>,
+) -> Result<Vec<BarChar>, NoBarcodeNote> {
+    let to = resident.envelope();
+    let note = |reason| NoBarcodeNote {
+        reason,
+        postal_code: *to.postal_code,
+    };
+    let Some(data) = postal else {
+        return Err(note(NoBarcodeReason::NoPostalData));
+    };
+    // The 住所表示番号 runs on into the building and room, which the
+    // registry keeps in 方書 (郵便プラザ503室 → …-503).
+    let address = if to.address_extra.is_empty() {
+        to.address.to_string()
+    } else {
+        format!("{}　{}", to.address, to.address_extra)
+    };
+    barcode_for(to.postal_code, &address, data).map_err(|e| note(e.kind()))
 }
 
 /// One line of exceptions.csv: a usable row that a person should look at.

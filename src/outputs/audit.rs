@@ -32,11 +32,13 @@ use super::overview::{each_record, labels, Overview};
 use super::{EXCEPTIONS_HEADER, HELD_HEADER, MANIFEST_HEADER, REJECTS_HEADER};
 use crate::error::{Error, Result};
 use crate::files::create_private;
+use crate::names::{
+    EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE, REJECTS_FILE, SUMMARY_FILE,
+};
 use crate::rules::ItemKind;
 use crate::select::Outcome;
 
-/// The file's name in the batch directory.
-pub(crate) const AUDIT_FILE: &str = "audit.xlsx";
+pub(crate) use crate::names::AUDIT_FILE;
 
 /// The sheets, in order.
 pub(crate) const SHEETS: [&str; 6] = ["概要", "発送一覧", "保留", "不備", "例外", "郵便区別"];
@@ -290,7 +292,7 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
         &f,
         SHEETS[2],
-        &dir.join("held.csv"),
+        &dir.join(HELD_FILE),
         &HELD_HEADER,
         None,
     )?;
@@ -298,7 +300,7 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
         &f,
         SHEETS[3],
-        &dir.join("rejects.csv"),
+        &dir.join(REJECTS_FILE),
         &REJECTS_HEADER,
         None,
     )?;
@@ -306,7 +308,7 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
         &f,
         SHEETS[4],
-        &dir.join("exceptions.csv"),
+        &dir.join(EXCEPTIONS_FILE),
         &EXCEPTIONS_HEADER,
         Some(("説明", "code", labels::exception)),
     )?;
@@ -500,7 +502,7 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
         ("カスタマバーコードあり", m.with_barcode, "with_barcode"),
         (
             "カスタマバーコードなし",
-            m.without_barcode.values().sum(),
+            m.without_barcode.values().map(|g| g.packets).sum(),
             "without_barcode",
         ),
     ] {
@@ -514,7 +516,7 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
             Cell::Text(key.into()),
         ])?;
     }
-    s.finish("summary.json")
+    s.finish(SUMMARY_FILE)
 }
 
 /// 発送一覧: manifest.csv's columns, cell for cell, from the rows written.
@@ -526,8 +528,8 @@ fn manifest_sheet(ws: &mut Worksheet, f: &Formats, rows: &[ManifestRow<'_>]) -> 
         let due = |k: ItemKind| Cell::Number(u64::from(n.selection.due.contains(&k)));
         let exp = |k: ItemKind| Cell::Date(n.evaluation.item(k).map(|i| i.expiry));
         let (barcode, note) = match &n.barcode {
-            Ok(chars) => (crate::barcode::manifest_text(chars), ""),
-            Err(why) => (String::new(), why.as_str()),
+            Ok(chars) => (crate::barcode::manifest_text(chars), String::new()),
+            Err(why) => (String::new(), why.to_string()),
         };
         s.push(&[
             Cell::Number(u64::from(row.seq)),
@@ -553,11 +555,11 @@ fn manifest_sheet(ws: &mut Worksheet, f: &Formats, rows: &[ManifestRow<'_>]) -> 
             Cell::Number(u64::from(r.non_forwardable)),
             Cell::Text(barcode.into()),
             Cell::Text(cell_text(row.document_number)),
-            Cell::Text(cell_text(note)),
+            Cell::Text(cell_text(&note)),
             Cell::Number(u64::from(r.mail_to.is_some())),
         ])?;
     }
-    s.finish("manifest.csv")
+    s.finish(MANIFEST_FILE)
 }
 
 /// A column a CSV sheet adds: (its title, the column it is computed from,
@@ -636,7 +638,7 @@ fn district_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<
             Cell::Number(d.without_barcode),
         ])?;
     }
-    s.finish("mailing.csv")
+    s.finish(MAILING_FILE)
 }
 
 /// The data rows a sheet holds for `n` rows of its source: all of them,

@@ -4,8 +4,9 @@ use std::path::Path;
 
 use super::csvfile::{push_record, CsvFile};
 use super::BUNDLES_HEADER;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Bundle, CsvEncoding};
+use crate::names::BUNDLES_FILE;
 
 /// Writes bundles.csv into `dir`: one row per bundle; `file` names the
 /// print file, or the files joined with `;` for a bundle that runs over a
@@ -25,8 +26,32 @@ pub(crate) fn write_bundles(dir: &Path, bundles: &[Bundle], encoding: CsvEncodin
             ],
         );
     }
-    let mut f = CsvFile::create(&dir.join("bundles.csv"), &BUNDLES_HEADER, encoding)?;
+    let mut f = CsvFile::create(&dir.join(BUNDLES_FILE), &BUNDLES_HEADER, encoding)?;
     f.write_records(&text, bundles.len() as u64)?;
     f.finish()?;
     Ok(())
+}
+
+/// One row of bundles.csv as read back, by header name (`verify`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub(crate) struct BundleRecord {
+    /// The bundle's number (1-based, as written).
+    pub bundle: String,
+    /// Its 郵便区番号, or the mixed bundle's key.
+    pub key: String,
+    /// Its pieces.
+    pub pieces: u64,
+    /// The manifest seq of its first piece.
+    pub first_seq: u64,
+    /// And of its last.
+    pub last_seq: u64,
+    /// Its print file(s), joined with `;`.
+    pub file: String,
+}
+
+/// Reads `dir`'s bundles.csv by header name; the error names the file and
+/// the line.
+pub(crate) fn read_bundles(dir: &Path) -> Result<Vec<BundleRecord>> {
+    let path = dir.join(BUNDLES_FILE);
+    super::csvfile::read_records(&path).map_err(|message| Error::Input { path, message })
 }

@@ -157,24 +157,51 @@ pub(crate) fn encode_cp932(text: &str) -> Vec<u8> {
     out
 }
 
-/// Reads a CSV output (UTF-8 with BOM, or CP932 without) into records.
-pub(crate) fn read_csv(path: &Path) -> std::result::Result<Vec<Vec<String>>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let text = match bytes.strip_prefix("\u{FEFF}".as_bytes()) {
-        Some(rest) => {
-            String::from_utf8(rest.to_vec()).map_err(|e| format!("{}: {e}", path.display()))?
-        }
+/// The text of a CSV output (UTF-8 with BOM, or CP932 without); the error
+/// says what is wrong, not which file.
+fn read_output_text(path: &Path) -> std::result::Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    match bytes.strip_prefix("\u{FEFF}".as_bytes()) {
+        Some(rest) => String::from_utf8(rest.to_vec()).map_err(|e| e.to_string()),
         None => {
             let (t, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
             if bad {
-                return Err(format!(
-                    "{}: neither UTF-8 with BOM nor CP932",
-                    path.display()
-                ));
+                return Err("neither UTF-8 with BOM nor CP932".to_string());
             }
-            t.into_owned()
+            Ok(t.into_owned())
         }
-    };
+    }
+}
+
+/// Reads a CSV output (UTF-8 with BOM, or CP932 without) by header name:
+/// each record is a `T` (serde). The error names the line, not the file.
+pub(crate) fn read_records<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> std::result::Result<Vec<T>, String> {
+    let text = read_output_text(path)?;
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in r.deserialize() {
+        rows.push(rec.map_err(|e: csv::Error| {
+            // Outputs write one record a line, after the header: record n
+            // is on line n + 1.
+            match (e.kind(), e.position()) {
+                (csv::ErrorKind::Deserialize { err, .. }, Some(at)) => {
+                    format!("line {}: {err}", at.record() + 1)
+                }
+                (_, Some(at)) => format!("line {}: {e}", at.record() + 1),
+                (_, None) => e.to_string(),
+            }
+        })?);
+    }
+    Ok(rows)
+}
+
+/// Reads a CSV output (UTF-8 with BOM, or CP932 without) into records.
+pub(crate) fn read_csv(path: &Path) -> std::result::Result<Vec<Vec<String>>, String> {
+    let text = read_output_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());

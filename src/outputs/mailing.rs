@@ -4,10 +4,12 @@
 use std::path::Path;
 
 use super::csvfile::{push_record, CsvFile};
+use super::districts::per_file_and_district;
 use super::manifest::ManifestRow;
 use super::MAILING_HEADER;
 use crate::error::Result;
 use crate::model::CsvEncoding;
+use crate::names::MAILING_FILE;
 
 /// Writes mailing.csv into `dir` from the manifest's rows.
 pub(crate) fn write_mailing(
@@ -15,33 +17,17 @@ pub(crate) fn write_mailing(
     rows: &[ManifestRow<'_>],
     encoding: CsvEncoding,
 ) -> Result<()> {
-    // Per file (in print order) and district (ascending): presort orders
-    // by 郵便区番号, so a district's pieces need not be consecutive.
-    let mut by_district: Vec<(&str, &str, u64, u64)> = Vec::new();
+    let by_district = per_file_and_district(rows);
     let mut totals: Vec<(&str, u64, u64)> = Vec::new();
-    for row in rows {
-        let district = row.notice.resident.envelope().postal_code.district();
-        let pages = row.pages as u64;
-        match by_district
-            .iter_mut()
-            .find(|r| r.0 == row.file && r.1 == district)
-        {
-            Some(r) => {
-                r.2 += 1;
-                r.3 += pages;
+    for d in &by_district {
+        match totals.iter_mut().find(|t| t.0 == d.file) {
+            Some(t) => {
+                t.1 += d.count.packets;
+                t.2 += d.count.pages;
             }
-            None => by_district.push((row.file, district, 1, pages)),
-        }
-        match totals.last_mut() {
-            Some(t) if t.0 == row.file => {
-                t.1 += 1;
-                t.2 += pages;
-            }
-            _ => totals.push((row.file, 1, pages)),
+            None => totals.push((d.file, d.count.packets, d.count.pages)),
         }
     }
-    let file_rank = |f: &str| totals.iter().position(|t| t.0 == f).unwrap_or(usize::MAX);
-    by_district.sort_by(|a, b| (file_rank(a.0), a.1).cmp(&(file_rank(b.0), b.1)));
     let mut text = String::new();
     let mut written = 0u64;
     let mut push = |file: &str, district: &str, packets: u64, pages: u64| {
@@ -51,8 +37,8 @@ pub(crate) fn write_mailing(
         );
         written += 1;
     };
-    for (file, district, packets, pages) in &by_district {
-        push(file, district, *packets, *pages);
+    for d in &by_district {
+        push(d.file, d.district, d.count.packets, d.count.pages);
     }
     for (file, packets, pages) in &totals {
         push(file, "all", *packets, *pages);
@@ -60,7 +46,7 @@ pub(crate) fn write_mailing(
     let all_packets = totals.iter().map(|t| t.1).sum();
     let all_pages = totals.iter().map(|t| t.2).sum();
     push("all", "all", all_packets, all_pages);
-    let mut f = CsvFile::create(&dir.join("mailing.csv"), &MAILING_HEADER, encoding)?;
+    let mut f = CsvFile::create(&dir.join(MAILING_FILE), &MAILING_HEADER, encoding)?;
     f.write_records(&text, written)?;
     f.finish()?;
     Ok(())

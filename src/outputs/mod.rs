@@ -6,8 +6,10 @@
 //! from one [`overview`].
 
 pub(crate) mod audit;
+pub(crate) mod auditor;
 pub(crate) mod bundles;
 pub(crate) mod csvfile;
+pub(crate) mod districts;
 pub(crate) mod mailing;
 pub(crate) mod manifest;
 pub(crate) mod overview;

@@ -13,8 +13,10 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+pub(crate) use super::districts::DistrictCount;
+use super::districts::{per_district, per_file_and_district};
 use super::manifest::ManifestRow;
-use super::{HELD_HEADER, REJECTS_HEADER};
+use crate::barcode::NoBarcodeReason;
 use crate::error::{Error, Result};
 use crate::model::Counts;
 
@@ -55,20 +57,34 @@ pub(crate) struct PrintFileFacts {
     pub sha256: String,
 }
 
-/// Packets and pages of one 3-digit postal district (mailing.csv's
-/// districts, all print files together).
+/// The packets without a barcode for one reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct DistrictCount {
-    /// The first three digits of the postal code.
-    pub district: String,
+pub(crate) struct NoBarcodeGroup {
     /// Packets.
     pub packets: u64,
-    /// Pages.
-    pub pages: u64,
-    /// Of the packets, those to addresses marked 転送不要.
-    pub non_forwardable: u64,
-    /// Of the packets, those without a customer barcode.
-    pub without_barcode: u64,
+    /// The first few of their postal codes, in order, each once (see
+    /// [`NO_BARCODE_EXAMPLES`]).
+    pub examples: Vec<String>,
+    /// Other postal codes than the examples had this reason too.
+    pub more: bool,
+}
+
+/// The most example postal codes a [`NoBarcodeGroup`] keeps (the report's
+/// table must not grow with the city).
+pub(crate) const NO_BARCODE_EXAMPLES: usize = 3;
+
+impl NoBarcodeGroup {
+    fn add(&mut self, postal_code: String) {
+        self.packets += 1;
+        if self.examples.contains(&postal_code) {
+            return;
+        }
+        if self.examples.len() < NO_BARCODE_EXAMPLES {
+            self.examples.push(postal_code);
+        } else {
+            self.more = true;
+        }
+    }
 }
 
 /// The printed packets as the mail room counts them.
@@ -82,8 +98,9 @@ pub(crate) struct MailFacts {
     pub non_forwardable: u64,
     /// Packets with a customer barcode.
     pub with_barcode: u64,
-    /// Packets without one, per reason (the manifest's `barcode_note`).
-    pub without_barcode: BTreeMap<String, u64>,
+    /// Packets without one, per reason (the manifest's `barcode_note`
+    /// without its postal code).
+    pub without_barcode: BTreeMap<NoBarcodeReason, NoBarcodeGroup>,
     /// Per district, in district order.
     pub districts: Vec<DistrictCount>,
 }
@@ -92,34 +109,21 @@ impl MailFacts {
     /// Counts the manifest's rows.
     pub(crate) fn from_rows(rows: &[ManifestRow<'_>]) -> Self {
         let mut m = MailFacts::default();
-        let mut districts: BTreeMap<&str, DistrictCount> = BTreeMap::new();
         for row in rows {
             let r = &row.notice.resident;
-            // The envelope's district, as mailing.csv counts it (the 送付先
-            // when there is one).
-            let district = r.envelope().postal_code.district();
-            let pages = row.pages as u64;
-            let d = districts.entry(district).or_insert_with(|| DistrictCount {
-                district: district.to_string(),
-                ..DistrictCount::default()
-            });
-            d.packets += 1;
-            d.pages += pages;
             m.packets += 1;
-            m.pages += pages;
-            if r.non_forwardable {
-                d.non_forwardable += 1;
-                m.non_forwardable += 1;
-            }
+            m.pages += row.pages as u64;
+            m.non_forwardable += u64::from(r.non_forwardable);
             match &row.notice.barcode {
                 Ok(_) => m.with_barcode += 1,
-                Err(why) => {
-                    d.without_barcode += 1;
-                    *m.without_barcode.entry(why.clone()).or_insert(0) += 1;
-                }
+                Err(why) => m
+                    .without_barcode
+                    .entry(why.reason)
+                    .or_default()
+                    .add(why.postal_code.to_string()),
             }
         }
-        m.districts = districts.into_values().collect();
+        m.districts = per_district(&per_file_and_district(rows));
         m
     }
 }
@@ -317,35 +321,6 @@ pub(crate) struct Overview<'a> {
     pub rejects: ReasonTally,
     /// held.csv, counted.
     pub held: ReasonTally,
-}
-
-/// Writes the batch's audit.xlsx and then report.html into `dir`, from the
-/// counts summary.json will hold, the print files and the manifest's rows
-/// (rejects.csv and held.csv are read back from `dir`). Called once every
-/// other file but summary.json is written, so the report can list them.
-pub(crate) fn write_auditor_files(
-    dir: &Path,
-    identity: Identity<'_>,
-    counts: &Counts,
-    print_files: &[PrintFileFacts],
-    rows: &[ManifestRow<'_>],
-) -> Result<()> {
-    let overview = Overview {
-        identity,
-        counts,
-        print_files,
-        mail: MailFacts::from_rows(rows),
-        rejects: tally_reasons(&dir.join("rejects.csv"), &REJECTS_HEADER, "value")?,
-        held: tally_reasons(&dir.join("held.csv"), &HELD_HEADER, "code_point")?,
-    };
-    super::audit::write_audit(dir, &overview, rows)?;
-    let mut files = Vec::new();
-    for rel in super::summary::batch_files(dir)? {
-        let path = dir.join(&rel);
-        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
-        files.push((rel, meta.len()));
-    }
-    super::report::write_report(dir, &overview, &files)
 }
 
 /// The Japanese names the auditor reads: outcomes, exception codes, notice

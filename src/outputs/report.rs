@@ -18,10 +18,13 @@ use std::path::Path;
 use super::overview::{labels, Overview, ReasonTally, OTHER_REASONS};
 use crate::error::{Error, Result};
 use crate::files::create_private;
+use crate::names::{
+    AUDIT_FILE, BUNDLES_FILE, EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE,
+    OUTCOMES_FILE, REJECTS_FILE, SUMMARY_FILE,
+};
 use crate::select::Outcome;
 
-/// The file's name in the batch directory.
-pub(crate) const REPORT_FILE: &str = "report.html";
+pub(crate) use crate::names::REPORT_FILE;
 
 /// How many reason groups a table shows before it says how many more
 /// there are (the CSVs and audit.xlsx have every row).
@@ -215,18 +218,18 @@ code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12.5px; 
 /// What the files of a batch are, for the list of links.
 fn describe(file: &str) -> &'static str {
     match file {
-        "outcomes.csv" => "入力の全行とその結果",
-        "rejects.csv" => "不備の行",
-        "exceptions.csv" => "例外（確認が必要な点）",
-        "held.csv" => "保留（印刷しなかった通知）",
-        "manifest.csv" => "発送一覧（1通1行）",
-        "mailing.csv" => "郵便区・ファイル別の通数（差出票）",
-        "bundles.csv" => "区分け（郵便区番号ごとの束）",
+        OUTCOMES_FILE => "入力の全行とその結果",
+        REJECTS_FILE => "不備の行",
+        EXCEPTIONS_FILE => "例外（確認が必要な点）",
+        HELD_FILE => "保留（印刷しなかった通知）",
+        MANIFEST_FILE => "発送一覧（1通1行）",
+        MAILING_FILE => "郵便区・ファイル別の通数（差出票）",
+        BUNDLES_FILE => "区分け（郵便区番号ごとの束）",
         "cards-unmatched.csv" => "住民記録に対応しないカード情報の行",
         "print/bundle-slips.pdf" => "束ごとの区分票",
         "print/count-sheet.pdf" => "差出票に写す通数",
-        "summary.json" => "バッチの記録（件数・全ファイルの SHA-256）",
-        "audit.xlsx" => "監査用ブック",
+        SUMMARY_FILE => "バッチの記録（件数・全ファイルの SHA-256）",
+        AUDIT_FILE => "監査用ブック",
         REPORT_FILE => "この報告",
         f if f.starts_with("print/non-forwardable-") => "印刷ファイル（転送不要）",
         f if f.starts_with("print/") => "印刷ファイル",
@@ -477,7 +480,7 @@ fn rejects(h: &mut String, ov: &Overview<'_>) {
         h.push_str("<h3>項目別</h3>");
         h.push_str(&bar_chart("不備の項目別の行数", &bars));
         h.push_str("<h3>理由別</h3>");
-        reason_table(h, &ov.rejects, "rejects.csv");
+        reason_table(h, &ov.rejects, REJECTS_FILE);
     }
     h.push_str("</section>\n");
 }
@@ -531,7 +534,7 @@ fn held(h: &mut String, ov: &Overview<'_>) {
     if ov.held.rows == 0 {
         h.push_str("<p>保留はありません。</p>");
     } else {
-        reason_table(h, &ov.held, "held.csv");
+        reason_table(h, &ov.held, HELD_FILE);
     }
     h.push_str("</section>\n");
 }
@@ -607,7 +610,7 @@ fn districts(h: &mut String, ov: &Overview<'_>) {
 
 fn coverage(h: &mut String, ov: &Overview<'_>) {
     let m = &ov.mail;
-    let without: u64 = m.without_barcode.values().sum();
+    let without: u64 = m.without_barcode.values().map(|g| g.packets).sum();
     let _ = write!(
         h,
         "<section id=\"coverage\"><h2>8. 転送不要・カスタマバーコード</h2>\
@@ -637,13 +640,16 @@ fn coverage(h: &mut String, ov: &Overview<'_>) {
         );
     }
     if !m.without_barcode.is_empty() {
-        h.push_str("<h3>バーコードがない理由</h3><table><tr><th>理由（manifest.csv の barcode_note）</th><th class=\"n\">通数</th></tr>");
-        for (why, n) in &m.without_barcode {
+        h.push_str("<h3>バーコードがない理由</h3><table><tr><th>理由</th><th>コード</th><th class=\"n\">通数</th><th>郵便番号の例</th></tr>");
+        for (why, group) in &m.without_barcode {
+            let more = if group.more { "、…" } else { "" };
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
-                esc(why),
-                grouped(*n)
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td>{}{more}</td></tr>",
+                esc(why.label()),
+                why.code(),
+                grouped(group.packets),
+                esc(&group.examples.join("、")),
             );
         }
         h.push_str("</table>");

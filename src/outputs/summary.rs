@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 use crate::files::create_private;
 use crate::model::{Counts, Field};
 
-/// The file's name in the batch directory.
-pub(crate) const SUMMARY_FILE: &str = "summary.json";
+use crate::names::PRINT_DIR;
+pub(crate) use crate::names::SUMMARY_FILE;
 
 /// One output file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -174,7 +174,7 @@ pub(crate) struct SummaryInput<'a> {
 /// summary.json itself and temporary `.part` files.
 pub(crate) fn batch_files(dir: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for sub in ["", "print"] {
+    for sub in ["", PRINT_DIR] {
         let d = dir.join(sub);
         if !d.is_dir() {
             continue;

@@ -126,10 +126,10 @@ mod tests {
         let selection = select("T1", &evaluation, window, &NoLedger);
         assert!(selection.kind.is_some());
         DueNotice {
+            barcode: crate::model::envelope_barcode(&resident, None),
             resident,
             evaluation,
             selection,
-            barcode: Err("test".into()),
             ku: None,
         }
     }

@@ -1,9 +1,7 @@
 //! The era table as data (SPEC 9): the five built-in eras plus any a profile
 //! adds with `[[eras]] name, letter, code, start`.
 
-use super::birth::{self, BirthDate};
-use super::parse::{self, Day, Invalid};
-use super::{weekday_kanji, DateError, DateForm, Era, MAX_YEAR};
+use super::{weekday_kanji, Era, MAX_YEAR};
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 use std::sync::LazyLock;
@@ -195,44 +193,6 @@ impl Eras {
     pub fn format_with_weekday(&self, d: NaiveDate) -> Option<String> {
         let w = self.wareki(d)?;
         Some(format!("{w}（{}）", weekday_kanji(d)))
-    }
-
-    /// [`super::parse_date`] with this table: a card or certificate date in
-    /// any accepted form, no 不詳日 and no 29 February of a common year.
-    pub fn parse_date(&self, s: &str) -> Result<NaiveDate, DateError> {
-        let result = if s.is_ascii() {
-            // Most fields are plain ASCII: parse the bytes in place, no copy.
-            parse::parse_exact(self, s.as_bytes(), false)
-        } else {
-            let mut buf = [0u8; parse::MAX_NORMALIZED];
-            match parse::normalize(s, self, &mut buf) {
-                Some(len) => parse::parse_exact(self, &buf[..len], false),
-                None => Err((DateForm::Unknown, Invalid::NotADate)),
-            }
-        };
-        match result {
-            Ok(Day::Date(d)) => Ok(d),
-            // Not produced when 29 February is not allowed; kept total.
-            Ok(Day::Feb29(y)) => Err(self.error(
-                s,
-                DateForm::Unknown,
-                Invalid::NotCalendar(i64::from(y), 2, 29),
-            )),
-            Err((form, why)) => Err(self.error(s, form, why)),
-        }
-    }
-
-    /// [`super::parse_birth_date`] with this table.
-    pub fn parse_birth_date(&self, s: &str) -> Result<BirthDate, DateError> {
-        birth::parse(self, s).map_err(|(form, why)| self.error(s, form, why))
-    }
-
-    pub(super) fn error(&self, s: &str, form: DateForm, why: Invalid) -> DateError {
-        DateError {
-            input: s.to_owned(),
-            form,
-            reason: why.describe(self),
-        }
     }
 
     pub(super) fn by_letter(&self, c: u8) -> Option<u8> {

@@ -50,6 +50,7 @@
 mod birth;
 mod eras;
 mod parse;
+mod read;
 #[cfg(test)]
 mod tests;
 
