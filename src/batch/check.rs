@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
 
 use crate::barcode::PostalData;
 use crate::error::{Error, Result};
@@ -19,10 +20,11 @@ use crate::outputs::{
 use crate::pipeline::{self, Context};
 use crate::profile::Profile;
 use crate::registry::{
-    read_header, scan_duplicates, CardIndex, Duplicates, InputDigest, RecordStream, RowReader,
+    read_header, scan_duplicates, CardIndex, ColumnMap, Duplicates, InputDigest, RecordStream,
+    RowReader,
 };
 use crate::render::printable::Printability;
-use crate::select::{NoticeLedger, Window};
+use crate::select::{plan_night, NoticeLedger, Window};
 
 /// What a check (or the reading half of a run) needs.
 pub struct CheckRequest<'a> {
@@ -142,27 +144,11 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         Some(d) => d.clone(),
         None => scan_duplicates(&req.input, req.encoding, req.profile, join)?,
     };
-    let rules = &req.profile.settings.rules;
+    let ctx = context(req, &columns, duplicates);
+    let deferred = capped_plan(req, &ctx, &first_digest)?;
     let ctx = Context {
-        reader: RowReader {
-            columns: &columns,
-            encoding: req.encoding,
-            gaiji: &req.profile.gaiji,
-            eras: &req.profile.eras,
-            feb29: rules.feb29,
-            cards: req.cards,
-        },
-        duplicates,
-        rules: req.profile.settings.rule_config(),
-        window: Window {
-            as_of: req.as_of,
-            residence_lead: req.profile.settings.residence_letter().map(|r| r.lead),
-        },
-        ledger: req.ledger,
-        printable: req.printable,
-        postal: req.postal,
-        columns: &req.profile.settings.columns,
-        max_record_bytes: req.profile.settings.input.max_record_bytes,
+        deferred: deferred.as_ref(),
+        ..ctx
     };
     crate::files::create_output_dir(&req.out_dir, "--out")?;
     let enc = req.csv_encoding;
@@ -235,6 +221,87 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         input: digest,
         cards,
     })
+}
+
+/// What the per-row work needs, from the request.
+fn context<'a>(
+    req: &'a CheckRequest<'_>,
+    columns: &'a ColumnMap,
+    duplicates: Duplicates,
+) -> Context<'a> {
+    let settings = &req.profile.settings;
+    Context {
+        reader: RowReader {
+            columns,
+            encoding: req.encoding,
+            gaiji: &req.profile.gaiji,
+            eras: &req.profile.eras,
+            feb29: settings.rules.feb29,
+            cards: req.cards,
+            card_kinds: &settings.card_kinds,
+        },
+        duplicates,
+        rules: settings.rule_config(),
+        window: Window {
+            as_of: req.as_of,
+            residence_lead: settings.residence_letter().map(|r| r.lead),
+            tokutei_lead: settings.tokutei_letter().map(|r| r.lead),
+        },
+        ledger: req.ledger,
+        printable: req.printable,
+        postal: req.postal,
+        columns: &settings.columns,
+        max_record_bytes: settings.input.max_record_bytes,
+        deferred: None,
+    }
+}
+
+/// With `[nightly] max_pieces` (SPEC 15): a pass over the rows that finds
+/// tonight's printable packets and plans them ([`plan_night`]); returns the
+/// lines of those deferred to a later night. Both passes read the same rows
+/// the same way, so `kigen check` and `kigen run` defer the same residents.
+fn capped_plan(
+    req: &CheckRequest<'_>,
+    ctx: &Context<'_>,
+    first_digest: &InputDigest,
+) -> Result<Option<FxHashSet<u32>>> {
+    let nightly = &req.profile.settings.nightly;
+    let Some(cap) = nightly.max_pieces else {
+        return Ok(None);
+    };
+    let mut due: Vec<(NaiveDate, String, u32)> = Vec::new();
+    let digest = pipeline::run_rows(&req.input, ctx, true, |chunks| {
+        for n in chunks.iter().flat_map(|c| &c.notices) {
+            let earliest = n
+                .selection
+                .due
+                .iter()
+                .filter_map(|k| n.evaluation.item(*k))
+                .map(|i| i.expiry)
+                .min();
+            if let Some(e) = earliest {
+                due.push((e, n.resident.code.clone(), n.resident.line));
+            }
+        }
+        Ok(())
+    })?;
+    if &digest != first_digest {
+        return Err(Error::InputChanged {
+            path: req.input.clone(),
+            what: "the export changed while tonight's pieces were planned ([nightly] max_pieces)"
+                .into(),
+        });
+    }
+    let candidates: Vec<(NaiveDate, &str)> =
+        due.iter().map(|(e, code, _)| (*e, code.as_str())).collect();
+    let plan = plan_night(&candidates, req.as_of, Some(cap), nightly.min_notice_days);
+    Ok(Some(
+        due.iter()
+            .zip(plan)
+            .filter(|(_, printed)| !printed)
+            .map(|((_, _, line), _)| *line)
+            .collect(),
+    ))
 }
 
 /// After the registry: the card file's rejects go to rejects.csv (`source`

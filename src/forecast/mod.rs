@@ -209,6 +209,7 @@ pub fn forecast(req: &ForecastRequest<'_>) -> Result<Forecast> {
         eras: &profile.eras,
         feb29: rules.feb29,
         cards: cards.as_ref(),
+        card_kinds: &profile.settings.card_kinds,
     };
     let config = profile.settings.rule_config();
     let lead = rules.lead_months;

@@ -76,6 +76,7 @@ pub(crate) fn find(req: &ExportRequest<'_>, wanted: &HashSet<String>) -> Result<
         eras: &req.profile.eras,
         feb29: req.profile.settings.rules.feb29,
         cards: cards.as_ref(),
+        card_kinds: &req.profile.settings.card_kinds,
     };
     let mut rows: HashMap<String, Vec<Found>> = HashMap::new();
     let mut batch = RecordBatch::default();

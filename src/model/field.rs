@@ -49,6 +49,8 @@ pub enum Field {
     MailToName,
     /// 支援措置 (DV and similar protection: a due notice is held).
     SupportMeasure,
+    /// The card's kind (SPEC 15: mapped by `[card_kinds]`).
+    CardKind,
 }
 
 impl Field {
@@ -78,10 +80,11 @@ impl Field {
         Field::MailToAddressExtra,
         Field::MailToName,
         Field::SupportMeasure,
+        Field::CardKind,
     ];
 
     /// How many fields there are.
-    pub const COUNT: usize = 23;
+    pub const COUNT: usize = 24;
 
     /// The fields a card file provides instead of the registry (SPEC 9:
     /// with `--cards`, the registry's own card columns are not read).
@@ -121,6 +124,7 @@ impl Field {
             Field::MailToAddressExtra => "mail_to_address_extra",
             Field::MailToName => "mail_to_name",
             Field::SupportMeasure => "support_measure",
+            Field::CardKind => "card_kind",
         }
     }
 
@@ -150,7 +154,8 @@ impl Field {
             | Field::MailToAddress
             | Field::MailToAddressExtra
             | Field::MailToName
-            | Field::SupportMeasure => "",
+            | Field::SupportMeasure
+            | Field::CardKind => "",
         }
     }
 

@@ -561,6 +561,7 @@ pub fn scan_duplicates(
         eras: &profile.eras,
         feb29: profile.settings.rules.feb29,
         cards: None,
+        card_kinds: &profile.settings.card_kinds,
     };
     let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
     let mut join_keys: Vec<(CodeKey, u32, u64)> = Vec::new();
