@@ -113,7 +113,7 @@ fn residence_capped_cards_get_one_letter_and_tokutei_holders_none() {
                 let text = &page_texts(&batch.join(&r["file"]))
                     [r["first_page"].parse::<usize>().unwrap() - 1];
                 assert!(text.contains("地方出入国在留管理官署"), "{text}");
-                assert!(text.contains(&format!("住民　{}", r["resident_code"])));
+                assert!(text.contains("有効期間の変更"), "{text}");
             }
         }
         // 特定在留カード holders: counted, listed, never a letter.
@@ -181,9 +181,63 @@ fn the_tokutei_letter_goes_once_when_the_profile_gives_it() {
     let t2 = page_texts(&batch.join(&t2["file"]))[t2["first_page"].parse::<usize>().unwrap() - 1]
         .clone();
     assert!(t2.contains("特定特別永住者証明書"), "{t2}");
-    // The ledger keeps it from repeating.
+    // The ledger keeps it from repeating (T001's certificates, capped by
+    // the period of stay, stay `residence-period`: no notice).
     let batch = run(&input, &profile, &out, "2027-01-01");
-    assert_eq!(outcome(&batch, "T001"), "already-noticed");
+    assert_eq!(outcome(&batch, "T001"), "residence-period");
+    assert_eq!(outcome(&batch, "T002"), "already-noticed");
     let manifest = read_csv(&batch.join("manifest.csv"));
     assert!(manifest.iter().all(|r| r["kind"] != "tokutei"));
+}
+
+/// `[nightly] max_pieces = 1`, `min_notice_days = 60` over three real
+/// nights: the nearest expiry first, residents at their last safe night
+/// printed over the cap, the rest `deferred` and printed once later.
+#[test]
+fn a_nightly_cap_defers_the_farthest_and_prints_everyone_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = profile(dir.path(), false);
+    let text = std::fs::read_to_string(base.join("profile.toml"))
+        .unwrap()
+        .replace(
+            "max_days_ahead = 1\n",
+            "max_days_ahead = 1\nmax_pieces = 1\nmin_notice_days = 60\n",
+        );
+    std::fs::write(base.join("profile.toml"), text).unwrap();
+    let input = registry(dir.path());
+    let out = dir.path().join("out");
+    let mut printed: Vec<(String, String)> = Vec::new();
+    let mut deferred: Vec<(String, String)> = Vec::new();
+    for night in ["2026-12-31", "2027-01-01", "2027-01-02"] {
+        let batch = run(&input, &base, &out, night);
+        for r in read_csv(&batch.join("manifest.csv")) {
+            printed.push((night.to_string(), r["resident_code"].clone()));
+        }
+        for r in read_csv(&batch.join("outcomes.csv")) {
+            if r["outcome"] == "deferred" {
+                deferred.push((night.to_string(), r["resident_code"].clone()));
+            }
+        }
+    }
+    let pairs = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(n, c)| (n.to_string(), c.to_string()))
+            .collect::<Vec<_>>()
+    };
+    // 2026-12-31: J001 (E in 15 days) and F002 (46 days) are at their last
+    // safe night: both printed, over the cap; F001 (90 days) waits.
+    assert_eq!(
+        printed,
+        pairs(&[
+            ("2026-12-31", "F002"),
+            ("2026-12-31", "J001"),
+            ("2027-01-01", "F001"),
+            ("2027-01-02", "F003"),
+        ]),
+        "{deferred:?}"
+    );
+    assert_eq!(
+        deferred,
+        pairs(&[("2026-12-31", "F001"), ("2027-01-01", "F003")])
+    );
 }
