@@ -157,6 +157,7 @@ fn read_every_record(
         eras: wareki::Eras::builtin(),
         feb29: Feb29Rule::Feb28,
         cards: None,
+        card_kinds: &Default::default(),
     };
     let codes = (0..whole.len())
         .filter_map(|i| {

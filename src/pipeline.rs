@@ -36,6 +36,9 @@ pub(crate) struct Context<'a> {
     pub columns: &'a Columns,
     /// Whether the due residents are kept (for rendering).
     pub keep_notices: bool,
+    /// With `[nightly] max_pieces`: the lines of the printable rows planned
+    /// for a later night (SPEC 15: `deferred`).
+    pub deferred: Option<&'a rustc_hash::FxHashSet<u32>>,
 }
 
 /// Processes one row: rules, selection, printability.
@@ -126,6 +129,11 @@ fn evaluate_resident(ctx: &Context<'_>, resident: Resident) -> RowOutput {
         out.outcome = Outcome::Held;
         out.detail = format!("{}; held: {}", out.detail, hold.reason);
         out.hold = Some(hold);
+        return out;
+    }
+    if ctx.deferred.is_some_and(|d| d.contains(&resident.line)) {
+        out.outcome = Outcome::Deferred;
+        out.detail = format!("{}; deferred: [nightly] max_pieces reached", out.detail);
         return out;
     }
     let barcode = barcode_of(ctx, &resident, &mut out.exceptions);

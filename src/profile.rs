@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::files::{read_bounded, MAX_DATA_FILE_BYTES, MAX_PROFILE_BYTES};
 use crate::model::{CsvEncoding, Field, InputEncoding};
 use crate::rules::{validate_generations, BandCounts, Generation, RuleConfig};
-use crate::rules::{AgeBasis, Feb29Rule};
+use crate::rules::{AgeBasis, CardKind, Feb29Rule};
 use crate::text::is_private_use;
 use crate::wareki::{EraDef, Eras};
 
@@ -138,6 +138,49 @@ pub struct Settings {
     /// `[[generations]]` and `[rules] lead_months` (not a key).
     #[serde(skip)]
     pub generation_table: Vec<Generation>,
+    /// `[card_kinds]`: each value of the `card_kind` column mapped to
+    /// `mynumber`, `tokutei` or `tokutei-special` (SPEC 15); checked on load.
+    pub card_kinds: CardKinds,
+}
+
+/// `[card_kinds]`: the export's (or card file's) card-kind values, each
+/// mapped to a kind.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(transparent)]
+pub struct CardKinds(pub std::collections::BTreeMap<String, String>);
+
+impl CardKinds {
+    /// The kind a value of the `card_kind` column stands for: an empty value
+    /// is the city's card; `None`: a value `[card_kinds]` does not map.
+    pub fn kind_of(&self, value: &str) -> Option<CardKind> {
+        if value.is_empty() {
+            return Some(CardKind::MyNumber);
+        }
+        self.0.get(value).and_then(|k| CardKind::parse(k.trim()))
+    }
+
+    /// Every mapping names a kind (exit 2 naming the key otherwise).
+    fn validate(&self) -> Result<(), String> {
+        for (value, kind) in &self.0 {
+            if value.trim().is_empty() || value.trim() != value {
+                return Err(format!(
+                    "card_kinds.{value:?}: a value must be non-empty, with no surrounding spaces"
+                ));
+            }
+            if CardKind::parse(kind.trim()).is_none() {
+                return Err(format!(
+                    "card_kinds.{value:?} = {kind:?}: must be one of {}",
+                    CardKind::NAMES.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The reject reason of a `card_kind` value `[card_kinds]` does not map.
+pub(crate) fn unmapped_card_kind(value: &str) -> String {
+    format!("card_kind {value:?} is not in [card_kinds]: add it to the profile")
 }
 
 /// One `[[eras]]` entry: an era added without a new release.
@@ -419,6 +462,11 @@ pub struct LetterWording {
     /// `[letter.residence]` (SPEC 15).
     #[serde(default)]
     pub residence: Option<ResidenceLetterWording>,
+    /// `[letter.tokutei]` (SPEC 15): the letter to a 特定在留カード holder
+    /// (the same keys as `[letter.residence]`; given, it is sent unless
+    /// `enabled = false`).
+    #[serde(default)]
+    pub tokutei: Option<ResidenceLetterWording>,
 }
 
 /// `[inquiry]`: the 照会書兼回答書 (電子証明書の更新). Every key is required.
@@ -535,11 +583,39 @@ pub struct NightlySettings {
     /// `--allow-future`: a typo or a clock jump must not make every later
     /// night refused.
     pub max_days_ahead: u32,
+    /// At most this many packets a night (SPEC 15; absent: no cap): the
+    /// rest are `deferred`, nearest expiry first.
+    pub max_pieces: Option<u32>,
+    /// A deferred resident is printed, cap or no cap, once no more than
+    /// this many days remain before the earliest due item's expiry
+    /// (default 60).
+    pub min_notice_days: u32,
 }
 
 impl Default for NightlySettings {
     fn default() -> Self {
-        NightlySettings { max_days_ahead: 1 }
+        NightlySettings {
+            max_days_ahead: 1,
+            max_pieces: None,
+            min_notice_days: 60,
+        }
+    }
+}
+
+impl NightlySettings {
+    /// A cap of at least one piece, and at least one day's notice (0 would
+    /// let a deferred resident's item lapse before the letter).
+    fn validate_cap(&self) -> Result<(), String> {
+        if self.max_pieces == Some(0) {
+            return Err("nightly.max_pieces = 0: must be at least 1 (remove it for no cap)".into());
+        }
+        if !(1..=365).contains(&self.min_notice_days) {
+            return Err(format!(
+                "nightly.min_notice_days = {}: must be 1 to 365",
+                self.min_notice_days
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -735,6 +811,9 @@ pub struct CardColumns {
     pub sign_cert_issued: String,
     /// 署名用電子証明書有効期限.
     pub sign_cert_expiry: String,
+    /// The card's kind (SPEC 15; empty: not mapped, and the registry's
+    /// `[columns] card_kind` is read if mapped).
+    pub card_kind: String,
     /// Keys of date columns the card file does not have (as `[columns]
     /// absent`); the key and card_issued cannot be absent.
     pub absent: Vec<String>,
@@ -751,6 +830,7 @@ impl Default for CardColumns {
             user_cert_expiry: Field::UserCertExpiry.default_header().into(),
             sign_cert_issued: Field::SignCertIssued.default_header().into(),
             sign_cert_expiry: Field::SignCertExpiry.default_header().into(),
+            card_kind: String::new(),
             absent: Vec::new(),
         }
     }
@@ -1417,9 +1497,10 @@ impl From<BandSetting> for BandCounts {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResidenceLetterWording {
-    /// Whether the letter is sent (default false).
+    /// Whether the letter is sent (`[letter.residence]`: only when `true`;
+    /// `[letter.tokutei]`: unless `false`).
     #[serde(default)]
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// Months before the card's E from which it is due (default 3).
     #[serde(default = "default_residence_lead")]
     pub lead: u32,
@@ -1462,33 +1543,49 @@ impl Settings {
         self.letter
             .as_ref()
             .and_then(|l| l.residence.as_ref())
-            .filter(|r| r.enabled)
+            .filter(|r| r.enabled == Some(true))
     }
 
-    /// `[letter.residence]` when present: a lead of 1 to 12 months, and no
-    /// placeholder but `{expiry}` (anything else would print as written).
+    /// The tokutei letter when the profile gives it (and does not say
+    /// `enabled = false`).
+    pub fn tokutei_letter(&self) -> Option<&ResidenceLetterWording> {
+        self.letter
+            .as_ref()
+            .and_then(|l| l.tokutei.as_ref())
+            .filter(|r| r.enabled != Some(false))
+    }
+
+    /// `[letter.residence]` and `[letter.tokutei]` when present: a lead of
+    /// 1 to 12 months, and no placeholder but `{expiry}` (anything else
+    /// would print as written).
     fn validate_residence_letter(&self) -> Result<(), String> {
-        let Some(r) = self.letter.as_ref().and_then(|l| l.residence.as_ref()) else {
+        let Some(letter) = self.letter.as_ref() else {
             return Ok(());
         };
-        if !(1..=12).contains(&r.lead) {
-            return Err(format!(
-                "letter.residence.lead = {}: must be 1 to 12",
-                r.lead
-            ));
-        }
-        let texts = [
-            ("greeting", std::slice::from_ref(&r.greeting)),
-            ("steps", &r.steps[..]),
-            ("notes", &r.notes[..]),
-        ];
-        for (key, lines) in texts {
-            for line in lines {
-                let rest = line.replace("{expiry}", "");
-                if rest.contains('{') || rest.contains('}') {
-                    return Err(format!(
-                        "letter.residence.{key} = {line:?}: only {{expiry}} may be used"
-                    ));
+        for (section, r) in [
+            ("residence", &letter.residence),
+            ("tokutei", &letter.tokutei),
+        ] {
+            let Some(r) = r else { continue };
+            if !(1..=12).contains(&r.lead) {
+                return Err(format!(
+                    "letter.{section}.lead = {}: must be 1 to 12",
+                    r.lead
+                ));
+            }
+            let texts = [
+                ("greeting", std::slice::from_ref(&r.greeting)),
+                ("steps", &r.steps[..]),
+                ("notes", &r.notes[..]),
+            ];
+            for (key, lines) in texts {
+                for line in lines {
+                    let rest = line.replace("{expiry}", "");
+                    if rest.contains('{') || rest.contains('}') {
+                        return Err(format!(
+                            "letter.{section}.{key} = {line:?}: only {{expiry}} may be used"
+                        ));
+                    }
                 }
             }
         }
@@ -1504,6 +1601,8 @@ impl Settings {
             message,
         };
         self.validate_residence_letter().map_err(&err)?;
+        self.card_kinds.validate().map_err(&err)?;
+        self.nightly.validate_cap().map_err(&err)?;
         if self.generations.is_empty() {
             return Ok(vec![Generation::current(self.rules.lead_months)]);
         }
@@ -1565,6 +1664,24 @@ mod spec15_tests {
         let text = base.replace("である{expiry}に", "である{date}に");
         let e = settings(&text).unwrap_err();
         assert!(e.contains("letter.residence.greeting"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_card_kinds_table_names_the_key() {
+        let base = std::str::from_utf8(builtin_files("saku").unwrap()[0].1).unwrap();
+        let ok = format!(
+            "{base}\n[card_kinds]\n\"1\" = \"mynumber\"\n\"07\" = \"tokutei\"\n\"08\" = \"tokutei-special\"\n"
+        );
+        assert!(settings(&ok).is_ok());
+        let s: Settings = toml::from_str(&ok).unwrap();
+        assert_eq!(s.card_kinds.kind_of("07"), Some(CardKind::Tokutei));
+        assert_eq!(s.card_kinds.kind_of("08"), Some(CardKind::TokuteiSpecial));
+        assert_eq!(s.card_kinds.kind_of(""), Some(CardKind::MyNumber));
+        assert_eq!(s.card_kinds.kind_of("09"), None);
+        assert!(s.tokutei_letter().is_none());
+        let bad = format!("{base}\n[card_kinds]\n\"07\" = \"zairyu\"\n");
+        let e = settings(&bad).unwrap_err();
+        assert!(e.contains("card_kinds.\"07\" = \"zairyu\""), "{e}");
     }
 }
 

@@ -263,9 +263,9 @@ fn summary_records_the_column_map() {
     let saku = root().join("templates/saku");
     let (summary, text) = run(&root().join(SAMPLE), &saku, "full");
     let columns = summary["columns"].as_object().expect("a columns object");
-    // SPEC 1's 18 keys, then SPEC 9's five (送付先, 支援措置), which the
-    // Saku profile does not map: null.
-    assert_eq!(columns.len(), 23);
+    // SPEC 1's 18 keys, then SPEC 9's five (送付先, 支援措置) and SPEC 15's
+    // card_kind, which the Saku profile does not map: null.
+    assert_eq!(columns.len(), 24);
     assert_eq!(columns["resident_code"], "住民コード");
     assert_eq!(columns["card_issued"], "カード発行日");
     assert_eq!(columns["non_forwardable"], "転送不要");
@@ -276,6 +276,7 @@ fn summary_records_the_column_map() {
         "mail_to_address_extra",
         "mail_to_name",
         "support_measure",
+        "card_kind",
     ] {
         assert!(columns[key].is_null(), "{key}: {columns:?}");
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
 
 use super::resources::{load_postal, Renderer};
 use crate::barcode::PostalData;
@@ -21,7 +22,7 @@ use crate::pipeline::{ChunkOutput, Context};
 use crate::profile::Profile;
 use crate::registry::{CardIndex, CardsFile, Export, FirstPass, InputDigest};
 use crate::render::printable::Printability;
-use crate::select::{NoLedger, NoticeLedger, Window};
+use crate::select::{plan_night, NoLedger, NoticeLedger, Window};
 
 /// What a check (or the reading half of a run) needs.
 pub struct CheckRequest<'a> {
@@ -139,12 +140,19 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         window: Window {
             as_of: req.as_of,
             residence_lead: req.profile.settings.residence_letter().map(|r| r.lead),
+            tokutei_lead: req.profile.settings.tokutei_letter().map(|r| r.lead),
         },
         ledger: req.ledger,
         printable: req.printable,
         postal: req.postal,
         columns: &req.profile.settings.columns,
         keep_notices,
+        deferred: None,
+    };
+    let deferred = capped_plan(req, &export, first, &ctx)?;
+    let ctx = Context {
+        deferred: deferred.as_ref(),
+        ..ctx
     };
     let enc = req.csv_encoding;
     let mut files = RowFiles::create(&req.out_dir, enc)?;
@@ -197,6 +205,53 @@ pub fn check(req: &CheckRequest<'_>, keep_notices: bool) -> Result<CheckReport> 
         input: digest,
         cards,
     })
+}
+
+/// With `[nightly] max_pieces` (SPEC 15): a pass over the rows that finds
+/// tonight's printable packets and plans them ([`plan_night`]); returns the
+/// lines of those deferred to a later night. Both passes read the same rows
+/// the same way, so `kigen check` and `kigen run` defer the same residents.
+fn capped_plan(
+    req: &CheckRequest<'_>,
+    export: &Export<'_>,
+    first: &FirstPass,
+    ctx: &Context<'_>,
+) -> Result<Option<FxHashSet<u32>>> {
+    let nightly = &req.profile.settings.nightly;
+    let Some(cap) = nightly.max_pieces else {
+        return Ok(None);
+    };
+    let planning = Context {
+        keep_notices: true,
+        deferred: None,
+        ..*ctx
+    };
+    let mut due: Vec<(NaiveDate, String, u32)> = Vec::new();
+    export.read_rows(first, &planning, |chunks| {
+        for n in chunks.iter().flat_map(|c| &c.notices) {
+            let earliest = n
+                .selection
+                .due
+                .iter()
+                .filter_map(|k| n.evaluation.item(*k))
+                .map(|i| i.expiry)
+                .min();
+            if let Some(e) = earliest {
+                due.push((e, n.resident.code.clone(), n.resident.line));
+            }
+        }
+        Ok(())
+    })?;
+    let candidates: Vec<(NaiveDate, &str)> =
+        due.iter().map(|(e, code, _)| (*e, code.as_str())).collect();
+    let plan = plan_night(&candidates, req.as_of, Some(cap), nightly.min_notice_days);
+    Ok(Some(
+        due.iter()
+            .zip(plan)
+            .filter(|(_, printed)| !printed)
+            .map(|((_, _, line), _)| *line)
+            .collect(),
+    ))
 }
 
 /// After the registry: the card file's rejects go to rejects.csv (`source`

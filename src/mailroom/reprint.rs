@@ -338,7 +338,10 @@ fn due_notice(
     let residence = evaluation
         .card
         .is_some_and(|c| c.source == crate::rules::ExpirySource::ResidencePeriod);
-    let kind = if due.contains(&ItemKind::Card) && residence {
+    // A 特定在留カード's card item was noticed by the tokutei letter.
+    let kind = if due.contains(&ItemKind::Card) && evaluation.card_kind.by_immigration() {
+        NoticeKind::Tokutei
+    } else if due.contains(&ItemKind::Card) && residence {
         NoticeKind::Residence
     } else if due.contains(&ItemKind::Card) {
         NoticeKind::Card

@@ -49,6 +49,8 @@ pub enum Field {
     MailToName,
     /// 支援措置 (DV and similar protection: a due notice is held).
     SupportMeasure,
+    /// The card's kind (SPEC 15: mapped by `[card_kinds]`).
+    CardKind,
 }
 
 /// A required field: its header must be present and its value non-empty
@@ -145,6 +147,7 @@ const FIELDS: [FieldInfo; Field::COUNT] = [
     ),
     FieldInfo::new(Field::MailToName, "mail_to_name", "", OPTIONAL),
     FieldInfo::new(Field::SupportMeasure, "support_measure", "", OPTIONAL),
+    FieldInfo::new(Field::CardKind, "card_kind", "", OPTIONAL),
 ];
 
 /// [`Field::ALL`], from the table (and the check that each row sits at its
@@ -166,7 +169,7 @@ impl Field {
     pub const ALL: [Field; Field::COUNT] = all_fields();
 
     /// How many fields there are.
-    pub const COUNT: usize = 23;
+    pub const COUNT: usize = 24;
 
     /// The fields a card file provides instead of the registry (SPEC 9:
     /// with `--cards`, the registry's own card columns are not read).

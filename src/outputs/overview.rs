@@ -335,6 +335,8 @@ pub(crate) mod labels {
             "not-due" => "通知時期でない",
             "already-noticed" => "通知済み",
             "residence-period" => "在留期間による期限（通知しない）",
+            "immigration-card" => "特定在留カード（入管で更新・通知しない）",
+            "deferred" => "上限により翌日以降に印刷",
             "held" => "保留（印刷できない文字など）",
             "printed" => "通知書を印刷",
             other => other,
@@ -372,6 +374,7 @@ pub(crate) mod labels {
             "card" => "カード（交付申請）",
             "certificate" => "電子証明書（更新）",
             "residence" => "在留期間（有効期間の変更）",
+            "tokutei" => "特定在留カード（入管で更新）",
             other => other,
         }
     }
@@ -382,6 +385,7 @@ pub(crate) mod labels {
             "card" => "カード",
             "certificate" => "電子証明書",
             "residence" => "在留期間",
+            "tokutei" => "特定在留カード",
             other => other,
         }
     }

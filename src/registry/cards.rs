@@ -31,13 +31,15 @@ use super::stream::{read_header_row, InputDigest, RecordStream};
 use crate::error::{Error, Result};
 use crate::model::{valid_resident_code, CodeKey, Field, InputEncoding, Reject, UnmatchedCard};
 use crate::mynumber::{looks_like_my_number, MASKED, PERSONAL_NUMBER};
-use crate::profile::{CardColumns, Profile};
+use crate::profile::{unmapped_card_kind, CardColumns, CardKinds, Profile};
+use crate::rules::CardKind;
 use crate::text::{fold_key, trim};
 use crate::wareki::Eras;
 
-/// The card dates of one card record, in [`Field::CARD_DATES`] order.
+/// The card dates of one card record, in [`Field::CARD_DATES`] order, and
+/// its card kind when the card file maps `card_kind` (SPEC 15).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CardDates(pub [Option<NaiveDate>; 7]);
+pub struct CardDates(pub [Option<NaiveDate>; 7], pub Option<CardKind>);
 
 impl CardDates {
     /// The date of a card field (`None` for an empty one, or a field that
@@ -125,6 +127,8 @@ struct CardColumnMap {
     key_name: String,
     dates: [Option<usize>; 7],
     names: [String; 7],
+    /// `[cards.columns] card_kind`: its column and header, when mapped.
+    kind: Option<(usize, String)>,
     /// The join key is the 住民コード: it may be written in a reject.
     key_is_resident_code: bool,
 }
@@ -157,6 +161,7 @@ impl CardIndex {
             map: &map,
             encoding,
             eras: &profile.eras,
+            kinds: &settings.card_kinds,
         };
         // One pass: each batch is parsed in parallel and indexed at once, so
         // that no second copy of the rows is made; sized from the file so
@@ -182,6 +187,9 @@ impl CardIndex {
                 f.key().to_string(),
                 map.dates[i].map(|_| map.names[i].clone()),
             ));
+        }
+        if let Some((_, name)) = &map.kind {
+            columns.push((Field::CardKind.key().to_string(), Some(name.clone())));
         }
         let (rows, unattributed) = (builder.rows, builder.unattributed);
         let (entries, by_key, reasons, rejects) = builder.finish(&map)?;
@@ -576,6 +584,7 @@ struct CardReader<'a> {
     map: &'a CardColumnMap,
     encoding: InputEncoding,
     eras: &'a Eras,
+    kinds: &'a CardKinds,
 }
 
 impl CardReader<'_> {
@@ -600,6 +609,7 @@ impl CardReader<'_> {
                     .zip(&map.names)
                     .map(|(c, n)| (*c, n.as_str())),
             )
+            .chain(map.kind.iter().map(|(c, n)| (Some(*c), n.as_str())))
             .find(|(col, _)| {
                 col.and_then(|c| self.text(rec, c))
                     .is_some_and(|v| looks_like_my_number(&v))
@@ -731,6 +741,16 @@ impl CardReader<'_> {
             };
             return reject(Some(key), &map.names[*i], v.clone(), format!("{why}{more}"));
         }
+        if let Some((col, name)) = &map.kind {
+            let v = text(*col);
+            match self.kinds.kind_of(&v) {
+                Some(kind) => dates.1 = Some(kind),
+                None => {
+                    let why = unmapped_card_kind(&v);
+                    return reject(Some(key), name, v.into_owned(), why);
+                }
+            }
+        }
         Parsed {
             line,
             key: Some(key),
@@ -797,6 +817,20 @@ impl CardColumnMap {
                 )),
             }
         }
+        let kind_name = columns.card_kind.trim();
+        let kind = if kind_name.is_empty() {
+            None
+        } else {
+            match find(kind_name)? {
+                Some(c) => Some((c, kind_name.to_string())),
+                None => {
+                    missing.push(format!(
+                        "cards.columns.card_kind: header {kind_name:?} is missing"
+                    ));
+                    None
+                }
+            }
+        };
         let Some(key) = key.filter(|_| missing.is_empty()) else {
             // A card file without its header row: its first line is a
             // record, which is never echoed (SPEC 13).
@@ -823,6 +857,7 @@ impl CardColumnMap {
             key_name,
             dates,
             names,
+            kind,
             key_is_resident_code: false,
         })
     }

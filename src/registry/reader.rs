@@ -150,6 +150,7 @@ impl<'a> Export<'a> {
             eras: &self.profile.eras,
             feb29: self.profile.settings.rules.feb29,
             cards,
+            card_kinds: &self.profile.settings.card_kinds,
         }
     }
 

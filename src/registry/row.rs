@@ -13,8 +13,8 @@ use crate::model::{
     Resident, RowRead, CURRENT_RESIDENT,
 };
 use crate::mynumber::{looks_like_my_number, MASKED, PERSONAL_NUMBER};
-use crate::profile::GaijiTable;
-use crate::rules::{Feb29Rule, ItemDates};
+use crate::profile::{unmapped_card_kind, CardKinds, GaijiTable};
+use crate::rules::{CardKind, Feb29Rule, ItemDates};
 use crate::text::{collapse_breaks, kana_to_full_width, trim};
 use crate::wareki::{BirthDate, Eras, Feb29};
 
@@ -35,6 +35,8 @@ pub struct RowReader<'a> {
     pub feb29: Feb29Rule,
     /// With `--cards`: the card file, which the card dates come from.
     pub cards: Option<&'a CardIndex>,
+    /// `[card_kinds]`: the `card_kind` column's values (SPEC 15).
+    pub card_kinds: &'a CardKinds,
 }
 
 /// A decoded, trimmed field value of one row.
@@ -113,7 +115,7 @@ impl<'a> RowReader<'a> {
                 card_entry,
             };
         }
-        let mut checked = Checked::of(&values, self.eras, self.feb29);
+        let mut checked = Checked::of(&values, self.eras, self.feb29, self.card_kinds);
         if checked.problems.is_empty() {
             if let Some(lines) = duplicates.lines_of(code) {
                 checked.problems.push(shared_code(code, lines, line));
@@ -246,6 +248,9 @@ impl<'a> RowReader<'a> {
                 dates.user_recorded = card.get(Field::UserCertExpiry);
                 dates.sign_issued = card.get(Field::SignCertIssued);
                 dates.sign_recorded = card.get(Field::SignCertExpiry);
+                if let Some(kind) = card.1 {
+                    dates.card_kind = kind;
+                }
                 Ok(Some(entry))
             }
         }
@@ -476,7 +481,7 @@ impl Checked {
     /// Parses the dates (with `eras`; 生年月日 may also hold 29 February of a
     /// common year, taken as `feb29` says, or a 不詳日), the postal code and
     /// the flag, and lists every problem.
-    fn of(values: &Values<'_>, eras: &Eras, feb29: Feb29Rule) -> Checked {
+    fn of(values: &Values<'_>, eras: &Eras, feb29: Feb29Rule, kinds: &CardKinds) -> Checked {
         let text = |f: Field| values[f.index()].as_deref().unwrap_or("");
         let mut problems: Vec<Problem> = Vec::new();
         for f in Field::ALL {
@@ -516,6 +521,7 @@ impl Checked {
             sign_issued: date(Field::SignCertIssued),
             sign_recorded: date(Field::SignCertExpiry),
             stay_end: date(Field::StayEnd),
+            card_kind: card_kind(text(Field::CardKind), kinds, &mut problems),
         };
         let postal = text(Field::PostalCode);
         let postal_code = (!postal.is_empty())
@@ -554,6 +560,20 @@ impl Checked {
             problems,
         }
     }
+}
+
+/// The card's kind from its `[card_kinds]` value (an empty value, or an
+/// unmapped column: the city's card); a value the profile does not map is
+/// the row's problem, named.
+fn card_kind(value: &str, kinds: &CardKinds, problems: &mut Vec<Problem>) -> CardKind {
+    kinds.kind_of(value).unwrap_or_else(|| {
+        problems.push((
+            Field::CardKind,
+            value.to_string(),
+            unmapped_card_kind(value),
+        ));
+        CardKind::MyNumber
+    })
 }
 
 /// Checks the 送付先 items (SPEC 9): all empty (no 送付先), or a 送付先住所

@@ -58,6 +58,7 @@ fn read_with(
         eras,
         feb29,
         cards: None,
+        card_kinds: &Default::default(),
     };
     let mut batch = RecordBatch::default();
     Splitter::with_offset(0).split(line, true, 1, &mut batch);

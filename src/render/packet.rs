@@ -11,7 +11,8 @@ use crate::select::NoticeKind;
 
 /// The packet's pages: the letter, the enclosure for its kind, and blank
 /// backs when printing duplex (so every packet starts on a new sheet). A
-/// residence letter is one page, with no enclosure (SPEC 15).
+/// residence letter and a tokutei letter are one page, with no enclosure
+/// (SPEC 15).
 pub fn packet_pages(
     p: &Packet<'_>,
     w: &Wording<'_>,
@@ -25,6 +26,10 @@ pub fn packet_pages(
                 detail: "[letter.residence] is missing".into(),
             })?)
         }
+        NoticeKind::Tokutei => Some(w.letter.tokutei.as_ref().ok_or(LayoutError::Overflow {
+            page: "tokutei letter",
+            detail: "[letter.tokutei] is missing".into(),
+        })?),
         _ => None,
     };
     let (mut letter, slot) = match residence {
@@ -50,7 +55,7 @@ pub fn packet_pages(
     let enclosure = match p.kind() {
         NoticeKind::Certificate => Some(inquiry_page(p, w, Canvas::new(fonts))?),
         NoticeKind::Card => Some(application_page(p, w, Canvas::new(fonts))?),
-        NoticeKind::Residence => None,
+        NoticeKind::Residence | NoticeKind::Tokutei => None,
     };
     let mut pages = vec![letter];
     if duplex {
@@ -122,6 +127,7 @@ mod tests {
         let window = Window {
             as_of: d("2026-11-26"),
             residence_lead: None,
+            tokutei_lead: None,
         };
         let selection = select("T1", &evaluation, window, &NoLedger);
         assert!(selection.kind.is_some());

@@ -11,13 +11,15 @@ use super::letter::{
 };
 use super::notice::{LayoutError, Packet, Wording};
 use crate::profile::ResidenceLetterWording;
-use crate::rules::ItemKind;
+use crate::rules::{CardKind, ItemKind};
+use crate::select::NoticeKind;
 
 /// `{expiry}` in the wording: the card's expiry in 和暦.
 const EXPIRY: &str = "{expiry}";
 
-/// Lays out the residence letter's one page. Returns the page and the
-/// barcode slot.
+/// Lays out the residence letter's one page (or the tokutei letter's, which
+/// has the same shape and its own wording, `[letter.tokutei]`). Returns the
+/// page and the barcode slot.
 pub fn residence_page(
     p: &Packet<'_>,
     w: &Wording<'_>,
@@ -29,10 +31,17 @@ pub fn residence_page(
         p,
         w,
         &r.title,
-        FitPage {
-            start_size: 9.5,
-            page: "residence letter",
-            section: "[letter.residence]",
+        match p.kind() {
+            NoticeKind::Tokutei => FitPage {
+                start_size: 9.5,
+                page: "tokutei letter",
+                section: "[letter.tokutei]",
+            },
+            _ => FitPage {
+                start_size: 9.5,
+                page: "residence letter",
+                section: "[letter.residence]",
+            },
         },
         |c, size| body(c, p, w, r, size),
     )
@@ -114,7 +123,12 @@ fn item_table(
         .collect();
     for item in &items {
         let base = y + row_h * 0.68;
-        c.text(FontId::Mincho, size, cols[0] + 2.0, base, item.kind.label());
+        let label = match (item.kind, p.notice.evaluation.card_kind) {
+            (ItemKind::Card, CardKind::Tokutei) => "特定在留カード",
+            (ItemKind::Card, CardKind::TokuteiSpecial) => "特定特別永住者証明書",
+            (kind, _) => kind.label(),
+        };
+        c.text(FontId::Mincho, size, cols[0] + 2.0, base, label);
         let date = w
             .eras
             .format_with_weekday(item.expiry)

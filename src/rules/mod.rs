@@ -159,6 +159,42 @@ pub struct ItemDates {
     pub sign_recorded: Option<NaiveDate>,
     /// 在留期間満了日.
     pub stay_end: Option<NaiveDate>,
+    /// Which card the resident holds (`[card_kinds]`, SPEC 15).
+    pub card_kind: CardKind,
+}
+
+/// The kind of card a resident holds (SPEC 15): the city's マイナンバーカード,
+/// or a card 出入国在留管理庁 issues that is also the 個人番号カード and lapses
+/// with the residence card (the city sends no card or residence letter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum CardKind {
+    /// The 個人番号カード the city issues.
+    #[default]
+    MyNumber,
+    /// 特定在留カード.
+    Tokutei,
+    /// 特定特別永住者証明書.
+    TokuteiSpecial,
+}
+
+impl CardKind {
+    /// The `[card_kinds]` spellings.
+    pub const NAMES: [&'static str; 3] = ["mynumber", "tokutei", "tokutei-special"];
+
+    /// Parses a `[card_kinds]` value.
+    pub fn parse(s: &str) -> Option<CardKind> {
+        match s {
+            "mynumber" => Some(CardKind::MyNumber),
+            "tokutei" => Some(CardKind::Tokutei),
+            "tokutei-special" => Some(CardKind::TokuteiSpecial),
+            _ => None,
+        }
+    }
+
+    /// True for a card 出入国在留管理庁 issues and renews.
+    pub fn by_immigration(self) -> bool {
+        self != CardKind::MyNumber
+    }
 }
 
 /// The card's category (seed page table).
@@ -346,6 +382,8 @@ pub struct Evaluation {
     /// The index in [`RuleConfig::table`] of the generation that decided
     /// the items (chosen by the card's issue date); `None` without a card.
     pub generation: Option<usize>,
+    /// The card's kind (from [`ItemDates::card_kind`]): who renews it.
+    pub card_kind: CardKind,
 }
 
 impl Evaluation {
@@ -409,9 +447,11 @@ pub fn evaluate(dates: &ItemDates, config: RuleConfig<'_>) -> Result<Evaluation,
     let Some(birth) = dates.birth else {
         let mut ev = recorded_only(dates, card_issued, generation.lead_months)?;
         ev.generation = Some(index);
+        ev.card_kind = dates.card_kind;
         return Ok(ev);
     };
     ev.generation = Some(index);
+    ev.card_kind = dates.card_kind;
     let mut mismatches = Vec::new();
     ev.card = Some(card_item(
         dates,
@@ -477,6 +517,7 @@ fn recorded_only(
         sign_cert: item(ItemKind::SignCert, dates.sign_issued, dates.sign_recorded)?,
         findings: Vec::new(),
         generation: None,
+        card_kind: dates.card_kind,
     })
 }
 

@@ -315,6 +315,7 @@ fn unknown_birth_uses_the_recorded_expiries_and_skips_the_age_checks() {
         sign_issued: Some(d("2022-01-10")),
         sign_recorded: Some(d("2027-01-20")),
         stay_end: Some(d("2026-12-31")),
+        ..ItemDates::default()
     };
     let ev = evaluate(&dates, RuleConfig::default()).unwrap();
     let got: Vec<_> = ev.items().map(|i| (i.kind, i.expiry, i.source)).collect();

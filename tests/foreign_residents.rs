@@ -1,0 +1,243 @@
+//! SPEC 15: the `card_kind` column and the 特定在留カード, on a planted
+//! registry with foreign residents run through the binary; the letters read
+//! back from the PDFs (lopdf) and the manifest.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{kigen, page_texts, profile_with, read_csv};
+
+const HEADER: &str = "住民コード,個人番号,氏名,氏名カナ,生年月日,性別,住民状態,郵便番号,住所,方書,カード申請日,カード発行日,カード有効期限,利用者証明用電子証明書発行日,利用者証明用電子証明書有効期限,署名用電子証明書発行日,署名用電子証明書有効期限,在留期間満了日,転送不要,法定代理人氏名,カード種別";
+
+/// One planted row in the Saku layout with a カード種別 column.
+fn row(code: &str, birth: &str, issued: &str, stay_end: &str, kind: &str) -> String {
+    format!(
+        "{code},,住民　{code},ジュウミン　{code},{birth},,住民,385-0051,長野県佐久市中込1丁目2番3号,,,{issued},,{issued},,{issued},,{stay_end},,,{kind}"
+    )
+}
+
+/// F001–F003: the city's card, lapsing with the period of stay within the
+/// lead on 2026-12-31 (F003 only from 2027-01-01); T001 (特定在留カード,
+/// same dates as F001), T002 (特定特別永住者証明書, card due by the birthday
+/// rule); J001 an ordinary card notice; X001 a kind the profile does not map.
+fn planted() -> Vec<String> {
+    vec![
+        row("F001", "1994-01-20", "2024-04-10", "2027-03-31", ""),
+        row("F002", "1990-05-05", "2023-09-01", "2027-02-15", "1"),
+        row("F003", "1990-05-05", "2023-09-01", "2027-04-01", "1"),
+        row("T001", "1994-01-20", "2024-04-10", "2027-03-31", "07"),
+        row("T002", "1970-01-15", "2017-03-01", "", "08"),
+        row("J001", "1970-01-15", "2017-03-01", "", "1"),
+        row("X001", "1970-01-15", "2017-03-01", "", "99"),
+    ]
+}
+
+fn registry(dir: &Path) -> PathBuf {
+    let mut text = String::from(HEADER);
+    for r in planted() {
+        text.push('\n');
+        text.push_str(&r);
+    }
+    text.push('\n');
+    let p = dir.join("registry.csv");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const KINDS: &str = "[card_kinds]\n\"1\" = \"mynumber\"\n\"07\" = \"tokutei\"\n\"08\" = \"tokutei-special\"\n\n[inquiry]\n";
+
+const TOKUTEI: &str = "[letter.tokutei]\nlead = 3\ntitle = \"特定在留カードの有効期限のお知らせ\"\ngreeting = \"あなたの特定在留カードは{expiry}に有効期限を迎えます。\"\ntable_heads = [\"種類\", \"有効期限\"]\nsteps_heading = \"必要な手続き\"\nsteps = [\"在留期間の更新の申請とあわせて、地方出入国在留管理官署でカードの更新を申請してください。\"]\nbring_heading = \"お持ちいただくもの\"\nbring = [\"特定在留カード\"]\nnotes = [\"市の窓口では更新できません。\"]\n\n";
+
+fn profile(dir: &Path, tokutei_letter: bool) -> PathBuf {
+    let kinds = if tokutei_letter {
+        format!("{TOKUTEI}{KINDS}")
+    } else {
+        KINDS.to_string()
+    };
+    profile_with(
+        dir,
+        &[
+            (
+                "legal_representative = \"法定代理人氏名\"\n",
+                "legal_representative = \"法定代理人氏名\"\ncard_kind = \"カード種別\"\n",
+            ),
+            ("[inquiry]\n", &kinds),
+        ],
+    )
+}
+
+fn run(input: &Path, profile: &Path, out: &Path, as_of: &str) -> PathBuf {
+    let o = kigen(&[
+        "run",
+        "--input",
+        input.to_str().unwrap(),
+        "--encoding",
+        "utf-8",
+        "--as-of",
+        as_of,
+        "--allow-future",
+        "--accept-input-change",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        "--state",
+        out.join("state/kigen.sqlite").to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out.join(as_of)
+}
+
+fn outcome(batch: &Path, code: &str) -> String {
+    read_csv(&batch.join("outcomes.csv"))
+        .into_iter()
+        .find(|r| r["resident_code"] == code)
+        .map(|r| r["outcome"].clone())
+        .unwrap_or_else(|| panic!("{code} not in outcomes.csv"))
+}
+
+#[test]
+fn residence_capped_cards_get_one_letter_and_tokutei_holders_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile(dir.path(), false);
+    let input = registry(dir.path());
+    let out = dir.path().join("out");
+    let mut letters: Vec<(String, String)> = Vec::new();
+    for night in ["2026-12-31", "2027-01-01", "2027-01-02"] {
+        let batch = run(&input, &profile, &out, night);
+        for r in read_csv(&batch.join("manifest.csv")) {
+            letters.push((r["resident_code"].clone(), r["kind"].clone()));
+            if r["kind"] == "residence" {
+                let text = &page_texts(&batch.join(&r["file"]))
+                    [r["first_page"].parse::<usize>().unwrap() - 1];
+                assert!(text.contains("地方出入国在留管理官署"), "{text}");
+                assert!(text.contains("有効期間の変更"), "{text}");
+            }
+        }
+        // 特定在留カード holders: counted, listed, never a letter.
+        assert_eq!(outcome(&batch, "T001"), "immigration-card");
+        assert_eq!(outcome(&batch, "T002"), "immigration-card");
+        assert_eq!(outcome(&batch, "X001"), "rejected");
+        let rejects = read_csv(&batch.join("rejects.csv"));
+        let x = rejects
+            .iter()
+            .find(|r| r["resident_code"] == "X001")
+            .unwrap();
+        assert_eq!(x["field"], "カード種別");
+        assert_eq!(x["value"], "99");
+        assert!(x["reason"].contains("[card_kinds]"), "{x:?}");
+    }
+    letters.sort();
+    assert_eq!(
+        letters,
+        [
+            ("F001", "residence"),
+            ("F002", "residence"),
+            ("F003", "residence"),
+            ("J001", "card"),
+        ]
+        .map(|(c, k)| (c.to_string(), k.to_string()))
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("2026-12-31/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        summary["counts"]["outcomes"]["immigration-card"], 2,
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_tokutei_letter_goes_once_when_the_profile_gives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile(dir.path(), true);
+    let input = registry(dir.path());
+    let out = dir.path().join("out");
+    let batch = run(&input, &profile, &out, "2026-12-31");
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    let tokutei: Vec<_> = manifest.iter().filter(|r| r["kind"] == "tokutei").collect();
+    let mut codes: Vec<&str> = tokutei
+        .iter()
+        .map(|r| r["resident_code"].as_str())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["T001", "T002"], "{manifest:?}");
+    for r in &tokutei {
+        assert_eq!(r["pages"], "1", "one page, no enclosure");
+        let text =
+            &page_texts(&batch.join(&r["file"]))[r["first_page"].parse::<usize>().unwrap() - 1];
+        assert!(
+            text.contains("特定在留カードの有効期限のお知らせ"),
+            "{text}"
+        );
+        assert!(text.contains("地方出入国在留管理官署"), "{text}");
+    }
+    let t2 = tokutei
+        .iter()
+        .find(|r| r["resident_code"] == "T002")
+        .unwrap();
+    let t2 = page_texts(&batch.join(&t2["file"]))[t2["first_page"].parse::<usize>().unwrap() - 1]
+        .clone();
+    assert!(t2.contains("特定特別永住者証明書"), "{t2}");
+    // The ledger keeps it from repeating (T001's certificates, capped by
+    // the period of stay, stay `residence-period`: no notice).
+    let batch = run(&input, &profile, &out, "2027-01-01");
+    assert_eq!(outcome(&batch, "T001"), "residence-period");
+    assert_eq!(outcome(&batch, "T002"), "already-noticed");
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    assert!(manifest.iter().all(|r| r["kind"] != "tokutei"));
+}
+
+/// `[nightly] max_pieces = 1`, `min_notice_days = 60` over three real
+/// nights: the nearest expiry first, residents at their last safe night
+/// printed over the cap, the rest `deferred` and printed once later.
+#[test]
+fn a_nightly_cap_defers_the_farthest_and_prints_everyone_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = profile(dir.path(), false);
+    let text = std::fs::read_to_string(base.join("profile.toml"))
+        .unwrap()
+        .replace(
+            "max_days_ahead = 1\n",
+            "max_days_ahead = 1\nmax_pieces = 1\nmin_notice_days = 60\n",
+        );
+    std::fs::write(base.join("profile.toml"), text).unwrap();
+    let input = registry(dir.path());
+    let out = dir.path().join("out");
+    let mut printed: Vec<(String, String)> = Vec::new();
+    let mut deferred: Vec<(String, String)> = Vec::new();
+    for night in ["2026-12-31", "2027-01-01", "2027-01-02"] {
+        let batch = run(&input, &base, &out, night);
+        for r in read_csv(&batch.join("manifest.csv")) {
+            printed.push((night.to_string(), r["resident_code"].clone()));
+        }
+        for r in read_csv(&batch.join("outcomes.csv")) {
+            if r["outcome"] == "deferred" {
+                deferred.push((night.to_string(), r["resident_code"].clone()));
+            }
+        }
+    }
+    let pairs = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(n, c)| (n.to_string(), c.to_string()))
+            .collect::<Vec<_>>()
+    };
+    // 2026-12-31: J001 (E in 15 days) and F002 (46 days) are at their last
+    // safe night: both printed, over the cap; F001 (90 days) waits.
+    assert_eq!(
+        printed,
+        pairs(&[
+            ("2026-12-31", "F002"),
+            ("2026-12-31", "J001"),
+            ("2027-01-01", "F001"),
+            ("2027-01-02", "F003"),
+        ]),
+        "{deferred:?}"
+    );
+    assert_eq!(
+        deferred,
+        pairs(&[("2026-12-31", "F001"), ("2027-01-01", "F003")])
+    );
+}
