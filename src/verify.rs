@@ -27,6 +27,9 @@ use crate::outputs::report::{read_figures, REPORT_FILE};
 use crate::outputs::summary::{read_summary, Summary, SUMMARY_FILE};
 use crate::rules::ItemKind;
 use crate::select::Outcome;
+pub(crate) use purged::PURGED_FILE;
+
+mod purged;
 
 /// What verify found.
 #[derive(Debug, Default)]
@@ -60,6 +63,14 @@ impl VerifyReport {
 /// directory that does not exist, or a ledger that cannot be read, is an
 /// error (exit 2), not a mismatch.
 pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
+    if let Some(moved) = archived_place(dir, state)? {
+        let mut rep = verify(&moved, state)?;
+        rep.notes.insert(
+            0,
+            format!("{} was archived: verified at {}", dir.display(), moved.display()),
+        );
+        return Ok(rep);
+    }
     refuse_non_batch(dir)?;
     let mut rep = VerifyReport::default();
     let (summary, summary_bytes) = match read_summary(dir) {
@@ -78,6 +89,15 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
             "the directory is named {name}, the batch is of {} (a copy?)",
             summary.as_of
         ));
+    }
+    if dir.join(PURGED_FILE).exists() {
+        // A purged batch keeps no manifest to match the ledger's notices
+        // with: its summary.json is matched with the ledger's record.
+        if let Some(state) = state {
+            check_ledger_record(&mut rep, dir, &summary, &summary_bytes, state)?;
+        }
+        purged::check_purged(&mut rep, dir, &summary);
+        return Ok(rep);
     }
     if let Some(state) = state {
         check_ledger(&mut rep, dir, &summary, &summary_bytes, state)?;
@@ -133,6 +153,23 @@ fn refuse_non_batch(dir: &Path) -> Result<()> {
     Err(Error::Usage(format!(
         "{shown} is not a batch directory{hint} ({WHAT_A_BATCH_IS})"
     )))
+}
+
+/// summary.json against the ledger's record only (a purged batch).
+fn check_ledger_record(
+    rep: &mut VerifyReport,
+    dir: &Path,
+    summary: &Summary,
+    summary_bytes: &[u8],
+    state: &Path,
+) -> Result<()> {
+    let mut all = VerifyReport::default();
+    check_ledger(&mut all, dir, summary, summary_bytes, state)?;
+    // The manifest comparisons need the manifest, which was erased.
+    let keep = |line: &String| !line.starts_with("manifest.csv");
+    rep.checked.extend(all.checked.into_iter().filter(keep));
+    rep.problems.extend(all.problems.into_iter().filter(keep));
+    Ok(())
 }
 
 /// summary.json against the ledger's record, and the ledger's notices of

@@ -11,6 +11,7 @@ pub mod generate;
 pub mod history;
 pub mod init;
 pub mod ledger;
+pub mod retention;
 pub mod pulls;
 pub mod reprint;
 pub mod returned;
@@ -46,6 +47,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Reprint(args) => reprint::run(args),
         Command::Batches(args) => batches::run(args),
         Command::History(args) => history::run(args),
+        Command::Archive(args) => retention::archive(args),
+        Command::Purge(args) => retention::purge(args),
         Command::GenerateAssets(args) => generate::run(&args.dir),
     }
 }
