@@ -20,11 +20,11 @@ use crate::select::NoticeLedger;
 pub(crate) use backup::{
     backup, copy as copy_ledger, inspect as inspect_backup, open_read_only as open_ledger_file,
 };
+pub(crate) use import::import_notices;
 use mailroom::SCHEMA_V3;
+pub(crate) use retention::BatchPlace;
 use retention::SCHEMA_V5;
 use trust::SCHEMA_V4;
-pub(crate) use retention::BatchPlace;
-pub(crate) use import::import_notices;
 
 mod backup;
 mod import;
@@ -1207,7 +1207,7 @@ mod tests {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, SCHEMA_VERSION);
         l.check_integrity().unwrap();
         assert_eq!(l.notice_count().unwrap(), 1);
         assert!(!l.ever_support_held("A1").unwrap());

@@ -36,7 +36,12 @@ fn holds_personal_data(file: &str) -> bool {
     file.starts_with("print/")
         || matches!(
             file,
-            "manifest.csv" | "outcomes.csv" | "held.csv" | "rejects.csv" | "exceptions.csv" | "audit.xlsx"
+            "manifest.csv"
+                | "outcomes.csv"
+                | "held.csv"
+                | "rejects.csv"
+                | "exceptions.csv"
+                | "audit.xlsx"
         )
 }
 
@@ -70,7 +75,13 @@ fn must_verify(dir: &Path, state: &Path) -> Result<()> {
 
 /// `kigen archive`: every committed batch in `out` dated before `before`
 /// moves to `to/<batch>/`.
-pub(crate) fn archive(state: &Path, out: &Path, before: NaiveDate, to: &Path, today: NaiveDate) -> Result<Vec<Done>> {
+pub(crate) fn archive(
+    state: &Path,
+    out: &Path,
+    before: NaiveDate,
+    to: &Path,
+    today: NaiveDate,
+) -> Result<Vec<Done>> {
     let (_lock, mut ledger) = open(state, out)?;
     let ids: Vec<String> = ledger
         .batch_ids_in_out()?
@@ -104,7 +115,11 @@ pub(crate) fn archive(state: &Path, out: &Path, before: NaiveDate, to: &Path, to
         crate::fault::point("archive-recorded");
         std::fs::remove_dir_all(out.join(&id)).map_err(|e| Error::io(out.join(&id), e))?;
         crate::files::sync_dir(out)?;
-        done.push(Done { batch_id: id, dir: target, files: 0 });
+        done.push(Done {
+            batch_id: id,
+            dir: target,
+            files: 0,
+        });
     }
     Ok(done)
 }
@@ -167,10 +182,16 @@ pub(crate) fn purge(req: &PurgeRequest<'_>) -> Result<Vec<Done>> {
     let batches: Vec<BatchListing> = ledger
         .batch_listing()?
         .into_iter()
-        .filter(|b| b.void.is_none() && b.place.imported_from.is_none() && b.place.purged_on.is_none())
+        .filter(|b| {
+            b.void.is_none() && b.place.imported_from.is_none() && b.place.purged_on.is_none()
+        })
         .filter(|b| b.as_of < req.before)
         .collect();
-    let young: Vec<&str> = batches.iter().filter(|b| b.as_of >= limit).map(|b| b.batch_id.as_str()).collect();
+    let young: Vec<&str> = batches
+        .iter()
+        .filter(|b| b.as_of >= limit)
+        .map(|b| b.batch_id.as_str())
+        .collect();
     if !young.is_empty() && !req.force {
         return Err(Error::State(format!(
             "batch(es) younger than [retention] years = {} (dated on or after {limit}): {}: nothing was purged; purge before {limit}, or pass --force if the law allows it",
@@ -191,7 +212,11 @@ pub(crate) fn purge(req: &PurgeRequest<'_>) -> Result<Vec<Done>> {
     for (id, dir) in dirs {
         let (record_sha, files) = erase(&dir, &id, req.today)?;
         ledger.record_purge(&id, req.today, &record_sha)?;
-        done.push(Done { batch_id: id, dir, files });
+        done.push(Done {
+            batch_id: id,
+            dir,
+            files,
+        });
     }
     Ok(done)
 }
@@ -200,7 +225,11 @@ pub(crate) fn purge(req: &PurgeRequest<'_>) -> Result<Vec<Done>> {
 /// recorded them), then removes those files; its SHA-256 and the count.
 fn erase(dir: &Path, batch_id: &str, today: NaiveDate) -> Result<(String, usize)> {
     let (summary, _) = read_summary(dir)?;
-    let erased: Vec<_> = summary.files.iter().filter(|f| holds_personal_data(&f.file)).collect();
+    let erased: Vec<_> = summary
+        .files
+        .iter()
+        .filter(|f| holds_personal_data(&f.file))
+        .collect();
     let record = serde_json::json!({
         "batch_id": batch_id,
         "purged_on": today.to_string(),
@@ -209,7 +238,8 @@ fn erase(dir: &Path, batch_id: &str, today: NaiveDate) -> Result<(String, usize)
             "file": f.file, "bytes": f.bytes, "sha256": f.sha256,
         })).collect::<Vec<_>>(),
     });
-    let mut text = serde_json::to_string_pretty(&record).map_err(|e| Error::Internal(format!("purged.json: {e}")))?;
+    let mut text = serde_json::to_string_pretty(&record)
+        .map_err(|e| Error::Internal(format!("purged.json: {e}")))?;
     text.push('\n');
     let path = dir.join(PURGED_FILE);
     let tmp = dir.join(format!(".{PURGED_FILE}.partial"));
@@ -217,7 +247,9 @@ fn erase(dir: &Path, batch_id: &str, today: NaiveDate) -> Result<(String, usize)
     {
         use std::io::Write;
         let mut f = crate::files::create_new_private(&tmp)?;
-        f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| Error::io(&tmp, e))?;
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| Error::io(&tmp, e))?;
     }
     std::fs::rename(&tmp, &path).map_err(|e| Error::io(&tmp, e))?;
     for f in &erased {

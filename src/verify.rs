@@ -67,7 +67,11 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
         let mut rep = verify(&moved, state)?;
         rep.notes.insert(
             0,
-            format!("{} was archived: verified at {}", dir.display(), moved.display()),
+            format!(
+                "{} was archived: verified at {}",
+                dir.display(),
+                moved.display()
+            ),
         );
         return Ok(rep);
     }
@@ -114,6 +118,28 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
     }
     check_auditor_files(&mut rep, dir, &summary);
     Ok(rep)
+}
+
+/// Where the ledger says the batch `dir` names was archived, when `dir`
+/// is gone (SPEC 14: `verify` finds archived batches).
+fn archived_place(dir: &Path, state: Option<&Path>) -> Result<Option<std::path::PathBuf>> {
+    let (Some(state), false) = (state, dir.exists()) else {
+        return Ok(None);
+    };
+    let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+        return Ok(None);
+    };
+    if !state.is_file() {
+        return Ok(None);
+    }
+    let ledger = Ledger::open_read_only(state)?;
+    // An older ledger (no archive table) has archived nothing.
+    Ok(ledger
+        .place_of(name)
+        .ok()
+        .and_then(|p| p.archived_to)
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.as_path() != dir))
 }
 
 /// What a batch directory is, for the operator who gave another path.

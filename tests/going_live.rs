@@ -33,8 +33,16 @@ impl Env {
     }
     fn run(&self, input: &str, out: &str, state: &str) -> Output {
         kigen(&[
-            "run", "--input", input, "--as-of", AS_OF, "--out", &self.s(out), "--state",
-            &self.s(state), "--quiet",
+            "run",
+            "--input",
+            input,
+            "--as-of",
+            AS_OF,
+            "--out",
+            &self.s(out),
+            "--state",
+            &self.s(state),
+            "--quiet",
         ])
     }
 }
@@ -46,9 +54,16 @@ fn manifest(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
         .map(|row| {
             let code = row["resident_code"].clone();
             let mut lines = Vec::new();
-            for (item, col) in [("card", "card"), ("user_cert", "user_cert"), ("sign_cert", "sign_cert")] {
+            for (item, col) in [
+                ("card", "card"),
+                ("user_cert", "user_cert"),
+                ("sign_cert", "sign_cert"),
+            ] {
                 if row[&format!("{col}_due")] == "1" {
-                    lines.push(format!("{code},{item},{},2026-11-20", row[&format!("{col}_expiry")]));
+                    lines.push(format!(
+                        "{code},{item},{},2026-11-20",
+                        row[&format!("{col}_expiry")]
+                    ));
                 }
             }
             (code, lines)
@@ -58,15 +73,23 @@ fn manifest(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn an_import_of_half_the_night_leaves_the_other_half_to_print() {
-    let e = Env { dir: tempfile::tempdir().unwrap() };
+    let e = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
     let input = e.s("registry.csv");
-    let o = kigen(&["sample", "--rows", "3000", "--seed", "7", "--as-of", AS_OF, "--out", &input]);
+    let o = kigen(&[
+        "sample", "--rows", "3000", "--seed", "7", "--as-of", AS_OF, "--out", &input,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     // What tonight would print without the import.
     let o = e.run(&input, "out-before", "state-before/kigen.sqlite");
     assert!(o.status.success(), "{}", stderr(&o));
     let due = manifest(&e.p(&format!("out-before/{AS_OF}/manifest.csv")));
-    assert!(due.len() >= 10, "the sample has {} due residents", due.len());
+    assert!(
+        due.len() >= 10,
+        "the sample has {} due residents",
+        due.len()
+    );
     // Every other resident was written to by the old process (the header
     // and the lines as an earlier system writes them: CRLF, one 和暦 date).
     let mut csv = String::from("resident_code,item,expiry,sent_on\r\n");
@@ -100,7 +123,11 @@ fn an_import_of_half_the_night_leaves_the_other_half_to_print() {
     assert!(!e.p("state/kigen.sqlite").exists());
     let o = import(&[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains(&format!("import-{AS_OF}")), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("import-{AS_OF}")),
+        "{}",
+        stdout(&o)
+    );
     // The same file again is refused, changing nothing.
     let o = import(&[]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
@@ -118,7 +145,11 @@ fn an_import_of_half_the_night_leaves_the_other_half_to_print() {
     assert!(stdout(&o).contains("kind import"), "{}", stdout(&o));
     let first = sent.iter().next().unwrap();
     let o = kigen(&["history", "--state", &state, "--resident", first]);
-    assert!(stdout(&o).contains("IMPORTED from NOTICES.csv"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("IMPORTED from NOTICES.csv"),
+        "{}",
+        stdout(&o)
+    );
     assert!(stdout(&o).contains("2026-11-20"), "{}", stdout(&o));
     let o = kigen(&["verify", &e.s(&format!("out/{AS_OF}")), "--state", &state]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
@@ -126,20 +157,38 @@ fn an_import_of_half_the_night_leaves_the_other_half_to_print() {
     assert!(o.status.success(), "{}", stderr(&o));
     // Tomorrow's night goes on (the import is not "the last batch").
     let o = kigen(&[
-        "run", "--input", &input, "--as-of", "2026-11-27", "--out", &e.s("out"), "--state",
-        &state, "--quiet", "--accept-input-change",
+        "run",
+        "--input",
+        &input,
+        "--as-of",
+        "2026-11-27",
+        "--out",
+        &e.s("out"),
+        "--state",
+        &state,
+        "--quiet",
+        "--accept-input-change",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
 #[test]
 fn one_bad_line_imports_nothing_and_is_named() {
-    let e = Env { dir: tempfile::tempdir().unwrap() };
+    let e = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
     let state = e.s("state/kigen.sqlite");
     let write = |text: &str| std::fs::write(e.p("NOTICES.csv"), text).unwrap();
     let import = || {
         kigen(&[
-            "ledger", "import", "--state", &state, "--file", &e.s("NOTICES.csv"), "--as-of", AS_OF,
+            "ledger",
+            "import",
+            "--state",
+            &state,
+            "--file",
+            &e.s("NOTICES.csv"),
+            "--as-of",
+            AS_OF,
         ])
     };
     write(
@@ -166,7 +215,10 @@ fn one_bad_line_imports_nothing_and_is_named() {
         assert!(err.contains(want), "{want:?} not in {err}");
     }
     // No value is echoed, and nothing was made.
-    assert!(!err.contains("123456789018") && !err.contains("cards"), "{err}");
+    assert!(
+        !err.contains("123456789018") && !err.contains("cards"),
+        "{err}"
+    );
     assert!(!e.p("state/kigen.sqlite").exists());
     // Into an existing ledger: nothing recorded either.
     write("resident_code,item,expiry,sent_on\nA0001,card,2027-01-15,2026-11-20\n");
@@ -174,12 +226,20 @@ fn one_bad_line_imports_nothing_and_is_named() {
     write("resident_code,item,expiry,sent_on\nA0009,card,2027-01-15,2026-11-20\nA0001,card,2027-01-15,2026-11-20\n");
     let o = import();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("line 3: the ledger already records this notice"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 3: the ledger already records this notice"),
+        "{}",
+        stderr(&o)
+    );
     let o = kigen(&["history", "--state", &state, "--resident", "A0009"]);
     assert!(stdout(&o).contains("nothing recorded"), "{}", stdout(&o));
     // A header without the columns.
     write("code,item,expiry\nA0001,card,2027-01-15\n");
     let o = import();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("line 1: no column resident_code"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 1: no column resident_code"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -23,11 +23,30 @@ fn archive_then_purge_an_old_batch_and_the_nights_go_on() {
     let s = |rel: &str| dir.path().join(rel).to_str().unwrap().to_string();
     let (out, state, archive) = (s("out"), s("state/kigen.sqlite"), s("archive"));
     let input = s("registry.csv");
-    let o = kigen(&["sample", "--rows", "2000", "--seed", "3", "--as-of", "2026-11-26", "--out", &input]);
+    let o = kigen(&[
+        "sample",
+        "--rows",
+        "2000",
+        "--seed",
+        "3",
+        "--as-of",
+        "2026-11-26",
+        "--out",
+        &input,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let run = |as_of: &str| {
         kigen(&[
-            "run", "--input", &input, "--as-of", as_of, "--out", &out, "--state", &state, "--quiet",
+            "run",
+            "--input",
+            &input,
+            "--as-of",
+            as_of,
+            "--out",
+            &out,
+            "--state",
+            &state,
+            "--quiet",
             "--accept-input-change",
         ])
     };
@@ -39,7 +58,17 @@ fn archive_then_purge_an_old_batch_and_the_nights_go_on() {
         .collect();
     assert!(!first.is_empty());
     // Archive: the batch leaves --out, the next night runs.
-    let o = kigen(&["archive", "--state", &state, "--out", &out, "--before", "2026-11-27", "--to", &archive]);
+    let o = kigen(&[
+        "archive",
+        "--state",
+        &state,
+        "--out",
+        &out,
+        "--before",
+        "2026-11-27",
+        "--to",
+        &archive,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!dir.path().join("out/2026-11-26").exists());
     assert!(dir.path().join("archive/2026-11-26/manifest.csv").is_file());
@@ -55,13 +84,25 @@ fn archive_then_purge_an_old_batch_and_the_nights_go_on() {
     assert!(stdout(&o).contains("ARCHIVED to"), "{}", stdout(&o));
     // Purge: refused while younger than [retention] years, changing nothing.
     let purge = |extra: &[&str]| {
-        let mut a = vec!["purge", "--state", &state, "--out", &out, "--before", "2026-11-27"];
+        let mut a = vec![
+            "purge",
+            "--state",
+            &state,
+            "--out",
+            &out,
+            "--before",
+            "2026-11-27",
+        ];
         a.extend_from_slice(extra);
         kigen(&a)
     };
     let o = purge(&[]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(stderr(&o).contains("[retention] years = 5"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("[retention] years = 5"),
+        "{}",
+        stderr(&o)
+    );
     assert!(dir.path().join("archive/2026-11-26/manifest.csv").is_file());
     let o = purge(&["--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -95,7 +136,11 @@ fn archive_then_purge_an_old_batch_and_the_nights_go_on() {
         .into_iter()
         .map(|r| r["resident_code"].clone())
         .collect();
-    assert!(later.is_disjoint(&first), "noticed again: {:?}", later.intersection(&first).collect::<Vec<_>>());
+    assert!(
+        later.is_disjoint(&first),
+        "noticed again: {:?}",
+        later.intersection(&first).collect::<Vec<_>>()
+    );
     let outcomes = read_csv(&dir.path().join("out/2026-11-28/outcomes.csv"));
     assert!(outcomes
         .iter()
@@ -103,5 +148,9 @@ fn archive_then_purge_an_old_batch_and_the_nights_go_on() {
     let o = kigen(&["ledger", "check", "--out", &out, "--state", &state]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = kigen(&["batches", "--state", &state]);
-    assert!(stdout(&o).contains("archived to") && stdout(&o).contains("purged"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("archived to") && stdout(&o).contains("purged"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -252,7 +252,10 @@ fn by_name(args: &HistoryArgs, name: &str) -> Result<i32> {
 fn place_note(p: &crate::ledger::BatchPlace) -> String {
     let mut s = String::new();
     if let Some(f) = &p.imported_from {
-        s.push_str(&format!("  IMPORTED from {} (sent by the earlier process on this date)", escape_controls(f)));
+        s.push_str(&format!(
+            "  IMPORTED from {} (sent by the earlier process on this date)",
+            escape_controls(f)
+        ));
     }
     if let Some(to) = &p.archived_to {
         s.push_str(&format!("  ARCHIVED to {}", escape_controls(to)));

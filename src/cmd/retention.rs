@@ -7,7 +7,13 @@ use crate::retention::PurgeRequest;
 /// Moves old batches to the archive and prints where each went.
 pub fn archive(args: ArchiveArgs) -> Result<i32> {
     let before = super::parse_cli_date("before", &args.before)?;
-    let done = crate::retention::archive(&args.state, &args.out, before, &args.to, super::today_tokyo())?;
+    let done = crate::retention::archive(
+        &args.state,
+        &args.out,
+        before,
+        &args.to,
+        super::today_tokyo(),
+    )?;
     for d in &done {
         println!("archived {} to {}", d.batch_id, d.dir.display());
     }
@@ -39,7 +45,12 @@ pub fn purge(args: PurgeArgs) -> Result<i32> {
         today: super::today_tokyo(),
     })?;
     for d in &done {
-        println!("purged {} ({} file(s) erased; purged.json in {})", d.batch_id, d.files, d.dir.display());
+        println!(
+            "purged {} ({} file(s) erased; purged.json in {})",
+            d.batch_id,
+            d.files,
+            d.dir.display()
+        );
     }
     println!(
         "kigen purge: {} batch(es) dated before {before} purged; the ledger keeps their notices, so none is sent twice",

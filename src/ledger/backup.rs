@@ -117,9 +117,7 @@ pub(crate) fn inspect(path: &Path) -> Result<BackupContents> {
         "SELECT batch_id FROM batch ORDER BY batch_id"
     };
     let batch_ids = {
-        let mut stmt = conn
-            .prepare(sql)
-            .map_err(|e| db_err(path, e))?;
+        let mut stmt = conn.prepare(sql).map_err(|e| db_err(path, e))?;
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());

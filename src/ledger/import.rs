@@ -51,7 +51,10 @@ pub(crate) fn import_notices(
     dry_run: bool,
 ) -> Result<ImportReport> {
     if !file.is_file() {
-        return Err(Error::Usage(format!("--file {}: no such file", file.display())));
+        return Err(Error::Usage(format!(
+            "--file {}: no such file",
+            file.display()
+        )));
     }
     if !state.exists() {
         let tmp = std::env::temp_dir().join(format!("kigen-import-{}", std::process::id()));
@@ -84,10 +87,14 @@ fn import_into(
             file.display()
         )));
     }
-    let text = decode(&bytes).ok_or_else(|| input(file, "line 1: neither UTF-8 nor CP932 (Shift_JIS)".into()))?;
+    let text = decode(&bytes)
+        .ok_or_else(|| input(file, "line 1: neither UTF-8 nor CP932 (Shift_JIS)".into()))?;
     let lines = read_lines(file, &text, as_of, ledger)?;
     let batch_id = next_import_id(ledger, as_of)?;
-    let mut residents: Vec<&str> = lines.iter().map(|(n, _)| n.resident_code.as_str()).collect();
+    let mut residents: Vec<&str> = lines
+        .iter()
+        .map(|(n, _)| n.resident_code.as_str())
+        .collect();
     residents.sort_unstable();
     residents.dedup();
     let report = ImportReport {
@@ -144,7 +151,13 @@ fn next_import_id(ledger: &Ledger, as_of: NaiveDate) -> Result<String> {
     let base = format!("import-{as_of}");
     let taken = ledger.batch_ids_like(&base)?;
     Ok((1..)
-        .map(|n| if n == 1 { base.clone() } else { format!("{base}.{n}") })
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}.{n}")
+            }
+        })
         .find(|id| !taken.contains(id))
         .unwrap_or(base))
 }
@@ -166,7 +179,10 @@ fn read_lines(file: &Path, text: &str, as_of: NaiveDate, ledger: &Ledger) -> Res
         cols[i] = headers.iter().position(|h| h == name).ok_or_else(|| {
             input(
                 file,
-                format!("line 1: no column {name} (the header must be {})", IMPORT_COLUMNS.join(",")),
+                format!(
+                    "line 1: no column {name} (the header must be {})",
+                    IMPORT_COLUMNS.join(",")
+                ),
             )
         })?;
     }
@@ -178,11 +194,18 @@ fn read_lines(file: &Path, text: &str, as_of: NaiveDate, ledger: &Ledger) -> Res
         let rec = match rec {
             Ok(rec) => rec,
             Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_at(text.as_bytes(), p.byte()));
-                return Err(input(file, format!("line {line}: {e}: nothing was imported")));
+                let line = e
+                    .position()
+                    .map_or(0, |p| lines.line_at(text.as_bytes(), p.byte()));
+                return Err(input(
+                    file,
+                    format!("line {line}: {e}: nothing was imported"),
+                ));
             }
         };
-        let line = rec.position().map_or(0, |p| lines.line_at(text.as_bytes(), p.byte()));
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(text.as_bytes(), p.byte()));
         let field = |i: usize| rec.get(cols[i]).map(crate::text::trim).unwrap_or("");
         match check_line([field(0), field(1), field(2), field(3)], as_of) {
             Err((col, why)) => bad.push(format!("line {line}, {}: {why}", IMPORT_COLUMNS[col])),
@@ -191,7 +214,9 @@ fn read_lines(file: &Path, text: &str, as_of: NaiveDate, ledger: &Ledger) -> Res
                 if let Some(first) = seen.insert(key, line) {
                     bad.push(format!("line {line}: the same notice as line {first}"));
                 } else if known.noticed(&n.resident_code, n.item, n.expiry) {
-                    bad.push(format!("line {line}: the ledger already records this notice"));
+                    bad.push(format!(
+                        "line {line}: the ledger already records this notice"
+                    ));
                 } else {
                     out.push((n, sent));
                 }
@@ -211,7 +236,10 @@ fn read_lines(file: &Path, text: &str, as_of: NaiveDate, ledger: &Ledger) -> Res
         ));
     }
     if out.is_empty() {
-        return Err(input(file, "no notices after the header: nothing was imported".into()));
+        return Err(input(
+            file,
+            "no notices after the header: nothing was imported".into(),
+        ));
     }
     Ok(out)
 }
@@ -236,7 +264,10 @@ fn check_line(f: [&str; 4], as_of: NaiveDate) -> std::result::Result<Line, (usiz
     let expiry = date(2)?;
     let sent = date(3)?;
     if sent > as_of {
-        return Err((3, format!("after --as-of {as_of}: a notice cannot have been sent later")));
+        return Err((
+            3,
+            format!("after --as-of {as_of}: a notice cannot have been sent later"),
+        ));
     }
     let notice = IssuedNotice {
         resident_code: code,

@@ -44,7 +44,11 @@ const NOT_IN_OUT: &str =
 
 /// The version 5 rows of one batch, appended to its seal (nothing for a
 /// batch that has none, so the seals of earlier batches stay as they were).
-pub(super) fn seal_text(conn: &Connection, batch_id: &str, text: &mut String) -> rusqlite::Result<()> {
+pub(super) fn seal_text(
+    conn: &Connection,
+    batch_id: &str,
+    text: &mut String,
+) -> rusqlite::Result<()> {
     for (tag, sql) in [
         ('I', "SELECT file_name || '|' || file_sha256 || '|' || rows FROM batch_import WHERE batch_id = ?1"),
         ('A', "SELECT moved_to || '|' || archived_on FROM batch_archive WHERE batch_id = ?1"),
@@ -196,7 +200,12 @@ impl Ledger {
 
     /// Records that a batch's directory now is `moved_to`, and seals the
     /// batch again with it.
-    pub(crate) fn record_archive(&mut self, batch_id: &str, moved_to: &str, on: NaiveDate) -> Result<()> {
+    pub(crate) fn record_archive(
+        &mut self,
+        batch_id: &str,
+        moved_to: &str,
+        on: NaiveDate,
+    ) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
         tx.execute(
@@ -212,7 +221,12 @@ impl Ledger {
     /// keeps of it (the printed names and addresses of its packets and
     /// reprints); its notices (住民コード, item, expiry) stay, so that no
     /// resident is noticed twice.
-    pub(crate) fn record_purge(&mut self, batch_id: &str, on: NaiveDate, record_sha256: &str) -> Result<()> {
+    pub(crate) fn record_purge(
+        &mut self,
+        batch_id: &str,
+        on: NaiveDate,
+        record_sha256: &str,
+    ) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
         let erase = |table: &str| {

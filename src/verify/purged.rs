@@ -17,7 +17,9 @@ pub(super) fn check_purged(rep: &mut VerifyReport, dir: &Path, summary: &Summary
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     let Some(record) = record else {
-        rep.problem(format!("{PURGED_FILE}: expected a purge record, found one that cannot be read"));
+        rep.problem(format!(
+            "{PURGED_FILE}: expected a purge record, found one that cannot be read"
+        ));
         return;
     };
     let listed: Vec<(String, String)> = record["files"]
@@ -41,25 +43,37 @@ pub(super) fn check_purged(rep: &mut VerifyReport, dir: &Path, summary: &Summary
         match listed.iter().find(|(f, _)| *f == entry.file) {
             Some((_, sha)) => {
                 rep.require(
-                    format!("{}: purged, SHA-256 in {PURGED_FILE} against summary.json", entry.file),
+                    format!(
+                        "{}: purged, SHA-256 in {PURGED_FILE} against summary.json",
+                        entry.file
+                    ),
                     entry.sha256.clone(),
                     sha.clone(),
                 );
                 if dir.join(&entry.file).exists() {
-                    rep.problem(format!("{}: expected erased by the purge, found it there", entry.file));
+                    rep.problem(format!(
+                        "{}: expected erased by the purge, found it there",
+                        entry.file
+                    ));
                 }
             }
             None => {
                 let found = std::fs::read(dir.join(&entry.file))
                     .map(|b| sha256_hex(&b))
                     .unwrap_or_else(|_| "no file".into());
-                rep.require(format!("{}: SHA-256", entry.file), entry.sha256.clone(), found);
+                rep.require(
+                    format!("{}: SHA-256", entry.file),
+                    entry.sha256.clone(),
+                    found,
+                );
             }
         }
     }
     for (file, _) in &listed {
         if !summary.files.iter().any(|e| e.file == *file) {
-            rep.problem(format!("{PURGED_FILE}: lists {file}, which summary.json does not"));
+            rep.problem(format!(
+                "{PURGED_FILE}: lists {file}, which summary.json does not"
+            ));
         }
     }
 }
