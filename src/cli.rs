@@ -106,6 +106,15 @@ pub enum Command {
     /// Every notice the ledger records for one resident (and the batch
     /// each came in, withdrawn or not).
     History(HistoryArgs),
+    /// Move committed batches dated before --before out of --out into
+    /// TO/<batch>/ (copied, verified, recorded in the ledger, then removed);
+    /// verify, history and batches find them there and nights go on.
+    Archive(ArchiveArgs),
+    /// Erase the personal data of batches dated before --before (print
+    /// files, manifest, outcomes, held, rejects, exceptions, audit.xlsx; the
+    /// ledger's printed names and addresses), keeping summary.json, the
+    /// hashes and purged.json; the ledger still prevents every second notice.
+    Purge(PurgeArgs),
     /// Write the man pages and shell completions (for packaging:
     /// scripts/package.sh).
     #[command(hide = true)]
@@ -248,6 +257,44 @@ pub struct ReprintArgs {
     pub again: bool,
 }
 
+/// `kigen archive`.
+#[derive(Debug, clap::Args)]
+pub struct ArchiveArgs {
+    /// The ledger.
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// The output root holding the batch directories.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Batches dated before this date are archived.
+    #[arg(long)]
+    pub before: String,
+    /// The archive directory (created 0700 if missing).
+    #[arg(long, value_name = "DIR")]
+    pub to: PathBuf,
+}
+
+/// `kigen purge`.
+#[derive(Debug, clap::Args)]
+pub struct PurgeArgs {
+    /// The ledger.
+    #[arg(long, default_value = "state/kigen.sqlite")]
+    pub state: PathBuf,
+    /// The output root holding the batch directories.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Batches dated before this date are purged.
+    #[arg(long)]
+    pub before: String,
+    /// The profile whose [retention] years applies (a directory, or a
+    /// built-in name).
+    #[arg(long, default_value = "saku")]
+    pub profile: PathBuf,
+    /// Purge batches younger than [retention] years too.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// `kigen batches`.
 #[derive(Debug, clap::Args)]
 pub struct BatchesArgs {
@@ -343,6 +390,24 @@ pub enum LedgerCommand {
         /// The output root holding the batch directories.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+    },
+    /// Going live: record the notices an earlier process already sent
+    /// (NOTICES.csv: resident_code,item,expiry,sent_on) as a batch of kind
+    /// import, all or nothing; the next run prints only what it does not hold.
+    Import {
+        /// The ledger (created when it does not exist yet).
+        #[arg(long, default_value = "state/kigen.sqlite")]
+        state: PathBuf,
+        /// NOTICES.csv (UTF-8 or CP932; item card, user_cert or sign_cert;
+        /// dates YYYY-MM-DD or 和暦).
+        #[arg(long, value_name = "NOTICES.csv")]
+        file: PathBuf,
+        /// The import batch's date (no notice may have been sent later).
+        #[arg(long)]
+        as_of: String,
+        /// Check every line and say what would be recorded; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Build a new ledger from the batch directories (each must verify);
     /// refuses to overwrite an existing ledger.

@@ -20,12 +20,17 @@ use crate::select::NoticeLedger;
 pub(crate) use backup::{
     backup, copy as copy_ledger, inspect as inspect_backup, open_read_only as open_ledger_file,
 };
+pub(crate) use import::import_notices;
 use mailroom::SCHEMA_V3;
+pub(crate) use retention::BatchPlace;
+use retention::SCHEMA_V5;
 use trust::SCHEMA_V4;
 
 mod backup;
+mod import;
 mod lookup;
 mod mailroom;
+mod retention;
 mod trust;
 mod withdraw;
 
@@ -39,8 +44,9 @@ pub(crate) use withdraw::{rebuild, refuse_existing, void_batch};
 /// The schema version this build reads and writes (`PRAGMA user_version`).
 /// Versions 1 to 3 are migrated in place (version 3 adds the mail room's
 /// tables: the packets' printed addresses, returns and reprints; version 4
-/// the residents held for 支援措置 and a seal per batch).
-pub const SCHEMA_VERSION: i64 = 4;
+/// the residents held for 支援措置 and a seal per batch; version 5 the
+/// batches not in `--out`: imported, archived, purged).
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// From version 1: the batch table without `UNIQUE (as_of)`, since a
 /// supplementary batch (`<as-of>.2`) shares its date with the first.
@@ -184,6 +190,8 @@ pub(crate) struct BatchListing {
     pub input_sha256: String,
     /// Withdrawn, or `None` while it counts.
     pub void: Option<Voided>,
+    /// Imported, archived or purged (SPEC 14); default for a batch in --out.
+    pub place: BatchPlace,
 }
 
 /// One notice (one item) of a resident, as `kigen history` lists it.
@@ -207,6 +215,8 @@ pub(crate) struct ResidentNotice {
     pub pages: u32,
     /// Withdrawn with its batch, or `None` while it counts.
     pub void: Option<Voided>,
+    /// Its batch imported, archived or purged (SPEC 14).
+    pub place: BatchPlace,
 }
 
 /// The ledger, open and locked.
@@ -289,21 +299,7 @@ fn insert_batch(
     packets: &[PrintedPacket],
     support_held: &[String],
 ) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO batch (batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
-                            timings_json, packets, tool_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            batch.batch_id,
-            batch.as_of.to_string(),
-            batch.input_sha256,
-            batch.profile_sha256,
-            batch.summary_sha256,
-            batch.timings_json,
-            batch.packets as i64,
-            batch.tool_version,
-        ],
-    )?;
+    insert_record(tx, batch)?;
     {
         let mut stmt = tx.prepare(
             "INSERT INTO notice (resident_code, item, expiry, batch_id, as_of,
@@ -326,6 +322,26 @@ fn insert_batch(
     }
     mailroom::insert_packets(tx, &batch.batch_id, packets)?;
     trust::record_and_seal(tx, &batch.batch_id, batch.as_of, support_held)
+}
+
+/// A batch's record (its row of `batch`).
+fn insert_record(tx: &rusqlite::Transaction<'_>, batch: &BatchRecord) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO batch (batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
+                            timings_json, packets, tool_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            batch.batch_id,
+            batch.as_of.to_string(),
+            batch.input_sha256,
+            batch.profile_sha256,
+            batch.summary_sha256,
+            batch.timings_json,
+            batch.packets as i64,
+            batch.tool_version,
+        ],
+    )?;
+    Ok(())
 }
 
 fn item_key(kind: ItemKind) -> &'static str {
@@ -387,13 +403,14 @@ impl Ledger {
         conn.pragma_update(None, "foreign_keys", "OFF")
             .map_err(|e| open_err(path, e))?;
         let migration = match version {
-            0 => format!("{SCHEMA} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4}"),
+            0 => format!("{SCHEMA} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5}"),
             // Foreign keys are off until after the migration: the batch
             // table is rebuilt under the notices that refer to it.
-            1 => format!("{MIGRATE_V1_BATCH} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4}"),
-            // Versions 3 and 4 only add tables: every batch and notice stays.
-            2 => format!("{SCHEMA_V3} {SCHEMA_V4}"),
-            3 => SCHEMA_V4.to_string(),
+            1 => format!("{MIGRATE_V1_BATCH} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5}"),
+            // Versions 3 to 5 only add tables: every batch and notice stays.
+            2 => format!("{SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5}"),
+            3 => format!("{SCHEMA_V4} {SCHEMA_V5}"),
+            4 => SCHEMA_V5.to_string(),
             _ => String::new(),
         };
         if !migration.is_empty() {
@@ -405,7 +422,11 @@ impl Ledger {
             // Batches recorded before version 4 are sealed as they are
             // (they passed integrity_check above); their 支援措置
             // residents are not known (README).
-            trust::seal_all(&tx).map_err(|e| open_err(path, e))?;
+            // A version 4 ledger has its seals: they are checked below,
+            // never made again from what is there now.
+            if version < 4 {
+                trust::seal_all(&tx).map_err(|e| open_err(path, e))?;
+            }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(|e| open_err(path, e))?;
             tx.commit().map_err(|e| open_err(path, e))?;
@@ -466,11 +487,13 @@ impl Ledger {
     pub(crate) fn batches_on(&self, as_of: NaiveDate) -> Result<Vec<BatchRecord>> {
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT batch_id, input_sha256, profile_sha256, summary_sha256,
                         timings_json, packets, tool_version
-                 FROM batch WHERE as_of = ?1 ORDER BY length(batch_id), batch_id",
-            )
+                 FROM batch WHERE as_of = ?1 AND batch_id NOT IN {}
+                 ORDER BY length(batch_id), batch_id",
+                retention::IMPORTS
+            ))
             .map_err(|e| db_err(&self.path, e))?;
         let rows = all_rows(
             &self.path,
@@ -500,16 +523,26 @@ impl Ledger {
             .find(|b| b.batch_id == id))
     }
 
-    /// The latest completed batch date.
+    /// The latest completed batch date (an import batch, which printed
+    /// nothing and has no directory, is not one).
     pub fn latest(&self) -> Result<Option<NaiveDate>> {
         let s: Option<String> = self
             .conn
-            .query_row("SELECT max(as_of) FROM batch", [], |r| r.get(0))
+            .query_row(
+                &format!(
+                    "SELECT max(as_of) FROM batch WHERE batch_id NOT IN {}",
+                    retention::IMPORTS
+                ),
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| db_err(&self.path, e))?;
         Ok(s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
     }
 
-    /// The notices issued by batches before `as_of`, for selection.
+    /// The notices issued by batches before `as_of`, for selection, and
+    /// every imported notice whatever its date: the earlier process sent
+    /// it before kigen went live, and a catch-up night must not send it again.
     pub fn notices_before(&self, as_of: NaiveDate) -> Result<NoticeSet> {
         self.notices_where("as_of < ?1", as_of)
     }
@@ -524,7 +557,9 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT resident_code, item, expiry FROM notice WHERE {condition}"
+                "SELECT resident_code, item, expiry FROM notice
+                 WHERE ({condition}) OR batch_id IN {}",
+                retention::IMPORTS
             ))
             .map_err(|e| db_err(&self.path, e))?;
         let rows = stmt
@@ -609,6 +644,7 @@ impl Ledger {
         ]
         .into_iter()
         .chain(trust::V4_TABLES)
+        .chain(retention::V5_TABLES)
         .collect();
         let listed = names
             .iter()
@@ -847,9 +883,11 @@ impl Ledger {
                         reason: reason.unwrap_or_default(),
                         moved_to: moved.unwrap_or_default(),
                     }),
+                    place: BatchPlace::default(),
                 });
             }
         }
+        self.fill_places(&mut out, |b| (b.void.is_none(), &b.batch_id, &mut b.place))?;
         // By date, then id as batches_on orders them (2026-11-26 before
         // 2026-11-26.2 before 2026-11-26.10), withdrawn first; stable, so
         // records of one table keep their order.
@@ -925,9 +963,11 @@ impl Ledger {
                         reason: reason.unwrap_or_default(),
                         moved_to: moved.unwrap_or_default(),
                     }),
+                    place: BatchPlace::default(),
                 });
             }
         }
+        self.fill_places(&mut out, |n| (n.void.is_none(), &n.batch_id, &mut n.place))?;
         out.sort_by(|a, b| {
             (
                 a.as_of,
@@ -1169,7 +1209,7 @@ mod tests {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, SCHEMA_VERSION);
         l.check_integrity().unwrap();
         assert_eq!(l.notice_count().unwrap(), 1);
         assert!(!l.ever_support_held("A1").unwrap());

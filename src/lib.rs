@@ -42,6 +42,7 @@ pub mod profile;
 pub(crate) mod progress;
 pub mod registry;
 pub mod render;
+pub(crate) mod retention;
 pub mod rules;
 pub(crate) mod sample;
 pub mod select;

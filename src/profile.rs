@@ -104,6 +104,8 @@ pub struct Settings {
     pub input: InputSettings,
     /// The nightly run's guards.
     pub nightly: NightlySettings,
+    /// How long batches keep their personal data (SPEC 14).
+    pub retention: RetentionSettings,
     /// Header names of the export's columns.
     pub columns: Columns,
     /// The card-status file read with `--cards` (SPEC 9).
@@ -616,6 +618,21 @@ impl NightlySettings {
             ));
         }
         Ok(())
+    }
+}
+
+/// `[retention]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSettings {
+    /// Years a batch keeps its personal data: `kigen purge` refuses
+    /// younger batches without `--force`.
+    pub years: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings { years: 5 }
     }
 }
 

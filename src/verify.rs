@@ -33,6 +33,9 @@ use crate::outputs::manifest::read_manifest;
 use crate::outputs::report::{read_figures, REPORT_FILE};
 use crate::outputs::summary::{read_summary, Summary, SUMMARY_FILE};
 use crate::select::Outcome;
+pub(crate) use purged::PURGED_FILE;
+
+mod purged;
 
 /// What verify found.
 #[derive(Debug, Default)]
@@ -66,6 +69,18 @@ impl VerifyReport {
 /// directory that does not exist, or a ledger that cannot be read, is an
 /// error (exit 2), not a mismatch.
 pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
+    if let Some(moved) = archived_place(dir, state)? {
+        let mut rep = verify(&moved, state)?;
+        rep.notes.insert(
+            0,
+            format!(
+                "{} was archived: verified at {}",
+                dir.display(),
+                moved.display()
+            ),
+        );
+        return Ok(rep);
+    }
     refuse_non_batch(dir)?;
     let mut rep = VerifyReport::default();
     let (summary, summary_bytes) = match read_summary(dir) {
@@ -85,6 +100,15 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
             summary.as_of
         ));
     }
+    if dir.join(PURGED_FILE).exists() {
+        // A purged batch keeps no manifest to match the ledger's notices
+        // with: its summary.json is matched with the ledger's record.
+        if let Some(state) = state {
+            check_ledger_record(&mut rep, dir, &summary, &summary_bytes, state)?;
+        }
+        purged::check_purged(&mut rep, dir, &summary);
+        return Ok(rep);
+    }
     if let Some(state) = state {
         check_ledger(&mut rep, dir, &summary, &summary_bytes, state)?;
     }
@@ -100,6 +124,28 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
     }
     check_auditor_files(&mut rep, dir, &summary);
     Ok(rep)
+}
+
+/// Where the ledger says the batch `dir` names was archived, when `dir`
+/// is gone (SPEC 14: `verify` finds archived batches).
+fn archived_place(dir: &Path, state: Option<&Path>) -> Result<Option<std::path::PathBuf>> {
+    let (Some(state), false) = (state, dir.exists()) else {
+        return Ok(None);
+    };
+    let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+        return Ok(None);
+    };
+    if !state.is_file() {
+        return Ok(None);
+    }
+    let ledger = Ledger::open_read_only(state)?;
+    // An older ledger (no archive table) has archived nothing.
+    Ok(ledger
+        .place_of(name)
+        .ok()
+        .and_then(|p| p.archived_to)
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.as_path() != dir))
 }
 
 /// What a batch directory is, for the operator who gave another path.
@@ -139,6 +185,23 @@ fn refuse_non_batch(dir: &Path) -> Result<()> {
     Err(Error::Usage(format!(
         "{shown} is not a batch directory{hint} ({WHAT_A_BATCH_IS})"
     )))
+}
+
+/// summary.json against the ledger's record only (a purged batch).
+fn check_ledger_record(
+    rep: &mut VerifyReport,
+    dir: &Path,
+    summary: &Summary,
+    summary_bytes: &[u8],
+    state: &Path,
+) -> Result<()> {
+    let mut all = VerifyReport::default();
+    check_ledger(&mut all, dir, summary, summary_bytes, state)?;
+    // The manifest comparisons need the manifest, which was erased.
+    let keep = |line: &String| !line.starts_with("manifest.csv");
+    rep.checked.extend(all.checked.into_iter().filter(keep));
+    rep.problems.extend(all.problems.into_iter().filter(keep));
+    Ok(())
 }
 
 /// summary.json against the ledger's record, and the ledger's notices of

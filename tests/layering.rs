@@ -45,7 +45,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("fuzzing", 17), // the fuzz targets' entry points (the returns file is the mail room's)
     ("batch", 15),
     ("verify", 15),
-    ("mailroom", 16), // pull lists, returns, reprints: use batch and verify
+    ("mailroom", 16),  // pull lists, returns, reprints: use batch and verify
+    ("retention", 16), // archive and purge: use batch's agreement and verify
     ("cli", 16),
     ("forecast", 16), // reads like a check, above batch
     ("cmd", 17),

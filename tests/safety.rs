@@ -762,6 +762,7 @@ fn a_version_1_ledger_is_migrated_in_place() {
              DROP TABLE packet; DROP TABLE voided_packet; DROP TABLE returned;
              DROP TABLE reprint; DROP INDEX notice_document;
              DROP TABLE support_held; DROP TABLE batch_seal;
+             DROP TABLE batch_import; DROP TABLE batch_archive; DROP TABLE batch_purge;
              CREATE TABLE batch_v1 (
                  batch_id TEXT PRIMARY KEY, as_of TEXT NOT NULL UNIQUE,
                  input_sha256 TEXT NOT NULL, profile_sha256 TEXT NOT NULL,

@@ -104,6 +104,10 @@ pub(crate) fn check_agreement(
     // The ledger's own checks (integrity_check, references, seals) ran
     // when it was opened.
     let recorded = ledger.batch_ids()?;
+    // Import batches have no directory and archived ones are elsewhere
+    // (SPEC 14): only the others must be under --out. An archived batch
+    // still under --out (an archive stopped before removing it) is known.
+    let in_out = ledger.batch_ids_in_out()?;
     let dirs = batch_dirs(out_root)?;
     let this = req.map(|r| r.as_of.to_string()).unwrap_or_default();
     let unrecorded: Vec<String> = dirs
@@ -120,7 +124,7 @@ pub(crate) fn check_agreement(
             out_root.display()
         )));
     }
-    let missing: Vec<String> = recorded
+    let missing: Vec<String> = in_out
         .iter()
         .filter(|b| !dirs.contains(b) && **b != this)
         .cloned()

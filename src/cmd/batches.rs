@@ -47,7 +47,23 @@ pub fn run(args: BatchesArgs) -> Result<i32> {
     );
     for b in &batches {
         let status = match &b.void {
-            None => "recorded".to_string(),
+            None if b.place.imported_from.is_some() => format!(
+                "recorded, kind import (from {}; no print files)",
+                escape_controls(b.place.imported_from.as_deref().unwrap_or(""))
+            ),
+            None => format!(
+                "recorded{}{}",
+                b.place
+                    .archived_to
+                    .as_ref()
+                    .map(|to| format!(", archived to {}", escape_controls(to)))
+                    .unwrap_or_default(),
+                b.place
+                    .purged_on
+                    .as_ref()
+                    .map(|on| format!(", purged {on}"))
+                    .unwrap_or_default()
+            ),
             Some(v) => format!(
                 "VOID: {} ({})",
                 escape_controls(&v.reason),
@@ -84,6 +100,10 @@ fn to_json(b: &BatchListing) -> serde_json::Value {
         "print_files": b.print_files,
         "tool_version": b.tool_version,
         "input_sha256": b.input_sha256,
+        "kind": if b.place.imported_from.is_some() { "import" } else { "run" },
+        "imported_from": b.place.imported_from,
+        "archived_to": b.place.archived_to,
+        "purged_on": b.place.purged_on,
         "void": b.void.as_ref().map(|v| serde_json::json!({
             "reason": v.reason,
             "moved_to": v.moved_to,

@@ -57,6 +57,9 @@ impl Event<'_> {
                     "first_page": first.first_page,
                     "pages": first.pages,
                     "void": first.void.as_ref().map(void_json),
+                    "imported_from": first.place.imported_from,
+                    "archived_to": first.place.archived_to,
+                    "purged_on": first.place.purged_on,
                 })
             }
             Event::Reprint(r) => serde_json::json!({
@@ -245,6 +248,24 @@ fn by_name(args: &HistoryArgs, name: &str) -> Result<i32> {
     Ok(0)
 }
 
+/// Where a notice's batch is when it is not a printed batch in --out.
+fn place_note(p: &crate::ledger::BatchPlace) -> String {
+    let mut s = String::new();
+    if let Some(f) = &p.imported_from {
+        s.push_str(&format!(
+            "  IMPORTED from {} (sent by the earlier process on this date)",
+            escape_controls(f)
+        ));
+    }
+    if let Some(to) = &p.archived_to {
+        s.push_str(&format!("  ARCHIVED to {}", escape_controls(to)));
+    }
+    if let Some(on) = &p.purged_on {
+        s.push_str(&format!("  PURGED {on} (personal data erased)"));
+    }
+    s
+}
+
 /// One resident's events, one line each, and their count.
 fn print_events(o: &mut impl Write, shown: &str, events: &[Event<'_>]) {
     if events.is_empty() {
@@ -260,7 +281,7 @@ fn print_events(o: &mut impl Write, shown: &str, events: &[Event<'_>]) {
                     .map(|n| format!("{} {}", n.item.key(), n.expiry))
                     .collect();
                 let status = match &first.void {
-                    None => String::new(),
+                    None => place_note(&first.place),
                     Some(v) => format!(
                         "  VOID: {} ({})",
                         escape_controls(&v.reason),

@@ -24,7 +24,32 @@ pub fn run(args: LedgerArgs) -> Result<i32> {
         } => void(&as_of, &reason, &out, &state),
         LedgerCommand::Backup { state, to } => backup(&state, &to),
         LedgerCommand::Restore { state, from, out } => restore(&state, &from, &out),
+        LedgerCommand::Import {
+            state,
+            file,
+            as_of,
+            dry_run,
+        } => import(&state, &file, &as_of, dry_run),
     }
+}
+
+/// `kigen ledger import`: every line checked, then all recorded or none.
+fn import(state: &Path, file: &Path, as_of: &str, dry_run: bool) -> Result<i32> {
+    let date = crate::wareki::parse_date(as_of.trim()).map_err(|e| Error::Date {
+        option: "as-of",
+        source: Box::new(e),
+    })?;
+    let r = crate::ledger::import_notices(state, file, date, dry_run)?;
+    println!(
+        "kigen ledger import: {} {} notice(s) of {} resident(s) from {} as batch {} (kind import){}",
+        if r.dry_run { "would record" } else { "recorded" },
+        r.notices,
+        r.residents,
+        file.display(),
+        r.batch_id,
+        if r.dry_run { "; --dry-run: nothing was changed" } else { "" }
+    );
+    Ok(0)
 }
 
 /// `kigen ledger backup`: the copy and what it holds.

@@ -13,6 +13,7 @@ pub mod init;
 pub mod ledger;
 pub mod pulls;
 pub mod reprint;
+pub mod retention;
 pub mod returned;
 pub mod run;
 pub mod sample;
@@ -46,6 +47,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Reprint(args) => reprint::run(args),
         Command::Batches(args) => batches::run(args),
         Command::History(args) => history::run(args),
+        Command::Archive(args) => retention::archive(args),
+        Command::Purge(args) => retention::purge(args),
         Command::GenerateAssets(args) => generate::run(&args.dir),
     }
 }

@@ -14,7 +14,8 @@ use crate::files::create_new_private;
 /// What a backup holds.
 #[derive(Debug)]
 pub(crate) struct BackupContents {
-    /// The batches it records (void ones excluded), in order.
+    /// The batches it records whose directories are in --out (void,
+    /// imported and archived ones excluded), in order.
     pub batch_ids: Vec<String>,
     /// Its notices.
     pub notices: u64,
@@ -100,10 +101,23 @@ pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
 /// A ledger file's batches and notices, after `integrity_check`.
 pub(crate) fn inspect(path: &Path) -> Result<BackupContents> {
     let conn = open_read_only(path)?;
+    // Version 5's import and archived batches have no directory in --out.
+    let v5: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('batch_import', 'batch_archive')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| db_err(path, e))?;
+    let sql = if v5 == 2 {
+        "SELECT batch_id FROM batch WHERE batch_id NOT IN
+            (SELECT batch_id FROM batch_import UNION SELECT batch_id FROM batch_archive)
+         ORDER BY batch_id"
+    } else {
+        "SELECT batch_id FROM batch ORDER BY batch_id"
+    };
     let batch_ids = {
-        let mut stmt = conn
-            .prepare("SELECT batch_id FROM batch ORDER BY batch_id")
-            .map_err(|e| db_err(path, e))?;
+        let mut stmt = conn.prepare(sql).map_err(|e| db_err(path, e))?;
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());

@@ -79,6 +79,7 @@ pub(super) fn seal_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Str
         push(&mut text, &r.get::<_, String>(1)?);
         text.push('\n');
     }
+    super::retention::seal_text(conn, batch_id, &mut text)?;
     Ok(sha256_hex(text.as_bytes()))
 }
 
