@@ -301,6 +301,55 @@ mod tests {
     }
 
     #[test]
+    fn templated_pages_paint_what_the_pages_painted() {
+        use crate::render::pdf::tests::{painted, without_templates};
+        use crate::render::pdf::{write_pdf, DocumentInfo};
+        let (profile, fonts) = (saku(), fonts());
+        let mut pages = Vec::new();
+        let long =
+            "長野県佐久市岩村田字北西久保一二三四番地の五六七　サンライズマンション佐久平駅前東棟";
+        for (i, name) in ["佐久　太郎", "浅間　花子", "岩村田　一", "中込　二郎"]
+            .into_iter()
+            .enumerate()
+        {
+            let address = if i == 3 {
+                long
+            } else {
+                "長野県佐久市中込1-2-3"
+            };
+            let n = notice(name, address, i % 2 == 0);
+            pages.extend(lay_out(&n, &profile, &fonts).unwrap().0);
+        }
+        let info = DocumentInfo {
+            id: [0; 16],
+            title: "t",
+            created: d("2026-11-26"),
+        };
+        let pdf = write_pdf(&pages, &fonts, &info).unwrap();
+        let before = write_pdf(without_templates(&pages), &fonts, &info).unwrap();
+        let (doc, old) = (
+            lopdf::Document::load_mem(&pdf).unwrap(),
+            lopdf::Document::load_mem(&before).unwrap(),
+        );
+        assert_eq!(doc.get_pages().len(), pages.len());
+        for n in 1..=pages.len() as u32 {
+            let page = painted(&doc, n);
+            assert!(page.len() > 20, "page {n} paints its wording");
+            assert_eq!(page, painted(&old, n), "page {n}");
+        }
+        // The card letter, the certificate letter, the two forms, and the
+        // application form whose address row grew for the long address.
+        let forms = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| s.dict.get(b"Subtype").and_then(|o| o.as_name()).ok() == Some(b"Form"))
+            .count();
+        assert_eq!(forms, 5);
+        assert!(pdf.len() < before.len(), "{} {}", pdf.len(), before.len());
+    }
+
+    #[test]
     fn both_kinds_stay_inside_the_page() {
         let (profile, fonts) = (saku(), fonts());
         for certificate_only in [false, true] {
