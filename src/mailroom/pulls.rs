@@ -577,7 +577,9 @@ fn write_list_pdf(
     let info = DocumentInfo {
         id: pdf_id(&format!("pull-list/{}/{}", batch.id, export.digest.sha256)),
         title: &title,
-        created: batch.as_of,
+        created: batch.as_of.parse().map_err(|e| {
+            Error::Internal(format!("batch {}: as-of {:?}: {e}", batch.id, batch.as_of))
+        })?,
     };
     let bytes = write_pdf(pages, &fonts, &info)?;
     write_private(&out.join("pull-list.pdf"), &bytes)
