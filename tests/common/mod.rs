@@ -218,7 +218,7 @@ pub fn page_texts(pdf: &Path) -> Vec<String> {
 pub fn expand_templates(doc: &mut lopdf::Document) {
     use lopdf::content::Content;
     for (_, id) in doc.get_pages() {
-        let ops = Content::decode(&doc.get_page_content(id).expect("page content"))
+        let ops = Content::decode(&doc.get_page_content(id))
             .expect("content decodes")
             .operations;
         if !ops.iter().any(|o| o.operator == "Do") {
