@@ -943,7 +943,7 @@ pub(crate) mod tests {
             pages.push(letter);
         }
         let mut form = two_pages().remove(1);
-        form.fixed = vec![0..2];
+        form.fixed = vec![std::ops::Range { start: 0, end: 2 }];
         pages.push(form);
         pages
     }
