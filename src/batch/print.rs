@@ -20,7 +20,7 @@ use crate::render::layout::Canvas;
 use crate::render::mailroom::{bundle_slips, count_sheet, mark_sheets};
 use crate::render::notice::{LayoutError, Packet};
 use crate::render::packet::packet_pages;
-use crate::render::pdf::write_pdf;
+use crate::render::pdf::{write_pdf, DocumentInfo};
 
 /// A print file as written.
 #[derive(Debug, Clone)]
@@ -126,7 +126,13 @@ fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>,
         file.name,
         file.packets.len()
     ));
-    let bytes = write_pdf(pages, fonts, id)?;
+    let title = format!("{} {}", job.batch_id, file.name);
+    let info = DocumentInfo {
+        id,
+        title: &title,
+        created: job.as_of,
+    };
+    let bytes = write_pdf(pages, fonts, &info)?;
     Ok((bytes, spans))
 }
 
@@ -156,11 +162,13 @@ pub(crate) fn write_mailroom_pdfs(
         (BUNDLE_SLIPS_FILE, slips),
         (COUNT_SHEET_FILE, vec![count_sheet(sheet, fonts)]),
     ] {
-        let bytes = write_pdf(
-            pages,
-            fonts,
-            document_id(&format!("{}/{name}", job.batch_id)),
-        )?;
+        let title = format!("{} {name}", job.batch_id);
+        let info = DocumentInfo {
+            id: document_id(&format!("{}/{name}", job.batch_id)),
+            title: &title,
+            created: job.as_of,
+        };
+        let bytes = write_pdf(pages, fonts, &info)?;
         let path = print_dir.join(name);
         let mut f = create_private(&path)?;
         f.write_all(&bytes).map_err(|e| Error::io(&path, e))?;

@@ -22,7 +22,7 @@ use crate::outputs::manifest::read_manifest;
 use crate::outputs::summary::{read_summary, SUMMARY_FILE};
 use crate::profile::SupportMeasurePolicy;
 use crate::render::display::FontId;
-use crate::render::pdf::write_pdf;
+use crate::render::pdf::{write_pdf, DocumentInfo};
 use crate::verify::verify;
 
 /// pull-list.csv's columns: SPEC 11's, then the name and postal code on the
@@ -549,10 +549,14 @@ fn write_list_pdf(
         &columns,
         &rows,
     );
-    let bytes = write_pdf(
-        pages,
-        &fonts,
-        pdf_id(&format!("pull-list/{}/{}", batch.id, export.digest.sha256)),
-    )?;
+    let title = format!("{} pull-list.pdf", batch.id);
+    let info = DocumentInfo {
+        id: pdf_id(&format!("pull-list/{}/{}", batch.id, export.digest.sha256)),
+        title: &title,
+        created: batch.as_of.parse().map_err(|e| {
+            Error::Internal(format!("batch {}: as-of {:?}: {e}", batch.id, batch.as_of))
+        })?,
+    };
+    let bytes = write_pdf(pages, &fonts, &info)?;
     write_private(&out.join("pull-list.pdf"), &bytes)
 }

@@ -25,7 +25,7 @@ use crate::render::layout::Canvas;
 use crate::render::mailroom::mark_sheets;
 use crate::render::notice::{LayoutError, Packet};
 use crate::render::packet::packet_pages;
-use crate::render::pdf::write_pdf;
+use crate::render::pdf::{write_pdf, DocumentInfo};
 use crate::render::printable::Printability;
 use crate::rules::{evaluate, ItemKind};
 use crate::select::{NoticeKind, Outcome, Selection};
@@ -139,11 +139,13 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
         mark_reissue(letter, &renderer.fonts, &profile.eras, req.today);
     }
     let page_count = pages.len() as u32;
-    let bytes = write_pdf(
-        pages,
-        &renderer.fonts,
-        pdf_id(&format!("reprint/{}/{document_number}", doc.batch_id)),
-    )?;
+    let title = format!("{} reprint {document_number}", doc.batch_id);
+    let info = DocumentInfo {
+        id: pdf_id(&format!("reprint/{}/{document_number}", doc.batch_id)),
+        title: &title,
+        created: req.today,
+    };
+    let bytes = write_pdf(pages, &renderer.fonts, &info)?;
     crate::files::create_output_dir(req.out, "--out")?;
     let name = format!("reprint-{}.pdf", file_component(&document_number));
     let file = req.out.join(&name);

@@ -107,6 +107,12 @@ pub struct Page {
     pub height_mm: f32,
     /// What is drawn, in painting order.
     pub items: Vec<Item>,
+    /// The ranges of `items` that are the page kind's fixed content (the
+    /// letter's wording, the forms' frames and labels), the same on every
+    /// page of its kind: the PDF writer draws it once per file as a Form
+    /// XObject placed on each page, and the rest (the resident's data) over
+    /// it. Items outside these ranges are drawn on the page itself.
+    pub fixed: Vec<std::ops::Range<usize>>,
 }
 
 impl Page {
@@ -116,7 +122,13 @@ impl Page {
             width_mm: 210.0,
             height_mm: 297.0,
             items: Vec::new(),
+            fixed: Vec::new(),
         }
+    }
+
+    /// Whether item `i` is fixed content (see [`Page::fixed`]).
+    pub fn is_fixed(&self, i: usize) -> bool {
+        self.fixed.iter().any(|r| r.contains(&i))
     }
 
     /// All text of the page, in drawing order, one run a line (for tests).

@@ -32,11 +32,15 @@ fn labelled_row(c: &mut Canvas<'_>, y: f32, h: f32, label_w: f32, label: &str, v
         Some(l) => h.max(l.len() as f32 * lead + 2.5),
         None => h,
     };
-    c.rect(LEFT, y, label_w, h, Paint::Shade, 0.0);
-    c.rect(LEFT, y, RIGHT - LEFT, h, Paint::Stroke, 0.6);
-    c.line(LEFT + label_w, y, LEFT + label_w, y + h, 0.6, false);
-    let ls = c.fit_size(FontId::Gothic, 9.0, 6.5, label, label_w - 3.0);
-    c.text(FontId::Gothic, ls, LEFT + 1.5, y + h / 2.0 + 1.2, label);
+    // The frame and label are fixed content; a row that grew for a long
+    // value has its own, so pages with it get a template of their own.
+    c.fixed(|c| {
+        c.rect(LEFT, y, label_w, h, Paint::Shade, 0.0);
+        c.rect(LEFT, y, RIGHT - LEFT, h, Paint::Stroke, 0.6);
+        c.line(LEFT + label_w, y, LEFT + label_w, y + h, 0.6, false);
+        let ls = c.fit_size(FontId::Gothic, 9.0, 6.5, label, label_w - 3.0);
+        c.text(FontId::Gothic, ls, LEFT + 1.5, y + h / 2.0 + 1.2, label);
+    });
     match lines {
         None if !value.is_empty() => {
             c.text(
@@ -112,7 +116,7 @@ fn form_header(c: &mut Canvas<'_>, p: &Packet<'_>, title: &str) {
         16.0,
         &format!("通知番号 {}", p.document_number),
     );
-    c.text_center(FontId::Gothic, 15.0, 105.0, 27.0, title);
+    c.fixed(|c| c.text_center(FontId::Gothic, 15.0, 105.0, 27.0, title));
 }
 
 /// The 照会書兼回答書 (電子証明書の更新).
@@ -124,19 +128,25 @@ pub fn inquiry_page(
     let q = w.inquiry;
     let width = RIGHT - LEFT;
     form_header(&mut c, p, &q.title);
-    c.text(FontId::Mincho, 10.5, LEFT, 37.0, &q.addressee);
     let lead = leading(9.5, 1.55);
-    let mut y = c.paragraph(FontId::Mincho, 9.5, LEFT, 45.0, width, lead, &q.inquiry);
+    let mut y = c.fixed(|c| {
+        c.text(FontId::Mincho, 10.5, LEFT, 37.0, &q.addressee);
+        c.paragraph(FontId::Mincho, 9.5, LEFT, 45.0, width, lead, &q.inquiry)
+    });
     y = identity_rows(&mut c, p, w.eras, y - 2.0, false) + 7.0;
-    y = c.paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, &q.delegation);
-    y -= 2.0;
-    for label in &q.proxy_labels {
-        y = labelled_row(&mut c, y, 10.0, 34.0, label, "");
-    }
-    y += 7.0;
-    y = pin_boxes(&mut c, p, q, y);
-    y = signature_and_seal(&mut c, q, y);
-    office_use_strip(&mut c, q, y)?;
+    // The rest has no resident's data (the PIN boxes depend on whether
+    // there is a signing certificate only).
+    c.fixed(|c| {
+        y = c.paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, &q.delegation);
+        y -= 2.0;
+        for label in &q.proxy_labels {
+            y = labelled_row(c, y, 10.0, 34.0, label, "");
+        }
+        y += 7.0;
+        y = pin_boxes(c, p, q, y);
+        y = signature_and_seal(c, q, y);
+        office_use_strip(c, q, y)
+    })?;
     Ok(c.finish())
 }
 
@@ -229,26 +239,27 @@ pub fn application_page(
     let width = RIGHT - LEFT;
     form_header(&mut c, p, &a.title);
     let mut y = identity_rows(&mut c, p, w.eras, 36.0, true) + 8.0;
+    c.fixed(|c| {
+        // Photo box 45 × 35 mm (height × width), with the guidance inside.
+        let (px, pw, ph) = (RIGHT - 35.0, 35.0, 45.0);
+        c.rect(px, y, pw, ph, Paint::Stroke, 0.8);
+        let mut ny = y + 8.0;
+        for line in c.wrap(FontId::Mincho, 7.5, pw - 4.0, &a.photo_note) {
+            c.text(FontId::Mincho, 7.5, px + 2.0, ny, &line);
+            ny += leading(7.5, 1.4);
+        }
+        // Signature and date to the left of the photo.
+        let sx = LEFT;
+        c.text(FontId::Mincho, 10.0, sx, y + 8.0, &a.date_label);
+        c.text(FontId::Mincho, 10.0, sx, y + 24.0, &a.signature_label);
+        c.rect(sx, y + 27.0, px - sx - 8.0, 16.0, Paint::Stroke, 0.6);
+        y += ph + 10.0;
 
-    // Photo box 45 × 35 mm (height × width), with the guidance inside.
-    let (px, pw, ph) = (RIGHT - 35.0, 35.0, 45.0);
-    c.rect(px, y, pw, ph, Paint::Stroke, 0.8);
-    let mut ny = y + 8.0;
-    for line in c.wrap(FontId::Mincho, 7.5, pw - 4.0, &a.photo_note) {
-        c.text(FontId::Mincho, 7.5, px + 2.0, ny, &line);
-        ny += leading(7.5, 1.4);
-    }
-    // Signature and date to the left of the photo.
-    let sx = LEFT;
-    c.text(FontId::Mincho, 10.0, sx, y + 8.0, &a.date_label);
-    c.text(FontId::Mincho, 10.0, sx, y + 24.0, &a.signature_label);
-    c.rect(sx, y + 27.0, px - sx - 8.0, 16.0, Paint::Stroke, 0.6);
-    y += ph + 10.0;
-
-    let lead = leading(9.5, 1.55);
-    for s in &a.instructions {
-        y = c.marked_paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, "・", s);
-    }
+        let lead = leading(9.5, 1.55);
+        for s in &a.instructions {
+            y = c.marked_paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, "・", s);
+        }
+    });
     if y > 285.0 {
         return Err(LayoutError::Overflow {
             page: "application",

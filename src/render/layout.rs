@@ -91,6 +91,21 @@ impl<'f> Canvas<'f> {
         self.page
     }
 
+    /// Draws what `draw` draws as the page kind's fixed content (see
+    /// [`Page::fixed`]): only what is the same on every page of the kind
+    /// (wording, frames, labels), never a resident's data.
+    pub fn fixed<R>(&mut self, draw: impl FnOnce(&mut Self) -> R) -> R {
+        let start = self.page.items.len();
+        let out = draw(self);
+        let end = self.page.items.len();
+        match self.page.fixed.last_mut() {
+            Some(last) if last.end == start => last.end = end,
+            _ if start < end => self.page.fixed.push(start..end),
+            _ => {}
+        }
+        out
+    }
+
     /// Width of `text` in mm.
     pub fn width(&self, font: FontId, size_pt: f32, text: &str) -> f32 {
         self.fonts.text_width_mm(font, size_pt, text)

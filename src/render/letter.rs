@@ -111,32 +111,36 @@ pub(super) fn header(
     title: &str,
 ) -> Result<BarcodeSlot, LayoutError> {
     // Fold marks for the mail room's folding machine (A4 in three, 99 mm).
-    for y in [99.0, 198.0] {
-        c.line(4.0, y, 9.0, y, 0.4, false);
-    }
+    c.fixed(|c| {
+        for y in [99.0, 198.0] {
+            c.line(4.0, y, 9.0, y, 0.4, false);
+        }
+    });
     // Top right: document number, issue date, issuer.
     c.text_right(FontId::Mincho, 9.0, RIGHT, 20.0, p.document_number);
-    c.text_right(
-        FontId::Mincho,
-        9.0,
-        RIGHT,
-        25.0,
-        &wareki_date(w.eras, p.as_of),
-    );
-    // The issuer, with the mayor's name and 「（公印省略）」 when the profile
-    // says so (SPEC 15).
-    let issuer = match w.mayor.trim() {
-        "" => w.issuer.to_string(),
-        mayor => format!("{}　{mayor}", w.issuer),
-    };
-    c.text_right(FontId::Mincho, 10.5, RIGHT, 31.0, &issuer);
-    if w.seal_omitted {
-        c.text_right(FontId::Mincho, 9.0, RIGHT, 36.0, "（公印省略）");
-    }
+    c.fixed(|c| {
+        c.text_right(
+            FontId::Mincho,
+            9.0,
+            RIGHT,
+            25.0,
+            &wareki_date(w.eras, p.as_of),
+        );
+        // The issuer, with the mayor's name and 「（公印省略）」 when the
+        // profile says so (SPEC 15).
+        let issuer = match w.mayor.trim() {
+            "" => w.issuer.to_string(),
+            mayor => format!("{}　{mayor}", w.issuer),
+        };
+        c.text_right(FontId::Mincho, 10.5, RIGHT, 31.0, &issuer);
+        if w.seal_omitted {
+            c.text_right(FontId::Mincho, 9.0, RIGHT, 36.0, "（公印省略）");
+        }
+    });
 
     let slot = address_block(c, &p.notice.resident, p.is_minor(), w)?;
 
-    c.text_center(FontId::Gothic, 15.0, 105.0, 108.0, title);
+    c.fixed(|c| c.text_center(FontId::Gothic, 15.0, 105.0, 108.0, title));
     Ok(slot)
 }
 
@@ -399,15 +403,19 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
     let z = BodySizes::new(size);
     let width = RIGHT - LEFT;
     let mut y = 116.0;
-    y = c.paragraph(FontId::Mincho, size, LEFT, y, width, z.lead, &l.greeting);
+    y = c.fixed(|c| c.paragraph(FontId::Mincho, size, LEFT, y, width, z.lead, &l.greeting));
     y += 1.5;
     y = item_table(c, p, w, size, y);
     y += z.lead + 1.0;
-    y = what_to_do(c, p, l, z, y);
-    y += 0.8;
-    y = proxy_section(c, p, l, z, y);
-    y += 0.8;
-    y = counters_and_notes(c, l, z, y);
+    // The rest depends on the notice's kind only: the same on every page of
+    // that kind.
+    c.fixed(|c| {
+        y = what_to_do(c, p, l, z, y);
+        y += 0.8;
+        y = proxy_section(c, p, l, z, y);
+        y += 0.8;
+        y = counters_and_notes(c, l, z, y);
+    });
     y - z.lead
 }
 
@@ -417,22 +425,24 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
     let width = RIGHT - LEFT;
     let cols = [LEFT, LEFT + 62.0, LEFT + 124.0, RIGHT];
     let row_h = leading(size, 2.0);
-    c.rect(LEFT, y, width, row_h, Paint::Shade, 0.0);
-    for (i, h) in l.table_heads.iter().enumerate() {
-        c.text_center(
-            FontId::Gothic,
-            size,
-            (cols[i] + cols[i + 1]) / 2.0,
-            y + row_h * 0.68,
-            h,
-        );
-    }
+    c.fixed(|c| {
+        c.rect(LEFT, y, width, row_h, Paint::Shade, 0.0);
+        for (i, h) in l.table_heads.iter().enumerate() {
+            c.text_center(
+                FontId::Gothic,
+                size,
+                (cols[i] + cols[i + 1]) / 2.0,
+                y + row_h * 0.68,
+                h,
+            );
+        }
+    });
     let top = y;
     y += row_h;
     for kind in ItemKind::ALL {
         let (expiry, mark) = item_cells(p, w, kind);
         let base = y + row_h * 0.68;
-        c.text(FontId::Mincho, size, cols[0] + 2.0, base, kind.label());
+        c.fixed(|c| c.text(FontId::Mincho, size, cols[0] + 2.0, base, kind.label()));
         c.text_center(
             FontId::Mincho,
             size,
@@ -448,14 +458,18 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
         c.text_center(mark_font, size, (cols[2] + cols[3]) / 2.0, base, &mark);
         y += row_h;
     }
-    c.rect(LEFT, top, width, y - top, Paint::Stroke, 0.6);
-    for x in &cols[1..3] {
-        c.line(*x, top, *x, y, 0.4, false);
-    }
-    for i in 1..4 {
-        let ry = top + row_h * i as f32;
-        c.line(LEFT, ry, RIGHT, ry, 0.4, false);
-    }
+    // The frame is drawn after the cells, which it does not touch: drawn
+    // with the fixed content (before them), the page looks the same.
+    c.fixed(|c| {
+        c.rect(LEFT, top, width, y - top, Paint::Stroke, 0.6);
+        for x in &cols[1..3] {
+            c.line(*x, top, *x, y, 0.4, false);
+        }
+        for i in 1..4 {
+            let ry = top + row_h * i as f32;
+            c.line(LEFT, ry, RIGHT, ry, 0.4, false);
+        }
+    });
     y
 }
 
@@ -621,7 +635,9 @@ pub(super) fn section_heading(c: &mut Canvas<'_>, size: f32, y: f32, text: &str)
 }
 
 pub(super) fn footer(c: &mut Canvas<'_>, w: &Wording<'_>) {
-    c.line(LEFT, 283.0, RIGHT, 283.0, 0.5, false);
-    let size = c.fit_size(FontId::Gothic, 9.5, 7.0, &w.letter.contact, RIGHT - LEFT);
-    c.text_center(FontId::Gothic, size, 105.0, 289.0, &w.letter.contact);
+    c.fixed(|c| {
+        c.line(LEFT, 283.0, RIGHT, 283.0, 0.5, false);
+        let size = c.fit_size(FontId::Gothic, 9.5, 7.0, &w.letter.contact, RIGHT - LEFT);
+        c.text_center(FontId::Gothic, size, 105.0, 289.0, &w.letter.contact);
+    });
 }

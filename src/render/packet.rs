@@ -307,6 +307,71 @@ mod tests {
     }
 
     #[test]
+    fn templated_pages_paint_what_the_pages_painted() {
+        use crate::render::pdf::tests::{painted, without_templates};
+        use crate::render::pdf::{write_pdf, DocumentInfo};
+        let (profile, fonts) = (saku(), fonts());
+        let mut pages = Vec::new();
+        let long =
+            "長野県佐久市岩村田字北西久保一二三四番地の五六七　サンライズマンション佐久平駅前東棟";
+        for (i, name) in ["佐久　太郎", "浅間　花子", "岩村田　一", "中込　二郎"]
+            .into_iter()
+            .enumerate()
+        {
+            let address = if i == 3 {
+                long
+            } else {
+                "長野県佐久市中込1-2-3"
+            };
+            let mut n = notice(name, address, i % 2 == 0);
+            if i == 3 {
+                // Two lines in the form's 住所 row, which still fit its
+                // height: the same frame, the same template.
+                n.resident.address_extra = "あ".repeat(34);
+            }
+            pages.extend(lay_out(&n, &profile, &fonts).unwrap().0);
+        }
+        let info = DocumentInfo {
+            id: [0; 16],
+            title: "t",
+            created: d("2026-11-26"),
+        };
+        let pdf = write_pdf(&pages, &fonts, &info).unwrap();
+        let before = write_pdf(without_templates(&pages), &fonts, &info).unwrap();
+        let (doc, old) = (
+            lopdf::Document::load_mem(&pdf).unwrap(),
+            lopdf::Document::load_mem(&before).unwrap(),
+        );
+        assert_eq!(doc.get_pages().len(), pages.len());
+        for n in 1..=pages.len() as u32 {
+            let page = painted(&doc, n);
+            assert!(page.len() > 20, "page {n} paints its wording");
+            assert_eq!(page, painted(&old, n), "page {n}");
+        }
+        // The card letter, the certificate letter and the two forms.
+        let forms = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| {
+                s.dict.get(b"Subtype").and_then(lopdf::Object::as_name).ok() == Some(b"Form")
+            })
+            .count();
+        let placed: Vec<Vec<u8>> = (1..=pages.len() as u32)
+            .map(|n| {
+                let id = doc.get_pages()[&n];
+                let ops = lopdf::content::Content::decode(&doc.get_page_content(id));
+                ops.unwrap().operations[0].operands[0]
+                    .as_name()
+                    .unwrap()
+                    .to_vec()
+            })
+            .collect();
+        assert_eq!(forms, 4, "{placed:?}");
+        assert!(pdf.len() < before.len(), "{} {}", pdf.len(), before.len());
+    }
+
+    #[test]
     fn both_kinds_stay_inside_the_page() {
         let (profile, fonts) = (saku(), fonts());
         for certificate_only in [false, true] {

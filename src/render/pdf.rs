@@ -32,6 +32,9 @@ use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun, PT_PER_MM};
 use super::fonts::{is_variation_selector, FontSet};
 use crate::error::Error;
 
+mod template;
+use template::Templates;
+
 /// Grey level of [`Paint::Shade`] (0 = black, 1 = white): light enough for
 /// black text on top to stay legible on a laser printer.
 const SHADE_GREY: f32 = 0.85;
@@ -55,16 +58,20 @@ const DEFLATE_LEVEL: u32 = 3;
 pub fn write_pdf<P: Borrow<Page>>(
     pages: impl IntoIterator<Item = P>,
     fonts: &FontSet,
-    document_id: [u8; 16],
+    info: &DocumentInfo<'_>,
 ) -> Result<Vec<u8>, Error> {
     let mut builder = Builder::new(fonts);
+    let mut templates = Templates::default();
     // Pages given by value are dropped as soon as they are converted: a
     // print file's memory is then one representation of it at a time.
     let mut pdf_pages = pages
         .into_iter()
-        .map(|page| builder.page(page.borrow()))
+        .map(|page| builder.page(page.borrow(), &mut templates))
         .collect::<Result<Vec<_>, _>>()?;
     let page_count = pdf_pages.len();
+    // The templates go to printpdf as pages after the document's own, so
+    // that their text is encoded like the pages' (see `template`).
+    pdf_pages.append(&mut templates.pages);
 
     let mut doc = PdfDocument::new("");
     let mut names = Vec::new();
@@ -105,7 +112,8 @@ pub fn write_pdf<P: Borrow<Page>>(
     {
         return Err(Error::Internal(format!("PDF writer: {}", w.msg)));
     }
-    finish(&mut lo, document_id)?;
+    template::pages_to_xobjects(&mut lo, page_count, &templates.uses)?;
+    finish(&mut lo, info)?;
 
     let mut out = Vec::with_capacity(4096 + page_count * 2048);
     lo.save_to(&mut out)
@@ -113,17 +121,35 @@ pub fn write_pdf<P: Borrow<Page>>(
     Ok(out)
 }
 
+/// What a PDF's document information says, and its `/ID`.
+pub struct DocumentInfo<'a> {
+    /// The trailer `/ID`: derived from what the file is, so that a rerun
+    /// writes the same bytes.
+    pub id: [u8; 16],
+    /// `/Title`.
+    pub title: &'a str,
+    /// `/CreationDate`: the batch's as-of date (never the clock).
+    pub created: chrono::NaiveDate,
+}
+
 /// Fixes what printpdf leaves variable and compresses the streams.
-fn finish(lo: &mut lopdf::Document, document_id: [u8; 16]) -> Result<(), Error> {
-    if let Ok(info) = lo
+fn finish(lo: &mut lopdf::Document, info: &DocumentInfo<'_>) -> Result<(), Error> {
+    // printpdf's Info (fixed 1970 dates, empty fields) is replaced by ours.
+    let info_dict = lopdf::Object::Dictionary(document_information(info));
+    match lo
         .trailer
         .get(b"Info")
         .and_then(lopdf::Object::as_reference)
     {
-        lo.objects.remove(&info);
-        lo.trailer.remove(b"Info");
+        Ok(id) => {
+            lo.objects.insert(id, info_dict);
+        }
+        Err(_) => {
+            let id = lo.add_object(info_dict);
+            lo.trailer.set("Info", id);
+        }
     }
-    let id = lopdf::Object::String(document_id.to_vec(), lopdf::StringFormat::Hexadecimal);
+    let id = lopdf::Object::String(info.id.to_vec(), lopdf::StringFormat::Hexadecimal);
     lo.trailer
         .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
 
@@ -159,7 +185,40 @@ fn finish(lo: &mut lopdf::Document, document_id: [u8; 16]) -> Result<(), Error> 
             }
         }
     }
+    // The trailer's /Size is one more than the highest object number
+    // (`qpdf --check` warns otherwise): the objects removed above may have
+    // been the highest.
+    lo.max_id = lo.objects.keys().map(|(n, _)| *n).max().unwrap_or(0);
     Ok(())
+}
+
+/// Title, Creator (kigen and its version) and CreationDate (the as-of
+/// date, so the same batch gives the same bytes).
+fn document_information(info: &DocumentInfo<'_>) -> lopdf::Dictionary {
+    lopdf::Dictionary::from_iter([
+        ("Title", text_string(info.title)),
+        (
+            "Creator",
+            text_string(concat!("kigen ", env!("CARGO_PKG_VERSION"))),
+        ),
+        (
+            "CreationDate",
+            lopdf::Object::string_literal(info.created.format("D:%Y%m%d").to_string()),
+        ),
+    ])
+}
+
+/// A PDF text string: ASCII as it is, anything else as UTF-16BE with its
+/// byte order mark.
+fn text_string(s: &str) -> lopdf::Object {
+    if s.is_ascii() {
+        return lopdf::Object::string_literal(s);
+    }
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in s.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_be_bytes());
+    }
+    lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal)
 }
 
 /// Trims what printpdf repeats on every page: its own copy of one and the
@@ -303,15 +362,43 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn page(&mut self, page: &Page) -> Result<PdfPage, Error> {
+    /// Page `page` as printpdf's: its fixed content placed as a template
+    /// (made the first time it is seen), the rest drawn on the page.
+    fn page(&mut self, page: &Page, templates: &mut Templates) -> Result<PdfPage, Error> {
         let h = page.height_mm;
-        let mut ops = Vec::with_capacity(page.items.len() * 3 + 8);
+        let mut fixed = Vec::new();
+        let mut own = Vec::with_capacity(page.items.len());
+        for (i, item) in page.items.iter().enumerate() {
+            if page.is_fixed(i) {
+                fixed.push(item);
+            } else {
+                own.push(item);
+            }
+        }
+        let template = match (fixed.is_empty(), templates.find(&fixed, page)) {
+            (true, _) => None,
+            (false, Some(t)) => Some(t),
+            (false, None) => {
+                let ops = self.ops(&fixed, h)?;
+                let form = PdfPage::new(Mm(page.width_mm), Mm(h), ops);
+                Some(templates.add(&fixed, page, form))
+            }
+        };
+        templates.uses.push(template);
+        let ops = self.ops(&own, h)?;
+        Ok(PdfPage::new(Mm(page.width_mm), Mm(h), ops))
+    }
+
+    /// The operations drawing `items` on a page `h` mm high, from the
+    /// initial graphics state.
+    fn ops(&mut self, items: &[&Item], h: f32) -> Result<Vec<Op>, Error> {
+        let mut ops = Vec::with_capacity(items.len() * 3 + 8);
         let mut st = State::INITIAL;
         let mut in_text = false;
 
         // Resource names depend on every page's glyphs, so text ops carry a
         // placeholder font handle that is patched once all pages are built.
-        for item in &page.items {
+        for item in items {
             match item {
                 Item::Text(run) => {
                     if !in_text {
@@ -339,7 +426,7 @@ impl<'a> Builder<'a> {
         if in_text {
             ops.push(Op::EndTextSection);
         }
-        Ok(PdfPage::new(Mm(page.width_mm), Mm(h), ops))
+        Ok(ops)
     }
 
     fn text(
@@ -503,7 +590,7 @@ fn rect_ops(rect: &Rect, page_h: f32, st: &mut State, ops: &mut Vec<Op>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::render::fonts::tests::{ipamj, shipped};
     use lopdf::{content::Content, Document, Object};
@@ -570,6 +657,14 @@ mod tests {
         vec![letter, form]
     }
 
+    fn info(id: u8) -> DocumentInfo<'static> {
+        DocumentInfo {
+            id: [id; 16],
+            title: "test",
+            created: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        }
+    }
+
     fn load(pdf: &[u8]) -> Document {
         Document::load_mem(pdf).expect("lopdf reads the PDF back")
     }
@@ -604,7 +699,7 @@ mod tests {
     #[test]
     fn two_pages_with_extractable_japanese_text() {
         let fonts = shipped();
-        let pdf = write_pdf(two_pages(), &fonts, [1; 16]).unwrap();
+        let pdf = write_pdf(two_pages(), &fonts, &info(1)).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         let doc = load(&pdf);
         assert_eq!(doc.get_pages().len(), 2);
@@ -636,7 +731,7 @@ mod tests {
     #[test]
     fn fonts_are_subsets_with_tounicode() {
         let fonts = shipped();
-        let pdf = write_pdf(two_pages(), &fonts, [1; 16]).unwrap();
+        let pdf = write_pdf(two_pages(), &fonts, &info(1)).unwrap();
         assert!(
             pdf.len() < 200_000,
             "{} bytes: fonts embedded whole?",
@@ -692,33 +787,218 @@ mod tests {
     fn same_pages_same_bytes_across_calls_and_threads() {
         let fonts = shipped();
         let pages = two_pages();
-        let a = write_pdf(&pages, &fonts, [9; 16]).unwrap();
-        let b = write_pdf(&pages, &fonts, [9; 16]).unwrap();
+        let a = write_pdf(&pages, &fonts, &info(9)).unwrap();
+        let b = write_pdf(&pages, &fonts, &info(9)).unwrap();
         assert!(a == b, "two calls differ");
         let other = two_pages();
         let (c, d) = std::thread::scope(|s| {
-            let t1 = s.spawn(|| write_pdf(&pages, &fonts, [9; 16]).unwrap());
+            let t1 = s.spawn(|| write_pdf(&pages, &fonts, &info(9)).unwrap());
             // Different work interleaved on another thread must not matter.
             let t2 = s.spawn(|| {
-                write_pdf(&other[1..], &fonts, [3; 16]).unwrap();
-                write_pdf(&pages, &fonts, [9; 16]).unwrap()
+                write_pdf(&other[1..], &fonts, &info(3)).unwrap();
+                write_pdf(&pages, &fonts, &info(9)).unwrap()
             });
             (t1.join().unwrap(), t2.join().unwrap())
         });
         assert!(a == c && a == d, "threads differ");
-        let e = write_pdf(&pages, &fonts, [8; 16]).unwrap();
+        let e = write_pdf(&pages, &fonts, &info(8)).unwrap();
         assert!(a != e, "the document id is in the bytes");
         let doc = load(&a);
         let id = doc.trailer.get(b"ID").and_then(Object::as_array).unwrap();
         assert_eq!(id[0].as_str().unwrap(), &[9u8; 16]);
-        assert!(doc.trailer.get(b"Info").is_err(), "no Info dates");
-        assert!(!a.windows(5).any(|w| w == b"/Date"), "no dates");
+        // The document information: the as-of date, never the clock.
+        let info = doc.trailer.get(b"Info").unwrap();
+        let info = doc.dereference(info).unwrap().1.as_dict().unwrap();
+        let field = |k: &[u8]| info.get(k).unwrap().as_str().unwrap().to_vec();
+        assert_eq!(field(b"Title"), b"test");
+        assert_eq!(field(b"CreationDate"), b"D:20261126");
+        let creator = String::from_utf8(field(b"Creator")).unwrap();
+        assert_eq!(creator, format!("kigen {}", env!("CARGO_PKG_VERSION")));
+        assert!(info.get(b"ModDate").is_err() && info.len() == 3);
+    }
+
+    #[test]
+    fn a_japanese_title_is_utf16() {
+        let title = text_string("抜き取りリスト");
+        let bytes = title.as_str().unwrap();
+        assert_eq!(&bytes[..4], &[0xFE, 0xFF, 0x62, 0x9C]);
+        assert_eq!(text_string("a (b)").as_str().unwrap(), b"a (b)");
+    }
+
+    /// What page `n` (1-based) paints: one line per painting operator with
+    /// the graphics state it paints in (fill grey, line width, dash, font,
+    /// text matrix) and its path or text, templates (`Do`) expanded in
+    /// place; sorted. Two pages with the same lines put the same marks on
+    /// paper: the order differs only where fixed content painted after a
+    /// resident's data now comes before it, and black over black is the
+    /// same either way (shading is fixed content, painted first in both).
+    pub(crate) fn painted(doc: &Document, n: u32) -> Vec<String> {
+        let id = doc.get_pages()[&n];
+        let ops = Content::decode(&doc.get_page_content(id)).unwrap();
+        let resources = doc.get_dictionary(id).unwrap().get(b"Resources").unwrap();
+        let resources = doc.dereference(resources).unwrap().1.as_dict().unwrap();
+        let xobjects = resources
+            .get(b"XObject")
+            .ok()
+            .map(|x| doc.dereference(x).unwrap().1.as_dict().unwrap());
+        let mut out = Vec::new();
+        paint(doc, &ops.operations, xobjects, &mut out);
+        out.sort();
+        out
+    }
+
+    /// The graphics state as the operators that set it.
+    #[derive(Clone, Default)]
+    struct Paints {
+        grey: String,
+        width: String,
+        dash: String,
+        font: String,
+        matrix: String,
+    }
+
+    fn paint(
+        doc: &Document,
+        ops: &[lopdf::content::Operation],
+        xobjects: Option<&lopdf::Dictionary>,
+        out: &mut Vec<String>,
+    ) {
+        // PDF's initial state, as the operators would set it.
+        let mut st = Paints {
+            grey: "[0]".into(),
+            width: "[1]".into(),
+            dash: "[[], 0]".into(),
+            ..Paints::default()
+        };
+        let mut saved = Vec::new();
+        let mut path = String::new();
+        for op in ops {
+            let args = format!("{:?}", op.operands);
+            match op.operator.as_str() {
+                "g" => st.grey = args,
+                "w" => st.width = args,
+                "d" => st.dash = args,
+                "Tf" => st.font = args,
+                "Tm" => st.matrix = args,
+                "q" => saved.push(st.clone()),
+                "Q" => st = saved.pop().expect("balanced q/Q"),
+                "BT" | "ET" => {}
+                "re" | "m" | "l" | "h" => path.push_str(&format!("{} {args} ", op.operator)),
+                // A fill does not use the line width and dash.
+                "f" | "F" | "f*" | "n" => {
+                    out.push(format!("{} {path}| g {}", op.operator, st.grey));
+                    path.clear();
+                }
+                "S" | "B" | "b" | "s" => {
+                    out.push(format!(
+                        "{} {path}| g {} w {} d {}",
+                        op.operator, st.grey, st.width, st.dash
+                    ));
+                    path.clear();
+                }
+                "Tj" | "TJ" => out.push(format!(
+                    "{} {args} | g {} Tf {} Tm {}",
+                    op.operator, st.grey, st.font, st.matrix
+                )),
+                "Do" => {
+                    let name = op.operands[0].as_name().unwrap();
+                    let form = xobjects.expect("an XObject dictionary").get(name).unwrap();
+                    let form = doc.dereference(form).unwrap().1.as_stream().unwrap();
+                    let content = form
+                        .decompressed_content()
+                        .unwrap_or_else(|_| form.content.clone());
+                    let inner = Content::decode(&content).unwrap().operations;
+                    // A form is painted in its own copy of the state.
+                    paint(doc, &inner, None, out);
+                }
+                other => out.push(format!("operator {other} {args}")),
+            }
+        }
+    }
+
+    /// `pages` with their fixed content drawn on each page, as before
+    /// templates.
+    pub(crate) fn without_templates(pages: &[Page]) -> Vec<Page> {
+        pages
+            .iter()
+            .map(|p| Page {
+                fixed: Vec::new(),
+                ..p.clone()
+            })
+            .collect()
+    }
+
+    /// Letters that differ in the name only, and a form, their wording and
+    /// frames marked as fixed content.
+    fn templated_pages() -> Vec<Page> {
+        let mut pages = Vec::new();
+        for name in ["髙﨑　太郎　様", "山田　花子　様", "佐久　一郎　様"] {
+            let mut letter = two_pages().remove(0);
+            if let Item::Text(t) = &mut letter.items[2] {
+                t.text = name.into();
+            }
+            // All but the address block (items 0..5) and the name in the
+            // table (item 9).
+            letter.fixed = vec![5..9, 10..12];
+            pages.push(letter);
+        }
+        let mut form = two_pages().remove(1);
+        form.fixed = vec![std::ops::Range { start: 0, end: 2 }];
+        pages.push(form);
+        pages
+    }
+
+    #[test]
+    fn fixed_content_is_drawn_once_and_placed_on_each_page() {
+        let fonts = shipped();
+        let pages = templated_pages();
+        let pdf = write_pdf(&pages, &fonts, &info(1)).unwrap();
+        let before = write_pdf(without_templates(&pages), &fonts, &info(1)).unwrap();
+        let (doc, old) = (load(&pdf), load(&before));
+        assert_eq!(doc.get_pages().len(), 4);
+        // Two templates: the letters' and the form's.
+        let forms: Vec<&lopdf::Stream> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Form"))
+            .collect();
+        assert_eq!(forms.len(), 2);
+        for form in &forms {
+            let bbox = form.dict.get(b"BBox").unwrap().as_array().unwrap();
+            assert!((bbox[3].as_float().unwrap() - 841.89).abs() < 0.01);
+            assert!(form.dict.get(b"Resources").unwrap().as_dict().is_ok());
+        }
+        for n in 1..=4 {
+            let first = &ops(&doc, n)[0];
+            assert_eq!(first.operator, "Do", "page {n} starts with its template");
+            let want = if n < 4 { "T0" } else { "T1" };
+            assert_eq!(first.operands[0].as_name().unwrap(), want.as_bytes());
+            assert_eq!(painted(&doc, n), painted(&old, n), "page {n}");
+        }
+        let text = doc.extract_text(&[1]).unwrap_or_default();
+        assert!(text.contains("髙﨑"), "{text}");
+    }
+
+    #[test]
+    fn the_comparison_sees_a_missing_mark() {
+        // The check above would catch a template that drops or moves a mark.
+        let fonts = shipped();
+        let pages = templated_pages();
+        let mut moved = without_templates(&pages);
+        if let Item::Rect(r) = &mut moved[0].items[6] {
+            r.x_mm += 0.1;
+        }
+        let a = load(&write_pdf(&pages, &fonts, &info(1)).unwrap());
+        let b = load(&write_pdf(&moved, &fonts, &info(1)).unwrap());
+        assert_ne!(painted(&a, 1), painted(&b, 1));
+        assert_eq!(painted(&a, 2), painted(&b, 2));
     }
 
     #[test]
     fn pages_share_one_resources_dictionary() {
         let fonts = shipped();
-        let doc = load(&write_pdf(two_pages(), &fonts, [1; 16]).unwrap());
+        let doc = load(&write_pdf(two_pages(), &fonts, &info(1)).unwrap());
         let resources: Vec<_> = doc
             .get_pages()
             .values()
@@ -744,7 +1024,7 @@ mod tests {
         let name = |text: &str| {
             let mut p = Page::a4();
             p.items = vec![run(FontId::Mincho, 10.0, 10.0, 10.0, text)];
-            let doc = load(&write_pdf(&[p], &fonts, [0; 16]).unwrap());
+            let doc = load(&write_pdf(&[p], &fonts, &info(0)).unwrap());
             let fonts = type0_fonts(&doc);
             fonts[0]
                 .get(b"BaseFont")
@@ -760,7 +1040,7 @@ mod tests {
     #[test]
     fn shapes_paint_as_the_display_list_says() {
         let fonts = shipped();
-        let doc = load(&write_pdf(two_pages(), &fonts, [1; 16]).unwrap());
+        let doc = load(&write_pdf(two_pages(), &fonts, &info(1)).unwrap());
         let page = ops(&doc, 1);
         let names = op_names(&page);
         // Every rectangle is followed by its painting operator.
@@ -824,13 +1104,13 @@ mod tests {
         let fonts = shipped();
         let mut p = Page::a4();
         p.items = vec![run(FontId::Fallback, 10.0, 10.0, 10.0, "髙")];
-        let err = write_pdf(&[p], &fonts, [0; 16]).unwrap_err();
+        let err = write_pdf(&[p], &fonts, &info(0)).unwrap_err();
         assert_eq!(err.exit_code(), 3, "{err}");
     }
 
     #[test]
     fn no_pages_is_still_a_pdf() {
-        let pdf = write_pdf(&[], &shipped(), [0; 16]).unwrap();
+        let pdf = write_pdf(&[], &shipped(), &info(0)).unwrap();
         assert_eq!(load(&pdf).get_pages().len(), 0);
     }
 
@@ -839,7 +1119,7 @@ mod tests {
         let fonts = shipped();
         let mut p = Page::a4();
         p.items = vec![run(FontId::Mincho, 10.0, 10.0, 10.0, "葛\u{E0101}西区")];
-        let doc = load(&write_pdf(&[p], &fonts, [0; 16]).unwrap());
+        let doc = load(&write_pdf(&[p], &fonts, &info(0)).unwrap());
         let text: String = doc.extract_text(&[1]).unwrap();
         assert!(text.contains("葛西区"), "{text:?}");
     }
@@ -853,7 +1133,7 @@ mod tests {
             run(FontId::Mincho, 12.0, 20.0, 20.0, "氏名"),
             run(FontId::Fallback, 12.0, 40.0, 20.0, "\u{20D58}葛\u{E0102}"),
         ];
-        let pdf = write_pdf(&[p], &fonts, [0; 16]).unwrap();
+        let pdf = write_pdf(&[p], &fonts, &info(0)).unwrap();
         assert!(pdf.len() < 100_000, "{} bytes", pdf.len());
         let doc = load(&pdf);
         assert_eq!(type0_fonts(&doc).len(), 2);

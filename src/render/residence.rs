@@ -79,14 +79,18 @@ fn body(
     y += 1.5;
     y = item_table(c, p, w, r, size, y);
     y += z.lead + 1.0;
-    y = section_heading(c, z.head, y, &r.steps_heading);
+    y = c.fixed(|c| section_heading(c, z.head, y, &r.steps_heading));
     let steps: Vec<String> = r.steps.iter().map(fill).collect();
     y = bullets(c, z.size, z.lead, y, &steps);
     y += 0.8;
-    y = section_heading(c, z.head, y, &r.bring_heading);
-    y = bullets(c, z.size, z.lead, y, &r.bring);
-    y += 0.8;
-    y = counters(c, w.letter, z, y);
+    // Where these land depends on the expiry's wrapping above: pages whose
+    // wording wrapped alike share a template.
+    c.fixed(|c| {
+        y = section_heading(c, z.head, y, &r.bring_heading);
+        y = bullets(c, z.size, z.lead, y, &r.bring);
+        y += 0.8;
+        y = counters(c, w.letter, z, y);
+    });
     let notes_text: Vec<String> = r.notes.iter().map(fill).collect();
     y = notes(c, &notes_text, z, y);
     y - z.lead

@@ -195,8 +195,11 @@ pub const RESIDENCE_LETTER_OFF: (&str, &str) =
 
 /// The text of every page of a PDF, whitespace removed (runs are positioned
 /// separately), read with lopdf.
+/// A page's fixed content (the letter's wording, the forms' labels) is a
+/// template placed with `Do`: its text is read as part of the page.
 pub fn page_texts(pdf: &Path) -> Vec<String> {
-    let doc = lopdf::Document::load(pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
+    let mut doc = lopdf::Document::load(pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
+    expand_templates(&mut doc);
     let n = doc.get_pages().len() as u32;
     (1..=n)
         .map(|p| {
@@ -207,4 +210,46 @@ pub fn page_texts(pdf: &Path) -> Vec<String> {
                 .collect()
         })
         .collect()
+}
+
+/// Replaces every page's `/Tn Do` by the template's own operations (its
+/// fonts are the page's), so that text extraction and content checks see
+/// the page as printed.
+pub fn expand_templates(doc: &mut lopdf::Document) {
+    use lopdf::content::Content;
+    for (_, id) in doc.get_pages() {
+        let ops = Content::decode(&doc.get_page_content(id))
+            .expect("content decodes")
+            .operations;
+        if !ops.iter().any(|o| o.operator == "Do") {
+            continue;
+        }
+        let mut out = Vec::with_capacity(ops.len());
+        for op in ops {
+            if op.operator != "Do" {
+                out.push(op);
+                continue;
+            }
+            let name = op.operands[0].as_name().expect("a name").to_vec();
+            let resources = doc.get_dictionary(id).unwrap().get(b"Resources").unwrap();
+            let resources = doc.dereference(resources).unwrap().1.as_dict().unwrap();
+            let xobjects = resources.get(b"XObject").unwrap();
+            let xobjects = doc.dereference(xobjects).unwrap().1.as_dict().unwrap();
+            let form = doc.dereference(xobjects.get(&name).unwrap()).unwrap().1;
+            let form = form.as_stream().expect("a form XObject");
+            let content = form
+                .decompressed_content()
+                .unwrap_or_else(|_| form.content.clone());
+            out.push(lopdf::content::Operation::new("q", vec![]));
+            out.extend(Content::decode(&content).expect("form decodes").operations);
+            out.push(lopdf::content::Operation::new("Q", vec![]));
+        }
+        let bytes = Content { operations: out }
+            .encode()
+            .expect("content encodes");
+        let stream = doc.add_object(lopdf::Stream::new(lopdf::Dictionary::new(), bytes));
+        doc.get_dictionary_mut(id)
+            .unwrap()
+            .set("Contents", lopdf::Object::Reference(stream));
+    }
 }
