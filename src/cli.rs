@@ -12,55 +12,55 @@ use crate::model::{CsvEncoding, InputEncoding};
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// What `run` and `check` both take: the input, the date, the profile and
 /// the encodings.
 #[derive(Debug, clap::Args)]
-pub struct BatchArgs {
+pub(crate) struct BatchArgs {
     /// The registry export (CSV).
     #[arg(long)]
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// Batch date (default: today in Asia/Tokyo). Any date form the export
     /// accepts: 2026-11-26, 令和8年11月26日, R8.11.26 …
     #[arg(long)]
-    pub as_of: Option<String>,
+    pub(crate) as_of: Option<String>,
     /// Profile: a directory holding profile.toml, or the name of a built-in
     /// profile (saku) when no such directory exists.
     #[arg(long, default_value = "saku")]
-    pub profile: PathBuf,
+    pub(crate) profile: PathBuf,
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
-    pub encoding: Option<InputEncoding>,
+    pub(crate) encoding: Option<InputEncoding>,
     /// CSV output encoding, overriding the profile: utf-8 (with BOM) or cp932.
     #[arg(long)]
-    pub csv_encoding: Option<CsvEncoding>,
+    pub(crate) csv_encoding: Option<CsvEncoding>,
     /// Print nothing but errors.
     #[arg(long)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// `--cards` and its encoding.
     #[command(flatten)]
-    pub cards: CardsArgs,
+    pub(crate) cards: CardsArgs,
 }
 
 /// `--cards FILE`: the card-status extract (SPEC 9).
 #[derive(Debug, Clone, clap::Args)]
-pub struct CardsArgs {
+pub(crate) struct CardsArgs {
     /// The card-status file (card and certificate dates from J-LIS, joined
     /// on the profile's [cards] registry_key); the export's own card columns
     /// are then not read.
     #[arg(long, value_name = "FILE")]
-    pub cards: Option<PathBuf>,
+    pub(crate) cards: Option<PathBuf>,
     /// The card file's encoding, overriding the profile's [cards] encoding:
     /// cp932 or utf-8.
     #[arg(long, requires = "cards")]
-    pub cards_encoding: Option<InputEncoding>,
+    pub(crate) cards_encoding: Option<InputEncoding>,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// The nightly job: select, then write print-ready PDF notices, the
     /// manifest and the check outputs into OUT/<as-of>/.
     Run(RunArgs),
@@ -123,68 +123,68 @@ pub enum Command {
 
 /// `kigen generate-assets DIR`.
 #[derive(Debug, clap::Args)]
-pub struct GenerateAssetsArgs {
+pub(crate) struct GenerateAssetsArgs {
     /// Where `man/` (kigen.1, kigen-<subcommand>.1) and `completions/`
     /// (kigen.bash, _kigen) go; DIR must not exist yet.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 /// `kigen pulls`.
 #[derive(Debug, clap::Args)]
-pub struct PullsArgs {
+pub(crate) struct PullsArgs {
     /// The printed batch directory (OUT/<as-of>).
-    pub batch_dir: PathBuf,
+    pub(crate) batch_dir: PathBuf,
     /// The newer registry export to compare with.
     #[arg(long)]
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// `--cards` and its encoding.
     #[command(flatten)]
-    pub cards: CardsArgs,
+    pub(crate) cards: CardsArgs,
     /// Profile: a directory holding profile.toml, or a built-in name (saku).
     #[arg(long, default_value = "saku")]
-    pub profile: PathBuf,
+    pub(crate) profile: PathBuf,
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
-    pub encoding: Option<InputEncoding>,
+    pub(crate) encoding: Option<InputEncoding>,
     /// pull-list.csv's encoding, overriding the profile: utf-8 (with BOM)
     /// or cp932.
     #[arg(long)]
-    pub csv_encoding: Option<CsvEncoding>,
+    pub(crate) csv_encoding: Option<CsvEncoding>,
     /// The ledger: the batch must be one it records, and the addresses the
     /// packets were printed to come from it. Default: state/kigen.sqlite
     /// when it exists (without a ledger, addresses are compared by postal
     /// code only).
     #[arg(long)]
-    pub state: Option<PathBuf>,
+    pub(crate) state: Option<PathBuf>,
     /// Where pull-list.csv and pull-list.pdf go (default: pulls-<batch>
     /// beside the batch directory; never a batch directory).
     #[arg(long)]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// `kigen returned`.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["document", "file", "scan", "resolve"])))]
 #[command(group(clap::ArgGroup::new("piece").args(["document", "scan"])))]
-pub struct ReturnedArgs {
+pub(crate) struct ReturnedArgs {
     /// The ledger.
     #[arg(long, default_value = "state/kigen.sqlite")]
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// The document number printed on the returned piece (a reprint's
     /// -R1 number too).
     #[arg(long, value_name = "DOCNO", requires = "reason")]
-    pub document: Option<String>,
+    pub(crate) document: Option<String>,
     /// Japan Post's reason: not-found (あて所に尋ねあたりません), moved
     /// (転居先不明), unknown (受取人不明), refused (受取拒絶), unclaimed
     /// (保管期間経過), incomplete (あて名不完全); the Japanese wording is
     /// accepted too. With --scan: the reason of the lines that give none.
     #[arg(long, value_name = "CODE", requires = "piece")]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// The day it came back (default: today in Asia/Tokyo; any date form
     /// the export accepts). Not before the piece was printed, not after
     /// today.
     #[arg(long, value_name = "D", requires = "piece")]
-    pub date: Option<String>,
+    pub(crate) date: Option<String>,
     /// Scanned codes, one a line (a file, or - or nothing: standard
     /// input): the window code `<document number>` or a sheet code
     /// `<document number>|i/n`, optionally `,<reason>`; full-width
@@ -192,154 +192,154 @@ pub struct ReturnedArgs {
     /// return. One line that is not a code of this ledger and nothing is
     /// recorded (exit 2, each bad line listed).
     #[arg(long, value_name = "FILE|-", num_args = 0..=1, default_missing_value = "-")]
-    pub scan: Option<PathBuf>,
+    pub(crate) scan: Option<PathBuf>,
     /// A returns file: CSV (UTF-8 or CP932) with a header row naming
     /// document_number, reason and optionally date. Every line is checked
     /// first: one bad line and nothing is recorded (exit 2, each bad line
     /// listed).
     #[arg(long, value_name = "RETURNS.csv")]
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// Close the open return of this document number (with --note).
     #[arg(long, value_name = "DOCNO", requires = "note")]
-    pub resolve: Option<String>,
+    pub(crate) resolve: Option<String>,
     /// What was found or done (kept in the ledger).
     #[arg(long, value_name = "TEXT", requires = "resolve")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// `kigen followups`.
 #[derive(Debug, clap::Args)]
-pub struct FollowupsArgs {
+pub(crate) struct FollowupsArgs {
     /// The ledger.
     #[arg(long, default_value = "state/kigen.sqlite")]
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// The directory followups.csv goes to (created 0700 if missing; never
     /// a batch directory).
     #[arg(long, default_value = "out")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// followups.csv's encoding: utf-8 (with BOM) or cp932.
     #[arg(long, default_value = "utf-8")]
-    pub csv_encoding: CsvEncoding,
+    pub(crate) csv_encoding: CsvEncoding,
 }
 
 /// `kigen reprint`.
 #[derive(Debug, clap::Args)]
-pub struct ReprintArgs {
+pub(crate) struct ReprintArgs {
     /// The ledger.
     #[arg(long, default_value = "state/kigen.sqlite")]
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// The document number to reprint (a reprint's number names its
     /// packet: the next one is -R2).
     #[arg(long, value_name = "DOCNO")]
-    pub document: String,
+    pub(crate) document: String,
     /// The registry export giving the resident's current address.
     #[arg(long)]
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// `--cards` and its encoding.
     #[command(flatten)]
-    pub cards: CardsArgs,
+    pub(crate) cards: CardsArgs,
     /// Profile: a directory holding profile.toml, or a built-in name (saku).
     #[arg(long, default_value = "saku")]
-    pub profile: PathBuf,
+    pub(crate) profile: PathBuf,
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
-    pub encoding: Option<InputEncoding>,
+    pub(crate) encoding: Option<InputEncoding>,
     /// Why it is reprinted (kept in the ledger).
     #[arg(long, value_name = "TEXT")]
-    pub reason: String,
+    pub(crate) reason: String,
     /// The directory reprint-<document>.pdf goes to (never a batch
     /// directory).
     #[arg(long)]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Reprint although the packet was reprinted within [mail]
     /// reprint_again_days (default 7): a second copy is really wanted.
     #[arg(long)]
-    pub again: bool,
+    pub(crate) again: bool,
 }
 
 /// `kigen archive`.
 #[derive(Debug, clap::Args)]
-pub struct ArchiveArgs {
+pub(crate) struct ArchiveArgs {
     /// The ledger.
     #[arg(long, default_value = "state/kigen.sqlite")]
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// The output root holding the batch directories.
     #[arg(long, default_value = "out")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Batches dated before this date are archived.
     #[arg(long)]
-    pub before: String,
+    pub(crate) before: String,
     /// The archive directory (created 0700 if missing).
     #[arg(long, value_name = "DIR")]
-    pub to: PathBuf,
+    pub(crate) to: PathBuf,
 }
 
 /// `kigen purge`.
 #[derive(Debug, clap::Args)]
-pub struct PurgeArgs {
+pub(crate) struct PurgeArgs {
     /// The ledger.
     #[arg(long, default_value = "state/kigen.sqlite")]
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// The output root holding the batch directories.
     #[arg(long, default_value = "out")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Batches dated before this date are purged.
     #[arg(long)]
-    pub before: String,
+    pub(crate) before: String,
     /// The profile whose [retention] years applies (a directory, or a
     /// built-in name).
     #[arg(long, default_value = "saku")]
-    pub profile: PathBuf,
+    pub(crate) profile: PathBuf,
     /// Purge batches younger than [retention] years too.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 /// `kigen batches`.
 #[derive(Debug, clap::Args)]
-pub struct BatchesArgs {
+pub(crate) struct BatchesArgs {
     /// The ledger (read only; never created).
     #[arg(long, default_value = "state/kigen.sqlite")]
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// Print JSON instead of a table.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// `kigen history`.
 #[derive(Debug, clap::Args)]
-pub struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     /// The ledger (read only; never created).
     #[arg(long, default_value = "state/kigen.sqlite")]
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// The resident's 住民コード (the registry's key, never the 個人番号).
     #[arg(long, required_unless_present = "name", conflicts_with = "name")]
-    pub resident: Option<String>,
+    pub(crate) resident: Option<String>,
     /// A clerk's lookup: every resident whose printed name is NAME, compared
     /// after folding width and spaces, with their 住民コード.
     #[arg(long)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// With --name: the birth date the caller gives (YYYY-MM-DD or 和暦).
     /// The ledger records no birth dates: it is checked and shown, and the
     /// clerk confirms it against the registry for each match.
     #[arg(long, requires = "name")]
-    pub birth: Option<String>,
+    pub(crate) birth: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// `kigen ledger`.
 #[derive(Debug, clap::Args)]
-pub struct LedgerArgs {
+pub(crate) struct LedgerArgs {
     /// What to do.
     #[command(subcommand)]
-    pub command: LedgerCommand,
+    pub(crate) command: LedgerCommand,
 }
 
 /// `kigen ledger check | rebuild`.
 #[derive(Debug, Subcommand)]
-pub enum LedgerCommand {
+pub(crate) enum LedgerCommand {
     /// The checks `kigen run` makes before any work (integrity_check, schema, seals,
     /// every batch directory recorded and every recorded batch present).
     Check {
@@ -423,120 +423,120 @@ pub enum LedgerCommand {
 
 /// `kigen run`.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Input, date, profile, encodings.
     #[command(flatten)]
-    pub batch: BatchArgs,
+    pub(crate) batch: BatchArgs,
     /// Output root: the batch is written to OUT/<as-of>/.
     #[arg(long, default_value = "out")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// The ledger of notices issued (SQLite; created on first use).
     #[arg(long, default_value = "state/kigen.sqlite")]
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// Rebuild the files of a batch the ledger records, byte for byte.
     #[arg(long)]
-    pub regenerate: bool,
+    pub(crate) regenerate: bool,
     /// Accept an --as-of more than [nightly] max_days_ahead after today.
     #[arg(long)]
-    pub allow_future: bool,
+    pub(crate) allow_future: bool,
     /// For a date already complete: write a supplementary batch
     /// OUT/<as-of>.N/ with only the notices the ledger does not hold (a
     /// corrected export the same night).
     #[arg(long)]
-    pub supplement: bool,
+    pub(crate) supplement: bool,
     /// Accept an export with no 住民 rows, one that shrank by more than
     /// [input] max_drop_percent against the last batch, or one
     /// byte-identical to the last batch's.
     #[arg(long)]
-    pub accept_input_change: bool,
+    pub(crate) accept_input_change: bool,
 }
 
 /// `kigen check`.
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Input, date, profile, encodings.
     #[command(flatten)]
-    pub batch: BatchArgs,
+    pub(crate) batch: BatchArgs,
     /// Output directory (default: out/check-<as-of>).
     #[arg(long)]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// `kigen verify`.
 #[derive(Debug, clap::Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// The batch directory (out/<as-of>).
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The ledger, to check summary.json against its record. Default:
     /// state/kigen.sqlite when it exists (a copied batch without its
     /// ledger is verified on its own, and verify says so); a file given
     /// here must exist.
     #[arg(long)]
-    pub state: Option<PathBuf>,
+    pub(crate) state: Option<PathBuf>,
 }
 
 /// `kigen expiry`.
 #[derive(Debug, clap::Args)]
-pub struct ExpiryArgs {
+pub(crate) struct ExpiryArgs {
     /// Birth date.
     #[arg(long)]
-    pub birth: String,
+    pub(crate) birth: String,
     /// Card issue date (certificates assumed issued the same day).
     #[arg(long)]
-    pub issued: String,
+    pub(crate) issued: String,
     /// Date J-LIS received the application.
     #[arg(long)]
-    pub applied: Option<String>,
+    pub(crate) applied: Option<String>,
     /// End of the period of stay (在留期間満了日).
     #[arg(long)]
-    pub stay_end: Option<String>,
+    pub(crate) stay_end: Option<String>,
     /// Which day's age decides the category (default: the profile's).
     #[arg(long)]
-    pub age_basis: Option<String>,
+    pub(crate) age_basis: Option<String>,
     /// 29 February in common years: feb28 or mar1 (default: the profile's).
     #[arg(long)]
-    pub feb29: Option<String>,
+    pub(crate) feb29: Option<String>,
     /// Profile whose rule settings are the defaults: a directory holding
     /// profile.toml, or the name of a built-in profile (saku).
     #[arg(long, default_value = "saku")]
-    pub profile: PathBuf,
+    pub(crate) profile: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// `kigen sample`.
 #[derive(Debug, clap::Args)]
-pub struct SampleArgs {
+pub(crate) struct SampleArgs {
     /// Number of data rows.
     #[arg(long)]
-    pub rows: usize,
+    pub(crate) rows: usize,
     /// Random seed: the same seed gives the same bytes.
     #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// The date a few percent of rows are due on (default: today in Asia/Tokyo).
     #[arg(long)]
-    pub as_of: Option<String>,
+    pub(crate) as_of: Option<String>,
     /// Output file (default: standard output).
     #[arg(long)]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// About this percentage of residents due on the date (default: about
     /// 4). For benchmarks of many notices.
     #[arg(long)]
-    pub due_percent: Option<u8>,
+    pub(crate) due_percent: Option<u8>,
     /// The export's layout: saku (one file, the card dates in it) or
     /// standard (the 住民記録 standard's item names; the card dates go to
     /// --out-cards).
     #[arg(long, default_value = "saku")]
-    pub layout: SampleLayoutArg,
+    pub(crate) layout: SampleLayoutArg,
     /// With --layout standard: the card file (required).
     #[arg(long, value_name = "FILE")]
-    pub out_cards: Option<PathBuf>,
+    pub(crate) out_cards: Option<PathBuf>,
 }
 
 /// `--layout` of `kigen sample`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SampleLayoutArg {
+pub(crate) enum SampleLayoutArg {
     /// Saku's one-file export.
     Saku,
     /// The 住民記録 standard's registry, and a card file.
@@ -545,54 +545,54 @@ pub enum SampleLayoutArg {
 
 /// `kigen columns`.
 #[derive(Debug, clap::Args)]
-pub struct ColumnsArgs {
+pub(crate) struct ColumnsArgs {
     /// The registry export (CSV): only its header row is read and shown.
     #[arg(long)]
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// Profile: a directory holding profile.toml, or a built-in name (saku).
     #[arg(long, default_value = "saku")]
-    pub profile: PathBuf,
+    pub(crate) profile: PathBuf,
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
-    pub encoding: Option<InputEncoding>,
+    pub(crate) encoding: Option<InputEncoding>,
     /// `--cards` and its encoding.
     #[command(flatten)]
-    pub cards: CardsArgs,
+    pub(crate) cards: CardsArgs,
 }
 
 /// `kigen forecast`.
 #[derive(Debug, clap::Args)]
-pub struct ForecastArgs {
+pub(crate) struct ForecastArgs {
     /// The registry export (CSV).
     #[arg(long)]
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// `--cards` and its encoding.
     #[command(flatten)]
-    pub cards: CardsArgs,
+    pub(crate) cards: CardsArgs,
     /// The first day counted (default: today in Asia/Tokyo).
     #[arg(long)]
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
     /// Months ahead (1-60).
     #[arg(long, default_value_t = 12)]
-    pub months: u32,
+    pub(crate) months: u32,
     /// Profile: a directory holding profile.toml, or a built-in name.
     #[arg(long, default_value = "saku")]
-    pub profile: PathBuf,
+    pub(crate) profile: PathBuf,
     /// Input encoding, overriding the profile: cp932 or utf-8.
     #[arg(long)]
-    pub encoding: Option<InputEncoding>,
+    pub(crate) encoding: Option<InputEncoding>,
     /// Output directory (default: out/forecast-<from>).
     #[arg(long)]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// `kigen init`.
 #[derive(Debug, clap::Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The directory to write profile.toml into (created 0700 if missing;
     /// an existing profile.toml is never overwritten).
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The built-in profile to copy.
     #[arg(long, default_value = "saku")]
-    pub from: String,
+    pub(crate) from: String,
 }

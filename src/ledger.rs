@@ -35,7 +35,7 @@ mod trust;
 mod withdraw;
 
 pub(crate) use mailroom::ResidentReturn;
-pub use mailroom::{
+pub(crate) use mailroom::{
     DocumentRecord, OpenReturn, PrintedAddress, PrintedPacket, ReprintRecord, ResolveOutcome,
     ReturnReason, ReturnRecord,
 };
@@ -122,101 +122,101 @@ CREATE INDEX notice_batch ON notice(batch_id);
 
 /// A completed batch as the ledger records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchRecord {
+pub(crate) struct BatchRecord {
     /// The batch id (the as-of date, one batch a date).
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// The batch date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// SHA-256 of the input file.
-    pub input_sha256: String,
+    pub(crate) input_sha256: String,
     /// SHA-256 of profile.toml.
-    pub profile_sha256: String,
+    pub(crate) profile_sha256: String,
     /// SHA-256 of the batch's summary.json.
-    pub summary_sha256: String,
+    pub(crate) summary_sha256: String,
     /// The timings written into summary.json (kept so that `--regenerate`
     /// reproduces it byte for byte).
-    pub timings_json: String,
+    pub(crate) timings_json: String,
     /// Packets printed.
-    pub packets: u64,
+    pub(crate) packets: u64,
     /// kigen's version.
-    pub tool_version: String,
+    pub(crate) tool_version: String,
 }
 
 /// One notice issued: one item of one resident in one packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssuedNotice {
+pub(crate) struct IssuedNotice {
     /// 住民コード.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// The item.
-    pub item: ItemKind,
+    pub(crate) item: ItemKind,
     /// Its expiry date E.
-    pub expiry: NaiveDate,
+    pub(crate) expiry: NaiveDate,
     /// The packet's notice number.
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// The print file, relative to the batch directory.
-    pub print_file: String,
+    pub(crate) print_file: String,
     /// The packet's first page in that file.
-    pub first_page: u32,
+    pub(crate) first_page: u32,
     /// The packet's page count.
-    pub pages: u32,
+    pub(crate) pages: u32,
 }
 
 /// Why and where a batch was withdrawn (`kigen ledger void`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Voided {
     /// The reason given.
-    pub reason: String,
+    pub(crate) reason: String,
     /// Where its directory went, relative to the out directory
     /// (`.void/<batch>-<n>`).
-    pub moved_to: String,
+    pub(crate) moved_to: String,
 }
 
 /// A batch as `kigen batches` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BatchListing {
     /// `<as-of>` or `<as-of>.N`.
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// The batch date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// Packets printed.
-    pub packets: u64,
+    pub(crate) packets: u64,
     /// Notices (items) recorded.
-    pub notices: u64,
+    pub(crate) notices: u64,
     /// Print files its notices are in.
-    pub print_files: u64,
+    pub(crate) print_files: u64,
     /// The kigen that wrote it.
-    pub tool_version: String,
+    pub(crate) tool_version: String,
     /// SHA-256 of its input.
-    pub input_sha256: String,
+    pub(crate) input_sha256: String,
     /// Withdrawn, or `None` while it counts.
-    pub void: Option<Voided>,
+    pub(crate) void: Option<Voided>,
     /// Imported, archived or purged (SPEC 14); default for a batch in --out.
-    pub place: BatchPlace,
+    pub(crate) place: BatchPlace,
 }
 
 /// One notice (one item) of a resident, as `kigen history` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ResidentNotice {
     /// The batch.
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// Its date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// The item.
-    pub item: ItemKind,
+    pub(crate) item: ItemKind,
     /// Its expiry.
-    pub expiry: NaiveDate,
+    pub(crate) expiry: NaiveDate,
     /// The packet's notice number.
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// The print file, relative to the batch directory.
-    pub print_file: String,
+    pub(crate) print_file: String,
     /// The packet's first page in it.
-    pub first_page: u32,
+    pub(crate) first_page: u32,
     /// The packet's pages.
-    pub pages: u32,
+    pub(crate) pages: u32,
     /// Withdrawn with its batch, or `None` while it counts.
-    pub void: Option<Voided>,
+    pub(crate) void: Option<Voided>,
     /// Its batch imported, archived or purged (SPEC 14).
-    pub place: BatchPlace,
+    pub(crate) place: BatchPlace,
 }
 
 /// The ledger, open and locked.
@@ -463,7 +463,7 @@ impl Ledger {
 
     /// Opens an existing ledger read-only, without the lock (for `verify`,
     /// which changes nothing).
-    pub fn open_read_only(path: &Path) -> Result<Ledger> {
+    pub(crate) fn open_read_only(path: &Path) -> Result<Ledger> {
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| db_err(path, e))?;
         let lock_path = path.with_extension("lock");
@@ -515,7 +515,7 @@ impl Ledger {
 
     /// The completed batch for `as_of` (the night's own, not a supplement),
     /// if any.
-    pub fn batch(&self, as_of: NaiveDate) -> Result<Option<BatchRecord>> {
+    pub(crate) fn batch(&self, as_of: NaiveDate) -> Result<Option<BatchRecord>> {
         let id = as_of.to_string();
         Ok(self
             .batches_on(as_of)?
@@ -525,7 +525,7 @@ impl Ledger {
 
     /// The latest completed batch date (an import batch, which printed
     /// nothing and has no directory, is not one).
-    pub fn latest(&self) -> Result<Option<NaiveDate>> {
+    pub(crate) fn latest(&self) -> Result<Option<NaiveDate>> {
         let s: Option<String> = self
             .conn
             .query_row(
@@ -543,7 +543,7 @@ impl Ledger {
     /// The notices issued by batches before `as_of`, for selection, and
     /// every imported notice whatever its date: the earlier process sent
     /// it before kigen went live, and a catch-up night must not send it again.
-    pub fn notices_before(&self, as_of: NaiveDate) -> Result<NoticeSet> {
+    pub(crate) fn notices_before(&self, as_of: NaiveDate) -> Result<NoticeSet> {
         self.notices_where("as_of < ?1", as_of)
     }
 
@@ -592,7 +592,7 @@ impl Ledger {
     /// (`packets` is empty for a batch rebuilt from its directory, which
     /// does not keep the addresses.) `support_held` is the residents the
     /// batch held for 支援措置; the batch is sealed with them.
-    pub fn commit_batch(
+    pub(crate) fn commit_batch(
         &mut self,
         batch: &BatchRecord,
         notices: &[IssuedNotice],
@@ -797,7 +797,7 @@ impl Ledger {
     }
 
     /// Number of notices recorded (all batches).
-    pub fn notice_count(&self) -> Result<u64> {
+    pub(crate) fn notice_count(&self) -> Result<u64> {
         self.conn
             .query_row("SELECT count(*) FROM notice", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
@@ -992,7 +992,7 @@ impl Ledger {
 
 /// (住民コード, item, E), packed for a sorted in-memory set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NoticeKey {
+pub(crate) struct NoticeKey {
     code: CodeKey,
     item: u8,
     expiry: i32,
@@ -1011,18 +1011,20 @@ impl NoticeKey {
 /// The notices issued before a batch, loaded once and shared by the
 /// selection threads (exact: no hashing shortcuts).
 #[derive(Debug, Clone, Default)]
-pub struct NoticeSet {
+pub(crate) struct NoticeSet {
     keys: Vec<NoticeKey>,
 }
 
 impl NoticeSet {
     /// Number of notices.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.keys.len()
     }
 
     /// True when empty.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 }

@@ -20,25 +20,25 @@ use crate::select::{select, NoticeLedger, Outcome, Window};
 /// Everything the per-row work needs, built once per run.
 pub(crate) struct Context<'a> {
     /// The header's map (a reject names its field by the header read).
-    pub header: &'a ColumnMap,
+    pub(crate) header: &'a ColumnMap,
     /// Rule settings.
-    pub rules: RuleConfig<'a>,
+    pub(crate) rules: RuleConfig<'a>,
     /// The batch date and lead.
-    pub window: Window,
+    pub(crate) window: Window,
     /// Notices already issued.
-    pub ledger: &'a (dyn NoticeLedger + Sync),
+    pub(crate) ledger: &'a (dyn NoticeLedger + Sync),
     /// What can be printed faithfully (SPEC 2's held rule).
-    pub printable: &'a Printability<'a>,
+    pub(crate) printable: &'a Printability<'a>,
     /// Japan Post's postal data, for the customer barcode and the postal
     /// check of printed notices (`None`: no barcodes).
-    pub postal: Option<&'a (dyn PostalData + Sync)>,
+    pub(crate) postal: Option<&'a (dyn PostalData + Sync)>,
     /// The profile's header names (held.csv names the field by them).
-    pub columns: &'a Columns,
+    pub(crate) columns: &'a Columns,
     /// Whether the due residents are kept (for rendering).
-    pub keep_notices: bool,
+    pub(crate) keep_notices: bool,
     /// With `[nightly] max_pieces`: the lines of the printable rows planned
     /// for a later night (SPEC 15: `deferred`).
-    pub deferred: Option<&'a rustc_hash::FxHashSet<u32>>,
+    pub(crate) deferred: Option<&'a rustc_hash::FxHashSet<u32>>,
 }
 
 /// Processes one row: rules, selection, printability.
@@ -242,26 +242,26 @@ fn barcode_of(
 #[derive(Debug, Default)]
 pub(crate) struct ChunkOutput {
     /// outcomes.csv records.
-    pub outcomes: String,
+    pub(crate) outcomes: String,
     /// rejects.csv records.
-    pub rejects: String,
+    pub(crate) rejects: String,
     /// Number of rejects.csv records.
-    pub rejects_written: u64,
+    pub(crate) rejects_written: u64,
     /// exceptions.csv records.
-    pub exceptions: String,
+    pub(crate) exceptions: String,
     /// Number of exceptions.csv records.
-    pub exceptions_written: u64,
+    pub(crate) exceptions_written: u64,
     /// held.csv records.
-    pub held: String,
+    pub(crate) held: String,
     /// Number of held.csv records.
-    pub held_written: u64,
+    pub(crate) held_written: u64,
     /// The rows' counts.
-    pub counts: Counts,
+    pub(crate) counts: Counts,
     /// Residents to print (when asked for).
-    pub notices: Vec<DueNotice>,
+    pub(crate) notices: Vec<DueNotice>,
     /// With a card file: the card records the rows found, with the status
     /// of a row that is not 住民 (`None` for a 住民 row).
-    pub card_entries: Vec<(u32, Option<String>)>,
+    pub(crate) card_entries: Vec<(u32, Option<String>)>,
 }
 
 impl RowSink for Context<'_> {

@@ -11,7 +11,7 @@ impl PostalCode {
     /// Parses `385-0051` or `3850051`, full-width allowed (SPEC 1). Other
     /// spellings (`〒385-0051`, a ー for the hyphen) are refused: the postal
     /// code decides where the notice goes, so only the documented forms pass.
-    pub fn parse(s: &str) -> Option<PostalCode> {
+    pub(crate) fn parse(s: &str) -> Option<PostalCode> {
         let mut out = [0u8; 7];
         let mut n = 0;
         for (i, c) in s.chars().map(ascii_width_char).enumerate() {
@@ -31,18 +31,18 @@ impl PostalCode {
     }
 
     /// The seven digits.
-    pub fn digits(&self) -> &str {
+    pub(crate) fn digits(&self) -> &str {
         // Seven ASCII digits by construction.
         std::str::from_utf8(&self.0).unwrap_or("0000000")
     }
 
     /// The first three digits: the district of mailing.csv.
-    pub fn district(&self) -> &str {
+    pub(crate) fn district(&self) -> &str {
         &self.digits()[..3]
     }
 
     /// An area representative code (ending in 00): no customer barcode.
-    pub fn is_area_code(&self) -> bool {
+    pub(crate) fn is_area_code(&self) -> bool {
         self.0[5] == b'0' && self.0[6] == b'0'
     }
 }

@@ -21,7 +21,7 @@ use crate::text::is_private_use;
 use crate::wareki::{EraDef, Eras};
 
 /// The files of a built-in profile: (name, bytes), profile.toml first.
-pub type BuiltinFiles = &'static [(&'static str, &'static [u8])];
+pub(crate) type BuiltinFiles = &'static [(&'static str, &'static [u8])];
 
 /// A built-in profile's table entry: `templates/<name>/profile.toml` and the
 /// further files of that directory it names (a 外字 table, say), read at
@@ -48,11 +48,11 @@ macro_rules! builtin_profile {
 /// Adding one is one line, `builtin_profile!("<name>")` (plus the names of
 /// any further files it reads); `templates/<name>/` holds the same files, and
 /// `kigen init DIR --from <name>` writes an editable copy of them.
-pub const BUILTIN_PROFILES: &[(&str, BuiltinFiles)] =
+pub(crate) const BUILTIN_PROFILES: &[(&str, BuiltinFiles)] =
     &[builtin_profile!("saku"), builtin_profile!("standard")];
 
 /// The files of the built-in profile `name`, if there is one.
-pub fn builtin_files(name: &str) -> Option<BuiltinFiles> {
+pub(crate) fn builtin_files(name: &str) -> Option<BuiltinFiles> {
     BUILTIN_PROFILES
         .iter()
         .find(|(n, _)| *n == name)
@@ -60,7 +60,7 @@ pub fn builtin_files(name: &str) -> Option<BuiltinFiles> {
 }
 
 /// The built-in profiles' names, for messages (`saku, standard`).
-pub fn builtin_names() -> String {
+pub(crate) fn builtin_names() -> String {
     BUILTIN_PROFILES
         .iter()
         .map(|(n, _)| *n)
@@ -70,7 +70,7 @@ pub fn builtin_names() -> String {
 
 /// Where a profile came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProfileSource {
+pub(crate) enum ProfileSource {
     /// A built-in profile, by name (`saku`).
     Builtin(&'static str),
     /// A directory holding profile.toml (absolute when it could be made so);
@@ -82,16 +82,16 @@ pub enum ProfileSource {
 #[derive(Debug, Clone)]
 pub struct Profile {
     /// Where it came from.
-    pub source: ProfileSource,
+    pub(crate) source: ProfileSource,
     /// SHA-256 of profile.toml, for the batch summary.
-    pub sha256: String,
+    pub(crate) sha256: String,
     /// The parsed settings.
     pub settings: Settings,
     /// The 外字 table: private-use code point → replacement text.
-    pub gaiji: GaijiTable,
+    pub(crate) gaiji: GaijiTable,
     /// The era table: the five built-in eras and the profile's `[[eras]]`,
     /// validated; every date of the run is read and printed with it.
-    pub eras: Eras,
+    pub(crate) eras: Eras,
 }
 
 /// profile.toml. Every section is optional and falls back to Saku's defaults.
@@ -99,62 +99,62 @@ pub struct Profile {
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// Who issues the notices.
-    pub municipality: Municipality,
+    pub(crate) municipality: Municipality,
     /// How to read the export.
-    pub input: InputSettings,
+    pub(crate) input: InputSettings,
     /// The nightly run's guards.
-    pub nightly: NightlySettings,
+    pub(crate) nightly: NightlySettings,
     /// How long batches keep their personal data (SPEC 14).
-    pub retention: RetentionSettings,
+    pub(crate) retention: RetentionSettings,
     /// Header names of the export's columns.
     pub columns: Columns,
     /// The card-status file read with `--cards` (SPEC 9).
-    pub cards: CardSettings,
+    pub(crate) cards: CardSettings,
     /// Rule settings where law and practice leave a choice.
     pub rules: RuleSettings,
     /// Output settings.
-    pub output: OutputSettings,
+    pub(crate) output: OutputSettings,
     /// The 外字 table.
-    pub gaiji: GaijiSettings,
+    pub(crate) gaiji: GaijiSettings,
     /// Fonts.
-    pub fonts: FontSettings,
+    pub(crate) fonts: FontSettings,
     /// Japan Post's postal data.
-    pub postal: PostalSettings,
+    pub(crate) postal: PostalSettings,
     /// The envelope window the address block must sit in.
-    pub window: EnvelopeWindow,
+    pub(crate) window: EnvelopeWindow,
     /// The mail room's settings: presort bundles, weights, piece marks.
-    pub mail: MailSettings,
+    pub(crate) mail: MailSettings,
     /// The letter's wording (required for `kigen run`).
-    pub letter: Option<LetterWording>,
+    pub(crate) letter: Option<LetterWording>,
     /// The 照会書兼回答書's wording (required for `kigen run`).
-    pub inquiry: Option<InquiryWording>,
+    pub(crate) inquiry: Option<InquiryWording>,
     /// The card application form's wording (required for `kigen run`).
-    pub application: Option<ApplicationWording>,
+    pub(crate) application: Option<ApplicationWording>,
     /// `[[eras]]`: eras added to the five built-in ones (SPEC 9, "the era
     /// table is data"), checked on load into [`Profile::eras`].
-    pub eras: Vec<EraSetting>,
+    pub(crate) eras: Vec<EraSetting>,
     /// `[[generations]]`: the card rules as data (SPEC 15); empty: today's
     /// rules (`current`).
-    pub generations: Vec<GenerationSetting>,
+    pub(crate) generations: Vec<GenerationSetting>,
     /// The generation table in force, resolved on load from
     /// `[[generations]]` and `[rules] lead_months` (not a key).
     #[serde(skip)]
-    pub generation_table: Vec<Generation>,
+    pub(crate) generation_table: Vec<Generation>,
     /// `[card_kinds]`: each value of the `card_kind` column mapped to
     /// `mynumber`, `tokutei` or `tokutei-special` (SPEC 15); checked on load.
-    pub card_kinds: CardKinds,
+    pub(crate) card_kinds: CardKinds,
 }
 
 /// `[card_kinds]`: the export's (or card file's) card-kind values, each
 /// mapped to a kind.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(transparent)]
-pub struct CardKinds(pub std::collections::BTreeMap<String, String>);
+pub(crate) struct CardKinds(pub(crate) std::collections::BTreeMap<String, String>);
 
 impl CardKinds {
     /// The kind a value of the `card_kind` column stands for: an empty value
     /// is the city's card; `None`: a value `[card_kinds]` does not map.
-    pub fn kind_of(&self, value: &str) -> Option<CardKind> {
+    pub(crate) fn kind_of(&self, value: &str) -> Option<CardKind> {
         if value.is_empty() {
             return Some(CardKind::MyNumber);
         }
@@ -188,17 +188,17 @@ pub(crate) fn unmapped_card_kind(value: &str) -> String {
 /// One `[[eras]]` entry: an era added without a new release.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EraSetting {
+pub(crate) struct EraSetting {
     /// The era name in kanji (2-4 kanji, a new one).
-    pub name: String,
+    pub(crate) name: String,
     /// The one-letter abbreviation in compact forms (`N07.08.14`): a new
     /// capital letter A-Z.
-    pub letter: String,
+    pub(crate) letter: String,
     /// The digit G of the 7-digit form `GYYMMDD`: a new digit 1-9.
-    pub code: u32,
+    pub(crate) code: u32,
     /// The first day (元年), after the last era's start: a TOML date
     /// (`2031-05-01`) or a string (`"2031-05-01"`).
-    pub start: toml::Value,
+    pub(crate) start: toml::Value,
 }
 
 impl EraSetting {
@@ -232,87 +232,87 @@ impl EraSetting {
 /// `[postal]`.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
-pub struct PostalSettings {
+pub(crate) struct PostalSettings {
     /// A current KEN_ALL.CSV from Japan Post (CP932, updated monthly),
     /// relative to the profile directory. Empty: the table built into kigen
     /// (its date is in summary.json).
-    pub ken_all: String,
+    pub(crate) ken_all: String,
 }
 
 /// `[fonts]`.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
-pub struct FontSettings {
+pub(crate) struct FontSettings {
     /// Directory holding ipaexm.ttf and ipaexg.ttf, relative to the profile
     /// directory or absolute. Empty: the IPAex fonts built into kigen.
-    pub dir: String,
+    pub(crate) dir: String,
     /// An optional fallback font file (e.g. IPAmj明朝) for characters the
     /// IPAex fonts lack; relative to the profile directory or absolute.
     /// Empty: none.
-    pub fallback: String,
+    pub(crate) fallback: String,
 }
 
 /// `[window]`: the 長3 window envelope's window, in millimetres from the
 /// sheet's top-left corner as it lies in the envelope.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct EnvelopeWindow {
+pub(crate) struct EnvelopeWindow {
     /// Left edge.
-    pub left_mm: f32,
+    pub(crate) left_mm: f32,
     /// Top edge.
-    pub top_mm: f32,
+    pub(crate) top_mm: f32,
     /// Width.
-    pub width_mm: f32,
+    pub(crate) width_mm: f32,
     /// Height.
-    pub height_mm: f32,
+    pub(crate) height_mm: f32,
 }
 
 /// `[mail]`: presort bundles, the weight of a piece, and the piece marks
 /// every sheet carries (SPEC 11).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct MailSettings {
+pub(crate) struct MailSettings {
     /// A 郵便区 with fewer pieces joins the bundle of its first two digits;
     /// what is still under it goes into one 雑 bundle (default 10).
-    pub bundle_min: u32,
+    pub(crate) bundle_min: u32,
     /// Grams per printed sheet (default 4.0: A4, 64 g/m²).
-    pub sheet_grams: f32,
+    pub(crate) sheet_grams: f32,
     /// Grams of the envelope (default 5.0: 長3).
-    pub envelope_grams: f32,
+    pub(crate) envelope_grams: f32,
     /// Where the piece mark (`<document number> i/n`) is printed on every
     /// sheet: its left edge, mm from the sheet's left (default 10).
-    pub piece_mark_x_mm: f32,
+    pub(crate) piece_mark_x_mm: f32,
     /// Its baseline, mm from the sheet's top (default 7: above the
     /// letter's header, outside the envelope window).
-    pub piece_mark_y_mm: f32,
+    pub(crate) piece_mark_y_mm: f32,
     /// `[mail.omr]`: the optional OMR track for inserting machines.
-    pub omr: OmrSettings,
+    pub(crate) omr: OmrSettings,
     /// The code on every sheet (SPEC 16): `datamatrix` (default) prints a
     /// Data Matrix of `<document number>|<i>/<n>` for camera-based
     /// inserters; `none` prints none.
-    pub sheet_code: SheetCode,
+    pub(crate) sheet_code: SheetCode,
     /// The sheet code's left edge, mm from the sheet's left (default 48:
     /// right of the piece mark).
-    pub sheet_code_x_mm: f32,
+    pub(crate) sheet_code_x_mm: f32,
     /// Its top edge, mm from the sheet's top (default 5: the symbol, at
     /// most 10.4 mm, and its 2 mm quiet zone stay above the letter's
     /// header and the forms' titles).
-    pub sheet_code_y_mm: f32,
+    pub(crate) sheet_code_y_mm: f32,
     /// The document number in the envelope window, as text and as a Data
     /// Matrix, on each packet's first sheet (SPEC 16; default true): a
     /// returned piece is scanned without opening it.
-    pub window_code: bool,
+    pub(crate) window_code: bool,
     /// The window code's left edge, mm from the sheet's left (default 46:
     /// right of the 〒 line).
-    pub window_code_x_mm: f32,
+    pub(crate) window_code_x_mm: f32,
     /// Its top edge, mm from the sheet's top (default 46: the band of
     /// the 〒 line, where 「転送不要」 sits, far above the customer
     /// barcode).
-    pub window_code_y_mm: f32,
+    pub(crate) window_code_y_mm: f32,
     /// A packet reprinted again within this many days needs `kigen
     /// reprint --again` (SPEC 14; default 7, 0: never asked): the same
     /// request made twice would otherwise mail two copies.
-    pub reprint_again_days: u32,
+    pub(crate) reprint_again_days: u32,
 }
 
 impl Default for MailSettings {
@@ -338,7 +338,7 @@ impl Default for MailSettings {
 /// `[mail] sheet_code`: the code printed on every sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SheetCode {
+pub(crate) enum SheetCode {
     /// A Data Matrix (ECC 200) of `<document number>|<i>/<n>`.
     DataMatrix,
     /// No code.
@@ -352,17 +352,17 @@ pub enum SheetCode {
 /// Its geometry is the inserting machine's (DOMAIN 8).
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct OmrSettings {
+pub(crate) struct OmrSettings {
     /// Print the track (default false).
-    pub enabled: bool,
+    pub(crate) enabled: bool,
     /// Left end of the marks, mm from the sheet's left.
-    pub x_mm: f32,
+    pub(crate) x_mm: f32,
     /// Top of the first mark, mm from the sheet's top.
-    pub y_mm: f32,
+    pub(crate) y_mm: f32,
     /// Distance between mark positions, mm.
-    pub pitch_mm: f32,
+    pub(crate) pitch_mm: f32,
     /// Length of a mark, mm.
-    pub length_mm: f32,
+    pub(crate) length_mm: f32,
 }
 
 impl Default for OmrSettings {
@@ -391,148 +391,148 @@ impl Default for EnvelopeWindow {
 /// A counter (窓口) and its hours.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Counter {
+pub(crate) struct Counter {
     /// 受付場所.
-    pub name: String,
+    pub(crate) name: String,
     /// 受付時間.
-    pub hours: String,
+    pub(crate) hours: String,
 }
 
 /// `[letter]`: the 有効期限通知書's wording. Every key is required.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LetterWording {
+pub(crate) struct LetterWording {
     /// The document number; `{date}` is the batch date (YYYYMMDD), `{seq}`
     /// the packet's sequence number in the batch (5 digits).
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// The title.
-    pub title: String,
+    pub(crate) title: String,
     /// The opening paragraph.
-    pub greeting: String,
+    pub(crate) greeting: String,
     /// Column heads of the item table: kind, expiry, renewal.
-    pub table_heads: [String; 3],
+    pub(crate) table_heads: [String; 3],
     /// Table mark for an item due now.
-    pub due_mark: String,
+    pub(crate) due_mark: String,
     /// Table mark for an item held but not due.
-    pub not_due_mark: String,
+    pub(crate) not_due_mark: String,
     /// Table text for an item never issued.
-    pub not_issued: String,
+    pub(crate) not_issued: String,
     /// Heading of what to do for a card notice.
-    pub card_heading: String,
+    pub(crate) card_heading: String,
     /// What to do for a card notice, one paragraph a line.
-    pub card_steps: Vec<String>,
+    pub(crate) card_steps: Vec<String>,
     /// Heading of what to do for a certificate notice.
-    pub certificate_heading: String,
+    pub(crate) certificate_heading: String,
     /// What to do for a certificate notice.
-    pub certificate_steps: Vec<String>,
+    pub(crate) certificate_steps: Vec<String>,
     /// Heading of what to bring.
-    pub bring_heading: String,
+    pub(crate) bring_heading: String,
     /// What to bring (certificate notices).
-    pub bring: Vec<String>,
+    pub(crate) bring: Vec<String>,
     /// Heading of the proxy section of a certificate notice.
-    pub proxy_heading: String,
+    pub(crate) proxy_heading: String,
     /// The proxy section's paragraphs (certificate notices: the enclosed
     /// 照会書兼回答書).
-    pub proxy: Vec<String>,
+    pub(crate) proxy: Vec<String>,
     /// Heading of a card notice's section on collecting the new card.
-    pub card_proxy_heading: String,
+    pub(crate) card_proxy_heading: String,
     /// Its paragraphs: collection in person with the 交付通知書, a proxy
     /// only for the reasons below. A card notice encloses no 照会書兼回答書
     /// and never mentions one (SPEC 4, DOMAIN 9).
-    pub card_proxy: Vec<String>,
+    pub(crate) card_proxy: Vec<String>,
     /// The reasons for which a proxy may collect the card (やむを得ない理由).
-    pub card_proxy_reasons: Vec<String>,
+    pub(crate) card_proxy_reasons: Vec<String>,
     /// 申請時来庁方式, where the profile enables it (not empty): paragraphs
     /// added to the card section (the card comes by 本人限定受取郵便; no
     /// proxy may apply). Absent or empty: not offered, nothing printed.
     #[serde(default)]
-    pub card_apply_at_counter: Vec<String>,
+    pub(crate) card_apply_at_counter: Vec<String>,
     /// The words before the list of reasons (「やむを得ない理由：」).
-    pub card_proxy_reasons_label: String,
+    pub(crate) card_proxy_reasons_label: String,
     /// Identity documents, list A (one suffices).
-    pub id_docs_a: String,
+    pub(crate) id_docs_a: String,
     /// Identity documents, list B (two needed).
-    pub id_docs_b: String,
+    pub(crate) id_docs_b: String,
     /// Heading of the counters table.
-    pub counters_heading: String,
+    pub(crate) counters_heading: String,
     /// Counters and hours.
-    pub counters: Vec<Counter>,
+    pub(crate) counters: Vec<Counter>,
     /// Notes: fee, grace period, under-15 PIN.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// The contact line.
-    pub contact: String,
+    pub(crate) contact: String,
     /// `[letter.residence]` (SPEC 15).
     #[serde(default)]
-    pub residence: Option<ResidenceLetterWording>,
+    pub(crate) residence: Option<ResidenceLetterWording>,
     /// `[letter.tokutei]` (SPEC 15): the letter to a 特定在留カード holder
     /// (the same keys as `[letter.residence]`; given, it is sent unless
     /// `enabled = false`).
     #[serde(default)]
-    pub tokutei: Option<ResidenceLetterWording>,
+    pub(crate) tokutei: Option<ResidenceLetterWording>,
 }
 
 /// `[inquiry]`: the 照会書兼回答書 (電子証明書の更新). Every key is required.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct InquiryWording {
+pub(crate) struct InquiryWording {
     /// The title.
-    pub title: String,
+    pub(crate) title: String,
     /// Addressee line (佐久市長 宛).
-    pub addressee: String,
+    pub(crate) addressee: String,
     /// The inquiry (照会) paragraph.
-    pub inquiry: String,
+    pub(crate) inquiry: String,
     /// The reply and delegation (回答・委任) paragraph.
-    pub delegation: String,
+    pub(crate) delegation: String,
     /// Labels of the proxy's boxes: name, address, birth date, relation.
-    pub proxy_labels: [String; 4],
+    pub(crate) proxy_labels: [String; 4],
     /// Label of the user certificate's PIN boxes.
-    pub user_pin_label: String,
+    pub(crate) user_pin_label: String,
     /// Label of the signing certificate's PIN boxes.
-    pub sign_pin_label: String,
+    pub(crate) sign_pin_label: String,
     /// Note printed instead of the signing certificate's boxes when there is none.
-    pub no_sign_cert: String,
+    pub(crate) no_sign_cert: String,
     /// Label of the date line.
-    pub date_label: String,
+    pub(crate) date_label: String,
     /// Label of the signature line.
-    pub signature_label: String,
+    pub(crate) signature_label: String,
     /// The instruction to seal it.
-    pub seal_instruction: String,
+    pub(crate) seal_instruction: String,
     /// Title of the office-use strip.
-    pub office_use: String,
+    pub(crate) office_use: String,
     /// Cells of the office-use strip.
-    pub office_use_cells: Vec<String>,
+    pub(crate) office_use_cells: Vec<String>,
 }
 
 /// `[application]`: the card application form. Every key is required.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ApplicationWording {
+pub(crate) struct ApplicationWording {
     /// The title.
-    pub title: String,
+    pub(crate) title: String,
     /// The text inside the photo box.
-    pub photo_note: String,
+    pub(crate) photo_note: String,
     /// Label of the signature line.
-    pub signature_label: String,
+    pub(crate) signature_label: String,
     /// Label of the date line.
-    pub date_label: String,
+    pub(crate) date_label: String,
     /// Instructions, one paragraph each.
-    pub instructions: Vec<String>,
+    pub(crate) instructions: Vec<String>,
 }
 
 /// `[municipality]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Municipality {
+pub(crate) struct Municipality {
     /// The municipality's name (佐久市).
-    pub name: String,
+    pub(crate) name: String,
     /// The issuer printed on notices (佐久市長).
-    pub issuer: String,
+    pub(crate) issuer: String,
     /// The department in charge (市民課).
-    pub department: String,
+    pub(crate) department: String,
     /// The mayor's name, printed after the issuer (SPEC 15); empty: none.
-    pub mayor: String,
+    pub(crate) mayor: String,
     /// Print 「（公印省略）」 under the issuer line (SPEC 15; default false).
-    pub seal_omitted: bool,
+    pub(crate) seal_omitted: bool,
 }
 
 impl Default for Municipality {
@@ -550,20 +550,20 @@ impl Default for Municipality {
 /// `[input]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct InputSettings {
+pub(crate) struct InputSettings {
     /// `cp932` (default) or `utf-8`.
-    pub encoding: InputEncoding,
+    pub(crate) encoding: InputEncoding,
     /// A run whose 住民 rows dropped by more than this percentage against
     /// the last batch is refused unless `--accept-input-change` (SPEC 10):
     /// a truncated export must not pass for a quiet night.
-    pub max_drop_percent: u32,
+    pub(crate) max_drop_percent: u32,
     /// The longest record read, in bytes (default 1 MiB): a longer one is
     /// rejected with its line and reading resumes at the next line, so a
     /// line that never ends cannot take the server's memory.
-    pub max_record_bytes: usize,
+    pub(crate) max_record_bytes: usize,
     /// Accept a night's export byte-identical to the last batch's (SPEC
     /// 14); by default it is refused as a stale file.
-    pub allow_unchanged: bool,
+    pub(crate) allow_unchanged: bool,
 }
 
 impl Default for InputSettings {
@@ -580,18 +580,18 @@ impl Default for InputSettings {
 /// `[nightly]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct NightlySettings {
+pub(crate) struct NightlySettings {
     /// How many days after today (Asia/Tokyo) `--as-of` may be without
     /// `--allow-future`: a typo or a clock jump must not make every later
     /// night refused.
-    pub max_days_ahead: u32,
+    pub(crate) max_days_ahead: u32,
     /// At most this many packets a night (SPEC 15; absent: no cap): the
     /// rest are `deferred`, nearest expiry first.
-    pub max_pieces: Option<u32>,
+    pub(crate) max_pieces: Option<u32>,
     /// A deferred resident is printed, cap or no cap, once no more than
     /// this many days remain before the earliest due item's expiry
     /// (default 60).
-    pub min_notice_days: u32,
+    pub(crate) min_notice_days: u32,
 }
 
 impl Default for NightlySettings {
@@ -624,10 +624,10 @@ impl NightlySettings {
 /// `[retention]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct RetentionSettings {
+pub(crate) struct RetentionSettings {
     /// Years a batch keeps its personal data: `kigen purge` refuses
     /// younger batches without `--force`.
-    pub years: u32,
+    pub(crate) years: u32,
 }
 
 impl Default for RetentionSettings {
@@ -660,12 +660,12 @@ impl Default for Columns {
 
 impl Columns {
     /// The header name configured for `field`.
-    pub fn header(&self, field: Field) -> &str {
+    pub(crate) fn header(&self, field: Field) -> &str {
         &self.headers[field.index()]
     }
 
     /// True when the profile lists `field` in `[columns] absent`.
-    pub fn is_absent(&self, field: Field) -> bool {
+    pub(crate) fn is_absent(&self, field: Field) -> bool {
         self.absent.iter().any(|k| k.trim() == field.key())
     }
 }
@@ -764,25 +764,25 @@ impl MailSettings {
 /// are not read.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct CardSettings {
+pub(crate) struct CardSettings {
     /// The card file's encoding (default `cp932`); `--cards-encoding`
     /// overrides it.
-    pub encoding: InputEncoding,
+    pub(crate) encoding: InputEncoding,
     /// The registry header the card file joins on (default: the
     /// resident_code column's header).
-    pub registry_key: String,
+    pub(crate) registry_key: String,
     /// True when the export carries no card dates at all, so that a run
     /// without `--cards` would find every resident `no-item`: kigen then
     /// refuses to run without `--cards`.
-    pub required: bool,
+    pub(crate) required: bool,
     /// The most card rows a night accepts that were rejected without a
     /// readable key (`unattributed`: no 住民 row could be rejected with
     /// them, so a resident may be `no-item` for want of one); more refuses
     /// the night before printing unless `--accept-input-change` (SPEC 13).
     /// Default 0.
-    pub max_unattributed: u64,
+    pub(crate) max_unattributed: u64,
     /// `[cards.columns]`: the card file's header names.
-    pub columns: CardColumns,
+    pub(crate) columns: CardColumns,
 }
 
 impl Default for CardSettings {
@@ -799,7 +799,7 @@ impl Default for CardSettings {
 
 impl CardSettings {
     /// The registry header the card file joins on.
-    pub fn registry_key<'a>(&'a self, columns: &'a Columns) -> &'a str {
+    pub(crate) fn registry_key<'a>(&'a self, columns: &'a Columns) -> &'a str {
         if self.registry_key.trim().is_empty() {
             columns.header(Field::ResidentCode).trim()
         } else {
@@ -811,29 +811,29 @@ impl CardSettings {
 /// `[cards.columns]`: the card file's header for its key and each card date.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct CardColumns {
+pub(crate) struct CardColumns {
     /// The key column (default: the registry's join header).
-    pub key: String,
+    pub(crate) key: String,
     /// カード申請日 (交付申請受付日).
-    pub card_applied: String,
+    pub(crate) card_applied: String,
     /// カード発行日.
-    pub card_issued: String,
+    pub(crate) card_issued: String,
     /// カード有効期限.
-    pub card_expiry: String,
+    pub(crate) card_expiry: String,
     /// 利用者証明用電子証明書発行日.
-    pub user_cert_issued: String,
+    pub(crate) user_cert_issued: String,
     /// 利用者証明用電子証明書有効期限.
-    pub user_cert_expiry: String,
+    pub(crate) user_cert_expiry: String,
     /// 署名用電子証明書発行日.
-    pub sign_cert_issued: String,
+    pub(crate) sign_cert_issued: String,
     /// 署名用電子証明書有効期限.
-    pub sign_cert_expiry: String,
+    pub(crate) sign_cert_expiry: String,
     /// The card's kind (SPEC 15; empty: not mapped, and the registry's
     /// `[columns] card_kind` is read if mapped).
-    pub card_kind: String,
+    pub(crate) card_kind: String,
     /// Keys of date columns the card file does not have (as `[columns]
     /// absent`); the key and card_issued cannot be absent.
-    pub absent: Vec<String>,
+    pub(crate) absent: Vec<String>,
 }
 
 impl Default for CardColumns {
@@ -856,7 +856,7 @@ impl Default for CardColumns {
 impl CardColumns {
     /// The header configured for a card date field (`None` for a field that
     /// is not a card date).
-    pub fn header(&self, field: Field) -> Option<&str> {
+    pub(crate) fn header(&self, field: Field) -> Option<&str> {
         Some(match field {
             Field::CardApplied => &self.card_applied,
             Field::CardIssued => &self.card_issued,
@@ -870,7 +870,7 @@ impl CardColumns {
     }
 
     /// True when `[cards.columns] absent` lists `field`.
-    pub fn is_absent(&self, field: Field) -> bool {
+    pub(crate) fn is_absent(&self, field: Field) -> bool {
         self.absent.iter().any(|k| k.trim() == field.key())
     }
 
@@ -908,12 +908,12 @@ impl CardColumns {
 pub struct RuleSettings {
     /// Which day's age decides the card's category: `application` (the seed
     /// page's カード申請時の年齢, default) or `issue`.
-    pub age_basis: AgeBasis,
+    pub(crate) age_basis: AgeBasis,
     /// The birthday of a 29 February birth in a common year: `feb28` (default,
     /// as road traffic law deems it) or `mar1`.
-    pub feb29: Feb29Rule,
+    pub(crate) feb29: Feb29Rule,
     /// Months before the expiry date from which an item is due (default 3).
-    pub lead_months: u32,
+    pub(crate) lead_months: u32,
     /// A due notice of a resident under 支援措置 (SPEC 9): `hold` (default:
     /// held, reason `support-measure`, never printed) or `print`.
     pub support_measure: SupportMeasurePolicy,
@@ -945,13 +945,13 @@ impl Default for RuleSettings {
 /// `[output]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct OutputSettings {
+pub(crate) struct OutputSettings {
     /// Encoding of the CSV outputs.
-    pub csv_encoding: CsvEncoding,
+    pub(crate) csv_encoding: CsvEncoding,
     /// Packets per print file.
-    pub chunk: u32,
+    pub(crate) chunk: u32,
     /// Pad each packet to whole sheets for duplex printing.
-    pub duplex: bool,
+    pub(crate) duplex: bool,
 }
 
 impl Default for OutputSettings {
@@ -967,39 +967,42 @@ impl Default for OutputSettings {
 /// `[gaiji]`.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
-pub struct GaijiSettings {
+pub(crate) struct GaijiSettings {
     /// Path of the 外字 table CSV (`U+E000,髙`), relative to the profile
     /// directory. Empty: no table, every private-use character holds its notice.
-    pub table: String,
+    pub(crate) table: String,
 }
 
 /// The 外字 table: private-use code points (U+E000–U+F8FF) to Unicode text.
 #[derive(Debug, Clone, Default)]
-pub struct GaijiTable {
+pub(crate) struct GaijiTable {
     map: HashMap<char, String>,
 }
 
 impl GaijiTable {
     /// A table from explicit pairs.
-    pub fn from_pairs(pairs: impl IntoIterator<Item = (char, String)>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn from_pairs(pairs: impl IntoIterator<Item = (char, String)>) -> Self {
         GaijiTable {
             map: pairs.into_iter().collect(),
         }
     }
 
     /// Number of mapped code points.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.map.len()
     }
 
     /// True when nothing is mapped.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 
     /// Replaces mapped private-use characters in `s`; unmapped ones stay for
     /// the caller to find (and hold the notice).
-    pub fn apply<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn apply<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
         if !s.chars().any(is_private_use) || self.map.is_empty() {
             return std::borrow::Cow::Borrowed(s);
         }
@@ -1014,7 +1017,7 @@ impl GaijiTable {
     }
 
     /// Like [`GaijiTable::apply`], reusing `s` when nothing changes.
-    pub fn apply_owned(&self, s: String) -> String {
+    pub(crate) fn apply_owned(&self, s: String) -> String {
         match self.apply(&s) {
             std::borrow::Cow::Borrowed(_) => s,
             std::borrow::Cow::Owned(mapped) => mapped,
@@ -1023,7 +1026,7 @@ impl GaijiTable {
 
     /// Parses a table: one `code,text` pair a line, `code` written `U+E000`,
     /// `E000` or `0xE000`; an optional header line; `#` comments.
-    pub fn parse(text: &str, source: &Path) -> Result<Self, Error> {
+    pub(crate) fn parse(text: &str, source: &Path) -> Result<Self, Error> {
         let mut map = HashMap::new();
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let mut first = true;
@@ -1100,7 +1103,7 @@ impl Profile {
 
     /// `--profile P`: the directory P when there is one, else the built-in
     /// profile named P. Anything else is an error (exit 2) naming P.
-    pub fn open(arg: &Path) -> Result<Self, Error> {
+    pub(crate) fn open(arg: &Path) -> Result<Self, Error> {
         if arg.is_dir() {
             return Profile::load(arg);
         }
@@ -1122,7 +1125,7 @@ impl Profile {
     }
 
     /// The built-in profile `name`, or `None` when there is none.
-    pub fn load_builtin(name: &str) -> Option<Result<Self, Error>> {
+    pub(crate) fn load_builtin(name: &str) -> Option<Result<Self, Error>> {
         let (name, _) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name)?;
         let profile = Profile {
             source: ProfileSource::Builtin(name),
@@ -1135,7 +1138,7 @@ impl Profile {
     }
 
     /// Loads `DIR/profile.toml` (and the gaiji table it names).
-    pub fn load(dir: &Path) -> Result<Self, Error> {
+    pub(crate) fn load(dir: &Path) -> Result<Self, Error> {
         // Recorded in summary.json: the same directory from wherever kigen
         // is started.
         let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -1190,7 +1193,7 @@ impl Profile {
     }
 
     /// How summary.json names the profile: `builtin:saku`, or the directory.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match &self.source {
             ProfileSource::Builtin(name) => format!("builtin:{name}"),
             ProfileSource::Dir(dir) => dir.display().to_string(),
@@ -1198,7 +1201,7 @@ impl Profile {
     }
 
     /// profile.toml, for messages (`builtin:saku/profile.toml` when built in).
-    pub fn file(&self) -> PathBuf {
+    pub(crate) fn file(&self) -> PathBuf {
         match &self.source {
             ProfileSource::Builtin(name) => PathBuf::from(format!("builtin:{name}/profile.toml")),
             ProfileSource::Dir(dir) => dir.join("profile.toml"),
@@ -1207,7 +1210,7 @@ impl Profile {
 
     /// A path the profile names, on disk: relative to the profile directory,
     /// or as written (absolute) in a built-in profile.
-    pub fn resolve(&self, rel: &str) -> PathBuf {
+    pub(crate) fn resolve(&self, rel: &str) -> PathBuf {
         match &self.source {
             ProfileSource::Builtin(_) => PathBuf::from(rel),
             ProfileSource::Dir(dir) => dir.join(rel),
@@ -1231,7 +1234,7 @@ impl Profile {
     /// `postal.ken_all`): from the built-in profile's files when it has one
     /// of that name, else from disk ([`Profile::resolve`]), at most 64 MiB.
     /// Returns the file's path (for messages) and its bytes.
-    pub fn read_file(
+    pub(crate) fn read_file(
         &self,
         key: &'static str,
         rel: &str,
@@ -1260,7 +1263,7 @@ impl Profile {
 impl Settings {
     /// The wording `kigen run` needs, or an error naming the missing section
     /// and `file` (profile.toml).
-    pub fn wording(
+    pub(crate) fn wording(
         &self,
         file: &Path,
     ) -> Result<(&LetterWording, &InquiryWording, &ApplicationWording), Error> {
@@ -1467,35 +1470,35 @@ impl Columns {
 /// One `[[generations]]` entry (SPEC 15).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GenerationSetting {
+pub(crate) struct GenerationSetting {
     /// Its name (`current`, `next`).
-    pub name: String,
+    pub(crate) name: String,
     /// The first card issue date it applies to, `YYYY-MM-DD`.
-    pub issued_from: String,
+    pub(crate) issued_from: String,
     /// Birthday counts for a holder under 15 at application.
-    pub under15: BandSetting,
+    pub(crate) under15: BandSetting,
     /// Birthday counts from 15 until of age.
     #[serde(rename = "15to17")]
-    pub from15to17: BandSetting,
+    pub(crate) from15to17: BandSetting,
     /// Birthday counts for a holder of age (18, or 20 before 2022-04-01).
     #[serde(rename = "18plus")]
-    pub adult: BandSetting,
+    pub(crate) adult: BandSetting,
     /// Months before the expiry from which an item is due; absent: `[rules]
     /// lead_months`.
-    pub lead_months: Option<u32>,
+    pub(crate) lead_months: Option<u32>,
 }
 
 /// The birthday counts of one age band: `{ card = 10, user_cert = 5,
 /// sign_cert = 5 }` (0: not issued).
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BandSetting {
+pub(crate) struct BandSetting {
     /// The card.
-    pub card: u32,
+    pub(crate) card: u32,
     /// The user certificate.
-    pub user_cert: u32,
+    pub(crate) user_cert: u32,
     /// The signing certificate.
-    pub sign_cert: u32,
+    pub(crate) sign_cert: u32,
 }
 
 impl From<BandSetting> for BandCounts {
@@ -1513,31 +1516,31 @@ impl From<BandSetting> for BandCounts {
 /// outcome stays `residence-period`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ResidenceLetterWording {
+pub(crate) struct ResidenceLetterWording {
     /// Whether the letter is sent (`[letter.residence]`: only when `true`;
     /// `[letter.tokutei]`: unless `false`).
     #[serde(default)]
-    pub enabled: Option<bool>,
+    pub(crate) enabled: Option<bool>,
     /// Months before the card's E from which it is due (default 3).
     #[serde(default = "default_residence_lead")]
-    pub lead: u32,
+    pub(crate) lead: u32,
     /// The title.
-    pub title: String,
+    pub(crate) title: String,
     /// The opening paragraph (the card, and the certificates it caps,
     /// lapse on the date in the table).
-    pub greeting: String,
+    pub(crate) greeting: String,
     /// Column heads of the item table: item, expiry.
-    pub table_heads: [String; 2],
+    pub(crate) table_heads: [String; 2],
     /// Heading of what to do.
-    pub steps_heading: String,
+    pub(crate) steps_heading: String,
     /// What to do, one paragraph each (入管 first, then the counter).
-    pub steps: Vec<String>,
+    pub(crate) steps: Vec<String>,
     /// Heading of what to bring to the counter.
-    pub bring_heading: String,
+    pub(crate) bring_heading: String,
     /// What to bring.
-    pub bring: Vec<String>,
+    pub(crate) bring: Vec<String>,
     /// Notes (free of charge; a lapsed card means a new application, a fee).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 fn default_residence_lead() -> u32 {
@@ -1547,7 +1550,7 @@ fn default_residence_lead() -> u32 {
 impl Settings {
     /// The rule settings for [`crate::rules::evaluate`], with the generation
     /// table in force.
-    pub fn rule_config(&self) -> RuleConfig<'_> {
+    pub(crate) fn rule_config(&self) -> RuleConfig<'_> {
         RuleConfig {
             age_basis: self.rules.age_basis,
             feb29: self.rules.feb29,
@@ -1556,7 +1559,7 @@ impl Settings {
     }
 
     /// The residence letter when it is enabled.
-    pub fn residence_letter(&self) -> Option<&ResidenceLetterWording> {
+    pub(crate) fn residence_letter(&self) -> Option<&ResidenceLetterWording> {
         self.letter
             .as_ref()
             .and_then(|l| l.residence.as_ref())
@@ -1565,7 +1568,7 @@ impl Settings {
 
     /// The tokutei letter when the profile gives it (and does not say
     /// `enabled = false`).
-    pub fn tokutei_letter(&self) -> Option<&ResidenceLetterWording> {
+    pub(crate) fn tokutei_letter(&self) -> Option<&ResidenceLetterWording> {
         self.letter
             .as_ref()
             .and_then(|l| l.tokutei.as_ref())

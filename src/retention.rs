@@ -22,11 +22,11 @@ use crate::verify::{verify, PURGED_FILE};
 #[derive(Debug)]
 pub(crate) struct Done {
     /// The batch.
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// Its directory now.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Files erased (purge only).
-    pub files: usize,
+    pub(crate) files: usize,
 }
 
 /// The batch files that hold personal data (names, addresses, resident
@@ -157,17 +157,17 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 /// What `kigen purge` is asked.
 pub(crate) struct PurgeRequest<'a> {
     /// The ledger.
-    pub state: &'a Path,
+    pub(crate) state: &'a Path,
     /// The output root.
-    pub out: &'a Path,
+    pub(crate) out: &'a Path,
     /// Batches dated before this are purged.
-    pub before: NaiveDate,
+    pub(crate) before: NaiveDate,
     /// `[retention] years`.
-    pub years: u32,
+    pub(crate) years: u32,
     /// Purge batches younger than the retention period too.
-    pub force: bool,
+    pub(crate) force: bool,
     /// Today (the purge's date).
-    pub today: NaiveDate,
+    pub(crate) today: NaiveDate,
 }
 
 /// `kigen purge`: the personal data of every batch dated before `before`

@@ -27,15 +27,15 @@ use encoding_rs::{EncoderResult, SHIFT_JIS};
 #[derive(Debug, Clone)]
 pub(crate) struct SampleOptions {
     /// Number of data rows to write (the header is not counted).
-    pub rows: usize,
+    pub(crate) rows: usize,
     /// PRNG seed; the same seed (with the same `rows` and `as_of`) gives the same bytes.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Reference date the data is generated around (ages, issue dates, due items).
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// Residents placed so that an item falls due on `as_of`, per 100,000
     /// rows, on top of those due by chance (about 3 %). Default
     /// [`DEFAULT_FORCED_DUE`]: about 4 % due in all.
-    pub forced_due_per_100k: u64,
+    pub(crate) forced_due_per_100k: u64,
 }
 
 /// The default share of residents placed to be due (1 %).

@@ -2,11 +2,12 @@
 
 use chrono::NaiveDate;
 
-use crate::rules::{months_before, Evaluation, ExpirySource, Item, ItemKind};
+pub use crate::rules::ItemKind;
+use crate::rules::{months_before, Evaluation, ExpirySource, Item};
 
 /// What became of one input row (outcomes.csv `outcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Unusable row: see rejects.csv.
     Rejected,
     /// 住民状態 other than 住民.
@@ -38,7 +39,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in the order counts are reported.
-    pub const ALL: [Outcome; 10] = [
+    pub(crate) const ALL: [Outcome; 10] = [
         Outcome::Rejected,
         Outcome::Excluded,
         Outcome::NoItem,
@@ -52,7 +53,7 @@ impl Outcome {
     ];
 
     /// The outcomes.csv spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Outcome::Rejected => "rejected",
             Outcome::Excluded => "excluded",
@@ -68,14 +69,14 @@ impl Outcome {
     }
 
     /// Parses the outcomes.csv spelling.
-    pub fn parse(s: &str) -> Option<Outcome> {
+    pub(crate) fn parse(s: &str) -> Option<Outcome> {
         Outcome::ALL.into_iter().find(|o| o.as_str() == s)
     }
 }
 
 /// Which procedure a notice asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum NoticeKind {
+pub(crate) enum NoticeKind {
     /// The card is due: apply for a new card (which renews the certificates).
     Card,
     /// Only certificates are due: renew them at a counter.
@@ -90,7 +91,7 @@ pub enum NoticeKind {
 
 impl NoticeKind {
     /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             NoticeKind::Card => "card",
             NoticeKind::Certificate => "certificate",
@@ -119,52 +120,52 @@ impl NoticeLedger for NoLedger {
 /// The batch date, and the residence letter's lead. Each item carries its
 /// own lead (its card generation's `lead_months`, SPEC 15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
+pub(crate) struct Window {
     /// The batch date D.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// `[letter.residence] lead` when the residence letter is enabled;
     /// `None`: items decided by the period of stay get no notice (today's
     /// behaviour).
-    pub residence_lead: Option<u32>,
+    pub(crate) residence_lead: Option<u32>,
     /// `[letter.tokutei] lead` when the profile gives that letter; `None`:
     /// a 特定在留カード in its window is `immigration-card`, no notice.
-    pub tokutei_lead: Option<u32>,
+    pub(crate) tokutei_lead: Option<u32>,
 }
 
 impl Window {
     /// E − lead ≤ D < E.
-    pub fn contains(&self, expiry: NaiveDate, lead_months: u32) -> bool {
+    pub(crate) fn contains(&self, expiry: NaiveDate, lead_months: u32) -> bool {
         months_before(expiry, lead_months) <= self.as_of && self.as_of < expiry
     }
 
     /// E ≤ D.
-    pub fn expired(&self, expiry: NaiveDate) -> bool {
+    pub(crate) fn expired(&self, expiry: NaiveDate) -> bool {
         expiry <= self.as_of
     }
 }
 
 /// The selection for one resident.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// The outcome before the printability check (never `Held`, `Rejected`
     /// or `Excluded`).
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// The notice kind when `outcome` is `Printed`.
-    pub kind: Option<NoticeKind>,
+    pub(crate) kind: Option<NoticeKind>,
     /// Items due (in the window, not decided by the period of stay, not
     /// noticed; with kind `residence`, the items the residence letter covers).
-    pub due: Vec<ItemKind>,
+    pub(crate) due: Vec<ItemKind>,
     /// Items in the window but already noticed.
-    pub noticed: Vec<ItemKind>,
+    pub(crate) noticed: Vec<ItemKind>,
     /// Items decided by the period of stay that are in their window.
-    pub residence_in_window: Vec<ItemKind>,
+    pub(crate) residence_in_window: Vec<ItemKind>,
     /// Expired items no notice was ever issued for (exceptions.csv).
-    pub expired_unnoticed: Vec<Item>,
+    pub(crate) expired_unnoticed: Vec<Item>,
 }
 
 /// Selects a resident's due items (SPEC 2, selection; SPEC 15 for the
 /// residence letter and the 特定在留カード).
-pub fn select(
+pub(crate) fn select(
     resident_code: &str,
     ev: &Evaluation,
     window: Window,

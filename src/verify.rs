@@ -41,12 +41,12 @@ mod purged;
 #[derive(Debug, Default)]
 pub(crate) struct VerifyReport {
     /// Checks that held.
-    pub checked: Vec<String>,
+    pub(crate) checked: Vec<String>,
     /// Checks that failed, each naming the file, what was expected and what
     /// was found.
-    pub problems: Vec<String>,
+    pub(crate) problems: Vec<String>,
     /// Things not checked, and why.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 impl VerifyReport {

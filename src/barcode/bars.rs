@@ -3,21 +3,19 @@
 use super::encode::{BarChar, CHAR_COUNT};
 
 /// Number of bars in a complete barcode: 2 + 21 × 3 + 2.
-pub const BAR_COUNT: usize = 67;
+pub(crate) const BAR_COUNT: usize = 67;
 /// The nominal size in points; the dimensions below are for this size.
-pub const NOMINAL_PT: f32 = 10.0;
+pub(crate) const NOMINAL_PT: f32 = 10.0;
 /// The smallest size Japan Post allows.
-pub const MIN_PT: f32 = 8.0;
+pub(crate) const MIN_PT: f32 = 8.0;
 /// The largest size Japan Post allows.
-pub const MAX_PT: f32 = 11.5;
+pub(crate) const MAX_PT: f32 = 11.5;
 /// Long bar height at the nominal size, mm; semi-long is 2/3, timing 1/3.
-pub const LONG_MM: f32 = 3.6;
+pub(crate) const LONG_MM: f32 = 3.6;
 /// Bar width at the nominal size, mm.
-pub const WIDTH_MM: f32 = 0.6;
+pub(crate) const WIDTH_MM: f32 = 0.6;
 /// Distance between bar left edges at the nominal size, mm.
-pub const PITCH_MM: f32 = 1.2;
-/// Blank margin required on every side of the barcode, mm (not scaled).
-pub const QUIET_ZONE_MM: f32 = 2.0;
+pub(crate) const PITCH_MM: f32 = 1.2;
 
 /// One bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,7 +59,7 @@ const STOP: [Bar; 2] = [D, F];
 
 /// The bars of one character: two for start and stop, three otherwise;
 /// `None` for an out-of-range digit or control code.
-pub fn char_bars(c: BarChar) -> Option<&'static [Bar]> {
+pub(crate) fn char_bars(c: BarChar) -> Option<&'static [Bar]> {
     match c {
         BarChar::Start => Some(&START),
         BarChar::Stop => Some(&STOP),
@@ -86,7 +84,7 @@ pub fn bars(chars: &[BarChar]) -> Vec<Bar> {
 /// Clamps a requested size into the allowed 8–11.5 pt; a NaN or infinite
 /// request falls back to the nominal size. Profiles should be validated
 /// with [`size_ok`] so the clamp never matters in practice.
-pub fn effective_pt(size_pt: f32) -> f32 {
+pub(crate) fn effective_pt(size_pt: f32) -> f32 {
     if size_pt.is_finite() {
         size_pt.clamp(MIN_PT, MAX_PT)
     } else {
@@ -95,19 +93,22 @@ pub fn effective_pt(size_pt: f32) -> f32 {
 }
 
 /// Whether `size_pt` is within Japan Post's allowed range.
-pub fn size_ok(size_pt: f32) -> bool {
+#[cfg(test)]
+pub(crate) fn size_ok(size_pt: f32) -> bool {
     (MIN_PT..=MAX_PT).contains(&size_pt)
 }
 
 /// Total width of a 67-bar barcode at `size_pt`, mm (79.8 at 10 pt),
 /// without the quiet zone.
-pub fn width_mm(size_pt: f32) -> f32 {
+#[cfg(test)]
+pub(crate) fn width_mm(size_pt: f32) -> f32 {
     let s = effective_pt(size_pt) / NOMINAL_PT;
     ((BAR_COUNT - 1) as f32 * PITCH_MM + WIDTH_MM) * s
 }
 
 /// Height of the barcode (the long bar) at `size_pt`, mm.
-pub fn height_mm(size_pt: f32) -> f32 {
+#[cfg(test)]
+pub(crate) fn height_mm(size_pt: f32) -> f32 {
     LONG_MM * effective_pt(size_pt) / NOMINAL_PT
 }
 

@@ -13,7 +13,7 @@ use datamatrix::{DataMatrix, SymbolList};
 
 /// The symbol shapes the two codes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
+pub enum Shape {
     /// Square symbols up to 26 × 26 modules (the code on every sheet).
     Square,
     /// The ISO rectangles (8 × 18 up to 16 × 48 modules: the window code,
@@ -38,7 +38,7 @@ pub(crate) const QUIET_ZONE_MM: f32 = 2.0;
 /// An encoded symbol: its modules row by row from the top, dark true,
 /// finder and clock patterns included, quiet zone not.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Symbol {
+pub struct Symbol {
     /// Modules across.
     pub(crate) width: usize,
     /// Modules down.
@@ -72,7 +72,7 @@ impl Symbol {
 
 /// Encodes `text` in the smallest symbol of `shape` that holds it; `None`
 /// when none does (the text is too long for the mark's space).
-pub(crate) fn encode(text: &str, shape: Shape) -> Option<Symbol> {
+pub fn encode(text: &str, shape: Shape) -> Option<Symbol> {
     let symbols = match shape {
         Shape::Square => SymbolList::default()
             .enforce_square()

@@ -6,10 +6,10 @@ use std::fmt;
 use crate::postal_code::PostalCode;
 
 /// Number of address positions after the postal code.
-pub const ADDRESS_POSITIONS: usize = 13;
+pub(crate) const ADDRESS_POSITIONS: usize = 13;
 
 /// Number of data characters from [`BarChar::Start`] to [`BarChar::Stop`].
-pub const CHAR_COUNT: usize = 1 + 7 + ADDRESS_POSITIONS + 1 + 1;
+pub(crate) const CHAR_COUNT: usize = 1 + 7 + ADDRESS_POSITIONS + 1 + 1;
 
 /// One character of the customer barcode.
 ///
@@ -32,7 +32,7 @@ pub enum BarChar {
 impl BarChar {
     /// The character's check-digit value: 0–9 for digits, 10 for `-`, 11–18
     /// for CC1–CC8; `None` for start, stop and out-of-range values.
-    pub fn value(self) -> Option<u8> {
+    pub(crate) fn value(self) -> Option<u8> {
         match self {
             BarChar::Digit(d) if d <= 9 => Some(d),
             BarChar::Hyphen => Some(10),
@@ -42,7 +42,7 @@ impl BarChar {
     }
 
     /// The data character whose check-digit value is `value` (0–18).
-    pub fn from_value(value: u8) -> Option<BarChar> {
+    pub(crate) fn from_value(value: u8) -> Option<BarChar> {
         match value {
             0..=9 => Some(BarChar::Digit(value)),
             10 => Some(BarChar::Hyphen),
@@ -107,7 +107,7 @@ impl std::error::Error for NoBarcode {}
 
 impl NoBarcode {
     /// A short fixed English reason, the same for every item of the kind.
-    pub fn reason(&self) -> &'static str {
+    pub(crate) fn reason(&self) -> &'static str {
         self.kind().text()
     }
 

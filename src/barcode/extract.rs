@@ -27,7 +27,7 @@ const NUMERAL_SUFFIX_CHARS: [char; 6] = ['丁', '番', '号', '線', 'の', 'ノ
 /// assert_eq!(address_number("1丁目3番2号　郵便プラザ503室"), "1-3-2-503");
 /// assert_eq!(address_number("東3丁目-20-5 郵便・A&bコーポB604号"), "3-20-5B604");
 /// ```
-pub fn address_number(after_town: &str) -> String {
+pub(crate) fn address_number(after_town: &str) -> String {
     // Rules 1 and 2 work character by character, so they run first and the
     // later rules see one clean sequence.
     let chars: Vec<char> = after_town

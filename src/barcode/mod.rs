@@ -9,18 +9,18 @@
 //! data is [`PostalTable::builtin`] (Japan Post's data built into kigen, see
 //! data/postal/) or a municipality's KEN_ALL.CSV ([`PostalTable::from_ken_all`]).
 
-pub mod bars;
+pub(crate) mod bars;
 pub mod datamatrix;
-pub mod encode;
-pub mod extract;
-pub mod postal;
+pub(crate) mod encode;
+pub(crate) mod extract;
+pub(crate) mod postal;
 
 pub use bars::{bar_rects, bars, decode_rects, Bar};
 pub use encode::{
     check_digit_ok, encode, encode_large_user, manifest_text, parse_manifest_text, BarChar,
     NoBarcode, NoBarcodeReason,
 };
-pub use extract::address_number;
+pub(crate) use extract::address_number;
 
 use crate::postal_code::PostalCode;
 pub use postal::{
@@ -34,7 +34,7 @@ pub use postal::{
 /// must match one of the postal code's towns, and the number after the town
 /// is encoded (an address with no number still gets its postal code and
 /// 13 × CC4).
-pub fn barcode_for(
+pub(crate) fn barcode_for(
     postal: &PostalCode,
     address: &str,
     data: &dyn PostalData,

@@ -10,15 +10,15 @@ use crate::postal_code::PostalCode;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TownEntry {
     /// 都道府県名, e.g. 長野県.
-    pub prefecture: String,
+    pub(crate) prefecture: String,
     /// 市区町村名, e.g. 佐久市 or 北佐久郡軽井沢町.
-    pub city: String,
+    pub(crate) city: String,
     /// 町域名 without KEN_ALL's parenthesised notes; empty when the postal
     /// code covers the rest of the municipality (以下に掲載がない場合).
-    pub town: String,
+    pub(crate) town: String,
     /// For a large-user individual code (事業所の個別郵便番号), the office's
     /// name; such codes are barcoded as the postal code and 13 × CC4.
-    pub office: Option<String>,
+    pub(crate) office: Option<String>,
 }
 
 /// A source of postal data: the towns each postal code covers.
@@ -166,12 +166,14 @@ pub struct KenAll {
 
 impl KenAll {
     /// Number of distinct postal codes.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.map.len()
     }
 
     /// Whether no postal code was loaded.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 }
@@ -398,7 +400,7 @@ impl PostalTable {
     /// A current KEN_ALL.CSV, through [`load_ken_all`]. Its date is
     /// `unknown` until set with [`PostalTable::with_date`]. KEN_ALL has no
     /// large-user codes (JIGYOSYO.CSV), so those are unknown to this table.
-    pub fn from_ken_all(bytes: &[u8]) -> Result<PostalTable, String> {
+    pub(crate) fn from_ken_all(bytes: &[u8]) -> Result<PostalTable, String> {
         Ok(PostalTable {
             date: "unknown".to_string(),
             source: TableSource::KenAll(load_ken_all(bytes)?),
@@ -406,18 +408,20 @@ impl PostalTable {
     }
 
     /// The same table with another date, e.g. a KEN_ALL.CSV's.
-    pub fn with_date(mut self, date: impl Into<String>) -> PostalTable {
+    #[cfg(test)]
+    pub(crate) fn with_date(mut self, date: impl Into<String>) -> PostalTable {
         self.date = date.into();
         self
     }
 
     /// The date of the data, e.g. `2026-10-03`, for summary.json.
-    pub fn data_date(&self) -> &str {
+    pub(crate) fn data_date(&self) -> &str {
         &self.date
     }
 
     /// Number of distinct postal codes.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         match &self.source {
             TableSource::Tsv { index, .. } => index.len(),
             TableSource::KenAll(k) => k.len(),
@@ -425,7 +429,8 @@ impl PostalTable {
     }
 
     /// Whether the table has no postal code.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

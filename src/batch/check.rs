@@ -69,14 +69,14 @@ pub struct CheckReport {
     /// The counts.
     pub counts: Counts,
     /// Residents with a notice to print (kept only when asked for).
-    pub notices: Vec<DueNotice>,
+    pub(crate) notices: Vec<DueNotice>,
     /// The header each profile key was read from (`None`: listed absent),
     /// in [`Field::ALL`] order.
-    pub columns: Vec<(Field, Option<String>)>,
+    pub(crate) columns: Vec<(Field, Option<String>)>,
     /// Seconds spent.
-    pub seconds: f64,
+    pub(crate) seconds: f64,
     /// The bytes processed.
-    pub input: InputDigest,
+    pub(crate) input: InputDigest,
     /// The card file's identity and columns, when there was one.
     pub(crate) cards: Option<CardsEntry>,
 }
@@ -307,21 +307,21 @@ fn write_card_outcomes(
 /// `kigen check`: a check of the export with no ledger.
 pub(crate) struct CheckCommand<'a> {
     /// The export, its encoding, the profile and the card file.
-    pub export: Export<'a>,
+    pub(crate) export: Export<'a>,
     /// The batch date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// CSV output encoding.
-    pub csv_encoding: CsvEncoding,
+    pub(crate) csv_encoding: CsvEncoding,
     /// The directory the CSVs go to.
-    pub out_dir: PathBuf,
+    pub(crate) out_dir: PathBuf,
 }
 
 /// What `kigen check` found, and how long its first pass took.
 pub(crate) struct CheckOutcome {
     /// The check's report.
-    pub report: CheckReport,
+    pub(crate) report: CheckReport,
     /// Seconds of the first pass.
-    pub first_pass_seconds: f64,
+    pub(crate) first_pass_seconds: f64,
 }
 
 /// Runs `kigen check`. With the notice wording in the profile, it holds
@@ -369,6 +369,6 @@ pub(crate) fn check_command(cmd: &CheckCommand<'_>) -> Result<CheckOutcome> {
 }
 
 /// Default output directory of `kigen check` for a date.
-pub fn default_check_dir(as_of: NaiveDate) -> PathBuf {
+pub(crate) fn default_check_dir(as_of: NaiveDate) -> PathBuf {
     Path::new("out").join(format!("check-{as_of}"))
 }

@@ -42,35 +42,35 @@ use print::{write_mailroom_pdfs, write_print_files, PrintJob, WrittenFile};
 use resources::{load_postal, postal_description, Renderer};
 
 /// What a run needs.
-pub struct RunRequest<'a> {
+pub(crate) struct RunRequest<'a> {
     /// The registry export.
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// The batch date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// The profile.
-    pub profile: &'a Profile,
+    pub(crate) profile: &'a Profile,
     /// Input encoding.
-    pub encoding: InputEncoding,
+    pub(crate) encoding: InputEncoding,
     /// CSV output encoding.
-    pub csv_encoding: CsvEncoding,
+    pub(crate) csv_encoding: CsvEncoding,
     /// The output root (`out/`): the batch goes to `<root>/<as-of>/`.
-    pub out_root: PathBuf,
+    pub(crate) out_root: PathBuf,
     /// The ledger file (`state/kigen.sqlite`).
-    pub state: PathBuf,
+    pub(crate) state: PathBuf,
     /// Rebuild a completed batch's files from the ledger's record.
-    pub regenerate: bool,
+    pub(crate) regenerate: bool,
     /// Today in Asia/Tokyo (the future-date guard's reference).
-    pub today: NaiveDate,
+    pub(crate) today: NaiveDate,
     /// Accept an `--as-of` beyond `[nightly] max_days_ahead`.
-    pub allow_future: bool,
+    pub(crate) allow_future: bool,
     /// Accept an export with no 住民 rows or one that shrank by more than
     /// `[input] max_drop_percent`.
-    pub accept_input_change: bool,
+    pub(crate) accept_input_change: bool,
     /// For a date already complete: a supplementary batch `<as-of>.N` with
     /// only the notices the ledger does not hold yet.
-    pub supplement: bool,
+    pub(crate) supplement: bool,
     /// `--cards`: the card-status file.
-    pub cards: Option<CardsFile>,
+    pub(crate) cards: Option<CardsFile>,
 }
 
 /// Which batch is being built: the night's own (`<as-of>`) or a
@@ -83,27 +83,27 @@ struct Target {
 
 /// What a run produced.
 #[derive(Debug)]
-pub struct RunReport {
+pub(crate) struct RunReport {
     /// The batch directory.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Row counts.
-    pub counts: Counts,
+    pub(crate) counts: Counts,
     /// Print files: (name, packets, pages).
-    pub files: Vec<(String, usize, usize)>,
+    pub(crate) files: Vec<(String, usize, usize)>,
     /// Seconds spent reading and selecting.
-    pub select_seconds: f64,
+    pub(crate) select_seconds: f64,
     /// Seconds spent laying out and writing PDFs.
-    pub render_seconds: f64,
+    pub(crate) render_seconds: f64,
     /// True when the batch already existed and nothing was done.
-    pub already_done: bool,
+    pub(crate) already_done: bool,
     /// True when `--regenerate` rebuilt the files of a recorded batch.
-    pub regenerated: bool,
+    pub(crate) regenerated: bool,
     /// For a batch already complete: the input's SHA-256 when it differs
     /// from the one the batch was built from.
-    pub input_differs: Option<String>,
+    pub(crate) input_differs: Option<String>,
     /// For a batch already complete: the card file's SHA-256 when it is not
     /// the one the batch read (or the batch read none).
-    pub cards_differ: Option<String>,
+    pub(crate) cards_differ: Option<String>,
 }
 
 impl RunReport {
@@ -129,7 +129,7 @@ impl RunReport {
 /// the ledger transaction commits. A crash before the commit leaves no
 /// recorded batch: the rerun builds the same bytes again and replaces any
 /// directory the crashed run had renamed into place.
-pub fn run(req: &RunRequest<'_>) -> Result<RunReport> {
+pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     // One process per output directory as well as per ledger: two ledgers
     // writing into one --out would each record the other's files.
     refuse_far_future(req)?;

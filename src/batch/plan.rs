@@ -9,20 +9,20 @@ use crate::model::{Bundle, DueNotice, MIXED_BUNDLE};
 #[derive(Debug)]
 pub(crate) struct Placed<'a> {
     /// Position in the batch (1-based).
-    pub seq: u32,
+    pub(crate) seq: u32,
     /// The notice number printed on it.
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// The resident and what is due.
-    pub notice: &'a DueNotice,
+    pub(crate) notice: &'a DueNotice,
 }
 
 /// A print file and the packets that go into it, in order.
 #[derive(Debug)]
 pub(crate) struct PrintFile<'p, 'a> {
     /// The file's name under `print/`.
-    pub name: String,
+    pub(crate) name: String,
     /// Its packets.
-    pub packets: &'p [Placed<'a>],
+    pub(crate) packets: &'p [Placed<'a>],
 }
 
 /// Sorts the due notices into mail-room order and numbers them (SPEC 11):

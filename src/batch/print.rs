@@ -26,15 +26,15 @@ use crate::render::pdf::{write_pdf, DocumentInfo};
 #[derive(Debug, Clone)]
 pub(crate) struct WrittenFile {
     /// Its name under `print/`.
-    pub name: String,
+    pub(crate) name: String,
     /// Its path in the batch (`print/<name>`), as the manifest gives it.
-    pub path: String,
+    pub(crate) path: String,
     /// Per packet, in order: (seq, first page, pages).
-    pub spans: Vec<(u32, usize, usize)>,
+    pub(crate) spans: Vec<(u32, usize, usize)>,
     /// Its size.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Its SHA-256, taken from the bytes written (the report lists it).
-    pub sha256: String,
+    pub(crate) sha256: String,
 }
 
 impl WrittenFile {
@@ -47,18 +47,18 @@ impl WrittenFile {
 /// What every file of a batch is rendered with.
 pub(crate) struct PrintJob<'a> {
     /// Fonts and wording.
-    pub renderer: &'a Renderer<'a>,
+    pub(crate) renderer: &'a Renderer<'a>,
     /// The batch date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// The batch (`<as-of>`, or `<as-of>.N` for a supplement): the PDFs'
     /// /ID derive from it.
-    pub batch_id: &'a str,
+    pub(crate) batch_id: &'a str,
     /// Blank backs so every packet starts on a new sheet.
-    pub duplex: bool,
+    pub(crate) duplex: bool,
     /// profile.toml, named when the wording does not fit.
-    pub profile_file: &'a Path,
+    pub(crate) profile_file: &'a Path,
     /// `[mail]`: the piece marks and OMR track on every sheet.
-    pub mail: &'a MailSettings,
+    pub(crate) mail: &'a MailSettings,
 }
 
 /// Renders and writes every file into `print_dir`, in parallel, one file per
@@ -99,7 +99,6 @@ fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>,
     let mut spans = Vec::with_capacity(file.packets.len());
     for p in file.packets {
         let packet = Packet {
-            seq: p.seq,
             document_number: &p.document_number,
             as_of: job.as_of,
             notice: p.notice,

@@ -56,9 +56,9 @@ pub(crate) fn postal_description(profile: &Profile, postal: &PostalTable) -> Str
 /// The profile's wording and the run's fonts: what laying out a notice needs.
 pub(crate) struct Renderer<'p> {
     /// The fonts, parsed once.
-    pub fonts: FontSet,
+    pub(crate) fonts: FontSet,
     /// The wording and window.
-    pub wording: Wording<'p>,
+    pub(crate) wording: Wording<'p>,
 }
 
 impl<'p> Renderer<'p> {

@@ -24,7 +24,7 @@ pub(crate) fn open_existing(state: &Path) -> Result<Ledger> {
 }
 
 /// Lists the batches; 0, or 2 when the ledger cannot be read.
-pub fn run(args: BatchesArgs) -> Result<i32> {
+pub(crate) fn run(args: BatchesArgs) -> Result<i32> {
     let ledger = open_existing(&args.state)?;
     let batches = ledger.batch_listing()?;
     let mut o = std::io::stdout().lock();

@@ -10,7 +10,7 @@ use crate::progress::peak_memory_mib;
 use crate::registry::Export;
 
 /// Checks the export and prints the counts.
-pub fn run(args: CheckArgs) -> Result<i32> {
+pub(crate) fn run(args: CheckArgs) -> Result<i32> {
     let super::Resolved {
         as_of,
         profile,

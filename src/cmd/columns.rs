@@ -19,7 +19,7 @@ use crate::text::escape_controls;
 /// Prints the header, each key's place and the unread columns; the exit
 /// code is 0, or the run's own header error (exit 2) when a mapped column
 /// is missing.
-pub fn run(args: ColumnsArgs) -> Result<i32> {
+pub(crate) fn run(args: ColumnsArgs) -> Result<i32> {
     let profile = load_profile(&args.profile)?;
     let encoding = args.encoding.unwrap_or(profile.settings.input.encoding);
     let columns = &profile.settings.columns;

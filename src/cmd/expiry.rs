@@ -8,7 +8,7 @@ use crate::rules::{self, AgeBasis, Feb29Rule, ItemDates};
 use crate::wareki::Eras;
 
 /// Computes and prints one resident's expiries.
-pub fn run(args: ExpiryArgs) -> Result<i32> {
+pub(crate) fn run(args: ExpiryArgs) -> Result<i32> {
     let ExpiryArgs {
         birth,
         issued,

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::forecast::{forecast, write_forecast, ForecastRequest};
 
 /// Counts the months ahead and writes forecast.csv and forecast.html.
-pub fn run(args: ForecastArgs) -> Result<i32> {
+pub(crate) fn run(args: ForecastArgs) -> Result<i32> {
     super::readable(&args.input, "--input")?;
     super::readable_cards(&args.cards)?;
     let profile = load_profile(&args.profile)?;

@@ -15,7 +15,7 @@ use crate::files::{create_new_private, create_private_dir};
 /// Writes `DIR/man/kigen.1`, `DIR/man/kigen-<sub>.1` for every visible
 /// subcommand (and `kigen-ledger-<sub>.1` for the ledger's), and
 /// `DIR/completions/{kigen.bash,_kigen}`.
-pub fn run(dir: &Path) -> Result<i32> {
+pub(crate) fn run(dir: &Path) -> Result<i32> {
     if dir.symlink_metadata().is_ok() {
         return Err(Error::Usage(format!(
             "{}: already exists; generate-assets writes into a new directory",

@@ -132,7 +132,7 @@ fn events<'a>(
 
 /// Prints the resident's history; 0 (also when the ledger has nothing of
 /// them), 2 when the ledger cannot be read.
-pub fn run(args: HistoryArgs) -> Result<i32> {
+pub(crate) fn run(args: HistoryArgs) -> Result<i32> {
     if let Some(name) = &args.name {
         return by_name(&args, name);
     }

@@ -11,7 +11,7 @@ use crate::files::{create_new_private, create_private_dir, sync_dir};
 use crate::profile::{builtin_files, builtin_names, Profile};
 
 /// Writes the copy, checks that it loads, and says what to do next.
-pub fn run(args: InitArgs) -> Result<i32> {
+pub(crate) fn run(args: InitArgs) -> Result<i32> {
     let InitArgs { dir, from } = args;
     let files = builtin_files(&from).ok_or_else(|| {
         Error::Usage(format!(

@@ -12,7 +12,7 @@ use crate::ledger::Ledger;
 use crate::verify::verified_batch;
 
 /// Runs `kigen ledger …`.
-pub fn run(args: LedgerArgs) -> Result<i32> {
+pub(crate) fn run(args: LedgerArgs) -> Result<i32> {
     match args.command {
         LedgerCommand::Check { out, state } => check(&out, &state),
         LedgerCommand::Rebuild { out, state } => rebuild(&out, &state),

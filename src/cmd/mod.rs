@@ -1,23 +1,23 @@
 //! One file per subcommand: each takes its parsed arguments, calls the
 //! library and prints what the operator reads; the exit code comes back.
 
-pub mod batches;
-pub mod check;
-pub mod columns;
-pub mod expiry;
-pub mod followups;
-pub mod forecast;
-pub mod generate;
-pub mod history;
-pub mod init;
-pub mod ledger;
-pub mod pulls;
-pub mod reprint;
-pub mod retention;
-pub mod returned;
-pub mod run;
-pub mod sample;
-pub mod verify;
+pub(crate) mod batches;
+pub(crate) mod check;
+pub(crate) mod columns;
+pub(crate) mod expiry;
+pub(crate) mod followups;
+pub(crate) mod forecast;
+pub(crate) mod generate;
+pub(crate) mod history;
+pub(crate) mod init;
+pub(crate) mod ledger;
+pub(crate) mod pulls;
+pub(crate) mod reprint;
+pub(crate) mod retention;
+pub(crate) mod returned;
+pub(crate) mod run;
+pub(crate) mod sample;
+pub(crate) mod verify;
 
 use std::path::Path;
 
@@ -112,7 +112,7 @@ fn cards_file(args: &crate::cli::CardsArgs, profile: &Profile) -> Option<CardsFi
 
 /// Today in Asia/Tokyo (UTC+9 all year: Japan has had no daylight saving
 /// time since 1951, so no time-zone database is needed).
-pub fn today_tokyo() -> NaiveDate {
+pub(crate) fn today_tokyo() -> NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
 }
 

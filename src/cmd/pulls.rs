@@ -10,7 +10,7 @@ use crate::mailroom::export::ExportRequest;
 use crate::mailroom::pulls::{pulls, PullsRequest};
 
 /// Writes the pull list and prints what it holds.
-pub fn run(args: PullsArgs) -> Result<i32> {
+pub(crate) fn run(args: PullsArgs) -> Result<i32> {
     super::readable(&args.input, "--input")?;
     super::readable_cards(&args.cards)?;
     let profile = super::load_profile(&args.profile)?;

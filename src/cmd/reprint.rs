@@ -7,7 +7,7 @@ use crate::mailroom::open_ledger;
 use crate::mailroom::reprint::{reprint, ReprintRequest};
 
 /// Writes `OUT/reprint-<document>.pdf`, records it, and says so.
-pub fn run(args: ReprintArgs) -> Result<i32> {
+pub(crate) fn run(args: ReprintArgs) -> Result<i32> {
     super::readable(&args.input, "--input")?;
     super::readable_cards(&args.cards)?;
     let profile = super::load_profile(&args.profile)?;

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::retention::PurgeRequest;
 
 /// Moves old batches to the archive and prints where each went.
-pub fn archive(args: ArchiveArgs) -> Result<i32> {
+pub(crate) fn archive(args: ArchiveArgs) -> Result<i32> {
     let before = super::parse_cli_date("before", &args.before)?;
     let done = crate::retention::archive(
         &args.state,
@@ -26,7 +26,7 @@ pub fn archive(args: ArchiveArgs) -> Result<i32> {
 }
 
 /// Erases the personal data of batches past retention.
-pub fn purge(args: PurgeArgs) -> Result<i32> {
+pub(crate) fn purge(args: PurgeArgs) -> Result<i32> {
     let before = super::parse_cli_date("before", &args.before)?;
     let profile = super::load_profile(&args.profile)?;
     let years = profile.settings.retention.years;

@@ -11,7 +11,7 @@ use crate::mailroom::returns::{read_returns_file, record_returns, resolve, Retur
 use crate::mailroom::scan::{read_scan, scan_lines};
 
 /// Records the returns given, or resolves one; prints what was done.
-pub fn run(args: ReturnedArgs) -> Result<i32> {
+pub(crate) fn run(args: ReturnedArgs) -> Result<i32> {
     let today = super::today_tokyo();
     if let (Some(number), Some(note)) = (&args.resolve, &args.note) {
         if note.trim().is_empty() {

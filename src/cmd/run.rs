@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::progress::{peak_memory_mib, Progress};
 
 /// Runs the nightly job and prints what it did.
-pub fn run(args: RunArgs) -> Result<i32> {
+pub(crate) fn run(args: RunArgs) -> Result<i32> {
     let super::Resolved {
         as_of,
         profile,

@@ -9,7 +9,7 @@ use crate::files::create_private;
 use crate::sample::{write_sample, write_standard_sample, SampleOptions, DEFAULT_FORCED_DUE};
 
 /// Writes the sample to `--out` or standard output.
-pub fn run(args: SampleArgs) -> Result<i32> {
+pub(crate) fn run(args: SampleArgs) -> Result<i32> {
     let opts = SampleOptions {
         rows: args.rows,
         seed: args.seed,

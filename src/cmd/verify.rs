@@ -8,7 +8,7 @@ use crate::verify::verify;
 
 /// Verifies a batch directory and prints each check; 0 when all hold, 1 on
 /// any mismatch.
-pub fn run(dir: &Path, state: Option<&Path>) -> Result<i32> {
+pub(crate) fn run(dir: &Path, state: Option<&Path>) -> Result<i32> {
     let default = PathBuf::from("state/kigen.sqlite");
     // Which ledger was compared is said first, always (SPEC 13): a default
     // found in the current directory is a different check from none.

@@ -30,33 +30,33 @@ pub(crate) const FORECAST_HEADER: [&str; 7] = [
 
 /// One month of the forecast.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Month {
+pub(crate) struct Month {
     /// Items whose due period starts this month, per [`ItemKind::ALL`].
-    pub items: [u64; 3],
+    pub(crate) items: [u64; 3],
     /// Notices the rules select this month: card notices, certificate
     /// notices.
-    pub notices: [u64; 2],
+    pub(crate) notices: [u64; 2],
 }
 
 /// The forecast: months from `from`'s month on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Forecast {
+pub(crate) struct Forecast {
     /// The first day counted.
-    pub from: NaiveDate,
+    pub(crate) from: NaiveDate,
     /// The first day of each month counted (the first month starts at
     /// `from`).
-    pub months: Vec<NaiveDate>,
+    pub(crate) months: Vec<NaiveDate>,
     /// Counts per month.
-    pub counts: Vec<Month>,
+    pub(crate) counts: Vec<Month>,
     /// Data rows read.
-    pub rows_read: u64,
+    pub(crate) rows_read: u64,
     /// 住民 rows forecast.
-    pub residents: u64,
+    pub(crate) residents: u64,
     /// Rows not forecast because they would be rejected.
-    pub rejected: u64,
+    pub(crate) rejected: u64,
     /// `[rules] lead_months`: how long before the expiry an item of the
     /// `current` generation is due (each item uses its own generation's).
-    pub lead_months: u32,
+    pub(crate) lead_months: u32,
 }
 
 /// The notices one resident will be sent from `from` on (a pure function
@@ -65,7 +65,7 @@ pub struct Forecast {
 /// item not yet covered. Items already due before `from` (noticed on an
 /// earlier night) and items decided by the period of stay (no notice) are
 /// not counted. Returns (date, card notice?, items) in date order.
-pub fn notices_ahead(
+pub(crate) fn notices_ahead(
     ev: &Evaluation,
     from: NaiveDate,
     until: NaiveDate,
@@ -168,23 +168,23 @@ impl Forecast {
 }
 
 /// What a forecast reads.
-pub struct ForecastRequest<'a> {
+pub(crate) struct ForecastRequest<'a> {
     /// The registry export.
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// Its encoding.
-    pub encoding: InputEncoding,
+    pub(crate) encoding: InputEncoding,
     /// The card file, if any.
-    pub cards: Option<CardsFile>,
+    pub(crate) cards: Option<CardsFile>,
     /// The profile.
-    pub profile: &'a Profile,
+    pub(crate) profile: &'a Profile,
     /// The first day (the next night's date, usually).
-    pub from: NaiveDate,
+    pub(crate) from: NaiveDate,
     /// How many months (1-60).
-    pub months: u32,
+    pub(crate) months: u32,
 }
 
 /// Reads the export and counts, month by month.
-pub fn forecast(req: &ForecastRequest<'_>) -> Result<Forecast> {
+pub(crate) fn forecast(req: &ForecastRequest<'_>) -> Result<Forecast> {
     if !(1..=60).contains(&req.months) {
         return Err(Error::Usage(format!(
             "--months {}: must be 1 to 60",
@@ -251,7 +251,7 @@ impl RowSink for ForecastSink<'_> {
 }
 
 /// Writes forecast.csv and forecast.html into `dir` (created 0700).
-pub fn write_forecast(
+pub(crate) fn write_forecast(
     dir: &Path,
     f: &Forecast,
     profile: &Profile,

@@ -16,9 +16,9 @@ use crate::files::create_new_private;
 pub(crate) struct BackupContents {
     /// The batches it records whose directories are in --out (void,
     /// imported and archived ones excluded), in order.
-    pub batch_ids: Vec<String>,
+    pub(crate) batch_ids: Vec<String>,
     /// Its notices.
-    pub notices: u64,
+    pub(crate) notices: u64,
 }
 
 /// Copies the ledger `from` into the new file `to` (0600; an existing path

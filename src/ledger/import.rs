@@ -28,13 +28,13 @@ const SHOWN: usize = 20;
 #[derive(Debug)]
 pub(crate) struct ImportReport {
     /// The import batch's id (`import-<as-of>`, `import-<as-of>.2`, …).
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// Notices (items) recorded.
-    pub notices: usize,
+    pub(crate) notices: usize,
     /// Residents they belong to.
-    pub residents: usize,
+    pub(crate) residents: usize,
     /// Nothing was written.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 /// One checked line: the notice and the day it was sent.

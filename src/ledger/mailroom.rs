@@ -74,33 +74,33 @@ CREATE INDEX notice_document ON notice(document_number);
 /// Where a packet went, as printed in the envelope window: the 送付先 when
 /// the letter went to one (SPEC 9).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrintedAddress {
+pub(crate) struct PrintedAddress {
     /// 氏名 as printed.
-    pub name: String,
+    pub(crate) name: String,
     /// The postal code printed (7 digits).
-    pub postal_code: String,
+    pub(crate) postal_code: String,
     /// The address printed.
-    pub address: String,
+    pub(crate) address: String,
     /// The 方書 printed.
-    pub address_extra: String,
+    pub(crate) address_extra: String,
     /// The 送付先氏名 (`<name> 様方`) when the letter went to a 送付先.
-    pub care_of: Option<String>,
+    pub(crate) care_of: Option<String>,
 }
 
 /// A packet of a batch and where it was addressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrintedPacket {
+pub(crate) struct PrintedPacket {
     /// The notice number printed on it.
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// 住民コード.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// The envelope.
-    pub address: PrintedAddress,
+    pub(crate) address: PrintedAddress,
 }
 
 /// Why Japan Post returned a piece (the reasons its return label gives).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ReturnReason {
+pub(crate) enum ReturnReason {
     /// あて所に尋ねあたりません.
     NotFound,
     /// 転居先不明.
@@ -117,7 +117,7 @@ pub enum ReturnReason {
 
 impl ReturnReason {
     /// Every reason, in the order of the return label.
-    pub const ALL: [ReturnReason; 6] = [
+    pub(crate) const ALL: [ReturnReason; 6] = [
         ReturnReason::NotFound,
         ReturnReason::Moved,
         ReturnReason::Unknown,
@@ -127,7 +127,7 @@ impl ReturnReason {
     ];
 
     /// The code written in the ledger and in followups.csv.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             ReturnReason::NotFound => "not-found",
             ReturnReason::Moved => "moved",
@@ -139,7 +139,7 @@ impl ReturnReason {
     }
 
     /// Japan Post's wording.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ReturnReason::NotFound => "あて所に尋ねあたりません",
             ReturnReason::Moved => "転居先不明",
@@ -151,7 +151,7 @@ impl ReturnReason {
     }
 
     /// A code (`not-found`, any ASCII case) or Japan Post's wording.
-    pub fn parse(s: &str) -> Option<ReturnReason> {
+    pub(crate) fn parse(s: &str) -> Option<ReturnReason> {
         let s = s.trim_matches(|c: char| c.is_whitespace());
         Self::ALL
             .into_iter()
@@ -159,84 +159,84 @@ impl ReturnReason {
     }
 
     /// Every code, for messages.
-    pub fn codes() -> String {
+    pub(crate) fn codes() -> String {
         Self::ALL.map(|r| r.key()).join(", ")
     }
 }
 
 /// A document the ledger knows: a packet of a batch, or a reprint of one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocumentRecord {
+pub(crate) struct DocumentRecord {
     /// The batch whose notice it is.
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// That batch's date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// The document's number (with `-R<n>` for a reprint).
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// The packet's number in the batch (the same as `document_number`
     /// unless this is a reprint).
-    pub original: String,
+    pub(crate) original: String,
     /// For a reprint: its number (1 for `-R1`).
-    pub reprint: Option<u32>,
+    pub(crate) reprint: Option<u32>,
     /// 住民コード.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// The items the notice was for, with their expiries (ItemKind order).
-    pub items: Vec<(ItemKind, NaiveDate)>,
+    pub(crate) items: Vec<(ItemKind, NaiveDate)>,
     /// The print file (relative to the batch, or the reprint's file).
-    pub print_file: String,
+    pub(crate) print_file: String,
     /// First page in that file.
-    pub first_page: u32,
+    pub(crate) first_page: u32,
     /// Pages.
-    pub pages: u32,
+    pub(crate) pages: u32,
     /// The day it was printed: the batch date, or the reprint's date.
-    pub printed_on: NaiveDate,
+    pub(crate) printed_on: NaiveDate,
     /// Where it was addressed, when the ledger keeps it (not for batches
     /// recorded before version 3 or rebuilt from their directories).
-    pub address: Option<PrintedAddress>,
+    pub(crate) address: Option<PrintedAddress>,
 }
 
 /// A returned piece, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReturnRecord {
+pub(crate) struct ReturnRecord {
     /// The batch of the document.
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// The document number on the returned piece.
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// 住民コード.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// Japan Post's reason.
-    pub reason: ReturnReason,
+    pub(crate) reason: ReturnReason,
     /// The day it came back.
-    pub returned_on: NaiveDate,
+    pub(crate) returned_on: NaiveDate,
     /// Where the record came from (`--document`, or a returns file's line).
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// An open return with its document: one line of followups.csv.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenReturn {
+pub(crate) struct OpenReturn {
     /// The return.
-    pub record: ReturnRecord,
+    pub(crate) record: ReturnRecord,
     /// The day it was recorded.
-    pub recorded_on: String,
+    pub(crate) recorded_on: String,
     /// The document returned.
-    pub document: DocumentRecord,
+    pub(crate) document: DocumentRecord,
 }
 
 /// A return as `kigen history` lists it: open or resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ResidentReturn {
     /// The return.
-    pub record: ReturnRecord,
+    pub(crate) record: ReturnRecord,
     /// The day it was recorded.
-    pub recorded_on: String,
+    pub(crate) recorded_on: String,
     /// The day it was resolved, and the note, once it is.
-    pub resolved: Option<(String, String)>,
+    pub(crate) resolved: Option<(String, String)>,
 }
 
 /// What `--resolve` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResolveOutcome {
+pub(crate) enum ResolveOutcome {
     /// The return is closed now.
     Resolved,
     /// It was closed before (nothing changed): the day and the note.
@@ -250,31 +250,31 @@ pub enum ResolveOutcome {
 
 /// A reprint, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReprintRecord {
+pub(crate) struct ReprintRecord {
     /// The reprint's number (`<original>-R<n>`).
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// The packet's number in its batch.
-    pub original: String,
+    pub(crate) original: String,
     /// n of `-R<n>`.
-    pub number: u32,
+    pub(crate) number: u32,
     /// The batch of the original.
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// 住民コード.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// Why it was reprinted.
-    pub reason: String,
+    pub(crate) reason: String,
     /// The day it was reprinted.
-    pub reprinted_on: NaiveDate,
+    pub(crate) reprinted_on: NaiveDate,
     /// The file written.
-    pub file: String,
+    pub(crate) file: String,
     /// Its SHA-256.
-    pub sha256: String,
+    pub(crate) sha256: String,
     /// Its pages.
-    pub pages: u32,
+    pub(crate) pages: u32,
     /// SHA-256 of the export the current address came from.
-    pub input_sha256: String,
+    pub(crate) input_sha256: String,
     /// Where it was addressed.
-    pub address: PrintedAddress,
+    pub(crate) address: PrintedAddress,
 }
 
 /// Records a batch's packets (inside the batch's commit).

@@ -96,11 +96,11 @@ fn insert_imported(
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct BatchPlace {
     /// An `import` batch (no print files, no directory): its file's name.
-    pub imported_from: Option<String>,
+    pub(crate) imported_from: Option<String>,
     /// The directory an archived batch was moved to.
-    pub archived_to: Option<String>,
+    pub(crate) archived_to: Option<String>,
     /// The day its personal data was purged.
-    pub purged_on: Option<String>,
+    pub(crate) purged_on: Option<String>,
 }
 
 impl Ledger {

@@ -14,9 +14,9 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone)]
 pub(crate) struct Withdrawn {
     /// Its packets.
-    pub packets: u64,
+    pub(crate) packets: u64,
     /// Where its directory went, relative to `--out` (`.void/<batch>-<n>`).
-    pub moved_to: String,
+    pub(crate) moved_to: String,
 }
 
 /// Withdraws the batch of `date`: its directory moves aside first (so a

@@ -37,22 +37,22 @@ pub(crate) enum Found {
 /// The export to read.
 pub(crate) struct ExportRequest<'a> {
     /// The registry export.
-    pub input: &'a Path,
+    pub(crate) input: &'a Path,
     /// Its encoding.
-    pub encoding: InputEncoding,
+    pub(crate) encoding: InputEncoding,
     /// The profile (columns, 外字 table, eras).
-    pub profile: &'a Profile,
+    pub(crate) profile: &'a Profile,
     /// `--cards`.
-    pub cards: Option<&'a CardsFile>,
+    pub(crate) cards: Option<&'a CardsFile>,
 }
 
 /// The rows found, by code, and the identity of the bytes read.
 #[derive(Debug)]
 pub(crate) struct Export {
     /// Rows of the codes wanted (a code absent here is not in the export).
-    pub rows: HashMap<String, Vec<Found>>,
+    pub(crate) rows: HashMap<String, Vec<Found>>,
     /// The bytes read.
-    pub digest: InputDigest,
+    pub(crate) digest: InputDigest,
 }
 
 /// Reads the export for the codes in `wanted`.

@@ -87,9 +87,9 @@ pub(crate) fn file_component(name: &str) -> String {
 #[derive(Debug)]
 pub(crate) struct Table {
     /// The header's names, trimmed.
-    pub headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
     /// Each record: the physical line it starts on, and its fields.
-    pub rows: Vec<(u64, Vec<String>)>,
+    pub(crate) rows: Vec<(u64, Vec<String>)>,
 }
 
 impl Table {

@@ -99,64 +99,64 @@ impl PullReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Pull {
     /// The packet as the manifest lists it.
-    pub packet: ManifestPacket,
+    pub(crate) packet: ManifestPacket,
     /// Why.
-    pub reason: PullReason,
+    pub(crate) reason: PullReason,
     /// What was found (the export's line; other reasons that also hold).
-    pub detail: String,
+    pub(crate) detail: String,
 }
 
 /// One manifest row: where the packet is and what is on its envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ManifestPacket {
     /// Position in the batch.
-    pub seq: u32,
+    pub(crate) seq: u32,
     /// Print file.
-    pub file: String,
+    pub(crate) file: String,
     /// First page in it.
-    pub first_page: u32,
+    pub(crate) first_page: u32,
     /// Pages.
-    pub pages: u32,
+    pub(crate) pages: u32,
     /// 住民コード.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// 氏名 as manifest.csv writes it.
-    pub name: String,
+    pub(crate) name: String,
     /// The postal code printed.
-    pub postal_code: String,
+    pub(crate) postal_code: String,
     /// The notice number.
-    pub document_number: String,
+    pub(crate) document_number: String,
 }
 
 /// What `pulls` needs.
 pub(crate) struct PullsRequest<'a> {
     /// The printed batch (`out/<as-of>`).
-    pub batch_dir: &'a Path,
+    pub(crate) batch_dir: &'a Path,
     /// The ledger, when given: the batch must be recorded there, and the
     /// packets' printed addresses come from it.
-    pub state: Option<&'a Path>,
+    pub(crate) state: Option<&'a Path>,
     /// The newer export.
-    pub export: ExportRequest<'a>,
+    pub(crate) export: ExportRequest<'a>,
     /// Where pull-list.csv and pull-list.pdf go (`None`: beside the batch,
     /// `pulls-<batch>/`).
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// pull-list.csv's encoding.
-    pub csv_encoding: CsvEncoding,
+    pub(crate) csv_encoding: CsvEncoding,
 }
 
 /// What `pulls` found and wrote.
 #[derive(Debug)]
 pub(crate) struct PullsReport {
     /// The batch (its directory's name, or its ledger id).
-    pub batch_id: String,
+    pub(crate) batch_id: String,
     /// Packets in the batch.
-    pub packets: usize,
+    pub(crate) packets: usize,
     /// Packets to pull, in print order.
-    pub pulls: Vec<Pull>,
+    pub(crate) pulls: Vec<Pull>,
     /// False when the ledger had no printed addresses for the batch (or no
     /// ledger was given): addresses were compared by postal code only.
-    pub addresses_known: bool,
+    pub(crate) addresses_known: bool,
     /// The directory written.
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 /// A committed batch as `pulls` reads it.

@@ -34,27 +34,27 @@ use crate::wareki::Eras;
 /// What a reprint needs.
 pub(crate) struct ReprintRequest<'a> {
     /// The document to reprint (a packet's number, or a reprint's).
-    pub document: &'a str,
+    pub(crate) document: &'a str,
     /// The export giving the current address.
-    pub export: ExportRequest<'a>,
+    pub(crate) export: ExportRequest<'a>,
     /// Why (kept in the ledger).
-    pub reason: &'a str,
+    pub(crate) reason: &'a str,
     /// Where `reprint-<document>.pdf` goes.
-    pub out: &'a Path,
+    pub(crate) out: &'a Path,
     /// The day of the reprint (printed beside the 再発行 mark).
-    pub today: NaiveDate,
+    pub(crate) today: NaiveDate,
     /// `--again`: reprint although the packet was reprinted within `[mail]
     /// reprint_again_days`.
-    pub again: bool,
+    pub(crate) again: bool,
 }
 
 /// What a reprint wrote.
 #[derive(Debug)]
 pub(crate) struct ReprintReport {
     /// The PDF.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// The record.
-    pub record: ReprintRecord,
+    pub(crate) record: ReprintRecord,
 }
 
 /// A packet reprinted within `days` days is not reprinted again without
@@ -115,7 +115,6 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
     let number = ledger.reprints_of(&doc.batch_id, &doc.original)? + 1;
     let document_number = format!("{}-R{number}", doc.original);
     let packet = Packet {
-        seq: 1,
         document_number: &document_number,
         as_of: doc.as_of,
         notice: &notice,

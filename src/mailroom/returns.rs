@@ -16,23 +16,23 @@ use crate::ledger::{DocumentRecord, Ledger, ResolveOutcome, ReturnReason, Return
 #[derive(Debug, Clone)]
 pub(crate) struct ReturnLine {
     /// Where it came from: `--document`, or `<file> line N`.
-    pub source: String,
+    pub(crate) source: String,
     /// The document number on the piece.
-    pub document: String,
+    pub(crate) document: String,
     /// The reason code (or Japan Post's wording).
-    pub reason: String,
+    pub(crate) reason: String,
     /// The day it came back (empty: today).
-    pub date: String,
+    pub(crate) date: String,
 }
 
 /// What recording did.
 #[derive(Debug, Default)]
 pub(crate) struct ReturnsReport {
     /// Returns recorded now.
-    pub recorded: Vec<ReturnRecord>,
+    pub(crate) recorded: Vec<ReturnRecord>,
     /// Returns already recorded (earlier, or earlier in the same file):
     /// counted once, the first record kept.
-    pub already: Vec<ReturnRecord>,
+    pub(crate) already: Vec<ReturnRecord>,
 }
 
 /// The columns of a returns file: the first header of each list names it.

@@ -20,23 +20,23 @@ const BOTTOM: f32 = 195.0;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Column {
     /// The heading.
-    pub head: &'static str,
+    pub(crate) head: &'static str,
     /// Width, mm.
-    pub width_mm: f32,
+    pub(crate) width_mm: f32,
     /// Gothic for codes the eye searches, Mincho for names.
-    pub font: FontId,
+    pub(crate) font: FontId,
 }
 
 /// What goes above the table on every page.
 pub(crate) struct Heading<'a> {
     /// The title.
-    pub title: &'a str,
+    pub(crate) title: &'a str,
     /// Lines under it (the batch, the export, the count).
-    pub lines: &'a [String],
+    pub(crate) lines: &'a [String],
     /// Printed instead of rows when there are none.
-    pub empty: &'a str,
+    pub(crate) empty: &'a str,
     /// The tick box column's heading.
-    pub tick: &'a str,
+    pub(crate) tick: &'a str,
 }
 
 /// The pages of the table.

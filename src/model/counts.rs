@@ -15,30 +15,30 @@ pub struct Counts {
     /// Data rows read (records after the header).
     pub rows_read: u64,
     /// Rows per outcome (SPEC spelling), every outcome present.
-    pub outcomes: BTreeMap<String, u64>,
+    pub(crate) outcomes: BTreeMap<String, u64>,
     /// Excluded rows per 住民状態 value.
-    pub excluded_by_status: BTreeMap<String, u64>,
+    pub(crate) excluded_by_status: BTreeMap<String, u64>,
     /// Rejected rows per field at fault.
-    pub rejected_by_field: BTreeMap<String, u64>,
+    pub(crate) rejected_by_field: BTreeMap<String, u64>,
     /// exceptions.csv lines per code.
-    pub exceptions_by_code: BTreeMap<String, u64>,
+    pub(crate) exceptions_by_code: BTreeMap<String, u64>,
     /// Printed notices per kind.
-    pub notices_by_kind: BTreeMap<String, u64>,
+    pub(crate) notices_by_kind: BTreeMap<String, u64>,
     /// Current residents read whose 氏名カナ is a 振り仮名 placeholder
     /// (`******`, `【名空欄】`, `【氏空欄】`): no フリガナ is printed for them
     /// (SPEC 9). Rows rejected or excluded are not counted. Absent from a
     /// summary.json written before the key existed (read as 0).
     #[serde(default)]
-    pub kana_placeholders: u64,
+    pub(crate) kana_placeholders: u64,
     /// With `--cards`: what became of the card file's rows (absent
     /// without a card file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cards: Option<CardCounts>,
+    pub(crate) cards: Option<CardCounts>,
     /// 住民 rows with a card per rule generation that decided their items
     /// (SPEC 15: summary.json names the generations used). Absent from a
     /// summary.json written before the key existed.
     #[serde(default)]
-    pub generations: BTreeMap<String, u64>,
+    pub(crate) generations: BTreeMap<String, u64>,
 }
 
 /// What became of the card file's rows (SPEC 9): every row is joined,
@@ -46,11 +46,11 @@ pub struct Counts {
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct CardCounts {
     /// Data rows of the card file.
-    pub rows_read: u64,
+    pub(crate) rows_read: u64,
     /// Rows a 住民 row joined.
-    pub joined: u64,
+    pub(crate) joined: u64,
     /// Rows in rejects.csv (`source` = `cards`).
-    pub rejected: u64,
+    pub(crate) rejected: u64,
     /// Of the rejected rows, those whose key could not be read (a record
     /// of the wrong shape, a key that is not a key): no 住民 row could be
     /// rejected with them, so that a resident may be `no-item` for want of
@@ -58,17 +58,17 @@ pub struct CardCounts {
     /// Absent from a summary.json written before the key existed (read as
     /// 0).
     #[serde(default)]
-    pub unattributed: u64,
+    pub(crate) unattributed: u64,
     /// Rows in cards-unmatched.csv.
-    pub unmatched: u64,
+    pub(crate) unmatched: u64,
     /// Unmatched rows per reason (`no-registry-row`, `not-resident`).
-    pub unmatched_by_reason: BTreeMap<String, u64>,
+    pub(crate) unmatched_by_reason: BTreeMap<String, u64>,
 }
 
 impl CardCounts {
     /// The card file's identity: rows read = joined + rejected + unmatched,
     /// the unattributed being some of the rejected.
-    pub fn reconciles(&self) -> bool {
+    pub(crate) fn reconciles(&self) -> bool {
         self.joined + self.rejected + self.unmatched == self.rows_read
             && self.unattributed <= self.rejected
     }
@@ -76,7 +76,7 @@ impl CardCounts {
 
 impl Counts {
     /// All outcomes at zero.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut c = Counts::default();
         for o in Outcome::ALL {
             c.outcomes.insert(o.as_str().to_string(), 0);
@@ -85,7 +85,7 @@ impl Counts {
     }
 
     /// Rows with `outcome`.
-    pub fn of(&self, outcome: Outcome) -> u64 {
+    pub(crate) fn of(&self, outcome: Outcome) -> u64 {
         self.outcomes.get(outcome.as_str()).copied().unwrap_or(0)
     }
 
@@ -97,7 +97,7 @@ impl Counts {
     }
 
     /// Counts one row.
-    pub fn add(&mut self, row: &RowOutput) {
+    pub(crate) fn add(&mut self, row: &RowOutput) {
         // Runs once a row on the serial path: no allocation unless a key is new.
         fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
             match map.get_mut(key) {
@@ -128,7 +128,7 @@ impl Counts {
     }
 
     /// Adds another batch's counts.
-    pub fn merge(&mut self, other: &Counts) {
+    pub(crate) fn merge(&mut self, other: &Counts) {
         fn add_all(into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>) {
             for (k, v) in from {
                 match into.get_mut(k) {
@@ -150,7 +150,7 @@ impl Counts {
     }
 
     /// The counts as an operator reads them.
-    pub fn report(&self) -> String {
+    pub(crate) fn report(&self) -> String {
         let mut s = String::new();
         // Keys echo values of the export (住民状態): no control character
         // reaches the terminal or the log.

@@ -2,7 +2,7 @@
 
 /// The fields kigen reads from the export (SPEC 1's table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Field {
+pub(crate) enum Field {
     /// 住民コード: the registry's resident key (never the 個人番号).
     ResidentCode,
     /// 氏名.
@@ -166,14 +166,14 @@ const fn all_fields() -> [Field; Field::COUNT] {
 impl Field {
     /// Every field, in SPEC order (also the order in which a row's problems
     /// are reported).
-    pub const ALL: [Field; Field::COUNT] = all_fields();
+    pub(crate) const ALL: [Field; Field::COUNT] = all_fields();
 
     /// How many fields there are.
-    pub const COUNT: usize = 24;
+    pub(crate) const COUNT: usize = 24;
 
     /// The fields a card file provides instead of the registry (SPEC 9:
     /// with `--cards`, the registry's own card columns are not read).
-    pub const CARD_DATES: [Field; 7] = [
+    pub(crate) const CARD_DATES: [Field; 7] = [
         Field::CardApplied,
         Field::CardIssued,
         Field::CardExpiry,
@@ -188,7 +188,7 @@ impl Field {
     }
 
     /// The profile key under `[columns]`.
-    pub const fn key(self) -> &'static str {
+    pub(crate) const fn key(self) -> &'static str {
         self.info().key
     }
 
@@ -199,28 +199,28 @@ impl Field {
 
     /// The default header name (SPEC 1). The SPEC 9 items (送付先,
     /// 支援措置) have none: a profile maps them by name or not at all.
-    pub const fn default_header(self) -> &'static str {
+    pub(crate) const fn default_header(self) -> &'static str {
         self.info().default_header
     }
 
     /// Whether the header must be present and the value non-empty for a 住民 row.
-    pub const fn required(self) -> bool {
+    pub(crate) const fn required(self) -> bool {
         self.info().required
     }
 
     /// True for a card date field (see [`Field::CARD_DATES`]).
-    pub fn is_card_date(self) -> bool {
+    pub(crate) fn is_card_date(self) -> bool {
         Field::CARD_DATES.contains(&self)
     }
 
     /// True when a profile may leave the field unmapped (an empty header
     /// name): the SPEC 9 items, which exports before the standard lack.
-    pub fn may_be_unmapped(self) -> bool {
+    pub(crate) fn may_be_unmapped(self) -> bool {
         self.default_header().is_empty()
     }
 
     /// The field's position in [`Field::ALL`].
-    pub const fn index(self) -> usize {
+    pub(crate) const fn index(self) -> usize {
         self as usize
     }
 }

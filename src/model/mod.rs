@@ -13,11 +13,11 @@ mod resident;
 pub use crate::postal_code::PostalCode;
 pub use counts::{CardCounts, Counts};
 pub use encoding::{CsvEncoding, InputEncoding};
-pub use field::Field;
-pub use mail::{weight_band, Bundle, CountSheet, MIXED_BUNDLE};
+pub(crate) use field::Field;
+pub(crate) use mail::{weight_band, Bundle, CountSheet, MIXED_BUNDLE};
 pub(crate) use notice::envelope_barcode;
-pub use notice::{DueNotice, Exception, Hold, NoBarcodeNote, RowOutput};
-pub use resident::{
-    valid_resident_code, BirthWritten, CodeKey, Envelope, MailTo, Reject, Resident, RowRead,
-    UnmatchedCard, CURRENT_RESIDENT,
+pub(crate) use notice::{DueNotice, Exception, Hold, NoBarcodeNote, RowOutput};
+pub(crate) use resident::{
+    valid_resident_code, BirthWritten, CodeKey, MailTo, Reject, Resident, RowRead, UnmatchedCard,
+    CURRENT_RESIDENT,
 };

@@ -14,41 +14,41 @@ use crate::select::{Outcome, Selection};
 
 /// Why a due resident's notice is held instead of printed (held.csv).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hold {
+pub(crate) struct Hold {
     /// The field at fault.
-    pub field: Field,
+    pub(crate) field: Field,
     /// The character at fault, when it is one character.
-    pub code_point: Option<char>,
+    pub(crate) code_point: Option<char>,
     /// Why.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// A resident with a notice to print.
 #[derive(Debug, Clone)]
-pub struct DueNotice {
+pub(crate) struct DueNotice {
     /// The resident.
-    pub resident: Resident,
+    pub(crate) resident: Resident,
     /// The rules' items.
-    pub evaluation: Evaluation,
+    pub(crate) evaluation: Evaluation,
     /// What is due.
-    pub selection: Selection,
+    pub(crate) selection: Selection,
     /// The customer barcode's characters (STC … SPC), or why there is none.
-    pub barcode: Result<Vec<BarChar>, NoBarcodeNote>,
+    pub(crate) barcode: Result<Vec<BarChar>, NoBarcodeNote>,
     /// The 郵便区番号 of the envelope's postal code (3 or 5 digits), which
     /// presort orders and bundles by; `None` when the postal data does not
     /// know the code (the piece goes into the 雑 bundle).
-    pub ku: Option<String>,
+    pub(crate) ku: Option<String>,
 }
 
 /// Why a printed notice has no customer barcode: the reason and the
 /// envelope's postal code. Written (manifest.csv's `barcode_note`,
 /// exceptions.csv) as `〒{postal code}: {reason}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoBarcodeNote {
+pub(crate) struct NoBarcodeNote {
     /// Why.
-    pub reason: NoBarcodeReason,
+    pub(crate) reason: NoBarcodeReason,
     /// The envelope's postal code.
-    pub postal_code: PostalCode,
+    pub(crate) postal_code: PostalCode,
 }
 
 impl fmt::Display for NoBarcodeNote {
@@ -87,52 +87,52 @@ pub(crate) fn envelope_barcode(
 
 /// One line of exceptions.csv: a usable row that a person should look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exception {
+pub(crate) struct Exception {
     /// The short kebab-case code (`expiry-mismatch`, `no-barcode`, …).
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// What was found.
-    pub detail: String,
+    pub(crate) detail: String,
 }
 
 /// Everything one input row produced: exactly one outcome, and the lines it
 /// adds to rejects.csv, exceptions.csv and held.csv (formatted by
 /// `outputs`).
 #[derive(Debug, Clone)]
-pub struct RowOutput {
+pub(crate) struct RowOutput {
     /// Physical line on which the row starts.
-    pub line: u32,
+    pub(crate) line: u32,
     /// 住民コード as far as it could be read.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// The row's outcome.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// The expiries the rules used (card, user certificate, signing
     /// certificate).
-    pub expiries: [Option<NaiveDate>; 3],
+    pub(crate) expiries: [Option<NaiveDate>; 3],
     /// outcomes.csv's detail.
-    pub detail: String,
+    pub(crate) detail: String,
     /// Why the row was rejected, if it was.
-    pub reject: Option<Reject>,
+    pub(crate) reject: Option<Reject>,
     /// Its exceptions (possibly several).
-    pub exceptions: Vec<Exception>,
+    pub(crate) exceptions: Vec<Exception>,
     /// Why its notice is held, if it is.
-    pub hold: Option<Hold>,
+    pub(crate) hold: Option<Hold>,
     /// The status value of an excluded row.
-    pub excluded_status: Option<String>,
+    pub(crate) excluded_status: Option<String>,
     /// The notice to print, if `Printed`.
-    pub notice: Option<Box<DueNotice>>,
+    pub(crate) notice: Option<Box<DueNotice>>,
     /// The row was read as a current resident whose 氏名カナ is a 振り仮名
     /// placeholder (counted in summary.json).
-    pub kana_placeholder: bool,
+    pub(crate) kana_placeholder: bool,
     /// With a card file: the card record the row's join key found.
-    pub card_entry: Option<u32>,
+    pub(crate) card_entry: Option<u32>,
     /// The name of the rule generation that decided the row's items (a
     /// 住民 row with a card), for summary.json.
-    pub generation: Option<String>,
+    pub(crate) generation: Option<String>,
 }
 
 impl RowOutput {
     /// A row with `outcome` and nothing else yet.
-    pub fn new(line: u32, resident_code: &str, outcome: Outcome) -> Self {
+    pub(crate) fn new(line: u32, resident_code: &str, outcome: Outcome) -> Self {
         RowOutput {
             line,
             resident_code: resident_code.to_string(),

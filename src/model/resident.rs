@@ -7,75 +7,75 @@ use crate::rules::ItemDates;
 
 /// A current resident's row, validated and normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resident {
+pub(crate) struct Resident {
     /// Physical line on which the row starts.
-    pub line: u32,
+    pub(crate) line: u32,
     /// 住民コード.
-    pub code: String,
+    pub(crate) code: String,
     /// 氏名, 外字 mapped.
-    pub name: String,
+    pub(crate) name: String,
     /// 氏名カナ, full-width; empty when the registry holds a placeholder
     /// instead of a reading (see `kana_placeholder`).
-    pub name_kana: String,
+    pub(crate) name_kana: String,
     /// The registry's 氏名カナ was a 振り仮名 placeholder (`******`,
     /// `【名空欄】`, `【氏空欄】`, SPEC 9): no フリガナ is printed.
-    pub kana_placeholder: bool,
+    pub(crate) kana_placeholder: bool,
     /// 郵便番号.
-    pub postal_code: PostalCode,
+    pub(crate) postal_code: PostalCode,
     /// 住所, 外字 mapped.
-    pub address: String,
+    pub(crate) address: String,
     /// 方書, 外字 mapped.
-    pub address_extra: String,
+    pub(crate) address_extra: String,
     /// The dates the rules read (`dates.birth` is the birth date to compute
     /// with: `None` for a 不詳日).
-    pub dates: ItemDates,
+    pub(crate) dates: ItemDates,
     /// How 生年月日 is written, when it is not an ordinary calendar date.
-    pub birth_written: BirthWritten,
+    pub(crate) birth_written: BirthWritten,
     /// 転送不要.
-    pub non_forwardable: bool,
+    pub(crate) non_forwardable: bool,
     /// 法定代理人氏名, 外字 mapped.
-    pub legal_representative: String,
+    pub(crate) legal_representative: String,
     /// 送付先 (SPEC 9): where the letter goes instead of the address.
-    pub mail_to: Option<MailTo>,
+    pub(crate) mail_to: Option<MailTo>,
     /// Under 支援措置 (DV and similar protection): a due notice is held
     /// unless the profile says `support_measure = "print"`.
-    pub support_measure: bool,
+    pub(crate) support_measure: bool,
     /// With a card file: the card record this row joined (for the tally
     /// of card rows).
-    pub card_entry: Option<u32>,
+    pub(crate) card_entry: Option<u32>,
 }
 
 /// 送付先: a care home, a hospital, a relative's address the registry
 /// records for mail (SPEC 9). The envelope, the barcode, the sort order and
 /// the district counts use it; the enclosures keep the registered address.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MailTo {
+pub(crate) struct MailTo {
     /// 送付先郵便番号.
-    pub postal_code: PostalCode,
+    pub(crate) postal_code: PostalCode,
     /// 送付先住所, 外字 mapped.
-    pub address: String,
+    pub(crate) address: String,
     /// 送付先方書, 外字 mapped.
-    pub address_extra: String,
+    pub(crate) address_extra: String,
     /// 送付先氏名, 外字 mapped (printed `<name> 様方`; may be empty).
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// Where a letter goes: the 送付先, or the registered address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Envelope<'a> {
+pub(crate) struct Envelope<'a> {
     /// The postal code printed and barcoded.
-    pub postal_code: &'a PostalCode,
+    pub(crate) postal_code: &'a PostalCode,
     /// The address printed and barcoded.
-    pub address: &'a str,
+    pub(crate) address: &'a str,
     /// The 方書 printed and barcoded.
-    pub address_extra: &'a str,
+    pub(crate) address_extra: &'a str,
     /// The 送付先氏名 (`<name> 様方`), when the letter goes to a 送付先.
-    pub care_of: Option<&'a str>,
+    pub(crate) care_of: Option<&'a str>,
 }
 
 impl Resident {
     /// Where the letter goes (SPEC 9: the 送付先 when there is one).
-    pub fn envelope(&self) -> Envelope<'_> {
+    pub(crate) fn envelope(&self) -> Envelope<'_> {
         match &self.mail_to {
             Some(m) => Envelope {
                 postal_code: &m.postal_code,
@@ -96,7 +96,7 @@ impl Resident {
     /// SPEC 2's list for holding a notice. (氏名カナ is not on it: the
     /// application form leaves its フリガナ blank rather than print a reading
     /// it cannot draw.)
-    pub fn printed_fields(&self) -> [(Field, &str); 7] {
+    pub(crate) fn printed_fields(&self) -> [(Field, &str); 7] {
         let m = self.mail_to.as_ref();
         [
             (Field::Name, &self.name),
@@ -117,7 +117,7 @@ impl Resident {
 /// ordinary calendar date, or one of the forms the registry may lawfully
 /// hold only there.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum BirthWritten {
+pub(crate) enum BirthWritten {
     /// A calendar date; `dates.birth` is that date.
     #[default]
     Exact,
@@ -141,7 +141,7 @@ pub enum BirthWritten {
 
 impl BirthWritten {
     /// The field as written, for a date that is not an ordinary one.
-    pub fn written(&self) -> Option<&str> {
+    pub(crate) fn written(&self) -> Option<&str> {
         match self {
             BirthWritten::Exact => None,
             BirthWritten::Feb29Common { written, .. } | BirthWritten::Unknown { written } => {
@@ -153,33 +153,33 @@ impl BirthWritten {
 
 /// A row that cannot be used: one line of rejects.csv.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reject {
+pub(crate) struct Reject {
     /// Physical line on which the row starts.
-    pub line: u32,
+    pub(crate) line: u32,
     /// 住民コード when it could be read safely, else empty.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// The header name of the field at fault, or `(row)`.
-    pub field: String,
+    pub(crate) field: String,
     /// The value at fault (never a whole raw line).
-    pub value: String,
+    pub(crate) value: String,
     /// Why.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// A card row no 住民 row joined: one line of cards-unmatched.csv.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnmatchedCard {
+pub(crate) struct UnmatchedCard {
     /// The card file's line.
-    pub line: u32,
+    pub(crate) line: u32,
     /// The key masked but its last four characters.
-    pub key_hint: String,
+    pub(crate) key_hint: String,
     /// `no-registry-row` or `not-resident: <status>`.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// What reading made of one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RowRead {
+pub(crate) enum RowRead {
     /// Unusable: goes to rejects.csv.
     Rejected(Reject),
     /// 住民状態 other than 住民: counted, not validated.
@@ -198,16 +198,16 @@ pub enum RowRead {
 }
 
 /// The status of a current resident (SPEC 1: exactly 住民 after trimming).
-pub const CURRENT_RESIDENT: &str = "住民";
+pub(crate) const CURRENT_RESIDENT: &str = "住民";
 
 /// A valid 住民コード packed in 16 bytes (length in the last), so that the
 /// duplicate scan over a million rows costs 20 bytes a row, not an allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CodeKey([u8; 16]);
+pub(crate) struct CodeKey([u8; 16]);
 
 impl CodeKey {
     /// Packs a valid code (1–15 ASCII letters or digits).
-    pub fn new(code: &str) -> Option<CodeKey> {
+    pub(crate) fn new(code: &str) -> Option<CodeKey> {
         if !valid_resident_code(code) {
             return None;
         }
@@ -218,12 +218,12 @@ impl CodeKey {
     }
 
     /// The code.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0[..self.0[15] as usize]).unwrap_or("")
     }
 }
 
 /// 1–15 ASCII letters or digits.
-pub fn valid_resident_code(code: &str) -> bool {
+pub(crate) fn valid_resident_code(code: &str) -> bool {
     (1..=15).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
 }

@@ -36,17 +36,17 @@ pub(crate) fn write_bundles(dir: &Path, bundles: &[Bundle], encoding: CsvEncodin
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub(crate) struct BundleRecord {
     /// The bundle's number (1-based, as written).
-    pub bundle: String,
+    pub(crate) bundle: String,
     /// Its 郵便区番号, or the mixed bundle's key.
-    pub key: String,
+    pub(crate) key: String,
     /// Its pieces.
-    pub pieces: u64,
+    pub(crate) pieces: u64,
     /// The manifest seq of its first piece.
-    pub first_seq: u64,
+    pub(crate) first_seq: u64,
     /// And of its last.
-    pub last_seq: u64,
+    pub(crate) last_seq: u64,
     /// Its print file(s), joined with `;`.
-    pub file: String,
+    pub(crate) file: String,
 }
 
 /// Reads `dir`'s bundles.csv by header name; the error names the file and

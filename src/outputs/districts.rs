@@ -11,11 +11,11 @@ use super::manifest::ManifestRow;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FileDistrict<'a> {
     /// The print file.
-    pub file: &'a str,
+    pub(crate) file: &'a str,
     /// The first three digits of the postal code.
-    pub district: &'a str,
+    pub(crate) district: &'a str,
     /// The counts.
-    pub count: DistrictCount,
+    pub(crate) count: DistrictCount,
 }
 
 /// Packets and pages of one 3-digit postal district (mailing.csv's
@@ -23,15 +23,15 @@ pub(crate) struct FileDistrict<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct DistrictCount {
     /// The first three digits of the postal code.
-    pub district: String,
+    pub(crate) district: String,
     /// Packets.
-    pub packets: u64,
+    pub(crate) packets: u64,
     /// Pages.
-    pub pages: u64,
+    pub(crate) pages: u64,
     /// Of the packets, those to addresses marked 転送不要.
-    pub non_forwardable: u64,
+    pub(crate) non_forwardable: u64,
     /// Of the packets, those without a customer barcode.
-    pub without_barcode: u64,
+    pub(crate) without_barcode: u64,
 }
 
 impl DistrictCount {

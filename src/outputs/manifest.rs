@@ -13,17 +13,17 @@ use crate::rules::ItemKind;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ManifestRow<'a> {
     /// Position in the batch (1-based).
-    pub seq: u32,
+    pub(crate) seq: u32,
     /// The print file, relative to the batch (`print/notices-0001.pdf`).
-    pub file: &'a str,
+    pub(crate) file: &'a str,
     /// The packet's first page in that file (1-based).
-    pub first_page: usize,
+    pub(crate) first_page: usize,
     /// Its pages.
-    pub pages: usize,
+    pub(crate) pages: usize,
     /// The notice number printed on it.
-    pub document_number: &'a str,
+    pub(crate) document_number: &'a str,
     /// The resident and what is due.
-    pub notice: &'a DueNotice,
+    pub(crate) notice: &'a DueNotice,
 }
 
 /// One row of manifest.csv as read back, by header name (`verify`, the
@@ -31,37 +31,37 @@ pub(crate) struct ManifestRow<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub(crate) struct ManifestRecord {
     /// Position in the batch (1-based).
-    pub seq: u32,
+    pub(crate) seq: u32,
     /// The print file, relative to the batch.
-    pub file: String,
+    pub(crate) file: String,
     /// The packet's first page in that file (1-based).
-    pub first_page: u32,
+    pub(crate) first_page: u32,
     /// Its pages.
-    pub pages: u32,
+    pub(crate) pages: u32,
     /// 住民コード.
-    pub resident_code: String,
+    pub(crate) resident_code: String,
     /// 氏名 as written (see `csvfile::push_field`).
-    pub name: String,
+    pub(crate) name: String,
     /// The envelope's postal code, seven digits.
-    pub postal_code: String,
+    pub(crate) postal_code: String,
     /// `card`, `certificate` or `residence`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// The card's expiry (ISO), or empty.
-    pub card_expiry: String,
+    pub(crate) card_expiry: String,
     /// `1` when the card is due.
-    pub card_due: String,
+    pub(crate) card_due: String,
     /// The user certificate's expiry, or empty.
-    pub user_cert_expiry: String,
+    pub(crate) user_cert_expiry: String,
     /// `1` when it is due.
-    pub user_cert_due: String,
+    pub(crate) user_cert_due: String,
     /// The signing certificate's expiry, or empty.
-    pub sign_cert_expiry: String,
+    pub(crate) sign_cert_expiry: String,
     /// `1` when it is due.
-    pub sign_cert_due: String,
+    pub(crate) sign_cert_due: String,
     /// The notice number.
-    pub document_number: String,
+    pub(crate) document_number: String,
     /// Why there is no barcode, or empty.
-    pub barcode_note: String,
+    pub(crate) barcode_note: String,
 }
 
 impl ManifestRecord {

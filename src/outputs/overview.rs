@@ -25,48 +25,48 @@ use crate::model::Counts;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Identity<'a> {
     /// `<as-of>`, or `<as-of>.N` for a supplement.
-    pub batch_id: &'a str,
+    pub(crate) batch_id: &'a str,
     /// The batch date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// kigen's version.
-    pub version: &'a str,
+    pub(crate) version: &'a str,
     /// SHA-256 of the export's bytes processed.
-    pub input_sha256: &'a str,
+    pub(crate) input_sha256: &'a str,
     /// The export's size.
-    pub input_bytes: u64,
+    pub(crate) input_bytes: u64,
     /// The profile used (`builtin:saku` or its directory).
-    pub profile: &'a str,
+    pub(crate) profile: &'a str,
     /// SHA-256 of its profile.toml.
-    pub profile_sha256: &'a str,
+    pub(crate) profile_sha256: &'a str,
     /// The postal data used for barcodes.
-    pub postal_data: &'a str,
+    pub(crate) postal_data: &'a str,
 }
 
 /// One print file as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PrintFileFacts {
     /// Path in the batch (`print/notices-0001.pdf`).
-    pub file: String,
+    pub(crate) file: String,
     /// Packets in it.
-    pub packets: u64,
+    pub(crate) packets: u64,
     /// Pages in it.
-    pub pages: u64,
+    pub(crate) pages: u64,
     /// Its size.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Its SHA-256 (lower-case hex), as summary.json records it.
-    pub sha256: String,
+    pub(crate) sha256: String,
 }
 
 /// The packets without a barcode for one reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct NoBarcodeGroup {
     /// Packets.
-    pub packets: u64,
+    pub(crate) packets: u64,
     /// The first few of their postal codes, in order, each once (see
     /// [`NO_BARCODE_EXAMPLES`]).
-    pub examples: Vec<String>,
+    pub(crate) examples: Vec<String>,
     /// Other postal codes than the examples had this reason too.
-    pub more: bool,
+    pub(crate) more: bool,
 }
 
 /// The most example postal codes a [`NoBarcodeGroup`] keeps (the report's
@@ -91,18 +91,18 @@ impl NoBarcodeGroup {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct MailFacts {
     /// Packets (= manifest rows).
-    pub packets: u64,
+    pub(crate) packets: u64,
     /// Pages.
-    pub pages: u64,
+    pub(crate) pages: u64,
     /// Packets to addresses marked 転送不要 (printed apart).
-    pub non_forwardable: u64,
+    pub(crate) non_forwardable: u64,
     /// Packets with a customer barcode.
-    pub with_barcode: u64,
+    pub(crate) with_barcode: u64,
     /// Packets without one, per reason (the manifest's `barcode_note`
     /// without its postal code).
-    pub without_barcode: BTreeMap<NoBarcodeReason, NoBarcodeGroup>,
+    pub(crate) without_barcode: BTreeMap<NoBarcodeReason, NoBarcodeGroup>,
     /// Per district, in district order.
-    pub districts: Vec<DistrictCount>,
+    pub(crate) districts: Vec<DistrictCount>,
 }
 
 impl MailFacts {
@@ -140,12 +140,12 @@ pub(crate) const OTHER_REASONS: &str = "（その他の理由）";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ReasonTally {
     /// Rows read.
-    pub rows: u64,
+    pub(crate) rows: u64,
     /// Rows per field (column header) at fault.
-    pub by_field: BTreeMap<String, u64>,
+    pub(crate) by_field: BTreeMap<String, u64>,
     /// Rows per (field, reason with the row's own particulars masked: see
     /// [`reason_shape`]).
-    pub by_reason: BTreeMap<(String, String), u64>,
+    pub(crate) by_reason: BTreeMap<(String, String), u64>,
 }
 
 impl ReasonTally {
@@ -310,17 +310,17 @@ pub(crate) fn tally_reasons(
 #[derive(Debug)]
 pub(crate) struct Overview<'a> {
     /// The batch's identity.
-    pub identity: Identity<'a>,
+    pub(crate) identity: Identity<'a>,
     /// summary.json's counts (the very same value).
-    pub counts: &'a Counts,
+    pub(crate) counts: &'a Counts,
     /// The print files, in the manifest's order.
-    pub print_files: &'a [PrintFileFacts],
+    pub(crate) print_files: &'a [PrintFileFacts],
     /// The printed packets as the mail room counts them.
-    pub mail: MailFacts,
+    pub(crate) mail: MailFacts,
     /// rejects.csv, counted.
-    pub rejects: ReasonTally,
+    pub(crate) rejects: ReasonTally,
     /// held.csv, counted.
-    pub held: ReasonTally,
+    pub(crate) held: ReasonTally,
 }
 
 /// The Japanese names the auditor reads: outcomes, exception codes, notice

@@ -21,47 +21,47 @@ pub(crate) use crate::names::SUMMARY_FILE;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct FileEntry {
     /// Path relative to the batch directory.
-    pub file: String,
+    pub(crate) file: String,
     /// Size in bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// SHA-256, lower-case hex.
-    pub sha256: String,
+    pub(crate) sha256: String,
     /// Packets (print files only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub packets: Option<u64>,
+    pub(crate) packets: Option<u64>,
     /// Pages (print files only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub pages: Option<u64>,
+    pub(crate) pages: Option<u64>,
 }
 
 /// The input file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct InputEntry {
     /// Size in bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// SHA-256.
-    pub sha256: String,
+    pub(crate) sha256: String,
 }
 
 /// The card file (`--cards`, SPEC 9).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct CardsEntry {
     /// Size in bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// SHA-256.
-    pub sha256: String,
+    pub(crate) sha256: String,
     /// The registry header it was joined on.
-    pub registry_key: String,
+    pub(crate) registry_key: String,
     /// Per card key (`key`, then the dates), the card file's header used
     /// (`null`: listed absent).
-    pub columns: ColumnsUsed,
+    pub(crate) columns: ColumnsUsed,
 }
 
 /// How the export's columns were read: per profile key (in [`Field::ALL`]
 /// order), the header used, or `None` for a key the profile lists absent.
 /// Written as a JSON object in that order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct ColumnsUsed(pub Vec<(String, Option<String>)>);
+pub(crate) struct ColumnsUsed(pub(crate) Vec<(String, Option<String>)>);
 
 impl ColumnsUsed {
     /// From the column map's answer.
@@ -113,61 +113,61 @@ impl<'de> Deserialize<'de> for ColumnsUsed {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct Summary {
     /// "kigen".
-    pub tool: String,
+    pub(crate) tool: String,
     /// kigen's version.
-    pub version: String,
+    pub(crate) version: String,
     /// The batch date.
-    pub as_of: String,
+    pub(crate) as_of: String,
     /// The input file.
-    pub input: InputEntry,
+    pub(crate) input: InputEntry,
     /// The card file, when the batch read one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cards: Option<CardsEntry>,
+    pub(crate) cards: Option<CardsEntry>,
     /// The header each profile key was read from (`null`: listed absent).
     /// Missing from summaries written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns: Option<ColumnsUsed>,
+    pub(crate) columns: Option<ColumnsUsed>,
     /// The profile used: `builtin:<name>` or its directory. Absent from
     /// batches written before it was recorded.
     #[serde(default)]
-    pub profile: String,
+    pub(crate) profile: String,
     /// SHA-256 of profile.toml.
-    pub profile_sha256: String,
+    pub(crate) profile_sha256: String,
     /// The postal data used for barcodes: built-in table or KEN_ALL, and its date.
-    pub postal_data: String,
+    pub(crate) postal_data: String,
     /// Rows by outcome and reason.
-    pub counts: Counts,
+    pub(crate) counts: Counts,
     /// Every other file of the batch, sorted by path.
-    pub files: Vec<FileEntry>,
+    pub(crate) files: Vec<FileEntry>,
     /// Seconds spent (the one part that differs between runs).
-    pub timings: serde_json::Value,
+    pub(crate) timings: serde_json::Value,
 }
 
 /// What [`write_summary`] needs beyond the files on disk.
 #[derive(Debug)]
 pub(crate) struct SummaryInput<'a> {
     /// The batch date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// Input SHA-256.
-    pub input_sha256: &'a str,
+    pub(crate) input_sha256: &'a str,
     /// Input size.
-    pub input_bytes: u64,
+    pub(crate) input_bytes: u64,
     /// The header each profile key was read from.
-    pub columns: &'a [(Field, Option<String>)],
+    pub(crate) columns: &'a [(Field, Option<String>)],
     /// The card file, when there is one.
-    pub cards: Option<CardsEntry>,
+    pub(crate) cards: Option<CardsEntry>,
     /// The profile's name (`builtin:saku` or its directory).
-    pub profile: &'a str,
+    pub(crate) profile: &'a str,
     /// profile.toml SHA-256.
-    pub profile_sha256: &'a str,
+    pub(crate) profile_sha256: &'a str,
     /// The postal data's description.
-    pub postal_data: &'a str,
+    pub(crate) postal_data: &'a str,
     /// The counts.
-    pub counts: &'a Counts,
+    pub(crate) counts: &'a Counts,
     /// Print files: (name under print/, packets, pages).
-    pub print_files: &'a [(String, usize, usize)],
+    pub(crate) print_files: &'a [(String, usize, usize)],
     /// The timings object, as JSON text.
-    pub timings_json: &'a str,
+    pub(crate) timings_json: &'a str,
 }
 
 /// Lists the batch directory's files (relative paths, sorted), except

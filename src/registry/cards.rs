@@ -18,7 +18,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -39,12 +39,15 @@ use crate::wareki::Eras;
 /// The card dates of one card record, in [`Field::CARD_DATES`] order, and
 /// its card kind when the card file maps `card_kind` (SPEC 15).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CardDates(pub [Option<NaiveDate>; 7], pub Option<CardKind>);
+pub(crate) struct CardDates(
+    pub(crate) [Option<NaiveDate>; 7],
+    pub(crate) Option<CardKind>,
+);
 
 impl CardDates {
     /// The date of a card field (`None` for an empty one, or a field that
     /// is not a card date).
-    pub fn get(&self, field: Field) -> Option<NaiveDate> {
+    pub(crate) fn get(&self, field: Field) -> Option<NaiveDate> {
         let i = Field::CARD_DATES.iter().position(|f| *f == field)?;
         self.0[i]
     }
@@ -73,7 +76,7 @@ struct CardEntry {
 
 /// What a registry row found in the card file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardLookup<'a> {
+pub(crate) enum CardLookup<'a> {
     /// No card record has the key: the row has no card (`no-item`).
     NoRecord,
     /// The card record `entry` (an index for [`CardJoins`]) with its dates.
@@ -97,9 +100,7 @@ pub enum CardLookup<'a> {
 
 /// The card file, read, validated and indexed by key.
 #[derive(Debug)]
-pub struct CardIndex {
-    /// The card file.
-    pub path: PathBuf,
+pub(crate) struct CardIndex {
     entries: Vec<CardEntry>,
     by_key: FxHashMap<CodeKey, u32>,
     /// The distinct reasons of rejected records.
@@ -113,10 +114,10 @@ pub struct CardIndex {
     /// told about them (SPEC 13).
     unattributed: u64,
     /// The bytes read.
-    pub digest: InputDigest,
+    pub(crate) digest: InputDigest,
     /// Each card profile key and the header it was read from (`None`:
     /// listed absent), key first (summary.json's `card_columns`).
-    pub columns: Vec<(String, Option<String>)>,
+    pub(crate) columns: Vec<(String, Option<String>)>,
 }
 
 /// Where each card column sits in the card file.
@@ -137,7 +138,11 @@ impl CardIndex {
     /// Reads and validates the whole card file. Fatal: the file cannot be
     /// read, is in another encoding, or its header lacks the key or a mapped
     /// date column (exit 2, naming it).
-    pub fn read(path: &Path, encoding: InputEncoding, profile: &Profile) -> Result<CardIndex> {
+    pub(crate) fn read(
+        path: &Path,
+        encoding: InputEncoding,
+        profile: &Profile,
+    ) -> Result<CardIndex> {
         let settings = &profile.settings;
         let mut stream = RecordStream::open(path)?;
         stream.limit_records(settings.input.max_record_bytes);
@@ -194,7 +199,6 @@ impl CardIndex {
         let (rows, unattributed) = (builder.rows, builder.unattributed);
         let (entries, by_key, reasons, rejects) = builder.finish(&map)?;
         Ok(CardIndex {
-            path: path.to_path_buf(),
             entries,
             by_key,
             reasons,
@@ -208,7 +212,7 @@ impl CardIndex {
 
     /// The card record of a registry row's join key (as
     /// [`CardIndex::join_key`] gives it).
-    pub fn lookup(&self, key: CodeKey) -> CardLookup<'_> {
+    pub(crate) fn lookup(&self, key: CodeKey) -> CardLookup<'_> {
         let k = key;
         let Some(&i) = self.by_key.get(&k) else {
             return CardLookup::NoRecord;
@@ -225,24 +229,24 @@ impl CardIndex {
     }
 
     /// Card rows read (the card file's data records).
-    pub fn rows(&self) -> u64 {
+    pub(crate) fn rows(&self) -> u64 {
         self.rows
     }
 
     /// Card rows rejected (rejects.csv, `source` = `cards`).
-    pub fn rejected(&self) -> u64 {
+    pub(crate) fn rejected(&self) -> u64 {
         self.rejects.count
     }
 
     /// Of the rejected card rows, those whose key could not be read: no
     /// 住民 row was told (SPEC 13, `[cards] max_unattributed`).
-    pub fn unattributed(&self) -> u64 {
+    pub(crate) fn unattributed(&self) -> u64 {
         self.unattributed
     }
 
     /// The card file's rejects, in line order, each passed to `each`; read
     /// back from disk, so that memory does not grow with them.
-    pub fn for_each_reject(&self, mut each: impl FnMut(Reject) -> Result<()>) -> Result<()> {
+    pub(crate) fn for_each_reject(&self, mut each: impl FnMut(Reject) -> Result<()>) -> Result<()> {
         let r = &self.rejects;
         let mut repeated = r.repeated.iter().peekable();
         r.spilled.for_each(|rej| {
@@ -264,13 +268,13 @@ impl CardIndex {
     /// full-width letters and digits folded, spaces, hyphens, dashes and
     /// long-vowel marks removed; `None` when what is left is not a key
     /// (1–15 ASCII letters or digits).
-    pub fn join_key(text: &str) -> Option<CodeKey> {
+    pub(crate) fn join_key(text: &str) -> Option<CodeKey> {
         CodeKey::new(&fold_key(trim(text)))
     }
 
     /// The card rows no 住民 row joined, with why (cards-unmatched.csv), in
     /// line order. Rejected rows are not among them: they are in rejects.
-    pub fn unmatched(&self, joins: &CardJoins) -> Vec<UnmatchedCard> {
+    pub(crate) fn unmatched(&self, joins: &CardJoins) -> Vec<UnmatchedCard> {
         self.entries
             .iter()
             .enumerate()
@@ -294,7 +298,7 @@ impl CardIndex {
     }
 
     /// The tally the registry pass fills.
-    pub fn joins(&self) -> CardJoins {
+    pub(crate) fn joins(&self) -> CardJoins {
         CardJoins {
             seen: vec![Seen::None; self.entries.len()],
             status: HashMap::new(),
@@ -374,7 +378,7 @@ enum Seen {
 
 /// What the registry rows found in the card file, filled in input order.
 #[derive(Debug, Clone)]
-pub struct CardJoins {
+pub(crate) struct CardJoins {
     seen: Vec<Seen>,
     /// The first status of a non-住民 row that found the record.
     status: HashMap<u32, String>,
@@ -382,14 +386,14 @@ pub struct CardJoins {
 
 impl CardJoins {
     /// A 住民 row found card record `entry`.
-    pub fn resident(&mut self, entry: u32) {
+    pub(crate) fn resident(&mut self, entry: u32) {
         if let Some(s) = self.seen.get_mut(entry as usize) {
             *s = Seen::Resident;
         }
     }
 
     /// A row with another 住民状態 found card record `entry`.
-    pub fn other(&mut self, entry: u32, status: &str) {
+    pub(crate) fn other(&mut self, entry: u32, status: &str) {
         if let Some(s) = self.seen.get_mut(entry as usize) {
             if *s == Seen::None {
                 *s = Seen::Other;
@@ -400,7 +404,7 @@ impl CardJoins {
 
     /// Card rows a 住民 row joined (a rejected card row a 住民 row found is
     /// not among them: it is counted as rejected).
-    pub fn joined(&self, index: &CardIndex) -> u64 {
+    pub(crate) fn joined(&self, index: &CardIndex) -> u64 {
         self.seen
             .iter()
             .zip(&index.entries)
@@ -411,7 +415,7 @@ impl CardJoins {
 
 /// The key masked but its last four characters (all of it masked when it
 /// is four characters or shorter).
-pub fn key_hint(key: &str) -> String {
+pub(crate) fn key_hint(key: &str) -> String {
     let n = key.chars().count();
     if n <= 4 {
         return "*".repeat(n);

@@ -299,12 +299,12 @@ pub(crate) fn looks_like_data(fields: &[String]) -> bool {
 
 /// Where each field sits in the export, found from the header row.
 #[derive(Debug, Clone)]
-pub struct ColumnMap {
+pub(crate) struct ColumnMap {
     index: [Option<usize>; Field::COUNT],
     /// The field of each column, if kigen reads it.
     pub(crate) field_of: Vec<Option<Field>>,
     /// The header names as read, by column.
-    pub headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
     /// The header name of each field (from the profile).
     names: [String; Field::COUNT],
     /// With a card file: the column of the registry's join key.
@@ -318,7 +318,7 @@ impl ColumnMap {
     /// optional one the profile does not list in `[columns] absent`), a
     /// header listed absent but present, or a mapped header appearing twice
     /// is a configuration error naming the key and the header.
-    pub fn from_header(
+    pub(crate) fn from_header(
         headers: Vec<String>,
         columns: &Columns,
         join_key: Option<&str>,
@@ -355,19 +355,19 @@ impl ColumnMap {
     }
 
     /// The column of `field`, if the export has it.
-    pub fn column(&self, field: Field) -> Option<usize> {
+    pub(crate) fn column(&self, field: Field) -> Option<usize> {
         self.index[field.index()]
     }
 
     /// The header name of `field`, as configured.
-    pub fn name(&self, field: Field) -> &str {
+    pub(crate) fn name(&self, field: Field) -> &str {
         &self.names[field.index()]
     }
 
     /// The header each field is read from, in [`Field::ALL`] order: `None`
     /// for a column listed absent, unmapped, or read from the card file
     /// (summary.json's `columns`).
-    pub fn used(&self) -> Vec<(Field, Option<String>)> {
+    pub(crate) fn used(&self) -> Vec<(Field, Option<String>)> {
         Field::ALL
             .into_iter()
             .map(|f| (f, self.column(f).map(|_| self.name(f).to_string())))
@@ -375,7 +375,7 @@ impl ColumnMap {
     }
 
     /// Number of columns in the header.
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.headers.len()
     }
 }

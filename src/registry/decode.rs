@@ -13,16 +13,16 @@ use crate::model::InputEncoding;
 
 /// Bytes that are not valid in the input encoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadBytes {
+pub(crate) struct BadBytes {
     /// Offset of the first bad byte within the field.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// The offending bytes (at most 4), for the reject line.
-    pub bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
 }
 
 impl BadBytes {
     /// The bytes as `0x82 0x20`.
-    pub fn hex(&self) -> String {
+    pub(crate) fn hex(&self) -> String {
         self.bytes
             .iter()
             .map(|b| format!("0x{b:02X}"))
@@ -32,7 +32,10 @@ impl BadBytes {
 }
 
 /// Decodes a field strictly: no replacement characters, ever.
-pub fn decode_field(bytes: &[u8], encoding: InputEncoding) -> Result<Cow<'_, str>, BadBytes> {
+pub(crate) fn decode_field(
+    bytes: &[u8],
+    encoding: InputEncoding,
+) -> Result<Cow<'_, str>, BadBytes> {
     if bytes.is_ascii() {
         // ASCII is the same in both encodings; most fields (codes, dates) are.
         return Ok(Cow::Borrowed(std::str::from_utf8(bytes).map_err(|_| {
@@ -66,7 +69,7 @@ pub fn decode_field(bytes: &[u8], encoding: InputEncoding) -> Result<Cow<'_, str
 /// Checks that a field decodes strictly, without building its text: for the
 /// columns kigen does not read, which must still be valid (SPEC 1: bytes
 /// that are not CP932 reject the row, whichever column holds them).
-pub fn validate_field(bytes: &[u8], encoding: InputEncoding) -> Result<(), BadBytes> {
+pub(crate) fn validate_field(bytes: &[u8], encoding: InputEncoding) -> Result<(), BadBytes> {
     if bytes.is_ascii() {
         return Ok(());
     }

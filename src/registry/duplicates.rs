@@ -6,7 +6,7 @@ use crate::model::CodeKey;
 
 /// 住民コード values shared by two or more 住民 rows, with their lines.
 #[derive(Debug, Clone, Default)]
-pub struct Duplicates {
+pub(crate) struct Duplicates {
     lines: HashMap<String, Vec<u32>>,
     /// With a card file: join keys shared by two or more 住民 rows (each
     /// would take the same card record, and the same person be noticed
@@ -16,7 +16,8 @@ pub struct Duplicates {
 
 impl Duplicates {
     /// Finds the shared codes among `(code, line)` pairs of 住民 rows.
-    pub fn find(codes: Vec<(CodeKey, u32)>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn find(codes: Vec<(CodeKey, u32)>) -> Self {
         Self::find_checked(codes.into_iter().map(|(k, l)| (k, l, 0)).collect(), |_| {
             true
         })
@@ -27,7 +28,7 @@ impl Duplicates {
     /// that is not CP932 elsewhere in its row is rejected for that, and
     /// does not make its twin a duplicate). `usable` runs only for the
     /// candidates, so the first pass need not decode every field.
-    pub fn find_checked(
+    pub(crate) fn find_checked(
         mut codes: Vec<(CodeKey, u32, u64)>,
         mut usable: impl FnMut(u64) -> bool,
     ) -> Self {
@@ -53,7 +54,7 @@ impl Duplicates {
     }
 
     /// The same, with the join keys shared by 住民 rows found likewise.
-    pub fn with_join_keys(
+    pub(crate) fn with_join_keys(
         mut self,
         keys: Vec<(CodeKey, u32, u64)>,
         usable: impl FnMut(u64) -> bool,
@@ -63,22 +64,18 @@ impl Duplicates {
     }
 
     /// The lines sharing the join key `key`, when it is shared.
-    pub fn join_lines_of(&self, key: &str) -> Option<&[u32]> {
+    pub(crate) fn join_lines_of(&self, key: &str) -> Option<&[u32]> {
         self.join.get(key).map(|v| v.as_slice())
     }
 
     /// The lines sharing `code`, when it is shared.
-    pub fn lines_of(&self, code: &str) -> Option<&[u32]> {
+    pub(crate) fn lines_of(&self, code: &str) -> Option<&[u32]> {
         self.lines.get(code).map(|v| v.as_slice())
     }
 
     /// Number of shared codes.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.lines.len()
-    }
-
-    /// True when no code is shared.
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
     }
 }

@@ -5,23 +5,23 @@
 //! the card file, runs the first pass and hands typed rows to a
 //! [`RowSink`].
 
-pub mod cards;
-pub mod columns;
-pub mod decode;
-pub mod duplicates;
-pub mod reader;
-pub mod row;
+pub(crate) mod cards;
+pub(crate) mod columns;
+pub(crate) mod decode;
+pub(crate) mod duplicates;
+pub(crate) mod reader;
+pub(crate) mod row;
 pub(crate) mod spill;
 pub mod split;
-pub mod stream;
+pub(crate) mod stream;
 
-pub use cards::{CardIndex, CardJoins, CardLookup};
-pub use columns::ColumnMap;
-pub use duplicates::Duplicates;
+pub(crate) use cards::{CardIndex, CardJoins};
+pub(crate) use columns::ColumnMap;
+pub(crate) use duplicates::Duplicates;
 pub(crate) use reader::{join_key, Export, ExportRow, RowSink};
-pub use reader::{CardsFile, FirstPass};
-pub use row::{parse_flag, RowReader};
-pub use stream::InputDigest;
+pub(crate) use reader::{CardsFile, FirstPass};
+pub(crate) use row::RowReader;
+pub(crate) use stream::InputDigest;
 
 #[cfg(test)]
 mod tests;

@@ -27,9 +27,9 @@ use crate::profile::Profile;
 #[derive(Debug, Clone)]
 pub struct CardsFile {
     /// Its path.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Its encoding (the profile's `[cards] encoding` unless overridden).
-    pub encoding: InputEncoding,
+    pub(crate) encoding: InputEncoding,
 }
 
 /// The export to read: the file, its encoding, the profile that maps it and
@@ -37,13 +37,13 @@ pub struct CardsFile {
 #[derive(Clone, Copy)]
 pub(crate) struct Export<'a> {
     /// The registry export.
-    pub input: &'a Path,
+    pub(crate) input: &'a Path,
     /// Its encoding (the profile's unless overridden).
-    pub encoding: InputEncoding,
+    pub(crate) encoding: InputEncoding,
     /// The profile (columns, 外字 table, eras, `[input]`, `[cards]`).
-    pub profile: &'a Profile,
+    pub(crate) profile: &'a Profile,
     /// `--cards`.
-    pub cards: Option<&'a CardsFile>,
+    pub(crate) cards: Option<&'a CardsFile>,
 }
 
 /// What the first pass learnt before any row is read: the header's map, the
@@ -63,10 +63,10 @@ pub struct FirstPass {
 /// One row of the export as the reader hands it to a sink.
 pub(crate) struct ExportRow {
     /// A resident, an exclusion or a reject.
-    pub read: RowRead,
+    pub(crate) read: RowRead,
     /// With a card file: the card record the row's join key found (for a
     /// rejected row too, so that its card is not listed unmatched).
-    pub card_entry: Option<u32>,
+    pub(crate) card_entry: Option<u32>,
 }
 
 /// What a command makes of the export's rows: [`RowSink::chunk`] runs on

@@ -20,23 +20,23 @@ use crate::wareki::{BirthDate, Eras, Feb29};
 
 /// Reads rows against a header: holds what every row needs.
 #[derive(Debug)]
-pub struct RowReader<'a> {
+pub(crate) struct RowReader<'a> {
     /// The column map.
-    pub columns: &'a ColumnMap,
+    pub(crate) columns: &'a ColumnMap,
     /// Input encoding.
-    pub encoding: InputEncoding,
+    pub(crate) encoding: InputEncoding,
     /// The 外字 table.
-    pub gaiji: &'a GaijiTable,
+    pub(crate) gaiji: &'a GaijiTable,
     /// The run's era table (the built-in eras and the profile's `[[eras]]`):
     /// every date field is read with it.
-    pub eras: &'a Eras,
+    pub(crate) eras: &'a Eras,
     /// The profile's feb29 rule: which day a 生年月日 of 29 February in a
     /// common year is taken as.
-    pub feb29: Feb29Rule,
+    pub(crate) feb29: Feb29Rule,
     /// With `--cards`: the card file, which the card dates come from.
-    pub cards: Option<&'a CardIndex>,
+    pub(crate) cards: Option<&'a CardIndex>,
     /// `[card_kinds]`: the `card_kind` column's values (SPEC 15).
-    pub card_kinds: &'a CardKinds,
+    pub(crate) card_kinds: &'a CardKinds,
 }
 
 /// A decoded, trimmed field value of one row.
@@ -47,7 +47,7 @@ impl<'a> RowReader<'a> {
     /// field count and its status and code decode to 住民 and a valid code.
     /// (Whether every other field decodes is checked afterwards, for the
     /// few codes that turn out shared: see [`Duplicates::find_checked`].)
-    pub fn resident_code_key(&self, rec: &Record<'_>) -> Option<CodeKey> {
+    pub(crate) fn resident_code_key(&self, rec: &Record<'_>) -> Option<CodeKey> {
         if rec.len() != self.columns.width() || rec.meta.unterminated_quote {
             return None;
         }
@@ -61,7 +61,7 @@ impl<'a> RowReader<'a> {
 
     /// For the duplicate scan, with a card file whose join key is not the
     /// 住民コード: the row's join key, when it is a valid key.
-    pub fn join_key_of(&self, rec: &Record<'_>) -> Option<CodeKey> {
+    pub(crate) fn join_key_of(&self, rec: &Record<'_>) -> Option<CodeKey> {
         if self.columns.join_key == self.columns.column(Field::ResidentCode) {
             return None;
         }
@@ -69,7 +69,7 @@ impl<'a> RowReader<'a> {
     }
 
     /// True when every field of the record decodes in the input encoding.
-    pub fn decodes(&self, rec: &Record<'_>) -> bool {
+    pub(crate) fn decodes(&self, rec: &Record<'_>) -> bool {
         (0..rec.len()).all(|i| {
             decode::validate_field(rec.field(i).unwrap_or_default(), self.encoding).is_ok()
         })
@@ -85,7 +85,7 @@ impl<'a> RowReader<'a> {
     }
 
     /// Reads one record into an outcome of reading.
-    pub fn read(&self, rec: &Record<'_>, duplicates: &Duplicates) -> RowRead {
+    pub(crate) fn read(&self, rec: &Record<'_>, duplicates: &Duplicates) -> RowRead {
         let line = rec.meta.line;
         if let Some(reject) = self.shape_reject(rec) {
             return RowRead::Rejected(reject);
@@ -146,7 +146,7 @@ impl<'a> RowReader<'a> {
     /// For a rejected row: the card record its join key finds, when the row
     /// has the header's shape and is a 住民 row (so that its card row counts
     /// as joined, not as unmatched).
-    pub fn resident_card_entry(&self, rec: &Record<'_>) -> Option<u32> {
+    pub(crate) fn resident_card_entry(&self, rec: &Record<'_>) -> Option<u32> {
         self.cards?;
         if rec.len() != self.columns.width() || rec.meta.unterminated_quote {
             return None;
@@ -696,7 +696,7 @@ fn trim_cow(text: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
 /// 転送不要 values: 1/0, ○/blank, 有/無, true/false, yes/no (the ASCII ones
 /// in any case, but not in full width: SPEC allows full width only in postal
 /// codes, dates and addresses). `None` for anything else.
-pub fn parse_flag(v: &str) -> Option<bool> {
+pub(crate) fn parse_flag(v: &str) -> Option<bool> {
     let v = v.trim();
     if v.is_empty() {
         return Some(false);

@@ -22,16 +22,16 @@ pub struct RecordMeta {
     /// Physical line on which the record starts (the header is line 1).
     pub line: u32,
     /// Byte offset of the record's first byte in the file.
-    pub offset: u64,
+    pub(crate) offset: u64,
     /// Index of the record's first field in [`RecordBatch::field_ends`].
     first_field: u32,
     /// Number of fields.
-    pub field_count: u32,
+    pub(crate) field_count: u32,
     /// A quoted field was still open at the end of the file.
     pub unterminated_quote: bool,
     /// The record ran past the stream's size limit: it has no fields, and
     /// reading resumed on the next line (`RecordStream`).
-    pub too_long: bool,
+    pub(crate) too_long: bool,
 }
 
 /// A run of records sharing one byte arena, so that a million rows do not cost
@@ -45,12 +45,12 @@ pub struct RecordBatch {
     /// reporting where a bad byte sits in the line).
     field_raw_starts: Vec<u32>,
     /// The records.
-    pub records: Vec<RecordMeta>,
+    pub(crate) records: Vec<RecordMeta>,
 }
 
 impl RecordBatch {
     /// Removes all records, keeping the allocations.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.data.clear();
         self.field_ends.clear();
         self.field_raw_starts.clear();
@@ -69,7 +69,7 @@ impl RecordBatch {
 
     /// Adds `delta` to every record's line (records split by a forked
     /// splitter, once the lines before them are counted).
-    pub fn shift_lines(&mut self, delta: u32) {
+    pub(crate) fn shift_lines(&mut self, delta: u32) {
         for r in &mut self.records {
             r.line = r.line.saturating_add(delta);
         }
@@ -77,7 +77,7 @@ impl RecordBatch {
 
     /// Adds a record that was too long to be read: no fields, its line and
     /// byte offset only.
-    pub fn push_too_long(&mut self, line: u32, offset: u64) {
+    pub(crate) fn push_too_long(&mut self, line: u32, offset: u64) {
         self.records.push(RecordMeta {
             line,
             offset,
@@ -131,7 +131,7 @@ impl<'a> Record<'a> {
 
     /// Offset of field `i`'s first raw byte (its opening quote, if quoted)
     /// from the start of the record.
-    pub fn field_raw_start(&self, i: usize) -> u32 {
+    pub(crate) fn field_raw_start(&self, i: usize) -> u32 {
         self.batch
             .field_raw_starts
             .get(self.meta.first_field as usize + i)
@@ -164,7 +164,7 @@ pub struct SplitProgress {
     /// Bytes of the input fully consumed (complete records and skipped line ends).
     pub consumed: usize,
     /// Records appended to the batch.
-    pub records: usize,
+    pub(crate) records: usize,
 }
 
 impl Splitter {
@@ -196,7 +196,7 @@ impl Splitter {
 
     /// A splitter for the same file starting `skip` bytes further on, on a
     /// line of unknown number (counted from 1; see [`RecordBatch::shift_lines`]).
-    pub fn fork(&self, skip: usize) -> Splitter {
+    pub(crate) fn fork(&self, skip: usize) -> Splitter {
         Splitter {
             line: 1,
             offset: self.offset + skip as u64,
@@ -211,18 +211,18 @@ impl Splitter {
 
     /// Skips `bytes` bytes holding `lines` line breaks (a record too long to
     /// read, discarded by the stream).
-    pub fn skip(&mut self, bytes: u64, lines: u32) {
+    pub(crate) fn skip(&mut self, bytes: u64, lines: u32) {
         self.offset += bytes;
         self.line = self.line.saturating_add(lines);
     }
 
     /// The byte offset in the file the next record would start at.
-    pub fn offset(&self) -> u64 {
+    pub(crate) fn offset(&self) -> u64 {
         self.offset
     }
 
     /// The physical line the next record would start on.
-    pub fn line(&self) -> u32 {
+    pub(crate) fn line(&self) -> u32 {
         self.line
     }
 
@@ -487,7 +487,7 @@ fn unquoted_part(input: &[u8], pos: usize, eof: bool, batch: &mut RecordBatch) -
 }
 
 /// Line breaks in `bytes`: LF, CRLF and lone CR each count once.
-pub fn count_line_breaks(bytes: &[u8]) -> u32 {
+pub(crate) fn count_line_breaks(bytes: &[u8]) -> u32 {
     let mut n = 0u32;
     let mut i = 0usize;
     while let Some(j) = memchr::memchr2(b'\r', b'\n', &bytes[i..]) {

@@ -19,7 +19,7 @@ use crate::text::trim;
 
 /// Records per batch: big enough to keep two cores busy, small enough that
 /// memory does not grow with the file.
-pub const BATCH_RECORDS: usize = 16 * 1024;
+pub(crate) const BATCH_RECORDS: usize = 16 * 1024;
 
 const READ_CHUNK: usize = 4 << 20;
 
@@ -49,11 +49,11 @@ impl FileStamp {
 /// The bytes a pass processed: their SHA-256 and count, checked against the
 /// file as it was when the pass opened it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputDigest {
+pub(crate) struct InputDigest {
     /// SHA-256, lower-case hex, of every byte read.
-    pub sha256: String,
+    pub(crate) sha256: String,
     /// Bytes read.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
 }
 
 /// The export file, hashed as it is read.
@@ -75,10 +75,10 @@ impl Read for HashedFile {
 
 /// The longest record read unless the profile says otherwise (SPEC 10,
 /// `[input] max_record_bytes`).
-pub const MAX_RECORD_BYTES: usize = 1 << 20;
+pub(crate) const MAX_RECORD_BYTES: usize = 1 << 20;
 
 /// Reads a file as a stream of record batches.
-pub struct RecordStream {
+pub(crate) struct RecordStream {
     path: PathBuf,
     file: HashedFile,
     max_record: usize,
@@ -90,13 +90,13 @@ pub struct RecordStream {
 
 impl RecordStream {
     /// Opens `path`.
-    pub fn open(path: &Path) -> Result<Self> {
+    pub(crate) fn open(path: &Path) -> Result<Self> {
         Self::open_at(path, 0, READ_CHUNK * 2)
     }
 
     /// Sets the longest record read (`[input] max_record_bytes`); at least
     /// 1 KiB.
-    pub fn limit_records(&mut self, max_record_bytes: usize) {
+    pub(crate) fn limit_records(&mut self, max_record_bytes: usize) {
         self.max_record = max_record_bytes.max(1024);
     }
 
@@ -126,7 +126,7 @@ impl RecordStream {
     }
 
     /// Fills `batch` with up to `max` records; false when the file is done.
-    pub fn next_batch(&mut self, batch: &mut RecordBatch, max: usize) -> Result<bool> {
+    pub(crate) fn next_batch(&mut self, batch: &mut RecordBatch, max: usize) -> Result<bool> {
         batch.clear();
         loop {
             let p =
@@ -214,7 +214,7 @@ impl RecordStream {
     /// error when the file changed while it was read (its size, modification
     /// time or inode differ from when it was opened, or it was not read to
     /// its end): SPEC 10, the input is what was processed, or nothing.
-    pub fn finish(mut self) -> Result<InputDigest> {
+    pub(crate) fn finish(mut self) -> Result<InputDigest> {
         let mut rest = [0u8; 1];
         let extra = loop {
             match self.file.read(&mut rest) {
@@ -263,7 +263,7 @@ impl RecordStream {
     /// the second half is thrown away and split again from where the first
     /// really ended. Used by the first pass, which is otherwise bound by one
     /// core splitting records. Records go to `a` then `b`, in file order.
-    pub fn next_batches_parallel(
+    pub(crate) fn next_batches_parallel(
         &mut self,
         a: &mut RecordBatch,
         b: &mut RecordBatch,
@@ -329,7 +329,7 @@ impl RecordStream {
 /// A header that decodes in the configured encoding but maps only when read
 /// in the other one (a UTF-8 export that happens to be valid CP932) is
 /// reported as the encoding it looks like, with the option to pass.
-pub fn read_header(
+pub(crate) fn read_header(
     stream: &mut RecordStream,
     encoding: InputEncoding,
     profile: &Profile,
@@ -344,7 +344,7 @@ pub fn read_header(
 }
 
 /// Reads and decodes the header row's fields (trimmed).
-pub fn read_header_fields(
+pub(crate) fn read_header_fields(
     stream: &mut RecordStream,
     encoding: InputEncoding,
 ) -> Result<Vec<String>> {

@@ -1,5 +1,6 @@
 //! Reading rows: status first, required fields, normalisation, rejects.
 
+use super::row::parse_flag;
 use super::split::{RecordBatch, Splitter};
 use super::*;
 use crate::model::*;

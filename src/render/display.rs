@@ -10,10 +10,10 @@
 
 /// Millimetres per PDF point (1 pt = 1/72 inch): display lists are in
 /// millimetres, fonts and the PDF in points.
-pub const MM_PER_PT: f32 = 25.4 / 72.0;
+pub(crate) const MM_PER_PT: f32 = 25.4 / 72.0;
 
 /// PDF points per millimetre (the PDF writer's factor).
-pub const PT_PER_MM: f32 = 72.0 / 25.4;
+pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
 
 /// A font of the run's [`FontSet`](super::fonts::FontSet), by role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,9 +102,9 @@ pub enum Item {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
     /// Width, mm (A4: 210).
-    pub width_mm: f32,
+    pub(crate) width_mm: f32,
     /// Height, mm (A4: 297).
-    pub height_mm: f32,
+    pub(crate) height_mm: f32,
     /// What is drawn, in painting order.
     pub items: Vec<Item>,
     /// The ranges of `items` that are the page kind's fixed content (the
@@ -112,7 +112,7 @@ pub struct Page {
     /// page of its kind: the PDF writer draws it once per file as a Form
     /// XObject placed on each page, and the rest (the resident's data) over
     /// it. Items outside these ranges are drawn on the page itself.
-    pub fixed: Vec<std::ops::Range<usize>>,
+    pub(crate) fixed: Vec<std::ops::Range<usize>>,
 }
 
 impl Page {
@@ -127,12 +127,13 @@ impl Page {
     }
 
     /// Whether item `i` is fixed content (see [`Page::fixed`]).
-    pub fn is_fixed(&self, i: usize) -> bool {
+    pub(crate) fn is_fixed(&self, i: usize) -> bool {
         self.fixed.iter().any(|r| r.contains(&i))
     }
 
     /// All text of the page, in drawing order, one run a line (for tests).
-    pub fn text(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> String {
         let mut s = String::new();
         for item in &self.items {
             if let Item::Text(t) = item {

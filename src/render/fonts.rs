@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::files::{read_bounded, MAX_DATA_FILE_BYTES};
 
-pub use super::display::FontId;
+pub(crate) use super::display::FontId;
 use super::display::MM_PER_PT;
 
 /// IPAex明朝 (fonts/ipaexm.ttf, IPA Font License), built into the binary so
@@ -29,7 +29,7 @@ const BMP_LEN: usize = 0x1_0000;
 
 /// Whether `c` is a variation selector (U+FE00–FE0F, U+E0100–E01EF): no
 /// advance of its own, it only picks a variant of the character before it.
-pub fn is_variation_selector(c: char) -> bool {
+pub(crate) fn is_variation_selector(c: char) -> bool {
     matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
@@ -237,7 +237,11 @@ impl std::fmt::Debug for FontSet {
 impl FontSet {
     /// Loads IPAex Mincho and IPAex Gothic (and an optional fallback such as
     /// IPAmj明朝) from files.
-    pub fn load(mincho: &Path, gothic: &Path, fallback: Option<&Path>) -> Result<FontSet, Error> {
+    pub(crate) fn load(
+        mincho: &Path,
+        gothic: &Path,
+        fallback: Option<&Path>,
+    ) -> Result<FontSet, Error> {
         Ok(FontSet {
             mincho: Face::load(mincho)?,
             gothic: Face::load(gothic)?,
@@ -247,7 +251,7 @@ impl FontSet {
 
     /// The fonts built into the binary (IPAex Mincho and Gothic, the same
     /// bytes as the repository's `fonts/`), with an optional fallback file.
-    pub fn builtin(fallback: Option<&Path>) -> Result<FontSet, Error> {
+    pub(crate) fn builtin(fallback: Option<&Path>) -> Result<FontSet, Error> {
         Ok(FontSet {
             mincho: Face::parse("builtin:ipaexm.ttf".into(), Cow::Borrowed(BUILTIN_MINCHO))?,
             gothic: Face::parse("builtin:ipaexg.ttf".into(), Cow::Borrowed(BUILTIN_GOTHIC))?,
@@ -267,7 +271,7 @@ impl FontSet {
     }
 
     /// Whether a fallback font was loaded.
-    pub fn has_fallback(&self) -> bool {
+    pub(crate) fn has_fallback(&self) -> bool {
         self.fallback.is_some()
     }
 
@@ -293,7 +297,7 @@ impl FontSet {
     /// variant and drops them otherwise), so they must never push a run to
     /// another font. Ask [`FontSet::has_variant`] whether a font draws the
     /// variant itself. Always false for an absent fallback.
-    pub fn has_glyph(&self, font: FontId, c: char) -> bool {
+    pub(crate) fn has_glyph(&self, font: FontId, c: char) -> bool {
         match self.loaded(font) {
             Some(face) => is_variation_selector(c) || face.entry(c) != 0,
             None => false,
@@ -304,7 +308,7 @@ impl FontSet {
     /// U+E0102 in IPAmj明朝), so that it draws the registered form, whether
     /// that is a glyph of its own or the plain one. Slower than `has_glyph`:
     /// meant for the rare names that carry a selector.
-    pub fn has_variant(&self, font: FontId, base: char, vs: char) -> bool {
+    pub(crate) fn has_variant(&self, font: FontId, base: char, vs: char) -> bool {
         self.loaded(font)
             .and_then(|face| face.variant_glyph(base, vs))
             .is_some()
@@ -315,7 +319,7 @@ impl FontSet {
     /// when no configured font draws it. Layout picks its runs with this and
     /// the printability policy (`render::printable`) holds a notice on it, so
     /// the two never disagree.
-    pub fn font_for(&self, preferred: FontId, c: char, vs: Option<char>) -> Option<FontId> {
+    pub(crate) fn font_for(&self, preferred: FontId, c: char, vs: Option<char>) -> Option<FontId> {
         let draws = |font: FontId| match vs {
             Some(v) => self.has_glyph(font, c) && self.has_variant(font, c, v),
             None => self.has_glyph(font, c),
@@ -333,7 +337,7 @@ impl FontSet {
     /// horizontal advances; variation selectors are zero-width; a character
     /// the font lacks counts as the width of its .notdef box, which is what
     /// would be drawn).
-    pub fn text_width_mm(&self, font: FontId, size_pt: f32, text: &str) -> f32 {
+    pub(crate) fn text_width_mm(&self, font: FontId, size_pt: f32, text: &str) -> f32 {
         let face = self.metrics(font);
         let mut units: u32 = 0;
         for c in text.chars() {
@@ -350,14 +354,14 @@ impl FontSet {
     }
 
     /// Ascent (above the baseline) in mm at `size_pt`, from the hhea table.
-    pub fn ascent_mm(&self, font: FontId, size_pt: f32) -> f32 {
+    pub(crate) fn ascent_mm(&self, font: FontId, size_pt: f32) -> f32 {
         let face = self.metrics(font);
         face.ascender / face.units_per_em * size_pt * MM_PER_PT
     }
 
     /// Descent (below the baseline, as a positive distance) in mm at
     /// `size_pt`, from the hhea table.
-    pub fn descent_mm(&self, font: FontId, size_pt: f32) -> f32 {
+    pub(crate) fn descent_mm(&self, font: FontId, size_pt: f32) -> f32 {
         let face = self.metrics(font);
         -face.descender / face.units_per_em * size_pt * MM_PER_PT
     }
@@ -385,7 +389,7 @@ impl FontSet {
 
     /// Parses every loaded font for the PDF writer now, so that a font
     /// printpdf cannot embed stops the run before anything is rendered.
-    pub fn prepare_pdf(&self) -> Result<(), Error> {
+    pub(crate) fn prepare_pdf(&self) -> Result<(), Error> {
         for face in [
             Some(&self.mincho),
             Some(&self.gothic),

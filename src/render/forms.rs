@@ -120,7 +120,7 @@ fn form_header(c: &mut Canvas<'_>, p: &Packet<'_>, title: &str) {
 }
 
 /// The 照会書兼回答書 (電子証明書の更新).
-pub fn inquiry_page(
+pub(crate) fn inquiry_page(
     p: &Packet<'_>,
     w: &Wording<'_>,
     mut c: Canvas<'_>,
@@ -230,7 +230,7 @@ fn office_use_strip(c: &mut Canvas<'_>, q: &InquiryWording, y: f32) -> Result<()
 }
 
 /// The handwritten 個人番号カード交付申請書.
-pub fn application_page(
+pub(crate) fn application_page(
     p: &Packet<'_>,
     w: &Wording<'_>,
     mut c: Canvas<'_>,

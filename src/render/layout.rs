@@ -67,14 +67,14 @@ fn no_line_end(c: char) -> bool {
 }
 
 /// A page being laid out.
-pub struct Canvas<'f> {
+pub(crate) struct Canvas<'f> {
     page: Page,
     fonts: &'f FontSet,
 }
 
 impl<'f> Canvas<'f> {
     /// An empty A4 page.
-    pub fn new(fonts: &'f FontSet) -> Self {
+    pub(crate) fn new(fonts: &'f FontSet) -> Self {
         Canvas {
             page: Page::a4(),
             fonts,
@@ -82,19 +82,19 @@ impl<'f> Canvas<'f> {
     }
 
     /// The fonts.
-    pub fn fonts(&self) -> &'f FontSet {
+    pub(crate) fn fonts(&self) -> &'f FontSet {
         self.fonts
     }
 
     /// The finished page.
-    pub fn finish(self) -> Page {
+    pub(crate) fn finish(self) -> Page {
         self.page
     }
 
     /// Draws what `draw` draws as the page kind's fixed content (see
     /// [`Page::fixed`]): only what is the same on every page of the kind
     /// (wording, frames, labels), never a resident's data.
-    pub fn fixed<R>(&mut self, draw: impl FnOnce(&mut Self) -> R) -> R {
+    pub(crate) fn fixed<R>(&mut self, draw: impl FnOnce(&mut Self) -> R) -> R {
         let start = self.page.items.len();
         let out = draw(self);
         let end = self.page.items.len();
@@ -107,13 +107,13 @@ impl<'f> Canvas<'f> {
     }
 
     /// Width of `text` in mm.
-    pub fn width(&self, font: FontId, size_pt: f32, text: &str) -> f32 {
+    pub(crate) fn width(&self, font: FontId, size_pt: f32, text: &str) -> f32 {
         self.fonts.text_width_mm(font, size_pt, text)
     }
 
     /// The largest size from `max_pt` down to `min_pt` (0.25 pt steps) at
     /// which `text` fits `width_mm`; `min_pt` when none does.
-    pub fn fit_size(
+    pub(crate) fn fit_size(
         &self,
         font: FontId,
         max_pt: f32,
@@ -133,7 +133,7 @@ impl<'f> Canvas<'f> {
 
     /// Draws `text` with its left edge at `x_mm`, baseline at `y_mm`.
     /// Characters `font` lacks go to the fallback font when it has them.
-    pub fn text(&mut self, font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, text: &str) {
+    pub(crate) fn text(&mut self, font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, text: &str) {
         let mut x = x_mm;
         for (run_font, run) in self.font_runs(font, text) {
             let w = self.width(run_font, size_pt, &run);
@@ -149,13 +149,20 @@ impl<'f> Canvas<'f> {
     }
 
     /// Draws `text` ending at `right_mm`.
-    pub fn text_right(&mut self, font: FontId, size_pt: f32, right_mm: f32, y_mm: f32, text: &str) {
+    pub(crate) fn text_right(
+        &mut self,
+        font: FontId,
+        size_pt: f32,
+        right_mm: f32,
+        y_mm: f32,
+        text: &str,
+    ) {
         let w = self.width(font, size_pt, text);
         self.text(font, size_pt, right_mm - w, y_mm, text);
     }
 
     /// Draws `text` centred on `centre_mm`.
-    pub fn text_center(
+    pub(crate) fn text_center(
         &mut self,
         font: FontId,
         size_pt: f32,
@@ -193,7 +200,13 @@ impl<'f> Canvas<'f> {
     /// Breaks `text` into lines no wider than `width_mm`, by measured glyph
     /// widths, keeping ASCII words whole and following the basic 禁則 rules.
     /// A line break in `text` forces one.
-    pub fn wrap(&self, font: FontId, size_pt: f32, width_mm: f32, text: &str) -> Vec<String> {
+    pub(crate) fn wrap(
+        &self,
+        font: FontId,
+        size_pt: f32,
+        width_mm: f32,
+        text: &str,
+    ) -> Vec<String> {
         let mut lines = Vec::new();
         for para in text.split('\n') {
             self.wrap_paragraph(font, size_pt, width_mm, para, &mut lines);
@@ -276,7 +289,7 @@ impl<'f> Canvas<'f> {
     /// Draws `text` wrapped to `width_mm` from baseline `y_mm`, lines
     /// `leading_mm` apart; returns the baseline after the last line.
     #[allow(clippy::too_many_arguments)]
-    pub fn paragraph(
+    pub(crate) fn paragraph(
         &mut self,
         font: FontId,
         size_pt: f32,
@@ -297,7 +310,7 @@ impl<'f> Canvas<'f> {
     /// A paragraph with a hanging mark (`・`, `※`, `A：`): the mark at
     /// `x_mm`, the text indented by the mark's width.
     #[allow(clippy::too_many_arguments)]
-    pub fn marked_paragraph(
+    pub(crate) fn marked_paragraph(
         &mut self,
         font: FontId,
         size_pt: f32,
@@ -322,7 +335,7 @@ impl<'f> Canvas<'f> {
     }
 
     /// A rectangle.
-    pub fn rect(
+    pub(crate) fn rect(
         &mut self,
         x_mm: f32,
         y_mm: f32,
@@ -342,7 +355,7 @@ impl<'f> Canvas<'f> {
     }
 
     /// A line.
-    pub fn line(
+    pub(crate) fn line(
         &mut self,
         x1_mm: f32,
         y1_mm: f32,
@@ -362,7 +375,7 @@ impl<'f> Canvas<'f> {
     }
 
     /// A row of `n` empty boxes (PIN boxes, fill-in cells) of side `side_mm`.
-    pub fn boxes(&mut self, x_mm: f32, y_mm: f32, n: usize, side_mm: f32) {
+    pub(crate) fn boxes(&mut self, x_mm: f32, y_mm: f32, n: usize, side_mm: f32) {
         for i in 0..n {
             self.rect(
                 x_mm + i as f32 * side_mm,
@@ -377,7 +390,7 @@ impl<'f> Canvas<'f> {
 }
 
 /// Line height for a size: `factor` × the size, in mm.
-pub fn leading(size_pt: f32, factor: f32) -> f32 {
+pub(crate) fn leading(size_pt: f32, factor: f32) -> f32 {
     size_pt * MM_PER_PT * factor
 }
 

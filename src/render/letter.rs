@@ -18,19 +18,17 @@ pub(super) const RIGHT: f32 = 192.0;
 /// The lowest baseline the body may reach before the contact line.
 pub(super) const BODY_BOTTOM: f32 = 280.0;
 /// Clear space around the address block's contents and the barcode, mm.
-pub const CLEAR_MM: f32 = 2.0;
+pub(crate) const CLEAR_MM: f32 = 2.0;
 /// Height of the customer barcode at its nominal 10 pt size, mm.
-pub const BARCODE_HEIGHT_MM: f32 = 3.6;
-/// Width of the 67-bar customer barcode at 10 pt, mm (66 × 1.2 + 0.6).
-pub const BARCODE_WIDTH_MM: f32 = 79.8;
+pub(crate) const BARCODE_HEIGHT_MM: f32 = 3.6;
 
 /// Where the customer barcode goes: directly under the name, inside the window.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BarcodeSlot {
+pub(crate) struct BarcodeSlot {
     /// Left edge of the first bar, mm.
-    pub x_mm: f32,
+    pub(crate) x_mm: f32,
     /// Top of the bars, mm.
-    pub y_mm: f32,
+    pub(crate) y_mm: f32,
 }
 
 /// The 和暦 form of a date (SPEC 4: 令和8年11月26日), in the run's era
@@ -40,7 +38,7 @@ pub(super) fn wareki_date(eras: &Eras, d: NaiveDate) -> String {
 }
 
 /// Lays out page 1. Returns the page and the barcode slot.
-pub fn letter_page(
+pub(crate) fn letter_page(
     p: &Packet<'_>,
     w: &Wording<'_>,
     canvas: Canvas<'_>,
@@ -62,11 +60,11 @@ pub fn letter_page(
 /// Which page [`fit_page`] lays out, and from which body size.
 pub(super) struct FitPage {
     /// The body's first (largest) size, pt.
-    pub start_size: f32,
+    pub(crate) start_size: f32,
     /// The page's name in an overflow error.
-    pub page: &'static str,
+    pub(crate) page: &'static str,
     /// The profile section whose wording is too long.
-    pub section: &'static str,
+    pub(crate) section: &'static str,
 }
 
 /// A one-page letter: the header, the body laid out at the largest size
@@ -358,7 +356,7 @@ fn legal_representative(
 /// Whether the resident's address block fits the envelope window (checked
 /// before a notice is counted as printable: a name that cannot fit is held,
 /// never printed cut off or overlapping).
-pub fn address_fits(
+pub(crate) fn address_fits(
     r: &Resident,
     minor: bool,
     w: &Wording<'_>,

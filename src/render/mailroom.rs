@@ -9,12 +9,12 @@ use crate::model::{Bundle, CountSheet};
 use crate::profile::MailSettings;
 
 /// Height of an OMR mark, mm.
-pub const OMR_MARK_HEIGHT_MM: f32 = 0.6;
+pub(crate) const OMR_MARK_HEIGHT_MM: f32 = 0.6;
 
 /// The bundle slips: two to an A4 sheet (cut along the dashed line), each
 /// with the bundle's number and key large, its pieces, sequence range and
 /// print file(s).
-pub fn bundle_slips(bundles: &[Bundle], batch_id: &str, fonts: &FontSet) -> Vec<Page> {
+pub(crate) fn bundle_slips(bundles: &[Bundle], batch_id: &str, fonts: &FontSet) -> Vec<Page> {
     let mut pages = Vec::new();
     for pair in bundles.chunks(2) {
         let mut c = Canvas::new(fonts);
@@ -76,7 +76,7 @@ fn slip(c: &mut Canvas<'_>, b: &Bundle, of: usize, batch_id: &str, top: f32) {
 }
 
 /// The count sheet: the numbers to copy onto the 差出票.
-pub fn count_sheet(sheet: &CountSheet, fonts: &FontSet) -> Page {
+pub(crate) fn count_sheet(sheet: &CountSheet, fonts: &FontSet) -> Page {
     let mut c = Canvas::new(fonts);
     let left = 20.0;
     c.text(FontId::Gothic, 16.0, left, 25.0, "差出票 記入用 集計表");
@@ -162,7 +162,12 @@ pub fn count_sheet(sheet: &CountSheet, fonts: &FontSet) -> Page {
 /// when enabled, the OMR track to every sheet of one packet's pages, and
 /// the window code to its first. With duplex pages, a
 /// sheet is two pages and only its front is marked.
-pub fn mark_sheets(pages: &mut [Page], document_number: &str, duplex: bool, mail: &MailSettings) {
+pub(crate) fn mark_sheets(
+    pages: &mut [Page],
+    document_number: &str,
+    duplex: bool,
+    mail: &MailSettings,
+) {
     let step = if duplex { 2 } else { 1 };
     let sheets = pages.len().div_ceil(step);
     for (i, page) in pages.iter_mut().step_by(step).enumerate() {
@@ -201,7 +206,7 @@ pub fn mark_sheets(pages: &mut [Page], document_number: &str, duplex: bool, mail
 
 /// The OMR positions marked on a sheet: 0 start (always), 1 end of packet
 /// (its last sheet), 2 parity (when it makes the count of marks odd).
-pub fn omr_marks(last_sheet: bool) -> Vec<u32> {
+pub(crate) fn omr_marks(last_sheet: bool) -> Vec<u32> {
     let mut marks = vec![0];
     if last_sheet {
         marks.push(1);

@@ -10,13 +10,13 @@
 
 pub mod display;
 pub mod fonts;
-pub mod forms;
-pub mod layout;
-pub mod letter;
-pub mod mailroom;
+pub(crate) mod forms;
+pub(crate) mod layout;
+pub(crate) mod letter;
+pub(crate) mod mailroom;
 pub(crate) mod marks;
-pub mod notice;
-pub mod packet;
+pub(crate) mod notice;
+pub(crate) mod packet;
 pub mod pdf;
 pub mod printable;
-pub mod residence;
+pub(crate) mod residence;

@@ -12,22 +12,20 @@ use crate::wareki::Eras;
 
 /// One packet to lay out.
 #[derive(Debug, Clone, Copy)]
-pub struct Packet<'a> {
-    /// Position in the batch (1-based).
-    pub seq: u32,
+pub(crate) struct Packet<'a> {
     /// The notice number printed on both pages.
-    pub document_number: &'a str,
+    pub(crate) document_number: &'a str,
     /// The batch date, printed as the issue date.
-    pub as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// The resident and what is due.
-    pub notice: &'a DueNotice,
+    pub(crate) notice: &'a DueNotice,
 }
 
 impl Packet<'_> {
     /// Under 18 on the batch date (the legal representative is addressed
     /// too). A resident whose birth date is 不詳 is not taken for a minor:
     /// nothing says so, and the letter claims no age it cannot know.
-    pub fn is_minor(&self) -> bool {
+    pub(crate) fn is_minor(&self) -> bool {
         match self.notice.resident.dates.birth {
             Some(b) => !is_aged_at_least(b, 18, self.as_of),
             None => false,
@@ -35,7 +33,7 @@ impl Packet<'_> {
     }
 
     /// The notice kind (certificate unless the card is due).
-    pub fn kind(&self) -> NoticeKind {
+    pub(crate) fn kind(&self) -> NoticeKind {
         self.notice
             .selection
             .kind
@@ -47,26 +45,26 @@ impl Packet<'_> {
 #[derive(Debug, Clone, Copy)]
 pub struct Wording<'a> {
     /// Page 1.
-    pub letter: &'a LetterWording,
+    pub(crate) letter: &'a LetterWording,
     /// Page 2 of a certificate notice.
-    pub inquiry: &'a InquiryWording,
+    pub(crate) inquiry: &'a InquiryWording,
     /// Page 2 of a card notice.
-    pub application: &'a ApplicationWording,
+    pub(crate) application: &'a ApplicationWording,
     /// The issuer line (佐久市長).
-    pub issuer: &'a str,
+    pub(crate) issuer: &'a str,
     /// The mayor's name after the issuer (empty: none).
-    pub mayor: &'a str,
+    pub(crate) mayor: &'a str,
     /// 「（公印省略）」 under the issuer line.
-    pub seal_omitted: bool,
+    pub(crate) seal_omitted: bool,
     /// The envelope window.
-    pub window: EnvelopeWindow,
+    pub(crate) window: EnvelopeWindow,
     /// The run's era table (the profile's): every date printed in 和暦.
-    pub eras: &'a Eras,
+    pub(crate) eras: &'a Eras,
 }
 
 /// Why a packet cannot be laid out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LayoutError {
+pub(crate) enum LayoutError {
     /// A resident's field does not fit its box even at the smallest size:
     /// the packet is held rather than printed cut off.
     #[error("{} {detail}", field.default_header())]

@@ -13,7 +13,7 @@ use crate::select::NoticeKind;
 /// backs when printing duplex (so every packet starts on a new sheet). A
 /// residence letter and a tokutei letter are one page, with no enclosure
 /// (SPEC 15).
-pub fn packet_pages(
+pub(crate) fn packet_pages(
     p: &Packet<'_>,
     w: &Wording<'_>,
     fonts: &FontSet,
@@ -158,7 +158,6 @@ mod tests {
             eras: &profile.eras,
         };
         let p = Packet {
-            seq: 1,
             document_number: "佐市民第20261126-00001号",
             as_of: d("2026-11-26"),
             notice: n,

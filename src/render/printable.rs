@@ -17,7 +17,7 @@ use crate::text::is_private_use;
 
 /// A character that cannot be printed faithfully.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unprintable {
+pub(crate) enum Unprintable {
     /// A private-use code point the 外字 table did not map.
     PrivateUse(char),
     /// No configured font draws it (with its variation selector, if any).
@@ -27,7 +27,7 @@ pub enum Unprintable {
 /// The first character of `text` that cannot be printed: an unmapped 外字
 /// always, and with `fonts`, one no configured font draws (a variation
 /// sequence only where a font has that variant).
-pub fn first_unprintable(text: &str, fonts: Option<&FontSet>) -> Option<Unprintable> {
+pub(crate) fn first_unprintable(text: &str, fonts: Option<&FontSet>) -> Option<Unprintable> {
     if let Some(c) = text.chars().find(|c| is_private_use(*c)) {
         return Some(Unprintable::PrivateUse(c));
     }
@@ -60,13 +60,13 @@ pub struct Printability<'a> {
 }
 
 /// held.csv's reason for a resident under 支援措置 (SPEC 9).
-pub const SUPPORT_MEASURE_REASON: &str = "support-measure";
+pub(crate) const SUPPORT_MEASURE_REASON: &str = "support-measure";
 
 impl Printability<'_> {
     /// Why `r`'s notice is not printed, if it is not: 支援措置 first (no
     /// letter may go out, however printable), then what cannot be printed
     /// faithfully.
-    pub fn hold(&self, r: &Resident) -> Option<Hold> {
+    pub(crate) fn hold(&self, r: &Resident) -> Option<Hold> {
         if r.support_measure && self.support_measure == SupportMeasurePolicy::Hold {
             return Some(Hold {
                 field: Field::SupportMeasure,

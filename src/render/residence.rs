@@ -20,7 +20,7 @@ const EXPIRY: &str = "{expiry}";
 /// Lays out the residence letter's one page (or the tokutei letter's, which
 /// has the same shape and its own wording, `[letter.tokutei]`). Returns the
 /// page and the barcode slot.
-pub fn residence_page(
+pub(crate) fn residence_page(
     p: &Packet<'_>,
     w: &Wording<'_>,
     r: &ResidenceLetterWording,

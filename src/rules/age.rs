@@ -6,7 +6,7 @@ use serde::Deserialize;
 /// How a 29 February birthday falls in a common year (profile `feb29`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Feb29Rule {
+pub(crate) enum Feb29Rule {
     /// 28 February, as road traffic law deems it (the default).
     Feb28,
     /// 1 March.
@@ -14,7 +14,7 @@ pub enum Feb29Rule {
 }
 
 /// The birthday of a person born on `birth` in `year`.
-pub fn birthday_in(birth: NaiveDate, year: i32, feb29: Feb29Rule) -> Option<NaiveDate> {
+pub(crate) fn birthday_in(birth: NaiveDate, year: i32, feb29: Feb29Rule) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, birth.month(), birth.day()).or_else(|| {
         // Only 29 February can be missing from a year.
         match feb29 {
@@ -28,7 +28,7 @@ pub fn birthday_in(birth: NaiveDate, year: i32, feb29: Feb29Rule) -> Option<Naiv
 /// does not count): a card issued on the birthday runs full years. Only
 /// birthdays after the birth count (a date before the birth is a data error,
 /// but the arithmetic stays meaningful).
-pub fn nth_birthday_after(
+pub(crate) fn nth_birthday_after(
     birth: NaiveDate,
     after: NaiveDate,
     n: u32,
@@ -51,7 +51,7 @@ pub fn nth_birthday_after(
 /// more in a day-based test: the day before the birthday, since a year of age
 /// is completed at the end of that day. For a 29 February birth in a common
 /// year, 28 February (the day before 1 March), whatever the `feb29` setting.
-pub fn attains_age_on(birth: NaiveDate, years: u32) -> NaiveDate {
+pub(crate) fn attains_age_on(birth: NaiveDate, years: u32) -> NaiveDate {
     let year = birth.year().saturating_add(years as i32);
     let anniversary = NaiveDate::from_ymd_opt(year, birth.month(), birth.day())
         .or_else(|| NaiveDate::from_ymd_opt(year, 3, 1));
@@ -61,13 +61,13 @@ pub fn attains_age_on(birth: NaiveDate, years: u32) -> NaiveDate {
 }
 
 /// "Aged `years` or more on `day`".
-pub fn is_aged_at_least(birth: NaiveDate, years: u32, day: NaiveDate) -> bool {
+pub(crate) fn is_aged_at_least(birth: NaiveDate, years: u32, day: NaiveDate) -> bool {
     day >= attains_age_on(birth, years)
 }
 
 /// `date` minus `months` calendar months, clamped to the end of the month
 /// (2027-05-31 − 3 months = 2027-02-28).
-pub fn months_before(date: NaiveDate, months: u32) -> NaiveDate {
+pub(crate) fn months_before(date: NaiveDate, months: u32) -> NaiveDate {
     let total = date.year() * 12 + date.month0() as i32 - months as i32;
     let (y, m0) = (total.div_euclid(12), total.rem_euclid(12) as u32);
     let mut day = date.day();

@@ -15,7 +15,7 @@ use super::age::is_aged_at_least;
 
 /// The age band at application (or at a certificate's issue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AgeBand {
+pub(crate) enum AgeBand {
     /// Under 15.
     Under15,
     /// 15 and over, not yet of age (18; 20 for applications received
@@ -29,7 +29,7 @@ pub enum AgeBand {
 impl AgeBand {
     /// The band of a person born on `birth`, on `day`, with the age of
     /// majority `threshold` (18 or 20).
-    pub fn on(birth: NaiveDate, day: NaiveDate, threshold: u32) -> AgeBand {
+    pub(crate) fn on(birth: NaiveDate, day: NaiveDate, threshold: u32) -> AgeBand {
         if is_aged_at_least(birth, threshold, day) {
             AgeBand::Adult
         } else if is_aged_at_least(birth, 15, day) {
@@ -43,38 +43,38 @@ impl AgeBand {
 /// The birthday counts of one age band: how many birthdays after its issue
 /// date each item runs to. 0: the item is not issued in this band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BandCounts {
+pub(crate) struct BandCounts {
     /// The card.
-    pub card: u32,
+    pub(crate) card: u32,
     /// The user certificate.
-    pub user_cert: u32,
+    pub(crate) user_cert: u32,
     /// The signing certificate (0: not issued).
-    pub sign_cert: u32,
+    pub(crate) sign_cert: u32,
 }
 
 /// One generation of the card rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Generation {
+pub(crate) struct Generation {
     /// Its name (`current`, `next`), as summary.json and `kigen expiry` show it.
-    pub name: String,
+    pub(crate) name: String,
     /// The first card issue date it applies to. The first generation of a
     /// table also takes cards issued before its date (data errors: the card
     /// began in 2016).
-    pub issued_from: NaiveDate,
+    pub(crate) issued_from: NaiveDate,
     /// Counts for the `under15` band.
-    pub under15: BandCounts,
+    pub(crate) under15: BandCounts,
     /// Counts for the `15to17` band.
-    pub from15to17: BandCounts,
+    pub(crate) from15to17: BandCounts,
     /// Counts for the `18plus` band.
-    pub adult: BandCounts,
+    pub(crate) adult: BandCounts,
     /// Months before the expiry from which an item is due.
-    pub lead_months: u32,
+    pub(crate) lead_months: u32,
 }
 
 impl Generation {
     /// Today's rules, named `current`, applying from 2016-01-01 (the card's
     /// first day), due `lead_months` before the expiry.
-    pub fn current(lead_months: u32) -> Generation {
+    pub(crate) fn current(lead_months: u32) -> Generation {
         Generation {
             name: "current".to_string(),
             issued_from: NaiveDate::from_ymd_opt(2016, 1, 1).unwrap_or(NaiveDate::MIN),
@@ -98,7 +98,7 @@ impl Generation {
     }
 
     /// The counts of `band`.
-    pub fn band(&self, band: AgeBand) -> BandCounts {
+    pub(crate) fn band(&self, band: AgeBand) -> BandCounts {
         match band {
             AgeBand::Under15 => self.under15,
             AgeBand::From15To17 => self.from15to17,
@@ -108,7 +108,7 @@ impl Generation {
 }
 
 /// The built-in table: `current` alone, with the default lead of 3 months.
-pub fn builtin_generations() -> &'static [Generation] {
+pub(crate) fn builtin_generations() -> &'static [Generation] {
     static TABLE: OnceLock<Vec<Generation>> = OnceLock::new();
     TABLE.get_or_init(|| vec![Generation::current(3)])
 }
@@ -117,7 +117,7 @@ pub fn builtin_generations() -> &'static [Generation] {
 /// last whose `issued_from` is on or before it, else the first. `table` is
 /// ordered by `issued_from` (the profile checks it); an empty table is
 /// treated as the built-in one by the caller.
-pub fn generation_for(table: &[Generation], issued: NaiveDate) -> usize {
+pub(crate) fn generation_for(table: &[Generation], issued: NaiveDate) -> usize {
     table
         .iter()
         .rposition(|g| g.issued_from <= issued)
@@ -131,7 +131,7 @@ pub fn generation_for(table: &[Generation], issued: NaiveDate) -> usize {
 /// (a later start leaves the first cards with no rule: a gap), card and
 /// user-certificate counts of 1 to 10 and signing counts of 0 to 10, and a
 /// lead of 1 to 12 months. The error names the key (`generations[1].issued_from`).
-pub fn validate_generations(table: &[Generation]) -> Result<(), String> {
+pub(crate) fn validate_generations(table: &[Generation]) -> Result<(), String> {
     let Some(first) = table.first() else {
         return Err(
             "generations: the table is empty; omit [[generations]] for today's rules".into(),

@@ -3,29 +3,27 @@
 //! Sources: the seed page's table (カード申請時の年齢 → 10th or 5th birthday),
 //! DOMAIN.md 1–3 and the "precise readings" of SPEC 2, quoted where applied.
 
-pub mod age;
-pub mod generation;
+pub(crate) mod age;
+pub(crate) mod generation;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-pub use age::{
-    attains_age_on, birthday_in, is_aged_at_least, months_before, nth_birthday_after, Feb29Rule,
-};
-pub use generation::{
+pub(crate) use age::{is_aged_at_least, months_before, nth_birthday_after, Feb29Rule};
+pub(crate) use generation::{
     builtin_generations, generation_for, validate_generations, AgeBand, BandCounts, Generation,
 };
 
 /// The day J-LIS switched the adult threshold from 20 to 18 (age of majority
 /// lowered by the 2018 Civil Code amendment).
-pub fn majority_change() -> NaiveDate {
+pub(crate) fn majority_change() -> NaiveDate {
     NaiveDate::from_ymd_opt(2022, 4, 1).unwrap_or(NaiveDate::MIN)
 }
 
 /// Which day's age decides the card's category (profile `age_basis`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AgeBasis {
+pub(crate) enum AgeBasis {
     /// Age on the application date (the seed page), the issue date standing in
     /// when there is none. The default.
     Application,
@@ -35,14 +33,14 @@ pub enum AgeBasis {
 
 /// The rule settings a computation needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleConfig<'a> {
+pub(crate) struct RuleConfig<'a> {
     /// See [`AgeBasis`].
-    pub age_basis: AgeBasis,
+    pub(crate) age_basis: AgeBasis,
     /// See [`Feb29Rule`].
-    pub feb29: Feb29Rule,
+    pub(crate) feb29: Feb29Rule,
     /// The rule generations, in increasing `issued_from` (SPEC 15); empty
     /// stands for [`builtin_generations`].
-    pub generations: &'a [Generation],
+    pub(crate) generations: &'a [Generation],
 }
 
 impl Default for RuleConfig<'static> {
@@ -57,7 +55,7 @@ impl Default for RuleConfig<'static> {
 
 impl RuleConfig<'_> {
     /// The table in force: the configured one, or the built-in `current`.
-    pub fn table(&self) -> &[Generation] {
+    pub(crate) fn table(&self) -> &[Generation] {
         if self.generations.is_empty() {
             builtin_generations()
         } else {
@@ -66,7 +64,7 @@ impl RuleConfig<'_> {
     }
 
     /// The generation that decides a card issued on `issued`, and its index.
-    pub fn generation(&self, issued: NaiveDate) -> (usize, &Generation) {
+    pub(crate) fn generation(&self, issued: NaiveDate) -> (usize, &Generation) {
         let table = self.table();
         let i = generation_for(table, issued);
         // generation_for returns an index inside a non-empty table.
@@ -87,10 +85,10 @@ pub enum ItemKind {
 
 impl ItemKind {
     /// All kinds in table order.
-    pub const ALL: [ItemKind; 3] = [ItemKind::Card, ItemKind::UserCert, ItemKind::SignCert];
+    pub(crate) const ALL: [ItemKind; 3] = [ItemKind::Card, ItemKind::UserCert, ItemKind::SignCert];
 
     /// The machine name used in CSVs and the ledger.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             ItemKind::Card => "card",
             ItemKind::UserCert => "user_cert",
@@ -99,7 +97,7 @@ impl ItemKind {
     }
 
     /// The Japanese name printed on notices.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ItemKind::Card => "マイナンバーカード",
             ItemKind::UserCert => "利用者証明用電子証明書",
@@ -110,7 +108,7 @@ impl ItemKind {
 
 /// Where an item's expiry date came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExpirySource {
+pub(crate) enum ExpirySource {
     /// The export's recorded expiry: authoritative.
     Recorded,
     /// Computed by the birthday rule (and the caps).
@@ -123,51 +121,51 @@ pub enum ExpirySource {
 
 /// One item and the expiry date the rules use for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Item {
+pub(crate) struct Item {
     /// Which item.
-    pub kind: ItemKind,
+    pub(crate) kind: ItemKind,
     /// Its expiry date E. The item is due from E − lead (months) through the
     /// day before E, and expired from E on.
-    pub expiry: NaiveDate,
+    pub(crate) expiry: NaiveDate,
     /// Where E came from.
-    pub source: ExpirySource,
+    pub(crate) source: ExpirySource,
     /// Months before E from which it is due: the card generation's
     /// `lead_months`.
-    pub lead_months: u32,
+    pub(crate) lead_months: u32,
 }
 
 /// The dates of one resident that the rules read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ItemDates {
+pub(crate) struct ItemDates {
     /// 生年月日, the day to compute with (for 29 February of a common year,
     /// the day the profile's feb29 rule gives); `None` when the registry
     /// holds a 不詳日 (SPEC 9): only recorded expiries are then used.
-    pub birth: Option<NaiveDate>,
+    pub(crate) birth: Option<NaiveDate>,
     /// カード申請日 (J-LIS receipt).
-    pub card_applied: Option<NaiveDate>,
+    pub(crate) card_applied: Option<NaiveDate>,
     /// カード発行日; `None`: no card.
-    pub card_issued: Option<NaiveDate>,
+    pub(crate) card_issued: Option<NaiveDate>,
     /// カード有効期限 as recorded.
-    pub card_recorded: Option<NaiveDate>,
+    pub(crate) card_recorded: Option<NaiveDate>,
     /// 利用者証明用電子証明書発行日.
-    pub user_issued: Option<NaiveDate>,
+    pub(crate) user_issued: Option<NaiveDate>,
     /// Its recorded expiry.
-    pub user_recorded: Option<NaiveDate>,
+    pub(crate) user_recorded: Option<NaiveDate>,
     /// 署名用電子証明書発行日.
-    pub sign_issued: Option<NaiveDate>,
+    pub(crate) sign_issued: Option<NaiveDate>,
     /// Its recorded expiry.
-    pub sign_recorded: Option<NaiveDate>,
+    pub(crate) sign_recorded: Option<NaiveDate>,
     /// 在留期間満了日.
-    pub stay_end: Option<NaiveDate>,
+    pub(crate) stay_end: Option<NaiveDate>,
     /// Which card the resident holds (`[card_kinds]`, SPEC 15).
-    pub card_kind: CardKind,
+    pub(crate) card_kind: CardKind,
 }
 
 /// The kind of card a resident holds (SPEC 15): the city's マイナンバーカード,
 /// or a card 出入国在留管理庁 issues that is also the 個人番号カード and lapses
 /// with the residence card (the city sends no card or residence letter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum CardKind {
+pub(crate) enum CardKind {
     /// The 個人番号カード the city issues.
     #[default]
     MyNumber,
@@ -179,10 +177,10 @@ pub enum CardKind {
 
 impl CardKind {
     /// The `[card_kinds]` spellings.
-    pub const NAMES: [&'static str; 3] = ["mynumber", "tokutei", "tokutei-special"];
+    pub(crate) const NAMES: [&'static str; 3] = ["mynumber", "tokutei", "tokutei-special"];
 
     /// Parses a `[card_kinds]` value.
-    pub fn parse(s: &str) -> Option<CardKind> {
+    pub(crate) fn parse(s: &str) -> Option<CardKind> {
         match s {
             "mynumber" => Some(CardKind::MyNumber),
             "tokutei" => Some(CardKind::Tokutei),
@@ -192,14 +190,15 @@ impl CardKind {
     }
 
     /// True for a card 出入国在留管理庁 issues and renews.
-    pub fn by_immigration(self) -> bool {
+    pub(crate) fn by_immigration(self) -> bool {
         self != CardKind::MyNumber
     }
 }
 
 /// The card's category (seed page table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardCategory {
+#[cfg(test)]
+pub(crate) enum CardCategory {
     /// 10th birthday.
     Adult,
     /// 5th birthday.
@@ -209,7 +208,7 @@ pub enum CardCategory {
 /// The adult threshold for an application received on `received`: 18 from
 /// 2022-04-01, 20 before. SPEC 2: chosen by the application date (the issue
 /// date standing in), whatever `age_basis` says.
-pub fn adult_age_threshold(received: NaiveDate) -> u32 {
+pub(crate) fn adult_age_threshold(received: NaiveDate) -> u32 {
     if received >= majority_change() {
         18
     } else {
@@ -220,7 +219,7 @@ pub fn adult_age_threshold(received: NaiveDate) -> u32 {
 /// The card holder's age band under `basis`: the age on the application
 /// date (the issue date standing in) or on the issue date, against the
 /// threshold of the receipt date.
-pub fn card_band(
+pub(crate) fn card_band(
     birth: NaiveDate,
     applied: Option<NaiveDate>,
     issued: NaiveDate,
@@ -236,7 +235,8 @@ pub fn card_band(
 }
 
 /// The card's category under `basis`.
-pub fn card_category(
+#[cfg(test)]
+pub(crate) fn card_category(
     birth: NaiveDate,
     applied: Option<NaiveDate>,
     issued: NaiveDate,
@@ -251,7 +251,7 @@ pub fn card_category(
 /// The card's expiry by the birthday rule of its generation: the band's
 /// birthday count after the issue date (`current`: the 10th for the adult
 /// category, else the 5th; a birthday on the issue date does not count).
-pub fn card_birthday_expiry(
+pub(crate) fn card_birthday_expiry(
     birth: NaiveDate,
     applied: Option<NaiveDate>,
     issued: NaiveDate,
@@ -267,7 +267,7 @@ pub fn card_birthday_expiry(
 /// band says is not issued (count 0) but that the row has anyway runs as the
 /// user certificate does (today: the 5th birthday), and is listed
 /// (`sign-cert-under-15`).
-pub fn cert_birthday_expiry(
+pub(crate) fn cert_birthday_expiry(
     kind: ItemKind,
     birth: NaiveDate,
     issued: NaiveDate,
@@ -284,7 +284,7 @@ pub fn cert_birthday_expiry(
 
 /// A usable-but-doubtful finding, listed in exceptions.csv (SPEC 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finding {
+pub(crate) enum Finding {
     /// A recorded expiry differs from the computed one.
     ExpiryMismatch {
         /// Which item.
@@ -320,7 +320,7 @@ pub enum Finding {
 
 impl Finding {
     /// The exceptions.csv code.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Finding::ExpiryMismatch { .. } => "expiry-mismatch",
             Finding::Feb29 { .. } => "feb29",
@@ -331,7 +331,7 @@ impl Finding {
     }
 
     /// Human detail for exceptions.csv.
-    pub fn detail(&self) -> String {
+    pub(crate) fn detail(&self) -> String {
         match self {
             Finding::ExpiryMismatch {
                 kind,
@@ -370,32 +370,32 @@ impl Finding {
 
 /// What the rules make of one resident's dates.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Evaluation {
+pub(crate) struct Evaluation {
     /// The card, when the row has a カード発行日.
-    pub card: Option<Item>,
+    pub(crate) card: Option<Item>,
     /// The user certificate, when issued.
-    pub user_cert: Option<Item>,
+    pub(crate) user_cert: Option<Item>,
     /// The signing certificate, when issued.
-    pub sign_cert: Option<Item>,
+    pub(crate) sign_cert: Option<Item>,
     /// Doubtful points, in a fixed order.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// The index in [`RuleConfig::table`] of the generation that decided
     /// the items (chosen by the card's issue date); `None` without a card.
-    pub generation: Option<usize>,
+    pub(crate) generation: Option<usize>,
     /// The card's kind (from [`ItemDates::card_kind`]): who renews it.
-    pub card_kind: CardKind,
+    pub(crate) card_kind: CardKind,
 }
 
 impl Evaluation {
     /// The items present, in table order.
-    pub fn items(&self) -> impl Iterator<Item = Item> + '_ {
+    pub(crate) fn items(&self) -> impl Iterator<Item = Item> + '_ {
         [self.card, self.user_cert, self.sign_cert]
             .into_iter()
             .flatten()
     }
 
     /// The item of `kind`, if held.
-    pub fn item(&self, kind: ItemKind) -> Option<Item> {
+    pub(crate) fn item(&self, kind: ItemKind) -> Option<Item> {
         match kind {
             ItemKind::Card => self.card,
             ItemKind::UserCert => self.user_cert,
@@ -406,7 +406,7 @@ impl Evaluation {
 
 /// Why the rules could not evaluate a row that has a card.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuleError {
+pub(crate) enum RuleError {
     /// A date beyond what the calendar arithmetic supports.
     OutOfRange(ItemKind),
     /// The birth date is 不詳 (`birth` is `None`) and this item, which the
@@ -438,7 +438,7 @@ fn capped(own: NaiveDate, caps: &[Option<Item>]) -> (NaiveDate, bool) {
 /// 不詳日, SPEC 9): the recorded expiries only, see [`recorded_only`]. The
 /// card's issue date chooses the generation whose counts and lead apply to
 /// every item (SPEC 15).
-pub fn evaluate(dates: &ItemDates, config: RuleConfig<'_>) -> Result<Evaluation, RuleError> {
+pub(crate) fn evaluate(dates: &ItemDates, config: RuleConfig<'_>) -> Result<Evaluation, RuleError> {
     let mut ev = Evaluation::default();
     let Some(card_issued) = dates.card_issued else {
         return Ok(ev);

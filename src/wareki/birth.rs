@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 /// Where a 29 February birthday falls in a common year (the profile's
 /// `feb29`), for [`BirthDate::resolve`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Feb29 {
+pub(crate) enum Feb29 {
     /// 28 February (the default).
     Feb28,
     /// 1 March.
@@ -23,16 +23,16 @@ pub enum Feb29 {
 /// `平成31年頃` is 2019-01-01..=2019-04-30. It is what the text says, not a
 /// guarantee: a birth `頃` (about) a year may fall outside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DateSpan {
+pub(crate) struct DateSpan {
     /// The first day.
-    pub first: NaiveDate,
+    pub(crate) first: NaiveDate,
     /// The last day.
-    pub last: NaiveDate,
+    pub(crate) last: NaiveDate,
 }
 
 /// A 生年月日 as the registry may lawfully hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BirthDate {
+pub(crate) enum BirthDate {
     /// A calendar date.
     Exact(NaiveDate),
     /// 29 February of a common year (e.g. 平成3年2月29日): the caller maps it
@@ -60,7 +60,7 @@ pub enum BirthDate {
 impl BirthDate {
     /// The birth date to compute with: the date, or for 29 February of a
     /// common year 28 February or 1 March by `feb29`; `None` for a 不詳日.
-    pub fn resolve(&self, feb29: Feb29) -> Option<NaiveDate> {
+    pub(crate) fn resolve(&self, feb29: Feb29) -> Option<NaiveDate> {
         match *self {
             BirthDate::Exact(d) => Some(d),
             BirthDate::Feb29Common { year } => match feb29 {

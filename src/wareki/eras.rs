@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 /// One era of an [`Eras`] table, as a profile's `[[eras]]` entry gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EraDef {
+pub(crate) struct EraDef {
     name: String,
     letter: char,
     code: u32,
@@ -20,7 +20,12 @@ impl EraDef {
     /// forms (`R07.08.14`), with digit `code` in the 7-digit form
     /// (`5070814`), whose first day (元年) is `start`. Checked only when
     /// added to a table ([`Eras::with_extra`]).
-    pub fn new(name: impl Into<String>, letter: char, code: u32, start: NaiveDate) -> EraDef {
+    pub(crate) fn new(
+        name: impl Into<String>,
+        letter: char,
+        code: u32,
+        start: NaiveDate,
+    ) -> EraDef {
         EraDef {
             name: name.into(),
             letter,
@@ -30,22 +35,23 @@ impl EraDef {
     }
 
     /// The era name in kanji, e.g. "令和".
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// The one-letter abbreviation, e.g. 'R'.
-    pub fn letter(&self) -> char {
+    #[cfg(test)]
+    pub(crate) fn letter(&self) -> char {
         self.letter
     }
 
     /// The digit G of the 7-digit form `GYYMMDD`.
-    pub fn code(&self) -> u32 {
+    pub(crate) fn code(&self) -> u32 {
         self.code
     }
 
     /// The first day of the era (元年).
-    pub fn start(&self) -> NaiveDate {
+    pub(crate) fn start(&self) -> NaiveDate {
         self.start
     }
 }
@@ -73,7 +79,7 @@ const NONE: u8 = u8::MAX;
 /// on or after an added era's start formats in that era, the previous era
 /// ends the day before, and the added era's name, letter and code parse.
 #[derive(Debug, Clone)]
-pub struct Eras {
+pub(crate) struct Eras {
     /// Oldest first; at most 9 (one per code digit).
     pub(super) rows: Vec<Row>,
     /// Index into `rows` per letter A–Z, [`NONE`] if unused.
@@ -103,7 +109,7 @@ const RESERVED_ABBREV: &str = "元推頃春夏秋冬上中下旬不詳";
 
 impl Eras {
     /// The five built-in eras, 明治 to 令和.
-    pub fn builtin() -> &'static Eras {
+    pub(crate) fn builtin() -> &'static Eras {
         &BUILTIN
     }
 
@@ -116,7 +122,7 @@ impl Eras {
     /// only if no other era begins with it; the built-in abbreviations 明 大
     /// 昭 平 令 always keep their meaning. Added eras begin the day after the
     /// previous one ends (no shared day).
-    pub fn with_extra(mut extra: Vec<EraDef>) -> Result<Eras, String> {
+    pub(crate) fn with_extra(mut extra: Vec<EraDef>) -> Result<Eras, String> {
         extra.sort_by_key(|e| e.start);
         let mut defs: Vec<EraDef> = BUILTIN.rows.iter().map(|r| r.def.clone()).collect();
         for e in extra {
@@ -166,13 +172,13 @@ impl Eras {
     }
 
     /// The eras, oldest first.
-    pub fn eras(&self) -> impl ExactSizeIterator<Item = &EraDef> {
+    pub(crate) fn eras(&self) -> impl ExactSizeIterator<Item = &EraDef> {
         self.rows.iter().map(|r| &r.def)
     }
 
     /// `d` in the era containing it (for a day both eras share, the new
     /// one), `None` before the first era.
-    pub fn wareki(&self, d: NaiveDate) -> Option<EraDate<'_>> {
+    pub(crate) fn wareki(&self, d: NaiveDate) -> Option<EraDate<'_>> {
         let row = self.rows.iter().rev().find(|r| r.def.start <= d)?;
         let year = u32::try_from(d.year() - row.first_year + 1).ok()?;
         Some(EraDate {
@@ -184,13 +190,13 @@ impl Eras {
     }
 
     /// `d` in 和暦, e.g. "令和8年11月26日"; `None` before the first era.
-    pub fn format(&self, d: NaiveDate) -> Option<String> {
+    pub(crate) fn format(&self, d: NaiveDate) -> Option<String> {
         self.wareki(d).map(|w| w.to_string())
     }
 
     /// `d` in 和暦 with its weekday, e.g. "令和9年2月26日（金）"; `None`
     /// before the first era.
-    pub fn format_with_weekday(&self, d: NaiveDate) -> Option<String> {
+    pub(crate) fn format_with_weekday(&self, d: NaiveDate) -> Option<String> {
         let w = self.wareki(d)?;
         Some(format!("{w}（{}）", weekday_kanji(d)))
     }
@@ -281,15 +287,15 @@ fn check_extra(defs: &[EraDef], e: &EraDef) -> Result<(), String> {
 
 /// A date in era form in some [`Eras`] table; displays as "令和元年5月1日".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EraDate<'a> {
+pub(crate) struct EraDate<'a> {
     /// The era.
-    pub era: &'a EraDef,
+    pub(crate) era: &'a EraDef,
     /// The era year, 1 (元年) or more.
-    pub year: u32,
+    pub(crate) year: u32,
     /// The month, 1–12.
-    pub month: u32,
+    pub(crate) month: u32,
     /// The day of the month, 1–31.
-    pub day: u32,
+    pub(crate) day: u32,
 }
 
 impl fmt::Display for EraDate<'_> {

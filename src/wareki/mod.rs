@@ -54,8 +54,8 @@ mod read;
 #[cfg(test)]
 mod tests;
 
-pub use birth::{BirthDate, DateSpan, Feb29};
-pub use eras::{EraDate, EraDef, Eras};
+pub(crate) use birth::{BirthDate, Feb29};
+pub(crate) use eras::{EraDate, EraDef, Eras};
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
@@ -77,7 +77,7 @@ const MAX_YEAR: i32 = 2999;
 
 /// A Japanese era (元号).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Era {
+pub(crate) enum Era {
     /// 明治 (M), 1868-01-25 – 1912-07-29.
     Meiji,
     /// 大正 (T), 1912-07-30 – 1926-12-24.
@@ -92,10 +92,10 @@ pub enum Era {
 
 impl Era {
     /// All eras, oldest first.
-    pub const ALL: [Era; 5] = [Era::Meiji, Era::Taisho, Era::Showa, Era::Heisei, Era::Reiwa];
+    pub(crate) const ALL: [Era; 5] = [Era::Meiji, Era::Taisho, Era::Showa, Era::Heisei, Era::Reiwa];
 
     /// The era name in kanji, e.g. "令和".
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Era::Meiji => "明治",
             Era::Taisho => "大正",
@@ -106,7 +106,7 @@ impl Era {
     }
 
     /// The one-letter abbreviation used in compact forms, e.g. 'R' in "R07.08.14".
-    pub fn letter(self) -> char {
+    pub(crate) fn letter(self) -> char {
         match self {
             Era::Meiji => 'M',
             Era::Taisho => 'T',
@@ -117,7 +117,7 @@ impl Era {
     }
 
     /// The digit G of the 7-digit era code `GYYMMDD` (1 明治 … 5 令和).
-    pub fn code(self) -> u32 {
+    pub(crate) fn code(self) -> u32 {
         match self {
             Era::Meiji => 1,
             Era::Taisho => 2,
@@ -128,7 +128,8 @@ impl Era {
     }
 
     /// The era for a 7-digit era code digit, `None` unless 1–5.
-    pub fn from_code(code: u32) -> Option<Era> {
+    #[cfg(test)]
+    pub(crate) fn from_code(code: u32) -> Option<Era> {
         match code {
             1 => Some(Era::Meiji),
             2 => Some(Era::Taisho),
@@ -140,12 +141,12 @@ impl Era {
     }
 
     /// The Gregorian year of the era's first year (元年).
-    pub fn first_year(self) -> i32 {
+    pub(crate) fn first_year(self) -> i32 {
         self.first_day().year()
     }
 
     /// The first day of the era.
-    pub fn first_day(self) -> NaiveDate {
+    pub(crate) fn first_day(self) -> NaiveDate {
         match self {
             Era::Meiji => ymd(1868, 1, 25),
             Era::Taisho => ymd(1912, 7, 30),
@@ -160,7 +161,8 @@ impl Era {
     /// 明治 and 大正 end the day before the next era begins, as the official
     /// table has it; the parser still accepts 明治45年7月30日 and
     /// 大正15年12月25日, the days both eras were in force.
-    pub fn last_day(self) -> Option<NaiveDate> {
+    #[cfg(test)]
+    pub(crate) fn last_day(self) -> Option<NaiveDate> {
         match self {
             Era::Meiji => Some(ymd(1912, 7, 29)),
             Era::Taisho => Some(ymd(1926, 12, 24)),
@@ -171,7 +173,7 @@ impl Era {
     }
 
     /// The era containing `date`, `None` before 明治 (1868-01-25).
-    pub fn of(date: NaiveDate) -> Option<Era> {
+    pub(crate) fn of(date: NaiveDate) -> Option<Era> {
         Era::ALL
             .iter()
             .rev()
@@ -182,20 +184,20 @@ impl Era {
 
 /// A date in era form (和暦).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WarekiDate {
+pub(crate) struct WarekiDate {
     /// The era.
-    pub era: Era,
+    pub(crate) era: Era,
     /// The era year, 1 (元年) or more.
-    pub year: u32,
+    pub(crate) year: u32,
     /// The month, 1–12.
-    pub month: u32,
+    pub(crate) month: u32,
     /// The day of the month, 1–31.
-    pub day: u32,
+    pub(crate) day: u32,
 }
 
 impl WarekiDate {
     /// The 和暦 form of `d` in the era containing it, `None` before 明治.
-    pub fn from_date(d: NaiveDate) -> Option<WarekiDate> {
+    pub(crate) fn from_date(d: NaiveDate) -> Option<WarekiDate> {
         let era = Era::of(d)?;
         // `Era::of` guarantees d.year() >= first_year, so this never underflows.
         let year = u32::try_from(d.year() - era.first_year() + 1).ok()?;
@@ -209,7 +211,7 @@ impl WarekiDate {
 
     /// The Gregorian date, checked against the calendar, the era's range and
     /// the supported years 1868–2999; the error is a human-readable reason.
-    pub fn to_date(self) -> Result<NaiveDate, String> {
+    pub(crate) fn to_date(self) -> Result<NaiveDate, String> {
         let eras = Eras::builtin();
         parse::era_date(eras, self.era as usize, self.year, self.month, self.day)
             .map_err(|e| e.describe(eras))
@@ -231,7 +233,7 @@ impl fmt::Display for WarekiDate {
 
 /// `d` in 和暦 with its weekday, e.g. "令和9年2月26日（金）" (full-width
 /// parentheses, weekday kanji 日月火水木金土); `None` before 明治.
-pub fn format_with_weekday(d: NaiveDate) -> Option<String> {
+pub(crate) fn format_with_weekday(d: NaiveDate) -> Option<String> {
     let w = WarekiDate::from_date(d)?;
     Some(format!("{w}（{}）", weekday_kanji(d)))
 }
@@ -243,19 +245,19 @@ fn weekday_kanji(d: NaiveDate) -> &'static str {
 }
 
 /// `d` in 和暦, e.g. "令和8年11月26日" or "令和元年5月1日"; `None` before 明治.
-pub fn format(d: NaiveDate) -> Option<String> {
+pub(crate) fn format(d: NaiveDate) -> Option<String> {
     WarekiDate::from_date(d).map(|w| w.to_string())
 }
 
 /// Why a date field could not be read. Displays as "{input}: {reason}".
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DateError {
+pub(crate) struct DateError {
     /// The field as given.
-    pub input: String,
+    pub(crate) input: String,
     /// The form the parser recognised, [`DateForm::Unknown`] if none.
-    pub form: DateForm,
+    pub(crate) form: DateForm,
     /// Why the field is not a valid date, e.g. "昭和 ends 1989-01-07".
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 impl fmt::Display for DateError {
@@ -268,7 +270,7 @@ impl std::error::Error for DateError {}
 
 /// Which form the parser recognised (or Unknown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateForm {
+pub(crate) enum DateForm {
     /// `2026-08-14` or `2026/8/14`.
     Iso,
     /// `20260814`.
@@ -293,7 +295,7 @@ pub enum DateForm {
 /// letters (２０２６／８／１４, Ｒ７．８．１４) are accepted. 29 February of a
 /// common year and 不詳日 are errors here: only a birth date may hold them
 /// ([`parse_birth_date`]).
-pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     Eras::builtin().parse_date(s)
 }
 
@@ -303,6 +305,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
 /// `平成5年3月頃`, `推定平成5年3月1日`, `平成5年春`/`夏`/`秋`/`冬`,
 /// `平成5年3月上旬`/`中旬`/`下旬`, and the same with a 西暦 year such as
 /// `1993年3月頃`). Same as [`Eras::parse_birth_date`].
-pub fn parse_birth_date(s: &str, eras: &Eras) -> Result<BirthDate, DateError> {
+#[cfg(test)]
+pub(crate) fn parse_birth_date(s: &str, eras: &Eras) -> Result<BirthDate, DateError> {
     eras.parse_birth_date(s)
 }

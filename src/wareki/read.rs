@@ -13,7 +13,7 @@ use super::{DateError, DateForm};
 impl Eras {
     /// [`super::parse_date`] with this table: a card or certificate date in
     /// any accepted form, no 不詳日 and no 29 February of a common year.
-    pub fn parse_date(&self, s: &str) -> Result<NaiveDate, DateError> {
+    pub(crate) fn parse_date(&self, s: &str) -> Result<NaiveDate, DateError> {
         let result = if s.is_ascii() {
             // Most fields are plain ASCII: parse the bytes in place, no copy.
             parse::parse_exact(self, s.as_bytes(), false)
@@ -37,7 +37,7 @@ impl Eras {
     }
 
     /// [`super::parse_birth_date`] with this table.
-    pub fn parse_birth_date(&self, s: &str) -> Result<BirthDate, DateError> {
+    pub(crate) fn parse_birth_date(&self, s: &str) -> Result<BirthDate, DateError> {
         birth::parse(self, s).map_err(|(form, why)| self.error(s, form, why))
     }
 

@@ -1,3 +1,4 @@
+use super::birth::DateSpan;
 use super::*;
 use proptest::prelude::*;
 
