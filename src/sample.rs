@@ -1189,6 +1189,50 @@ impl Generator {
         push_num(buf, u64::from(my_number_check_digit(body)), 0);
         buf.push(',');
 
+        let (sei, male, foreign) = self.push_name(buf);
+
+        let force_due = self.rng.chance(self.forced_due);
+        let birth = self.birth_date(force_due);
+        self.push_date(buf, birth);
+        buf.push(',');
+        buf.push_str(if male { "男" } else { "女" });
+        buf.push(',');
+
+        self.push_status(buf);
+        self.push_address(buf);
+        self.push_card_columns(buf, birth, force_due, foreign);
+
+        if foreign {
+            let lo = add_days(self.as_of, -20);
+            let hi = add_days(self.as_of, 5 * 365);
+            let until = self.rng.date_between(lo, hi);
+            self.push_date(buf, until);
+        }
+        buf.push(',');
+
+        let rng = &mut self.rng;
+        match rng.below(100) {
+            0..=59 => {}
+            60..=96 => buf.push('0'),
+            _ => buf.push('1'),
+        }
+        buf.push(',');
+
+        if !is_aged(birth, self.as_of, 15) && rng.chance(50_000) {
+            let (parent, _) = if rng.chance(50_000) {
+                *rng.pick(MALE_NAMES)
+            } else {
+                *rng.pick(FEMALE_NAMES)
+            };
+            buf.push_str(sei);
+            buf.push('　');
+            buf.push_str(parent);
+        }
+        force_due
+    }
+
+    /// 氏名 and 氏名カナ; returns the surname, whether male, whether foreign.
+    fn push_name(&mut self, buf: &mut String) -> (&'static str, bool, bool) {
         let rng = &mut self.rng;
         let foreign = rng.chance(odds::FOREIGN);
         let (sei, mei, sei_kana, mei_kana, male) = if foreign {
@@ -1226,14 +1270,11 @@ impl Generator {
             buf.push_str(mei_kana);
         }
         buf.push(',');
+        (sei, male, foreign)
+    }
 
-        let force_due = rng.chance(self.forced_due);
-        let birth = self.birth_date(force_due);
-        self.push_date(buf, birth);
-        buf.push(',');
-        buf.push_str(if male { "男" } else { "女" });
-        buf.push(',');
-
+    /// 住民状態.
+    fn push_status(&mut self, buf: &mut String) {
         let rng = &mut self.rng;
         if rng.chance(odds::NOT_RESIDENT) {
             let total: u64 = OTHER_STATUSES.iter().map(|s| s.1).sum();
@@ -1251,6 +1292,11 @@ impl Generator {
             buf.push_str("住民");
         }
         buf.push(',');
+    }
+
+    /// 郵便番号, 住所 and 方書.
+    fn push_address(&mut self, buf: &mut String) {
+        let rng = &mut self.rng;
 
         let (postal, town) = *rng.pick(TOWNS);
         match rng.below(100) {
@@ -1331,6 +1377,17 @@ impl Generator {
             }
         }
         buf.push(',');
+    }
+
+    /// The card's and the certificates' dates.
+    fn push_card_columns(
+        &mut self,
+        buf: &mut String,
+        birth: NaiveDate,
+        force_due: bool,
+        foreign: bool,
+    ) {
+        let rng = &mut self.rng;
 
         let has_card = force_due || rng.chance(odds::CARD);
         let card = if has_card {
@@ -1368,34 +1425,6 @@ impl Generator {
             }
             _ => buf.push_str(",,,,,,,"),
         }
-
-        if foreign {
-            let lo = add_days(self.as_of, -20);
-            let hi = add_days(self.as_of, 5 * 365);
-            let until = self.rng.date_between(lo, hi);
-            self.push_date(buf, until);
-        }
-        buf.push(',');
-
-        let rng = &mut self.rng;
-        match rng.below(100) {
-            0..=59 => {}
-            60..=96 => buf.push('0'),
-            _ => buf.push('1'),
-        }
-        buf.push(',');
-
-        if !is_aged(birth, self.as_of, 15) && rng.chance(50_000) {
-            let (parent, _) = if rng.chance(50_000) {
-                *rng.pick(MALE_NAMES)
-            } else {
-                *rng.pick(FEMALE_NAMES)
-            };
-            buf.push_str(sei);
-            buf.push('　');
-            buf.push_str(parent);
-        }
-        force_due
     }
 }
 

@@ -515,3 +515,119 @@ fn the_check_catches_an_upward_import() {
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(module_of_path("render::fonts::FontSet"), "render::fonts");
 }
+
+/// The production functions of `text` longer than `max` lines, as
+/// (first line, name, length): from the `fn` line to its closing brace.
+fn long_functions(text: &str, max: usize) -> Vec<(usize, String, usize)> {
+    let prod = production_text(text);
+    let lines: Vec<&str> = prod.lines().collect();
+    let mut long = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let code: String = code_chars(line).into_iter().collect();
+        let Some(at) = code.find("fn ") else { continue };
+        // `fn` as a keyword, not the end of a name (`my_fn `).
+        if at > 0 && !code[..at].ends_with([' ', '(', '\t']) {
+            continue;
+        }
+        let name: String = code[at + 3..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        // A declaration without a body (a trait's) ends with `;` before any `{`.
+        let mut j = i;
+        let mut opened = false;
+        let mut depth = 0i32;
+        'scan: while j < lines.len() {
+            for c in code_chars(lines[j]) {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    ';' if !opened => break 'scan,
+                    _ => {}
+                }
+                if opened && depth == 0 {
+                    break 'scan;
+                }
+            }
+            j += 1;
+        }
+        if opened && j + 1 - i > max {
+            long.push((i + 1, name, j + 1 - i));
+        }
+    }
+    long
+}
+
+/// SPEC's "rooms you can live in" (issue 17): no production function over
+/// 100 lines, so that each can be read in one sitting.
+#[test]
+fn no_production_function_is_over_100_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut long = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (line, name, n) in long_functions(&text, 100) {
+            long.push(format!("{}:{line}: fn {name}: {n} lines", f.display()));
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 100 lines:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_length_check_counts_a_long_function_and_skips_test_code() {
+    let body = "    let x = 1;\n".repeat(101);
+    let text = format!(
+        "pub(crate) fn long() {{\n{body}}}\nfn short() {{\n    if true {{ 1; }}\n}}\n#[cfg(test)]\nfn long_test() {{\n{body}}}\n"
+    );
+    let found = long_functions(&text, 100);
+    assert_eq!(found, vec![(1, "long".to_string(), 103)]);
+}
+
+/// The library's public surface is what `main.rs`, `tests/`, `examples/`
+/// and the fuzz targets use (`unreachable_pub` keeps every other item
+/// `pub(crate)`); this keeps it from growing back past about 150 items.
+#[test]
+fn the_public_surface_stays_small() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut items = 0;
+    for f in files.iter().filter(|f| !f.ends_with("main.rs")) {
+        let text = production_text(&std::fs::read_to_string(f).unwrap());
+        items += text
+            .lines()
+            .filter(|l| {
+                let t = l.trim_start();
+                [
+                    "pub fn ",
+                    "pub struct ",
+                    "pub enum ",
+                    "pub trait ",
+                    "pub type ",
+                    "pub const ",
+                    "pub static ",
+                    "pub mod ",
+                    "pub use ",
+                ]
+                .iter()
+                .any(|k| t.starts_with(k))
+            })
+            .count();
+    }
+    assert!(
+        items <= 150,
+        "{items} pub items: make the new ones pub(crate)"
+    );
+}

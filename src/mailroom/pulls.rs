@@ -455,6 +455,78 @@ fn write_list_pdf(
     out: &Path,
 ) -> Result<()> {
     let fonts = crate::batch::resources::load_fonts(req.export.profile)?;
+    let lines = list_heading(req, batch, export, pulls.len(), addresses_known);
+    let rows: Vec<Vec<String>> = pulls.iter().map(list_row).collect();
+    let pages = table_pages(
+        &fonts,
+        &Heading {
+            title: "抜き取りリスト（pull list）",
+            lines: &lines,
+            empty: "抜き取る封筒はありません。",
+            tick: "済",
+        },
+        &LIST_COLUMNS,
+        &rows,
+    );
+    let title = format!("{} pull-list.pdf", batch.id);
+    let info = DocumentInfo {
+        id: pdf_id(&format!("pull-list/{}/{}", batch.id, export.digest.sha256)),
+        title: &title,
+        created: batch.as_of.parse().map_err(|e| {
+            Error::Internal(format!("batch {}: as-of {:?}: {e}", batch.id, batch.as_of))
+        })?,
+    };
+    let bytes = write_pdf(pages, &fonts, &info)?;
+    write_private(&out.join("pull-list.pdf"), &bytes)
+}
+
+/// The pull list's columns.
+const LIST_COLUMNS: [Column; 7] = [
+    Column {
+        head: "順番",
+        width_mm: 14.0,
+        font: FontId::Gothic,
+    },
+    Column {
+        head: "印刷ファイル",
+        width_mm: 46.0,
+        font: FontId::Gothic,
+    },
+    Column {
+        head: "ページ",
+        width_mm: 20.0,
+        font: FontId::Gothic,
+    },
+    Column {
+        head: "住民コード",
+        width_mm: 30.0,
+        font: FontId::Gothic,
+    },
+    Column {
+        head: "氏名",
+        width_mm: 46.0,
+        font: FontId::Mincho,
+    },
+    Column {
+        head: "文書番号",
+        width_mm: 50.0,
+        font: FontId::Gothic,
+    },
+    Column {
+        head: "理由",
+        width_mm: 54.0,
+        font: FontId::Gothic,
+    },
+];
+
+/// The lines above the table: the batch, the export compared, what to do.
+fn list_heading(
+    req: &PullsRequest<'_>,
+    batch: &Batch,
+    export: &Export,
+    count: usize,
+    addresses_known: bool,
+) -> Vec<String> {
     let input_name = req
         .export
         .input
@@ -474,89 +546,31 @@ fn write_list_pdf(
         ),
         format!(
             "抜き取り {} 通：封入・発送の前に下の封筒を抜き取り、□にレ点を付けてください。",
-            pulls.len()
+            count
         ),
     ];
     if !addresses_known {
         lines
             .push("※ 台帳に印刷時の住所がないため、住所は郵便番号だけで照合しました。".to_string());
     }
-    let columns = [
-        Column {
-            head: "順番",
-            width_mm: 14.0,
-            font: FontId::Gothic,
+    lines
+}
+
+/// One pulled envelope's row.
+fn list_row(pull: &Pull) -> Vec<String> {
+    let p = &pull.packet;
+    let last = p.first_page + p.pages.saturating_sub(1);
+    vec![
+        p.seq.to_string(),
+        p.file.clone(),
+        if last > p.first_page {
+            format!("{}–{last}", p.first_page)
+        } else {
+            p.first_page.to_string()
         },
-        Column {
-            head: "印刷ファイル",
-            width_mm: 46.0,
-            font: FontId::Gothic,
-        },
-        Column {
-            head: "ページ",
-            width_mm: 20.0,
-            font: FontId::Gothic,
-        },
-        Column {
-            head: "住民コード",
-            width_mm: 30.0,
-            font: FontId::Gothic,
-        },
-        Column {
-            head: "氏名",
-            width_mm: 46.0,
-            font: FontId::Mincho,
-        },
-        Column {
-            head: "文書番号",
-            width_mm: 50.0,
-            font: FontId::Gothic,
-        },
-        Column {
-            head: "理由",
-            width_mm: 54.0,
-            font: FontId::Gothic,
-        },
-    ];
-    let rows: Vec<Vec<String>> = pulls
-        .iter()
-        .map(|pull| {
-            let p = &pull.packet;
-            let last = p.first_page + p.pages.saturating_sub(1);
-            vec![
-                p.seq.to_string(),
-                p.file.clone(),
-                if last > p.first_page {
-                    format!("{}–{last}", p.first_page)
-                } else {
-                    p.first_page.to_string()
-                },
-                p.resident_code.clone(),
-                p.name.clone(),
-                p.document_number.clone(),
-                pull.reason.label(),
-            ]
-        })
-        .collect();
-    let pages = table_pages(
-        &fonts,
-        &Heading {
-            title: "抜き取りリスト（pull list）",
-            lines: &lines,
-            empty: "抜き取る封筒はありません。",
-            tick: "済",
-        },
-        &columns,
-        &rows,
-    );
-    let title = format!("{} pull-list.pdf", batch.id);
-    let info = DocumentInfo {
-        id: pdf_id(&format!("pull-list/{}/{}", batch.id, export.digest.sha256)),
-        title: &title,
-        created: batch.as_of.parse().map_err(|e| {
-            Error::Internal(format!("batch {}: as-of {:?}: {e}", batch.id, batch.as_of))
-        })?,
-    };
-    let bytes = write_pdf(pages, &fonts, &info)?;
-    write_private(&out.join("pull-list.pdf"), &bytes)
+        p.resident_code.clone(),
+        p.name.clone(),
+        p.document_number.clone(),
+        pull.reason.label(),
+    ]
 }

@@ -324,6 +324,9 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
 }
 
 /// 概要: section, item, value and the key report.html gives the figure.
+/// One row of the 概要 sheet: section, item, value, the summary.json key.
+type SummaryRow<'a> = (&'static str, String, Cell<'a>, String);
+
 fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<()> {
     let mut s = Sheet::new(
         ws,
@@ -331,10 +334,27 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
         SHEETS[0],
         &[("区分", 12.0), ("項目", 40.0), ("値", 68.0), ("キー", 36.0)],
     )?;
+    let mut rows = identity_rows(ov);
+    reconciliation_rows(ov, &mut rows);
+    tally_rows(ov, &mut rows);
+    mail_rows(ov, &mut rows);
+    for (section, item, value, key) in rows {
+        s.push(&[
+            Cell::Text(section.into()),
+            Cell::Text(item.into()),
+            value,
+            Cell::Text(key.into()),
+        ])?;
+    }
+    s.finish(SUMMARY_FILE)
+}
+
+/// 識別: what the batch is, and from what.
+fn identity_rows<'a>(ov: &'a Overview<'_>) -> Vec<SummaryRow<'a>> {
     let id = &ov.identity;
     let c = ov.counts;
     let text = |v: &str| Cell::Text(Cow::Owned(v.to_string()));
-    let mut rows: Vec<(&str, String, Cell<'_>, String)> = vec![
+    vec![
         (
             "識別",
             "バッチ".into(),
@@ -395,7 +415,13 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
             Cell::Number(c.rows_read),
             "rows_read".into(),
         ),
-    ];
+    ]
+}
+
+/// 突合: rows read against outcomes, and the card file's rows.
+fn reconciliation_rows<'a>(ov: &'a Overview<'_>, rows: &mut Vec<SummaryRow<'a>>) {
+    let c = ov.counts;
+    let text = |v: &str| Cell::Text(Cow::Owned(v.to_string()));
     for o in Outcome::ALL {
         rows.push((
             "突合",
@@ -448,6 +474,11 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
             String::new(),
         ));
     }
+}
+
+/// 対象外, 不備, 通知種別, 例外: the counts by status, field, kind and code.
+fn tally_rows<'a>(ov: &'a Overview<'_>, rows: &mut Vec<SummaryRow<'a>>) {
+    let c = ov.counts;
     for (status, n) in &c.excluded_by_status {
         rows.push((
             "対象外",
@@ -480,6 +511,11 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
             format!("exception:{code}"),
         ));
     }
+}
+
+/// 印刷ファイル and 発送: each print file, and what was mailed.
+fn mail_rows<'a>(ov: &'a Overview<'_>, rows: &mut Vec<SummaryRow<'a>>) {
+    let text = |v: &str| Cell::Text(Cow::Owned(v.to_string()));
     for p in ov.print_files {
         for (what, cell, key) in [
             ("通数", Cell::Number(p.packets), "packets"),
@@ -508,15 +544,6 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
     ] {
         rows.push(("発送", what.into(), Cell::Number(n), key.into()));
     }
-    for (section, item, value, key) in rows {
-        s.push(&[
-            Cell::Text(section.into()),
-            Cell::Text(item.into()),
-            value,
-            Cell::Text(key.into()),
-        ])?;
-    }
-    s.finish(SUMMARY_FILE)
 }
 
 /// 発送一覧: manifest.csv's columns, cell for cell, from the rows written.
