@@ -6,6 +6,9 @@
 #   scripts/bench.sh                # 250k, 1M and 2M rows
 #   SIZES="1000000" RUNS=5 scripts/bench.sh
 #   LAYOUT=standard SIZES=1000000 scripts/bench.sh
+#   BIN=/path/to/old/kigen SIZES=1000000 scripts/bench.sh
+#                                   # another build (before/after); the data
+#                                   # always comes from this build's generator
 #                                   # the standard layout: registry + card
 #                                   # file (`--cards`, about 80 % of the rows)
 set -euo pipefail
@@ -17,19 +20,20 @@ AS_OF=2026-11-26
 DATA=bench-data
 cargo build --release --quiet
 mkdir -p "$DATA"
-bin=target/release/kigen
+bin=${BIN:-target/release/kigen}
+gen=target/release/kigen
 echo "layout: $LAYOUT"
 printf '%-10s %8s %12s %10s %10s\n' rows seconds rows/s "peak MiB" "file MB"
 for n in $SIZES; do
   if [ "$LAYOUT" = standard ]; then
     f="$DATA/standard-$n.csv"
     c="$DATA/standard-cards-$n.csv"
-    [ -s "$c" ] || "$bin" sample --rows "$n" --seed 7 --as-of "$AS_OF" --layout standard \
+    [ -s "$c" ] || "$gen" sample --rows "$n" --seed 7 --as-of "$AS_OF" --layout standard \
       --out "$f" --out-cards "$c"
     extra=(--profile standard --cards "$c")
   else
     f="$DATA/registry-$n.csv"
-    [ -s "$f" ] || "$bin" sample --rows "$n" --seed 7 --as-of "$AS_OF" --out "$f"
+    [ -s "$f" ] || "$gen" sample --rows "$n" --seed 7 --as-of "$AS_OF" --out "$f"
     extra=()
   fi
   best=""
