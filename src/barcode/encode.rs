@@ -245,9 +245,7 @@ fn assemble(postal7: &str, address: Vec<BarChar>) -> Vec<BarChar> {
 /// by [`super::address_number`]). An empty address number gives 13 × CC4:
 /// DOMAIN.md does not call it an error, and the code is still worth sorting by.
 ///
-/// ```
-/// # use kigen::barcode::{encode, manifest_text};
-/// # use kigen::postal_code::PostalCode;
+/// ```text
 /// let chars = encode(&PostalCode::parse("1000013").unwrap(), "1-3-2-503").unwrap();
 /// assert_eq!(
 ///     manifest_text(&chars),
@@ -472,5 +470,22 @@ mod tests {
         assert_eq!(parse_manifest_text(&manifest_text(&chars)), Some(chars));
         assert_eq!(parse_manifest_text("STC CC9"), None);
         assert_eq!(parse_manifest_text("STC 12"), None);
+    }
+}
+
+/// The worked example of the documentation above, run.
+#[cfg(test)]
+mod doc_example {
+    use super::encode;
+    use crate::barcode::manifest_text;
+    use crate::postal_code::PostalCode;
+
+    #[test]
+    fn the_documented_example_holds() {
+        let chars = encode(&PostalCode::parse("1000013").unwrap(), "1-3-2-503").unwrap();
+        assert_eq!(
+            manifest_text(&chars),
+            "STC 1 0 0 0 0 1 3 1 - 3 - 2 - 5 0 3 CC4 CC4 CC4 CC4 9 SPC"
+        );
     }
 }

@@ -22,8 +22,7 @@ const NUMERAL_SUFFIX_CHARS: [char; 6] = ['丁', '番', '号', '線', 'の', 'ノ
 ///
 /// The result holds only `0-9`, `-` and `A-Z`; it may be empty.
 ///
-/// ```
-/// # use kigen::barcode::address_number;
+/// ```text
 /// assert_eq!(address_number("1丁目3番2号　郵便プラザ503室"), "1-3-2-503");
 /// assert_eq!(address_number("東3丁目-20-5 郵便・A&bコーポB604号"), "3-20-5B604");
 /// ```
@@ -313,5 +312,20 @@ mod tests {
     #[test]
     fn dash_lookalikes_are_hyphens() {
         check("1‐2−3", "1-2-3");
+    }
+}
+
+/// The worked example of the documentation above, run.
+#[cfg(test)]
+mod doc_example {
+    use super::address_number;
+
+    #[test]
+    fn the_documented_example_holds() {
+        assert_eq!(address_number("1丁目3番2号　郵便プラザ503室"), "1-3-2-503");
+        assert_eq!(
+            address_number("東3丁目-20-5 郵便・A&bコーポB604号"),
+            "3-20-5B604"
+        );
     }
 }

@@ -24,7 +24,7 @@
 //! A profile's `[[eras]]` (`name`, `letter`, `code`, `start`) becomes a table
 //! like this; the same table then parses and formats every date of the run:
 //!
-//! ```
+//! ```text
 //! use chrono::NaiveDate;
 //! use kigen::wareki::{BirthDate, EraDef, Eras, Feb29};
 //!
@@ -308,4 +308,36 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
 #[cfg(test)]
 pub(crate) fn parse_birth_date(s: &str, eras: &Eras) -> Result<BirthDate, DateError> {
     eras.parse_birth_date(s)
+}
+
+/// The worked example of the documentation above, run.
+#[cfg(test)]
+mod doc_example {
+    use super::{BirthDate, EraDef, Eras, Feb29};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn the_documented_example_holds() {
+        use chrono::NaiveDate;
+
+        let start = NaiveDate::from_ymd_opt(2031, 5, 1).unwrap();
+        let eras = Eras::with_extra(vec![EraDef::new("新元", 'N', 6, start)]).unwrap();
+        assert_eq!(eras.format(start).unwrap(), "新元元年5月1日");
+        assert_eq!(
+            eras.parse_date("N2.1.1").ok(),
+            NaiveDate::from_ymd_opt(2032, 1, 1)
+        );
+
+        let born = eras.parse_birth_date("平成3年2月29日").unwrap();
+        assert_eq!(born, BirthDate::Feb29Common { year: 1991 });
+        assert_eq!(
+            born.resolve(Feb29::Mar1),
+            NaiveDate::from_ymd_opt(1991, 3, 1)
+        );
+        assert!(matches!(
+            eras.parse_birth_date("平成5年3月頃"),
+            Ok(BirthDate::Unknown { .. })
+        ));
+        assert!(eras.parse_date("平成5年3月頃").is_err());
+    }
 }
