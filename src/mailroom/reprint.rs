@@ -150,6 +150,9 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
     let name = format!("reprint-{}.pdf", file_component(&document_number));
     let file = req.out.join(&name);
     write_private(&file, &bytes)?;
+    if let Some(gid) = crate::batch::shared_group(profile)? {
+        crate::files::share_with_group(&file, gid)?;
+    }
     sync_dir(req.out)?;
     crate::fault::point("reprint-written");
     let to = notice.resident.envelope();
