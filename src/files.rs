@@ -127,12 +127,19 @@ fn enclosing_batch(path: &Path) -> Option<std::path::PathBuf> {
 /// itself with `mkdir`, which fails on a link put there meanwhile instead
 /// of following it.
 pub(crate) fn create_output_dir(path: &Path, option: &str) -> Result<()> {
+    create_output_dir_for(path, option, None)
+}
+
+/// [`create_output_dir`], and with `[output] group` (`Some(gid)`) the
+/// directories it creates are 0750 in that group (SPEC 14: a reprint or a
+/// pull list is for the mail room); one that exists is used as it is.
+pub(crate) fn create_output_dir_for(path: &Path, option: &str, group: Option<u32>) -> Result<()> {
     check_output_dir(path, option)?;
     if std::fs::symlink_metadata(path).is_ok() {
         return Ok(());
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        create_private_dir(parent)?;
+        create_dir_for(parent, group)?;
     }
     let mut b = std::fs::DirBuilder::new();
     #[cfg(unix)]
@@ -148,13 +155,14 @@ pub(crate) fn create_output_dir(path: &Path, option: &str) -> Result<()> {
         }
         Err(e) => return Err(Error::io(path, e)),
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Error::io(path, e))?;
+    match group {
+        Some(gid) => share_with_group(path, gid),
+        None => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| Error::io(path, e))
+        }
     }
-    Ok(())
 }
 
 /// Opens a file kigen reads (the export, the card file, a returns file,

@@ -196,9 +196,15 @@ pub(crate) fn pulls(req: &PullsRequest<'_>) -> Result<PullsReport> {
             )
         })
         .collect();
-    crate::files::create_output_dir(&out, "--out")?;
+    let group = crate::batch::shared_group(req.export.profile)?;
+    crate::files::create_output_dir_for(&out, "--out", group)?;
     write_csv(&out, &pulls, req.csv_encoding)?;
     write_list_pdf(req, &batch, &export, &pulls, addresses_known, &out)?;
+    if let Some(gid) = group {
+        for name in ["pull-list.csv", "pull-list.pdf"] {
+            crate::files::share_with_group(&out.join(name), gid)?;
+        }
+    }
     sync_dir(&out)?;
     Ok(PullsReport {
         batch_id: batch.id,
