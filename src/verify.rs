@@ -128,7 +128,10 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
 
 /// Where the ledger says the batch `dir` names was archived, when `dir`
 /// is gone (SPEC 14: `verify` finds archived batches).
-fn archived_place(dir: &Path, state: Option<&Path>) -> Result<Option<std::path::PathBuf>> {
+pub(crate) fn archived_place(
+    dir: &Path,
+    state: Option<&Path>,
+) -> Result<Option<std::path::PathBuf>> {
     let (Some(state), false) = (state, dir.exists()) else {
         return Ok(None);
     };

@@ -169,7 +169,10 @@ struct Batch {
 
 /// Compares the batch with the export and writes the pull list.
 pub(crate) fn pulls(req: &PullsRequest<'_>) -> Result<PullsReport> {
-    let batch = committed_batch(req.batch_dir, req.state)?;
+    // A batch archived out of --out is read where the ledger says it went
+    // (SPEC 14), as `verify` finds it.
+    let archived = crate::verify::archived_place(req.batch_dir, req.state)?;
+    let batch = committed_batch(archived.as_deref().unwrap_or(req.batch_dir), req.state)?;
     let out = match &req.out {
         Some(o) => o.clone(),
         None => default_out(req.batch_dir, &batch.id),
@@ -217,9 +220,12 @@ pub(crate) fn pulls(req: &PullsRequest<'_>) -> Result<PullsReport> {
 
 /// `pulls-<batch>/` beside the batch directory.
 fn default_out(batch_dir: &Path, id: &str) -> PathBuf {
+    // An archived batch's pull list goes beside where it was, not onto
+    // the archive.
     let parent = std::fs::canonicalize(batch_dir)
         .ok()
         .and_then(|d| d.parent().map(Path::to_path_buf))
+        .or_else(|| batch_dir.parent().map(Path::to_path_buf))
         .unwrap_or_default();
     parent.join(format!("pulls-{}", super::file_component(id)))
 }
@@ -238,6 +244,13 @@ fn committed_batch(dir: &Path, state: Option<&Path>) -> Result<Batch> {
         return Err(Error::State(format!(
             "{} is not a committed batch: it has no {SUMMARY_FILE} (a batch being written, or not a batch directory); nothing was written",
             dir.display()
+        )));
+    }
+    if dir.join(crate::verify::PURGED_FILE).is_file() {
+        return Err(Error::State(format!(
+            "{} was purged (its {} says when): its manifest and print files are erased, so there is nothing to pull; nothing was written",
+            dir.display(),
+            crate::verify::PURGED_FILE
         )));
     }
     let report = verify(dir, state)?;
