@@ -6,7 +6,7 @@
 //! the batch's seal, so a damaged location or kind is found on open.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
 use super::{all_rows, db_err, BatchRecord, IssuedNotice, Ledger};
 use crate::error::Result;
@@ -41,32 +41,6 @@ pub(super) const IMPORTS: &str = "(SELECT batch_id FROM batch_import)";
 /// none, archived ones are elsewhere), as an SQL subquery.
 const NOT_IN_OUT: &str =
     "(SELECT batch_id FROM batch_import UNION SELECT batch_id FROM batch_archive)";
-
-/// The version 5 rows of one batch, appended to its seal (nothing for a
-/// batch that has none, so the seals of earlier batches stay as they were).
-pub(super) fn seal_text(
-    conn: &Connection,
-    batch_id: &str,
-    text: &mut String,
-) -> rusqlite::Result<()> {
-    for (tag, sql) in [
-        ('I', "SELECT file_name || '|' || file_sha256 || '|' || rows FROM batch_import WHERE batch_id = ?1"),
-        ('A', "SELECT moved_to || '|' || archived_on FROM batch_archive WHERE batch_id = ?1"),
-        ('P', "SELECT purged_on || '|' || record_sha256 FROM batch_purge WHERE batch_id = ?1"),
-    ] {
-        let row: Option<String> = conn
-            .query_row(sql, params![batch_id], |r| r.get(0))
-            .optional()?;
-        if let Some(row) = row {
-            text.push(tag);
-            text.push_str(&row.len().to_string());
-            text.push(':');
-            text.push_str(&row);
-            text.push('\n');
-        }
-    }
-    Ok(())
-}
 
 /// An imported notice's row: no document, print file or pages, and the
 /// day the earlier process sent it as its date (what `history` shows).

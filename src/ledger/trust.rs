@@ -7,7 +7,7 @@
 //! the commit after the batch was built.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{all_rows, db_err, Ledger};
 use crate::digest::sha256_hex;
@@ -79,7 +79,7 @@ pub(super) fn seal_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Str
         push(&mut text, &r.get::<_, String>(1)?);
         text.push('\n');
     }
-    super::retention::seal_text(conn, batch_id, &mut text)?;
+    seal_text(conn, batch_id, &mut text)?;
     Ok(sha256_hex(text.as_bytes()))
 }
 
@@ -211,4 +211,27 @@ impl Ledger {
             })
             .collect())
     }
+}
+
+/// The version 5 rows of one batch (`retention`'s tables: here, where
+/// seals are made, so that `retention` uses `trust` and not the reverse), appended to its seal (nothing for a
+/// batch that has none, so the seals of earlier batches stay as they were).
+fn seal_text(conn: &Connection, batch_id: &str, text: &mut String) -> rusqlite::Result<()> {
+    for (tag, sql) in [
+        ('I', "SELECT file_name || '|' || file_sha256 || '|' || rows FROM batch_import WHERE batch_id = ?1"),
+        ('A', "SELECT moved_to || '|' || archived_on FROM batch_archive WHERE batch_id = ?1"),
+        ('P', "SELECT purged_on || '|' || record_sha256 FROM batch_purge WHERE batch_id = ?1"),
+    ] {
+        let row: Option<String> = conn
+            .query_row(sql, params![batch_id], |r| r.get(0))
+            .optional()?;
+        if let Some(row) = row {
+            text.push(tag);
+            text.push_str(&row.len().to_string());
+            text.push(':');
+            text.push_str(&row);
+            text.push('\n');
+        }
+    }
+    Ok(())
 }
