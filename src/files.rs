@@ -127,12 +127,19 @@ fn enclosing_batch(path: &Path) -> Option<std::path::PathBuf> {
 /// itself with `mkdir`, which fails on a link put there meanwhile instead
 /// of following it.
 pub(crate) fn create_output_dir(path: &Path, option: &str) -> Result<()> {
+    create_output_dir_for(path, option, None)
+}
+
+/// [`create_output_dir`], and with `[output] group` (`Some(gid)`) the
+/// directories it creates are 0750 in that group (SPEC 14: a reprint or a
+/// pull list is for the mail room); one that exists is used as it is.
+pub(crate) fn create_output_dir_for(path: &Path, option: &str, group: Option<u32>) -> Result<()> {
     check_output_dir(path, option)?;
     if std::fs::symlink_metadata(path).is_ok() {
         return Ok(());
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        create_private_dir(parent)?;
+        create_dir_for(parent, group)?;
     }
     let mut b = std::fs::DirBuilder::new();
     #[cfg(unix)]
@@ -148,13 +155,14 @@ pub(crate) fn create_output_dir(path: &Path, option: &str) -> Result<()> {
         }
         Err(e) => return Err(Error::io(path, e)),
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Error::io(path, e))?;
+    match group {
+        Some(gid) => share_with_group(path, gid),
+        None => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| Error::io(path, e))
+        }
     }
-    Ok(())
 }
 
 /// Opens a file kigen reads (the export, the card file, a returns file,
@@ -182,6 +190,13 @@ pub(crate) fn open_input(path: &Path) -> std::io::Result<File> {
 
 /// Creates a directory (and parents) readable by its owner only (0700).
 pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
+    create_dir_for(path, None)
+}
+
+/// Creates a directory (and parents) as [`create_private_dir`] does, or,
+/// with `[output] group` (`Some(gid)`), the ones it creates 0750 and group
+/// `gid`, so the mail room can reach the batches in it (SPEC 14).
+pub(crate) fn create_dir_for(path: &Path, group: Option<u32>) -> Result<()> {
     // A directory that exists is the operator's (a 1777 /tmp, a 2750 share
     // for the mail room): it is used as it is, never re-moded. Only the
     // directories created here are made 0700, whatever the umask.
@@ -205,8 +220,89 @@ pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
     #[cfg(unix)]
     for dir in &missing {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        let mode = match group {
+            Some(gid) => {
+                std::os::unix::fs::lchown(dir, None, Some(gid)).map_err(|e| Error::io(dir, e))?;
+                0o750
+            }
+            None => 0o700,
+        };
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
             .map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
+/// The group id of `[output] group` (SPEC 14): a group name, or a numeric
+/// gid. `Err` says why it cannot be used: no such group, or the running
+/// account is not a member (it could not hand its files to that group).
+pub(crate) fn output_group(value: &str) -> std::result::Result<u32, String> {
+    let value = value.trim();
+    let gid = match value.parse::<u32>() {
+        Ok(gid) => gid,
+        Err(_) => group_by_name(value)
+            .ok_or_else(|| format!("{value:?}: no such group on this system"))?,
+    };
+    if !is_member_of(gid) {
+        return Err(format!(
+            "{value:?} (gid {gid}): the account running kigen is not a member of that group; add it (usermod -aG), or remove the key"
+        ));
+    }
+    Ok(gid)
+}
+
+/// The gid of the group named `name` (through NSS, as `getent group` does).
+fn group_by_name(name: &str) -> Option<u32> {
+    let c_name = std::ffi::CString::new(name).ok()?;
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: every pointer is to a live local of the size passed.
+    let rc = unsafe {
+        libc::getgrnam_r(
+            c_name.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut found,
+        )
+    };
+    (rc == 0 && !found.is_null()).then_some(grp.gr_gid)
+}
+
+/// Whether the running process holds `gid` (effective or supplementary).
+fn is_member_of(gid: u32) -> bool {
+    // SAFETY: getegid takes nothing; getgroups writes at most `n` entries.
+    if unsafe { libc::getegid() } == gid {
+        return true;
+    }
+    let n = unsafe { libc::getgroups(0, std::ptr::null_mut()) };
+    if n <= 0 {
+        return false;
+    }
+    let mut groups = vec![0 as libc::gid_t; n as usize];
+    let n = unsafe { libc::getgroups(n, groups.as_mut_ptr()) };
+    n > 0 && groups[..n as usize].contains(&gid)
+}
+
+/// Hands a directory kigen has just written (a batch before it is moved
+/// into place, a reprint's or pull list's directory) to the mail room's
+/// group: every directory in it 0750, every file 0640, group `gid`
+/// (SPEC 14). Symbolic links are never followed (there should be none).
+pub(crate) fn share_with_group(dir: &Path, gid: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| Error::io(dir, e))?;
+    let mode = if meta.is_dir() { 0o750 } else { 0o640 };
+    if !meta.file_type().is_symlink() {
+        std::os::unix::fs::lchown(dir, None, Some(gid)).map_err(|e| Error::io(dir, e))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io(dir, e))?;
+    }
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            share_with_group(&entry.path(), gid)?;
+        }
     }
     Ok(())
 }

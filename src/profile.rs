@@ -952,6 +952,20 @@ pub(crate) struct OutputSettings {
     pub(crate) chunk: u32,
     /// Pad each packet to whole sheets for duplex printing.
     pub(crate) duplex: bool,
+    /// The mail room's group (a name or a numeric gid): batch directories
+    /// 0750 and files 0640 in that group (SPEC 14). `None`: 0700 / 0600.
+    pub(crate) group: Option<String>,
+}
+
+impl OutputSettings {
+    /// The gid of `group`, checked (the group exists and the running
+    /// account is a member); `None` without the key.
+    pub(crate) fn shared_group(&self) -> Result<Option<u32>, String> {
+        self.group
+            .as_deref()
+            .map(|g| crate::files::output_group(g).map_err(|why| format!("output.group = {why}")))
+            .transpose()
+    }
 }
 
 impl Default for OutputSettings {
@@ -960,6 +974,7 @@ impl Default for OutputSettings {
             csv_encoding: CsvEncoding::Utf8,
             chunk: 500,
             duplex: false,
+            group: None,
         }
     }
 }
@@ -1347,6 +1362,7 @@ impl Settings {
         if self.output.chunk == 0 {
             return Err(err("output.chunk = 0: must be at least 1".into()));
         }
+        self.output.shared_group().map_err(&err)?;
         let mut seen: HashMap<&str, Field> = HashMap::new();
         for f in Field::ALL {
             let h = self.columns.header(f).trim();

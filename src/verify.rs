@@ -128,7 +128,10 @@ pub(crate) fn verify(dir: &Path, state: Option<&Path>) -> Result<VerifyReport> {
 
 /// Where the ledger says the batch `dir` names was archived, when `dir`
 /// is gone (SPEC 14: `verify` finds archived batches).
-fn archived_place(dir: &Path, state: Option<&Path>) -> Result<Option<std::path::PathBuf>> {
+pub(crate) fn archived_place(
+    dir: &Path,
+    state: Option<&Path>,
+) -> Result<Option<std::path::PathBuf>> {
     let (Some(state), false) = (state, dir.exists()) else {
         return Ok(None);
     };
@@ -197,8 +200,9 @@ fn check_ledger_record(
 ) -> Result<()> {
     let mut all = VerifyReport::default();
     check_ledger(&mut all, dir, summary, summary_bytes, state)?;
-    // The manifest comparisons need the manifest, which was erased.
-    let keep = |line: &String| !line.starts_with("manifest.csv");
+    // The manifest comparisons need the manifest, which was erased; the
+    // failure to read it names its full path, not only its name.
+    let keep = |line: &String| !line.contains(MANIFEST_FILE);
     rep.checked.extend(all.checked.into_iter().filter(keep));
     rep.problems.extend(all.problems.into_iter().filter(keep));
     Ok(())

@@ -154,3 +154,127 @@ fn archive_then_purge_an_old_batch_and_the_nights_go_on() {
         stdout(&o)
     );
 }
+
+/// The mail room's commands on an archived batch (SPEC 14): `pulls` reads
+/// it where the ledger says it went (its list goes beside where the batch
+/// was), `reprint` needs only the ledger; `ledger check` warns when the
+/// archive is not there; `pulls` of a purged batch is refused (exit 2).
+#[test]
+fn pulls_and_reprint_find_an_archived_batch_and_ledger_check_warns_when_it_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = |rel: &str| dir.path().join(rel).to_str().unwrap().to_string();
+    let (out, state, archive) = (s("out"), s("state/kigen.sqlite"), s("archive"));
+    let input = s("registry.csv");
+    let o = kigen(&[
+        "sample",
+        "--rows",
+        "400",
+        "--seed",
+        "5",
+        "--as-of",
+        "2026-11-26",
+        "--out",
+        &input,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kigen(&[
+        "run",
+        "--input",
+        &input,
+        "--as-of",
+        "2026-11-26",
+        "--out",
+        &out,
+        "--state",
+        &state,
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = read_csv(&dir.path().join("out/2026-11-26/manifest.csv"));
+    let doc = manifest[0]["document_number"].clone();
+    let o = kigen(&[
+        "archive",
+        "--state",
+        &state,
+        "--out",
+        &out,
+        "--before",
+        "2026-11-27",
+        "--to",
+        &archive,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // pulls by the batch's old path: read from the archive.
+    let o = kigen(&[
+        "pulls",
+        &s("out/2026-11-26"),
+        "--input",
+        &input,
+        "--state",
+        &state,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = read_csv(&dir.path().join("out/pulls-2026-11-26/pull-list.csv"));
+    assert!(
+        list.is_empty(),
+        "the same export: nothing to pull: {list:?}"
+    );
+    assert!(!dir.path().join("archive/pulls-2026-11-26").exists());
+    let o = kigen(&[
+        "reprint",
+        "--state",
+        &state,
+        "--document",
+        &doc,
+        "--input",
+        &input,
+        "--reason",
+        "再送",
+        "--out",
+        &s("reprints"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        std::fs::read_dir(dir.path().join("reprints"))
+            .unwrap()
+            .count()
+            == 1
+    );
+    // ledger check: agrees, and warns of an archive that has gone.
+    let check = || kigen(&["ledger", "check", "--state", &state, "--out", &out]);
+    let o = check();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    std::fs::rename(s("archive"), s("elsewhere")).unwrap();
+    let o = check();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: batch 2026-11-26 was archived to")
+            && stderr(&o).contains("not there now"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::rename(s("elsewhere"), s("archive")).unwrap();
+    // A purged batch has nothing to pull.
+    let o = kigen(&[
+        "purge",
+        "--state",
+        &state,
+        "--out",
+        &out,
+        "--before",
+        "2026-11-27",
+        "--force",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kigen(&[
+        "pulls",
+        &s("out/2026-11-26"),
+        "--input",
+        &input,
+        "--state",
+        &state,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("was purged"), "{}", stderr(&o));
+}

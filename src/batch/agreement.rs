@@ -145,6 +145,26 @@ pub(crate) fn check_agreement(
     Ok(())
 }
 
+/// The archived batches whose directory is not where the ledger says it
+/// went (SPEC 14), with that place. `ledger check` warns of them; a night
+/// never refuses for them (archive media may be unmounted).
+pub(crate) fn missing_archives(ledger: &Ledger) -> Result<Vec<(String, String)>> {
+    let mut missing = Vec::new();
+    for id in ledger.batch_ids()? {
+        // An older ledger (no archive table) has archived nothing.
+        let Some(to) = ledger.place_of(&id).ok().and_then(|p| p.archived_to) else {
+            continue;
+        };
+        if !Path::new(&to)
+            .join(crate::outputs::summary::SUMMARY_FILE)
+            .is_file()
+        {
+            missing.push((id, to));
+        }
+    }
+    Ok(missing)
+}
+
 /// `out/<as-of>/` is in place but not recorded: a run crashed between the
 /// rename and the commit. With the same input files (the export and the
 /// card file, or no card file both times) and profile the rerun builds the

@@ -133,7 +133,8 @@ pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     // One process per output directory as well as per ledger: two ledgers
     // writing into one --out would each record the other's files.
     refuse_far_future(req)?;
-    create_private_dir(&req.out_root)?;
+    let group = shared_group(req.profile)?;
+    crate::files::create_dir_for(&req.out_root, group)?;
     let _out_lock = crate::files::lock_in(&req.out_root, ".kigen.lock")?;
     agreement::refuse_symlinked_batch(&req.out_root.join(req.as_of.to_string()))?;
     agreement::check_ledger_present(&req.state, &req.out_root)?;
@@ -194,6 +195,9 @@ pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         crate::fault::point("old-batch-removed");
+    }
+    if let Some(gid) = group {
+        crate::files::share_with_group(&built.tmp, gid)?;
     }
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(&req.out_root)?;
@@ -270,6 +274,9 @@ fn supplement(
     if built.notices.is_empty() && built.packets.is_empty() {
         unchanged::discard_empty_supplement(&built.tmp)?;
         return Ok(RunReport::already_done(req.out_root.join(&main.batch_id)));
+    }
+    if let Some(gid) = shared_group(req.profile)? {
+        crate::files::share_with_group(&built.tmp, gid)?;
     }
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(&req.out_root)?;
@@ -626,6 +633,19 @@ fn load<'p>(req: &RunRequest<'p>) -> Result<Loaded<'p>> {
         renderer,
         postal,
     })
+}
+
+/// The gid of `[output] group` (SPEC 14), checked again where it is used:
+/// the group may have gone since the profile was loaded.
+pub(crate) fn shared_group(profile: &Profile) -> Result<Option<u32>> {
+    profile
+        .settings
+        .output
+        .shared_group()
+        .map_err(|message| Error::Profile {
+            path: profile.file(),
+            message,
+        })
 }
 
 /// `<out>/.<batch>.partial/print/`, empty.

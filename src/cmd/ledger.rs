@@ -214,6 +214,11 @@ fn check(out: &Path, state: &Path) -> Result<i32> {
     }
     let ledger = Ledger::open(state)?;
     check_agreement(&ledger, out, None)?;
+    for (batch, to) in crate::batch::agreement::missing_archives(&ledger)? {
+        eprintln!(
+            "kigen ledger check: warning: batch {batch} was archived to {to}, which is not there now (archive media not mounted, or moved?): mount it, or move it back there; `verify`, `pulls` and `history` need it"
+        );
+    }
     println!(
         "kigen ledger check: {} and {} agree: {} batch(es), {} notice(s)",
         state.display(),

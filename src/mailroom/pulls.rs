@@ -169,7 +169,10 @@ struct Batch {
 
 /// Compares the batch with the export and writes the pull list.
 pub(crate) fn pulls(req: &PullsRequest<'_>) -> Result<PullsReport> {
-    let batch = committed_batch(req.batch_dir, req.state)?;
+    // A batch archived out of --out is read where the ledger says it went
+    // (SPEC 14), as `verify` finds it.
+    let archived = crate::verify::archived_place(req.batch_dir, req.state)?;
+    let batch = committed_batch(archived.as_deref().unwrap_or(req.batch_dir), req.state)?;
     let out = match &req.out {
         Some(o) => o.clone(),
         None => default_out(req.batch_dir, &batch.id),
@@ -196,9 +199,15 @@ pub(crate) fn pulls(req: &PullsRequest<'_>) -> Result<PullsReport> {
             )
         })
         .collect();
-    crate::files::create_output_dir(&out, "--out")?;
+    let group = crate::batch::shared_group(req.export.profile)?;
+    crate::files::create_output_dir_for(&out, "--out", group)?;
     write_csv(&out, &pulls, req.csv_encoding)?;
     write_list_pdf(req, &batch, &export, &pulls, addresses_known, &out)?;
+    if let Some(gid) = group {
+        for name in ["pull-list.csv", "pull-list.pdf"] {
+            crate::files::share_with_group(&out.join(name), gid)?;
+        }
+    }
     sync_dir(&out)?;
     Ok(PullsReport {
         batch_id: batch.id,
@@ -211,9 +220,12 @@ pub(crate) fn pulls(req: &PullsRequest<'_>) -> Result<PullsReport> {
 
 /// `pulls-<batch>/` beside the batch directory.
 fn default_out(batch_dir: &Path, id: &str) -> PathBuf {
+    // An archived batch's pull list goes beside where it was, not onto
+    // the archive.
     let parent = std::fs::canonicalize(batch_dir)
         .ok()
         .and_then(|d| d.parent().map(Path::to_path_buf))
+        .or_else(|| batch_dir.parent().map(Path::to_path_buf))
         .unwrap_or_default();
     parent.join(format!("pulls-{}", super::file_component(id)))
 }
@@ -232,6 +244,13 @@ fn committed_batch(dir: &Path, state: Option<&Path>) -> Result<Batch> {
         return Err(Error::State(format!(
             "{} is not a committed batch: it has no {SUMMARY_FILE} (a batch being written, or not a batch directory); nothing was written",
             dir.display()
+        )));
+    }
+    if dir.join(crate::verify::PURGED_FILE).is_file() {
+        return Err(Error::State(format!(
+            "{} was purged (its {} says when): its manifest and print files are erased, so there is nothing to pull; nothing was written",
+            dir.display(),
+            crate::verify::PURGED_FILE
         )));
     }
     let report = verify(dir, state)?;

@@ -145,10 +145,14 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
         created: req.today,
     };
     let bytes = write_pdf(pages, &renderer.fonts, &info)?;
-    crate::files::create_output_dir(req.out, "--out")?;
+    let group = crate::batch::shared_group(profile)?;
+    crate::files::create_output_dir_for(req.out, "--out", group)?;
     let name = format!("reprint-{}.pdf", file_component(&document_number));
     let file = req.out.join(&name);
     write_private(&file, &bytes)?;
+    if let Some(gid) = group {
+        crate::files::share_with_group(&file, gid)?;
+    }
     sync_dir(req.out)?;
     crate::fault::point("reprint-written");
     let to = notice.resident.envelope();

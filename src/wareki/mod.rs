@@ -314,7 +314,6 @@ pub(crate) fn parse_birth_date(s: &str, eras: &Eras) -> Result<BirthDate, DateEr
 #[cfg(test)]
 mod doc_example {
     use super::{BirthDate, EraDef, Eras, Feb29};
-    use chrono::NaiveDate;
 
     #[test]
     fn the_documented_example_holds() {
