@@ -2,6 +2,7 @@
 //! exclusion, or a reject.
 
 use super::field::Field;
+use super::reject::RejectReason;
 use crate::postal_code::PostalCode;
 use crate::rules::ItemDates;
 
@@ -162,8 +163,8 @@ pub struct Reject {
     pub field: String,
     /// The value at fault (never a whole raw line).
     pub value: String,
-    /// Why.
-    pub reason: String,
+    /// Why: its code and rejects.csv's sentence.
+    pub reason: RejectReason,
 }
 
 /// A card row no 住民 row joined: one line of cards-unmatched.csv.

@@ -34,7 +34,7 @@ pub(crate) fn push_reject(buf: &mut String, r: &Reject, source: RejectSource) {
             &r.resident_code,
             &r.field,
             &r.value,
-            &r.reason,
+            r.reason.text(),
             source.as_str(),
         ],
     );

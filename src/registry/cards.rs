@@ -29,7 +29,10 @@ use super::spill::{RejectSpill, SpilledRejects};
 use super::split::{Record, RecordBatch};
 use super::stream::{read_header_row, InputDigest, RecordStream};
 use crate::error::{Error, Result};
-use crate::model::{valid_resident_code, CodeKey, Field, InputEncoding, Reject, UnmatchedCard};
+use crate::model::{
+    valid_resident_code, CodeKey, Field, InputEncoding, Reject, RejectCode, RejectReason,
+    UnmatchedCard,
+};
 use crate::mynumber::{looks_like_my_number, MASKED, PERSONAL_NUMBER};
 use crate::profile::{unmapped_card_kind, CardColumns, CardKinds, Profile};
 use crate::rules::CardKind;
@@ -553,10 +556,10 @@ impl IndexBuilder {
                     resident_code: map.code_of(Some(e.key)),
                     field: map.key_name.clone(),
                     value: key_hint(e.key.as_str()),
-                    reason: format!(
+                    reason: RejectCode::JoinKeyShared.with(format!(
                         "the key occurs {} times in the card file (lines {list}): every copy is rejected",
                         lines.len()
-                    ),
+                    )),
                 });
             }
             self.entries = entries;
@@ -630,17 +633,18 @@ impl CardReader<'_> {
     fn read(&self, rec: &Record<'_>) -> Parsed {
         let line = rec.meta.line;
         let map = self.map;
-        let reject = |key: Option<CodeKey>, field: &str, value: String, reason: String| Parsed {
-            line,
-            key,
-            result: Err(Box::new(Reject {
+        let reject =
+            |key: Option<CodeKey>, field: &str, value: String, reason: RejectReason| Parsed {
                 line,
-                resident_code: map.code_of(key),
-                field: field.to_string(),
-                value,
-                reason,
-            })),
-        };
+                key,
+                result: Err(Box::new(Reject {
+                    line,
+                    resident_code: map.code_of(key),
+                    field: field.to_string(),
+                    value,
+                    reason,
+                })),
+            };
         // Before anything of the row is used or echoed: a 個人番号 in any
         // column kigen reads rejects it, masked, whatever else is wrong
         // with it (SPEC 13). Its key is still kept when the key is not the
@@ -651,19 +655,25 @@ impl CardReader<'_> {
                     self.key_of(rec),
                     name,
                     MASKED.into(),
-                    format!(
+                    RejectCode::PersonalNumber.with(format!(
                         "{PERSONAL_NUMBER}: the value looks like a 個人番号 (never read, never written): check [cards] registry_key and [cards.columns]"
-                    ),
+                    )),
                 );
             }
         }
         if rec.meta.too_long || rec.meta.unterminated_quote || rec.len() != map.width {
             let reason = if rec.meta.too_long {
-                "the record is longer than [input] max_record_bytes: it is not read".to_string()
+                RejectCode::RecordTooLong
+                    .with("the record is longer than [input] max_record_bytes: it is not read")
             } else if rec.meta.unterminated_quote {
-                "a quoted field is left open: the row does not have the header's fields".to_string()
+                RejectCode::QuoteLeftOpen
+                    .with("a quoted field is left open: the row does not have the header's fields")
             } else {
-                format!("the row has {} fields, the header {}", rec.len(), map.width)
+                RejectCode::FieldCount.with(format!(
+                    "the row has {} fields, the header {}",
+                    rec.len(),
+                    map.width
+                ))
             };
             // The key is read where it stands, when the row reaches it: the
             // 住民 row it belongs to is rejected rather than left without a
@@ -686,7 +696,7 @@ impl CardReader<'_> {
                     self.key_of(rec),
                     "(row)",
                     e.hex(),
-                    format!(
+                    RejectCode::InvalidBytes.with(format!(
                         "bytes {} in column {} are not {}",
                         e.hex(),
                         col + 1,
@@ -694,7 +704,7 @@ impl CardReader<'_> {
                             InputEncoding::Cp932 => "CP932",
                             InputEncoding::Utf8 => "UTF-8",
                         }
-                    ),
+                    )),
                 );
             }
         }
@@ -705,7 +715,7 @@ impl CardReader<'_> {
                 None,
                 &map.key_name,
                 String::new(),
-                "the key is empty".into(),
+                RejectCode::JoinKeyEmpty.with("the key is empty"),
             );
         }
         let Some(key) = CardIndex::join_key(&key_text) else {
@@ -713,7 +723,7 @@ impl CardReader<'_> {
                 None,
                 &map.key_name,
                 key_hint(&key_text),
-                "the key must be 1-15 ASCII letters or digits (full-width letters and digits, spaces and hyphens are allowed and ignored)".into(),
+                RejectCode::JoinKeyInvalid.with("the key must be 1-15 ASCII letters or digits (full-width letters and digits, spaces and hyphens are allowed and ignored)"),
             );
         };
         let mut dates = CardDates::default();
@@ -739,14 +749,19 @@ impl CardReader<'_> {
             } else {
                 String::new()
             };
-            return reject(Some(key), &map.names[*i], v.clone(), format!("{why}{more}"));
+            return reject(
+                Some(key),
+                &map.names[*i],
+                v.clone(),
+                RejectCode::InvalidDate.with(format!("{why}{more}")),
+            );
         }
         if let Some((col, name)) = &map.kind {
             let v = text(*col);
             match self.kinds.kind_of(&v) {
                 Some(kind) => dates.1 = Some(kind),
                 None => {
-                    let why = unmapped_card_kind(&v);
+                    let why = RejectCode::CardKindUnmapped.with(unmapped_card_kind(&v));
                     return reject(Some(key), name, v.into_owned(), why);
                 }
             }
