@@ -498,7 +498,7 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
             true,
             cards.unattributed <= cards.rejected,
         );
-        match read_csv(&dir.join("cards-unmatched.csv")) {
+        match read_csv(&dir.join(crate::names::CARDS_UNMATCHED_FILE)) {
             Ok(rows) => rep.require(
                 "cards-unmatched.csv: rows (= cards.unmatched)",
                 cards.unmatched,

@@ -18,7 +18,7 @@ pub use field::Field;
 pub use mail::{weight_band, Bundle, CountSheet, MIXED_BUNDLE};
 pub(crate) use notice::envelope_barcode;
 pub use notice::{DueNotice, Exception, Hold, NoBarcodeNote, RowOutput};
-pub use reject::{RejectCode, RejectReason};
+pub use reject::{RejectCode, RejectReason, UnmatchedReason};
 pub use resident::{
     valid_resident_code, BirthWritten, CodeKey, Envelope, MailTo, Reject, Resident, RowRead,
     UnmatchedCard, CURRENT_RESIDENT,

@@ -171,6 +171,38 @@ impl fmt::Display for RejectReason {
     }
 }
 
+/// Why a card row no 住民 row joined is unmatched (cards-unmatched.csv,
+/// summary.json's `unmatched_by_reason`, keyed by the code).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum UnmatchedReason {
+    /// No row of the export has the key.
+    #[serde(rename = "no-registry-row")]
+    NoRegistryRow,
+    /// The rows with the key are not 住民 (the status follows the code).
+    #[serde(rename = "not-resident")]
+    NotResident,
+}
+
+impl UnmatchedReason {
+    /// The stable code (cards-unmatched.csv's reason starts with it).
+    pub fn code(self) -> &'static str {
+        match self {
+            UnmatchedReason::NoRegistryRow => "no-registry-row",
+            UnmatchedReason::NotResident => "not-resident",
+        }
+    }
+
+    /// The Japanese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            UnmatchedReason::NoRegistryRow => "住民記録に対応する行がない",
+            UnmatchedReason::NotResident => "対応する行が住民でない",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +216,23 @@ mod tests {
             assert!(!c.label().is_empty());
         }
         assert_eq!(RejectCode::from_code("nonsense"), None);
+    }
+
+    #[test]
+    fn unmatched_reasons_key_summary_json_by_their_code() {
+        let mut m = std::collections::BTreeMap::new();
+        m.insert(UnmatchedReason::NotResident, 2u64);
+        m.insert(UnmatchedReason::NoRegistryRow, 1u64);
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(json, r#"{"no-registry-row":1,"not-resident":2}"#);
+        let back: std::collections::BTreeMap<UnmatchedReason, u64> =
+            serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+        for r in [UnmatchedReason::NoRegistryRow, UnmatchedReason::NotResident] {
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.code())
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! exclusion, or a reject.
 
 use super::field::Field;
-use super::reject::RejectReason;
+use super::reject::{RejectReason, UnmatchedReason};
 use crate::postal_code::PostalCode;
 use crate::rules::ItemDates;
 
@@ -174,8 +174,21 @@ pub struct UnmatchedCard {
     pub line: u32,
     /// The key masked but its last four characters.
     pub key_hint: String,
-    /// `no-registry-row` or `not-resident: <status>`.
-    pub reason: String,
+    /// Why it is unmatched.
+    pub reason: UnmatchedReason,
+    /// With `not-resident`: the 住民状態 of the rows with the key.
+    pub status: String,
+}
+
+impl UnmatchedCard {
+    /// cards-unmatched.csv's reason: `no-registry-row` or
+    /// `not-resident: <status>`.
+    pub fn reason_text(&self) -> String {
+        match self.reason {
+            UnmatchedReason::NoRegistryRow => self.reason.code().to_string(),
+            UnmatchedReason::NotResident => format!("{}: {}", self.reason.code(), self.status),
+        }
+    }
 }
 
 /// What reading made of one row.

@@ -61,7 +61,10 @@ impl RejectSource {
 
 /// Appends a cards-unmatched.csv record.
 pub(crate) fn push_unmatched_card(buf: &mut String, u: &UnmatchedCard) {
-    push_record(buf, &[u.line.to_string().as_str(), &u.key_hint, &u.reason]);
+    push_record(
+        buf,
+        &[u.line.to_string().as_str(), &u.key_hint, &u.reason_text()],
+    );
 }
 
 /// Appends the row's exceptions.csv records (none, one or several).

@@ -31,7 +31,7 @@ use super::stream::{read_header_row, InputDigest, RecordStream};
 use crate::error::{Error, Result};
 use crate::model::{
     valid_resident_code, CodeKey, Field, InputEncoding, Reject, RejectCode, RejectReason,
-    UnmatchedCard,
+    UnmatchedCard, UnmatchedReason,
 };
 use crate::mynumber::{looks_like_my_number, MASKED, PERSONAL_NUMBER};
 use crate::profile::{unmapped_card_kind, CardColumns, CardKinds, Profile};
@@ -279,18 +279,22 @@ impl CardIndex {
             .enumerate()
             .filter(|(_, e)| matches!(e.state, CardState::Joinable(_)))
             .filter_map(|(i, e)| {
-                let reason = match joins.seen.get(i).copied().unwrap_or(Seen::None) {
+                let (reason, status) = match joins.seen.get(i).copied().unwrap_or(Seen::None) {
                     Seen::Resident => return None,
-                    Seen::None => "no-registry-row".to_string(),
+                    Seen::None => (UnmatchedReason::NoRegistryRow, String::new()),
                     Seen::Other => {
                         let status = joins.status.get(&(i as u32)).map(String::as_str);
-                        format!("not-resident: {}", status.unwrap_or(""))
+                        (
+                            UnmatchedReason::NotResident,
+                            status.unwrap_or("").to_string(),
+                        )
                     }
                 };
                 Some(UnmatchedCard {
                     line: e.line,
                     key_hint: key_hint(e.key.as_str()),
                     reason,
+                    status,
                 })
             })
             .collect()
