@@ -94,3 +94,53 @@ pub(crate) fn push_held(buf: &mut String, row: &RowOutput, hold: &Hold, columns:
         ],
     );
 }
+
+/// One outcomes.csv record as read back (by header name).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct OutcomeRecord {
+    /// The input line.
+    pub line: String,
+    /// The outcome as written (SPEC spelling).
+    pub outcome: String,
+}
+
+/// One rejects.csv record as read back (by header name).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct RejectRecord {
+    /// `registry` or `cards`; absent from a batch written before the
+    /// column existed (only registry rejects then).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+impl RejectRecord {
+    /// The file the line is in.
+    pub(crate) fn source(&self) -> &str {
+        self.source
+            .as_deref()
+            .unwrap_or(RejectSource::Registry.as_str())
+    }
+}
+
+/// One held.csv record as read back (by header name): `verify` counts
+/// them, and a record that does not read is a problem it names.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct HeldRecord {
+    /// The input line.
+    #[allow(dead_code)]
+    pub line: String,
+}
+
+/// One exceptions.csv record as read back (by header name).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct ExceptionRecord {
+    /// The exception's code.
+    pub code: String,
+}
+
+/// Reads a per-row CSV output by header name; the error names the file.
+pub(crate) fn read_rows<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+) -> std::result::Result<Vec<T>, String> {
+    super::csvfile::read_records(path).map_err(|e| format!("{}: {e}", path.display()))
+}
