@@ -634,6 +634,63 @@ impl CardReader<'_> {
         CardIndex::join_key(&text)
     }
 
+    /// A record that is not a row of the header's shape, or holds bytes
+    /// outside the encoding: the field, value and reason, with the key when
+    /// it can be read where it stands.
+    fn unreadable(
+        &self,
+        rec: &Record<'_>,
+    ) -> Option<(Option<CodeKey>, &'static str, String, RejectReason)> {
+        if rec.meta.too_long || rec.meta.unterminated_quote || rec.len() != self.map.width {
+            let reason = if rec.meta.too_long {
+                RejectCode::RecordTooLong
+                    .with("the record is longer than [input] max_record_bytes: it is not read")
+            } else if rec.meta.unterminated_quote {
+                RejectCode::QuoteLeftOpen
+                    .with("a quoted field is left open: the row does not have the header's fields")
+            } else {
+                RejectCode::FieldCount.with(format!(
+                    "the row has {} fields, the header {}",
+                    rec.len(),
+                    self.map.width
+                ))
+            };
+            // The key is read where it stands, when the row reaches it: the
+            // 住民 row it belongs to is rejected rather than left without a
+            // card. A record too long is not read at all.
+            let key = if rec.meta.too_long {
+                None
+            } else {
+                self.key_of(rec)
+            };
+            return Some((key, "(row)", String::new(), reason));
+        }
+        // Strict per row: a byte outside the encoding anywhere rejects it.
+        // The key is kept when its own field reads, so that the resident
+        // it belongs to is rejected too rather than left without a card.
+        for col in 0..rec.len() {
+            if let Err(e) =
+                decode::validate_field(rec.field(col).unwrap_or_default(), self.encoding)
+            {
+                return Some((
+                    self.key_of(rec),
+                    "(row)",
+                    e.hex(),
+                    RejectCode::InvalidBytes.with(format!(
+                        "bytes {} in column {} are not {}",
+                        e.hex(),
+                        col + 1,
+                        match self.encoding {
+                            InputEncoding::Cp932 => "CP932",
+                            InputEncoding::Utf8 => "UTF-8",
+                        }
+                    )),
+                ));
+            }
+        }
+        None
+    }
+
     fn read(&self, rec: &Record<'_>) -> Parsed {
         let line = rec.meta.line;
         let map = self.map;
@@ -665,52 +722,8 @@ impl CardReader<'_> {
                 );
             }
         }
-        if rec.meta.too_long || rec.meta.unterminated_quote || rec.len() != map.width {
-            let reason = if rec.meta.too_long {
-                RejectCode::RecordTooLong
-                    .with("the record is longer than [input] max_record_bytes: it is not read")
-            } else if rec.meta.unterminated_quote {
-                RejectCode::QuoteLeftOpen
-                    .with("a quoted field is left open: the row does not have the header's fields")
-            } else {
-                RejectCode::FieldCount.with(format!(
-                    "the row has {} fields, the header {}",
-                    rec.len(),
-                    map.width
-                ))
-            };
-            // The key is read where it stands, when the row reaches it: the
-            // 住民 row it belongs to is rejected rather than left without a
-            // card. A record too long is not read at all.
-            let key = if rec.meta.too_long {
-                None
-            } else {
-                self.key_of(rec)
-            };
-            return reject(key, "(row)", String::new(), reason);
-        }
-        // Strict per row: a byte outside the encoding anywhere rejects it.
-        // The key is kept when its own field reads, so that the resident
-        // it belongs to is rejected too rather than left without a card.
-        for col in 0..rec.len() {
-            if let Err(e) =
-                decode::validate_field(rec.field(col).unwrap_or_default(), self.encoding)
-            {
-                return reject(
-                    self.key_of(rec),
-                    "(row)",
-                    e.hex(),
-                    RejectCode::InvalidBytes.with(format!(
-                        "bytes {} in column {} are not {}",
-                        e.hex(),
-                        col + 1,
-                        match self.encoding {
-                            InputEncoding::Cp932 => "CP932",
-                            InputEncoding::Utf8 => "UTF-8",
-                        }
-                    )),
-                );
-            }
+        if let Some((key, field, value, reason)) = self.unreadable(rec) {
+            return reject(key, field, value, reason);
         }
         let text = |col: usize| self.text(rec, col).unwrap_or(Cow::Borrowed(""));
         let key_text = text(map.key);
