@@ -372,7 +372,7 @@ pub fn read_card_bytes(data: &[u8]) {
                 );
                 last = r.line;
                 n += 1;
-                for f in [&r.resident_code, &r.field, &r.value, &r.reason] {
+                for f in [&r.resident_code, &r.field, &r.value, r.reason.text()] {
                     assert!(
                         !crate::mynumber::looks_like_my_number(f),
                         "a 個人番号 in a reject: {r:?}"

@@ -11,6 +11,8 @@ pub(crate) const REJECTS_FILE: &str = "rejects.csv";
 pub(crate) const EXCEPTIONS_FILE: &str = "exceptions.csv";
 /// Due residents whose notice was not printed.
 pub(crate) const HELD_FILE: &str = "held.csv";
+/// With a card file: the card rows no 住民 row joined.
+pub(crate) const CARDS_UNMATCHED_FILE: &str = "cards-unmatched.csv";
 /// One row per printed packet, in print order.
 pub(crate) const MANIFEST_FILE: &str = "manifest.csv";
 /// Pieces per district and print file (the 差出票's numbers).

@@ -7,7 +7,7 @@
 use crate::barcode::{NoBarcodeReason, PostalData};
 use crate::model::{
     envelope_barcode, BirthWritten, Counts, DueNotice, Exception, Field, NoBarcodeNote, Reject,
-    Resident, RowOutput, RowRead,
+    RejectCode, Resident, RowOutput, RowRead,
 };
 use crate::outputs::iso;
 use crate::outputs::rows::{push_exceptions, push_held, push_outcome, push_reject, RejectSource};
@@ -163,7 +163,8 @@ fn out_of_range(ctx: &Context<'_>, resident: &Resident, kind: ItemKind) -> RowOu
         resident_code: resident.code.clone(),
         field: ctx.header.name(field).to_string(),
         value: iso(date),
-        reason: "the expiry computed from this date is beyond the supported range".into(),
+        reason: RejectCode::ExpiryOutOfRange
+            .with("the expiry computed from this date is beyond the supported range"),
     })
 }
 
@@ -205,7 +206,7 @@ fn birth_unknown(ctx: &Context<'_>, resident: &Resident) -> RowOutput {
             .written()
             .unwrap_or_default()
             .to_string(),
-        reason: BIRTH_UNKNOWN_REASON.into(),
+        reason: RejectCode::BirthUnknown.with(BIRTH_UNKNOWN_REASON),
     })
 }
 

@@ -29,8 +29,10 @@ use crate::names::{
 use crate::outputs::audit::{read_sheet_rows, sheet_rows_for, AUDIT_FILE, SHEETS};
 use crate::outputs::bundles::{read_bundles, BundleRecord};
 use crate::outputs::csvfile::read_csv;
+use crate::outputs::mailing::read_mailing;
 use crate::outputs::manifest::read_manifest;
 use crate::outputs::report::{read_figures, REPORT_FILE};
+use crate::outputs::rows::{read_rows, ExceptionRecord, HeldRecord, OutcomeRecord, RejectRecord};
 use crate::outputs::summary::{read_summary, Summary, SUMMARY_FILE};
 use crate::select::Outcome;
 pub(crate) use purged::PURGED_FILE;
@@ -424,7 +426,7 @@ fn directory_entries(dir: &Path) -> Result<Vec<(String, String)>> {
 
 /// outcomes.csv against the counts: one row per input row.
 fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
-    let rows = match read_csv(&dir.join(OUTCOMES_FILE)) {
+    let rows: Vec<OutcomeRecord> = match read_rows(&dir.join(OUTCOMES_FILE)) {
         Ok(rows) => rows,
         Err(e) => return rep.problem(e),
     };
@@ -435,14 +437,14 @@ fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
     );
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     for r in &rows {
-        let o = r.get(2).cloned().unwrap_or_default();
-        if Outcome::parse(&o).is_none() {
+        let o = &r.outcome;
+        if Outcome::parse(o).is_none() {
             rep.problem(format!(
                 "outcomes.csv line {}: expected an outcome, found {o:?}",
-                r.first().cloned().unwrap_or_default()
+                r.line
             ));
         }
-        *seen.entry(o).or_insert(0) += 1;
+        *seen.entry(o.clone()).or_insert(0) += 1;
     }
     for o in Outcome::ALL {
         rep.require(
@@ -461,15 +463,11 @@ fn check_outcomes(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
 /// rejects.csv and held.csv: one row per rejected and held input row;
 /// exceptions.csv: its rows per code as counted.
 fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
-    match read_csv(&dir.join(REJECTS_FILE)) {
+    match read_rows::<RejectRecord>(&dir.join(REJECTS_FILE)) {
         Ok(rows) => {
             // The last column says which file the line is in (SPEC 9); a
             // batch written before it existed has only registry rejects.
-            let from = |source: &str| {
-                rows.iter()
-                    .filter(|r| r.get(5).map_or("registry", String::as_str) == source)
-                    .count() as u64
-            };
+            let from = |source: &str| rows.iter().filter(|r| r.source() == source).count() as u64;
             rep.require(
                 "rejects.csv: registry rows (= rejected)",
                 counts.of(Outcome::Rejected),
@@ -483,7 +481,7 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
         }
         Err(e) => rep.problem(e),
     }
-    match read_csv(&dir.join(HELD_FILE)) {
+    match read_rows::<HeldRecord>(&dir.join(HELD_FILE)) {
         Ok(rows) => rep.require(
             "held.csv: rows (= held)",
             counts.of(Outcome::Held),
@@ -502,7 +500,7 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
             true,
             cards.unattributed <= cards.rejected,
         );
-        match read_csv(&dir.join("cards-unmatched.csv")) {
+        match read_csv(&dir.join(crate::names::CARDS_UNMATCHED_FILE)) {
             Ok(rows) => rep.require(
                 "cards-unmatched.csv: rows (= cards.unmatched)",
                 cards.unmatched,
@@ -511,13 +509,11 @@ fn check_row_files(rep: &mut VerifyReport, dir: &Path, counts: &Counts) {
             Err(e) => rep.problem(e),
         }
     }
-    match read_csv(&dir.join(EXCEPTIONS_FILE)) {
+    match read_rows::<ExceptionRecord>(&dir.join(EXCEPTIONS_FILE)) {
         Ok(rows) => {
             let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
-            for r in &rows {
-                *by_code
-                    .entry(r.get(2).cloned().unwrap_or_default())
-                    .or_insert(0) += 1;
+            for r in rows {
+                *by_code.entry(r.code).or_insert(0) += 1;
             }
             rep.require(
                 "exceptions.csv: rows per code (summary.json's counts)",
@@ -756,7 +752,7 @@ fn check_mailroom_pdfs(
 /// mailing.csv against the manifest: each (file, district) row, each file's
 /// total and the batch total.
 fn check_mailing(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) {
-    let rows = match read_csv(&dir.join(MAILING_FILE)) {
+    let rows = match read_mailing(&dir.join(MAILING_FILE)) {
         Ok(rows) => rows,
         Err(e) => return rep.problem(e),
     };
@@ -776,12 +772,8 @@ fn check_mailing(rep: &mut VerifyReport, dir: &Path, manifest: &[ManifestLine]) 
         expected.insert(("all".into(), "all".into()), (0, 0));
     }
     let found: BTreeMap<(String, String), (u64, u64)> = rows
-        .iter()
-        .map(|r| {
-            let field = |k: usize| r.get(k).cloned().unwrap_or_default();
-            let num = |k: usize| field(k).parse::<u64>().unwrap_or(0);
-            ((field(0), field(1)), (num(2), num(3)))
-        })
+        .into_iter()
+        .map(|r| ((r.file, r.district), (r.packets, r.pages)))
         .collect();
     let show = |m: &BTreeMap<(String, String), (u64, u64)>| {
         m.iter()

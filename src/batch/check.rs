@@ -12,6 +12,7 @@ use super::resources::{load_postal, Renderer};
 use crate::barcode::PostalData;
 use crate::error::Result;
 use crate::model::{CardCounts, Counts, CsvEncoding, DueNotice, Field, InputEncoding};
+use crate::names::{CARDS_UNMATCHED_FILE, EXCEPTIONS_FILE, HELD_FILE, OUTCOMES_FILE, REJECTS_FILE};
 use crate::outputs::csvfile::CsvFile;
 use crate::outputs::rows::{push_reject, push_unmatched_card, RejectSource};
 use crate::outputs::summary::{CardsEntry, ColumnsUsed};
@@ -93,10 +94,10 @@ impl RowFiles {
     fn create(dir: &Path, enc: CsvEncoding) -> Result<Self> {
         crate::files::create_output_dir(dir, "--out")?;
         Ok(RowFiles {
-            outcomes: CsvFile::create(&dir.join("outcomes.csv"), &OUTCOMES_HEADER, enc)?,
-            rejects: CsvFile::create(&dir.join("rejects.csv"), &REJECTS_HEADER, enc)?,
-            exceptions: CsvFile::create(&dir.join("exceptions.csv"), &EXCEPTIONS_HEADER, enc)?,
-            held: CsvFile::create(&dir.join("held.csv"), &HELD_HEADER, enc)?,
+            outcomes: CsvFile::create(&dir.join(OUTCOMES_FILE), &OUTCOMES_HEADER, enc)?,
+            rejects: CsvFile::create(&dir.join(REJECTS_FILE), &REJECTS_HEADER, enc)?,
+            exceptions: CsvFile::create(&dir.join(EXCEPTIONS_FILE), &EXCEPTIONS_HEADER, enc)?,
+            held: CsvFile::create(&dir.join(HELD_FILE), &HELD_HEADER, enc)?,
         })
     }
 
@@ -281,7 +282,7 @@ fn write_card_outcomes(
     rejects.write_records(&buf, n)?;
     let unmatched = index.unmatched(joins);
     let mut file = CsvFile::create(
-        &dir.join("cards-unmatched.csv"),
+        &dir.join(CARDS_UNMATCHED_FILE),
         &CARDS_UNMATCHED_HEADER,
         enc,
     )?;
@@ -289,8 +290,7 @@ fn write_card_outcomes(
     let mut by_reason = std::collections::BTreeMap::new();
     for u in &unmatched {
         push_unmatched_card(&mut buf, u);
-        let reason = u.reason.split(':').next().unwrap_or("").to_string();
-        *by_reason.entry(reason).or_insert(0u64) += 1;
+        *by_reason.entry(u.reason).or_insert(0u64) += 1;
     }
     file.write_records(&buf, unmatched.len() as u64)?;
     file.finish()?;

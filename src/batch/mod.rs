@@ -132,7 +132,7 @@ impl RunReport {
 pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     // One process per output directory as well as per ledger: two ledgers
     // writing into one --out would each record the other's files.
-    refuse_far_future(req)?;
+    refuse_far_future(req.as_of, req.today, req.profile, req.allow_future)?;
     let group = shared_group(req.profile)?;
     crate::files::create_dir_for(&req.out_root, group)?;
     let _out_lock = crate::files::lock_in(&req.out_root, ".kigen.lock")?;
@@ -159,7 +159,15 @@ pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         return done_already(req, recorded.as_ref(), dir);
     }
     if recorded.is_none() {
-        unchanged::refuse_unchanged_export(req, &ledger)?;
+        let allow = req.accept_input_change || req.profile.settings.input.allow_unchanged;
+        if !allow {
+            unchanged::refuse_unchanged_export(
+                &req.input,
+                req.cards.as_ref(),
+                &req.out_root,
+                &ledger,
+            )?;
+        }
     }
     // Selection sees the notices of earlier batches only (for a regenerate,
     // exactly what the batch saw when it ran).
@@ -359,13 +367,17 @@ pub(crate) fn support_held_of(dir: &Path) -> Result<Vec<String>> {
 
 /// An `--as-of` later than today plus `[nightly] max_days_ahead` is a typo
 /// or a clock jump: once recorded, every later night would be refused.
-fn refuse_far_future(req: &RunRequest<'_>) -> Result<()> {
-    let ahead = req.profile.settings.nightly.max_days_ahead;
-    let limit = req.today + chrono::Days::new(u64::from(ahead));
-    if req.as_of > limit && !req.allow_future {
+fn refuse_far_future(
+    as_of: NaiveDate,
+    today: NaiveDate,
+    profile: &Profile,
+    allow_future: bool,
+) -> Result<()> {
+    let ahead = profile.settings.nightly.max_days_ahead;
+    let limit = today + chrono::Days::new(u64::from(ahead));
+    if as_of > limit && !allow_future {
         return Err(Error::Usage(format!(
-            "--as-of {} is more than {ahead} day(s) after today ({} in Asia/Tokyo; [nightly] max_days_ahead): check the date and the clock; if it is meant, pass --allow-future",
-            req.as_of, req.today
+            "--as-of {as_of} is more than {ahead} day(s) after today ({today} in Asia/Tokyo; [nightly] max_days_ahead): check the date and the clock; if it is meant, pass --allow-future"
         )));
     }
     Ok(())
@@ -393,9 +405,14 @@ type Previous = Option<(NaiveDate, u64, Option<u64>)>;
 /// dropped as much (a truncated card extract would make its residents
 /// `no-item` in silence), or a run without `--cards` after a batch that
 /// read one.
-fn refuse_shrunk_input(req: &RunRequest<'_>, counts: &Counts, previous: Previous) -> Result<()> {
+fn refuse_shrunk_input(
+    input: &Path,
+    profile: &Profile,
+    counts: &Counts,
+    previous: Previous,
+) -> Result<()> {
     let now = counts.rows_read - counts.of(crate::select::Outcome::Excluded);
-    let max_drop = u64::from(req.profile.settings.input.max_drop_percent.min(100));
+    let max_drop = u64::from(profile.settings.input.max_drop_percent.min(100));
     let dropped = |now: u64, before: u64| now * 100 < before * (100 - max_drop);
     if let Some((date, _, Some(before))) = previous {
         let joined = counts.cards.as_ref().map(|c| c.joined);
@@ -428,26 +445,29 @@ fn refuse_shrunk_input(req: &RunRequest<'_>, counts: &Counts, previous: Previous
     };
     Err(Error::State(format!(
         "{} has {now} 住民 row(s){against} (more than [input] max_drop_percent = {max_drop} % fewer, or none): a truncated or wrong export? Nothing was recorded. If the export is complete, run again with --accept-input-change",
-        req.input.display()
+        input.display()
     )))
 }
 
 /// Card rows rejected without a readable key name no resident: whoever
 /// they belonged to is `no-item` tonight without a word. More of them than
 /// `[cards] max_unattributed` refuses the night before printing (SPEC 13).
-fn refuse_unattributed(req: &RunRequest<'_>, counts: &Counts) -> Result<()> {
+fn refuse_unattributed(
+    profile: &Profile,
+    cards_file: Option<&CardsFile>,
+    counts: &Counts,
+) -> Result<()> {
     let Some(cards) = &counts.cards else {
         return Ok(());
     };
-    let max = req.profile.settings.cards.max_unattributed;
+    let max = profile.settings.cards.max_unattributed;
     if cards.unattributed <= max {
         return Ok(());
     }
     Err(Error::State(format!(
         "{} card row(s) of {} were rejected without a readable key (unattributed, more than [cards] max_unattributed = {max}): the residents they belong to cannot be told and would be no-item. Nothing was printed or recorded. Read rejects.csv (source cards) of `kigen check` with the same files, have the card extract fixed and run again; if those residents may go without a notice tonight, run again with --accept-input-change",
         cards.unattributed,
-        req.cards
-            .as_ref()
+        cards_file
             .map(|c| c.path.display().to_string())
             .unwrap_or_default()
     )))
@@ -524,11 +544,11 @@ fn build(
     let started = Instant::now();
     let loaded = load(req)?;
     crate::fault::point("start");
-    let tmp = fresh_partial_dir(req, &target.batch_id)?;
+    let tmp = fresh_partial_dir(&req.out_root, &target.batch_id)?;
     let selected = select_rows(req, issued, loaded, &tmp)?;
     if timings.is_none() && !req.accept_input_change {
-        refuse_shrunk_input(req, &selected.report.counts, previous)?;
-        refuse_unattributed(req, &selected.report.counts)?;
+        refuse_shrunk_input(&req.input, req.profile, &selected.report.counts, previous)?;
+        refuse_unattributed(req.profile, req.cards.as_ref(), &selected.report.counts)?;
     }
     let select_seconds = started.elapsed().as_secs_f64();
 
@@ -649,9 +669,9 @@ pub(crate) fn shared_group(profile: &Profile) -> Result<Option<u32>> {
 }
 
 /// `<out>/.<batch>.partial/print/`, empty.
-fn fresh_partial_dir(req: &RunRequest<'_>, batch_id: &str) -> Result<PathBuf> {
-    create_private_dir(&req.out_root)?;
-    let tmp = req.out_root.join(format!(".{batch_id}.partial"));
+fn fresh_partial_dir(out_root: &Path, batch_id: &str) -> Result<PathBuf> {
+    create_private_dir(out_root)?;
+    let tmp = out_root.join(format!(".{batch_id}.partial"));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
     }

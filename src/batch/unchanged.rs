@@ -7,18 +7,19 @@ use std::path::Path;
 use crate::digest::sha256_file;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
-
-use super::RunRequest;
+use crate::registry::CardsFile;
 
 /// Refuses a new night whose export (and card file, if any) has the
 /// SHA-256 of the last committed batch's: the registry system failed to write tonight's file and
 /// yesterday's passed for a quiet night. `--accept-input-change` or
 /// `[input] allow_unchanged = true` (a town whose registry can go a day
-/// without a change) let it through.
-pub(super) fn refuse_unchanged_export(req: &RunRequest<'_>, ledger: &Ledger) -> Result<()> {
-    if req.accept_input_change || req.profile.settings.input.allow_unchanged {
-        return Ok(());
-    }
+/// without a change) let it through: the caller does not ask then.
+pub(super) fn refuse_unchanged_export(
+    input: &Path,
+    cards: Option<&CardsFile>,
+    out_root: &Path,
+    ledger: &Ledger,
+) -> Result<()> {
     let Some(latest) = ledger.latest()? else {
         return Ok(());
     };
@@ -28,16 +29,16 @@ pub(super) fn refuse_unchanged_export(req: &RunRequest<'_>, ledger: &Ledger) -> 
     };
     // The size summary.json recorded settles almost every night without
     // reading the export a second time; the ledger's SHA-256 decides.
-    let summary = crate::outputs::summary::read_summary(&req.out_root.join(&last.batch_id))
+    let summary = crate::outputs::summary::read_summary(&out_root.join(&last.batch_id))
         .ok()
         .map(|(s, _)| s);
     let input_bytes = summary.as_ref().map(|s| s.input.bytes);
-    if !same_file(&req.input, input_bytes, Some(&last.input_sha256))? {
+    if !same_file(input, input_bytes, Some(&last.input_sha256))? {
         return Ok(());
     }
     // A night whose card file changed brings news though the registry did
     // not; the card file's guards are its own.
-    if let Some(cards) = &req.cards {
+    if let Some(cards) = cards {
         let before = summary.as_ref().and_then(|s| s.cards.as_ref());
         if !same_file(
             &cards.path,
@@ -48,7 +49,7 @@ pub(super) fn refuse_unchanged_export(req: &RunRequest<'_>, ledger: &Ledger) -> 
         }
     }
     Err(Error::State(unchanged_message(
-        &req.input,
+        input,
         &last.batch_id,
         latest,
     )))

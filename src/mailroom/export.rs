@@ -95,7 +95,7 @@ impl RowSink for Wanted<'_> {
                     Found::Rejected {
                         line: r.line,
                         field: r.field,
-                        reason: r.reason,
+                        reason: r.reason.text().to_string(),
                     },
                 ),
             };

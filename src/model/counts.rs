@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::notice::RowOutput;
+use super::reject::UnmatchedReason;
 use crate::select::Outcome;
 use crate::text::escape_controls;
 
@@ -62,7 +63,7 @@ pub struct CardCounts {
     /// Rows in cards-unmatched.csv.
     pub(crate) unmatched: u64,
     /// Unmatched rows per reason (`no-registry-row`, `not-resident`).
-    pub(crate) unmatched_by_reason: BTreeMap<String, u64>,
+    pub(crate) unmatched_by_reason: BTreeMap<UnmatchedReason, u64>,
 }
 
 impl CardCounts {
@@ -213,7 +214,14 @@ impl Counts {
                 if c.unmatched_by_reason.is_empty() {
                     String::new()
                 } else {
-                    format!(": {}", list(&c.unmatched_by_reason))
+                    format!(
+                        ": {}",
+                        c.unmatched_by_reason
+                            .iter()
+                            .map(|(k, v)| format!("{} {v}", k.code()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 },
                 if c.reconciles() {
                     ""

@@ -8,6 +8,7 @@ mod encoding;
 mod field;
 mod mail;
 mod notice;
+mod reject;
 mod resident;
 
 pub use crate::postal_code::PostalCode;
@@ -17,6 +18,7 @@ pub(crate) use field::Field;
 pub(crate) use mail::{weight_band, Bundle, CountSheet, MIXED_BUNDLE};
 pub(crate) use notice::envelope_barcode;
 pub(crate) use notice::{DueNotice, Exception, Hold, NoBarcodeNote, RowOutput};
+pub(crate) use reject::{RejectCode, RejectReason, UnmatchedReason};
 pub(crate) use resident::{
     valid_resident_code, BirthWritten, CodeKey, MailTo, Reject, Resident, RowRead, UnmatchedCard,
     CURRENT_RESIDENT,

@@ -2,6 +2,7 @@
 //! exclusion, or a reject.
 
 use super::field::Field;
+use super::reject::{RejectReason, UnmatchedReason};
 use crate::postal_code::PostalCode;
 use crate::rules::ItemDates;
 
@@ -162,8 +163,8 @@ pub(crate) struct Reject {
     pub(crate) field: String,
     /// The value at fault (never a whole raw line).
     pub(crate) value: String,
-    /// Why.
-    pub(crate) reason: String,
+    /// Why: its code and rejects.csv's sentence.
+    pub(crate) reason: RejectReason,
 }
 
 /// A card row no 住民 row joined: one line of cards-unmatched.csv.
@@ -173,8 +174,21 @@ pub(crate) struct UnmatchedCard {
     pub(crate) line: u32,
     /// The key masked but its last four characters.
     pub(crate) key_hint: String,
-    /// `no-registry-row` or `not-resident: <status>`.
-    pub(crate) reason: String,
+    /// Why it is unmatched.
+    pub(crate) reason: UnmatchedReason,
+    /// With `not-resident`: the 住民状態 of the rows with the key.
+    pub(crate) status: String,
+}
+
+impl UnmatchedCard {
+    /// cards-unmatched.csv's reason: `no-registry-row` or
+    /// `not-resident: <status>`.
+    pub(crate) fn reason_text(&self) -> String {
+        match self.reason {
+            UnmatchedReason::NoRegistryRow => self.reason.code().to_string(),
+            UnmatchedReason::NotResident => format!("{}: {}", self.reason.code(), self.status),
+        }
+    }
 }
 
 /// What reading made of one row.

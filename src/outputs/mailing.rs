@@ -51,3 +51,21 @@ pub(crate) fn write_mailing(
     f.finish()?;
     Ok(())
 }
+
+/// One mailing.csv record as read back (by header name).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct MailingRecord {
+    /// The print file, or `all`.
+    pub file: String,
+    /// The 3-digit district, or `all`.
+    pub district: String,
+    /// Packets.
+    pub packets: u64,
+    /// Pages.
+    pub pages: u64,
+}
+
+/// Reads mailing.csv by header name; the error names the file.
+pub(crate) fn read_mailing(path: &Path) -> std::result::Result<Vec<MailingRecord>, String> {
+    super::csvfile::read_records(path).map_err(|e| format!("{}: {e}", path.display()))
+}

@@ -34,7 +34,7 @@ pub(crate) fn push_reject(buf: &mut String, r: &Reject, source: RejectSource) {
             &r.resident_code,
             &r.field,
             &r.value,
-            &r.reason,
+            r.reason.text(),
             source.as_str(),
         ],
     );
@@ -61,7 +61,10 @@ impl RejectSource {
 
 /// Appends a cards-unmatched.csv record.
 pub(crate) fn push_unmatched_card(buf: &mut String, u: &UnmatchedCard) {
-    push_record(buf, &[u.line.to_string().as_str(), &u.key_hint, &u.reason]);
+    push_record(
+        buf,
+        &[u.line.to_string().as_str(), &u.key_hint, &u.reason_text()],
+    );
 }
 
 /// Appends the row's exceptions.csv records (none, one or several).
@@ -90,4 +93,54 @@ pub(crate) fn push_held(buf: &mut String, row: &RowOutput, hold: &Hold, columns:
             &hold.reason,
         ],
     );
+}
+
+/// One outcomes.csv record as read back (by header name).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct OutcomeRecord {
+    /// The input line.
+    pub line: String,
+    /// The outcome as written (SPEC spelling).
+    pub outcome: String,
+}
+
+/// One rejects.csv record as read back (by header name).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct RejectRecord {
+    /// `registry` or `cards`; absent from a batch written before the
+    /// column existed (only registry rejects then).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+impl RejectRecord {
+    /// The file the line is in.
+    pub(crate) fn source(&self) -> &str {
+        self.source
+            .as_deref()
+            .unwrap_or(RejectSource::Registry.as_str())
+    }
+}
+
+/// One held.csv record as read back (by header name): `verify` counts
+/// them, and a record that does not read is a problem it names.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct HeldRecord {
+    /// The input line.
+    #[allow(dead_code)]
+    pub line: String,
+}
+
+/// One exceptions.csv record as read back (by header name).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct ExceptionRecord {
+    /// The exception's code.
+    pub code: String,
+}
+
+/// Reads a per-row CSV output by header name; the error names the file.
+pub(crate) fn read_rows<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+) -> std::result::Result<Vec<T>, String> {
+    super::csvfile::read_records(path).map_err(|e| format!("{}: {e}", path.display()))
 }

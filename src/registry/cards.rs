@@ -29,7 +29,10 @@ use super::spill::{RejectSpill, SpilledRejects};
 use super::split::{Record, RecordBatch};
 use super::stream::{read_header_row, InputDigest, RecordStream};
 use crate::error::{Error, Result};
-use crate::model::{valid_resident_code, CodeKey, Field, InputEncoding, Reject, UnmatchedCard};
+use crate::model::{
+    valid_resident_code, CodeKey, Field, InputEncoding, Reject, RejectCode, RejectReason,
+    UnmatchedCard, UnmatchedReason,
+};
 use crate::mynumber::{looks_like_my_number, MASKED, PERSONAL_NUMBER};
 use crate::profile::{unmapped_card_kind, CardColumns, CardKinds, Profile};
 use crate::rules::CardKind;
@@ -280,18 +283,22 @@ impl CardIndex {
             .enumerate()
             .filter(|(_, e)| matches!(e.state, CardState::Joinable(_)))
             .filter_map(|(i, e)| {
-                let reason = match joins.seen.get(i).copied().unwrap_or(Seen::None) {
+                let (reason, status) = match joins.seen.get(i).copied().unwrap_or(Seen::None) {
                     Seen::Resident => return None,
-                    Seen::None => "no-registry-row".to_string(),
+                    Seen::None => (UnmatchedReason::NoRegistryRow, String::new()),
                     Seen::Other => {
                         let status = joins.status.get(&(i as u32)).map(String::as_str);
-                        format!("not-resident: {}", status.unwrap_or(""))
+                        (
+                            UnmatchedReason::NotResident,
+                            status.unwrap_or("").to_string(),
+                        )
                     }
                 };
                 Some(UnmatchedCard {
                     line: e.line,
                     key_hint: key_hint(e.key.as_str()),
                     reason,
+                    status,
                 })
             })
             .collect()
@@ -557,10 +564,10 @@ impl IndexBuilder {
                     resident_code: map.code_of(Some(e.key)),
                     field: map.key_name.clone(),
                     value: key_hint(e.key.as_str()),
-                    reason: format!(
+                    reason: RejectCode::JoinKeyShared.with(format!(
                         "the key occurs {} times in the card file (lines {list}): every copy is rejected",
                         lines.len()
-                    ),
+                    )),
                 });
             }
             self.entries = entries;
@@ -631,20 +638,78 @@ impl CardReader<'_> {
         CardIndex::join_key(&text)
     }
 
+    /// A record that is not a row of the header's shape, or holds bytes
+    /// outside the encoding: the field, value and reason, with the key when
+    /// it can be read where it stands.
+    fn unreadable(
+        &self,
+        rec: &Record<'_>,
+    ) -> Option<(Option<CodeKey>, &'static str, String, RejectReason)> {
+        if rec.meta.too_long || rec.meta.unterminated_quote || rec.len() != self.map.width {
+            let reason = if rec.meta.too_long {
+                RejectCode::RecordTooLong
+                    .with("the record is longer than [input] max_record_bytes: it is not read")
+            } else if rec.meta.unterminated_quote {
+                RejectCode::QuoteLeftOpen
+                    .with("a quoted field is left open: the row does not have the header's fields")
+            } else {
+                RejectCode::FieldCount.with(format!(
+                    "the row has {} fields, the header {}",
+                    rec.len(),
+                    self.map.width
+                ))
+            };
+            // The key is read where it stands, when the row reaches it: the
+            // 住民 row it belongs to is rejected rather than left without a
+            // card. A record too long is not read at all.
+            let key = if rec.meta.too_long {
+                None
+            } else {
+                self.key_of(rec)
+            };
+            return Some((key, "(row)", String::new(), reason));
+        }
+        // Strict per row: a byte outside the encoding anywhere rejects it.
+        // The key is kept when its own field reads, so that the resident
+        // it belongs to is rejected too rather than left without a card.
+        for col in 0..rec.len() {
+            if let Err(e) =
+                decode::validate_field(rec.field(col).unwrap_or_default(), self.encoding)
+            {
+                return Some((
+                    self.key_of(rec),
+                    "(row)",
+                    e.hex(),
+                    RejectCode::InvalidBytes.with(format!(
+                        "bytes {} in column {} are not {}",
+                        e.hex(),
+                        col + 1,
+                        match self.encoding {
+                            InputEncoding::Cp932 => "CP932",
+                            InputEncoding::Utf8 => "UTF-8",
+                        }
+                    )),
+                ));
+            }
+        }
+        None
+    }
+
     fn read(&self, rec: &Record<'_>) -> Parsed {
         let line = rec.meta.line;
         let map = self.map;
-        let reject = |key: Option<CodeKey>, field: &str, value: String, reason: String| Parsed {
-            line,
-            key,
-            result: Err(Box::new(Reject {
+        let reject =
+            |key: Option<CodeKey>, field: &str, value: String, reason: RejectReason| Parsed {
                 line,
-                resident_code: map.code_of(key),
-                field: field.to_string(),
-                value,
-                reason,
-            })),
-        };
+                key,
+                result: Err(Box::new(Reject {
+                    line,
+                    resident_code: map.code_of(key),
+                    field: field.to_string(),
+                    value,
+                    reason,
+                })),
+            };
         // Before anything of the row is used or echoed: a 個人番号 in any
         // column kigen reads rejects it, masked, whatever else is wrong
         // with it (SPEC 13). Its key is still kept when the key is not the
@@ -655,52 +720,14 @@ impl CardReader<'_> {
                     self.key_of(rec),
                     name,
                     MASKED.into(),
-                    format!(
+                    RejectCode::PersonalNumber.with(format!(
                         "{PERSONAL_NUMBER}: the value looks like a 個人番号 (never read, never written): check [cards] registry_key and [cards.columns]"
-                    ),
+                    )),
                 );
             }
         }
-        if rec.meta.too_long || rec.meta.unterminated_quote || rec.len() != map.width {
-            let reason = if rec.meta.too_long {
-                "the record is longer than [input] max_record_bytes: it is not read".to_string()
-            } else if rec.meta.unterminated_quote {
-                "a quoted field is left open: the row does not have the header's fields".to_string()
-            } else {
-                format!("the row has {} fields, the header {}", rec.len(), map.width)
-            };
-            // The key is read where it stands, when the row reaches it: the
-            // 住民 row it belongs to is rejected rather than left without a
-            // card. A record too long is not read at all.
-            let key = if rec.meta.too_long {
-                None
-            } else {
-                self.key_of(rec)
-            };
-            return reject(key, "(row)", String::new(), reason);
-        }
-        // Strict per row: a byte outside the encoding anywhere rejects it.
-        // The key is kept when its own field reads, so that the resident
-        // it belongs to is rejected too rather than left without a card.
-        for col in 0..rec.len() {
-            if let Err(e) =
-                decode::validate_field(rec.field(col).unwrap_or_default(), self.encoding)
-            {
-                return reject(
-                    self.key_of(rec),
-                    "(row)",
-                    e.hex(),
-                    format!(
-                        "bytes {} in column {} are not {}",
-                        e.hex(),
-                        col + 1,
-                        match self.encoding {
-                            InputEncoding::Cp932 => "CP932",
-                            InputEncoding::Utf8 => "UTF-8",
-                        }
-                    ),
-                );
-            }
+        if let Some((key, field, value, reason)) = self.unreadable(rec) {
+            return reject(key, field, value, reason);
         }
         let text = |col: usize| self.text(rec, col).unwrap_or(Cow::Borrowed(""));
         let key_text = text(map.key);
@@ -709,7 +736,7 @@ impl CardReader<'_> {
                 None,
                 &map.key_name,
                 String::new(),
-                "the key is empty".into(),
+                RejectCode::JoinKeyEmpty.with("the key is empty"),
             );
         }
         let Some(key) = CardIndex::join_key(&key_text) else {
@@ -717,7 +744,7 @@ impl CardReader<'_> {
                 None,
                 &map.key_name,
                 key_hint(&key_text),
-                "the key must be 1-15 ASCII letters or digits (full-width letters and digits, spaces and hyphens are allowed and ignored)".into(),
+                RejectCode::JoinKeyInvalid.with("the key must be 1-15 ASCII letters or digits (full-width letters and digits, spaces and hyphens are allowed and ignored)"),
             );
         };
         let mut dates = CardDates::default();
@@ -743,14 +770,19 @@ impl CardReader<'_> {
             } else {
                 String::new()
             };
-            return reject(Some(key), &map.names[*i], v.clone(), format!("{why}{more}"));
+            return reject(
+                Some(key),
+                &map.names[*i],
+                v.clone(),
+                RejectCode::InvalidDate.with(format!("{why}{more}")),
+            );
         }
         if let Some((col, name)) = &map.kind {
             let v = text(*col);
             match self.kinds.kind_of(&v) {
                 Some(kind) => dates.1 = Some(kind),
                 None => {
-                    let why = unmapped_card_kind(&v);
+                    let why = RejectCode::CardKindUnmapped.with(unmapped_card_kind(&v));
                     return reject(Some(key), name, v.into_owned(), why);
                 }
             }

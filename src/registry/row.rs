@@ -10,7 +10,7 @@ use super::duplicates::Duplicates;
 use super::split::Record;
 use crate::model::{
     valid_resident_code, BirthWritten, CodeKey, Field, InputEncoding, MailTo, PostalCode, Reject,
-    Resident, RowRead, CURRENT_RESIDENT,
+    RejectCode, RejectReason, Resident, RowRead, CURRENT_RESIDENT,
 };
 use crate::mynumber::{looks_like_my_number, MASKED, PERSONAL_NUMBER};
 use crate::profile::{unmapped_card_kind, CardKinds, GaijiTable};
@@ -135,7 +135,7 @@ impl<'a> RowReader<'a> {
                 resident_code: code,
                 field: self.columns.name(Field::PostalCode).to_string(),
                 value: String::new(),
-                reason: "required value is empty".into(),
+                reason: RejectCode::RequiredEmpty.with(REQUIRED_EMPTY),
             });
         };
         let mut resident = self.resident(line, code, &mut values, postal_code, checked);
@@ -193,7 +193,7 @@ impl<'a> RowReader<'a> {
         let Some(cards) = self.cards else {
             return Ok(None);
         };
-        let reject = |field: &str, reason: String| {
+        let reject = |field: &str, reason: RejectReason| {
             Box::new(Reject {
                 line,
                 resident_code: code.to_string(),
@@ -208,7 +208,9 @@ impl<'a> RowReader<'a> {
         if text.is_empty() {
             return Err(reject(
                 key_name,
-                "the key the card file joins on is empty: the card dates cannot be found".into(),
+                RejectCode::JoinKeyEmpty.with(
+                    "the key the card file joins on is empty: the card dates cannot be found",
+                ),
             ));
         }
         // Compared folded, as the card file's keys are (SPEC 13); what is
@@ -217,7 +219,7 @@ impl<'a> RowReader<'a> {
         let Some(key) = CardIndex::join_key(&text) else {
             return Err(reject(
                 key_name,
-                "the key the card file joins on is not a key (1-15 letters or digits, full-width, spaces and hyphens allowed): the card dates cannot be found".into(),
+                RejectCode::JoinKeyInvalid.with("the key the card file joins on is not a key (1-15 letters or digits, full-width, spaces and hyphens allowed): the card dates cannot be found"),
             ));
         };
         if let Some(lines) = duplicates.join_lines_of(key.as_str()) {
@@ -228,18 +230,19 @@ impl<'a> RowReader<'a> {
                 .collect();
             return Err(reject(
                 key_name,
-                format!(
+                RejectCode::JoinKeyShared.with(format!(
                     "the key the card file joins on is shared by {} 住民 rows (also line {}): each would take the same card record",
                     lines.len(),
                     others.join(", ")
-                ),
+                )),
             ));
         }
         match cards.lookup(key) {
             CardLookup::NoRecord => Ok(None),
-            CardLookup::Rejected { line, reason, .. } => {
-                Err(reject("cards", format!("card file line {line}: {reason}")))
-            }
+            CardLookup::Rejected { line, reason, .. } => Err(reject(
+                "cards",
+                RejectCode::CardRejected.with(format!("card file line {line}: {reason}")),
+            )),
             CardLookup::Joined { entry, dates: card } => {
                 dates.card_applied = card.get(Field::CardApplied);
                 dates.card_issued = card.get(Field::CardIssued);
@@ -262,21 +265,21 @@ impl<'a> RowReader<'a> {
         let (value, reason) = if rec.meta.too_long {
             (
                 String::new(),
-                "the record is longer than [input] max_record_bytes (1 MiB unless the profile says otherwise): it is not read (reading resumes on the next line)".to_string(),
+                RejectCode::RecordTooLong.with("the record is longer than [input] max_record_bytes (1 MiB unless the profile says otherwise): it is not read (reading resumes on the next line)"),
             )
         } else if rec.meta.unterminated_quote {
             (
                 String::new(),
-                "a quoted field is left open: it does not close on this line and the row does not have the header's fields (reading resumes on the next line)".to_string(),
+                RejectCode::QuoteLeftOpen.with("a quoted field is left open: it does not close on this line and the row does not have the header's fields (reading resumes on the next line)"),
             )
         } else if rec.len() != self.columns.width() {
             (
                 format!("{} fields", rec.len()),
-                format!(
+                RejectCode::FieldCount.with(format!(
                     "the row has {} fields, the header {}",
                     rec.len(),
                     self.columns.width()
-                ),
+                )),
             )
         } else {
             return None;
@@ -333,7 +336,7 @@ impl<'a> RowReader<'a> {
                 .unwrap_or("(row)")
                 .to_string(),
             value: e.hex(),
-            reason: format!(
+            reason: RejectCode::InvalidBytes.with(format!(
                 "bytes {} are not {} (byte offset {} in the line, {} in the file)",
                 e.hex(),
                 match self.encoding {
@@ -342,7 +345,7 @@ impl<'a> RowReader<'a> {
                 },
                 in_line,
                 rec.meta.offset + in_line
-            ),
+            )),
         }))
     }
 
@@ -371,9 +374,9 @@ impl<'a> RowReader<'a> {
             resident_code: String::new(),
             field,
             value: MASKED.into(),
-            reason: format!(
+            reason: RejectCode::PersonalNumber.with(format!(
                 "{PERSONAL_NUMBER}: the value looks like a 個人番号 (never read, never written): check the column mapping"
-            ),
+            )),
         })
     }
 
@@ -396,7 +399,7 @@ impl<'a> RowReader<'a> {
             resident_code: code.to_string(),
             field: self.columns.name(*f).to_string(),
             value: value.clone(),
-            reason: format!("{reason}{more}"),
+            reason: reason.clone().also(&more),
         })
     }
 
@@ -461,7 +464,10 @@ impl<'a> RowReader<'a> {
 }
 
 /// A field at fault: (field, value, reason).
-type Problem = (Field, String, String);
+type Problem = (Field, String, RejectReason);
+
+/// rejects.csv's reason for an empty required value.
+const REQUIRED_EMPTY: &str = "required value is empty";
 
 /// A current resident's values, parsed and checked.
 struct Checked {
@@ -486,7 +492,11 @@ impl Checked {
         let mut problems: Vec<Problem> = Vec::new();
         for f in Field::ALL {
             if f.required() && text(f).is_empty() {
-                problems.push((f, String::new(), "required value is empty".into()));
+                problems.push((
+                    f,
+                    String::new(),
+                    RejectCode::RequiredEmpty.with(REQUIRED_EMPTY),
+                ));
             }
         }
         let code = text(Field::ResidentCode);
@@ -494,7 +504,8 @@ impl Checked {
             problems.push((
                 Field::ResidentCode,
                 code.to_string(),
-                "住民コード must be 1-15 ASCII letters or digits".into(),
+                RejectCode::ResidentCodeInvalid
+                    .with("住民コード must be 1-15 ASCII letters or digits"),
             ));
         }
         let (birth, birth_written) = birth_date(text(Field::BirthDate), eras, feb29)
@@ -508,7 +519,13 @@ impl Checked {
                 return None;
             }
             eras.parse_date(v)
-                .map_err(|e| problems.push((f, v.to_string(), e.to_string())))
+                .map_err(|e| {
+                    problems.push((
+                        f,
+                        v.to_string(),
+                        RejectCode::InvalidDate.with(e.to_string()),
+                    ))
+                })
                 .ok()
         };
         let dates = ItemDates {
@@ -531,7 +548,8 @@ impl Checked {
             problems.push((
                 Field::PostalCode,
                 postal.to_string(),
-                "郵便番号 must be 7 digits (385-0051 or 3850051)".into(),
+                RejectCode::PostalCodeInvalid
+                    .with("郵便番号 must be 7 digits (385-0051 or 3850051)"),
             ));
         }
         let mut flag = |f: Field| {
@@ -540,7 +558,8 @@ impl Checked {
                 problems.push((
                     f,
                     v.to_string(),
-                    "must be 1/0, ○/blank, 有/無, true/false or yes/no".into(),
+                    RejectCode::FlagInvalid
+                        .with("must be 1/0, ○/blank, 有/無, true/false or yes/no"),
                 ));
                 false
             })
@@ -570,7 +589,7 @@ fn card_kind(value: &str, kinds: &CardKinds, problems: &mut Vec<Problem>) -> Car
         problems.push((
             Field::CardKind,
             value.to_string(),
-            unmapped_card_kind(value),
+            RejectCode::CardKindUnmapped.with(unmapped_card_kind(value)),
         ));
         CardKind::MyNumber
     })
@@ -595,7 +614,8 @@ fn mail_to<'v>(
                 problems.push((
                     f,
                     text(f).to_string(),
-                    "a 送付先 item without 送付先住所: where the letter goes is unclear".into(),
+                    RejectCode::MailToWithoutAddress
+                        .with("a 送付先 item without 送付先住所: where the letter goes is unclear"),
                 ));
                 return None;
             }
@@ -608,11 +628,11 @@ fn mail_to<'v>(
         problems.push((
             Field::MailToPostalCode,
             postal.to_string(),
-            if postal.is_empty() {
-                "送付先住所 is set but 送付先郵便番号 is empty".to_string()
+            RejectCode::MailToPostalCode.with(if postal.is_empty() {
+                "送付先住所 is set but 送付先郵便番号 is empty"
             } else {
-                "送付先郵便番号 must be 7 digits (385-0051 or 3850051)".to_string()
-            },
+                "送付先郵便番号 must be 7 digits (385-0051 or 3850051)"
+            }),
         ));
     }
     code
@@ -633,9 +653,13 @@ fn birth_date(
         Feb29Rule::Feb28 => Feb29::Feb28,
         Feb29Rule::Mar1 => Feb29::Mar1,
     };
-    let born = eras
-        .parse_birth_date(v)
-        .map_err(|e| Some((Field::BirthDate, v.to_string(), e.to_string())))?;
+    let born = eras.parse_birth_date(v).map_err(|e| {
+        Some((
+            Field::BirthDate,
+            v.to_string(),
+            RejectCode::InvalidDate.with(e.to_string()),
+        ))
+    })?;
     let day = born.resolve(rule);
     let written = match born {
         BirthDate::Exact(_) => BirthWritten::Exact,
@@ -670,11 +694,11 @@ fn shared_code(code: &str, lines: &[u32], line: u32) -> Problem {
     (
         Field::ResidentCode,
         code.to_string(),
-        format!(
+        RejectCode::ResidentCodeShared.with(format!(
             "住民コード is shared by {} 住民 rows (also line {})",
             lines.len(),
             others.join(", ")
-        ),
+        )),
     )
 }
 

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::model::Reject;
+use crate::model::RejectCode;
 
 /// Rejects written to an unnamed file, read back in the same order.
 #[derive(Debug)]
@@ -70,10 +71,17 @@ impl RejectSpill {
     /// Appends one reject.
     pub(crate) fn push(&mut self, r: &Reject) -> Result<()> {
         let mut rec = Vec::with_capacity(
-            24 + r.resident_code.len() + r.field.len() + r.value.len() + r.reason.len(),
+            28 + r.resident_code.len() + r.field.len() + r.value.len() + r.reason.text().len(),
         );
         rec.extend_from_slice(&r.line.to_le_bytes());
-        for s in [&r.resident_code, &r.field, &r.value, &r.reason] {
+        let code = r.reason.code().code();
+        for s in [
+            r.resident_code.as_str(),
+            &r.field,
+            &r.value,
+            code,
+            r.reason.text(),
+        ] {
             rec.extend_from_slice(&(s.len() as u32).to_le_bytes());
             rec.extend_from_slice(s.as_bytes());
         }
@@ -131,13 +139,16 @@ impl SpilledRejects {
                     Error::Internal("the card rejects' temporary file does not read back".into())
                 })
             };
-            let (resident_code, field, value, reason) = (s()?, s()?, s()?, s()?);
+            let (resident_code, field, value) = (s()?, s()?, s()?);
+            let code = RejectCode::from_code(&s()?).ok_or_else(|| {
+                Error::Internal("the card rejects' temporary file holds an unknown code".into())
+            })?;
             each(Reject {
                 line,
                 resident_code,
                 field,
                 value,
-                reason,
+                reason: code.with(s()?),
             })?;
         }
         Ok(())
@@ -158,7 +169,7 @@ mod tests {
                     resident_code: String::new(),
                     field: "(row)".into(),
                     value: format!("v{i}"),
-                    reason: "住民 reason".into(),
+                    reason: RejectCode::InvalidDate.with("住民 reason"),
                 })
                 .unwrap();
         }
