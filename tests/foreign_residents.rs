@@ -241,3 +241,80 @@ fn a_nightly_cap_defers_the_farthest_and_prints_everyone_once() {
         pairs(&[("2026-12-31", "F001"), ("2027-01-01", "F003")])
     );
 }
+
+/// SPEC 15: `kigen forecast` shows the capped plan. Eight cards whose
+/// window opens on 2027-01-10 (E 2027-04-10) and a residence letter due
+/// from 2027-01-12, with `max_pieces = 3`: the forecast's January prints
+/// nine (three a night), defers five, nobody late; the nightly runs of
+/// those nights print exactly that.
+#[test]
+fn the_forecast_shows_the_capped_plan_the_nights_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = profile(dir.path(), false);
+    let text = std::fs::read_to_string(base.join("profile.toml"))
+        .unwrap()
+        .replace(
+            "max_days_ahead = 1\n",
+            "max_days_ahead = 1\nmax_pieces = 3\nmin_notice_days = 60\n",
+        );
+    std::fs::write(base.join("profile.toml"), text).unwrap();
+    let mut text = String::from(HEADER);
+    for i in 1..=8 {
+        text.push('\n');
+        text.push_str(&row(&format!("C{i:03}"), "1970-04-10", "2017-05-01", "", "1"));
+    }
+    text.push('\n');
+    text.push_str(&row("F001", "1994-01-20", "2024-04-10", "2027-04-12", ""));
+    text.push('\n');
+    let input = dir.path().join("registry.csv");
+    std::fs::write(&input, text).unwrap();
+    let fc = dir.path().join("forecast");
+    let o = kigen(&[
+        "forecast",
+        "--input",
+        input.to_str().unwrap(),
+        "--encoding",
+        "utf-8",
+        "--profile",
+        base.to_str().unwrap(),
+        "--from",
+        "2027-01-01",
+        "--months",
+        "2",
+        "--out",
+        fc.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("max_pieces 3"), "{stdout}");
+    let rows = read_csv(&fc.join("forecast.csv"));
+    let jan = &rows[0];
+    assert_eq!(jan["month"], "2027-01");
+    assert_eq!(jan["notices"], "9");
+    assert_eq!(jan["card_notices"], "8");
+    assert_eq!(jan["residence_notices"], "1");
+    assert_eq!(jan["printed"], "9");
+    assert_eq!(jan["deferred"], "5");
+    assert_eq!(jan["busiest_night"], "3");
+    assert_eq!(jan["late"], "0");
+    assert_eq!(rows[1]["printed"], "0");
+    let html = std::fs::read_to_string(fc.join("forecast.html")).unwrap();
+    assert!(html.contains("1晩の上限 3 通"), "{html}");
+
+    // The nights themselves.
+    let out = dir.path().join("out");
+    let mut per_night = Vec::new();
+    let mut deferred = std::collections::BTreeSet::new();
+    for night in ["2027-01-09", "2027-01-10", "2027-01-11", "2027-01-12", "2027-01-13"] {
+        let batch = run(&input, &base, &out, night);
+        let manifest = read_csv(&batch.join("manifest.csv"));
+        per_night.push(manifest.len());
+        for r in read_csv(&batch.join("outcomes.csv")) {
+            if r["outcome"] == "deferred" {
+                deferred.insert(r["resident_code"].clone());
+            }
+        }
+    }
+    assert_eq!(per_night, [0, 3, 3, 3, 0]);
+    assert_eq!(deferred.len(), 5);
+}
