@@ -261,7 +261,13 @@ fn the_forecast_shows_the_capped_plan_the_nights_follow() {
     let mut text = String::from(HEADER);
     for i in 1..=8 {
         text.push('\n');
-        text.push_str(&row(&format!("C{i:03}"), "1970-04-10", "2017-05-01", "", "1"));
+        text.push_str(&row(
+            &format!("C{i:03}"),
+            "1970-04-10",
+            "2017-05-01",
+            "",
+            "1",
+        ));
     }
     text.push('\n');
     text.push_str(&row("F001", "1994-01-20", "2024-04-10", "2027-04-12", ""));
@@ -305,7 +311,13 @@ fn the_forecast_shows_the_capped_plan_the_nights_follow() {
     let out = dir.path().join("out");
     let mut per_night = Vec::new();
     let mut deferred = std::collections::BTreeSet::new();
-    for night in ["2027-01-09", "2027-01-10", "2027-01-11", "2027-01-12", "2027-01-13"] {
+    for night in [
+        "2027-01-09",
+        "2027-01-10",
+        "2027-01-11",
+        "2027-01-12",
+        "2027-01-13",
+    ] {
         let batch = run(&input, &base, &out, night);
         let manifest = read_csv(&batch.join("manifest.csv"));
         per_night.push(manifest.len());
@@ -317,4 +329,40 @@ fn the_forecast_shows_the_capped_plan_the_nights_follow() {
     }
     assert_eq!(per_night, [0, 3, 3, 3, 0]);
     assert_eq!(deferred.len(), 5);
+}
+
+/// `kigen history` shows a residence letter as `residence` and a tokutei
+/// letter as `tokutei` (the ledger records each notice's kind), a card
+/// notice as `card`; in the JSON and in the text.
+#[test]
+fn history_names_the_letters_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile(dir.path(), true);
+    let input = registry(dir.path());
+    let out = dir.path().join("out");
+    run(&input, &profile, &out, "2026-12-31");
+    let state = out.join("state/kigen.sqlite");
+    let history = |code: &str, json: bool| {
+        let mut args = vec![
+            "history",
+            "--state",
+            state.to_str().unwrap(),
+            "--resident",
+            code,
+        ];
+        if json {
+            args.push("--json");
+        }
+        let o = kigen(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    for (code, kind) in [("F001", "residence"), ("T001", "tokutei"), ("J001", "card")] {
+        let v: serde_json::Value = serde_json::from_str(&history(code, true)).unwrap();
+        let events = v["events"].as_array().or(v.as_array()).unwrap().clone();
+        let notices: Vec<_> = events.iter().filter(|e| e["type"] == "notice").collect();
+        assert_eq!(notices.len(), 1, "{code}: {v}");
+        assert_eq!(notices[0]["kind"], kind, "{code}: {v}");
+        assert!(history(code, false).contains(kind), "{code}");
+    }
 }
