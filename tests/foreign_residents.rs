@@ -240,6 +240,16 @@ fn a_nightly_cap_defers_the_farthest_and_prints_everyone_once() {
         deferred,
         pairs(&[("2026-12-31", "F001"), ("2027-01-01", "F003")])
     );
+    // summary.json counts them.
+    for (night, n) in [("2026-12-31", 1), ("2027-01-01", 1), ("2027-01-02", 0)] {
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join(night).join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            summary["counts"]["outcomes"]["deferred"], n,
+            "{night}: {summary}"
+        );
+    }
 }
 
 /// SPEC 15: `kigen forecast` shows the capped plan. Eight cards whose
@@ -365,4 +375,137 @@ fn history_names_the_letters_kind() {
         assert_eq!(notices[0]["kind"], kind, "{code}: {v}");
         assert!(history(code, false).contains(kind), "{code}");
     }
+}
+
+/// `[nightly] max_pieces = 0` and `min_notice_days = 0` are refused when
+/// the profile is loaded: exit 2 naming the key.
+#[test]
+fn a_zero_cap_or_notice_is_exit_2_naming_the_key() {
+    for (line, key) in [
+        ("max_pieces = 0\n", "nightly.max_pieces"),
+        (
+            "max_pieces = 5\nmin_notice_days = 0\n",
+            "nightly.min_notice_days",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = common::profile_with(
+            dir.path(),
+            &[(
+                "max_days_ahead = 1\n",
+                &format!("max_days_ahead = 1\n{line}"),
+            )],
+        );
+        let input = registry(dir.path());
+        let o = kigen(&[
+            "check",
+            "--input",
+            input.to_str().unwrap(),
+            "--encoding",
+            "utf-8",
+            "--as-of",
+            "2026-12-31",
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+            "--profile",
+            profile.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{line}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(key), "{line}: {err}");
+        assert!(!dir.path().join("out").exists(), "a refusal writes nothing");
+    }
+}
+
+/// SPEC 15: `card_kind` from the card file (standard layout, `[cards.columns]
+/// card_kind`): a 特定在留カード holder gets no card letter
+/// (`immigration-card`; a certificate notice when the certificates are due
+/// by their own rule), the マイナンバーカード holder beside them does, and
+/// an unmapped value rejects the card row with the value named.
+#[test]
+fn card_kind_through_the_card_file() {
+    const REGISTRY_HEADER: &str = "宛名番号,住民票コード,個人番号,氏名,氏名のフリガナ,生年月日,住民状態,住民種別,住所の郵便番号,住所,方書,在留期間の満了の日,法定代理人氏名,支援措置,送付先郵便番号,送付先住所,送付先方書,送付先氏名";
+    const CARD_HEADER: &str = "住民票コード,交付申請受付日,カード発行日,カード有効期限,利用者証明用電子証明書発行日,利用者証明用電子証明書有効期限,署名用電子証明書発行日,署名用電子証明書有効期限,カード種別";
+    // Card and certificates expire on 2027-01-18 (birth 1970-01-18).
+    const DUE: &str = "2017-01-13,2017-02-17,,2022-04-24,,2022-04-24,";
+    let dir = tempfile::tempdir().unwrap();
+    let person = |code: &str, key: &str| {
+        format!("{code},{key},,佐久　太郎,サク　タロウ,1970-01-18,住民,外国人,385-0051,長野県佐久市中込3056,,,,,,,,")
+    };
+    let registry = dir.path().join("registry.csv");
+    let lines = [
+        REGISTRY_HEADER.to_string(),
+        person("A01", "10000000001"),
+        person("A02", "10000000002"),
+        person("A03", "10000000003"),
+        person("A04", "10000000004"),
+    ];
+    std::fs::write(&registry, lines.join("\n") + "\n").unwrap();
+    let cards = dir.path().join("cards.csv");
+    let lines = [
+        CARD_HEADER.to_string(),
+        format!("10000000001,{DUE},1"),
+        // A02: the card alone; A04: its certificates due by their own rule.
+        "10000000002,2017-01-13,2017-02-17,,,,,,07".to_string(),
+        format!("10000000003,{DUE},99"),
+        format!("10000000004,{DUE},08"),
+    ];
+    std::fs::write(&cards, lines.join("\n") + "\n").unwrap();
+    let mut text =
+        std::fs::read_to_string(common::root().join("templates/standard/profile.toml")).unwrap();
+    for (from, to) in [
+        (
+            "sign_cert_expiry = \"署名用電子証明書有効期限\"\n# Date columns the card file",
+            "sign_cert_expiry = \"署名用電子証明書有効期限\"\ncard_kind = \"カード種別\"\n# Date columns the card file",
+        ),
+        ("\n[inquiry]\n", &format!("\n{KINDS}")),
+    ] {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    let profile = dir.path().join("profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    std::fs::write(profile.join("profile.toml"), text).unwrap();
+    let out = dir.path().join("out");
+    let o = kigen(&[
+        "run",
+        "--input",
+        registry.to_str().unwrap(),
+        "--encoding",
+        "utf-8",
+        "--cards",
+        cards.to_str().unwrap(),
+        "--cards-encoding",
+        "utf-8",
+        "--as-of",
+        "2026-11-26",
+        "--allow-future",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        "--state",
+        out.join("state/kigen.sqlite").to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let batch = out.join("2026-11-26");
+    let manifest = read_csv(&batch.join("manifest.csv"));
+    let printed: Vec<(&str, &str)> = manifest
+        .iter()
+        .map(|r| (r["resident_code"].as_str(), r["kind"].as_str()))
+        .collect();
+    assert_eq!(
+        printed,
+        [("A01", "card"), ("A04", "certificate")],
+        "{manifest:?}"
+    );
+    assert_eq!(outcome(&batch, "A02"), "immigration-card");
+    let rejects = read_csv(&batch.join("rejects.csv"));
+    assert!(
+        rejects.iter().any(|r| r["value"] == "99"
+            && r["field"] == "カード種別"
+            && r["reason"].contains("[card_kinds]")),
+        "{rejects:?}"
+    );
 }
