@@ -47,11 +47,15 @@ fn registry(dir: &Path) -> PathBuf {
 
 const KINDS: &str = "[card_kinds]\n\"1\" = \"mynumber\"\n\"07\" = \"tokutei\"\n\"08\" = \"tokutei-special\"\n\n[inquiry]\n";
 
-const TOKUTEI: &str = "[letter.tokutei]\nlead = 3\ntitle = \"特定在留カードの有効期限のお知らせ\"\ngreeting = \"あなたの特定在留カードは{expiry}に有効期限を迎えます。\"\ntable_heads = [\"種類\", \"有効期限\"]\nsteps_heading = \"必要な手続き\"\nsteps = [\"在留期間の更新の申請とあわせて、地方出入国在留管理官署でカードの更新を申請してください。\"]\nbring_heading = \"お持ちいただくもの\"\nbring = [\"特定在留カード\"]\nnotes = [\"市の窓口では更新できません。\"]\n\n";
+/// The tokutei letter's wording and the card kinds, as the samples use them.
+const TOKUTEI: &str = "docs/samples/tokutei/letter.toml";
 
 fn profile(dir: &Path, tokutei_letter: bool) -> PathBuf {
+    // The wording docs/samples/tokutei-notice-page1.png is rendered with
+    // (its [card_kinds] are the same as KINDS').
     let kinds = if tokutei_letter {
-        format!("{TOKUTEI}{KINDS}")
+        let letter = std::fs::read_to_string(common::root().join(TOKUTEI)).unwrap();
+        format!("{letter}\n[inquiry]\n")
     } else {
         KINDS.to_string()
     };
@@ -508,4 +512,30 @@ fn card_kind_through_the_card_file() {
             && r["reason"].contains("[card_kinds]")),
         "{rejects:?}"
     );
+}
+
+/// The `[letter.tokutei]` example the built-in profiles carry commented out
+/// is the wording the sample is rendered with (and the tests run with).
+#[test]
+fn the_profiles_commented_tokutei_example_is_the_samples_wording() {
+    let sample = std::fs::read_to_string(common::root().join(TOKUTEI)).unwrap();
+    let sample: Vec<&str> = sample
+        .lines()
+        .skip_while(|l| !l.starts_with("lead = "))
+        .collect();
+    assert!(sample.len() > 10);
+    for layout in ["saku", "standard"] {
+        let text = std::fs::read_to_string(
+            common::root().join(format!("templates/{layout}/profile.toml")),
+        )
+        .unwrap();
+        let example: Vec<&str> = text
+            .lines()
+            .skip_while(|l| *l != "# [letter.tokutei]")
+            .skip_while(|l| !l.starts_with("# lead = "))
+            .take_while(|l| !l.is_empty())
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .collect();
+        assert_eq!(example, sample, "{layout}");
+    }
 }
