@@ -35,6 +35,18 @@ read -r f p < <(page_of E002); render certificate-notice "$f" "$p" 2
 read -r f p < <(page_of E030); render minor-non-forwardable "$f" "$p" 1
 # E007's card lapses with the period of stay: the residence letter (SPEC 15).
 read -r f p < <(page_of E007); render residence-notice "$f" "$p" 1
+# A 特定在留カード holder and the optional tokutei letter (SPEC 15): the wording
+# and the card kinds in docs/samples/tokutei/letter.toml, appended to a copy of
+# the Saku profile that names the registry's カード種別 column.
+target/release/kigen init "$tmp/tokutei-profile" >/dev/null
+sed -i 's|^legal_representative = "法定代理人氏名"$|&\ncard_kind = "カード種別"|' "$tmp/tokutei-profile/profile.toml"
+grep -q '^card_kind = "カード種別"' "$tmp/tokutei-profile/profile.toml"
+cat docs/samples/tokutei/letter.toml >> "$tmp/tokutei-profile/profile.toml"
+target/release/kigen run --input docs/samples/tokutei/registry.csv --encoding utf-8 \
+  --as-of 2026-12-31 --allow-future --profile "$tmp/tokutei-profile" \
+  --out "$tmp/tokutei" --state "$tmp/tokutei.sqlite" --quiet
+batch="$tmp/tokutei/2026-12-31"
+read -r f p < <(page_of T001); render tokutei-notice "$f" "$p" 1
 # The standard layout with its card file: a letter to a 送付先 (様方), and the
 # mail room's pages.
 target/release/kigen run --input input-samples/standard/registry.csv \

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::files::{create_private_dir, create_private_keep};
 use crate::model::CodeKey;
 use crate::rules::ItemKind;
+use crate::select::NoticeKind;
 use crate::select::NoticeLedger;
 pub(crate) use backup::{
     backup, copy as copy_ledger, inspect as inspect_backup, open_read_only as open_ledger_file,
@@ -46,7 +47,7 @@ pub(crate) use withdraw::{rebuild, refuse_existing, void_batch};
 /// tables: the packets' printed addresses, returns and reprints; version 4
 /// the residents held for 支援措置 and a seal per batch; version 5 the
 /// batches not in `--out`: imported, archived, purged).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// From version 1: the batch table without `UNIQUE (as_of)`, since a
 /// supplementary batch (`<as-of>.2`) shares its date with the first.
@@ -120,6 +121,18 @@ CREATE TABLE notice (
 CREATE INDEX notice_batch ON notice(batch_id);
 ";
 
+/// Version 6 (SPEC 15): each notice's packet kind (`card`, `certificate`,
+/// `residence`, `tokutei`), which its items alone cannot tell (a residence
+/// letter covers the card like a card notice). NULL for notices recorded
+/// before version 6 and for imported ones: `history` then derives `card` or
+/// `certificate` from the items, as those versions did. A withdrawn
+/// notice keeps its kind. Part of the batch's seal when not NULL, so the
+/// seals of batches recorded before it stay as they were.
+const SCHEMA_V6: &str = "
+ALTER TABLE notice ADD COLUMN kind TEXT;
+ALTER TABLE voided_notice ADD COLUMN kind TEXT;
+";
+
 /// A completed batch as the ledger records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BatchRecord {
@@ -159,6 +172,8 @@ pub(crate) struct IssuedNotice {
     pub(crate) first_page: u32,
     /// The packet's page count.
     pub(crate) pages: u32,
+    /// The packet's kind (`None`: not known, an imported notice).
+    pub(crate) kind: Option<NoticeKind>,
 }
 
 /// Why and where a batch was withdrawn (`kigen ledger void`).
@@ -213,6 +228,8 @@ pub(crate) struct ResidentNotice {
     pub(crate) first_page: u32,
     /// The packet's pages.
     pub(crate) pages: u32,
+    /// The packet's kind, when recorded (schema version 6 on).
+    pub(crate) kind: Option<NoticeKind>,
     /// Withdrawn with its batch, or `None` while it counts.
     pub(crate) void: Option<Voided>,
     /// Its batch imported, archived or purged (SPEC 14).
@@ -290,6 +307,15 @@ fn sqlite_integrity(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A notice's recorded kind: `None` for NULL; a spelling this kigen does
+/// not know is a damaged row.
+fn notice_kind(kind: Option<&str>) -> std::result::Result<Option<NoticeKind>, ()> {
+    match kind {
+        None => Ok(None),
+        Some(k) => NoticeKind::parse(k).map(Some).ok_or(()),
+    }
+}
+
 /// One batch's rows, inside the caller's transaction: its record, notices,
 /// packets and 支援措置 residents, then its seal.
 fn insert_batch(
@@ -303,8 +329,8 @@ fn insert_batch(
     {
         let mut stmt = tx.prepare(
             "INSERT INTO notice (resident_code, item, expiry, batch_id, as_of,
-                                     document_number, print_file, first_page, pages)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                     document_number, print_file, first_page, pages, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         for n in notices {
             stmt.execute(params![
@@ -317,6 +343,7 @@ fn insert_batch(
                 n.print_file,
                 n.first_page as i64,
                 n.pages as i64,
+                n.kind.map(NoticeKind::as_str),
             ])?;
         }
     }
@@ -403,14 +430,18 @@ impl Ledger {
         conn.pragma_update(None, "foreign_keys", "OFF")
             .map_err(|e| open_err(path, e))?;
         let migration = match version {
-            0 => format!("{SCHEMA} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5}"),
+            0 => format!("{SCHEMA} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6}"),
             // Foreign keys are off until after the migration: the batch
             // table is rebuilt under the notices that refer to it.
-            1 => format!("{MIGRATE_V1_BATCH} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5}"),
-            // Versions 3 to 5 only add tables: every batch and notice stays.
-            2 => format!("{SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5}"),
-            3 => format!("{SCHEMA_V4} {SCHEMA_V5}"),
-            4 => SCHEMA_V5.to_string(),
+            1 => format!(
+                "{MIGRATE_V1_BATCH} {SCHEMA_V2} {SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6}"
+            ),
+            // Versions 3 to 5 only add tables, 6 a nullable column: every
+            // batch and notice stays.
+            2 => format!("{SCHEMA_V3} {SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6}"),
+            3 => format!("{SCHEMA_V4} {SCHEMA_V5} {SCHEMA_V6}"),
+            4 => format!("{SCHEMA_V5} {SCHEMA_V6}"),
+            5 => SCHEMA_V6.to_string(),
             _ => String::new(),
         };
         if !migration.is_empty() {
@@ -725,7 +756,7 @@ impl Ledger {
         .map_err(|e| db_err(&path, e))?;
         tx.execute(
             "INSERT INTO voided_notice SELECT resident_code, item, expiry, batch_id, as_of,
-                    document_number, print_file, first_page, pages
+                    document_number, print_file, first_page, pages, kind
              FROM notice WHERE batch_id = ?1",
             params![batch_id],
         )
@@ -758,7 +789,8 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT resident_code, item, expiry, document_number, print_file, first_page, pages
+                "SELECT resident_code, item, expiry, document_number, print_file, first_page, pages,
+                        kind
                  FROM notice WHERE batch_id = ?1",
             )
             .map_err(|e| db_err(&self.path, e))?;
@@ -772,17 +804,19 @@ impl Ledger {
                     r.get::<_, String>(4)?,
                     r.get::<_, i64>(5)?,
                     r.get::<_, i64>(6)?,
+                    r.get::<_, Option<String>>(7)?,
                 ))
             })
             .map_err(|e| db_err(&self.path, e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (code, item, expiry, document_number, print_file, first, pages) =
+            let (code, item, expiry, document_number, print_file, first, pages, kind) =
                 row.map_err(|e| db_err(&self.path, e))?;
             let bad = || Error::Ledger {
                 path: self.path.clone(),
                 message: format!("unreadable notice row ({code}, {item}, {expiry})"),
             };
+            let kind = notice_kind(kind.as_deref()).map_err(|_| bad())?;
             out.push(IssuedNotice {
                 item: item_from_key(&item).ok_or_else(bad)?,
                 expiry: NaiveDate::parse_from_str(&expiry, "%Y-%m-%d").map_err(|_| bad())?,
@@ -791,6 +825,7 @@ impl Ledger {
                 print_file,
                 first_page: first as u32,
                 pages: pages as u32,
+                kind,
             });
         }
         Ok(out)
@@ -909,7 +944,7 @@ impl Ledger {
         for (sql, voided) in [
             (
                 "SELECT n.batch_id, n.as_of, n.item, n.expiry, n.document_number, n.print_file,
-                        n.first_page, n.pages, NULL, NULL
+                        n.first_page, n.pages, NULL, NULL, n.kind
                  FROM notice n WHERE n.resident_code = ?1",
                 false,
             ),
@@ -917,7 +952,8 @@ impl Ledger {
                 "SELECT n.batch_id, n.as_of, n.item, n.expiry, n.document_number, n.print_file,
                         n.first_page, n.pages,
                         (SELECT reason FROM voided_batch b WHERE b.batch_id = n.batch_id ORDER BY b.rowid LIMIT 1),
-                        (SELECT moved_to FROM voided_batch b WHERE b.batch_id = n.batch_id ORDER BY b.rowid LIMIT 1)
+                        (SELECT moved_to FROM voided_batch b WHERE b.batch_id = n.batch_id ORDER BY b.rowid LIMIT 1),
+                        n.kind
                  FROM voided_notice n WHERE n.resident_code = ?1",
                 true,
             ),
@@ -939,17 +975,19 @@ impl Ledger {
                         r.get::<_, i64>(7)?,
                         r.get::<_, Option<String>>(8)?,
                         r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<String>>(10)?,
                     ))
                 })
                 .map_err(|e| db_err(&self.path, e))?;
             for row in rows {
-                let (batch_id, as_of, item, expiry, document_number, print_file, first, pages, reason, moved) =
+                let (batch_id, as_of, item, expiry, document_number, print_file, first, pages, reason, moved, kind) =
                     row.map_err(|e| db_err(&self.path, e))?;
                 let bad = || Error::Ledger {
                     path: self.path.clone(),
                     message: format!("unreadable notice row ({item}, {expiry}) of batch {batch_id}"),
                 };
                 let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad());
+                let kind = notice_kind(kind.as_deref()).map_err(|_| bad())?;
                 out.push(ResidentNotice {
                     as_of: date(&as_of)?,
                     item: item_from_key(&item).ok_or_else(bad)?,
@@ -959,6 +997,7 @@ impl Ledger {
                     print_file,
                     first_page: first as u32,
                     pages: pages as u32,
+                    kind,
                     void: voided.then(|| Voided {
                         reason: reason.unwrap_or_default(),
                         moved_to: moved.unwrap_or_default(),
@@ -1071,6 +1110,7 @@ mod tests {
             print_file: "print/notices-0001.pdf".into(),
             first_page: 1,
             pages: 2,
+            kind: Some(NoticeKind::Card),
         }
     }
 
@@ -1156,7 +1196,7 @@ mod tests {
             .execute_batch(
                 "PRAGMA foreign_keys = OFF;
                  INSERT INTO notice VALUES ('A1', 'card', '2027-01-15', '2026-11-2x',
-                    '2026-11-26', 'N', 'print/notices-0001.pdf', 1, 2);",
+                    '2026-11-26', 'N', 'print/notices-0001.pdf', 1, 2, 'card');",
             )
             .unwrap();
         drop(l);
@@ -1184,6 +1224,88 @@ mod tests {
         }
         assert_eq!(std::fs::read(&path).unwrap(), before);
         assert!(!dir.path().join("kigen.sqlite-wal").exists());
+    }
+
+    /// Version 5's ledger (no notice kind): migrated to 6, its batches'
+    /// seals hold as they were (the kind is NULL, outside the seal), its
+    /// notices have no kind; a later batch records and seals its kind. A
+    /// migration that fails half-way changes nothing.
+    #[test]
+    fn a_version_5_ledger_gains_the_notice_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kigen.sqlite");
+        let as_v5 = |extra: &str| {
+            let mut l = Ledger::open(&path).unwrap();
+            let mut n = notice("A1", ItemKind::Card, "2027-01-15");
+            n.kind = None;
+            l.commit_batch(&record("2026-11-26"), &[n], &[], &[])
+                .unwrap();
+            l.conn
+                .execute_batch(&format!(
+                    "ALTER TABLE notice DROP COLUMN kind;
+                     ALTER TABLE voided_notice DROP COLUMN kind; {extra}
+                     PRAGMA user_version = 5;"
+                ))
+                .unwrap();
+        };
+        as_v5("");
+        let mut l = Ledger::open(&path).unwrap();
+        let version: i64 = l
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 6);
+        l.check_integrity().unwrap();
+        assert_eq!(l.notices_of("2026-11-26").unwrap()[0].kind, None);
+        let mut n = notice("B2", ItemKind::Card, "2027-03-31");
+        n.kind = Some(NoticeKind::Residence);
+        l.commit_batch(&record("2026-12-31"), &[n], &[], &[])
+            .unwrap();
+        let b2 = l.notices_of_resident("B2").unwrap();
+        assert_eq!(b2[0].kind, Some(NoticeKind::Residence));
+        // Withdrawn, it keeps its kind.
+        l.void_batch("2026-12-31", "test", ".void/x").unwrap();
+        let b2 = l.notices_of_resident("B2").unwrap();
+        assert_eq!(b2[0].kind, Some(NoticeKind::Residence));
+        assert!(b2[0].void.is_some());
+        l.commit_batch(
+            &record("2027-01-04"),
+            &[notice("C3", ItemKind::Card, "2027-04-01")],
+            &[],
+            &[],
+        )
+        .unwrap();
+        drop(l);
+        // Sealed: a changed kind is found on open.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute(
+            "UPDATE notice SET kind = 'residence' WHERE resident_code = 'C3'",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        assert!(Ledger::open(&path).is_err());
+
+        // All or nothing: the second statement fails (the column is
+        // there), the first is undone and the version stays 5.
+        for f in ["kigen.sqlite", "kigen.sqlite-wal", "kigen.sqlite-shm"] {
+            let _ = std::fs::remove_file(dir.path().join(f));
+        }
+        as_v5("ALTER TABLE voided_notice ADD COLUMN kind TEXT;");
+        assert!(Ledger::open(&path).is_err());
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 5);
+        let kind_columns: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('notice') WHERE name = 'kind'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kind_columns, 0);
     }
 
     /// Version 3's ledger: every batch is sealed as it is, and 支援措置

@@ -99,6 +99,18 @@ impl NoticeKind {
             NoticeKind::Tokutei => "tokutei",
         }
     }
+
+    /// Parses the manifest spelling.
+    pub(crate) fn parse(s: &str) -> Option<NoticeKind> {
+        [
+            NoticeKind::Card,
+            NoticeKind::Certificate,
+            NoticeKind::Residence,
+            NoticeKind::Tokutei,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
 }
 
 /// What the ledger knows: whether a notice was issued for an item's expiry.

@@ -347,6 +347,10 @@ pub(crate) fn verified_batch(dir: &Path, name: &str) -> Result<(BatchRecord, Vec
 pub(crate) fn manifest_notices(dir: &Path) -> Result<Vec<IssuedNotice>> {
     let mut out = Vec::new();
     for row in read_manifest(dir)? {
+        let kind = crate::select::NoticeKind::parse(&row.kind).ok_or_else(|| Error::Input {
+            path: dir.join(MANIFEST_FILE),
+            message: format!("seq {}: kind {:?}: not a notice kind", row.seq, row.kind),
+        })?;
         for (item, expiry) in row.due_items() {
             let expiry =
                 NaiveDate::parse_from_str(expiry, "%Y-%m-%d").map_err(|e| Error::Input {
@@ -361,6 +365,7 @@ pub(crate) fn manifest_notices(dir: &Path) -> Result<Vec<IssuedNotice>> {
                 print_file: row.file.clone(),
                 first_page: row.first_page,
                 pages: row.pages,
+                kind: Some(kind),
             });
         }
     }

@@ -758,6 +758,7 @@ fn a_version_1_ledger_is_migrated_in_place() {
         conn.execute_batch(
             "PRAGMA foreign_keys = OFF;
              BEGIN;
+             ALTER TABLE notice DROP COLUMN kind;
              DROP TABLE voided_batch; DROP TABLE voided_notice;
              DROP TABLE packet; DROP TABLE voided_packet; DROP TABLE returned;
              DROP TABLE reprint; DROP INDEX notice_document;

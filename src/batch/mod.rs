@@ -900,6 +900,7 @@ fn issued_notices(rows: &[ManifestRow<'_>]) -> Vec<IssuedNotice> {
                     print_file: row.file.to_string(),
                     first_page: row.first_page as u32,
                     pages: row.pages as u32,
+                    kind: n.selection.kind,
                 });
             }
         }

@@ -43,16 +43,30 @@ pub(crate) fn run(args: ForecastArgs) -> Result<i32> {
         f.rows_read,
         f.rejected
     );
-    let _ = writeln!(o, "month     card  user  sign  notices");
+    if let Some(cap) = f.max_pieces {
+        let _ = writeln!(
+            o,
+            "[nightly] max_pieces {cap}, min_notice_days {}: {} waiting after the last night",
+            f.min_notice_days, f.waiting_at_end
+        );
+    }
+    let _ = writeln!(
+        o,
+        "month     card  user  sign  notices  printed  deferred  busiest  late"
+    );
     for (m, c) in f.months.iter().zip(&f.counts) {
         let _ = writeln!(
             o,
-            "{}  {:>5} {:>5} {:>5}  {:>7}",
+            "{}  {:>5} {:>5} {:>5}  {:>7}  {:>7}  {:>8}  {:>7}  {:>4}",
             m.format("%Y-%m"),
             c.items[0],
             c.items[1],
             c.items[2],
-            c.notices[0] + c.notices[1]
+            c.notices.iter().sum::<u64>(),
+            c.printed,
+            c.deferred,
+            c.busiest_night,
+            c.late
         );
     }
     let _ = writeln!(o, "written to {}/", out.display());

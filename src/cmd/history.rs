@@ -92,11 +92,15 @@ fn void_json(v: &Voided) -> serde_json::Value {
     serde_json::json!({ "reason": v.reason, "moved_to": v.moved_to })
 }
 
-/// The notice's kind as the manifest spells it: `card` when the card was
-/// among its items (renewing the card renews the certificates), else
-/// `certificate` (SPEC 2).
+/// The notice's kind as the manifest spells it: as the ledger recorded it
+/// (schema version 6 on: `residence` and `tokutei` letters cover the card
+/// too); for a notice recorded before, or imported, `card` when the card
+/// was among its items (renewing the card renews the certificates), else
+/// `certificate` (SPEC 2), the only kinds there were.
 fn kind(items: &[&ResidentNotice]) -> &'static str {
-    if items.iter().any(|n| n.item == crate::rules::ItemKind::Card) {
+    if let Some(kind) = items.iter().find_map(|n| n.kind) {
+        kind.as_str()
+    } else if items.iter().any(|n| n.item == crate::rules::ItemKind::Card) {
         "card"
     } else {
         "certificate"

@@ -38,26 +38,44 @@ pub(super) fn page(f: &Forecast, municipality: &str) -> String {
         f.rejected,
         f.lead_months
     ));
+    s.push_str(&cap_line(f));
     s.push_str(&chart(f));
     s.push_str(
-        "<p class=\"legend\"><span style=\"background:#2b6cb0\"></span>カードの通知<span style=\"background:#dd6b20\"></span>電子証明書の通知</p>\n",
+        "<p class=\"legend\"><span style=\"background:#2b6cb0\"></span>カードの通知<span style=\"background:#dd6b20\"></span>電子証明書・在留期間・特定在留カードの通知</p>\n",
     );
-    s.push_str("<table>\n<tr><th>月</th><th>カード</th><th>利用者証明用</th><th>署名用</th><th>通知</th><th>うちカード</th><th>うち電子証明書</th></tr>\n");
+    s.push_str("<table>\n<tr><th>月</th><th>カード</th><th>利用者証明用</th><th>署名用</th><th>通知</th><th>うちカード</th><th>うち電子証明書</th><th>うち在留期間</th><th>うち特定在留カード</th><th>発送（計画）</th><th>繰延べ</th><th>1晩の最多</th><th>期限切れ・遅延</th></tr>\n");
     for (m, c) in f.months.iter().zip(&f.counts) {
         s.push_str(&format!(
-            "<tr><td>{}年{}月</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}年{}月</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             m.year(),
             m.month(),
             c.items[0],
             c.items[1],
             c.items[2],
-            c.notices[0] + c.notices[1],
+            c.notices.iter().sum::<u64>(),
             c.notices[0],
-            c.notices[1]
+            c.notices[1],
+            c.notices[2],
+            c.notices[3],
+            c.printed,
+            c.deferred,
+            c.busiest_night,
+            c.late
         ));
     }
-    s.push_str("</table>\n<p>カード・利用者証明用・署名用：その月に更新の時期に入る件数。通知：その月に送る通知書の数（同じ日に時期に入る項目は1通にまとめます）。</p>\n</body>\n</html>\n");
+    s.push_str("</table>\n<p>カード・利用者証明用・署名用：その月に更新の時期に入る件数。通知：その月に時期に入る通知書の数（同じ日に時期に入る項目は1通にまとめます）。発送（計画）：1晩の上限を守ってその月に印刷する数。繰延べ：その月に時期に入り、翌晩以降に回る数。期限切れ・遅延：最終の安全な晩より後に印刷されるか、印刷されずに期限を迎える数（常に0であるべき値）。</p>\n</body>\n</html>\n");
     s
+}
+
+/// The nightly cap in words.
+fn cap_line(f: &Forecast) -> String {
+    match f.max_pieces {
+        None => "<p>1晩の上限なし：時期に入った晩に印刷します。</p>\n".to_string(),
+        Some(cap) => format!(
+            "<p>1晩の上限 {cap} 通（有効期限の近い順）。期限まで{}日以内の方は上限を超えても印刷します。予測期間の終わりに待っている通知：{} 通。</p>\n",
+            f.min_notice_days, f.waiting_at_end
+        ),
+    }
 }
 
 /// The notices per month as stacked bars (card below, certificate above).
@@ -66,7 +84,7 @@ fn chart(f: &Forecast) -> String {
     let max = f
         .counts
         .iter()
-        .map(|c| c.notices[0] + c.notices[1])
+        .map(|c| c.notices.iter().sum::<u64>())
         .max()
         .unwrap_or(0)
         .max(1) as f64;
@@ -89,7 +107,7 @@ fn chart(f: &Forecast) -> String {
         let x = left + i as f64 * slot + slot * 0.15;
         let bw = slot * 0.7;
         let card = c.notices[0] as f64 * scale;
-        let cert = c.notices[1] as f64 * scale;
+        let cert = (c.notices[1] + c.notices[2] + c.notices[3]) as f64 * scale;
         let base = h - bottom;
         s.push_str(&format!(
             "<rect class=\"card\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{card:.1}\"/>\n",

@@ -4,6 +4,7 @@
 //! a ledger and without writing any row file: only the counts per month.
 
 mod html;
+mod plan;
 
 use std::path::{Path, PathBuf};
 
@@ -16,9 +17,11 @@ use crate::outputs::csvfile::CsvFile;
 use crate::profile::Profile;
 use crate::registry::{CardsFile, Export, ExportRow, RowSink};
 use crate::rules::{evaluate, months_before, Evaluation, ExpirySource, ItemKind, RuleConfig};
+use crate::select::NoticeKind;
+use plan::{packets_ahead, plan_nights, Letters};
 
 /// forecast.csv's columns.
-pub(crate) const FORECAST_HEADER: [&str; 7] = [
+pub(crate) const FORECAST_HEADER: [&str; 13] = [
     "month",
     "card",
     "user_cert",
@@ -26,6 +29,12 @@ pub(crate) const FORECAST_HEADER: [&str; 7] = [
     "notices",
     "card_notices",
     "certificate_notices",
+    "residence_notices",
+    "tokutei_notices",
+    "printed",
+    "deferred",
+    "busiest_night",
+    "late",
 ];
 
 /// One month of the forecast.
@@ -33,9 +42,29 @@ pub(crate) const FORECAST_HEADER: [&str; 7] = [
 pub(crate) struct Month {
     /// Items whose due period starts this month, per [`ItemKind::ALL`].
     pub(crate) items: [u64; 3],
-    /// Notices the rules select this month: card notices, certificate
-    /// notices.
-    pub(crate) notices: [u64; 2],
+    /// Notices the rules select this month (their first night due): card,
+    /// certificate, residence and tokutei notices.
+    pub(crate) notices: [u64; 4],
+    /// The capped plan (`[nightly] max_pieces`, SPEC 15): packets printed
+    /// this month (without a cap, the notices).
+    pub(crate) printed: u64,
+    /// Packets that first came due this month and wait at least one night.
+    pub(crate) deferred: u64,
+    /// The most packets printed on one night of the month.
+    pub(crate) busiest_night: u64,
+    /// Packets printed after their last safe night or lapsing unprinted
+    /// (0 by the plan's rule: the forecast shows that it holds).
+    pub(crate) late: u64,
+}
+
+/// A notice kind's index in [`Month::notices`].
+fn kind_index(kind: NoticeKind) -> usize {
+    match kind {
+        NoticeKind::Card => 0,
+        NoticeKind::Certificate => 1,
+        NoticeKind::Residence => 2,
+        NoticeKind::Tokutei => 3,
+    }
 }
 
 /// The forecast: months from `from`'s month on.
@@ -57,44 +86,30 @@ pub(crate) struct Forecast {
     /// `[rules] lead_months`: how long before the expiry an item of the
     /// `current` generation is due (each item uses its own generation's).
     pub(crate) lead_months: u32,
+    /// `[nightly] max_pieces`, when the plan is capped.
+    pub(crate) max_pieces: Option<u32>,
+    /// `[nightly] min_notice_days`.
+    pub(crate) min_notice_days: u32,
+    /// Packets still waiting after the last night (deferred past the
+    /// forecast's end).
+    pub(crate) waiting_at_end: u64,
+    letters: Letters,
+    /// Every packet ahead: (first night due, earliest expiry, 住民コード),
+    /// for the nightly plan.
+    packets: Vec<(NaiveDate, NaiveDate, String)>,
 }
 
-/// The notices one resident will be sent from `from` on (a pure function
-/// of the rules' items): on the first day an item is due, a notice goes
-/// out with every item due that day; the next notice waits for the next
-/// item not yet covered. Items already due before `from` (noticed on an
-/// earlier night) and items decided by the period of stay (no notice) are
-/// not counted. Returns (date, card notice?, items) in date order.
-pub(crate) fn notices_ahead(
-    ev: &Evaluation,
-    from: NaiveDate,
-    until: NaiveDate,
-) -> Vec<(NaiveDate, bool, Vec<ItemKind>)> {
-    let mut items: Vec<(NaiveDate, NaiveDate, ItemKind)> = ev
-        .items()
-        .filter(|i| i.source != ExpirySource::ResidencePeriod)
-        .map(|i| (months_before(i.expiry, i.lead_months), i.expiry, i.kind))
-        .filter(|(start, _, _)| *start >= from && *start < until)
-        .collect();
-    items.sort();
-    let mut out: Vec<(NaiveDate, bool, Vec<ItemKind>)> = Vec::new();
-    let mut covered = vec![false; items.len()];
-    for i in 0..items.len() {
-        if covered[i] {
-            continue;
-        }
-        let night = items[i].0;
-        let mut due = Vec::new();
-        for (j, (start, expiry, kind)) in items.iter().enumerate() {
-            if !covered[j] && *start <= night && night < *expiry {
-                covered[j] = true;
-                due.push(*kind);
-            }
-        }
-        let card = due.contains(&ItemKind::Card);
-        out.push((night, card, due));
-    }
-    out
+/// An item kind's index in [`Month::items`] ([`ItemKind::ALL`]'s order).
+fn item_index(kind: ItemKind) -> usize {
+    ItemKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// What the forecast plans with beside the rules.
+#[derive(Debug, Clone, Copy)]
+struct Nightly {
+    max_pieces: Option<u32>,
+    min_notice_days: u32,
+    letters: Letters,
 }
 
 /// The first day of the month `n` months after `date`'s.
@@ -104,7 +119,7 @@ fn month_start(date: NaiveDate, n: u32) -> NaiveDate {
 }
 
 impl Forecast {
-    fn new(from: NaiveDate, months: u32, lead_months: u32) -> Self {
+    fn new(from: NaiveDate, months: u32, lead_months: u32, nightly: Nightly) -> Self {
         Forecast {
             lead_months,
             from,
@@ -113,6 +128,11 @@ impl Forecast {
             rows_read: 0,
             residents: 0,
             rejected: 0,
+            max_pieces: nightly.max_pieces,
+            min_notice_days: nightly.min_notice_days,
+            waiting_at_end: 0,
+            letters: nightly.letters,
+            packets: Vec::new(),
         }
     }
 
@@ -127,29 +147,60 @@ impl Forecast {
         usize::try_from(n).ok().filter(|n| *n < self.counts.len())
     }
 
-    fn add(&mut self, ev: &Evaluation) {
+    fn add(&mut self, code: &str, ev: &Evaluation) {
         self.residents += 1;
         let until = self.until();
+        let immigration = ev.card_kind.by_immigration();
         for item in ev.items() {
-            if item.source == ExpirySource::ResidencePeriod {
+            if item.source == ExpirySource::ResidencePeriod
+                || (immigration && item.kind == ItemKind::Card)
+            {
                 continue;
             }
             let start = months_before(item.expiry, item.lead_months);
             if start >= self.from {
                 if let Some(m) = self.month_of(start) {
-                    let k = ItemKind::ALL
-                        .iter()
-                        .position(|k| *k == item.kind)
-                        .unwrap_or(0);
-                    self.counts[m].items[k] += 1;
+                    self.counts[m].items[item_index(item.kind)] += 1;
                 }
             }
         }
-        for (night, card, _) in notices_ahead(ev, self.from, until) {
-            if let Some(m) = self.month_of(night) {
-                self.counts[m].notices[usize::from(!card)] += 1;
+        for p in packets_ahead(ev, self.from, until, self.letters) {
+            let Some(m) = self.month_of(p.night) else {
+                continue;
+            };
+            self.counts[m].notices[kind_index(p.kind)] += 1;
+            // The letters' items come due with the letter.
+            if matches!(p.kind, NoticeKind::Residence | NoticeKind::Tokutei) {
+                for k in &p.items {
+                    self.counts[m].items[item_index(*k)] += 1;
+                }
             }
+            self.packets.push((p.night, p.earliest, code.to_string()));
         }
+    }
+
+    /// The nightly plan over the packets ahead, into the months' counts.
+    fn plan(&mut self) {
+        let nights = (self.until() - self.from).num_days().max(0) as usize;
+        let plan = plan_nights(
+            &self.packets,
+            self.from,
+            nights,
+            self.max_pieces,
+            self.min_notice_days,
+        );
+        let mut night = self.from;
+        for n in &plan {
+            if let Some(m) = self.month_of(night) {
+                let c = &mut self.counts[m];
+                c.printed += n.printed;
+                c.deferred += n.newly_deferred;
+                c.busiest_night = c.busiest_night.max(n.printed);
+                c.late += n.late;
+            }
+            night = night.succ_opt().unwrap_or(night);
+        }
+        self.waiting_at_end = plan.last().map_or(0, |n| n.deferred);
     }
 
     fn merge(&mut self, other: &Forecast) {
@@ -160,10 +211,11 @@ impl Forecast {
             for k in 0..3 {
                 a.items[k] += b.items[k];
             }
-            for k in 0..2 {
+            for k in 0..4 {
                 a.notices[k] += b.notices[k];
             }
         }
+        self.packets.extend_from_slice(&other.packets);
     }
 }
 
@@ -199,11 +251,20 @@ pub(crate) fn forecast(req: &ForecastRequest<'_>) -> Result<Forecast> {
         cards: req.cards.as_ref(),
     };
     let first = export.first_pass()?;
+    let settings = &profile.settings;
     let sink = ForecastSink {
-        config: profile.settings.rule_config(),
+        config: settings.rule_config(),
         from: req.from,
         months: req.months,
-        lead: profile.settings.rules.lead_months,
+        lead: settings.rules.lead_months,
+        nightly: Nightly {
+            max_pieces: settings.nightly.max_pieces,
+            min_notice_days: settings.nightly.min_notice_days,
+            letters: Letters {
+                residence_lead: settings.residence_letter().map(|r| r.lead),
+                tokutei_lead: settings.tokutei_letter().map(|r| r.lead),
+            },
+        },
     };
     let mut total = sink.empty();
     export.read_rows(&first, &sink, |parts| {
@@ -212,6 +273,7 @@ pub(crate) fn forecast(req: &ForecastRequest<'_>) -> Result<Forecast> {
         }
         Ok(())
     })?;
+    total.plan();
     Ok(total)
 }
 
@@ -222,11 +284,12 @@ struct ForecastSink<'a> {
     from: NaiveDate,
     months: u32,
     lead: u32,
+    nightly: Nightly,
 }
 
 impl ForecastSink<'_> {
     fn empty(&self) -> Forecast {
-        Forecast::new(self.from, self.months, self.lead)
+        Forecast::new(self.from, self.months, self.lead, self.nightly)
     }
 }
 
@@ -239,7 +302,7 @@ impl RowSink for ForecastSink<'_> {
             f.rows_read += 1;
             match row.read {
                 RowRead::Resident(r) => match evaluate(&r.dates, self.config) {
-                    Ok(ev) => f.add(&ev),
+                    Ok(ev) => f.add(&r.code, &ev),
                     Err(_) => f.rejected += 1,
                 },
                 RowRead::Rejected(_) => f.rejected += 1,
@@ -267,9 +330,15 @@ pub(crate) fn write_forecast(
                 &c.items[0].to_string(),
                 &c.items[1].to_string(),
                 &c.items[2].to_string(),
-                &(c.notices[0] + c.notices[1]).to_string(),
+                &c.notices.iter().sum::<u64>().to_string(),
                 &c.notices[0].to_string(),
                 &c.notices[1].to_string(),
+                &c.notices[2].to_string(),
+                &c.notices[3].to_string(),
+                &c.printed.to_string(),
+                &c.deferred.to_string(),
+                &c.busiest_night.to_string(),
+                &c.late.to_string(),
             ],
         );
     }
@@ -293,6 +362,67 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    const NO_CAP: Nightly = Nightly {
+        max_pieces: None,
+        min_notice_days: 60,
+        letters: Letters {
+            residence_lead: None,
+            tokutei_lead: None,
+        },
+    };
+
+    /// DOMAIN 10's worked example in the forecast: the residence letter is
+    /// counted on 2026-12-31 when enabled (with its three items), and the
+    /// resident gets nothing without it; a 特定在留カード gets no card notice,
+    /// the tokutei letter when the profile gives one.
+    #[test]
+    fn the_forecast_counts_residence_and_tokutei_letters() {
+        let mut ev = evaluate(
+            &ItemDates {
+                birth: Some(d("1994-01-20")),
+                card_issued: Some(d("2024-04-10")),
+                user_issued: Some(d("2024-04-10")),
+                sign_issued: Some(d("2024-04-10")),
+                stay_end: Some(d("2027-03-31")),
+                ..ItemDates::default()
+            },
+            RuleConfig::default(),
+        )
+        .unwrap();
+        let on = Nightly {
+            letters: Letters {
+                residence_lead: Some(3),
+                tokutei_lead: None,
+            },
+            ..NO_CAP
+        };
+        let mut f = Forecast::new(d("2026-12-01"), 2, 3, on);
+        f.add("F1", &ev);
+        f.plan();
+        assert_eq!(f.counts[0].notices, [0, 0, 1, 0]);
+        assert_eq!(f.counts[0].items, [1, 1, 1]);
+        assert_eq!(f.counts[0].printed, 1);
+        let mut off = Forecast::new(d("2026-12-01"), 2, 3, NO_CAP);
+        off.add("F1", &ev);
+        assert_eq!(off.counts[0], Month::default());
+        // A 特定在留カード: no residence letter, the tokutei letter if given.
+        ev.card_kind = crate::rules::CardKind::Tokutei;
+        let mut f = Forecast::new(d("2026-12-01"), 2, 3, on);
+        f.add("T1", &ev);
+        assert_eq!(f.counts[0].notices, [0; 4]);
+        let tokutei = Nightly {
+            letters: Letters {
+                residence_lead: Some(3),
+                tokutei_lead: Some(3),
+            },
+            ..NO_CAP
+        };
+        let mut f = Forecast::new(d("2026-12-01"), 2, 3, tokutei);
+        f.add("T1", &ev);
+        assert_eq!(f.counts[0].notices, [0, 0, 0, 1]);
+        assert_eq!(f.counts[0].items, [1, 0, 0]);
+    }
+
     #[test]
     fn one_notice_carries_every_item_due_that_night() {
         // Card (2017) and certificates (renewed 2022) expire on the same
@@ -309,13 +439,14 @@ mod tests {
             RuleConfig::default(),
         )
         .unwrap();
-        let n = notices_ahead(&ev, d("2026-10-01"), d("2027-10-01"));
+        let none = Letters::default();
+        let n = packets_ahead(&ev, d("2026-10-01"), d("2027-10-01"), none);
         assert_eq!(n.len(), 1);
-        assert_eq!(n[0].0, d("2026-10-18"));
-        assert!(n[0].1);
-        assert_eq!(n[0].2.len(), 3);
+        assert_eq!(n[0].night, d("2026-10-18"));
+        assert_eq!(n[0].kind, NoticeKind::Card);
+        assert_eq!(n[0].items.len(), 3);
         // From a day after the window opened: already noticed, not counted.
-        assert!(notices_ahead(&ev, d("2026-10-19"), d("2027-10-01")).is_empty());
+        assert!(packets_ahead(&ev, d("2026-10-19"), d("2027-10-01"), none).is_empty());
     }
 
     #[test]
@@ -332,14 +463,16 @@ mod tests {
             RuleConfig::default(),
         )
         .unwrap();
-        let n = notices_ahead(&ev, d("2026-09-01"), d("2027-09-01"));
+        let n = packets_ahead(&ev, d("2026-09-01"), d("2027-09-01"), Letters::default());
         assert_eq!(n.len(), 1);
-        assert!(!n[0].1, "a certificate notice");
-        assert_eq!(n[0].2, vec![ItemKind::UserCert]);
-        let mut f = Forecast::new(d("2026-09-15"), 12, 3);
-        f.add(&ev);
+        assert_eq!(n[0].kind, NoticeKind::Certificate);
+        assert_eq!(n[0].items, vec![ItemKind::UserCert]);
+        let mut f = Forecast::new(d("2026-09-15"), 12, 3, NO_CAP);
+        f.add("A1", &ev);
+        f.plan();
         // 2026-10-18 is in the second month (2026-10).
-        assert_eq!(f.counts[1].notices, [0, 1]);
+        assert_eq!(f.counts[1].notices, [0, 1, 0, 0]);
+        assert_eq!(f.counts[1].printed, 1);
         assert_eq!(f.counts[1].items, [0, 1, 0]);
         assert_eq!(f.months[0], d("2026-09-01"));
     }

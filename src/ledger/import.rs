@@ -277,6 +277,7 @@ fn check_line(f: [&str; 4], as_of: NaiveDate) -> std::result::Result<Line, (usiz
         print_file: String::new(),
         first_page: 0,
         pages: 0,
+        kind: None,
     };
     Ok((notice, sent))
 }

@@ -58,13 +58,19 @@ pub(super) fn seal_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Str
     text.push('\n');
     let mut stmt = conn.prepare(
         "SELECT resident_code, item, expiry, batch_id, as_of, document_number, print_file,
-                CAST(first_page AS TEXT), CAST(pages AS TEXT)
+                CAST(first_page AS TEXT), CAST(pages AS TEXT), kind
          FROM notice WHERE batch_id = ?1 ORDER BY resident_code, item, expiry",
     )?;
     let mut rows = stmt.query(params![batch_id])?;
     while let Some(r) = rows.next()? {
         for i in 0..9 {
             push(&mut text, &r.get::<_, String>(i)?);
+        }
+        // The kind (schema version 6) only when recorded: a batch sealed
+        // before it keeps its seal.
+        if let Some(kind) = r.get::<_, Option<String>>(9)? {
+            text.push('K');
+            push(&mut text, &kind);
         }
         text.push('\n');
     }
