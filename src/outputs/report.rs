@@ -18,6 +18,7 @@ use std::path::Path;
 use super::overview::{labels, Overview, ReasonTally, OTHER_REASONS};
 use crate::error::{Error, Result};
 use crate::files::create_private;
+use crate::model::Counts;
 use crate::names::{
     AUDIT_FILE, BUNDLES_FILE, EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE,
     OUTCOMES_FILE, REJECTS_FILE, SUMMARY_FILE,
@@ -371,6 +372,25 @@ fn reconciliation(h: &mut String, ov: &Overview<'_>) {
         figure("sum", sum),
         figure("rows_read", c.rows_read),
     );
+    cards_and_kana(h, c);
+    let bars: Vec<Bar<'_>> = Outcome::ALL
+        .iter()
+        .map(|o| Bar {
+            label: Cow::Borrowed(labels::outcome(o.as_str())),
+            value: c.of(*o),
+            colour: outcome_colour(*o),
+        })
+        .collect();
+    let _ = writeln!(
+        h,
+        "<h3>結果の内訳</h3>{}</section>",
+        bar_chart("結果の内訳（行数）", &bars)
+    );
+}
+
+/// The card file's own reconciliation, and the residents printed without
+/// their placeholder フリガナ.
+fn cards_and_kana(h: &mut String, c: &Counts) {
     if let Some(k) = &c.cards {
         let verdict = if k.reconciles() {
             "<span class=\"ok\">✓ 一致</span>"
@@ -402,19 +422,6 @@ fn reconciliation(h: &mut String, ov: &Overview<'_>) {
             grouped(c.kana_placeholders)
         );
     }
-    let bars: Vec<Bar<'_>> = Outcome::ALL
-        .iter()
-        .map(|o| Bar {
-            label: Cow::Borrowed(labels::outcome(o.as_str())),
-            value: c.of(*o),
-            colour: outcome_colour(*o),
-        })
-        .collect();
-    let _ = writeln!(
-        h,
-        "<h3>結果の内訳</h3>{}</section>",
-        bar_chart("結果の内訳（行数）", &bars)
-    );
 }
 
 /// A table of reason groups, most frequent first.
