@@ -15,8 +15,11 @@ fn main() {
     // default 1 s): the peak is what a small server must have. It costs
     // system time (about 4 s more for 40,000 packets than a 10 ms delay,
     // which peaks about 15 MiB higher): README, "Speed and memory".
-    // SAFETY: sets a plain integer option of the allocator; no pointers.
-    unsafe { libmimalloc_sys::mi_option_set(15, 0) };
+    // mimalloc's own `MIMALLOC_PURGE_DELAY` (milliseconds) overrides it.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a plain integer option of the allocator; no pointers.
+        unsafe { libmimalloc_sys::mi_option_set(15, 0) };
+    }
     let cli = kigen::cli::Cli::parse();
     let code = match std::panic::catch_unwind(|| kigen::cmd::dispatch(cli)) {
         Ok(Ok(code)) => code,

@@ -48,8 +48,7 @@ pub struct Symbol {
 }
 
 impl Symbol {
-    /// Runs of dark modules on each row, as (row, first column, length):
-    /// what is drawn, one filled rectangle a run.
+    /// Runs of dark modules on each row, as (row, first column, length).
     pub(crate) fn runs(&self) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         for (row, line) in self.dark.chunks(self.width).enumerate() {
@@ -63,6 +62,41 @@ impl Symbol {
                     out.push((row, start, col - start));
                 } else {
                     col += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// What is drawn, one filled rectangle each, as (row, column, width,
+    /// height) in modules: the row runs, a run repeated on the rows below
+    /// it merged into one taller rectangle. Each rectangle is an item, an
+    /// operator and about 30 bytes of content stream; merging draws the
+    /// same modules with about a fifth fewer (the finder's solid edge is one).
+    pub(crate) fn rects(&self) -> Vec<(usize, usize, usize, usize)> {
+        let mut out: Vec<(usize, usize, usize, usize)> = Vec::new();
+        // Rectangles that end on the previous row, by (column, width).
+        let mut open: Vec<usize> = Vec::new();
+        let mut row_open = Vec::new();
+        for (row, col, len) in self.runs() {
+            if row_open
+                .first()
+                .is_some_and(|&i: &usize| out[i].0 + out[i].3 <= row)
+            {
+                open = std::mem::take(&mut row_open);
+            }
+            let above = open.iter().copied().find(|&i| {
+                let r = out[i];
+                r.1 == col && r.2 == len && r.0 + r.3 == row
+            });
+            match above {
+                Some(i) => {
+                    out[i].3 += 1;
+                    row_open.push(i);
+                }
+                None => {
+                    out.push((row, col, len, 1));
+                    row_open.push(out.len() - 1);
                 }
             }
         }
@@ -138,6 +172,17 @@ mod tests {
             }
         }
         assert_eq!(again, s.dark);
+        let mut merged = vec![false; s.dark.len()];
+        for (row, col, w, h) in s.rects() {
+            for r in row..row + h {
+                for c in col..col + w {
+                    assert!(!merged[r * s.width + c], "rectangles overlap");
+                    merged[r * s.width + c] = true;
+                }
+            }
+        }
+        assert_eq!(merged, s.dark);
+        assert!(s.rects().len() < s.runs().len());
         assert!(encode(&"長".repeat(40), Shape::Square).is_none());
         assert!(encode(&"長".repeat(20), Shape::Rectangle).is_none());
     }

@@ -58,17 +58,17 @@ pub(crate) fn window_code(document_number: &str, mail: &MailSettings) -> Vec<Ite
     items
 }
 
-/// One filled black rectangle per horizontal run of dark modules, the
-/// symbol's top-left corner at (`x`, `y`) mm.
+/// One filled black rectangle per run of dark modules (runs repeated on
+/// the rows below merged), the symbol's top-left corner at (`x`, `y`) mm.
 fn modules(s: &Symbol, x: f32, y: f32, module: f32) -> Vec<Item> {
-    s.runs()
+    s.rects()
         .into_iter()
-        .map(|(row, col, len)| {
+        .map(|(row, col, w, h)| {
             Item::Rect(Rect {
                 x_mm: x + col as f32 * module,
                 y_mm: y + row as f32 * module,
-                w_mm: len as f32 * module,
-                h_mm: module,
+                w_mm: w as f32 * module,
+                h_mm: h as f32 * module,
                 paint: Paint::Fill,
                 width_pt: 0.0,
             })
@@ -95,9 +95,10 @@ mod tests {
         let h = rects.iter().map(|r| cell(r.y_mm + r.h_mm, y)).max()?;
         let mut dark = vec![false; w * h];
         for r in rects {
-            let (row, col) = (cell(r.y_mm, y), cell(r.x_mm, x));
-            for c in col..cell(r.x_mm + r.w_mm, x) {
-                dark[row * w + c] = true;
+            for row in cell(r.y_mm, y)..cell(r.y_mm + r.h_mm, y) {
+                for c in cell(r.x_mm, x)..cell(r.x_mm + r.w_mm, x) {
+                    dark[row * w + c] = true;
+                }
             }
         }
         decode(&dark, w)
