@@ -32,3 +32,5 @@ pub(crate) const PRINT_DIR: &str = "print";
 pub(crate) const BUNDLE_SLIPS_FILE: &str = "bundle-slips.pdf";
 /// The count sheet, in [`PRINT_DIR`].
 pub(crate) const COUNT_SHEET_FILE: &str = "count-sheet.pdf";
+/// A purged batch's record of what was erased (SPEC 14).
+pub(crate) const PURGED_FILE: &str = "purged.json";

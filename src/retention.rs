@@ -15,8 +15,9 @@ use chrono::{Months, NaiveDate};
 use crate::batch::agreement::check_agreement;
 use crate::error::{Error, Result};
 use crate::ledger::{BatchListing, Ledger};
+use crate::names::PURGED_FILE;
 use crate::outputs::summary::read_summary;
-use crate::verify::{verify, PURGED_FILE};
+use crate::verify::verify;
 
 /// A batch moved or purged, and where it is.
 #[derive(Debug)]
@@ -30,19 +31,26 @@ pub(crate) struct Done {
 }
 
 /// The batch files that hold personal data (names, addresses, resident
-/// codes, echoed values): erased by a purge. `summary.json`, `mailing.csv`,
-/// `bundles.csv` and `report.html` hold counts only and are kept.
+/// codes, echoed values, masked card keys): erased by a purge.
+/// `summary.json`, `mailing.csv`, `bundles.csv` and `report.html` hold
+/// counts only and are kept.
 fn holds_personal_data(file: &str) -> bool {
-    file.starts_with("print/")
-        || matches!(
-            file,
-            "manifest.csv"
-                | "outcomes.csv"
-                | "held.csv"
-                | "rejects.csv"
-                | "exceptions.csv"
-                | "audit.xlsx"
-        )
+    use crate::names::{
+        AUDIT_FILE, CARDS_UNMATCHED_FILE, EXCEPTIONS_FILE, HELD_FILE, MANIFEST_FILE, OUTCOMES_FILE,
+        PRINT_DIR, REJECTS_FILE,
+    };
+    file.strip_prefix(PRINT_DIR)
+        .is_some_and(|rest| rest.starts_with('/'))
+        || [
+            MANIFEST_FILE,
+            OUTCOMES_FILE,
+            HELD_FILE,
+            REJECTS_FILE,
+            EXCEPTIONS_FILE,
+            CARDS_UNMATCHED_FILE,
+            AUDIT_FILE,
+        ]
+        .contains(&file)
 }
 
 fn batch_date(id: &str) -> Option<NaiveDate> {
@@ -265,4 +273,34 @@ fn erase(dir: &Path, batch_id: &str, today: NaiveDate) -> Result<(String, usize)
         crate::files::sync_dir(&dir.join("print"))?;
     }
     Ok((crate::digest::sha256_hex(text.as_bytes()), erased.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_personal_data;
+
+    #[test]
+    fn a_purge_erases_every_file_with_personal_data_and_keeps_the_counts() {
+        for erased in [
+            "manifest.csv",
+            "outcomes.csv",
+            "held.csv",
+            "rejects.csv",
+            "exceptions.csv",
+            "cards-unmatched.csv",
+            "audit.xlsx",
+            "print/notices-0001.pdf",
+        ] {
+            assert!(holds_personal_data(erased), "{erased}");
+        }
+        for kept in [
+            "summary.json",
+            "mailing.csv",
+            "bundles.csv",
+            "report.html",
+            "printed.csv",
+        ] {
+            assert!(!holds_personal_data(kept), "{kept}");
+        }
+    }
 }

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{BatchRecord, IssuedNotice, Ledger};
 use crate::model::Counts;
 use crate::names::PRINT_DIR;
+use crate::names::PURGED_FILE;
 use crate::names::{
     BUNDLES_FILE, EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE, OUTCOMES_FILE,
     REJECTS_FILE,
@@ -35,7 +36,6 @@ use crate::outputs::report::{read_figures, REPORT_FILE};
 use crate::outputs::rows::{read_rows, ExceptionRecord, HeldRecord, OutcomeRecord, RejectRecord};
 use crate::outputs::summary::{read_summary, Summary, SUMMARY_FILE};
 use crate::select::Outcome;
-pub(crate) use purged::PURGED_FILE;
 
 mod purged;
 

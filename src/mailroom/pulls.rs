@@ -246,11 +246,11 @@ fn committed_batch(dir: &Path, state: Option<&Path>) -> Result<Batch> {
             dir.display()
         )));
     }
-    if dir.join(crate::verify::PURGED_FILE).is_file() {
+    if dir.join(crate::names::PURGED_FILE).is_file() {
         return Err(Error::State(format!(
             "{} was purged (its {} says when): its manifest and print files are erased, so there is nothing to pull; nothing was written",
             dir.display(),
-            crate::verify::PURGED_FILE
+            crate::names::PURGED_FILE
         )));
     }
     let report = verify(dir, state)?;

@@ -9,7 +9,7 @@ use crate::digest::sha256_hex;
 use crate::outputs::summary::Summary;
 
 /// The record a purge leaves in the batch directory.
-pub(crate) const PURGED_FILE: &str = "purged.json";
+use crate::names::PURGED_FILE;
 
 /// Checks a purged batch against its summary.json.
 pub(super) fn check_purged(rep: &mut VerifyReport, dir: &Path, summary: &Summary) {
