@@ -1,5 +1,6 @@
 //! The Data Matrix codes as printed (SPEC 16): the modules are read back
-//! from every sheet's content stream with lopdf, rebuilt into a bit matrix
+//! from every sheet's content stream with lopdf (each code is an inline
+//! image mask, a bit a module), rebuilt into a bit matrix
 //! and decoded: each sheet's code is `<document number>|i/n`, each first
 //! sheet's window code is the document number, at least 5 mm from the
 //! customer barcode; a document number too long for the codes is the
@@ -22,24 +23,65 @@ fn num(o: &Object) -> f32 {
     }
 }
 
-/// Black filled rectangles of a page as (x, y-from-top, w, h) in mm.
+/// Black filled rectangles of a page as (x, y-from-top, w, h) in mm: the
+/// filled `re` paths, and each painted sample of an image mask (a module
+/// of a code) as its own square.
 fn black_rects(doc: &Document, page: u32) -> Vec<(f32, f32, f32, f32)> {
     let id = doc.get_pages()[&page];
     let content = Content::decode(&doc.get_page_content(id)).unwrap();
     let mut grey = 0.0f32;
+    // The current matrix as (a, d, e, f): the writer scales and moves only.
+    let mut ctm = (1.0f32, 1.0f32, 0.0f32, 0.0f32);
+    let mut saved = Vec::new();
     let mut pending = None;
     let mut out = Vec::new();
+    let mut push = |x: f32, y: f32, w: f32, h: f32| {
+        let (x, w, h) = (x * MM_PER_PT, w * MM_PER_PT, h * MM_PER_PT);
+        out.push((x, 297.0 - y * MM_PER_PT - h, w, h));
+    };
     for op in &content.operations {
         match op.operator.as_str() {
             "g" => grey = num(&op.operands[0]),
+            "q" => saved.push((grey, ctm)),
+            "Q" => (grey, ctm) = saved.pop().expect("balanced q/Q"),
+            "cm" => {
+                let v: Vec<f32> = op.operands.iter().map(num).collect();
+                assert!(v[1] == 0.0 && v[2] == 0.0, "only scaling and moving");
+                ctm = (
+                    ctm.0 * v[0],
+                    ctm.1 * v[3],
+                    ctm.2 + ctm.0 * v[4],
+                    ctm.3 + ctm.1 * v[5],
+                );
+            }
             "re" => {
                 let v: Vec<f32> = op.operands.iter().map(num).collect();
                 pending = Some((v[0], v[1], v[2], v[3]));
             }
             "f" | "F" | "f*" => {
                 if let (Some((x, y, w, h)), true) = (pending.take(), grey == 0.0) {
-                    let (x, w, h) = (x * MM_PER_PT, w * MM_PER_PT, h * MM_PER_PT);
-                    out.push((x, 297.0 - y * MM_PER_PT - h, w, h));
+                    push(x, y, w, h);
+                }
+            }
+            "BI" => {
+                let image = op.operands[0].as_stream().unwrap();
+                let get = |k: &[u8]| image.dict.get(k).unwrap();
+                assert!(get(b"IM").as_bool().unwrap() && grey == 0.0, "a black mask");
+                // `/D [1 0]`: a 1 paints.
+                let decode = get(b"D").as_array().unwrap();
+                assert_eq!(num(&decode[0]), 1.0);
+                let (cols, rows) = (get(b"W").as_i64().unwrap(), get(b"H").as_i64().unwrap());
+                let (cols, rows) = (cols as usize, rows as usize);
+                let (mw, mh) = (ctm.0 / cols as f32, ctm.1 / rows as f32);
+                let stride = cols.div_ceil(8);
+                for r in 0..rows {
+                    for c in 0..cols {
+                        if image.content[r * stride + c / 8] & (0x80 >> (c % 8)) != 0 {
+                            // Row 0 is the top of the image.
+                            let y = ctm.3 + (rows - 1 - r) as f32 * mh;
+                            push(ctm.2 + c as f32 * mw, y, mw, mh);
+                        }
+                    }
                 }
             }
             _ => pending = None,

@@ -47,63 +47,6 @@ pub struct Symbol {
     pub(crate) dark: Vec<bool>,
 }
 
-impl Symbol {
-    /// Runs of dark modules on each row, as (row, first column, length).
-    pub(crate) fn runs(&self) -> Vec<(usize, usize, usize)> {
-        let mut out = Vec::new();
-        for (row, line) in self.dark.chunks(self.width).enumerate() {
-            let mut col = 0;
-            while col < line.len() {
-                if line[col] {
-                    let start = col;
-                    while col < line.len() && line[col] {
-                        col += 1;
-                    }
-                    out.push((row, start, col - start));
-                } else {
-                    col += 1;
-                }
-            }
-        }
-        out
-    }
-
-    /// What is drawn, one filled rectangle each, as (row, column, width,
-    /// height) in modules: the row runs, a run repeated on the rows below
-    /// it merged into one taller rectangle. Each rectangle is an item, an
-    /// operator and about 30 bytes of content stream; merging draws the
-    /// same modules with about a fifth fewer (the finder's solid edge is one).
-    pub(crate) fn rects(&self) -> Vec<(usize, usize, usize, usize)> {
-        let mut out: Vec<(usize, usize, usize, usize)> = Vec::new();
-        // Rectangles that end on the previous row, by (column, width).
-        let mut open: Vec<usize> = Vec::new();
-        let mut row_open = Vec::new();
-        for (row, col, len) in self.runs() {
-            if row_open
-                .first()
-                .is_some_and(|&i: &usize| out[i].0 + out[i].3 <= row)
-            {
-                open = std::mem::take(&mut row_open);
-            }
-            let above = open.iter().copied().find(|&i| {
-                let r = out[i];
-                r.1 == col && r.2 == len && r.0 + r.3 == row
-            });
-            match above {
-                Some(i) => {
-                    out[i].3 += 1;
-                    row_open.push(i);
-                }
-                None => {
-                    out.push((row, col, len, 1));
-                    row_open.push(out.len() - 1);
-                }
-            }
-        }
-        out
-    }
-}
-
 /// Encodes `text` in the smallest symbol of `shape` that holds it; `None`
 /// when none does (the text is too long for the mark's space).
 pub fn encode(text: &str, shape: Shape) -> Option<Symbol> {
@@ -163,26 +106,7 @@ mod tests {
     }
 
     #[test]
-    fn runs_cover_exactly_the_dark_modules_and_too_long_is_none() {
-        let s = encode("D-1|1/1", Shape::Square).unwrap();
-        let mut again = vec![false; s.dark.len()];
-        for (row, col, len) in s.runs() {
-            for c in col..col + len {
-                again[row * s.width + c] = true;
-            }
-        }
-        assert_eq!(again, s.dark);
-        let mut merged = vec![false; s.dark.len()];
-        for (row, col, w, h) in s.rects() {
-            for r in row..row + h {
-                for c in col..col + w {
-                    assert!(!merged[r * s.width + c], "rectangles overlap");
-                    merged[r * s.width + c] = true;
-                }
-            }
-        }
-        assert_eq!(merged, s.dark);
-        assert!(s.rects().len() < s.runs().len());
+    fn too_long_is_none() {
         assert!(encode(&"長".repeat(40), Shape::Square).is_none());
         assert!(encode(&"長".repeat(20), Shape::Rectangle).is_none());
     }

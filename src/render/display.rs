@@ -87,6 +87,25 @@ pub struct Rect {
     pub width_pt: f32,
 }
 
+/// A grid of square black modules (a 2D code), drawn as one image mask:
+/// a Data Matrix is some 350 rectangles, and as rectangles it was most of a
+/// packet's content stream and of its rendering time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bitmap {
+    /// Left edge, mm from left.
+    pub x_mm: f32,
+    /// Top edge, mm from top.
+    pub y_mm: f32,
+    /// A module's side, mm.
+    pub module_mm: f32,
+    /// Modules across.
+    pub width: usize,
+    /// Modules down.
+    pub height: usize,
+    /// `width × height` modules, row by row from the top, dark true.
+    pub dark: Vec<bool>,
+}
+
 /// One thing drawn on a page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
@@ -96,6 +115,8 @@ pub enum Item {
     Line(Line),
     /// A rectangle.
     Rect(Rect),
+    /// Black modules, painted as an image mask.
+    Bitmap(Bitmap),
 }
 
 /// One page.

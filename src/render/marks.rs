@@ -4,7 +4,7 @@
 //! piece is scanned without opening it). Per-sheet content, drawn over the
 //! page; the positions are the profile's (`[mail]`).
 
-use super::display::{FontId, Item, Paint, Rect, TextRun};
+use super::display::{Bitmap, FontId, Item, TextRun};
 use crate::barcode::datamatrix::{encode, Shape, Symbol, SHEET_MODULE_MM, WINDOW_MODULE_MM};
 use crate::profile::{MailSettings, SheetCode};
 
@@ -26,7 +26,7 @@ pub(crate) fn sheet_code(
     encode(&text, Shape::Square)
         .map(|s| {
             modules(
-                &s,
+                s,
                 mail.sheet_code_x_mm,
                 mail.sheet_code_y_mm,
                 SHEET_MODULE_MM,
@@ -46,34 +46,29 @@ pub(crate) fn window_code(document_number: &str, mail: &MailSettings) -> Vec<Ite
         return Vec::new();
     };
     let (x, y) = (mail.window_code_x_mm, mail.window_code_y_mm);
-    let mut items = modules(&s, x, y, WINDOW_MODULE_MM);
+    let (w, h) = (s.width as f32, s.height as f32);
+    let mut items = modules(s, x, y, WINDOW_MODULE_MM);
     items.push(Item::Text(TextRun {
         font: FontId::Gothic,
         size_pt: WINDOW_TEXT_PT,
-        x_mm: x + s.width as f32 * WINDOW_MODULE_MM + 1.5,
+        x_mm: x + w * WINDOW_MODULE_MM + 1.5,
         // Centred on the symbol's height (ascent of a 6 pt run ≈ 1.9 mm).
-        y_mm: y + s.height as f32 * WINDOW_MODULE_MM / 2.0 + 0.9,
+        y_mm: y + h * WINDOW_MODULE_MM / 2.0 + 0.9,
         text: document_number.to_string(),
     }));
     items
 }
 
-/// One filled black rectangle per run of dark modules (runs repeated on
-/// the rows below merged), the symbol's top-left corner at (`x`, `y`) mm.
-fn modules(s: &Symbol, x: f32, y: f32, module: f32) -> Vec<Item> {
-    s.rects()
-        .into_iter()
-        .map(|(row, col, w, h)| {
-            Item::Rect(Rect {
-                x_mm: x + col as f32 * module,
-                y_mm: y + row as f32 * module,
-                w_mm: w as f32 * module,
-                h_mm: h as f32 * module,
-                paint: Paint::Fill,
-                width_pt: 0.0,
-            })
-        })
-        .collect()
+/// The symbol as one bitmap item, its top-left corner at (`x`, `y`) mm.
+fn modules(s: Symbol, x: f32, y: f32, module: f32) -> Vec<Item> {
+    vec![Item::Bitmap(Bitmap {
+        x_mm: x,
+        y_mm: y,
+        module_mm: module,
+        width: s.width,
+        height: s.height,
+        dark: s.dark,
+    })]
 }
 
 #[cfg(test)]
@@ -81,27 +76,14 @@ mod tests {
     use super::*;
     use crate::barcode::datamatrix::decode;
 
-    /// The symbol back from the drawn rectangles.
+    /// The symbol back from the drawn bitmap, which must sit at (`x`, `y`).
     fn read_back(items: &[Item], x: f32, y: f32, module: f32) -> Option<String> {
-        let rects: Vec<&Rect> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Rect(r) => Some(r),
-                _ => None,
-            })
-            .collect();
-        let cell = |v: f32, o: f32| ((v - o) / module).round() as usize;
-        let w = rects.iter().map(|r| cell(r.x_mm + r.w_mm, x)).max()?;
-        let h = rects.iter().map(|r| cell(r.y_mm + r.h_mm, y)).max()?;
-        let mut dark = vec![false; w * h];
-        for r in rects {
-            for row in cell(r.y_mm, y)..cell(r.y_mm + r.h_mm, y) {
-                for c in cell(r.x_mm, x)..cell(r.x_mm + r.w_mm, x) {
-                    dark[row * w + c] = true;
-                }
-            }
-        }
-        decode(&dark, w)
+        let b = items.iter().find_map(|i| match i {
+            Item::Bitmap(b) => Some(b),
+            _ => None,
+        })?;
+        assert_eq!((b.x_mm, b.y_mm, b.module_mm), (x, y, module));
+        decode(&b.dark, b.width)
     }
 
     #[test]

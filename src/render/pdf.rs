@@ -1,52 +1,52 @@
-//! Display lists to PDF bytes, through printpdf.
+//! Display lists to PDF bytes.
 //!
-//! printpdf builds the document (pages as its ops, fonts subset and embedded
-//! with ToUnicode maps); the result is finished through printpdf's lopdf
-//! before it is written, because printpdf's own `save` falls short:
+//! The content streams (every page's and every template's) are written
+//! directly from the display list (`content`); printpdf subsets and embeds
+//! the fonts, with their widths and ToUnicode maps, and builds the
+//! document (`fonts_embed`); the pages and templates are then added through
+//! printpdf's lopdf and the document finished there, because printpdf's own
+//! `save` falls short:
 //!
 //! - **Same bytes every time.** printpdf names fonts and the trailer `/ID`
 //!   from a process-wide counter, so output would depend on what other
-//!   threads rendered before. Font resource names here are derived from the
-//!   glyphs used, the `/ID` from the caller's `document_id`, and the Info
-//!   dictionary (fixed 1970 dates, empty fields) is dropped.
+//!   threads rendered before. Subset names are derived from the glyphs
+//!   used, the `/ID` from the caller's `document_id`, and the Info
+//!   dictionary holds the title, kigen and the as-of date.
 //! - **Failure is loud.** printpdf reports a failed subset as a warning and
 //!   embeds the whole font (megabytes per file); that is an error here.
-//! - **Size.** Every page gets its own copy of the same Resources dictionary
-//!   and redundant boxes; sharing one and dropping those saves 12 %.
+//! - **Size and speed.** One Resources dictionary for all pages; a page
+//!   kind's fixed content once per file as a Form XObject (`template`);
+//!   numbers rounded to 1/100 pt; streams deflated at [`DEFLATE_LEVEL`].
 //!
-//! Streams are deflated here too, at [`DEFLATE_LEVEL`] instead of printpdf's
-//! 9. Where the time goes is in `FontSet` (the dense glyph lookup that makes
-//! printpdf's text encoding cheap) and in the notes of `examples/pdf_speed.rs`.
-
-use std::collections::HashMap;
-use std::io::Write as _;
-
-use printpdf::{
-    Codepoint, Color, Greyscale, LineDashPattern, LinePoint, Mm, Op, PaintMode, PdfDocument,
-    PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
-};
+//! Where the time goes is in the README ("Speed and memory").
 
 use std::borrow::Borrow;
+use std::io::Write as _;
 
-use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun, PT_PER_MM};
-use super::fonts::{is_variation_selector, FontSet};
+use lopdf::{Dictionary, Object, ObjectId};
+
+use super::display::{FontId, Page, PT_PER_MM};
+use super::fonts::FontSet;
 use crate::error::Error;
 
+mod content;
+mod fonts_embed;
 mod template;
+use content::{media_box, Content, Writer};
 use template::Templates;
-
-/// Grey level of [`Paint::Shade`] (0 = black, 1 = white): light enough for
-/// black text on top to stay legible on a laser printer.
-const SHADE_GREY: f32 = 0.85;
-
-/// Dash and gap of dashed lines, in points.
-const DASH_PT: [f32; 2] = [3.0, 2.0];
 
 /// zlib level for every stream. Deflating a 2,000-page file of notices
 /// (best of seven, miniz_oxide): level 9 (printpdf's) and 6 take 134 ms for
 /// 2,879 bytes a packet, 3 takes 96 ms for 2,973, 1 takes 65 ms for 3,313.
 /// 3 keeps most of the speed for 3 % more bytes.
 const DEFLATE_LEVEL: u32 = 3;
+
+/// A page as written: its size in points, its content and its template.
+struct PageOut {
+    width_pt: f32,
+    height_pt: f32,
+    content: Content,
+}
 
 /// Writes `pages` as one PDF: A4 (or whatever each page says) pages, real text
 /// in subset-embedded fonts with ToUnicode maps, byte-identical for the same
@@ -60,65 +60,106 @@ pub fn write_pdf<P: Borrow<Page>>(
     fonts: &FontSet,
     info: &DocumentInfo<'_>,
 ) -> Result<Vec<u8>, Error> {
-    let mut builder = Builder::new(fonts);
+    let mut writer = Writer::new(fonts);
     let mut templates = Templates::default();
-    // Pages given by value are dropped as soon as they are converted: a
-    // print file's memory is then one representation of it at a time.
-    let mut pdf_pages = pages
+    // Pages given by value are dropped as soon as they are written: a
+    // print file's memory is then its content streams.
+    let mut out = pages
         .into_iter()
-        .map(|page| builder.page(page.borrow(), &mut templates))
+        .map(|page| page_out(page.borrow(), &mut writer, &mut templates))
         .collect::<Result<Vec<_>, _>>()?;
-    let page_count = pdf_pages.len();
-    // The templates go to printpdf as pages after the document's own, so
-    // that their text is encoded like the pages' (see `template`).
-    pdf_pages.append(&mut templates.pages);
 
-    let mut doc = PdfDocument::new("");
-    let mut names = Vec::new();
-    for font in builder.used.keys() {
-        let Some(parsed) = fonts.pdf_font(*font) else {
-            continue;
-        };
-        let id = builder.resource_id(*font);
-        doc.resources
-            .fonts
-            .map
-            .insert(id.clone(), printpdf::PdfFont::new(parsed.clone()));
-        names.push((placeholder(*font), PdfFontHandle::External(id)));
+    let mut embedded = fonts_embed::embed(fonts, &writer.used)?;
+    let code_of = |font: FontId, gid: u16| embedded.code(font, gid);
+    for content in templates
+        .forms
+        .iter_mut()
+        .map(|t| &mut t.content)
+        .chain(out.iter_mut().map(|p| &mut p.content))
+    {
+        content.remap(code_of);
     }
-    for page in &mut pdf_pages {
-        for op in &mut page.ops {
-            if let Op::SetFont { font, .. } = op {
-                if let Some((_, name)) = names.iter().find(|(p, _)| p == font) {
-                    *font = name.clone();
-                }
-            }
+    let lo = &mut embedded.doc;
+    let font_dict =
+        lo.add_object(Dictionary::from_iter(embedded.fonts.iter().map(
+            |(font, id)| (content::font_name(*font), Object::Reference(*id)),
+        )));
+    let xobjects = template::add_forms(lo, std::mem::take(&mut templates.forms), font_dict);
+    let mut resources = Dictionary::from_iter([("Font", Object::Reference(font_dict))]);
+    if !xobjects.is_empty() {
+        resources.set("XObject", Object::Dictionary(xobjects));
+    }
+    let resources = lo.add_object(resources);
+    add_pages(lo, out, resources)?;
+    finish(lo, info)?;
+
+    let mut bytes = Vec::with_capacity(4096 + lo.objects.len() * 1024);
+    lo.save_to(&mut bytes)
+        .map_err(|e| Error::Internal(format!("PDF writer: {e}")))?;
+    Ok(bytes)
+}
+
+/// Page `page` as written: its fixed content placed as a template (made
+/// the first time it is seen), the rest drawn on the page.
+fn page_out(
+    page: &Page,
+    writer: &mut Writer<'_>,
+    templates: &mut Templates,
+) -> Result<PageOut, Error> {
+    let h = page.height_mm;
+    let mut fixed = Vec::new();
+    let mut own = Vec::with_capacity(page.items.len());
+    for (i, item) in page.items.iter().enumerate() {
+        if page.is_fixed(i) {
+            fixed.push(item);
+        } else {
+            own.push(item);
         }
     }
-    doc.pages = pdf_pages;
-
-    let opts = PdfSaveOptions {
-        optimize: false,
-        subset_fonts: true,
-        secure: true,
-        image_optimization: None,
+    let prefix = match (fixed.is_empty(), templates.find(&fixed, page)) {
+        (true, _) => Vec::new(),
+        (false, Some(t)) => template::placing(t),
+        (false, None) => {
+            let form = writer.content(b"", &fixed, h)?;
+            template::placing(templates.add(&fixed, page, form))
+        }
     };
-    let mut warnings = Vec::new();
-    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    drop(doc);
-    if let Some(w) = warnings
-        .iter()
-        .find(|w| w.severity == PdfParseErrorSeverity::Error)
-    {
-        return Err(Error::Internal(format!("PDF writer: {}", w.msg)));
-    }
-    template::pages_to_xobjects(&mut lo, page_count, &templates.uses)?;
-    finish(&mut lo, info)?;
+    Ok(PageOut {
+        width_pt: page.width_mm * PT_PER_MM,
+        height_pt: h * PT_PER_MM,
+        content: writer.content(&prefix, &own, h)?,
+    })
+}
 
-    let mut out = Vec::with_capacity(4096 + page_count * 2048);
-    lo.save_to(&mut out)
-        .map_err(|e| Error::Internal(format!("PDF writer: {e}")))?;
-    Ok(out)
+/// Adds the pages, in order, as the page tree's only kids.
+fn add_pages(
+    lo: &mut lopdf::Document,
+    pages: Vec<PageOut>,
+    resources: ObjectId,
+) -> Result<(), Error> {
+    let tree = lo
+        .catalog()
+        .and_then(|c| c.get(b"Pages"))
+        .and_then(Object::as_reference)
+        .map_err(|e| Error::Internal(format!("PDF writer: page tree: {e}")))?;
+    let mut kids = Vec::with_capacity(pages.len());
+    for page in pages {
+        let contents = lo.add_object(lopdf::Stream::new(Dictionary::new(), page.content.bytes));
+        kids.push(Object::Reference(lo.add_object(Dictionary::from_iter([
+            ("Type", Object::Name(b"Page".to_vec())),
+            ("Parent", Object::Reference(tree)),
+            ("MediaBox", media_box(page.width_pt, page.height_pt)),
+            ("Resources", Object::Reference(resources)),
+            ("Contents", Object::Reference(contents)),
+        ]))));
+    }
+    let count = kids.len() as i64;
+    let tree = lo
+        .get_dictionary_mut(tree)
+        .map_err(|e| Error::Internal(format!("PDF writer: page tree: {e}")))?;
+    tree.set("Kids", Object::Array(kids));
+    tree.set("Count", Object::Integer(count));
+    Ok(())
 }
 
 /// What a PDF's document information says, and its `/ID`.
@@ -132,15 +173,11 @@ pub struct DocumentInfo<'a> {
     pub created: chrono::NaiveDate,
 }
 
-/// Fixes what printpdf leaves variable and compresses the streams.
+/// Sets the document information and `/ID`, and compresses the streams.
 fn finish(lo: &mut lopdf::Document, info: &DocumentInfo<'_>) -> Result<(), Error> {
     // printpdf's Info (fixed 1970 dates, empty fields) is replaced by ours.
-    let info_dict = lopdf::Object::Dictionary(document_information(info));
-    match lo
-        .trailer
-        .get(b"Info")
-        .and_then(lopdf::Object::as_reference)
-    {
+    let info_dict = Object::Dictionary(document_information(info));
+    match lo.trailer.get(b"Info").and_then(Object::as_reference) {
         Ok(id) => {
             lo.objects.insert(id, info_dict);
         }
@@ -149,14 +186,11 @@ fn finish(lo: &mut lopdf::Document, info: &DocumentInfo<'_>) -> Result<(), Error
             lo.trailer.set("Info", id);
         }
     }
-    let id = lopdf::Object::String(info.id.to_vec(), lopdf::StringFormat::Hexadecimal);
-    lo.trailer
-        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
-
-    share_page_resources(lo);
+    let id = Object::String(info.id.to_vec(), lopdf::StringFormat::Hexadecimal);
+    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
 
     for object in lo.objects.values_mut() {
-        if let lopdf::Object::Stream(stream) = object {
+        if let Object::Stream(stream) = object {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
                 let deflated = deflate(&stream.content)
                     .map_err(|e| Error::Internal(format!("PDF writer: deflate: {e}")))?;
@@ -167,35 +201,17 @@ fn finish(lo: &mut lopdf::Document, info: &DocumentInfo<'_>) -> Result<(), Error
             }
         }
     }
-    // The subset check: a font printpdf failed to subset is embedded whole
-    // under its plain name (and has already warned, but say it here too).
-    for object in lo.objects.values() {
-        if let Ok(dict) = object.as_dict() {
-            if dict.get(b"Subtype").and_then(lopdf::Object::as_name).ok() == Some(b"Type0") {
-                let name = dict
-                    .get(b"BaseFont")
-                    .and_then(lopdf::Object::as_name)
-                    .unwrap_or(b"");
-                if name.get(6) != Some(&b'+') {
-                    return Err(Error::Internal(format!(
-                        "PDF writer: font {} was not subset",
-                        String::from_utf8_lossy(name)
-                    )));
-                }
-            }
-        }
-    }
     // The trailer's /Size is one more than the highest object number
-    // (`qpdf --check` warns otherwise): the objects removed above may have
-    // been the highest.
+    // (`qpdf --check` warns otherwise): the objects removed may have been
+    // the highest.
     lo.max_id = lo.objects.keys().map(|(n, _)| *n).max().unwrap_or(0);
     Ok(())
 }
 
 /// Title, Creator (kigen and its version) and CreationDate (the as-of
 /// date, so the same batch gives the same bytes).
-fn document_information(info: &DocumentInfo<'_>) -> lopdf::Dictionary {
-    lopdf::Dictionary::from_iter([
+fn document_information(info: &DocumentInfo<'_>) -> Dictionary {
+    Dictionary::from_iter([
         ("Title", text_string(info.title)),
         (
             "Creator",
@@ -203,73 +219,22 @@ fn document_information(info: &DocumentInfo<'_>) -> lopdf::Dictionary {
         ),
         (
             "CreationDate",
-            lopdf::Object::string_literal(info.created.format("D:%Y%m%d").to_string()),
+            Object::string_literal(info.created.format("D:%Y%m%d").to_string()),
         ),
     ])
 }
 
 /// A PDF text string: ASCII as it is, anything else as UTF-16BE with its
 /// byte order mark.
-fn text_string(s: &str) -> lopdf::Object {
+fn text_string(s: &str) -> Object {
     if s.is_ascii() {
-        return lopdf::Object::string_literal(s);
+        return Object::string_literal(s);
     }
     let mut bytes = vec![0xFE, 0xFF];
     for unit in s.encode_utf16() {
         bytes.extend_from_slice(&unit.to_be_bytes());
     }
-    lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal)
-}
-
-/// Trims what printpdf repeats on every page: its own copy of one and the
-/// same Resources dictionary, TrimBox and CropBox equal to the MediaBox (the
-/// default), and an empty Annots array. That is about a seventh of a file's
-/// bytes; the page's look does not change.
-fn share_page_resources(lo: &mut lopdf::Document) {
-    let mut shared: Option<(lopdf::ObjectId, lopdf::Object)> = None;
-    let mut unused = Vec::new();
-    let page_ids: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
-    for page_id in page_ids {
-        let resources = lo
-            .get_dictionary(page_id)
-            .and_then(|page| page.get(b"Resources"))
-            .and_then(lopdf::Object::as_reference)
-            .ok()
-            .and_then(|id| lo.objects.get(&id).map(|o| (id, o.clone())));
-        let Some(Ok(page)) = lo.objects.get_mut(&page_id).map(lopdf::Object::as_dict_mut) else {
-            continue;
-        };
-        if let Ok(media) = page.get(b"MediaBox").cloned() {
-            for key in [b"TrimBox".as_slice(), b"CropBox"] {
-                if page.get(key).ok() == Some(&media) {
-                    page.remove(key);
-                }
-            }
-        }
-        if page
-            .get(b"Annots")
-            .and_then(lopdf::Object::as_array)
-            .is_ok_and(Vec::is_empty)
-        {
-            page.remove(b"Annots");
-        }
-        match (&shared, resources) {
-            (None, Some(first)) => shared = Some(first),
-            (Some((shared_id, shared_dict)), Some((id, dict)))
-                if id != *shared_id && dict == *shared_dict =>
-            {
-                page.set("Resources", lopdf::Object::Reference(*shared_id));
-                unused.push(id);
-            }
-            _ => {}
-        }
-    }
-    // The freed numbers stay as free xref entries (20 bytes each):
-    // renumbering the document to close the gaps cost more time than the
-    // bytes are worth.
-    for id in unused {
-        lo.objects.remove(&id);
-    }
+    Object::String(bytes, lopdf::StringFormat::Hexadecimal)
 }
 
 fn deflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -281,317 +246,11 @@ fn deflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
     enc.finish()
 }
 
-/// Millimetres to points, rounded to 1/100 pt (0.0035 mm) so that numbers in
-/// the content stream stay short.
-fn pt(mm: f32) -> f32 {
-    (mm * PT_PER_MM * 100.0).round() / 100.0
-}
-
-/// Graphics state the content stream already has, so that unchanged
-/// settings are not repeated for every item.
-#[derive(Clone, Copy, PartialEq)]
-struct State {
-    fill_grey: f32,
-    line_width: f32,
-    dashed: bool,
-    font: Option<(FontId, f32)>,
-}
-
-impl State {
-    /// PDF's initial graphics state: black fill, 1 pt lines, solid, no font.
-    const INITIAL: State = State {
-        fill_grey: 0.0,
-        line_width: 1.0,
-        dashed: false,
-        font: None,
-    };
-}
-
-/// Turns display-list pages into printpdf pages, noting the glyphs used.
-struct Builder<'a> {
-    fonts: &'a FontSet,
-    /// Per font, a bitset of the glyph ids drawn (for the subset name).
-    used: std::collections::BTreeMap<FontId, Vec<u64>>,
-    /// Variation sequences looked up in this document.
-    variants: HashMap<(FontId, char, char), Option<u16>>,
-}
-
-impl<'a> Builder<'a> {
-    fn new(fonts: &'a FontSet) -> Self {
-        Builder {
-            fonts,
-            used: Default::default(),
-            variants: HashMap::new(),
-        }
-    }
-
-    /// The font's resource name, which printpdf also uses (its first six
-    /// letters) as the subset tag of `/BaseFont`. Derived from the glyph set:
-    /// different subsets get different names, so printers and viewers that
-    /// cache fonts by name across jobs cannot mix two files' subsets up,
-    /// while the same pages always give the same name. A letter for the role
-    /// follows the tag, so two fonts never share a resource name even if
-    /// their tags collide.
-    fn resource_id(&self, font: FontId) -> printpdf::FontId {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
-        h.update([font as u8]);
-        if let Some(bits) = self.used.get(&font) {
-            for w in bits {
-                h.update(w.to_le_bytes());
-            }
-        }
-        let digest = h.finalize();
-        let mut name: String = digest
-            .iter()
-            .take(6)
-            .map(|b| char::from(b'A' + b % 26))
-            .collect();
-        name.push(match font {
-            FontId::Mincho => 'M',
-            FontId::Gothic => 'G',
-            FontId::Fallback => 'F',
-        });
-        printpdf::FontId(name)
-    }
-
-    fn mark(&mut self, font: FontId, gid: u16) {
-        let bits = self.used.entry(font).or_insert_with(|| vec![0u64; 1024]);
-        if let Some(w) = bits.get_mut(usize::from(gid) / 64) {
-            *w |= 1 << (gid % 64);
-        }
-    }
-
-    /// Page `page` as printpdf's: its fixed content placed as a template
-    /// (made the first time it is seen), the rest drawn on the page.
-    fn page(&mut self, page: &Page, templates: &mut Templates) -> Result<PdfPage, Error> {
-        let h = page.height_mm;
-        let mut fixed = Vec::new();
-        let mut own = Vec::with_capacity(page.items.len());
-        for (i, item) in page.items.iter().enumerate() {
-            if page.is_fixed(i) {
-                fixed.push(item);
-            } else {
-                own.push(item);
-            }
-        }
-        let template = match (fixed.is_empty(), templates.find(&fixed, page)) {
-            (true, _) => None,
-            (false, Some(t)) => Some(t),
-            (false, None) => {
-                let ops = self.ops(&fixed, h)?;
-                let form = PdfPage::new(Mm(page.width_mm), Mm(h), ops);
-                Some(templates.add(&fixed, page, form))
-            }
-        };
-        templates.uses.push(template);
-        let ops = self.ops(&own, h)?;
-        Ok(PdfPage::new(Mm(page.width_mm), Mm(h), ops))
-    }
-
-    /// The operations drawing `items` on a page `h` mm high, from the
-    /// initial graphics state.
-    fn ops(&mut self, items: &[&Item], h: f32) -> Result<Vec<Op>, Error> {
-        let mut ops = Vec::with_capacity(items.len() * 3 + 8);
-        let mut st = State::INITIAL;
-        let mut in_text = false;
-
-        // Resource names depend on every page's glyphs, so text ops carry a
-        // placeholder font handle that is patched once all pages are built.
-        for item in items {
-            match item {
-                Item::Text(run) => {
-                    if !in_text {
-                        ops.push(Op::StartTextSection);
-                        in_text = true;
-                    }
-                    self.text(run, h, &mut st, &mut ops)?;
-                }
-                Item::Line(line) => {
-                    if in_text {
-                        ops.push(Op::EndTextSection);
-                        in_text = false;
-                    }
-                    line_ops(line, h, &mut st, &mut ops);
-                }
-                Item::Rect(rect) => {
-                    if in_text {
-                        ops.push(Op::EndTextSection);
-                        in_text = false;
-                    }
-                    rect_ops(rect, h, &mut st, &mut ops);
-                }
-            }
-        }
-        if in_text {
-            ops.push(Op::EndTextSection);
-        }
-        Ok(ops)
-    }
-
-    fn text(
-        &mut self,
-        run: &TextRun,
-        page_h: f32,
-        st: &mut State,
-        ops: &mut Vec<Op>,
-    ) -> Result<(), Error> {
-        if self.fonts.pdf_font(run.font).is_none() {
-            return Err(Error::Internal(format!(
-                "text run {:?} is set in {:?}, which is not loaded",
-                run.text, run.font
-            )));
-        }
-        // Registered even if no glyph is found, so the run's SetFont is named.
-        self.used
-            .entry(run.font)
-            .or_insert_with(|| vec![0u64; 1024]);
-        if st.fill_grey != 0.0 {
-            ops.push(fill(0.0));
-            st.fill_grey = 0.0;
-        }
-        if st.font != Some((run.font, run.size_pt)) {
-            ops.push(Op::SetFont {
-                font: placeholder(run.font),
-                size: Pt(run.size_pt),
-            });
-            st.font = Some((run.font, run.size_pt));
-        }
-        ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Translate(Pt(pt(run.x_mm)), Pt(pt(page_h - run.y_mm))),
-        });
-
-        let mut items = Vec::new();
-        let mut plain = String::with_capacity(run.text.len());
-        let mut chars = run.text.chars().peekable();
-        while let Some(c) = chars.next() {
-            if is_variation_selector(c) {
-                // A selector with no base before it, or whose base was
-                // handled below: nothing to draw.
-                continue;
-            }
-            if let Some(&vs) = chars.peek().filter(|&&n| is_variation_selector(n)) {
-                if let Some(gid) = self.variant(run.font, c, vs) {
-                    chars.next();
-                    if !plain.is_empty() {
-                        items.push(TextItem::Text(std::mem::take(&mut plain)));
-                    }
-                    self.mark(run.font, gid);
-                    let mut seq = String::with_capacity(8);
-                    seq.push(c);
-                    seq.push(vs);
-                    items.push(TextItem::GlyphIds(vec![Codepoint::with_cid(gid, 0.0, seq)]));
-                    continue;
-                }
-            }
-            if let Some(gid) = self.fonts.glyph(run.font, c) {
-                self.mark(run.font, gid);
-            }
-            plain.push(c);
-        }
-        if !plain.is_empty() {
-            items.push(TextItem::Text(plain));
-        }
-        if !items.is_empty() {
-            ops.push(Op::ShowText { items });
-        }
-        Ok(())
-    }
-
-    fn variant(&mut self, font: FontId, base: char, vs: char) -> Option<u16> {
-        let fonts = self.fonts;
-        *self
-            .variants
-            .entry((font, base, vs))
-            .or_insert_with(|| fonts.variant_glyph(font, base, vs))
-    }
-}
-
-/// A font handle standing for `font` until the resource names are known.
-fn placeholder(font: FontId) -> PdfFontHandle {
-    PdfFontHandle::External(printpdf::FontId(format!("{font:?}")))
-}
-
-fn fill(grey: f32) -> Op {
-    Op::SetFillColor {
-        col: Color::Greyscale(Greyscale::new(grey, None)),
-    }
-}
-
-fn set_width(width_pt: f32, st: &mut State, ops: &mut Vec<Op>) {
-    if st.line_width != width_pt {
-        ops.push(Op::SetOutlineThickness { pt: Pt(width_pt) });
-        st.line_width = width_pt;
-    }
-}
-
-fn line_ops(line: &Line, page_h: f32, st: &mut State, ops: &mut Vec<Op>) {
-    set_width(line.width_pt, st, ops);
-    if st.dashed != line.dashed {
-        ops.push(Op::SetLineDashPattern {
-            dash: if line.dashed {
-                LineDashPattern::new(0.0, &DASH_PT)
-            } else {
-                LineDashPattern::solid()
-            },
-        });
-        st.dashed = line.dashed;
-    }
-    let point = |x: f32, y: f32| LinePoint {
-        p: Point {
-            x: Pt(pt(x)),
-            y: Pt(pt(page_h - y)),
-        },
-        bezier: false,
-    };
-    ops.push(Op::DrawLine {
-        line: printpdf::Line {
-            points: vec![point(line.x1_mm, line.y1_mm), point(line.x2_mm, line.y2_mm)],
-            is_closed: false,
-        },
-    });
-}
-
-fn rect_ops(rect: &Rect, page_h: f32, st: &mut State, ops: &mut Vec<Op>) {
-    let mode = match rect.paint {
-        Paint::Stroke => {
-            set_width(rect.width_pt, st, ops);
-            if st.dashed {
-                ops.push(Op::SetLineDashPattern {
-                    dash: LineDashPattern::solid(),
-                });
-                st.dashed = false;
-            }
-            PaintMode::Stroke
-        }
-        Paint::Fill | Paint::Shade => {
-            let grey = if rect.paint == Paint::Fill {
-                0.0
-            } else {
-                SHADE_GREY
-            };
-            if st.fill_grey != grey {
-                ops.push(fill(grey));
-                st.fill_grey = grey;
-            }
-            PaintMode::Fill
-        }
-    };
-    ops.push(Op::DrawRectangle {
-        rectangle: printpdf::Rect {
-            x: Pt(pt(rect.x_mm)),
-            y: Pt(pt(page_h - rect.y_mm - rect.h_mm)),
-            width: Pt(pt(rect.w_mm)),
-            height: Pt(pt(rect.h_mm)),
-            mode: Some(mode),
-            winding_order: None,
-        },
-    });
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
+    use super::content::SHADE_GREY;
     use super::*;
+    use crate::render::display::{Item, Line, Paint, Rect, TextRun};
     use crate::render::fonts::tests::{ipamj, shipped};
     use lopdf::{content::Content, Document, Object};
     use std::path::Path;

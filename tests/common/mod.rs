@@ -212,41 +212,38 @@ pub fn page_texts(pdf: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Replaces every page's `/Tn Do` by the template's own operations (its
-/// fonts are the page's), so that text extraction and content checks see
-/// the page as printed.
+/// Replaces every page's `/Tn Do` (the writer puts it first, alone on its
+/// line) by the template's own content (its fonts are the page's), so that
+/// text extraction and content checks see the page as printed. The bytes
+/// are spliced rather than decoded and encoded again: lopdf does not
+/// encode an inline image (the codes) back as it read it.
 pub fn expand_templates(doc: &mut lopdf::Document) {
-    use lopdf::content::Content;
     for (_, id) in doc.get_pages() {
-        let ops = Content::decode(&doc.get_page_content(id))
-            .expect("content decodes")
-            .operations;
-        if !ops.iter().any(|o| o.operator == "Do") {
+        let page = doc.get_page_content(id);
+        let line = page.split(|b| *b == b'\n').next().unwrap_or_default();
+        let Some(name) = line
+            .strip_suffix(b" Do")
+            .and_then(|n| n.strip_prefix(b"/"))
+        else {
+            assert!(
+                !String::from_utf8_lossy(&page).contains(" Do\n"),
+                "a template placed elsewhere than first"
+            );
             continue;
-        }
-        let mut out = Vec::with_capacity(ops.len());
-        for op in ops {
-            if op.operator != "Do" {
-                out.push(op);
-                continue;
-            }
-            let name = op.operands[0].as_name().expect("a name").to_vec();
-            let resources = doc.get_dictionary(id).unwrap().get(b"Resources").unwrap();
-            let resources = doc.dereference(resources).unwrap().1.as_dict().unwrap();
-            let xobjects = resources.get(b"XObject").unwrap();
-            let xobjects = doc.dereference(xobjects).unwrap().1.as_dict().unwrap();
-            let form = doc.dereference(xobjects.get(&name).unwrap()).unwrap().1;
-            let form = form.as_stream().expect("a form XObject");
-            let content = form
-                .decompressed_content()
-                .unwrap_or_else(|_| form.content.clone());
-            out.push(lopdf::content::Operation::new("q", vec![]));
-            out.extend(Content::decode(&content).expect("form decodes").operations);
-            out.push(lopdf::content::Operation::new("Q", vec![]));
-        }
-        let bytes = Content { operations: out }
-            .encode()
-            .expect("content encodes");
+        };
+        let resources = doc.get_dictionary(id).unwrap().get(b"Resources").unwrap();
+        let resources = doc.dereference(resources).unwrap().1.as_dict().unwrap();
+        let xobjects = resources.get(b"XObject").unwrap();
+        let xobjects = doc.dereference(xobjects).unwrap().1.as_dict().unwrap();
+        let form = doc.dereference(xobjects.get(name).unwrap()).unwrap().1;
+        let form = form.as_stream().expect("a form XObject");
+        let content = form
+            .decompressed_content()
+            .unwrap_or_else(|_| form.content.clone());
+        let mut bytes = b"q\n".to_vec();
+        bytes.extend_from_slice(&content);
+        bytes.extend_from_slice(b"\nQ\n");
+        bytes.extend_from_slice(&page[line.len()..]);
         let stream = doc.add_object(lopdf::Stream::new(lopdf::Dictionary::new(), bytes));
         doc.get_dictionary_mut(id)
             .unwrap()
