@@ -698,6 +698,39 @@ mod tests {
     }
 
     #[test]
+    fn rejects_are_tallied_by_field_and_code_read_by_header_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rejects.csv");
+        std::fs::write(
+            &path,
+            "\u{FEFF}line,resident_code,field,value,reason,code,source\r\n\
+             2,A1,郵便番号,12345,郵便番号 must be 7 digits (12345),postal-code-invalid,registry\r\n\
+             3,A2,郵便番号,3850,郵便番号 must be 7 digits (3850),postal-code-invalid,registry\r\n\
+             4,A3,生年月日,x,x: not a date,invalid-date,registry\r\n",
+        )
+        .unwrap();
+        let t = tally_rejects(&path).unwrap();
+        assert_eq!(t.rows, 3);
+        assert_eq!(
+            t.reasons_by_count(),
+            [
+                ("郵便番号", Some(&RejectCode::PostalCodeInvalid), 2),
+                ("生年月日", Some(&RejectCode::InvalidDate), 1),
+            ]
+        );
+        // A code kigen does not know is an error naming the line, not a
+        // group of its own.
+        std::fs::write(
+            &path,
+            "\u{FEFF}line,resident_code,field,value,reason,code,source\r\n\
+             2,A1,郵便番号,12345,why,no-such-code,registry\r\n",
+        )
+        .unwrap();
+        let e = tally_rejects(&path).unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
     fn reason_groups_are_bounded() {
         let mut t = ReasonTally::default();
         for i in 0..(MAX_REASON_GROUPS + 50) {
