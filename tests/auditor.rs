@@ -319,3 +319,164 @@ fn history_lists_a_residents_notices_over_the_years() {
     assert_eq!(items(&events[0]), ["user_cert", "sign_cert"]);
     assert_eq!(items(&events[1]), ["card", "user_cert", "sign_cert"]);
 }
+
+/// The rows of report.html's reject table (「理由別」 in section 3):
+/// (field, label, code, rows).
+fn reject_table(doc: &Html) -> Vec<[String; 4]> {
+    let section = Selector::parse("section#rejects").unwrap();
+    let h3 = Selector::parse("h3").unwrap();
+    let heading = doc
+        .select(&section)
+        .next()
+        .expect("a rejects section")
+        .select(&h3)
+        .find(|h| h.text().collect::<String>() == "理由別")
+        .expect("a table by reason");
+    let table = heading
+        .next_siblings()
+        .find_map(scraper::ElementRef::wrap)
+        .expect("a table after the heading");
+    assert_eq!(table.value().name(), "table");
+    let tr = Selector::parse("tr").unwrap();
+    let td = Selector::parse("td").unwrap();
+    table
+        .select(&tr)
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<String> = row.select(&td).map(|c| c.text().collect()).collect();
+            cells.try_into().expect("four cells")
+        })
+        .collect()
+}
+
+#[test]
+fn the_reject_table_has_one_row_per_field_and_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "住民コード,氏名,氏名カナ,生年月日,住民状態,郵便番号,住所,方書,カード申請日,カード発行日,カード有効期限,利用者証明用電子証明書発行日,利用者証明用電子証明書有効期限,署名用電子証明書発行日,署名用電子証明書有効期限,在留期間満了日,転送不要,法定代理人氏名";
+    let row = |code: &str, birth: &str, postal: &str| {
+        format!(
+            "{code},佐久　花子,サク　ハナコ,{birth},住民,{postal},長野県佐久市中込3056,,2022-03-20,2022-04-24,,2022-04-24,,2022-04-24,,,,\r\n"
+        )
+    };
+    // Three postal codes and two birth dates wrong, each its own way, and
+    // two good rows.
+    let rows = [
+        row("R01", "1970-01-18", "385-0051"),
+        row("R02", "1970-01-18", "12345"),
+        row("R03", "1971-02-19", "385-00511"),
+        row("R04", "1972-03-20", "38A0051"),
+        row("R05", "1973-02-30", "385-0051"),
+        row("R06", "昭和64年1月8日", "385-0051"),
+        row("R07", "1974-05-22", "385-0051"),
+    ];
+    let input = dir.path().join("bad.csv");
+    let text = format!("{header}\r\n{}", rows.concat());
+    std::fs::write(&input, encoding_rs::SHIFT_JIS.encode(&text).0).unwrap();
+    let batch = run(dir.path(), &input, "2026-11-26");
+
+    // rejects.csv: `code` right after `reason`, `source` last; each row's
+    // code.
+    let raw = String::from_utf8(std::fs::read(batch.join("rejects.csv")).unwrap()).unwrap();
+    assert!(
+        raw.starts_with("\u{FEFF}line,resident_code,field,value,reason,code,source\r\n"),
+        "{raw}"
+    );
+    let rejects = read_csv(&batch.join("rejects.csv"));
+    let got: Vec<(&str, &str, &str)> = rejects
+        .iter()
+        .map(|r| {
+            (
+                r["resident_code"].as_str(),
+                r["field"].as_str(),
+                r["code"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("R02", "郵便番号", "postal-code-invalid"),
+            ("R03", "郵便番号", "postal-code-invalid"),
+            ("R04", "郵便番号", "postal-code-invalid"),
+            ("R05", "生年月日", "invalid-date"),
+            ("R06", "生年月日", "invalid-date"),
+        ]
+    );
+    // Their sentences differ (they echo the value), their group does not.
+    let reasons: std::collections::BTreeSet<&str> =
+        rejects.iter().map(|r| r["reason"].as_str()).collect();
+    assert!(reasons.len() >= 3, "{reasons:?}");
+
+    let doc = Html::parse_document(&std::fs::read_to_string(batch.join("report.html")).unwrap());
+    let table = reject_table(&doc);
+    assert_eq!(
+        table,
+        [
+            [
+                "郵便番号",
+                "郵便番号が7桁でない",
+                "postal-code-invalid",
+                "3"
+            ],
+            ["生年月日", "日付が読めない", "invalid-date", "2"],
+        ]
+        .map(|r| r.map(String::from)),
+        "{table:?}"
+    );
+    // The same groups, by the same keys, in the workbook's 概要.
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(batch.join("audit.xlsx")).unwrap();
+    let summary = wb.worksheet_range("概要").unwrap();
+    let groups: Vec<(String, String, String)> = summary
+        .rows()
+        .filter(|r| r[0] == "不備の理由")
+        .map(|r| (r[1].to_string(), r[2].to_string(), r[3].to_string()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (
+                "郵便番号：郵便番号が7桁でない（postal-code-invalid）".to_string(),
+                "3".to_string(),
+                "reject:郵便番号:postal-code-invalid".to_string()
+            ),
+            (
+                "生年月日：日付が読めない（invalid-date）".to_string(),
+                "2".to_string(),
+                "reject:生年月日:invalid-date".to_string()
+            ),
+        ]
+    );
+    let figure = |key: &str| {
+        let sel = Selector::parse(&format!("[data-k=\"{key}\"]")).unwrap();
+        doc.select(&sel)
+            .next()
+            .map(|e| e.text().collect::<String>())
+    };
+    assert_eq!(
+        figure("reject:郵便番号:postal-code-invalid").as_deref(),
+        Some("3")
+    );
+    // The 不備 sheet names each row's code in Japanese.
+    let sheet = wb.worksheet_range("不備").unwrap();
+    let head: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(head[5..], ["不備コード", "入力元", "説明"]);
+    let labels: Vec<String> = sheet.rows().skip(1).map(|r| r[7].to_string()).collect();
+    assert_eq!(
+        labels,
+        [
+            "郵便番号が7桁でない",
+            "郵便番号が7桁でない",
+            "郵便番号が7桁でない",
+            "日付が読めない",
+            "日付が読めない"
+        ]
+    );
+    assert!(kigen(&["verify", batch.to_str().unwrap()]).status.success());
+}

@@ -94,7 +94,7 @@ fn outputs_have_spec_headers_and_private_modes() {
     );
     assert_eq!(
         header_of(&d.join("rejects.csv")),
-        "line,resident_code,field,value,reason,source"
+        "line,resident_code,field,value,reason,code,source"
     );
     assert_eq!(
         header_of(&d.join("exceptions.csv")),

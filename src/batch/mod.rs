@@ -81,6 +81,30 @@ struct Target {
     first_number: u32,
 }
 
+/// The night's date and what the operator allowed, as the helpers of a
+/// run use them (the rest of `kigen run`'s flags are decided in [`run`]).
+#[derive(Debug, Clone, Copy)]
+struct Night {
+    /// The batch date.
+    as_of: NaiveDate,
+    /// `--regenerate`.
+    regenerate: bool,
+    /// `--accept-input-change`: the drop guards are off.
+    accept_input_change: bool,
+}
+
+/// Where a batch goes: the output root, the ledger that records it, and
+/// how its CSVs are written.
+#[derive(Debug, Clone, Copy)]
+struct Destination<'a> {
+    /// `out/`: the batch goes to `<root>/<batch id>/`.
+    out_root: &'a Path,
+    /// The ledger file (`state/kigen.sqlite`).
+    state: &'a Path,
+    /// CSV output encoding.
+    csv_encoding: CsvEncoding,
+}
+
 /// What a run produced.
 #[derive(Debug)]
 pub(crate) struct RunReport {
@@ -150,40 +174,69 @@ pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
             cards: req.cards.as_ref().map(|c| c.path.as_path()),
         }),
     )?;
+    let export = Export {
+        input: &req.input,
+        encoding: req.encoding,
+        profile: req.profile,
+        cards: req.cards.as_ref(),
+    };
+    let night = Night {
+        as_of: req.as_of,
+        regenerate: req.regenerate,
+        accept_input_change: req.accept_input_change,
+    };
+    let dest = Destination {
+        out_root: &req.out_root,
+        state: &req.state,
+        csv_encoding: req.csv_encoding,
+    };
     let dir = req.out_root.join(req.as_of.to_string());
     let recorded = ledger.batch(req.as_of)?;
     if req.supplement {
-        return supplement(req, &mut ledger, recorded);
+        return supplement(&export, night, dest, &mut ledger, recorded);
     }
-    if already_complete(req, &ledger, recorded.as_ref(), &dir)? {
-        return done_already(req, recorded.as_ref(), dir);
+    if already_complete(night, &req.input, &ledger, recorded.as_ref(), &dir)? {
+        return done_already(&export, recorded.as_ref(), dir);
     }
+    night_batch(&export, night, dest, &mut ledger, recorded, group)
+}
+
+/// The night's own batch `<as-of>` (or the `--regenerate` of a recorded
+/// one): built, moved into place over any directory a crashed run left,
+/// and recorded. `group` is `[output] group`'s gid.
+fn night_batch(
+    export: &Export<'_>,
+    night: Night,
+    dest: Destination<'_>,
+    ledger: &mut Ledger,
+    recorded: Option<BatchRecord>,
+    group: Option<u32>,
+) -> Result<RunReport> {
+    let as_of = night.as_of;
+    let dir = dest.out_root.join(as_of.to_string());
     if recorded.is_none() {
-        let allow = req.accept_input_change || req.profile.settings.input.allow_unchanged;
+        let allow = night.accept_input_change || export.profile.settings.input.allow_unchanged;
         if !allow {
-            unchanged::refuse_unchanged_export(
-                &req.input,
-                req.cards.as_ref(),
-                &req.out_root,
-                &ledger,
-            )?;
+            unchanged::refuse_unchanged_export(export.input, export.cards, dest.out_root, ledger)?;
         }
     }
     // Selection sees the notices of earlier batches only (for a regenerate,
     // exactly what the batch saw when it ran).
-    let issued = ledger.notices_before(req.as_of)?;
+    let issued = ledger.notices_before(as_of)?;
     let previous = match (&recorded, ledger.latest()?) {
         (None, Some(latest)) => {
-            residents_of(&req.out_root.join(latest.to_string())).map(|n| (latest, n.0, n.1))
+            residents_of(&dest.out_root.join(latest.to_string())).map(|n| (latest, n.0, n.1))
         }
         _ => None,
     };
     let target = Target {
-        batch_id: req.as_of.to_string(),
+        batch_id: as_of.to_string(),
         first_number: 0,
     };
     let built = build(
-        req,
+        export,
+        night,
+        dest,
         &target,
         &issued,
         recorded.as_ref().map(|r| r.timings_json.as_str()),
@@ -192,8 +245,7 @@ pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
     if let Some(rec) = &recorded {
         if built.record.summary_sha256 != rec.summary_sha256 {
             return Err(Error::State(format!(
-                "--regenerate: the rebuilt summary.json differs from the recorded one (profile or kigen changed since {}); the files were left in {}",
-                req.as_of,
+                "--regenerate: the rebuilt summary.json differs from the recorded one (profile or kigen changed since {as_of}); the files were left in {}",
                 built.tmp.display()
             )));
         }
@@ -208,10 +260,10 @@ pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
         crate::files::share_with_group(&built.tmp, gid)?;
     }
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
-    sync_dir(&req.out_root)?;
+    sync_dir(dest.out_root)?;
     crate::fault::point("renamed");
     if recorded.is_none() {
-        commit_or_withdraw(req, &mut ledger, &built, &dir)?;
+        commit_or_withdraw(dest, ledger, &built, &dir)?;
         crate::fault::point("committed");
     }
     Ok(RunReport {
@@ -230,15 +282,15 @@ pub(crate) fn run(req: &RunRequest<'_>) -> Result<RunReport> {
 /// The report of a run for a date already complete; a corrected export the
 /// same night is said, never acted on.
 fn done_already(
-    req: &RunRequest<'_>,
+    export: &Export<'_>,
     recorded: Option<&BatchRecord>,
     dir: PathBuf,
 ) -> Result<RunReport> {
     let mut report = RunReport::already_done(dir);
     if let Some(rec) = recorded {
-        let sha = sha256_file(&req.input)?;
+        let sha = sha256_file(export.input)?;
         report.input_differs = (sha != rec.input_sha256).then_some(sha);
-        if let Some(cards) = &req.cards {
+        if let Some(cards) = export.cards {
             let sha = sha256_file(&cards.path)?;
             let recorded = crate::outputs::summary::read_summary(&report.dir)
                 .ok()
@@ -254,42 +306,44 @@ fn done_already(
 /// the notices a corrected export makes due that no batch of the date
 /// issued (SPEC 10). Its document numbers continue after the date's.
 fn supplement(
-    req: &RunRequest<'_>,
+    export: &Export<'_>,
+    night: Night,
+    dest: Destination<'_>,
     ledger: &mut Ledger,
     recorded: Option<BatchRecord>,
 ) -> Result<RunReport> {
+    let as_of = night.as_of;
     let Some(main) = recorded else {
         return Err(Error::State(format!(
-            "--supplement: the ledger has no batch for {}: run without --supplement",
-            req.as_of
+            "--supplement: the ledger has no batch for {as_of}: run without --supplement"
         )));
     };
-    if req.regenerate {
+    if night.regenerate {
         return Err(Error::Usage(
             "--supplement and --regenerate do not go together".into(),
         ));
     }
-    let on_date = ledger.batches_on(req.as_of)?;
+    let on_date = ledger.batches_on(as_of)?;
     let target = Target {
-        batch_id: format!("{}.{}", req.as_of, on_date.len() + 1),
+        batch_id: format!("{}.{}", as_of, on_date.len() + 1),
         first_number: on_date.iter().map(|b| b.packets).sum::<u64>() as u32,
     };
-    let dir = req.out_root.join(&target.batch_id);
+    let dir = dest.out_root.join(&target.batch_id);
     agreement::refuse_symlinked_batch(&dir)?;
-    let issued = ledger.notices_through(req.as_of)?;
-    let previous = residents_of(&req.out_root.join(&main.batch_id)).map(|n| (req.as_of, n.0, n.1));
-    let built = build(req, &target, &issued, None, previous)?;
+    let issued = ledger.notices_through(as_of)?;
+    let previous = residents_of(&dest.out_root.join(&main.batch_id)).map(|n| (as_of, n.0, n.1));
+    let built = build(export, night, dest, &target, &issued, None, previous)?;
     if built.notices.is_empty() && built.packets.is_empty() {
         unchanged::discard_empty_supplement(&built.tmp)?;
-        return Ok(RunReport::already_done(req.out_root.join(&main.batch_id)));
+        return Ok(RunReport::already_done(dest.out_root.join(&main.batch_id)));
     }
-    if let Some(gid) = shared_group(req.profile)? {
+    if let Some(gid) = shared_group(export.profile)? {
         crate::files::share_with_group(&built.tmp, gid)?;
     }
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
-    sync_dir(&req.out_root)?;
+    sync_dir(dest.out_root)?;
     crate::fault::point("renamed");
-    commit_or_withdraw(req, ledger, &built, &dir)?;
+    commit_or_withdraw(dest, ledger, &built, &dir)?;
     Ok(RunReport {
         dir,
         counts: built.counts,
@@ -309,7 +363,7 @@ fn supplement(
 /// so the night leaves no batch the ledger does not record, and the error
 /// is said.
 fn commit_or_withdraw(
-    req: &RunRequest<'_>,
+    dest: Destination<'_>,
     ledger: &mut Ledger,
     built: &Built,
     dir: &Path,
@@ -321,16 +375,16 @@ fn commit_or_withdraw(
     };
     let undone = std::fs::remove_dir_all(dir)
         .map_err(|e| Error::io(dir, e))
-        .and_then(|()| sync_dir(&req.out_root));
+        .and_then(|()| sync_dir(dest.out_root));
     match undone {
         Ok(()) => Err(Error::State(format!(
             "the ledger {} could not record the batch ({e}); its directory {} was removed again, nothing was recorded. If the ledger is damaged, restore it from the backup or rebuild it with `kigen ledger rebuild`, then run again",
-            req.state.display(),
+            dest.state.display(),
             dir.display()
         ))),
         Err(undo) => Err(Error::State(format!(
             "the ledger {} could not record the batch ({e}), and its directory {} could not be removed ({undo}): remove it by hand, then see to the ledger (restore it from the backup or `kigen ledger rebuild`) and run again",
-            req.state.display(),
+            dest.state.display(),
             dir.display()
         ))),
     }
@@ -478,41 +532,39 @@ fn refuse_unattributed(
 /// `--regenerate` of another input or of no batch, a date before the last
 /// batch, a recorded batch whose files are gone).
 fn already_complete(
-    req: &RunRequest<'_>,
+    night: Night,
+    input: &Path,
     ledger: &Ledger,
     recorded: Option<&BatchRecord>,
     dir: &Path,
 ) -> Result<bool> {
+    let as_of = night.as_of;
     if let Some(rec) = recorded {
-        if !req.regenerate {
+        if !night.regenerate {
             if !dir.join(SUMMARY_FILE).exists() {
                 return Err(Error::State(format!(
-                    "the ledger records the batch for {} but {} is missing or incomplete: rerun with --regenerate to rebuild its files",
-                    req.as_of,
+                    "the ledger records the batch for {as_of} but {} is missing or incomplete: rerun with --regenerate to rebuild its files",
                     dir.display()
                 )));
             }
             return Ok(true);
         }
-        let input_sha = sha256_file(&req.input)?;
+        let input_sha = sha256_file(input)?;
         if input_sha != rec.input_sha256 {
             return Err(Error::State(format!(
-                "--regenerate: {} is not the input of the {} batch (SHA-256 {input_sha}, recorded {})",
-                req.input.display(),
-                req.as_of,
+                "--regenerate: {} is not the input of the {as_of} batch (SHA-256 {input_sha}, recorded {})",
+                input.display(),
                 rec.input_sha256
             )));
         }
-    } else if req.regenerate {
+    } else if night.regenerate {
         return Err(Error::State(format!(
-            "--regenerate: the ledger has no batch for {}",
-            req.as_of
+            "--regenerate: the ledger has no batch for {as_of}"
         )));
     } else if let Some(latest) = ledger.latest()? {
-        if latest > req.as_of {
+        if latest > as_of {
             return Err(Error::State(format!(
-                "the ledger already has a batch for {latest}, after {}: notices cannot be issued in the past",
-                req.as_of
+                "the ledger already has a batch for {latest}, after {as_of}: notices cannot be issued in the past"
             )));
         }
     }
@@ -535,37 +587,41 @@ struct Built {
 /// `previous` is the last batch's date, 住民 rows and card rows joined, for
 /// the drop guard.
 fn build(
-    req: &RunRequest<'_>,
+    export: &Export<'_>,
+    night: Night,
+    dest: Destination<'_>,
     target: &Target,
     issued: &NoticeSet,
     timings: Option<&str>,
     previous: Previous,
 ) -> Result<Built> {
     let started = Instant::now();
-    let loaded = load(req)?;
+    let profile = export.profile;
+    let loaded = load(export)?;
     crate::fault::point("start");
-    let tmp = fresh_partial_dir(&req.out_root, &target.batch_id)?;
-    let selected = select_rows(req, issued, loaded, &tmp)?;
-    if timings.is_none() && !req.accept_input_change {
-        refuse_shrunk_input(&req.input, req.profile, &selected.report.counts, previous)?;
-        refuse_unattributed(req.profile, req.cards.as_ref(), &selected.report.counts)?;
+    let tmp = fresh_partial_dir(dest.out_root, &target.batch_id)?;
+    let selected = select_rows(export, night.as_of, dest.csv_encoding, issued, loaded, &tmp)?;
+    if timings.is_none() && !night.accept_input_change {
+        refuse_shrunk_input(export.input, profile, &selected.report.counts, previous)?;
+        refuse_unattributed(profile, export.cards, &selected.report.counts)?;
     }
     let select_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let profile_name = req.profile.name();
+    let profile_name = profile.name();
     let identity = Identity {
         batch_id: &target.batch_id,
-        as_of: req.as_of,
+        as_of: night.as_of,
         version: env!("CARGO_PKG_VERSION"),
         input_sha256: &selected.input_sha256,
         input_bytes: selected.input_bytes,
         profile: &profile_name,
-        profile_sha256: &req.profile.sha256,
+        profile_sha256: &profile.sha256,
         postal_data: &selected.postal_data,
     };
     let printed = print_batch(
-        req,
+        profile,
+        dest.csv_encoding,
         target,
         &selected.renderer,
         &selected.report.notices,
@@ -585,13 +641,13 @@ fn build(
     let summary_sha256 = write_summary(
         &tmp,
         &SummaryInput {
-            as_of: req.as_of,
+            as_of: night.as_of,
             input_sha256: &selected.input_sha256,
             input_bytes: selected.input_bytes,
             columns: &selected.report.columns,
             cards: selected.report.cards.clone(),
             profile: &profile_name,
-            profile_sha256: &req.profile.sha256,
+            profile_sha256: &profile.sha256,
             postal_data: &selected.postal_data,
             counts: &selected.report.counts,
             print_files: &printed.files,
@@ -605,9 +661,9 @@ fn build(
         tmp,
         record: BatchRecord {
             batch_id: target.batch_id.clone(),
-            as_of: req.as_of,
+            as_of: night.as_of,
             input_sha256: selected.input_sha256,
-            profile_sha256: req.profile.sha256.clone(),
+            profile_sha256: profile.sha256.clone(),
             summary_sha256,
             timings_json,
             packets: printed.packets,
@@ -632,19 +688,14 @@ struct Loaded<'p> {
 
 /// The first pass over the registry (and the card file) reads on one core
 /// while the fonts and the postal data load on the other.
-fn load<'p>(req: &RunRequest<'p>) -> Result<Loaded<'p>> {
-    let export = Export {
-        input: &req.input,
-        encoding: req.encoding,
-        profile: req.profile,
-        cards: req.cards.as_ref(),
-    };
+fn load<'p>(export: &Export<'p>) -> Result<Loaded<'p>> {
+    let profile = export.profile;
     let (first_pass, loaded) = rayon::join(
         || export.first_pass(),
         || -> Result<_> {
-            let renderer = Renderer::new(req.profile)?;
+            let renderer = Renderer::new(profile)?;
             renderer.fonts.prepare_pdf()?;
-            Ok((renderer, load_postal(req.profile)?))
+            Ok((renderer, load_postal(profile)?))
         },
     );
     let (renderer, postal) = loaded?;
@@ -692,7 +743,9 @@ struct Selected<'p> {
 /// input's SHA-256 is that of the bytes the two passes read (and they must
 /// agree).
 fn select_rows<'p>(
-    req: &RunRequest<'p>,
+    export: &Export<'p>,
+    as_of: NaiveDate,
+    csv_encoding: CsvEncoding,
     issued: &NoticeSet,
     loaded: Loaded<'p>,
     tmp: &Path,
@@ -702,30 +755,31 @@ fn select_rows<'p>(
         renderer,
         postal,
     } = loaded;
+    let profile = export.profile;
     let printable = Printability {
         renderer: Some((&renderer.fonts, &renderer.wording)),
-        columns: &req.profile.settings.columns,
-        as_of: req.as_of,
-        support_measure: req.profile.settings.rules.support_measure,
+        columns: &profile.settings.columns,
+        as_of,
+        support_measure: profile.settings.rules.support_measure,
     };
     let report = check(
         &CheckRequest {
-            input: req.input.clone(),
-            as_of: req.as_of,
-            profile: req.profile,
-            encoding: req.encoding,
-            csv_encoding: req.csv_encoding,
+            input: export.input.to_path_buf(),
+            as_of,
+            profile,
+            encoding: export.encoding,
+            csv_encoding,
             out_dir: tmp.to_path_buf(),
             first_pass: Some(first_pass),
             ledger: issued,
             printable: &printable,
             postal: Some(&postal),
-            cards: req.cards.as_ref(),
+            cards: export.cards,
         },
         true,
     )?;
     Ok(Selected {
-        postal_data: postal_description(req.profile, &postal),
+        postal_data: postal_description(profile, &postal),
         input_sha256: report.input.sha256.clone(),
         input_bytes: report.input.bytes,
         renderer,
@@ -750,27 +804,29 @@ struct Printed {
 /// the auditor's audit.xlsx and report.html (SPEC 12) with the batch's
 /// identity and the counts summary.json will hold.
 fn print_batch(
-    req: &RunRequest<'_>,
+    profile: &Profile,
+    csv_encoding: CsvEncoding,
     target: &Target,
     renderer: &Renderer<'_>,
     notices: &[DueNotice],
     tmp: &Path,
     (identity, counts): (Identity<'_>, &Counts),
 ) -> Result<Printed> {
-    let settings = &req.profile.settings;
+    let settings = &profile.settings;
+    let as_of = identity.as_of;
     let (placed, mut bundles) = place(
         notices,
-        req.as_of,
+        as_of,
         &renderer.wording.letter.document_number,
         target.first_number,
         settings.mail.bundle_min,
     );
     let files = print_files(&placed, settings.output.chunk);
     bundle_files(&mut bundles, &files);
-    let profile_file = req.profile.file();
+    let profile_file = profile.file();
     let job = PrintJob {
         renderer,
-        as_of: req.as_of,
+        as_of,
         batch_id: &target.batch_id,
         duplex: settings.output.duplex,
         profile_file: &profile_file,
@@ -778,10 +834,10 @@ fn print_batch(
     };
     let written = write_print_files(&job, &files, &tmp.join("print"))?;
     let rows = manifest_rows(&placed, &written);
-    write_manifest(tmp, &rows, req.csv_encoding)?;
-    write_mailing(tmp, &rows, req.csv_encoding)?;
-    write_bundles(tmp, &bundles, req.csv_encoding)?;
-    let sheet = count_sheet(req.profile, &target.batch_id, &rows, settings.output.duplex);
+    write_manifest(tmp, &rows, csv_encoding)?;
+    write_mailing(tmp, &rows, csv_encoding)?;
+    write_bundles(tmp, &bundles, csv_encoding)?;
+    let sheet = count_sheet(profile, &target.batch_id, &rows, settings.output.duplex);
     write_mailroom_pdfs(&job, &bundles, &sheet, &tmp.join("print"))?;
     let print_files: Vec<PrintFileFacts> = written
         .iter()

@@ -4,8 +4,10 @@
 
 use std::fmt;
 
-/// The kind of a reject reason: what the auditor's tally groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The kind of a reject reason: what the auditor's tally groups by, and
+/// rejects.csv's `code` column (read back by its code through serde).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum RejectCode {
     /// A required value is empty.
     RequiredEmpty,
@@ -105,9 +107,7 @@ impl RejectCode {
         RejectCode::ALL.into_iter().find(|c| c.code() == code)
     }
 
-    /// The Japanese label. Not yet shown: the report's reason tables still
-    /// group rejects.csv's sentences (issue 17), and will group by code.
-    #[allow(dead_code)]
+    /// The Japanese label (report.html's and audit.xlsx's reject tally).
     pub(crate) fn label(self) -> &'static str {
         match self {
             RejectCode::RequiredEmpty => "必須項目が空",
@@ -220,6 +220,15 @@ mod tests {
             assert!(!c.label().is_empty());
         }
         assert_eq!(RejectCode::from_code("nonsense"), None);
+    }
+
+    #[test]
+    fn serde_reads_rejects_csv_code_as_written() {
+        for c in RejectCode::ALL {
+            let back: RejectCode = serde_json::from_str(&format!("\"{}\"", c.code())).unwrap();
+            assert_eq!(back, c);
+        }
+        assert!(serde_json::from_str::<RejectCode>("\"RequiredEmpty\"").is_err());
     }
 
     #[test]

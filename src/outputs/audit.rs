@@ -28,10 +28,11 @@ use rust_xlsxwriter::{
 };
 
 use super::manifest::ManifestRow;
-use super::overview::{each_record, labels, Overview};
+use super::overview::{each_record, labels, reject_group_key, Overview, OTHER_REASONS};
 use super::{EXCEPTIONS_HEADER, HELD_HEADER, MANIFEST_HEADER, REJECTS_HEADER};
 use crate::error::{Error, Result};
 use crate::files::create_private;
+use crate::model::RejectCode;
 use crate::names::{
     EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE, REJECTS_FILE, SUMMARY_FILE,
 };
@@ -265,6 +266,23 @@ fn header_of<'a>(keys: &[&'a str]) -> Vec<(&'a str, f64)> {
     keys.iter().map(|k| (labels::column(k), width(k))).collect()
 }
 
+/// rejects.csv's column names: its `code` is a reject's, not an
+/// exception's.
+fn reject_column(key: &str) -> &str {
+    match key {
+        "code" => "不備コード",
+        other => labels::column(other),
+    }
+}
+
+/// A reject code's Japanese label (the 不備 sheet's 説明).
+fn reject_label(code: &str) -> &str {
+    match RejectCode::from_code(code) {
+        Some(c) => c.label(),
+        None => code,
+    }
+}
+
 /// Writes audit.xlsx into `dir` from the overview and the manifest's rows;
 /// held.csv, rejects.csv and exceptions.csv are read back from `dir`.
 pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>]) -> Result<()> {
@@ -294,6 +312,7 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         SHEETS[2],
         &dir.join(HELD_FILE),
         &HELD_HEADER,
+        labels::column,
         None,
     )?;
     csv_sheet(
@@ -302,7 +321,8 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         SHEETS[3],
         &dir.join(REJECTS_FILE),
         &REJECTS_HEADER,
-        None,
+        reject_column,
+        Some(("説明", "code", reject_label)),
     )?;
     csv_sheet(
         wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
@@ -310,6 +330,7 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         SHEETS[4],
         &dir.join(EXCEPTIONS_FILE),
         &EXCEPTIONS_HEADER,
+        labels::column,
         Some(("説明", "code", labels::exception)),
     )?;
     district_sheet(wb.add_worksheet(), &f, ov)?;
@@ -476,7 +497,8 @@ fn reconciliation_rows<'a>(ov: &'a Overview<'_>, rows: &mut Vec<SummaryRow<'a>>)
     }
 }
 
-/// 対象外, 不備, 通知種別, 例外: the counts by status, field, kind and code.
+/// 対象外, 不備, 不備の理由, 通知種別, 例外: the counts by status, field,
+/// field and reject code, kind and code.
 fn tally_rows<'a>(ov: &'a Overview<'_>, rows: &mut Vec<SummaryRow<'a>>) {
     let c = ov.counts;
     for (status, n) in &c.excluded_by_status {
@@ -493,6 +515,18 @@ fn tally_rows<'a>(ov: &'a Overview<'_>, rows: &mut Vec<SummaryRow<'a>>) {
             cell_text(field).into_owned(),
             Cell::Number(*n),
             format!("rejected_field:{field}"),
+        ));
+    }
+    for (field, code, n) in ov.rejects.reasons_by_count() {
+        let item = match code {
+            Some(c) => format!("{}：{}（{}）", cell_text(field), c.label(), c.code()),
+            None => OTHER_REASONS.to_string(),
+        };
+        rows.push((
+            "不備の理由",
+            item,
+            Cell::Number(n),
+            reject_group_key(field, code.copied()),
         ));
     }
     for (kind, n) in &c.notices_by_kind {
@@ -594,17 +628,19 @@ fn manifest_sheet(ws: &mut Worksheet, f: &Formats, rows: &[ManifestRow<'_>]) -> 
 type ExtraColumn<'a> = (&'a str, &'a str, fn(&str) -> &str);
 
 /// A sheet of one of the batch's row CSVs, read back record by record:
-/// `line` as a number, every other column as the text the CSV holds;
-/// `extra` adds a last column computed from another (例外's 説明).
+/// `line` as a number, every other column as the text the CSV holds
+/// under its `title`;
+/// `extra` adds a last column computed from another (例外's and 不備's 説明).
 fn csv_sheet(
     ws: &mut Worksheet,
     f: &Formats,
     name: &str,
     path: &Path,
     header: &[&str],
+    title: fn(&str) -> &str,
     extra: Option<ExtraColumn<'_>>,
 ) -> Result<()> {
-    let mut columns = header_of(header);
+    let mut columns: Vec<(&str, f64)> = header.iter().map(|k| (title(k), width(k))).collect();
     if let Some((title, _, _)) = extra {
         columns.push((title, 30.0));
     }

@@ -7,10 +7,9 @@ use std::path::Path;
 
 use super::audit::write_audit;
 use super::manifest::ManifestRow;
-use super::overview::{tally_reasons, Identity, MailFacts, Overview, PrintFileFacts};
+use super::overview::{tally_held, tally_rejects, Identity, MailFacts, Overview, PrintFileFacts};
 use super::report::write_report;
 use super::summary::batch_files;
-use super::{HELD_HEADER, REJECTS_HEADER};
 use crate::error::{Error, Result};
 use crate::model::Counts;
 use crate::names::{HELD_FILE, REJECTS_FILE};
@@ -31,8 +30,8 @@ pub(crate) fn write_auditor_files(
         counts,
         print_files,
         mail: MailFacts::from_rows(rows),
-        rejects: tally_reasons(&dir.join(REJECTS_FILE), &REJECTS_HEADER, "value")?,
-        held: tally_reasons(&dir.join(HELD_FILE), &HELD_HEADER, "code_point")?,
+        rejects: tally_rejects(&dir.join(REJECTS_FILE))?,
+        held: tally_held(&dir.join(HELD_FILE))?,
     };
     write_audit(dir, &overview, rows)?;
     let mut files = Vec::new();

@@ -178,13 +178,27 @@ fn read_output_text(path: &Path) -> std::result::Result<String, String> {
 pub(crate) fn read_records<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> std::result::Result<Vec<T>, String> {
+    let mut rows = Vec::new();
+    for_each_record(path, |row| {
+        rows.push(row);
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// [`read_records`] one record at a time, for a file that may hold a row
+/// per input row (rejects.csv): `f` sees each `T` in order and may stop
+/// the reading with its own error.
+pub(crate) fn for_each_record<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    mut f: impl FnMut(T) -> std::result::Result<(), String>,
+) -> std::result::Result<(), String> {
     let text = read_output_text(path)?;
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
     for rec in r.deserialize() {
-        rows.push(rec.map_err(|e: csv::Error| {
+        f(rec.map_err(|e: csv::Error| {
             // Outputs write one record a line, after the header: record n
             // is on line n + 1.
             match (e.kind(), e.position()) {
@@ -194,9 +208,9 @@ pub(crate) fn read_records<T: serde::de::DeserializeOwned>(
                 (_, Some(at)) => format!("line {}: {e}", at.record() + 1),
                 (_, None) => e.to_string(),
             }
-        })?);
+        })?)?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// Reads a CSV output (UTF-8 with BOM, or CP932 without) into records.

@@ -62,13 +62,16 @@ pub(crate) const BUNDLES_HEADER: [&str; 6] =
 /// mailing.csv columns.
 pub(crate) const MAILING_HEADER: [&str; 4] = ["file", "district", "packets", "pages"];
 
-/// rejects.csv columns.
-pub(crate) const REJECTS_HEADER: [&str; 6] = [
+/// rejects.csv columns: SPEC 5's, then the reason's code
+/// ([`crate::model::RejectCode`], what the report groups by) and which file
+/// the line is in (SPEC 9, last).
+pub(crate) const REJECTS_HEADER: [&str; 7] = [
     "line",
     "resident_code",
     "field",
     "value",
     "reason",
+    "code",
     "source",
 ];
 

@@ -13,12 +13,14 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use super::csvfile::for_each_record;
 pub(crate) use super::districts::DistrictCount;
 use super::districts::{per_district, per_file_and_district};
 use super::manifest::ManifestRow;
+use super::rows::{HeldRecord, RejectRecord};
 use crate::barcode::NoBarcodeReason;
 use crate::error::{Error, Result};
-use crate::model::Counts;
+use crate::model::{Counts, RejectCode};
 
 /// Who and what a batch is: the identity the report and the workbook open
 /// with (summary.json's, less the timings).
@@ -136,38 +138,68 @@ const MAX_REASON_GROUPS: usize = 200;
 /// The group further reasons are counted in, past [`MAX_REASON_GROUPS`].
 pub(crate) const OTHER_REASONS: &str = "（その他の理由）";
 
-/// Rows of rejects.csv or held.csv counted by field and by reason.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct ReasonTally {
+/// Rows of rejects.csv or held.csv counted by field and by reason `R`:
+/// rejects by their [`RejectCode`], held rows by their sentence with the
+/// row's particulars masked (see [`reason_shape`]; held.csv carries no
+/// code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReasonTally<R> {
     /// Rows read.
     pub(crate) rows: u64,
     /// Rows per field (column header) at fault.
     pub(crate) by_field: BTreeMap<String, u64>,
-    /// Rows per (field, reason with the row's own particulars masked: see
-    /// [`reason_shape`]).
-    pub(crate) by_reason: BTreeMap<(String, String), u64>,
+    /// Rows per (field, reason); `("", None)` is the group of the reasons
+    /// past [`MAX_REASON_GROUPS`] ([`OTHER_REASONS`]).
+    pub(crate) by_reason: BTreeMap<(String, Option<R>), u64>,
 }
 
-impl ReasonTally {
-    fn add(&mut self, field: &str, reason: String) {
+impl<R> Default for ReasonTally<R> {
+    fn default() -> Self {
+        ReasonTally {
+            rows: 0,
+            by_field: BTreeMap::new(),
+            by_reason: BTreeMap::new(),
+        }
+    }
+}
+
+impl<R: Ord> ReasonTally<R> {
+    fn add(&mut self, field: &str, reason: R) {
         self.rows += 1;
         *self.by_field.entry(field.to_string()).or_insert(0) += 1;
-        let mut key = (field.to_string(), reason);
+        let mut key = (field.to_string(), Some(reason));
         if !self.by_reason.contains_key(&key) && self.by_reason.len() >= MAX_REASON_GROUPS {
-            key = (String::new(), OTHER_REASONS.to_string());
+            key = (String::new(), None);
         }
         *self.by_reason.entry(key).or_insert(0) += 1;
     }
 
-    /// The reason groups, most frequent first (then by field and reason).
-    pub(crate) fn reasons_by_count(&self) -> Vec<(&str, &str, u64)> {
-        let mut v: Vec<(&str, &str, u64)> = self
+    /// The reason groups, most frequent first (then by field and reason);
+    /// `None` is [`OTHER_REASONS`].
+    pub(crate) fn reasons_by_count(&self) -> Vec<(&str, Option<&R>, u64)> {
+        let mut v: Vec<(&str, Option<&R>, u64)> = self
             .by_reason
             .iter()
-            .map(|((f, r), n)| (f.as_str(), r.as_str(), *n))
+            .map(|((f, r), n)| (f.as_str(), r.as_ref(), *n))
             .collect();
-        v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)).then(a.1.cmp(b.1)));
+        v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)).then(a.1.cmp(&b.1)));
         v
+    }
+
+    /// Whether some reasons were counted together past
+    /// [`MAX_REASON_GROUPS`].
+    pub(crate) fn has_others(&self) -> bool {
+        self.by_reason.keys().any(|(_, r)| r.is_none())
+    }
+}
+
+/// The key of a reject group's figure (report.html's `data-k`, audit.xlsx's
+/// キー): `reject:{field}:{code}`, or `reject:other` for the reasons past
+/// the tally's bound.
+pub(crate) fn reject_group_key(field: &str, code: Option<RejectCode>) -> String {
+    match code {
+        Some(c) => format!("reject:{field}:{}", c.code()),
+        None => "reject:other".to_string(),
     }
 }
 
@@ -287,21 +319,35 @@ pub(crate) fn each_record(
     Ok(())
 }
 
-/// Counts rejects.csv or held.csv by field and reason. `value` is the
-/// column whose text the reason may echo (rejects: `value`; held:
-/// `code_point`).
-pub(crate) fn tally_reasons(
-    path: &Path,
-    header: &[&str],
-    value_column: &str,
-) -> Result<ReasonTally> {
-    let col = |name: &str| header.iter().position(|h| *h == name);
-    let (field, reason, value) = (col("field"), col("reason"), col(value_column));
+/// Counts rejects.csv by field and reason code, read back by header name.
+pub(crate) fn tally_rejects(path: &Path) -> Result<ReasonTally<RejectCode>> {
     let mut t = ReasonTally::default();
-    each_record(path, |rec| {
-        let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
-        t.add(get(field), reason_shape(get(reason), get(value)));
+    let mut line = 1;
+    for_each_record(path, |r: RejectRecord| {
+        line += 1;
+        let code = r.code.ok_or_else(|| format!("line {line}: no code"))?;
+        t.add(&r.field, code);
         Ok(())
+    })
+    .map_err(|message| Error::Input {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    Ok(t)
+}
+
+/// Counts held.csv by field and reason, read back by header name; the
+/// reason is masked by [`reason_shape`] against the character the row
+/// names (held.csv has no code to group by).
+pub(crate) fn tally_held(path: &Path) -> Result<ReasonTally<String>> {
+    let mut t = ReasonTally::default();
+    for_each_record(path, |r: HeldRecord| {
+        t.add(&r.field, reason_shape(&r.reason, &r.code_point));
+        Ok(())
+    })
+    .map_err(|message| Error::Input {
+        path: path.to_path_buf(),
+        message,
     })?;
     Ok(t)
 }
@@ -317,10 +363,10 @@ pub(crate) struct Overview<'a> {
     pub(crate) print_files: &'a [PrintFileFacts],
     /// The printed packets as the mail room counts them.
     pub(crate) mail: MailFacts,
-    /// rejects.csv, counted.
-    pub(crate) rejects: ReasonTally,
-    /// held.csv, counted.
-    pub(crate) held: ReasonTally,
+    /// rejects.csv, counted by code.
+    pub(crate) rejects: ReasonTally<RejectCode>,
+    /// held.csv, counted by sentence.
+    pub(crate) held: ReasonTally<String>,
 }
 
 /// The Japanese names the auditor reads: outcomes, exception codes, notice
@@ -652,6 +698,39 @@ mod tests {
     }
 
     #[test]
+    fn rejects_are_tallied_by_field_and_code_read_by_header_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rejects.csv");
+        std::fs::write(
+            &path,
+            "\u{FEFF}line,resident_code,field,value,reason,code,source\r\n\
+             2,A1,郵便番号,12345,郵便番号 must be 7 digits (12345),postal-code-invalid,registry\r\n\
+             3,A2,郵便番号,3850,郵便番号 must be 7 digits (3850),postal-code-invalid,registry\r\n\
+             4,A3,生年月日,x,x: not a date,invalid-date,registry\r\n",
+        )
+        .unwrap();
+        let t = tally_rejects(&path).unwrap();
+        assert_eq!(t.rows, 3);
+        assert_eq!(
+            t.reasons_by_count(),
+            [
+                ("郵便番号", Some(&RejectCode::PostalCodeInvalid), 2),
+                ("生年月日", Some(&RejectCode::InvalidDate), 1),
+            ]
+        );
+        // A code kigen does not know is an error naming the line, not a
+        // group of its own.
+        std::fs::write(
+            &path,
+            "\u{FEFF}line,resident_code,field,value,reason,code,source\r\n\
+             2,A1,郵便番号,12345,why,no-such-code,registry\r\n",
+        )
+        .unwrap();
+        let e = tally_rejects(&path).unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
     fn reason_groups_are_bounded() {
         let mut t = ReasonTally::default();
         for i in 0..(MAX_REASON_GROUPS + 50) {
@@ -659,7 +738,8 @@ mod tests {
         }
         assert_eq!(t.rows, (MAX_REASON_GROUPS + 50) as u64);
         assert_eq!(t.by_reason.len(), MAX_REASON_GROUPS + 1);
-        assert_eq!(t.by_reason[&(String::new(), OTHER_REASONS.to_string())], 50);
+        assert_eq!(t.by_reason[&(String::new(), None)], 50);
+        assert!(t.has_others());
         assert_eq!(t.by_field["氏名"], (MAX_REASON_GROUPS + 50) as u64);
     }
 }

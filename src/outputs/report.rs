@@ -15,10 +15,10 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-use super::overview::{labels, Overview, ReasonTally, OTHER_REASONS};
+use super::overview::{labels, reject_group_key, Overview, ReasonTally, OTHER_REASONS};
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::model::Counts;
+use crate::model::{Counts, RejectCode};
 use crate::names::{
     AUDIT_FILE, BUNDLES_FILE, EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE,
     OUTCOMES_FILE, REJECTS_FILE, SUMMARY_FILE,
@@ -424,8 +424,43 @@ fn cards_and_kana(h: &mut String, c: &Counts) {
     }
 }
 
-/// A table of reason groups, most frequent first.
-fn reason_table(h: &mut String, tally: &ReasonTally, key: &str) {
+/// rejects.csv's groups, most frequent first: one row per field and
+/// reason code, with the code's Japanese label.
+fn reject_table(h: &mut String, tally: &ReasonTally<RejectCode>) {
+    let reasons = tally.reasons_by_count();
+    if reasons.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<table><tr><th>項目</th><th>理由</th><th>コード</th><th class=\"n\">行数</th></tr>",
+    );
+    for (field, code, n) in reasons.iter().take(MAX_TABLE_ROWS) {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td>{}</tr>",
+            esc(field),
+            code.map_or(OTHER_REASONS, |c| c.label()),
+            code.map_or("", |c| c.code()),
+            figure(&reject_group_key(field, code.copied()), *n)
+        );
+    }
+    h.push_str("</table>");
+    more_reasons(h, reasons.len(), REJECTS_FILE);
+    let _ = write!(
+        h,
+        "<p class=\"note\">理由はコード別にまとめています（行ごとの値と理由の文は {REJECTS_FILE} と audit.xlsx に）{}。</p>",
+        if tally.has_others() {
+            "（種類が多すぎる分は「その他の理由」に）"
+        } else {
+            ""
+        }
+    );
+}
+
+/// held.csv's groups, most frequent first: held.csv carries no code, so
+/// its reasons are grouped by their sentence with the row's particulars
+/// masked.
+fn held_table(h: &mut String, tally: &ReasonTally<String>) {
     let reason_label = |r: &str| match labels::held_reason(r) {
         Some(ja) => format!("{}（{}）", esc(ja), esc(r)),
         None => esc(r).into_owned(),
@@ -440,28 +475,33 @@ fn reason_table(h: &mut String, tally: &ReasonTally, key: &str) {
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
             esc(field),
-            reason_label(reason),
+            reason_label(reason.map_or(OTHER_REASONS, String::as_str)),
             grouped(*n)
         );
     }
     h.push_str("</table>");
-    if reasons.len() > MAX_TABLE_ROWS {
-        let _ = write!(
-            h,
-            "<p class=\"note\">ほか {} 種類の理由（{} と audit.xlsx に全行）。</p>",
-            reasons.len() - MAX_TABLE_ROWS,
-            esc(key)
-        );
-    }
+    more_reasons(h, reasons.len(), HELD_FILE);
     let _ = write!(
         h,
         "<p class=\"note\">理由は行ごとの値・行番号・位置・日付を「…」「#」に置き換えてまとめています{}。</p>",
-        if tally.by_reason.keys().any(|(_, r)| r == OTHER_REASONS) {
+        if tally.has_others() {
             "（種類が多すぎる分は「その他の理由」に）"
         } else {
             ""
         }
     );
+}
+
+/// How many groups a table of [`MAX_TABLE_ROWS`] left out.
+fn more_reasons(h: &mut String, groups: usize, file: &str) {
+    if groups > MAX_TABLE_ROWS {
+        let _ = write!(
+            h,
+            "<p class=\"note\">ほか {} 種類の理由（{} と audit.xlsx に全行）。</p>",
+            groups - MAX_TABLE_ROWS,
+            esc(file)
+        );
+    }
 }
 
 fn rejects(h: &mut String, ov: &Overview<'_>) {
@@ -487,7 +527,7 @@ fn rejects(h: &mut String, ov: &Overview<'_>) {
         h.push_str("<h3>項目別</h3>");
         h.push_str(&bar_chart("不備の項目別の行数", &bars));
         h.push_str("<h3>理由別</h3>");
-        reason_table(h, &ov.rejects, REJECTS_FILE);
+        reject_table(h, &ov.rejects);
     }
     h.push_str("</section>\n");
 }
@@ -541,7 +581,7 @@ fn held(h: &mut String, ov: &Overview<'_>) {
     if ov.held.rows == 0 {
         h.push_str("<p>保留はありません。</p>");
     } else {
-        reason_table(h, &ov.held, HELD_FILE);
+        held_table(h, &ov.held);
     }
     h.push_str("</section>\n");
 }

@@ -4,7 +4,7 @@
 
 use super::csvfile::{push_field, push_record};
 use super::push_iso_date;
-use crate::model::{Hold, Reject, RowOutput, UnmatchedCard};
+use crate::model::{Hold, Reject, RejectCode, RowOutput, UnmatchedCard};
 use crate::profile::Columns;
 
 /// Appends the row's outcomes.csv record.
@@ -35,6 +35,7 @@ pub(crate) fn push_reject(buf: &mut String, r: &Reject, source: RejectSource) {
             &r.field,
             &r.value,
             r.reason.text(),
+            r.reason.code().code(),
             source.as_str(),
         ],
     );
@@ -107,6 +108,12 @@ pub(crate) struct OutcomeRecord {
 /// One rejects.csv record as read back (by header name).
 #[derive(Debug, Clone, serde::Deserialize)]
 pub(crate) struct RejectRecord {
+    /// The field at fault (the profile's column header).
+    pub field: String,
+    /// The reason's code; absent from a batch written before the column
+    /// existed.
+    #[serde(default)]
+    pub code: Option<RejectCode>,
     /// `registry` or `cards`; absent from a batch written before the
     /// column existed (only registry rejects then).
     #[serde(default)]
@@ -123,12 +130,19 @@ impl RejectRecord {
 }
 
 /// One held.csv record as read back (by header name): `verify` counts
-/// them, and a record that does not read is a problem it names.
+/// them (a record that does not read is a problem it names), the report
+/// tallies their reasons.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub(crate) struct HeldRecord {
     /// The input line.
     #[allow(dead_code)]
     pub line: String,
+    /// The field at fault (the profile's column header).
+    pub field: String,
+    /// The character at fault (`U+XXXX`), or empty.
+    pub code_point: String,
+    /// Why (a sentence, or a code such as `support-measure`).
+    pub reason: String,
 }
 
 /// One exceptions.csv record as read back (by header name).
