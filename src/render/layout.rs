@@ -2,8 +2,70 @@
 //! rules, shrinking to fit, boxes and lines. Everything lands in a
 //! [`Page`]'s display list.
 
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+
 use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun, MM_PER_PT};
 use super::fonts::{is_variation_selector, FontSet};
+
+/// Fixed content laid out before, per thread: every letter of a kind
+/// wraps and measures the same wording at the same places, and doing it
+/// again for each page was a third of the render time. Keys are the
+/// inputs (font, size and positions by their bits, the text); values what
+/// was drawn, so a hit draws exactly what a fresh layout would.
+#[derive(Default)]
+struct FixedLayouts {
+    /// The [`FontSet::id`] these were measured with.
+    fonts: u64,
+    /// `text` calls: text → (font, size, x, y) → the items drawn. (Keyed
+    /// by the text first so that a lookup needs no owned key.)
+    texts: FxHashMap<String, Vec<(TextAt, Vec<Item>)>>,
+    /// `wrap` calls: text → (font, size, width) → the lines.
+    wraps: FxHashMap<String, Vec<(WrapIn, Vec<String>)>>,
+    /// Entries in both.
+    len: usize,
+}
+
+/// Where a `text` call draws: font, size and position, by their bits.
+type TextAt = (FontId, u32, u32, u32);
+
+/// What a `wrap` call wraps to: font, size and width, by their bits.
+type WrapIn = (FontId, u32, u32);
+
+impl FixedLayouts {
+    fn text(&self, text: &str, at: TextAt) -> Option<&Vec<Item>> {
+        let v = self.texts.get(text)?;
+        v.iter().find(|(k, _)| *k == at).map(|(_, items)| items)
+    }
+
+    fn wrap(&self, text: &str, how: WrapIn) -> Option<&Vec<String>> {
+        let v = self.wraps.get(text)?;
+        v.iter().find(|(k, _)| *k == how).map(|(_, lines)| lines)
+    }
+}
+
+/// When [`FixedLayouts`] holds more entries than this it starts again
+/// (fixed content is a few hundred; this only bounds a mistake).
+const MAX_FIXED_LAYOUTS: usize = 20_000;
+
+thread_local! {
+    static FIXED_LAYOUTS: RefCell<FixedLayouts> = RefCell::default();
+}
+
+/// Runs `f` on this thread's [`FixedLayouts`] for `fonts`.
+fn fixed_layouts<R>(fonts: &FontSet, f: impl FnOnce(&mut FixedLayouts) -> R) -> R {
+    FIXED_LAYOUTS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if cache.fonts != fonts.id() || cache.len > MAX_FIXED_LAYOUTS {
+            *cache = FixedLayouts {
+                fonts: fonts.id(),
+                ..FixedLayouts::default()
+            };
+        }
+        f(&mut cache)
+    })
+}
 
 /// Characters that may not start a line (行頭禁則): they hang at the end of
 /// the previous one instead.
@@ -70,6 +132,9 @@ fn no_line_end(c: char) -> bool {
 pub(crate) struct Canvas<'f> {
     page: Page,
     fonts: &'f FontSet,
+    /// Inside [`Canvas::fixed`]: text and wrapping go through
+    /// [`FixedLayouts`].
+    in_fixed: bool,
 }
 
 impl<'f> Canvas<'f> {
@@ -78,6 +143,7 @@ impl<'f> Canvas<'f> {
         Canvas {
             page: Page::a4(),
             fonts,
+            in_fixed: false,
         }
     }
 
@@ -96,7 +162,9 @@ impl<'f> Canvas<'f> {
     /// (wording, frames, labels), never a resident's data.
     pub(crate) fn fixed<R>(&mut self, draw: impl FnOnce(&mut Self) -> R) -> R {
         let start = self.page.items.len();
+        let was = std::mem::replace(&mut self.in_fixed, true);
         let out = draw(self);
+        self.in_fixed = was;
         let end = self.page.items.len();
         match self.page.fixed.last_mut() {
             Some(last) if last.end == start => last.end = end,
@@ -134,6 +202,32 @@ impl<'f> Canvas<'f> {
     /// Draws `text` with its left edge at `x_mm`, baseline at `y_mm`.
     /// Characters `font` lacks go to the fallback font when it has them.
     pub(crate) fn text(&mut self, font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, text: &str) {
+        if !self.in_fixed {
+            self.draw_text(font, size_pt, x_mm, y_mm, text);
+            return;
+        }
+        let at = (font, size_pt.to_bits(), x_mm.to_bits(), y_mm.to_bits());
+        let items = &mut self.page.items;
+        if fixed_layouts(self.fonts, |c| {
+            c.text(text, at)
+                .map(|drawn| items.extend(drawn.iter().cloned()))
+                .is_some()
+        }) {
+            return;
+        }
+        let start = self.page.items.len();
+        self.draw_text(font, size_pt, x_mm, y_mm, text);
+        let items = self.page.items[start..].to_vec();
+        fixed_layouts(self.fonts, |c| {
+            c.len += 1;
+            c.texts
+                .entry(text.to_string())
+                .or_default()
+                .push((at, items));
+        });
+    }
+
+    fn draw_text(&mut self, font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, text: &str) {
         let mut x = x_mm;
         for (run_font, run) in self.font_runs(font, text) {
             let w = self.width(run_font, size_pt, &run);
@@ -207,9 +301,24 @@ impl<'f> Canvas<'f> {
         width_mm: f32,
         text: &str,
     ) -> Vec<String> {
+        let how = (font, size_pt.to_bits(), width_mm.to_bits());
+        if self.in_fixed {
+            if let Some(lines) = fixed_layouts(self.fonts, |c| c.wrap(text, how).cloned()) {
+                return lines;
+            }
+        }
         let mut lines = Vec::new();
         for para in text.split('\n') {
             self.wrap_paragraph(font, size_pt, width_mm, para, &mut lines);
+        }
+        if self.in_fixed {
+            fixed_layouts(self.fonts, |c| {
+                c.len += 1;
+                c.wraps
+                    .entry(text.to_string())
+                    .or_default()
+                    .push((how, lines.clone()));
+            });
         }
         lines
     }

@@ -21,7 +21,6 @@
 //! Where the time goes is in the README ("Speed and memory").
 
 use std::borrow::Borrow;
-use std::io::Write as _;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
@@ -189,11 +188,13 @@ fn finish(lo: &mut lopdf::Document, info: &DocumentInfo<'_>) -> Result<(), Error
     let id = Object::String(info.id.to_vec(), lopdf::StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
 
+    // One compressor for all of the document's streams: a new one per
+    // stream allocated and cleared its window each time.
+    let mut z = flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true);
     for object in lo.objects.values_mut() {
         if let Object::Stream(stream) = object {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                let deflated = deflate(&stream.content)
-                    .map_err(|e| Error::Internal(format!("PDF writer: deflate: {e}")))?;
+                let deflated = deflate(&mut z, &stream.content)?;
                 if deflated.len() + 19 < stream.content.len() {
                     stream.dict.set("Filter", "FlateDecode");
                     stream.set_content(deflated);
@@ -237,13 +238,20 @@ fn text_string(s: &str) -> Object {
     Object::String(bytes, lopdf::StringFormat::Hexadecimal)
 }
 
-fn deflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 3 + 64),
-        flate2::Compression::new(DEFLATE_LEVEL),
-    );
-    enc.write_all(data)?;
-    enc.finish()
+/// `data` deflated (zlib) with `z`, which is reset first.
+fn deflate(z: &mut flate2::Compress, data: &[u8]) -> Result<Vec<u8>, Error> {
+    z.reset();
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
+    loop {
+        let read = z.total_in() as usize;
+        let status = z
+            .compress_vec(&data[read..], &mut out, flate2::FlushCompress::Finish)
+            .map_err(|e| Error::Internal(format!("PDF writer: deflate: {e}")))?;
+        if status == flate2::Status::StreamEnd {
+            return Ok(out);
+        }
+        out.reserve(out.capacity().max(64));
+    }
 }
 
 #[cfg(test)]

@@ -221,10 +221,7 @@ pub fn expand_templates(doc: &mut lopdf::Document) {
     for (_, id) in doc.get_pages() {
         let page = doc.get_page_content(id);
         let line = page.split(|b| *b == b'\n').next().unwrap_or_default();
-        let Some(name) = line
-            .strip_suffix(b" Do")
-            .and_then(|n| n.strip_prefix(b"/"))
-        else {
+        let Some(name) = line.strip_suffix(b" Do").and_then(|n| n.strip_prefix(b"/")) else {
             assert!(
                 !String::from_utf8_lossy(&page).contains(" Do\n"),
                 "a template placed elsewhere than first"

@@ -46,19 +46,42 @@ pub(super) struct Content {
 }
 
 impl Content {
-    /// Rewrites every glyph id as the code `code_of` gives for its font
-    /// (the subset's renumbering), in place: both are four hex digits.
+    /// Rewrites every text string with the code `code_of` gives for each
+    /// glyph of its font (the subset's renumbering), as a literal string:
+    /// two bytes a glyph, half the hex digits the writer used for the
+    /// fonts' own ids (and half the bytes to deflate). `(`, `)` and `\`
+    /// are escaped, and so is a carriage return, which a reader would
+    /// otherwise take for a line feed.
     pub(super) fn remap(&mut self, code_of: impl Fn(FontId, u16) -> u16) {
+        if self.strings.is_empty() {
+            return;
+        }
+        let old = std::mem::take(&mut self.bytes);
+        let mut out = Vec::with_capacity(old.len());
+        let mut from = 0;
         for &(at, glyphs, font) in &self.strings {
-            let start = at as usize;
-            for g in 0..glyphs as usize {
-                let digits = &mut self.bytes[start + 4 * g..start + 4 * g + 4];
+            let (at, glyphs) = (at as usize, glyphs as usize);
+            // Up to the string's `<`.
+            out.extend_from_slice(&old[from..at - 1]);
+            out.push(b'(');
+            for digits in old[at..at + 4 * glyphs].chunks(4) {
                 let gid = digits
                     .iter()
                     .fold(0u16, |v, d| (v << 4) | u16::from(hex_value(*d)));
-                put_hex4(digits, code_of(font, gid));
+                for byte in code_of(font, gid).to_be_bytes() {
+                    match byte {
+                        b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', byte]),
+                        b'\r' => out.extend_from_slice(b"\\r"),
+                        _ => out.push(byte),
+                    }
+                }
             }
+            out.push(b')');
+            // Past the `>`.
+            from = at + 4 * glyphs + 1;
         }
+        out.extend_from_slice(&old[from..]);
+        self.bytes = out;
         self.strings = Vec::new();
     }
 }
@@ -286,7 +309,7 @@ pub(super) fn num(out: &mut Vec<u8>, v: f32) {
     if f != 0 {
         out.push(b'.');
         out.push(b'0' + (f / 10) as u8);
-        if f % 10 != 0 {
+        if !f.is_multiple_of(10) {
             out.push(b'0' + (f % 10) as u8);
         }
     }
@@ -432,16 +455,18 @@ mod tests {
     }
 
     #[test]
-    fn remap_rewrites_each_glyph_in_place() {
+    fn remap_writes_each_glyph_as_its_code_in_a_literal_string() {
         let mut c = Content::default();
-        c.bytes.extend_from_slice(b"<012e0004> Tj\n<ffff> Tj\n");
-        c.strings = vec![(1, 2, FontId::Mincho), (15, 1, FontId::Gothic)];
+        c.bytes
+            .extend_from_slice(b"<012e0004> Tj\n<ffff0001> Tj\nET\n");
+        c.strings = vec![(1, 2, FontId::Mincho), (15, 2, FontId::Gothic)];
         c.remap(|font, gid| match (font, gid) {
-            (FontId::Mincho, 0x012e) => 1,
-            (FontId::Mincho, 4) => 0xab,
-            (FontId::Gothic, 0xffff) => 0x10,
+            (FontId::Mincho, 0x012e) => 0x0128,
+            (FontId::Mincho, 4) => 0x5c0d,
+            (FontId::Gothic, 0xffff) => 0x0029,
+            (FontId::Gothic, 1) => 0x4142,
             _ => panic!("{font:?} {gid}"),
         });
-        assert_eq!(c.bytes, b"<000100ab> Tj\n<0010> Tj\n");
+        assert_eq!(c.bytes, b"(\x01\\(\\\\\\r) Tj\n(\x00\\)AB) Tj\nET\n");
     }
 }

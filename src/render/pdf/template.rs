@@ -62,9 +62,10 @@ impl Templates {
     }
 }
 
-/// A hash of a template's content (deterministic: `DefaultHasher::new`).
+/// A hash of a template's content (deterministic: `FxHasher`, fast on the
+/// page's long runs of wording; equal content is still compared).
 fn key_hash(fixed: &[&Item], page: &Page) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     page.width_mm.to_bits().hash(&mut h);
     page.height_mm.to_bits().hash(&mut h);
     for item in fixed {
