@@ -23,6 +23,16 @@ fn main() {
         // SAFETY: sets a plain integer option of the allocator; no pointers.
         unsafe { libmimalloc_sys::mi_option_set(15, 100) };
     }
+    // No transparent huge pages: a fresh 2 MB page is zeroed whole at its
+    // first touch, which was most of the kernel's share of a run (mimalloc
+    // asks for them on its arenas, the first of which exists before
+    // `main`, so its own `allow_thp` option is too late here); small pages
+    // are zeroed as they are used. `KIGEN_THP=1` keeps them.
+    if std::env::var_os("KIGEN_THP").is_none() {
+        // SAFETY: a process flag; no pointers. Failure (an old kernel)
+        // only leaves huge pages allowed.
+        unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+    }
     let cli = kigen::cli::Cli::parse();
     let code = match std::panic::catch_unwind(|| kigen::cmd::dispatch(cli)) {
         Ok(Ok(code)) => code,
