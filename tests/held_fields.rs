@@ -91,3 +91,159 @@ fn held_csv_names_the_field_that_does_not_fit() {
     }
     assert_eq!(held.len(), 4);
 }
+
+/// held.csv carries each hold's code after its reason; report.html and
+/// audit.xlsx group the held rows by field and code (two names too long
+/// for the window in different ways are one group), with the Japanese
+/// label.
+#[test]
+fn held_rows_are_grouped_by_field_and_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let adult = |code: &str, name: &str, extra: &str| {
+        format!("{code},{name},1970-01-15,住民,385-0051,長野県佐久市中込1丁目2番3号,{extra},2017-02-01,2017-03-01,2022-02-01,")
+    };
+    let rows = [
+        adult("H01", "佐久　太郎", ""),
+        adult("H02", &"長".repeat(60), ""),
+        adult("H03", &"佐久間".repeat(25), ""),
+        adult("H04", "佐久　次郎", &"サクラマンション".repeat(8)),
+        // A private-use character the profile's 外字 table does not map.
+        adult("H05", "佐久　\u{E000}郎", ""),
+    ];
+    let input = dir.path().join("registry.csv");
+    std::fs::write(&input, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
+    let profile = absent_profile(
+        dir.path(),
+        &[
+            "name_kana",
+            "card_expiry",
+            "user_cert_expiry",
+            "sign_cert_issued",
+            "sign_cert_expiry",
+            "stay_end",
+            "non_forwardable",
+        ],
+    );
+    let out = dir.path().join("out");
+    let result = kigen(&[
+        "run",
+        "--quiet",
+        "--input",
+        input.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+        "--as-of",
+        "2026-11-26",
+        "--allow-future",
+        "--encoding",
+        "utf-8",
+        "--out",
+        out.to_str().unwrap(),
+        "--state",
+        dir.path().join("s.sqlite").to_str().unwrap(),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let batch = out.join("2026-11-26");
+    let raw = String::from_utf8(std::fs::read(batch.join("held.csv")).unwrap()).unwrap();
+    assert!(
+        raw.starts_with("\u{FEFF}line,resident_code,field,code_point,reason,code\r\n"),
+        "{raw}"
+    );
+    let held = read_csv(&batch.join("held.csv"));
+    let got: Vec<(&str, &str, &str)> = held
+        .iter()
+        .map(|r| {
+            (
+                r["resident_code"].as_str(),
+                r["field"].as_str(),
+                r["code"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("H02", "氏名", "too-long"),
+            ("H03", "氏名", "too-long"),
+            ("H04", "方書", "too-long"),
+            ("H05", "氏名", "unmapped-gaiji"),
+        ]
+    );
+
+    let html = std::fs::read_to_string(batch.join("report.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let section = doc
+        .select(&sel("section#held"))
+        .next()
+        .expect("a held section");
+    let table: Vec<Vec<String>> = section
+        .select(&sel("table"))
+        .nth(1)
+        .expect("a table by reason")
+        .select(&sel("tr"))
+        .skip(1)
+        .map(|tr| {
+            tr.select(&sel("td"))
+                .map(|td| td.text().collect::<String>())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        table,
+        [
+            [
+                "氏名",
+                "窓に収まらない（住所または氏名が長い）",
+                "too-long",
+                "2"
+            ],
+            [
+                "方書",
+                "窓に収まらない（住所または氏名が長い）",
+                "too-long",
+                "1"
+            ],
+            ["氏名", "外字表にない外字", "unmapped-gaiji", "1"],
+        ]
+        .map(|r| r.map(String::from).to_vec()),
+        "{table:?}"
+    );
+    let figure = section
+        .select(&sel("[data-k=\"held:氏名:too-long\"]"))
+        .next()
+        .map(|e| e.text().collect::<String>());
+    assert_eq!(figure.as_deref(), Some("2"));
+
+    // The workbook: the same groups in 概要, the code's label on 保留.
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(batch.join("audit.xlsx")).unwrap();
+    let summary = wb.worksheet_range("概要").unwrap();
+    let keys: Vec<String> = summary
+        .rows()
+        .filter(|r| r[0] == "保留の理由")
+        .map(|r| format!("{} {}", r[3], r[2]))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "held:氏名:too-long 2",
+            "held:方書:too-long 1",
+            "held:氏名:unmapped-gaiji 1"
+        ]
+    );
+    let sheet = wb.worksheet_range("保留").unwrap();
+    let head: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(head[5..], ["保留コード", "説明"]);
+    assert!(kigen(&["verify", batch.to_str().unwrap()]).status.success());
+}

@@ -19,8 +19,60 @@ pub(crate) struct Hold {
     pub(crate) field: Field,
     /// The character at fault, when it is one character.
     pub(crate) code_point: Option<char>,
-    /// Why.
+    /// The kind of reason: what the report groups by.
+    pub(crate) code: HoldCode,
+    /// Why, in words (which may name the character), or `support-measure`.
     pub(crate) reason: String,
+}
+
+/// The kind of a [`Hold`]: held.csv's `code` column, with the Japanese
+/// label the report and the workbook show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum HoldCode {
+    /// The resident is under 支援措置 and `[rules] support_measure` holds.
+    SupportMeasure,
+    /// A private-use character (外字) the profile's 外字 table does not map.
+    UnmappedGaiji,
+    /// A character no configured font draws.
+    NoGlyph,
+    /// The address or name does not fit the envelope window.
+    TooLong,
+}
+
+impl HoldCode {
+    /// Every code, in declaration order.
+    const ALL: [HoldCode; 4] = [
+        HoldCode::SupportMeasure,
+        HoldCode::UnmappedGaiji,
+        HoldCode::NoGlyph,
+        HoldCode::TooLong,
+    ];
+
+    /// The code of a stable spelling (held.csv's).
+    pub(crate) fn from_code(code: &str) -> Option<HoldCode> {
+        HoldCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// The stable kebab-case code.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            HoldCode::SupportMeasure => "support-measure",
+            HoldCode::UnmappedGaiji => "unmapped-gaiji",
+            HoldCode::NoGlyph => "no-glyph",
+            HoldCode::TooLong => "too-long",
+        }
+    }
+
+    /// The Japanese label.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            HoldCode::SupportMeasure => "支援措置の対象：印刷しない設定",
+            HoldCode::UnmappedGaiji => "外字表にない外字",
+            HoldCode::NoGlyph => "どのフォントにも字形がない文字",
+            HoldCode::TooLong => "窓に収まらない（住所または氏名が長い）",
+        }
+    }
 }
 
 /// A resident with a notice to print.
@@ -148,5 +200,26 @@ impl RowOutput {
             kana_placeholder: false,
             generation: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod hold_code_tests {
+    use super::HoldCode;
+
+    #[test]
+    fn each_code_reads_back_as_written_and_has_a_label() {
+        for c in HoldCode::ALL {
+            let back: HoldCode = serde_json::from_str(&format!("\"{}\"", c.code())).unwrap();
+            assert_eq!(back, c);
+            assert_eq!(HoldCode::from_code(c.code()), Some(c));
+            assert!(!c.label().is_empty() && !c.label().is_ascii());
+        }
+        assert_eq!(HoldCode::from_code("SupportMeasure"), None);
+        // The 支援措置 reason is held.csv's `reason` too: the ledger reads it there.
+        assert_eq!(
+            HoldCode::SupportMeasure.code(),
+            crate::render::printable::SUPPORT_MEASURE_REASON
+        );
     }
 }

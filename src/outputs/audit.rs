@@ -28,11 +28,13 @@ use rust_xlsxwriter::{
 };
 
 use super::manifest::ManifestRow;
-use super::overview::{each_record, labels, reject_group_key, Overview, OTHER_REASONS};
+use super::overview::{
+    each_record, held_group_key, labels, reject_group_key, Overview, OTHER_REASONS,
+};
 use super::{EXCEPTIONS_HEADER, HELD_HEADER, MANIFEST_HEADER, REJECTS_HEADER};
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::model::RejectCode;
+use crate::model::{HoldCode, RejectCode};
 use crate::names::{
     EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE, REJECTS_FILE, SUMMARY_FILE,
 };
@@ -275,6 +277,22 @@ fn reject_column(key: &str) -> &str {
     }
 }
 
+/// held.csv's column names: its `code` is a hold's.
+fn held_column(key: &str) -> &str {
+    match key {
+        "code" => "保留コード",
+        other => labels::column(other),
+    }
+}
+
+/// A hold code's Japanese label (the 保留 sheet's 説明).
+fn held_label(code: &str) -> &str {
+    match HoldCode::from_code(code) {
+        Some(c) => c.label(),
+        None => code,
+    }
+}
+
 /// A reject code's Japanese label (the 不備 sheet's 説明).
 fn reject_label(code: &str) -> &str {
     match RejectCode::from_code(code) {
@@ -312,8 +330,8 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         SHEETS[2],
         &dir.join(HELD_FILE),
         &HELD_HEADER,
-        labels::column,
-        None,
+        held_column,
+        Some(("説明", "code", held_label)),
     )?;
     csv_sheet(
         wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
@@ -527,6 +545,18 @@ fn tally_rows<'a>(ov: &'a Overview<'_>, rows: &mut Vec<SummaryRow<'a>>) {
             item,
             Cell::Number(n),
             reject_group_key(field, code.copied()),
+        ));
+    }
+    for (field, code, n) in ov.held.reasons_by_count() {
+        let item = match code {
+            Some(c) => format!("{}：{}（{}）", cell_text(field), c.label(), c.code()),
+            None => OTHER_REASONS.to_string(),
+        };
+        rows.push((
+            "保留の理由",
+            item,
+            Cell::Number(n),
+            held_group_key(field, code.copied()),
         ));
     }
     for (kind, n) in &c.notices_by_kind {

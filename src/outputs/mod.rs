@@ -81,9 +81,15 @@ pub(crate) const CARDS_UNMATCHED_HEADER: [&str; 3] = ["line", "key_hint", "reaso
 /// exceptions.csv columns.
 pub(crate) const EXCEPTIONS_HEADER: [&str; 4] = ["line", "resident_code", "code", "detail"];
 
-/// held.csv columns.
-pub(crate) const HELD_HEADER: [&str; 5] =
-    ["line", "resident_code", "field", "code_point", "reason"];
+/// held.csv columns (`code`: the hold's kind, `model::HoldCode`).
+pub(crate) const HELD_HEADER: [&str; 6] = [
+    "line",
+    "resident_code",
+    "field",
+    "code_point",
+    "reason",
+    "code",
+];
 
 /// Appends an ISO date (`YYYY-MM-DD`) without going through a formatter:
 /// this runs for every row of a million-row batch.

@@ -20,7 +20,7 @@ use super::manifest::ManifestRow;
 use super::rows::{HeldRecord, RejectRecord};
 use crate::barcode::NoBarcodeReason;
 use crate::error::{Error, Result};
-use crate::model::{Counts, RejectCode};
+use crate::model::{Counts, HoldCode, RejectCode};
 
 /// Who and what a batch is: the identity the report and the workbook open
 /// with (summary.json's, less the timings).
@@ -139,9 +139,7 @@ const MAX_REASON_GROUPS: usize = 200;
 pub(crate) const OTHER_REASONS: &str = "（その他の理由）";
 
 /// Rows of rejects.csv or held.csv counted by field and by reason `R`:
-/// rejects by their [`RejectCode`], held rows by their sentence with the
-/// row's particulars masked (see [`reason_shape`]; held.csv carries no
-/// code).
+/// rejects by their [`RejectCode`], held rows by their [`HoldCode`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ReasonTally<R> {
     /// Rows read.
@@ -203,86 +201,6 @@ pub(crate) fn reject_group_key(field: &str, code: Option<RejectCode>) -> String 
     }
 }
 
-/// A reason as the report groups it: the row's own particulars masked so
-/// that rows rejected for the same cause count together. The value echoed
-/// from the row (and the character a held row names) becomes `…`, as do
-/// ISO dates, `U+XXXX` code points and `0xHH` bytes; the number after
-/// `line` or `offset` (and the list it starts), or before `in the file`,
-/// becomes `#`. Other numbers
-/// (`7 digits`, `shared by 2`) are part of the reason and stay.
-pub(crate) fn reason_shape(reason: &str, value: &str) -> String {
-    let mut text = reason.to_string();
-    let value = value.trim();
-    // A one-character value ("1", "2") would mask the reason's own words.
-    if value.chars().count() >= 2 || (!value.is_empty() && text.starts_with(&format!("{value}:"))) {
-        text = text.replace(value, "…");
-    }
-    if let Some(c) = value
-        .strip_prefix("U+")
-        .and_then(|h| u32::from_str_radix(h, 16).ok())
-        .and_then(char::from_u32)
-    {
-        text = text.replace(c, "…");
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let hex_run = |from: usize| {
-            chars[from..]
-                .iter()
-                .take_while(|c| c.is_ascii_hexdigit())
-                .count()
-        };
-        // U+XXXX and 0xHH.
-        if (c == 'U' && chars.get(i + 1) == Some(&'+'))
-            || (c == '0' && chars.get(i + 1) == Some(&'x'))
-        {
-            let n = hex_run(i + 2);
-            if n > 0 {
-                out.push(c);
-                out.push(chars[i + 1]);
-                out.push('…');
-                i += 2 + n;
-                continue;
-            }
-        }
-        if c.is_ascii_digit() {
-            let n = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-            // YYYY-MM-DD.
-            let date = n == 4
-                && chars.get(i + 4) == Some(&'-')
-                && chars.get(i + 7) == Some(&'-')
-                && chars
-                    .get(i + 5..i + 10)
-                    .is_some_and(|s| s.iter().filter(|c| c.is_ascii_digit()).count() == 4);
-            if date {
-                out.push('…');
-                i += 10;
-                continue;
-            }
-            let rest: String = chars[i + n..].iter().take(12).collect();
-            if out.ends_with("line ")
-                || out.ends_with("lines ")
-                || out.ends_with("offset ")
-                || out.ends_with("#, ")
-                || rest.starts_with(" in the file")
-            {
-                out.push('#');
-                i += n;
-                continue;
-            }
-            out.extend(&chars[i..i + n]);
-            i += n;
-            continue;
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
-}
-
 /// Reads a CSV output of the batch record by record (UTF-8 with a BOM, or
 /// CP932), without its header: the bounded-memory twin of
 /// [`super::csvfile::read_csv`], for files that may hold a row per input
@@ -336,13 +254,14 @@ pub(crate) fn tally_rejects(path: &Path) -> Result<ReasonTally<RejectCode>> {
     Ok(t)
 }
 
-/// Counts held.csv by field and reason, read back by header name; the
-/// reason is masked by [`reason_shape`] against the character the row
-/// names (held.csv has no code to group by).
-pub(crate) fn tally_held(path: &Path) -> Result<ReasonTally<String>> {
+/// Counts held.csv by field and hold code, read back by header name.
+pub(crate) fn tally_held(path: &Path) -> Result<ReasonTally<HoldCode>> {
     let mut t = ReasonTally::default();
+    let mut line = 1;
     for_each_record(path, |r: HeldRecord| {
-        t.add(&r.field, reason_shape(&r.reason, &r.code_point));
+        line += 1;
+        let code = r.code.ok_or_else(|| format!("line {line}: no code"))?;
+        t.add(&r.field, code);
         Ok(())
     })
     .map_err(|message| Error::Input {
@@ -350,6 +269,14 @@ pub(crate) fn tally_held(path: &Path) -> Result<ReasonTally<String>> {
         message,
     })?;
     Ok(t)
+}
+
+/// The figure key of a held group in report.html and audit.xlsx.
+pub(crate) fn held_group_key(field: &str, code: Option<HoldCode>) -> String {
+    match code {
+        Some(c) => format!("held:{field}:{}", c.code()),
+        None => "held:other".to_string(),
+    }
 }
 
 /// Everything the report and the workbook show.
@@ -365,8 +292,8 @@ pub(crate) struct Overview<'a> {
     pub(crate) mail: MailFacts,
     /// rejects.csv, counted by code.
     pub(crate) rejects: ReasonTally<RejectCode>,
-    /// held.csv, counted by sentence.
-    pub(crate) held: ReasonTally<String>,
+    /// held.csv, counted by code.
+    pub(crate) held: ReasonTally<HoldCode>,
 }
 
 /// The Japanese names the auditor reads: outcomes, exception codes, notice
@@ -403,14 +330,6 @@ pub(crate) mod labels {
             "birth-date-unknown" => "生年月日不詳",
             "issued-before-birth" => "発行日が生年月日より前",
             other => other,
-        }
-    }
-
-    /// A held.csv reason that is a code rather than a sentence.
-    pub(crate) fn held_reason(r: &str) -> Option<&'static str> {
-        match r {
-            "support-measure" => Some("支援措置の対象：印刷しない設定"),
-            _ => None,
         }
     }
 
@@ -640,61 +559,6 @@ mod tests {
         }
         // A word that only holds an item key is left alone.
         assert_eq!(labels::exception_detail("cardboard"), "cardboard");
-    }
-
-    #[test]
-    fn reasons_group_without_the_rows_particulars() {
-        let cases = [
-            (
-                "住民コード is shared by 2 住民 rows (also line 27)",
-                "E025",
-                "住民コード is shared by 2 住民 rows (also line #)",
-            ),
-            (
-                "住民コード is shared by 3 住民 rows (also line 26, 28)",
-                "E025",
-                "住民コード is shared by 3 住民 rows (also line #, #)",
-            ),
-            (
-                "bytes 0x82 0x20 are not CP932 (byte offset 76 in the line, 3131 in the file)",
-                "0x82 0x20",
-                "bytes … are not CP932 (byte offset # in the line, # in the file)",
-            ),
-            (
-                "bytes 0xFD are not CP932 (byte offset 53 in the line, 3205 in the file)",
-                "0xFD",
-                "bytes … are not CP932 (byte offset # in the line, # in the file)",
-            ),
-            (
-                "昭和64年1月8日: 昭和 ends 1989-01-07",
-                "昭和64年1月8日",
-                "…: 昭和 ends …",
-            ),
-            (
-                "郵便番号 must be 7 digits (385-0051 or 3850051)",
-                "12345",
-                "郵便番号 must be 7 digits (385-0051 or 3850051)",
-            ),
-            (
-                "転送不要 must be 1/0, ○/blank, 有/無, true/false or yes/no",
-                "2",
-                "転送不要 must be 1/0, ○/blank, 有/無, true/false or yes/no",
-            ),
-            (
-                "unmapped 外字 U+E010 in 氏名",
-                "U+E010",
-                "unmapped 外字 … in 氏名",
-            ),
-            (
-                "no configured font has a glyph for 𠮷 (U+20BB7)",
-                "U+20BB7",
-                "no configured font has a glyph for … (…)",
-            ),
-            ("required value is empty", "", "required value is empty"),
-        ];
-        for (reason, value, shape) in cases {
-            assert_eq!(reason_shape(reason, value), shape, "{reason}");
-        }
     }
 
     #[test]

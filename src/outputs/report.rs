@@ -15,10 +15,12 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-use super::overview::{labels, reject_group_key, Overview, ReasonTally, OTHER_REASONS};
+use super::overview::{
+    held_group_key, labels, reject_group_key, Overview, ReasonTally, OTHER_REASONS,
+};
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::model::{Counts, RejectCode};
+use crate::model::{Counts, HoldCode, RejectCode};
 use crate::names::{
     AUDIT_FILE, BUNDLES_FILE, EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE,
     OUTCOMES_FILE, REJECTS_FILE, SUMMARY_FILE,
@@ -457,33 +459,31 @@ fn reject_table(h: &mut String, tally: &ReasonTally<RejectCode>) {
     );
 }
 
-/// held.csv's groups, most frequent first: held.csv carries no code, so
-/// its reasons are grouped by their sentence with the row's particulars
-/// masked.
-fn held_table(h: &mut String, tally: &ReasonTally<String>) {
-    let reason_label = |r: &str| match labels::held_reason(r) {
-        Some(ja) => format!("{}（{}）", esc(ja), esc(r)),
-        None => esc(r).into_owned(),
-    };
+/// held.csv's groups, most frequent first: one row per field and hold
+/// code, with the code's Japanese label.
+fn held_table(h: &mut String, tally: &ReasonTally<HoldCode>) {
     let reasons = tally.reasons_by_count();
     if reasons.is_empty() {
         return;
     }
-    h.push_str("<table><tr><th>項目</th><th>理由</th><th class=\"n\">行数</th></tr>");
-    for (field, reason, n) in reasons.iter().take(MAX_TABLE_ROWS) {
+    h.push_str(
+        "<table><tr><th>項目</th><th>理由</th><th>コード</th><th class=\"n\">行数</th></tr>",
+    );
+    for (field, code, n) in reasons.iter().take(MAX_TABLE_ROWS) {
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td>{}</tr>",
             esc(field),
-            reason_label(reason.map_or(OTHER_REASONS, String::as_str)),
-            grouped(*n)
+            code.map_or(OTHER_REASONS, |c| c.label()),
+            code.map_or("", |c| c.code()),
+            figure(&held_group_key(field, code.copied()), *n)
         );
     }
     h.push_str("</table>");
     more_reasons(h, reasons.len(), HELD_FILE);
     let _ = write!(
         h,
-        "<p class=\"note\">理由は行ごとの値・行番号・位置・日付を「…」「#」に置き換えてまとめています{}。</p>",
+        "<p class=\"note\">理由はコード別にまとめています（行ごとの文字と理由の文は {HELD_FILE} と audit.xlsx に）{}。</p>",
         if tally.has_others() {
             "（種類が多すぎる分は「その他の理由」に）"
         } else {

@@ -4,7 +4,7 @@
 
 use super::csvfile::{push_field, push_record};
 use super::push_iso_date;
-use crate::model::{Hold, Reject, RejectCode, RowOutput, UnmatchedCard};
+use crate::model::{Hold, HoldCode, Reject, RejectCode, RowOutput, UnmatchedCard};
 use crate::profile::Columns;
 
 /// Appends the row's outcomes.csv record.
@@ -92,6 +92,7 @@ pub(crate) fn push_held(buf: &mut String, row: &RowOutput, hold: &Hold, columns:
                 .map(|c| format!("U+{:04X}", c as u32))
                 .unwrap_or_default(),
             &hold.reason,
+            hold.code.code(),
         ],
     );
 }
@@ -139,10 +140,10 @@ pub(crate) struct HeldRecord {
     pub line: String,
     /// The field at fault (the profile's column header).
     pub field: String,
-    /// The character at fault (`U+XXXX`), or empty.
-    pub code_point: String,
-    /// Why (a sentence, or a code such as `support-measure`).
-    pub reason: String,
+    /// The hold's kind; absent from a batch written before the column
+    /// existed.
+    #[serde(default)]
+    pub code: Option<HoldCode>,
 }
 
 /// One exceptions.csv record as read back (by header name).

@@ -10,7 +10,7 @@ use super::display::FontId;
 use super::fonts::{is_variation_selector, FontSet};
 use super::letter::address_fits;
 use super::notice::{LayoutError, Wording};
-use crate::model::{Field, Hold, Resident};
+use crate::model::{Field, Hold, HoldCode, Resident};
 use crate::profile::{Columns, SupportMeasurePolicy};
 use crate::rules::is_aged_at_least;
 use crate::text::is_private_use;
@@ -71,6 +71,7 @@ impl Printability<'_> {
             return Some(Hold {
                 field: Field::SupportMeasure,
                 code_point: None,
+                code: HoldCode::SupportMeasure,
                 reason: SUPPORT_MEASURE_REASON.into(),
             });
         }
@@ -79,21 +80,25 @@ impl Printability<'_> {
         let fonts = self.renderer.map(|(f, _)| f);
         for pass_fonts in [None, fonts] {
             for (field, text) in r.printed_fields() {
-                let (c, reason) = match first_unprintable(text, pass_fonts) {
+                let (c, code, reason) = match first_unprintable(text, pass_fonts) {
                     None => continue,
                     Some(Unprintable::PrivateUse(c)) => (
                         c,
+                        HoldCode::UnmappedGaiji,
                         format!(
                             "unmapped 外字 U+{:04X} in {}",
                             c as u32,
                             self.columns.header(field).trim()
                         ),
                     ),
-                    Some(Unprintable::NoGlyph(c, vs)) => (c, no_glyph_reason(c, vs)),
+                    Some(Unprintable::NoGlyph(c, vs)) => {
+                        (c, HoldCode::NoGlyph, no_glyph_reason(c, vs))
+                    }
                 };
                 return Some(Hold {
                     field,
                     code_point: Some(c),
+                    code,
                     reason,
                 });
             }
@@ -108,6 +113,7 @@ impl Printability<'_> {
             Err(e @ LayoutError::TooLong { field, .. }) => Some(Hold {
                 field,
                 code_point: None,
+                code: HoldCode::TooLong,
                 reason: e.to_string(),
             }),
             Err(LayoutError::Overflow { .. }) => None,
