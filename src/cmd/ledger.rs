@@ -4,13 +4,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::batch::agreement::{batch_dirs, check_agreement, check_ledger_present};
+use crate::batch::agreement::check_ledger;
 use crate::batch::restore::{restore_ledger, Restored};
-use crate::batch::support_held_of;
 use crate::cli::{LedgerArgs, LedgerCommand};
 use crate::error::{Error, Result};
-use crate::ledger::Ledger;
-use crate::verify::verified_batch;
+use crate::retention::rebuild_ledger;
 
 /// Runs `kigen ledger …`.
 pub(crate) fn run(args: LedgerArgs) -> Result<i32> {
@@ -100,19 +98,17 @@ fn void(as_of: &str, reason: &str, out: &Path, state: &Path) -> Result<i32> {
     Ok(0)
 }
 
-/// The checks `kigen run` makes before any work, alone.
+/// The checks `kigen run` makes before any work, alone (see
+/// [`check_ledger`]).
 fn check(out: &Path, state: &Path) -> Result<i32> {
-    check_ledger_present(state, out)?;
-    if !state.exists() {
+    let Some(agrees) = check_ledger(state, out)? else {
         println!(
             "kigen ledger check: no ledger and no batches in {}: nothing to check",
             out.display()
         );
         return Ok(0);
-    }
-    let ledger = Ledger::open(state)?;
-    check_agreement(&ledger, out, None)?;
-    for (batch, to) in crate::batch::agreement::missing_archives(&ledger)? {
+    };
+    for (batch, to) in &agrees.missing_archives {
         eprintln!(
             "kigen ledger check: warning: batch {batch} was archived to {to}, which is not there now (archive media not mounted, or moved?): mount it, or move it back there; `verify`, `pulls` and `history` need it"
         );
@@ -121,41 +117,22 @@ fn check(out: &Path, state: &Path) -> Result<i32> {
         "kigen ledger check: {} and {} agree: {} batch(es), {} notice(s)",
         state.display(),
         out.display(),
-        ledger.batch_ids()?.len(),
-        ledger.notice_count()?
+        agrees.batches,
+        agrees.notices
     );
     Ok(0)
 }
 
-/// A new ledger at `state` from every batch directory under `out`, each
-/// verified first. An existing ledger is never overwritten.
+/// A new ledger at `state` from every batch directory under `out` (see
+/// [`rebuild_ledger`]).
 fn rebuild(out: &Path, state: &Path) -> Result<i32> {
-    crate::ledger::refuse_existing(state)?;
-    let dirs = batch_dirs(out)?;
-    if dirs.is_empty() {
-        return Err(Error::Usage(format!(
-            "{} holds no batch directory: nothing to rebuild from",
-            out.display()
-        )));
-    }
-    // Every batch is read and verified before the ledger file is made.
-    let mut batches = Vec::with_capacity(dirs.len());
-    for name in &dirs {
-        let (record, notices) = verified_batch(&out.join(name), name)?;
-        let held = support_held_of(&out.join(name))?;
-        batches.push((record, notices, held));
-    }
-    crate::ledger::rebuild(state, &batches)?;
+    let batches = rebuild_ledger(out, state)?;
     let mut o = std::io::stdout().lock();
-    for (record, notices, _) in &batches {
-        // A batch directory does not keep the printed addresses: the
-        // rebuilt ledger has none for the mail room (README).
+    for b in &batches {
         let _ = writeln!(
             o,
             "recorded {}: {} packets, {} notices",
-            record.batch_id,
-            record.packets,
-            notices.len()
+            b.batch_id, b.packets, b.notices
         );
     }
     let _ = writeln!(
