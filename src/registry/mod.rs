@@ -19,8 +19,8 @@ pub(crate) mod stream;
 pub(crate) use cards::{CardIndex, CardJoins};
 pub(crate) use columns::ColumnMap;
 pub(crate) use duplicates::Duplicates;
-pub(crate) use reader::{Export, ExportRow, RowSink};
 pub(crate) use reader::{CardsFile, FirstPass};
+pub(crate) use reader::{Export, ExportRow, RowSink};
 pub(crate) use row::RowReader;
 pub(crate) use stream::InputDigest;
 
