@@ -140,3 +140,74 @@ impl Ledger {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::{packet_kind, Event, History};
+    use crate::ledger::{BatchPlace, ResidentNotice, Voided};
+    use crate::rules::ItemKind;
+
+    fn notice(batch: &str, doc: &str, item: ItemKind, void: bool) -> ResidentNotice {
+        let as_of = NaiveDate::parse_from_str(&batch[..10], "%Y-%m-%d").unwrap();
+        ResidentNotice {
+            batch_id: batch.into(),
+            as_of,
+            item,
+            expiry: as_of,
+            document_number: doc.into(),
+            print_file: "print/00.pdf".into(),
+            first_page: 1,
+            pages: 2,
+            kind: None,
+            void: void.then(|| Voided {
+                reason: "misprint".into(),
+                moved_to: ".void/x-1".into(),
+            }),
+            place: BatchPlace::default(),
+        }
+    }
+
+    #[test]
+    fn notices_group_into_packets_by_document_and_withdrawal_and_sort_by_date() {
+        let history = History {
+            notices: vec![
+                notice("2026-11-26", "D1", ItemKind::UserCert, false),
+                notice("2026-11-26", "D1", ItemKind::SignCert, false),
+                notice("2026-11-26", "D2", ItemKind::Card, false),
+                notice("2026-10-01", "D3", ItemKind::UserCert, true),
+                notice("2026-10-01", "D3", ItemKind::SignCert, false),
+            ],
+            reprints: Vec::new(),
+            returns: Vec::new(),
+        };
+        let events = history.events();
+        let packets: Vec<(String, usize, &str)> = events
+            .iter()
+            .map(|e| match e {
+                Event::Notice(items) => (
+                    items[0].document_number.clone(),
+                    items.len(),
+                    packet_kind(items),
+                ),
+                other => panic!("only notices were given: {other:?}"),
+            })
+            .collect();
+        // The October packets first; D3's withdrawn item is not grouped
+        // with the one that still counts.
+        assert_eq!(
+            packets,
+            vec![
+                ("D3".into(), 1, "certificate"),
+                ("D3".into(), 1, "certificate"),
+                ("D1".into(), 2, "certificate"),
+                ("D2".into(), 1, "card"),
+            ]
+        );
+        assert_eq!(
+            events[0].date(),
+            NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()
+        );
+    }
+}
