@@ -35,7 +35,7 @@ mod retention;
 mod trust;
 mod withdraw;
 
-pub(crate) use mailroom::ResidentReturn;
+pub(crate) use lookup::{packet_kind, Event};
 pub(crate) use mailroom::{
     DocumentRecord, OpenReturn, PrintedAddress, PrintedPacket, ReprintRecord, ResolveOutcome,
     ReturnReason, ReturnRecord,

@@ -68,6 +68,50 @@ pub(crate) fn builtin_names() -> String {
         .join(", ")
 }
 
+/// `kigen init`: an editable copy of the built-in profile `from` written
+/// into `dir` (made 0700 when kigen creates it), checked to load. An
+/// existing profile is the operator's: any of its files already there is
+/// refused before anything is written.
+pub(crate) fn write_builtin_copy(from: &str, dir: &Path) -> Result<Profile, Error> {
+    let files = builtin_files(from).ok_or_else(|| {
+        Error::Usage(format!(
+            "--from {from}: no built-in profile has that name (built-in: {})",
+            builtin_names()
+        ))
+    })?;
+    for (name, _) in files {
+        let path = dir.join(name);
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::Usage(format!(
+                "{}: already exists; kigen init never overwrites a profile (choose another directory or remove it)",
+                path.display()
+            )));
+        }
+    }
+    if dir.symlink_metadata().is_err() {
+        // Only a directory kigen creates gets its mode set (SPEC 10).
+        crate::files::create_private_dir(dir)?;
+    } else if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: exists and is not a directory",
+            dir.display()
+        )));
+    }
+    for (name, bytes) in files {
+        write_new(&dir.join(name), bytes)?;
+    }
+    crate::files::sync_dir(dir)?;
+    Profile::load(dir)
+}
+
+/// Creates `path` new (0600) with `bytes`, synced.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let mut f = crate::files::create_new_private(path)?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    f.sync_all().map_err(|e| Error::io(path, e))
+}
+
 /// Where a profile came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ProfileSource {

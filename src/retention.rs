@@ -3,7 +3,8 @@
 //! `kigen purge` erases the personal data of batches past `[retention]
 //! years`, keeping summary.json, the counts, the hashes and `purged.json`.
 //! The ledger's notices (住民コード, item, expiry) are never erased: after a
-//! purge no resident is noticed twice.
+//! purge no resident is noticed twice. `kigen ledger rebuild` is here too:
+//! a lost ledger made again from the verified batches under `--out`.
 //!
 //! Every check (the ledger and `--out` agree, every batch verifies, no
 //! target exists, no batch too young) is made before the first change.
@@ -273,6 +274,48 @@ fn erase(dir: &Path, batch_id: &str, today: NaiveDate) -> Result<(String, usize)
         crate::files::sync_dir(&dir.join("print"))?;
     }
     Ok((crate::digest::sha256_hex(text.as_bytes()), erased.len()))
+}
+
+/// A batch [`rebuild_ledger`] recorded.
+#[derive(Debug)]
+pub(crate) struct Rebuilt {
+    /// The batch.
+    pub(crate) batch_id: String,
+    /// Its packets.
+    pub(crate) packets: u64,
+    /// Its notices.
+    pub(crate) notices: usize,
+}
+
+/// `kigen ledger rebuild`: a new ledger at `state` from every batch
+/// directory under `out`, each verified first. An existing ledger is never
+/// overwritten. A batch directory does not keep the printed addresses: the
+/// rebuilt ledger has none for the mail room (README).
+pub(crate) fn rebuild_ledger(out: &Path, state: &Path) -> Result<Vec<Rebuilt>> {
+    crate::ledger::refuse_existing(state)?;
+    let dirs = crate::batch::agreement::batch_dirs(out)?;
+    if dirs.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} holds no batch directory: nothing to rebuild from",
+            out.display()
+        )));
+    }
+    // Every batch is read and verified before the ledger file is made.
+    let mut batches = Vec::with_capacity(dirs.len());
+    for name in &dirs {
+        let (record, notices) = crate::verify::verified_batch(&out.join(name), name)?;
+        let held = crate::batch::support_held_of(&out.join(name))?;
+        batches.push((record, notices, held));
+    }
+    crate::ledger::rebuild(state, &batches)?;
+    Ok(batches
+        .into_iter()
+        .map(|(record, notices, _)| Rebuilt {
+            batch_id: record.batch_id,
+            packets: record.packets,
+            notices: notices.len(),
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -41,6 +41,16 @@ pub(crate) struct SampleOptions {
 /// The default share of residents placed to be due (1 %).
 pub(crate) const DEFAULT_FORCED_DUE: u64 = odds::FORCE_DUE;
 
+/// `--due-percent`: the residents to place per 100,000 rows so that about
+/// `percent` % are due in all (about 3 % are due by chance; the rest of
+/// the share asked for is placed); none given, [`DEFAULT_FORCED_DUE`].
+pub(crate) fn forced_due_for(percent: Option<u8>) -> u64 {
+    match percent {
+        None => DEFAULT_FORCED_DUE,
+        Some(p) => (u64::from(p.min(100)) * 1000).saturating_sub(3000),
+    }
+}
+
 /// Writes header + `rows` data rows, CP932-encoded, CRLF line ends, to `out`.
 /// Same options → byte-identical output.
 ///

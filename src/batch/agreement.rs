@@ -145,6 +145,35 @@ pub(crate) fn check_agreement(
     Ok(())
 }
 
+/// What `kigen ledger check` found: the ledger agrees with the batch
+/// directories (the checks a run makes before any work, alone).
+#[derive(Debug)]
+pub(crate) struct LedgerAgrees {
+    /// The batches it records.
+    pub(crate) batches: usize,
+    /// Its notices.
+    pub(crate) notices: u64,
+    /// Archived batches not where the ledger says (see [`missing_archives`]).
+    pub(crate) missing_archives: Vec<(String, String)>,
+}
+
+/// The checks `kigen run` makes before any work, alone: `None` when there
+/// is no ledger and no batch to check it against.
+pub(crate) fn check_ledger(state: &Path, out_root: &Path) -> Result<Option<LedgerAgrees>> {
+    check_ledger_present(state, out_root)?;
+    if !state.exists() {
+        return Ok(None);
+    }
+    let ledger = Ledger::open(state)?;
+    check_agreement(&ledger, out_root, None)?;
+    let missing_archives = missing_archives(&ledger)?;
+    Ok(Some(LedgerAgrees {
+        batches: ledger.batch_ids()?.len(),
+        notices: ledger.notice_count()?,
+        missing_archives,
+    }))
+}
+
 /// The archived batches whose directory is not where the ledger says it
 /// went (SPEC 14), with that place. `ledger check` warns of them; a night
 /// never refuses for them (archive media may be unmounted).

@@ -12,6 +12,7 @@ pub mod check;
 pub(crate) mod plan;
 pub(crate) mod print;
 pub(crate) mod resources;
+pub(crate) mod restore;
 mod unchanged;
 
 use std::path::{Path, PathBuf};

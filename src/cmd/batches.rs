@@ -2,30 +2,15 @@
 //! date order, withdrawn ones with their reason (SPEC 12).
 
 use std::io::Write;
-use std::path::Path;
 
 use crate::cli::BatchesArgs;
 use crate::error::{Error, Result};
 use crate::ledger::{BatchListing, Ledger};
 use crate::text::escape_controls;
 
-/// Opens an existing ledger for reading: never creates one, takes no lock
-/// (a nightly run may be writing), and needs this build's schema.
-pub(crate) fn open_existing(state: &Path) -> Result<Ledger> {
-    if !state.is_file() {
-        return Err(Error::Usage(format!(
-            "--state {}: no such ledger",
-            state.display()
-        )));
-    }
-    let ledger = Ledger::open_read_only(state)?;
-    ledger.require_current_schema()?;
-    Ok(ledger)
-}
-
 /// Lists the batches; 0, or 2 when the ledger cannot be read.
 pub(crate) fn run(args: BatchesArgs) -> Result<i32> {
-    let ledger = open_existing(&args.state)?;
+    let ledger = Ledger::open_for_reading(&args.state)?;
     let batches = ledger.batch_listing()?;
     let mut o = std::io::stdout().lock();
     if args.json {

@@ -6,14 +6,12 @@ use std::io::Write;
 
 use super::load_profile;
 use crate::cli::ColumnsArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Field, InputEncoding};
-use crate::profile::Profile;
-use crate::registry::cards::{card_placements, CardPlace};
+use crate::registry::cards::CardPlace;
 use crate::registry::columns::looks_like_data;
 use crate::registry::columns::{HeaderFit, Placement};
-use crate::registry::reader::header_row;
-use crate::registry::{join_key, CardsFile};
+use crate::registry::headers::{check_headers, CardHeaderCheck, HeaderCheck};
 use crate::text::escape_controls;
 
 /// Prints the header, each key's place and the unread columns; the exit
@@ -22,21 +20,12 @@ use crate::text::escape_controls;
 pub(crate) fn run(args: ColumnsArgs) -> Result<i32> {
     let profile = load_profile(&args.profile)?;
     let encoding = args.encoding.unwrap_or(profile.settings.input.encoding);
-    let columns = &profile.settings.columns;
     let cards = super::cards_file(&args.cards, &profile);
-    let join_key = join_key(&profile, cards.is_some())?;
-    let row = header_row(&args.input, encoding)?;
-    let fit = HeaderFit::new(row.fields.clone(), columns, join_key);
-    let error = fit.error();
-    if error.is_some() {
-        if let Some(e) = row.wrong_encoding(&args.input, encoding, columns, join_key) {
-            return Err(e);
-        }
-    }
-    let card_report = match &cards {
-        Some(c) => Some(card_report(c, &profile, join_key.unwrap_or_default())?),
-        None => None,
-    };
+    let HeaderCheck {
+        fit,
+        error,
+        cards: card_check,
+    } = check_headers(&args.input, encoding, &profile, cards.as_ref())?;
     let mut o = std::io::stdout().lock();
     let _ = writeln!(
         o,
@@ -49,10 +38,10 @@ pub(crate) fn run(args: ColumnsArgs) -> Result<i32> {
         args.profile.display()
     );
     let _ = write!(o, "{}", report(&fit));
-    let card_error = match card_report {
-        Some((text, error)) => {
-            let _ = write!(o, "{text}");
-            error
+    let card_error = match card_check {
+        Some(check) => {
+            let _ = write!(o, "{}", card_report(&check));
+            check.error
         }
         None => None,
     };
@@ -74,29 +63,21 @@ pub(crate) fn run(args: ColumnsArgs) -> Result<i32> {
     }
 }
 
-/// The card file's header against `[cards.columns]`, and the error a run
-/// would stop with.
-fn card_report(
-    cards: &CardsFile,
-    profile: &Profile,
-    registry_key: &str,
-) -> Result<(String, Option<Error>)> {
-    let row = header_row(&cards.path, cards.encoding)?;
-    let (places, error) =
-        card_placements(&row.fields, &profile.settings.cards.columns, registry_key);
+/// The card file's header against `[cards.columns]`.
+fn card_report(check: &CardHeaderCheck) -> String {
     let mut s = format!(
         "\ncard file {} ({} columns), joined on the registry's {}:\n",
-        cards.path.display(),
-        row.fields.len(),
-        escape_controls(registry_key)
+        check.path.display(),
+        check.headers.len(),
+        escape_controls(&check.registry_key)
     );
-    if !looks_like_data(&row.fields) {
-        for (i, h) in row.fields.iter().enumerate() {
+    if !looks_like_data(&check.headers) {
+        for (i, h) in check.headers.iter().enumerate() {
             s.push_str(&format!("  {:>3}  {}\n", i + 1, escape_controls(h)));
         }
     }
     s.push_str("\nprofile [cards.columns] (key, where, header name):\n");
-    for (key, name, place) in places {
+    for (key, name, place) in &check.places {
         let status = match place {
             CardPlace::Column(i) => format!("column {}", i + 1),
             CardPlace::ListedAbsent => "absent (listed)".into(),
@@ -106,14 +87,10 @@ fn card_report(
             "  {:<21} {:<24} {}\n",
             key,
             status,
-            escape_controls(&name)
+            escape_controls(name)
         ));
     }
-    let error = error.map(|message| Error::Input {
-        path: cards.path.clone(),
-        message: format!("line 1: {message}"),
-    });
-    Ok((s, error))
+    s
 }
 
 /// The report's body: the header row numbered (unless it looks like data),

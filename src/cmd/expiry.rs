@@ -46,19 +46,7 @@ pub(crate) fn run(args: ExpiryArgs) -> Result<i32> {
         .as_deref()
         .map(|a| parse_cli_date("stay-end", a))
         .transpose()?;
-    let dates = ItemDates {
-        birth: Some(birth),
-        card_applied: applied,
-        card_issued: Some(issued),
-        user_issued: Some(issued),
-        sign_issued: if rules::is_aged_at_least(birth, 15, issued) {
-            Some(issued)
-        } else {
-            None
-        },
-        stay_end,
-        ..ItemDates::default()
-    };
+    let dates = ItemDates::at_counter(birth, issued, applied, stay_end);
     let ev = rules::evaluate(&dates, config)
         .map_err(|e| Error::Usage(format!("cannot compute: {e:?}")))?;
     let generation = ev

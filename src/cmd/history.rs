@@ -11,127 +11,62 @@
 
 use std::io::Write;
 
-use chrono::NaiveDate;
-
-use super::batches::open_existing;
 use crate::cli::HistoryArgs;
 use crate::error::{Error, Result};
-use crate::ledger::{ReprintRecord, ResidentNotice, ResidentReturn, Voided};
+use crate::ledger::{packet_kind, Event, Ledger, Voided};
 use crate::text::escape_controls;
 
-/// One event of a resident's history.
-#[derive(Debug)]
-enum Event<'a> {
-    /// A packet issued: the notices of one document, one per item.
-    Notice(Vec<&'a ResidentNotice>),
-    /// A packet printed again (`-R<n>`).
-    Reprint(&'a ReprintRecord),
-    /// A piece Japan Post returned.
-    Return(&'a ResidentReturn),
-}
-
-impl Event<'_> {
-    fn date(&self) -> NaiveDate {
-        match self {
-            Event::Notice(items) => items.first().map(|n| n.as_of).unwrap_or_default(),
-            Event::Reprint(r) => r.reprinted_on,
-            Event::Return(r) => r.record.returned_on,
+/// An event as `--json` writes it.
+fn event_json(event: &Event<'_>) -> serde_json::Value {
+    match event {
+        Event::Notice(items) => {
+            let first = items[0];
+            serde_json::json!({
+                "type": "notice",
+                "date": first.as_of.to_string(),
+                "batch_id": first.batch_id,
+                "document_number": first.document_number,
+                "kind": packet_kind(items),
+                "items": items.iter().map(|n| serde_json::json!({
+                    "item": n.item.key(),
+                    "expiry": n.expiry.to_string(),
+                })).collect::<Vec<_>>(),
+                "print_file": first.print_file,
+                "first_page": first.first_page,
+                "pages": first.pages,
+                "void": first.void.as_ref().map(void_json),
+                "imported_from": first.place.imported_from,
+                "archived_to": first.place.archived_to,
+                "purged_on": first.place.purged_on,
+            })
         }
-    }
-
-    fn to_json(&self) -> serde_json::Value {
-        match self {
-            Event::Notice(items) => {
-                let first = items[0];
-                serde_json::json!({
-                    "type": "notice",
-                    "date": first.as_of.to_string(),
-                    "batch_id": first.batch_id,
-                    "document_number": first.document_number,
-                    "kind": kind(items),
-                    "items": items.iter().map(|n| serde_json::json!({
-                        "item": n.item.key(),
-                        "expiry": n.expiry.to_string(),
-                    })).collect::<Vec<_>>(),
-                    "print_file": first.print_file,
-                    "first_page": first.first_page,
-                    "pages": first.pages,
-                    "void": first.void.as_ref().map(void_json),
-                    "imported_from": first.place.imported_from,
-                    "archived_to": first.place.archived_to,
-                    "purged_on": first.place.purged_on,
-                })
-            }
-            Event::Reprint(r) => serde_json::json!({
-                "type": "reprint",
-                "date": r.reprinted_on.to_string(),
-                "batch_id": r.batch_id,
-                "document_number": r.document_number,
-                "original": r.original,
-                "reason": r.reason,
-                "file": r.file,
-                "pages": r.pages,
-                "postal_code": r.address.postal_code,
-            }),
-            Event::Return(r) => serde_json::json!({
-                "type": "return",
-                "date": r.record.returned_on.to_string(),
-                "batch_id": r.record.batch_id,
-                "document_number": r.record.document_number,
-                "reason": r.record.reason.key(),
-                "reason_text": r.record.reason.label(),
-                "recorded_on": r.recorded_on,
-                "resolved_on": r.resolved.as_ref().map(|(on, _)| on),
-                "resolution": r.resolved.as_ref().map(|(_, note)| note),
-            }),
-        }
+        Event::Reprint(r) => serde_json::json!({
+            "type": "reprint",
+            "date": r.reprinted_on.to_string(),
+            "batch_id": r.batch_id,
+            "document_number": r.document_number,
+            "original": r.original,
+            "reason": r.reason,
+            "file": r.file,
+            "pages": r.pages,
+            "postal_code": r.address.postal_code,
+        }),
+        Event::Return(r) => serde_json::json!({
+            "type": "return",
+            "date": r.record.returned_on.to_string(),
+            "batch_id": r.record.batch_id,
+            "document_number": r.record.document_number,
+            "reason": r.record.reason.key(),
+            "reason_text": r.record.reason.label(),
+            "recorded_on": r.recorded_on,
+            "resolved_on": r.resolved.as_ref().map(|(on, _)| on),
+            "resolution": r.resolved.as_ref().map(|(_, note)| note),
+        }),
     }
 }
 
 fn void_json(v: &Voided) -> serde_json::Value {
     serde_json::json!({ "reason": v.reason, "moved_to": v.moved_to })
-}
-
-/// The notice's kind as the manifest spells it: as the ledger recorded it
-/// (schema version 6 on: `residence` and `tokutei` letters cover the card
-/// too); for a notice recorded before, or imported, `card` when the card
-/// was among its items (renewing the card renews the certificates), else
-/// `certificate` (SPEC 2), the only kinds there were.
-fn kind(items: &[&ResidentNotice]) -> &'static str {
-    if let Some(kind) = items.iter().find_map(|n| n.kind) {
-        kind.as_str()
-    } else if items.iter().any(|n| n.item == crate::rules::ItemKind::Card) {
-        "card"
-    } else {
-        "certificate"
-    }
-}
-
-/// The resident's events: notices grouped into packets (one document of
-/// one batch, withdrawn or not), reprints and returns, by date (a notice
-/// before what followed it on the same day).
-fn events<'a>(
-    notices: &'a [ResidentNotice],
-    reprints: &'a [ReprintRecord],
-    returns: &'a [ResidentReturn],
-) -> Vec<Event<'a>> {
-    let mut out: Vec<Event<'_>> = Vec::new();
-    for n in notices {
-        match out.last_mut() {
-            Some(Event::Notice(items))
-                if items[0].batch_id == n.batch_id
-                    && items[0].document_number == n.document_number
-                    && items[0].void.is_some() == n.void.is_some() =>
-            {
-                items.push(n)
-            }
-            _ => out.push(Event::Notice(vec![n])),
-        }
-    }
-    out.extend(reprints.iter().map(Event::Reprint));
-    out.extend(returns.iter().map(Event::Return));
-    out.sort_by_key(Event::date);
-    out
 }
 
 /// Prints the resident's history; 0 (also when the ledger has nothing of
@@ -149,16 +84,13 @@ pub(crate) fn run(args: HistoryArgs) -> Result<i32> {
     if code.is_empty() {
         return Err(Error::Usage("--resident: give a 住民コード".into()));
     }
-    let ledger = open_existing(&args.state)?;
-    let notices = ledger.notices_of_resident(code)?;
-    let reprints = ledger.reprints_of_resident(code)?;
-    let returns = ledger.returns_of_resident(code)?;
-    let events = events(&notices, &reprints, &returns);
+    let history = Ledger::open_for_reading(&args.state)?.history_of(code)?;
+    let events = history.events();
     let mut o = std::io::stdout().lock();
     if args.json {
         let doc = serde_json::json!({
             "resident_code": code,
-            "events": events.iter().map(Event::to_json).collect::<Vec<_>>(),
+            "events": events.iter().map(event_json).collect::<Vec<_>>(),
         });
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Error::Internal(format!("history: {e}")))?;
@@ -194,34 +126,25 @@ fn by_name(args: &HistoryArgs, name: &str) -> Result<i32> {
         })?),
         None => None,
     };
-    let ledger = open_existing(&args.state)?;
-    // 住民コード → the names printed for them that match.
-    let mut matches: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for (code, printed) in ledger.printed_names()? {
-        if crate::text::fold_name(&printed) == wanted {
-            matches.entry(code).or_default().push(printed);
-        }
-    }
+    let ledger = Ledger::open_for_reading(&args.state)?;
+    let matches = ledger.residents_named(&wanted)?;
     let birth_note = birth.map(|b| {
         format!("the ledger records no birth dates: confirm the birth date {b} against the registry for each 住民コード")
     });
     let mut o = std::io::stdout().lock();
     let mut found = Vec::new();
     for (code, names) in &matches {
-        let notices = ledger.notices_of_resident(code)?;
-        let reprints = ledger.reprints_of_resident(code)?;
-        let returns = ledger.returns_of_resident(code)?;
-        found.push((code, names, notices, reprints, returns));
+        found.push((code, names, ledger.history_of(code)?));
     }
     if args.json {
         let doc = serde_json::json!({
             "name": name,
             "birth": birth.map(|b| b.to_string()),
             "birth_matched": false,
-            "matches": found.iter().map(|(code, names, n, rp, rt)| serde_json::json!({
+            "matches": found.iter().map(|(code, names, history)| serde_json::json!({
                 "resident_code": code,
                 "names": names,
-                "events": events(n, rp, rt).iter().map(Event::to_json).collect::<Vec<_>>(),
+                "events": history.events().iter().map(event_json).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         });
         let text = serde_json::to_string_pretty(&doc)
@@ -239,7 +162,7 @@ fn by_name(args: &HistoryArgs, name: &str) -> Result<i32> {
     if let Some(note) = &birth_note {
         let _ = writeln!(o, "note: {note}");
     }
-    for (code, names, n, rp, rt) in &found {
+    for (code, names, history) in &found {
         let shown = escape_controls(code);
         let printed: Vec<String> = names
             .iter()
@@ -247,7 +170,7 @@ fn by_name(args: &HistoryArgs, name: &str) -> Result<i32> {
             .collect();
         let _ = writeln!(o);
         let _ = writeln!(o, "resident {shown}  printed as {}", printed.join(" / "));
-        print_events(&mut o, &shown, &events(n, rp, rt));
+        print_events(&mut o, &shown, &history.events());
     }
     Ok(0)
 }
@@ -298,7 +221,7 @@ fn print_events(o: &mut impl Write, shown: &str, events: &[Event<'_>]) {
                     first.as_of,
                     first.batch_id,
                     escape_controls(&first.document_number),
-                    kind(items),
+                    packet_kind(items),
                     what.join(", "),
                     first.print_file,
                     first.first_page,

@@ -6,7 +6,7 @@ use super::as_of;
 use crate::cli::{SampleArgs, SampleLayoutArg};
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::sample::{write_sample, write_standard_sample, SampleOptions, DEFAULT_FORCED_DUE};
+use crate::sample::{forced_due_for, write_sample, write_standard_sample, SampleOptions};
 
 /// Writes the sample to `--out` or standard output.
 pub(crate) fn run(args: SampleArgs) -> Result<i32> {
@@ -14,12 +14,7 @@ pub(crate) fn run(args: SampleArgs) -> Result<i32> {
         rows: args.rows,
         seed: args.seed,
         as_of: as_of(args.as_of.as_deref())?,
-        // About 3 % are due by chance; the rest of the share asked for is
-        // placed.
-        forced_due_per_100k: match args.due_percent {
-            None => DEFAULT_FORCED_DUE,
-            Some(p) => (u64::from(p.min(100)) * 1000).saturating_sub(3000),
-        },
+        forced_due_per_100k: forced_due_for(args.due_percent),
     };
     if args.layout == SampleLayoutArg::Standard {
         return standard(&opts, args.out.as_deref(), args.out_cards.as_deref());

@@ -9,6 +9,7 @@ pub(crate) mod cards;
 pub(crate) mod columns;
 pub(crate) mod decode;
 pub(crate) mod duplicates;
+pub(crate) mod headers;
 pub(crate) mod reader;
 pub(crate) mod row;
 pub(crate) mod spill;
@@ -18,8 +19,8 @@ pub(crate) mod stream;
 pub(crate) use cards::{CardIndex, CardJoins};
 pub(crate) use columns::ColumnMap;
 pub(crate) use duplicates::Duplicates;
-pub(crate) use reader::{join_key, Export, ExportRow, RowSink};
 pub(crate) use reader::{CardsFile, FirstPass};
+pub(crate) use reader::{Export, ExportRow, RowSink};
 pub(crate) use row::RowReader;
 pub(crate) use stream::InputDigest;
 

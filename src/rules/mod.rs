@@ -161,6 +161,32 @@ pub(crate) struct ItemDates {
     pub(crate) card_kind: CardKind,
 }
 
+impl ItemDates {
+    /// The dates the counter gives `kigen expiry` for one resident: a card
+    /// and its user certificate issued on `issued`, the signing certificate
+    /// too when they were 15 by then (none is issued younger).
+    pub(crate) fn at_counter(
+        birth: NaiveDate,
+        issued: NaiveDate,
+        applied: Option<NaiveDate>,
+        stay_end: Option<NaiveDate>,
+    ) -> ItemDates {
+        ItemDates {
+            birth: Some(birth),
+            card_applied: applied,
+            card_issued: Some(issued),
+            user_issued: Some(issued),
+            sign_issued: if is_aged_at_least(birth, 15, issued) {
+                Some(issued)
+            } else {
+                None
+            },
+            stay_end,
+            ..ItemDates::default()
+        }
+    }
+}
+
 /// The kind of card a resident holds (SPEC 15): the city's マイナンバーカード,
 /// or a card 出入国在留管理庁 issues that is also the 個人番号カード and lapses
 /// with the residence card (the city sends no card or residence letter).
