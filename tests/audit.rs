@@ -279,8 +279,10 @@ fn report_escapes_what_the_export_says() {
     assert_eq!(f["rejects.csv:rows"], "1");
     assert_eq!(f["held.csv:rows"], "1");
     assert_eq!(f["non_forwardable"], "1");
-    // The held reason, without the character it names.
-    assert!(html.contains("unmapped 外字 … in 氏名"), "held reason");
+    // The held reason by its code and label, without the character it
+    // names.
+    assert_eq!(f["held:氏名:unmapped-gaiji"], "1");
+    assert!(html.contains("外字表にない外字"), "held reason");
     assert!(!html.contains('\u{E010}'));
     let verify = common::kigen_command()
         .args(["verify"])
