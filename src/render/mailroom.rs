@@ -57,7 +57,7 @@ fn slip(c: &mut Canvas<'_>, b: &Bundle, of: usize, batch_id: &str, top: f32) {
     let rows = [
         ("通数", format!("{} 通", b.pieces)),
         ("通し番号", format!("{} ～ {}", b.first_seq, b.last_seq)),
-        ("印刷ファイル", b.files.join("、")),
+        ("印刷ファイル", file_list(&b.files)),
         (
             "区分",
             if b.non_forwardable {
@@ -67,12 +67,52 @@ fn slip(c: &mut Canvas<'_>, b: &Bundle, of: usize, batch_id: &str, top: f32) {
             },
         ),
     ];
+    // A value wraps inside the box (a bundle of a big district runs over
+    // several print files): none may run past its edge and off the page.
+    let value_width = right - 6.0 - (left + 45.0);
     let mut y = top + 88.0;
     for (label, value) in rows {
         c.text(FontId::Gothic, 11.0, left + 6.0, y, label);
-        c.text(FontId::Mincho, 11.0, left + 45.0, y, &value);
-        y += 9.0;
+        for line in c.wrap(FontId::Mincho, 11.0, value_width, &value) {
+            c.text(FontId::Mincho, 11.0, left + 45.0, y, &line);
+            y += 5.0;
+        }
+        y += 4.0;
     }
+}
+
+/// The print files of a bundle, consecutive numbered files as a range
+/// (`print/notices-0001.pdf ～ print/notices-0006.pdf`), runs separated by
+/// 「、」.
+fn file_list(files: &[String]) -> String {
+    // `print/notices-0007.pdf` → ("print/notices-", 7).
+    let numbered = |f: &str| {
+        let stem = f.strip_suffix(".pdf")?;
+        let digits = stem.len() - stem.chars().rev().take_while(char::is_ascii_digit).count();
+        let n: u32 = stem[digits..].parse().ok()?;
+        Some((stem[..digits].to_string(), n))
+    };
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let follows = runs.last().is_some_and(|&(_, last)| {
+            matches!(
+                (numbered(&files[last]), numbered(f)),
+                (Some((p, a)), Some((q, b))) if p == q && b == a + 1
+            )
+        });
+        match runs.last_mut() {
+            Some(run) if follows => run.1 = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    runs.iter()
+        .map(|&(a, b)| match b - a {
+            0 => files[a].clone(),
+            1 => format!("{}、{}", files[a], files[b]),
+            _ => format!("{} ～ {}", files[a], files[b]),
+        })
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// The count sheet: the numbers to copy onto the 差出票.
@@ -220,6 +260,59 @@ pub(crate) fn omr_marks(last_sheet: bool) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::fonts::tests::shipped;
+
+    #[test]
+    fn a_bundle_over_many_files_names_them_all_inside_its_slip() {
+        let files: Vec<String> = (1..=7)
+            .map(|n| format!("print/notices-{n:04}.pdf"))
+            .chain(["print/non-forwardable-0001.pdf".to_string()])
+            .collect();
+        assert_eq!(
+            file_list(&files),
+            "print/notices-0001.pdf ～ print/notices-0007.pdf、print/non-forwardable-0001.pdf"
+        );
+        assert_eq!(
+            file_list(&files[..2]),
+            "print/notices-0001.pdf、print/notices-0002.pdf"
+        );
+        assert_eq!(
+            file_list(&[files[0].clone(), files[2].clone()]),
+            "print/notices-0001.pdf、print/notices-0003.pdf"
+        );
+        let bundle = Bundle {
+            number: 1,
+            key: "38401".into(),
+            pieces: 3046,
+            first_seq: 1,
+            last_seq: 3046,
+            files,
+            non_forwardable: false,
+        };
+        let fonts = shipped();
+        let page = bundle_slips(&[bundle], "2026-11-26", &fonts).remove(0);
+        let mut text = String::new();
+        for item in &page.items {
+            if let Item::Text(t) = item {
+                let w = fonts.text_width_mm(t.font, t.size_pt, &t.text);
+                assert!(
+                    t.x_mm + w <= 184.0 + 0.01,
+                    "{:?} runs out of the box",
+                    t.text
+                );
+                // Above the box's bottom (15 + 118 mm).
+                assert!(t.y_mm < 133.0, "{:?} below the box", t.text);
+                text.push_str(&t.text);
+            }
+        }
+        for name in [
+            "notices-0001.pdf",
+            "notices-0007.pdf",
+            "non-forwardable-0001.pdf",
+        ] {
+            assert!(text.contains(name), "{name} missing: {text}");
+        }
+    }
 
     #[test]
     fn omr_marks_are_odd_and_end_on_the_last_sheet() {
