@@ -34,41 +34,37 @@ pub(super) fn font_name(font: FontId) -> &'static str {
     }
 }
 
-/// A content stream being written: its bytes, and where its text strings
-/// are (still in the fonts' own glyph ids).
+/// A content stream being written: its bytes, with its text strings left
+/// out until the subset's codes are known.
 #[derive(Debug, Default)]
 pub(super) struct Content {
-    /// The operators.
+    /// The operators, each text string's place empty (before its ` Tj`).
     pub(super) bytes: Vec<u8>,
-    /// The hex strings of text: (offset of the first hex digit, glyphs,
-    /// font). Each glyph is four hex digits.
-    strings: Vec<(u32, u32, FontId)>,
+    /// The text strings: (where in `bytes` each goes, its font, its range
+    /// of `glyphs`).
+    strings: Vec<(usize, FontId, std::ops::Range<usize>)>,
+    /// The strings' glyphs, in the fonts' own ids.
+    glyphs: Vec<u16>,
 }
 
 impl Content {
-    /// Rewrites every text string with the code `code_of` gives for each
+    /// Puts in every text string, with the code `code_of` gives for each
     /// glyph of its font (the subset's renumbering), as a literal string:
-    /// two bytes a glyph, half the hex digits the writer used for the
-    /// fonts' own ids (and half the bytes to deflate). `(`, `)` and `\`
-    /// are escaped, and so is a carriage return, which a reader would
-    /// otherwise take for a line feed.
+    /// two bytes a glyph. `(`, `)` and `\` are escaped, and so is a
+    /// carriage return, which a reader would otherwise take for a line
+    /// feed.
     pub(super) fn remap(&mut self, code_of: impl Fn(FontId, u16) -> u16) {
         if self.strings.is_empty() {
             return;
         }
         let old = std::mem::take(&mut self.bytes);
-        let mut out = Vec::with_capacity(old.len());
+        let mut out = Vec::with_capacity(old.len() + 2 * self.glyphs.len() + 64);
         let mut from = 0;
-        for &(at, glyphs, font) in &self.strings {
-            let (at, glyphs) = (at as usize, glyphs as usize);
-            // Up to the string's `<`.
-            out.extend_from_slice(&old[from..at - 1]);
+        for (at, font, range) in &self.strings {
+            out.extend_from_slice(&old[from..*at]);
             out.push(b'(');
-            for digits in old[at..at + 4 * glyphs].chunks(4) {
-                let gid = digits
-                    .iter()
-                    .fold(0u16, |v, d| (v << 4) | u16::from(hex_value(*d)));
-                for byte in code_of(font, gid).to_be_bytes() {
+            for &gid in &self.glyphs[range.clone()] {
+                for byte in code_of(*font, gid).to_be_bytes() {
                     match byte {
                         b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', byte]),
                         b'\r' => out.extend_from_slice(b"\\r"),
@@ -77,26 +73,12 @@ impl Content {
                 }
             }
             out.push(b')');
-            // Past the `>`.
-            from = at + 4 * glyphs + 1;
+            from = *at;
         }
         out.extend_from_slice(&old[from..]);
         self.bytes = out;
         self.strings = Vec::new();
-    }
-}
-
-fn hex_value(d: u8) -> u8 {
-    match d {
-        b'0'..=b'9' => d - b'0',
-        _ => d - b'a' + 10,
-    }
-}
-
-fn put_hex4(out: &mut [u8], v: u16) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, d) in out.iter_mut().enumerate() {
-        *d = HEX[usize::from((v >> (12 - 4 * i)) & 0xF)];
+        self.glyphs = Vec::new();
     }
 }
 
@@ -175,7 +157,7 @@ impl<'a> Writer<'a> {
     ) -> Result<Content, Error> {
         let mut out = Content {
             bytes: Vec::with_capacity(prefix.len() + items.len() * 32 + 64),
-            strings: Vec::new(),
+            ..Content::default()
         };
         out.bytes.extend_from_slice(prefix);
         let mut st = State::INITIAL;
@@ -234,8 +216,7 @@ impl<'a> Writer<'a> {
         num_mm(b, page_h - run.y_mm);
         b.extend_from_slice(b" Tm\n");
 
-        let start = b.len() + 1;
-        let mut glyphs = 0u32;
+        let first = out.glyphs.len();
         let mut chars = run.text.chars().peekable();
         while let Some(c) = chars.next() {
             if is_variation_selector(c) {
@@ -262,17 +243,12 @@ impl<'a> Writer<'a> {
                     None => 0,
                 },
             };
-            if glyphs == 0 {
-                b.push(b'<');
-            }
-            let at = b.len();
-            b.extend_from_slice(b"0000");
-            put_hex4(&mut b[at..], gid);
-            glyphs += 1;
+            out.glyphs.push(gid);
         }
-        if glyphs > 0 {
-            b.extend_from_slice(b"> Tj\n");
-            out.strings.push((start as u32, glyphs, run.font));
+        if out.glyphs.len() > first {
+            let range = first..out.glyphs.len();
+            out.strings.push((out.bytes.len(), run.font, range));
+            out.bytes.extend_from_slice(b" Tj\n");
         }
         Ok(())
     }
@@ -457,9 +433,9 @@ mod tests {
     #[test]
     fn remap_writes_each_glyph_as_its_code_in_a_literal_string() {
         let mut c = Content::default();
-        c.bytes
-            .extend_from_slice(b"<012e0004> Tj\n<ffff0001> Tj\nET\n");
-        c.strings = vec![(1, 2, FontId::Mincho), (15, 2, FontId::Gothic)];
+        c.bytes.extend_from_slice(b" Tj\n Tj\nET\n");
+        c.glyphs = vec![0x012e, 4, 0xffff, 1];
+        c.strings = vec![(0, FontId::Mincho, 0..2), (4, FontId::Gothic, 2..4)];
         c.remap(|font, gid| match (font, gid) {
             (FontId::Mincho, 0x012e) => 0x0128,
             (FontId::Mincho, 4) => 0x5c0d,
