@@ -40,6 +40,19 @@ pub(crate) enum HoldCode {
     TooLong,
 }
 
+impl super::reject::ReasonCode for HoldCode {
+    const KIND: &'static str = "held";
+    fn code(self) -> &'static str {
+        HoldCode::code(self)
+    }
+    fn label(self) -> &'static str {
+        HoldCode::label(self)
+    }
+    fn from_code(code: &str) -> Option<Self> {
+        HoldCode::from_code(code)
+    }
+}
+
 impl HoldCode {
     /// Every code, in declaration order.
     const ALL: [HoldCode; 4] = [
@@ -55,7 +68,7 @@ impl HoldCode {
     }
 
     /// The stable kebab-case code.
-    pub(crate) fn code(self) -> &'static str {
+    pub(crate) const fn code(self) -> &'static str {
         match self {
             HoldCode::SupportMeasure => "support-measure",
             HoldCode::UnmappedGaiji => "unmapped-gaiji",

@@ -4,6 +4,32 @@
 
 use std::fmt;
 
+/// The kind of a reason a row of rejects.csv or held.csv carries: what
+/// report.html and audit.xlsx group by.
+pub(crate) trait ReasonCode: Copy + Ord + 'static {
+    /// The file's word in the groups' figure keys (`reject`, `held`).
+    const KIND: &'static str;
+    /// The stable kebab-case code (the CSV's `code` column).
+    fn code(self) -> &'static str;
+    /// The Japanese label.
+    fn label(self) -> &'static str;
+    /// The code of a stable spelling.
+    fn from_code(code: &str) -> Option<Self>;
+}
+
+impl ReasonCode for RejectCode {
+    const KIND: &'static str = "reject";
+    fn code(self) -> &'static str {
+        RejectCode::code(self)
+    }
+    fn label(self) -> &'static str {
+        RejectCode::label(self)
+    }
+    fn from_code(code: &str) -> Option<Self> {
+        RejectCode::from_code(code)
+    }
+}
+
 /// The kind of a reject reason: what the auditor's tally groups by, and
 /// rejects.csv's `code` column (read back by its code through serde).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]

@@ -28,13 +28,11 @@ use rust_xlsxwriter::{
 };
 
 use super::manifest::ManifestRow;
-use super::overview::{
-    each_record, held_group_key, labels, reject_group_key, Overview, OTHER_REASONS,
-};
+use super::overview::{each_record, group_key, labels, Overview, ReasonTally, OTHER_REASONS};
 use super::{EXCEPTIONS_HEADER, HELD_HEADER, MANIFEST_HEADER, REJECTS_HEADER};
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::model::{HoldCode, RejectCode};
+use crate::model::{HoldCode, ReasonCode, RejectCode};
 use crate::names::{
     EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE, REJECTS_FILE, SUMMARY_FILE,
 };
@@ -285,17 +283,10 @@ fn held_column(key: &str) -> &str {
     }
 }
 
-/// A hold code's Japanese label (the 保留 sheet's 説明).
-fn held_label(code: &str) -> &str {
-    match HoldCode::from_code(code) {
-        Some(c) => c.label(),
-        None => code,
-    }
-}
-
-/// A reject code's Japanese label (the 不備 sheet's 説明).
-fn reject_label(code: &str) -> &str {
-    match RejectCode::from_code(code) {
+/// A reject or hold code's Japanese label (the 不備 and 保留 sheets' 説明);
+/// an unknown code as it is.
+fn code_label<R: ReasonCode>(code: &str) -> &str {
+    match R::from_code(code) {
         Some(c) => c.label(),
         None => code,
     }
@@ -331,7 +322,7 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         &dir.join(HELD_FILE),
         &HELD_HEADER,
         held_column,
-        Some(("説明", "code", held_label)),
+        Some(("説明", "code", code_label::<HoldCode>)),
     )?;
     csv_sheet(
         wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
@@ -340,7 +331,7 @@ pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>
         &dir.join(REJECTS_FILE),
         &REJECTS_HEADER,
         reject_column,
-        Some(("説明", "code", reject_label)),
+        Some(("説明", "code", code_label::<RejectCode>)),
     )?;
     csv_sheet(
         wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
@@ -389,6 +380,26 @@ fn summary_sheet(ws: &mut Worksheet, f: &Formats, ov: &Overview<'_>) -> Result<(
 }
 
 /// 識別: what the batch is, and from what.
+/// A reason tally's groups as rows of 概要, under `label`.
+fn reason_rows<R: ReasonCode>(
+    rows: &mut Vec<SummaryRow<'_>>,
+    label: &'static str,
+    tally: &ReasonTally<R>,
+) {
+    for (field, code, n) in tally.reasons_by_count() {
+        let item = match code {
+            Some(c) => format!("{}：{}（{}）", cell_text(field), c.label(), c.code()),
+            None => OTHER_REASONS.to_string(),
+        };
+        rows.push((
+            label,
+            item,
+            Cell::Number(n),
+            group_key(field, code.copied()),
+        ));
+    }
+}
+
 fn identity_rows<'a>(ov: &'a Overview<'_>) -> Vec<SummaryRow<'a>> {
     let id = &ov.identity;
     let c = ov.counts;
@@ -535,30 +546,8 @@ fn tally_rows<'a>(ov: &'a Overview<'_>, rows: &mut Vec<SummaryRow<'a>>) {
             format!("rejected_field:{field}"),
         ));
     }
-    for (field, code, n) in ov.rejects.reasons_by_count() {
-        let item = match code {
-            Some(c) => format!("{}：{}（{}）", cell_text(field), c.label(), c.code()),
-            None => OTHER_REASONS.to_string(),
-        };
-        rows.push((
-            "不備の理由",
-            item,
-            Cell::Number(n),
-            reject_group_key(field, code.copied()),
-        ));
-    }
-    for (field, code, n) in ov.held.reasons_by_count() {
-        let item = match code {
-            Some(c) => format!("{}：{}（{}）", cell_text(field), c.label(), c.code()),
-            None => OTHER_REASONS.to_string(),
-        };
-        rows.push((
-            "保留の理由",
-            item,
-            Cell::Number(n),
-            held_group_key(field, code.copied()),
-        ));
-    }
+    reason_rows(rows, "不備の理由", &ov.rejects);
+    reason_rows(rows, "保留の理由", &ov.held);
     for (kind, n) in &c.notices_by_kind {
         rows.push((
             "通知種別",

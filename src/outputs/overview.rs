@@ -20,7 +20,7 @@ use super::manifest::ManifestRow;
 use super::rows::{HeldRecord, RejectRecord};
 use crate::barcode::NoBarcodeReason;
 use crate::error::{Error, Result};
-use crate::model::{Counts, HoldCode, RejectCode};
+use crate::model::{Counts, HoldCode, ReasonCode, RejectCode};
 
 /// Who and what a batch is: the identity the report and the workbook open
 /// with (summary.json's, less the timings).
@@ -191,13 +191,13 @@ impl<R: Ord> ReasonTally<R> {
     }
 }
 
-/// The key of a reject group's figure (report.html's `data-k`, audit.xlsx's
-/// キー): `reject:{field}:{code}`, or `reject:other` for the reasons past
-/// the tally's bound.
-pub(crate) fn reject_group_key(field: &str, code: Option<RejectCode>) -> String {
+/// The key of a reason group's figure (report.html's `data-k`, audit.xlsx's
+/// キー): `reject:{field}:{code}` or `held:{field}:{code}`, and
+/// `reject:other` / `held:other` for the reasons past the tally's bound.
+pub(crate) fn group_key<R: ReasonCode>(field: &str, code: Option<R>) -> String {
     match code {
-        Some(c) => format!("reject:{field}:{}", c.code()),
-        None => "reject:other".to_string(),
+        Some(c) => format!("{}:{field}:{}", R::KIND, c.code()),
+        None => format!("{}:other", R::KIND),
     }
 }
 
@@ -239,29 +239,27 @@ pub(crate) fn each_record(
 
 /// Counts rejects.csv by field and reason code, read back by header name.
 pub(crate) fn tally_rejects(path: &Path) -> Result<ReasonTally<RejectCode>> {
-    let mut t = ReasonTally::default();
-    let mut line = 1;
-    for_each_record(path, |r: RejectRecord| {
-        line += 1;
-        let code = r.code.ok_or_else(|| format!("line {line}: no code"))?;
-        t.add(&r.field, code);
-        Ok(())
-    })
-    .map_err(|message| Error::Input {
-        path: path.to_path_buf(),
-        message,
-    })?;
-    Ok(t)
+    tally_codes(path, |r: RejectRecord| (r.field, r.code))
 }
 
 /// Counts held.csv by field and hold code, read back by header name.
 pub(crate) fn tally_held(path: &Path) -> Result<ReasonTally<HoldCode>> {
+    tally_codes(path, |r: HeldRecord| (r.field, r.code))
+}
+
+/// Counts a CSV of the batch by (field, code) of each record; a record
+/// without a code is an error naming its line (kigen wrote the file).
+fn tally_codes<T: serde::de::DeserializeOwned, R: ReasonCode>(
+    path: &Path,
+    field_and_code: impl Fn(T) -> (String, Option<R>),
+) -> Result<ReasonTally<R>> {
     let mut t = ReasonTally::default();
     let mut line = 1;
-    for_each_record(path, |r: HeldRecord| {
+    for_each_record(path, |record: T| {
         line += 1;
-        let code = r.code.ok_or_else(|| format!("line {line}: no code"))?;
-        t.add(&r.field, code);
+        let (field, code) = field_and_code(record);
+        let code = code.ok_or_else(|| format!("line {line}: no code"))?;
+        t.add(&field, code);
         Ok(())
     })
     .map_err(|message| Error::Input {
@@ -269,14 +267,6 @@ pub(crate) fn tally_held(path: &Path) -> Result<ReasonTally<HoldCode>> {
         message,
     })?;
     Ok(t)
-}
-
-/// The figure key of a held group in report.html and audit.xlsx.
-pub(crate) fn held_group_key(field: &str, code: Option<HoldCode>) -> String {
-    match code {
-        Some(c) => format!("held:{field}:{}", c.code()),
-        None => "held:other".to_string(),
-    }
 }
 
 /// Everything the report and the workbook show.

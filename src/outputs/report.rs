@@ -15,12 +15,10 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-use super::overview::{
-    held_group_key, labels, reject_group_key, Overview, ReasonTally, OTHER_REASONS,
-};
+use super::overview::{group_key, labels, Overview, ReasonTally, OTHER_REASONS};
 use crate::error::{Error, Result};
 use crate::files::create_private;
-use crate::model::{Counts, HoldCode, RejectCode};
+use crate::model::{Counts, ReasonCode};
 use crate::names::{
     AUDIT_FILE, BUNDLES_FILE, EXCEPTIONS_FILE, HELD_FILE, MAILING_FILE, MANIFEST_FILE,
     OUTCOMES_FILE, REJECTS_FILE, SUMMARY_FILE,
@@ -426,9 +424,10 @@ fn cards_and_kana(h: &mut String, c: &Counts) {
     }
 }
 
-/// rejects.csv's groups, most frequent first: one row per field and
-/// reason code, with the code's Japanese label.
-fn reject_table(h: &mut String, tally: &ReasonTally<RejectCode>) {
+/// The groups of rejects.csv or held.csv (`file`), most frequent first:
+/// one row per field and code, with the code's Japanese label; `each` is
+/// what each row of the file names (「値」, 「文字」).
+fn reason_table<R: ReasonCode>(h: &mut String, tally: &ReasonTally<R>, file: &str, each: &str) {
     let reasons = tally.reasons_by_count();
     if reasons.is_empty() {
         return;
@@ -443,47 +442,14 @@ fn reject_table(h: &mut String, tally: &ReasonTally<RejectCode>) {
             esc(field),
             code.map_or(OTHER_REASONS, |c| c.label()),
             code.map_or("", |c| c.code()),
-            figure(&reject_group_key(field, code.copied()), *n)
+            figure(&group_key(field, code.copied()), *n)
         );
     }
     h.push_str("</table>");
-    more_reasons(h, reasons.len(), REJECTS_FILE);
+    more_reasons(h, reasons.len(), file);
     let _ = write!(
         h,
-        "<p class=\"note\">理由はコード別にまとめています（行ごとの値と理由の文は {REJECTS_FILE} と audit.xlsx に）{}。</p>",
-        if tally.has_others() {
-            "（種類が多すぎる分は「その他の理由」に）"
-        } else {
-            ""
-        }
-    );
-}
-
-/// held.csv's groups, most frequent first: one row per field and hold
-/// code, with the code's Japanese label.
-fn held_table(h: &mut String, tally: &ReasonTally<HoldCode>) {
-    let reasons = tally.reasons_by_count();
-    if reasons.is_empty() {
-        return;
-    }
-    h.push_str(
-        "<table><tr><th>項目</th><th>理由</th><th>コード</th><th class=\"n\">行数</th></tr>",
-    );
-    for (field, code, n) in reasons.iter().take(MAX_TABLE_ROWS) {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td>{}</tr>",
-            esc(field),
-            code.map_or(OTHER_REASONS, |c| c.label()),
-            code.map_or("", |c| c.code()),
-            figure(&held_group_key(field, code.copied()), *n)
-        );
-    }
-    h.push_str("</table>");
-    more_reasons(h, reasons.len(), HELD_FILE);
-    let _ = write!(
-        h,
-        "<p class=\"note\">理由はコード別にまとめています（行ごとの文字と理由の文は {HELD_FILE} と audit.xlsx に）{}。</p>",
+        "<p class=\"note\">理由はコード別にまとめています（行ごとの{each}と理由の文は {file} と audit.xlsx に）{}。</p>",
         if tally.has_others() {
             "（種類が多すぎる分は「その他の理由」に）"
         } else {
@@ -527,7 +493,7 @@ fn rejects(h: &mut String, ov: &Overview<'_>) {
         h.push_str("<h3>項目別</h3>");
         h.push_str(&bar_chart("不備の項目別の行数", &bars));
         h.push_str("<h3>理由別</h3>");
-        reject_table(h, &ov.rejects);
+        reason_table(h, &ov.rejects, REJECTS_FILE, "値");
     }
     h.push_str("</section>\n");
 }
@@ -581,7 +547,7 @@ fn held(h: &mut String, ov: &Overview<'_>) {
     if ov.held.rows == 0 {
         h.push_str("<p>保留はありません。</p>");
     } else {
-        held_table(h, &ov.held);
+        reason_table(h, &ov.held, HELD_FILE, "文字");
     }
     h.push_str("</section>\n");
 }

@@ -60,7 +60,7 @@ pub struct Printability<'a> {
 }
 
 /// held.csv's reason for a resident under 支援措置 (SPEC 9).
-pub(crate) const SUPPORT_MEASURE_REASON: &str = "support-measure";
+pub(crate) const SUPPORT_MEASURE_REASON: &str = HoldCode::SupportMeasure.code();
 
 impl Printability<'_> {
     /// Why `r`'s notice is not printed, if it is not: 支援措置 first (no
