@@ -25,14 +25,15 @@ pub(crate) fn sheet_code(
     let text = format!("{document_number}|{sheet}/{sheets}");
     encode(&text, Shape::Square)
         .map(|s| {
-            modules(
+            bitmap(
                 s,
                 mail.sheet_code_x_mm,
                 mail.sheet_code_y_mm,
                 SHEET_MODULE_MM,
             )
         })
-        .unwrap_or_default()
+        .into_iter()
+        .collect()
 }
 
 /// The window code of a packet's first sheet: the Data Matrix of the
@@ -47,28 +48,28 @@ pub(crate) fn window_code(document_number: &str, mail: &MailSettings) -> Vec<Ite
     };
     let (x, y) = (mail.window_code_x_mm, mail.window_code_y_mm);
     let (w, h) = (s.width as f32, s.height as f32);
-    let mut items = modules(s, x, y, WINDOW_MODULE_MM);
-    items.push(Item::Text(TextRun {
+    let code = bitmap(s, x, y, WINDOW_MODULE_MM);
+    let number = Item::Text(TextRun {
         font: FontId::Gothic,
         size_pt: WINDOW_TEXT_PT,
         x_mm: x + w * WINDOW_MODULE_MM + 1.5,
         // Centred on the symbol's height (ascent of a 6 pt run ≈ 1.9 mm).
         y_mm: y + h * WINDOW_MODULE_MM / 2.0 + 0.9,
         text: document_number.to_string(),
-    }));
-    items
+    });
+    vec![code, number]
 }
 
 /// The symbol as one bitmap item, its top-left corner at (`x`, `y`) mm.
-fn modules(s: Symbol, x: f32, y: f32, module: f32) -> Vec<Item> {
-    vec![Item::Bitmap(Bitmap {
+fn bitmap(s: Symbol, x: f32, y: f32, module: f32) -> Item {
+    Item::Bitmap(Bitmap {
         x_mm: x,
         y_mm: y,
         module_mm: module,
         width: s.width,
         height: s.height,
         dark: s.dark,
-    })]
+    })
 }
 
 #[cfg(test)]
