@@ -8,6 +8,22 @@ use common::{absent_profile, kigen, read_csv};
 
 const HEADER: &str = "住民コード,氏名,生年月日,住民状態,郵便番号,住所,方書,カード申請日,カード発行日,利用者証明用電子証明書発行日,法定代理人氏名";
 
+/// The Saku profile without the optional columns [`HEADER`] lacks.
+fn profile_for_header(dir: &std::path::Path) -> std::path::PathBuf {
+    absent_profile(
+        dir,
+        &[
+            "name_kana",
+            "card_expiry",
+            "user_cert_expiry",
+            "sign_cert_issued",
+            "sign_cert_expiry",
+            "stay_end",
+            "non_forwardable",
+        ],
+    )
+}
+
 #[test]
 fn held_csv_names_the_field_that_does_not_fit() {
     let dir = tempfile::tempdir().unwrap();
@@ -31,18 +47,7 @@ fn held_csv_names_the_field_that_does_not_fit() {
     std::fs::write(&input, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
     let out = dir.path().join("check");
     // The optional columns HEADER lacks.
-    let profile = absent_profile(
-        dir.path(),
-        &[
-            "name_kana",
-            "card_expiry",
-            "user_cert_expiry",
-            "sign_cert_issued",
-            "sign_cert_expiry",
-            "stay_end",
-            "non_forwardable",
-        ],
-    );
+    let profile = profile_for_header(dir.path());
     let result = kigen(&[
         "check",
         "--input",
@@ -112,18 +117,7 @@ fn held_rows_are_grouped_by_field_and_code() {
     ];
     let input = dir.path().join("registry.csv");
     std::fs::write(&input, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
-    let profile = absent_profile(
-        dir.path(),
-        &[
-            "name_kana",
-            "card_expiry",
-            "user_cert_expiry",
-            "sign_cert_issued",
-            "sign_cert_expiry",
-            "stay_end",
-            "non_forwardable",
-        ],
-    );
+    let profile = profile_for_header(dir.path());
     let out = dir.path().join("out");
     let result = kigen(&[
         "run",
@@ -148,22 +142,10 @@ fn held_rows_are_grouped_by_field_and_code() {
         String::from_utf8_lossy(&result.stderr)
     );
     let batch = out.join("2026-11-26");
-    let raw = String::from_utf8(std::fs::read(batch.join("held.csv")).unwrap()).unwrap();
-    assert!(
-        raw.starts_with("\u{FEFF}line,resident_code,field,code_point,reason,code\r\n"),
-        "{raw}"
+    let got = common::field_codes(
+        &batch.join("held.csv"),
+        "line,resident_code,field,code_point,reason,code",
     );
-    let held = read_csv(&batch.join("held.csv"));
-    let got: Vec<(&str, &str, &str)> = held
-        .iter()
-        .map(|r| {
-            (
-                r["resident_code"].as_str(),
-                r["field"].as_str(),
-                r["code"].as_str(),
-            )
-        })
-        .collect();
     assert_eq!(
         got,
         [
@@ -172,6 +154,7 @@ fn held_rows_are_grouped_by_field_and_code() {
             ("H04", "方書", "too-long"),
             ("H05", "氏名", "unmapped-gaiji"),
         ]
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     );
 
     let html = std::fs::read_to_string(batch.join("report.html")).unwrap();

@@ -84,6 +84,27 @@ pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     read_csv_bytes(&bytes[3..])
 }
 
+/// rejects.csv or held.csv as (resident_code, field, code) per row, after
+/// checking that its header line (BOM, CRLF) is `header`.
+pub fn field_codes(path: &Path, header: &str) -> Vec<(String, String, String)> {
+    let raw = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
+    assert!(
+        raw.starts_with(&format!("\u{FEFF}{header}\r\n")),
+        "{}: {raw}",
+        path.display()
+    );
+    read_csv(path)
+        .into_iter()
+        .map(|r| {
+            (
+                r["resident_code"].clone(),
+                r["field"].clone(),
+                r["code"].clone(),
+            )
+        })
+        .collect()
+}
+
 /// Parses CSV bytes (UTF-8) into header → value maps.
 pub fn read_csv_bytes(bytes: &[u8]) -> Vec<HashMap<String, String>> {
     let mut r = csv::ReaderBuilder::new().from_reader(bytes);
