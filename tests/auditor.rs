@@ -469,4 +469,21 @@ fn the_reject_table_has_one_row_per_field_and_code() {
         ]
     );
     assert!(kigen(&["verify", batch.to_str().unwrap()]).status.success());
+
+    // A group's count changed in the report (its checksum updated): verify
+    // counts the groups again from rejects.csv's codes.
+    let html = std::fs::read_to_string(batch.join("report.html")).unwrap();
+    let from = "data-k=\"reject:郵便番号:postal-code-invalid\">3<";
+    assert!(html.contains(from), "{html}");
+    let forged = html.replace(from, "data-k=\"reject:郵便番号:postal-code-invalid\">2<");
+    common::forge(&batch, "report.html", forged.as_bytes());
+    let bad = kigen(&["verify", batch.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.contains(
+            "MISMATCH report.html: reject:郵便番号:postal-code-invalid: expected 3, found 2"
+        ),
+        "{text}"
+    );
 }

@@ -436,6 +436,7 @@ fn reason_table<R: ReasonCode>(h: &mut String, tally: &ReasonTally<R>, file: &st
         "<table><tr><th>項目</th><th>理由</th><th>コード</th><th class=\"n\">行数</th></tr>",
     );
     for (field, code, n) in reasons.iter().take(MAX_TABLE_ROWS) {
+        // `reason_figures` lists the same rows' keys for `verify`.
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td><code>{}</code></td>{}</tr>",
@@ -456,6 +457,17 @@ fn reason_table<R: ReasonCode>(h: &mut String, tally: &ReasonTally<R>, file: &st
             ""
         }
     );
+}
+
+/// The figures [`reason_table`] shows for `tally`: each group's key and
+/// rows, as `verify` expects them in the report.
+pub(crate) fn reason_figures<R: ReasonCode>(tally: &ReasonTally<R>) -> Vec<(String, u64)> {
+    tally
+        .reasons_by_count()
+        .into_iter()
+        .take(MAX_TABLE_ROWS)
+        .map(|(field, code, n)| (group_key(field, code.copied()), n))
+        .collect()
 }
 
 /// How many groups a table of [`MAX_TABLE_ROWS`] left out.
