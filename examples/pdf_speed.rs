@@ -14,7 +14,8 @@
 //! packet. printpdf's `to_lopdf_document` is half of it (its content-stream
 //! encoding through lopdf `Operation`s and float formatting most of that,
 //! collecting used glyphs about a tenth, subsetting the two fonts ~10 ms);
-//! deflate is a quarter (`DEFLATE_LEVEL` in `render::pdf`); building the ops
+//! deflate is a quarter (miniz_oxide then; libdeflate now, see `DEFLATE_LEVEL`
+//! in `render::pdf`); building the ops
 //! from the display list, lopdf's save and freeing the document share the
 //! rest. Before `FontSet` replaced printpdf's character lookup with a dense
 //! table, allsorts' linear cmap search was 74 % of the time (about 1 s).

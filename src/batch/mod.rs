@@ -27,7 +27,7 @@ use crate::files::{create_private_dir, sync_dir};
 use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet, PrintedAddress, PrintedPacket};
 use crate::model::{weight_band, CountSheet, Counts, CsvEncoding, DueNotice, InputEncoding};
 use crate::names::{HELD_FILE, SUMMARY_FILE};
-use crate::outputs::auditor::write_auditor_files;
+use crate::outputs::auditor::AuditorFiles;
 use crate::outputs::bundles::write_bundles;
 use crate::outputs::districts::{per_district, per_file_and_district};
 use crate::outputs::mailing::write_mailing;
@@ -38,8 +38,8 @@ use crate::profile::Profile;
 use crate::registry::{CardsFile, Export, FirstPass};
 use crate::render::printable::{Printability, SUPPORT_MEASURE_REASON};
 use check::{check, CheckReport, CheckRequest};
-use plan::{bundle_files, place, print_files, Placed};
-use print::{write_mailroom_pdfs, write_print_files, PrintJob, WrittenFile};
+use plan::{bundle_files, place, print_files, Placed, PrintFile};
+use print::{planned_spans, write_mailroom_pdfs, write_print_files, PrintJob, Spans};
 use resources::{load_postal, postal_description, Renderer};
 
 /// What a run needs.
@@ -833,13 +833,27 @@ fn print_batch(
         profile_file: &profile_file,
         mail: &settings.mail,
     };
-    let written = write_print_files(&job, &files, &tmp.join("print"))?;
-    let rows = manifest_rows(&placed, &written);
-    write_manifest(tmp, &rows, csv_encoding)?;
-    write_mailing(tmp, &rows, csv_encoding)?;
-    write_bundles(tmp, &bundles, csv_encoding)?;
-    let sheet = count_sheet(profile, &target.batch_id, &rows, settings.output.duplex);
-    write_mailroom_pdfs(&job, &bundles, &sheet, &tmp.join("print"))?;
+    let planned = planned_spans(&job, &files);
+    let paths: Vec<String> = files.iter().map(PrintFile::path).collect();
+    let rows = manifest_rows(&placed, &paths, &planned);
+    let print_dir = tmp.join("print");
+    // The print files render on every core. What needs only the manifest's
+    // rows is written meanwhile: rayon's other worker takes it first, then
+    // joins the rendering, so no core idles while one file or the workbook
+    // is finished alone.
+    let (written, auditor) = rayon::join(
+        || write_print_files(&job, &files, &planned, &print_dir),
+        || -> Result<AuditorFiles> {
+            write_manifest(tmp, &rows, csv_encoding)?;
+            write_mailing(tmp, &rows, csv_encoding)?;
+            write_bundles(tmp, &bundles, csv_encoding)?;
+            let sheet = count_sheet(profile, &target.batch_id, &rows, settings.output.duplex);
+            write_mailroom_pdfs(&job, &bundles, &sheet, &print_dir)?;
+            AuditorFiles::start(tmp, &identity, &rows)
+        },
+    );
+    let written = written?;
+    let auditor = auditor?;
     let print_files: Vec<PrintFileFacts> = written
         .iter()
         .map(|w| PrintFileFacts {
@@ -850,7 +864,7 @@ fn print_batch(
             sha256: w.sha256.clone(),
         })
         .collect();
-    write_auditor_files(tmp, identity, counts, &print_files, &rows)?;
+    auditor.finish(tmp, identity, counts, &print_files)?;
     Ok(Printed {
         files: written
             .iter()
@@ -862,18 +876,22 @@ fn print_batch(
     })
 }
 
-/// The manifest's rows: each placed packet with the file and pages it went
-/// to, in print order.
-fn manifest_rows<'a>(placed: &'a [Placed<'a>], written: &'a [WrittenFile]) -> Vec<ManifestRow<'a>> {
+/// The manifest's rows: each placed packet with the file (by its path in
+/// the batch) and pages it goes to, in print order.
+fn manifest_rows<'a>(
+    placed: &'a [Placed<'a>],
+    paths: &'a [String],
+    planned: &[Spans],
+) -> Vec<ManifestRow<'a>> {
     let mut rows = Vec::with_capacity(placed.len());
     let mut p = placed.iter();
-    for w in written {
-        for &(seq, first_page, pages) in &w.spans {
+    for (path, spans) in paths.iter().zip(planned) {
+        for &(seq, first_page, pages) in spans {
             if let Some(placed) = p.next() {
                 debug_assert_eq!(placed.seq, seq);
                 rows.push(ManifestRow {
                     seq,
-                    file: &w.path,
+                    file: path,
                     first_page,
                     pages,
                     document_number: &placed.document_number,

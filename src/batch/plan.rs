@@ -25,6 +25,13 @@ pub(crate) struct PrintFile<'p, 'a> {
     pub(crate) packets: &'p [Placed<'a>],
 }
 
+impl PrintFile<'_, '_> {
+    /// Its path in the batch (`print/<name>`), as the manifest gives it.
+    pub(crate) fn path(&self) -> String {
+        format!("print/{}", self.name)
+    }
+}
+
 /// Sorts the due notices into mail-room order and numbers them (SPEC 11):
 /// regular mail first, then the non-forwardable pile; within each, by
 /// presort bundle (see [`bundle_keys`]), then 郵便区番号, postal code and

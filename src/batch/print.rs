@@ -16,10 +16,10 @@ use crate::files::create_private;
 use crate::model::{Bundle, CountSheet};
 use crate::profile::MailSettings;
 use crate::render::display::FontId;
-use crate::render::layout::Canvas;
+use crate::render::layout::{Canvas, LayoutCache};
 use crate::render::mailroom::{bundle_slips, count_sheet, mark_sheets};
 use crate::render::notice::{LayoutError, Packet};
-use crate::render::packet::packet_pages;
+use crate::render::packet::{packet_page_count, packet_pages};
 use crate::render::pdf::{write_pdf, DocumentInfo};
 
 /// A print file as written.
@@ -61,18 +61,54 @@ pub(crate) struct PrintJob<'a> {
     pub(crate) mail: &'a MailSettings,
 }
 
+/// Per file, per packet: (seq, first page, pages), from the packets' kinds
+/// ([`packet_page_count`]), before anything is rendered.
+pub(crate) fn planned_spans(job: &PrintJob<'_>, files: &[PrintFile<'_, '_>]) -> Vec<Spans> {
+    files
+        .iter()
+        .map(|file| {
+            let mut first = 1;
+            file.packets
+                .iter()
+                .map(|p| {
+                    let kind = Packet {
+                        document_number: &p.document_number,
+                        as_of: job.as_of,
+                        notice: p.notice,
+                    }
+                    .kind();
+                    let pages = packet_page_count(kind, job.duplex);
+                    let span = (p.seq, first, pages);
+                    first += pages;
+                    span
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Renders and writes every file into `print_dir`, in parallel, one file per
-/// worker at a time; returns them in the order given.
+/// worker at a time; returns them in the order given. Each file's pages
+/// must be those `planned` (see [`planned_spans`]) said: the manifest was
+/// written from them.
 pub(crate) fn write_print_files(
     job: &PrintJob<'_>,
     files: &[PrintFile<'_, '_>],
+    planned: &[Spans],
     print_dir: &Path,
 ) -> Result<Vec<WrittenFile>> {
     crate::progress::rendering(files.iter().map(|f| f.packets.len() as u64).sum());
     let written = files
         .par_iter()
-        .map(|file| {
+        .zip(planned)
+        .map(|(file, planned)| {
             let (bytes, spans) = render_file(job, file)?;
+            if spans != *planned {
+                return Err(Error::Internal(format!(
+                    "{}: the packets' pages as rendered differ from those planned for the manifest",
+                    file.name
+                )));
+            }
             let path = print_dir.join(&file.name);
             let mut f = create_private(&path)?;
             f.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
@@ -80,7 +116,7 @@ pub(crate) fn write_print_files(
             crate::fault::point("print-file");
             Ok(WrittenFile {
                 name: file.name.clone(),
-                path: format!("print/{}", file.name),
+                path: file.path(),
                 spans,
                 bytes: bytes.len() as u64,
                 sha256: sha256_hex(&bytes),
@@ -91,12 +127,14 @@ pub(crate) fn write_print_files(
     Ok(written)
 }
 
-type Spans = Vec<(u32, usize, usize)>;
+/// Per packet of a file, in order: (seq, first page, pages).
+pub(crate) type Spans = Vec<(u32, usize, usize)>;
 
 fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>, Spans)> {
     let (wording, fonts) = (&job.renderer.wording, &job.renderer.fonts);
     let mut pages = Vec::new();
     let mut spans = Vec::with_capacity(file.packets.len());
+    let cache = LayoutCache::default();
     for p in file.packets {
         let packet = Packet {
             document_number: &p.document_number,
@@ -104,7 +142,7 @@ fn render_file(job: &PrintJob<'_>, file: &PrintFile<'_, '_>) -> Result<(Vec<u8>,
             notice: p.notice,
         };
         let (mut pp, _slot) =
-            packet_pages(&packet, wording, fonts, job.duplex).map_err(|e| match e {
+            packet_pages(&packet, wording, fonts, &cache, job.duplex).map_err(|e| match e {
                 LayoutError::Overflow { .. } => Error::Profile {
                     path: job.profile_file.to_path_buf(),
                     message: e.to_string(),

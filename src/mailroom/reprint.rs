@@ -21,7 +21,7 @@ use crate::ledger::{DocumentRecord, Ledger, PrintedAddress, ReprintRecord};
 use crate::model::{envelope_barcode, DueNotice, Resident};
 use crate::render::display::{FontId, Page, Paint};
 use crate::render::fonts::FontSet;
-use crate::render::layout::Canvas;
+use crate::render::layout::{Canvas, LayoutCache};
 use crate::render::mailroom::mark_sheets;
 use crate::render::notice::{LayoutError, Packet};
 use crate::render::packet::packet_pages;
@@ -120,17 +120,7 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
         notice: &notice,
     };
     let duplex = profile.settings.output.duplex;
-    let (mut pages, _) = packet_pages(&packet, &renderer.wording, &renderer.fonts, duplex)
-        .map_err(|e| match e {
-            LayoutError::Overflow { .. } => Error::Profile {
-                path: profile.file(),
-                message: e.to_string(),
-            },
-            LayoutError::TooLong { .. } => Error::State(format!(
-                "document {}: the current address does not fit the envelope window ({e}): not reprinted",
-                req.document
-            )),
-        })?;
+    let mut pages = reprint_pages(&packet, &renderer, profile, req.document)?;
     // The piece marks every printed sheet carries, with the reprint's
     // number, as a night's packets have them (SPEC 11).
     mark_sheets(&mut pages, &document_number, duplex, &profile.settings.mail);
@@ -181,6 +171,27 @@ pub(crate) fn reprint(ledger: &mut Ledger, req: &ReprintRequest<'_>) -> Result<R
     // replaces.
     ledger.record_reprint(&record)?;
     Ok(ReprintReport { file, record })
+}
+
+/// The reprinted packet's pages, laid out as a night lays them out.
+fn reprint_pages(
+    packet: &Packet<'_>,
+    renderer: &Renderer<'_>,
+    profile: &crate::profile::Profile,
+    document: &str,
+) -> Result<Vec<Page>> {
+    let duplex = profile.settings.output.duplex;
+    let cache = LayoutCache::default();
+    match packet_pages(packet, &renderer.wording, &renderer.fonts, &cache, duplex) {
+        Ok((pages, _)) => Ok(pages),
+        Err(e @ LayoutError::Overflow { .. }) => Err(Error::Profile {
+            path: profile.file(),
+            message: e.to_string(),
+        }),
+        Err(e @ LayoutError::TooLong { .. }) => Err(Error::State(format!(
+            "document {document}: the current address does not fit the envelope window ({e}): not reprinted"
+        ))),
+    }
 }
 
 /// 支援措置 is never undone: a resident any batch at or after the

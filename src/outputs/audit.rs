@@ -28,7 +28,9 @@ use rust_xlsxwriter::{
 };
 
 use super::manifest::ManifestRow;
-use super::overview::{each_record, group_key, labels, Overview, ReasonTally, OTHER_REASONS};
+use super::overview::{
+    each_record, group_key, labels, Identity, Overview, ReasonTally, OTHER_REASONS,
+};
 use super::{EXCEPTIONS_HEADER, HELD_HEADER, MANIFEST_HEADER, REJECTS_HEADER};
 use crate::error::{Error, Result};
 use crate::files::create_private;
@@ -292,65 +294,91 @@ fn code_label<R: ReasonCode>(code: &str) -> &str {
     }
 }
 
-/// Writes audit.xlsx into `dir` from the overview and the manifest's rows;
-/// held.csv, rejects.csv and exceptions.csv are read back from `dir`.
-pub(crate) fn write_audit(dir: &Path, ov: &Overview<'_>, rows: &[ManifestRow<'_>]) -> Result<()> {
-    let mut wb = Workbook::new();
-    let as_of = ov.identity.as_of;
-    let created = excel_date(as_of)
-        .ok_or_else(|| Error::Internal(format!("{AUDIT_FILE}: as-of {as_of} out of range")))?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!("有効期限通知 監査ブック {}", ov.identity.batch_id))
-            .set_author("kigen")
-            .set_comment(format!("kigen {}", ov.identity.version))
-            .set_creation_datetime(&created),
-    );
-    wb.set_tempdir(dir).map_err(xlsx_err)?;
-    let f = Formats::new(ov.identity.batch_id);
+/// audit.xlsx being written (SPEC 12). Its sheets of rows (the manifest,
+/// held.csv, rejects.csv and exceptions.csv) need only the manifest's rows
+/// and the CSVs selection wrote, so [`AuditBook::start`] writes them while
+/// the print files render; [`AuditBook::finish`] writes the 概要 sheet,
+/// which lists the print files with their SHA-256, and the districts, then
+/// saves the workbook.
+pub(crate) struct AuditBook {
+    wb: Workbook,
+    formats: Formats,
+}
 
-    summary_sheet(wb.add_worksheet(), &f, ov)?;
-    manifest_sheet(
-        wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
-        &f,
-        rows,
-    )?;
-    csv_sheet(
-        wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
-        &f,
-        SHEETS[2],
-        &dir.join(HELD_FILE),
-        &HELD_HEADER,
-        held_column,
-        Some(("説明", "code", code_label::<HoldCode>)),
-    )?;
-    csv_sheet(
-        wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
-        &f,
-        SHEETS[3],
-        &dir.join(REJECTS_FILE),
-        &REJECTS_HEADER,
-        reject_column,
-        Some(("説明", "code", code_label::<RejectCode>)),
-    )?;
-    csv_sheet(
-        wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
-        &f,
-        SHEETS[4],
-        &dir.join(EXCEPTIONS_FILE),
-        &EXCEPTIONS_HEADER,
-        labels::column,
-        Some(("説明", "code", labels::exception)),
-    )?;
-    district_sheet(wb.add_worksheet(), &f, ov)?;
+impl AuditBook {
+    /// The workbook with every sheet but the first (概要, kept empty in its
+    /// place) and the last (郵便区) written; held.csv, rejects.csv and
+    /// exceptions.csv are read back from `dir`.
+    pub(crate) fn start(
+        dir: &Path,
+        identity: &Identity<'_>,
+        rows: &[ManifestRow<'_>],
+    ) -> Result<AuditBook> {
+        let mut wb = Workbook::new();
+        let as_of = identity.as_of;
+        let created = excel_date(as_of)
+            .ok_or_else(|| Error::Internal(format!("{AUDIT_FILE}: as-of {as_of} out of range")))?;
+        wb.set_properties(
+            &DocProperties::new()
+                .set_title(format!("有効期限通知 監査ブック {}", identity.batch_id))
+                .set_author("kigen")
+                .set_comment(format!("kigen {}", identity.version))
+                .set_creation_datetime(&created),
+        );
+        wb.set_tempdir(dir).map_err(xlsx_err)?;
+        let f = Formats::new(identity.batch_id);
 
-    let path = dir.join(AUDIT_FILE);
-    let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
-    let mut file = create_private(&path)?;
-    file.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
-    file.sync_all().map_err(|e| Error::io(&path, e))?;
-    crate::fault::point("audit-xlsx");
-    Ok(())
+        wb.add_worksheet();
+        manifest_sheet(
+            wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
+            &f,
+            rows,
+        )?;
+        csv_sheet(
+            wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
+            &f,
+            SHEETS[2],
+            &dir.join(HELD_FILE),
+            &HELD_HEADER,
+            held_column,
+            Some(("説明", "code", code_label::<HoldCode>)),
+        )?;
+        csv_sheet(
+            wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
+            &f,
+            SHEETS[3],
+            &dir.join(REJECTS_FILE),
+            &REJECTS_HEADER,
+            reject_column,
+            Some(("説明", "code", code_label::<RejectCode>)),
+        )?;
+        csv_sheet(
+            wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?,
+            &f,
+            SHEETS[4],
+            &dir.join(EXCEPTIONS_FILE),
+            &EXCEPTIONS_HEADER,
+            labels::column,
+            Some(("説明", "code", labels::exception)),
+        )?;
+        Ok(AuditBook { wb, formats: f })
+    }
+
+    /// Writes the 概要 and 郵便区 sheets from the overview and saves
+    /// audit.xlsx into `dir`.
+    pub(crate) fn finish(self, dir: &Path, ov: &Overview<'_>) -> Result<()> {
+        let AuditBook { mut wb, formats: f } = self;
+        summary_sheet(wb.worksheet_from_index(0).map_err(xlsx_err)?, &f, ov)?;
+        district_sheet(wb.add_worksheet(), &f, ov)?;
+
+        let path = dir.join(AUDIT_FILE);
+        let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
+        let mut file = create_private(&path)?;
+        file.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
+        file.sync_all().map_err(|e| Error::io(&path, e))?;
+        crate::fault::point("audit-xlsx");
+        Ok(())
+    }
 }
 
 /// 概要: section, item, value and the key report.html gives the figure.

@@ -5,40 +5,70 @@
 
 use std::path::Path;
 
-use super::audit::write_audit;
+use super::audit::AuditBook;
 use super::manifest::ManifestRow;
-use super::overview::{tally_held, tally_rejects, Identity, MailFacts, Overview, PrintFileFacts};
+use super::overview::{
+    tally_held, tally_rejects, Identity, MailFacts, Overview, PrintFileFacts, ReasonTally,
+};
 use super::report::write_report;
 use super::summary::batch_files;
 use crate::error::{Error, Result};
-use crate::model::Counts;
+use crate::model::{Counts, HoldCode, RejectCode};
 use crate::names::{HELD_FILE, REJECTS_FILE};
 
-/// Writes the batch's audit.xlsx and then report.html into `dir`, from the
-/// counts summary.json will hold, the print files and the manifest's rows
-/// (rejects.csv and held.csv are read back from `dir`). Called once every
-/// other file but summary.json is written, so the report can list them.
-pub(crate) fn write_auditor_files(
-    dir: &Path,
-    identity: Identity<'_>,
-    counts: &Counts,
-    print_files: &[PrintFileFacts],
-    rows: &[ManifestRow<'_>],
-) -> Result<()> {
-    let overview = Overview {
-        identity,
-        counts,
-        print_files,
-        mail: MailFacts::from_rows(rows),
-        rejects: tally_rejects(&dir.join(REJECTS_FILE))?,
-        held: tally_held(&dir.join(HELD_FILE))?,
-    };
-    write_audit(dir, &overview, rows)?;
-    let mut files = Vec::new();
-    for rel in batch_files(dir)? {
-        let path = dir.join(&rel);
-        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
-        files.push((rel, meta.len()));
+/// The auditor's files of a batch being written: what needs only the
+/// manifest's rows and the CSVs selection wrote is done by
+/// [`AuditorFiles::start`], while the print files render; the rest, which
+/// lists the print files, by [`AuditorFiles::finish`].
+pub(crate) struct AuditorFiles {
+    book: AuditBook,
+    mail: MailFacts,
+    rejects: ReasonTally<RejectCode>,
+    held: ReasonTally<HoldCode>,
+}
+
+impl AuditorFiles {
+    /// Counts the manifest's rows, rejects.csv and held.csv (read back from
+    /// `dir`) and writes audit.xlsx's sheets of rows.
+    pub(crate) fn start(
+        dir: &Path,
+        identity: &Identity<'_>,
+        rows: &[ManifestRow<'_>],
+    ) -> Result<AuditorFiles> {
+        Ok(AuditorFiles {
+            mail: MailFacts::from_rows(rows),
+            rejects: tally_rejects(&dir.join(REJECTS_FILE))?,
+            held: tally_held(&dir.join(HELD_FILE))?,
+            book: AuditBook::start(dir, identity, rows)?,
+        })
     }
-    write_report(dir, &overview, &files)
+
+    /// Writes audit.xlsx and then report.html into `dir`, with the counts
+    /// summary.json will hold and the print files as written. Called once
+    /// every other file but summary.json is written, so the report can
+    /// list them.
+    pub(crate) fn finish(
+        self,
+        dir: &Path,
+        identity: Identity<'_>,
+        counts: &Counts,
+        print_files: &[PrintFileFacts],
+    ) -> Result<()> {
+        let overview = Overview {
+            identity,
+            counts,
+            print_files,
+            mail: self.mail,
+            rejects: self.rejects,
+            held: self.held,
+        };
+        self.book.finish(dir, &overview)?;
+        let mut files = Vec::new();
+        for rel in batch_files(dir)? {
+            let path = dir.join(&rel);
+            let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+            files.push((rel, meta.len()));
+        }
+        write_report(dir, &overview, &files)
+    }
 }

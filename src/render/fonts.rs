@@ -216,16 +216,6 @@ pub struct FontSet {
     mincho: Face,
     gothic: Face,
     fallback: Option<Face>,
-    /// This set's number in the process (layout remembers measurements
-    /// per set: `layout`'s fixed-content cache).
-    id: u64,
-}
-
-/// The next [`FontSet::id`].
-static NEXT_FONT_SET: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-fn next_font_set() -> u64 {
-    NEXT_FONT_SET.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 // Rendering threads share one FontSet; keep that a compile-time fact.
@@ -256,7 +246,6 @@ impl FontSet {
             mincho: Face::load(mincho)?,
             gothic: Face::load(gothic)?,
             fallback: fallback.map(Face::load).transpose()?,
-            id: next_font_set(),
         })
     }
 
@@ -267,7 +256,6 @@ impl FontSet {
             mincho: Face::parse("builtin:ipaexm.ttf".into(), Cow::Borrowed(BUILTIN_MINCHO))?,
             gothic: Face::parse("builtin:ipaexg.ttf".into(), Cow::Borrowed(BUILTIN_GOTHIC))?,
             fallback: fallback.map(Face::load).transpose()?,
-            id: next_font_set(),
         })
     }
 
@@ -391,11 +379,6 @@ impl FontSet {
         let plain = face.entry(base) >> 16;
         face.variant_glyph(base, vs)
             .filter(|&g| u32::from(g) != plain)
-    }
-
-    /// This set's number in the process, never reused.
-    pub(crate) fn id(&self) -> u64 {
-        self.id
     }
 
     /// printpdf's parse of `font`, for embedding (`None` when not loaded

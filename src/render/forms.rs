@@ -3,7 +3,7 @@
 //! empty: a PIN is never printed.
 
 use super::display::{FontId, Page, Paint};
-use super::layout::{leading, Canvas};
+use super::layout::{leading, BlockKey, Canvas};
 use super::notice::{LayoutError, Packet, Wording};
 use super::printable::first_unprintable;
 use crate::model::BirthWritten;
@@ -34,12 +34,14 @@ fn labelled_row(c: &mut Canvas<'_>, y: f32, h: f32, label_w: f32, label: &str, v
     };
     // The frame and label are fixed content; a row that grew for a long
     // value has its own, so pages with it get a template of their own.
-    c.fixed(|c| {
+    let key = BlockKey::new("form.labelled_row", &[y, h, label_w]).with_text(label);
+    c.fixed(key, |c| {
         c.rect(LEFT, y, label_w, h, Paint::Shade, 0.0);
         c.rect(LEFT, y, RIGHT - LEFT, h, Paint::Stroke, 0.6);
         c.line(LEFT + label_w, y, LEFT + label_w, y + h, 0.6, false);
         let ls = c.fit_size(FontId::Gothic, 9.0, 6.5, label, label_w - 3.0);
         c.text(FontId::Gothic, ls, LEFT + 1.5, y + h / 2.0 + 1.2, label);
+        0.0
     });
     match lines {
         None if !value.is_empty() => {
@@ -116,7 +118,10 @@ fn form_header(c: &mut Canvas<'_>, p: &Packet<'_>, title: &str) {
         16.0,
         &format!("通知番号 {}", p.document_number),
     );
-    c.fixed(|c| c.text_center(FontId::Gothic, 15.0, 105.0, 27.0, title));
+    c.fixed(BlockKey::new("form.title", &[]).with_text(title), |c| {
+        c.text_center(FontId::Gothic, 15.0, 105.0, 27.0, title);
+        0.0
+    });
 }
 
 /// The 照会書兼回答書 (電子証明書の更新).
@@ -129,29 +134,38 @@ pub(crate) fn inquiry_page(
     let width = RIGHT - LEFT;
     form_header(&mut c, p, &q.title);
     let lead = leading(9.5, 1.55);
-    let mut y = c.fixed(|c| {
+    let mut y = c.fixed(BlockKey::new("inquiry.head", &[]), |c| {
         c.text(FontId::Mincho, 10.5, LEFT, 37.0, &q.addressee);
         c.paragraph(FontId::Mincho, 9.5, LEFT, 45.0, width, lead, &q.inquiry)
     });
     y = identity_rows(&mut c, p, w.eras, y - 2.0, false) + 7.0;
     // The rest has no resident's data (the PIN boxes depend on whether
     // there is a signing certificate only).
-    c.fixed(|c| {
-        y = c.paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, &q.delegation);
+    let sign = p.notice.evaluation.item(ItemKind::SignCert).is_some();
+    let key = BlockKey::new("inquiry.rest", &[f32::from(u8::from(sign)), y]);
+    let end = c.fixed(key, |c| {
+        let mut y = c.paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, &q.delegation);
         y -= 2.0;
         for label in &q.proxy_labels {
             y = labelled_row(c, y, 10.0, 34.0, label, "");
         }
         y += 7.0;
-        y = pin_boxes(c, p, q, y);
+        y = pin_boxes(c, sign, q, y);
         y = signature_and_seal(c, q, y);
-        office_use_strip(c, q, y)
-    })?;
+        office_use_strip(c, q);
+        y
+    });
+    if end > OFFICE_USE_TOP - 3.0 {
+        return Err(LayoutError::Overflow {
+            page: "inquiry",
+            detail: format!("the [inquiry] wording reaches {end:.0} mm, past the office-use strip"),
+        });
+    }
     Ok(c.finish())
 }
 
 /// The PIN boxes from `y`; returns the next top.
-fn pin_boxes(c: &mut Canvas<'_>, p: &Packet<'_>, q: &InquiryWording, mut y: f32) -> f32 {
+fn pin_boxes(c: &mut Canvas<'_>, sign: bool, q: &InquiryWording, mut y: f32) -> f32 {
     // 4 for the user certificate, 16 for the signing certificate, none when
     // there is no signing certificate. Never filled in.
     c.text(FontId::Gothic, 9.5, LEFT, y, &q.user_pin_label);
@@ -160,7 +174,7 @@ fn pin_boxes(c: &mut Canvas<'_>, p: &Packet<'_>, q: &InquiryWording, mut y: f32)
     y += 9.0 + 7.0;
     c.text(FontId::Gothic, 9.5, LEFT, y, &q.sign_pin_label);
     y += 2.5;
-    if p.notice.evaluation.item(ItemKind::SignCert).is_some() {
+    if sign {
         c.boxes(LEFT, y, 16, 9.0);
     } else {
         c.rect(LEFT, y, 16.0 * 9.0, 9.0, Paint::Shade, 0.0);
@@ -199,17 +213,14 @@ fn signature_and_seal(c: &mut Canvas<'_>, q: &InquiryWording, mut y: f32) -> f32
     y
 }
 
-/// The office-use strip along the bottom, behind a cut line; an error when
-/// the wording above reaches `y`, past the cut line.
-fn office_use_strip(c: &mut Canvas<'_>, q: &InquiryWording, y: f32) -> Result<(), LayoutError> {
+/// The top of the office-use strip, mm (its cut line is 3 mm above).
+const OFFICE_USE_TOP: f32 = 262.0;
+
+/// The office-use strip along the bottom, behind a cut line (the wording
+/// above must end above the line: [`inquiry_page`] checks).
+fn office_use_strip(c: &mut Canvas<'_>, q: &InquiryWording) {
     let width = RIGHT - LEFT;
-    let strip_top = 262.0;
-    if y > strip_top - 3.0 {
-        return Err(LayoutError::Overflow {
-            page: "inquiry",
-            detail: format!("the [inquiry] wording reaches {y:.0} mm, past the office-use strip"),
-        });
-    }
+    let strip_top = OFFICE_USE_TOP;
     c.line(LEFT, strip_top - 3.0, RIGHT, strip_top - 3.0, 0.5, true);
     c.text(FontId::Gothic, 8.0, LEFT, strip_top + 1.0, &q.office_use);
     let n = q.office_use_cells.len().max(1) as f32;
@@ -226,7 +237,6 @@ fn office_use_strip(c: &mut Canvas<'_>, q: &InquiryWording, y: f32) -> Result<()
             label,
         );
     }
-    Ok(())
 }
 
 /// The handwritten 個人番号カード交付申請書.
@@ -238,8 +248,9 @@ pub(crate) fn application_page(
     let a = w.application;
     let width = RIGHT - LEFT;
     form_header(&mut c, p, &a.title);
-    let mut y = identity_rows(&mut c, p, w.eras, 36.0, true) + 8.0;
-    c.fixed(|c| {
+    let y = identity_rows(&mut c, p, w.eras, 36.0, true) + 8.0;
+    let y = c.fixed(BlockKey::new("application.rest", &[y]), |c| {
+        let mut y = y;
         // Photo box 45 × 35 mm (height × width), with the guidance inside.
         let (px, pw, ph) = (RIGHT - 35.0, 35.0, 45.0);
         c.rect(px, y, pw, ph, Paint::Stroke, 0.8);
@@ -259,6 +270,7 @@ pub(crate) fn application_page(
         for s in &a.instructions {
             y = c.marked_paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, "・", s);
         }
+        y
     });
     if y > 285.0 {
         return Err(LayoutError::Overflow {

@@ -3,68 +3,103 @@
 //! [`Page`]'s display list.
 
 use std::cell::RefCell;
+use std::hash::{Hash as _, Hasher as _};
 
 use rustc_hash::FxHashMap;
 
 use super::display::{FontId, Item, Line, Page, Paint, Rect, TextRun, MM_PER_PT};
 use super::fonts::{is_variation_selector, FontSet};
 
-/// Fixed content laid out before, per thread: every letter of a kind
-/// wraps and measures the same wording at the same places, and doing it
-/// again for each page was a third of the render time. Keys are the
-/// inputs (font, size and positions by their bits, the text); values what
-/// was drawn, so a hit draws exactly what a fresh layout would.
-#[derive(Default)]
-struct FixedLayouts {
-    /// The [`FontSet::id`] these were measured with.
-    fonts: u64,
-    /// `text` calls: text → (font, size, x, y) → the items drawn. (Keyed
-    /// by the text first so that a lookup needs no owned key.)
-    texts: FxHashMap<String, Vec<(TextAt, Vec<Item>)>>,
-    /// `wrap` calls: text → (font, size, width) → the lines.
-    wraps: FxHashMap<String, Vec<(WrapIn, Vec<String>)>>,
-    /// Entries in both.
-    len: usize,
+/// What a fixed block (see [`Canvas::fixed`]) is drawn from besides what is
+/// the same for a whole print file (its wording, fonts and date): the call
+/// site, and the numbers and the one text that call site draws it with.
+/// Two calls with equal keys draw the same items.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlockKey<'a> {
+    /// The call site (a name unique in the crate).
+    pub(crate) site: &'static str,
+    /// Its positions, sizes and switches (a bool as 0 or 1), in order.
+    pub(crate) nums: [f32; 4],
+    /// Its text, when the same site draws different wording.
+    pub(crate) text: &'a str,
 }
 
-/// Where a `text` call draws: font, size and position, by their bits.
-type TextAt = (FontId, u32, u32, u32);
-
-/// What a `wrap` call wraps to: font, size and width, by their bits.
-type WrapIn = (FontId, u32, u32);
-
-impl FixedLayouts {
-    fn text(&self, text: &str, at: TextAt) -> Option<&Vec<Item>> {
-        let v = self.texts.get(text)?;
-        v.iter().find(|(k, _)| *k == at).map(|(_, items)| items)
-    }
-
-    fn wrap(&self, text: &str, how: WrapIn) -> Option<&Vec<String>> {
-        let v = self.wraps.get(text)?;
-        v.iter().find(|(k, _)| *k == how).map(|(_, lines)| lines)
-    }
-}
-
-/// When [`FixedLayouts`] holds more entries than this it starts again
-/// (fixed content is a few hundred; this only bounds a mistake).
-const MAX_FIXED_LAYOUTS: usize = 20_000;
-
-thread_local! {
-    static FIXED_LAYOUTS: RefCell<FixedLayouts> = RefCell::default();
-}
-
-/// Runs `f` on this thread's [`FixedLayouts`] for `fonts`.
-fn fixed_layouts<R>(fonts: &FontSet, f: impl FnOnce(&mut FixedLayouts) -> R) -> R {
-    FIXED_LAYOUTS.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        if cache.fonts != fonts.id() || cache.len > MAX_FIXED_LAYOUTS {
-            *cache = FixedLayouts {
-                fonts: fonts.id(),
-                ..FixedLayouts::default()
-            };
+impl<'a> BlockKey<'a> {
+    /// The key of a block drawn at `site` from `nums` (unused ones 0).
+    pub(crate) fn new(site: &'static str, nums: &[f32]) -> Self {
+        let mut all = [0.0; 4];
+        for (a, n) in all.iter_mut().zip(nums) {
+            *a = *n;
         }
-        f(&mut cache)
-    })
+        debug_assert!(nums.len() <= 4, "{site}: at most four numbers");
+        BlockKey {
+            site,
+            nums: all,
+            text: "",
+        }
+    }
+
+    /// The same key with `text`.
+    pub(crate) fn with_text(self, text: &'a str) -> Self {
+        BlockKey { text, ..self }
+    }
+
+    fn hash(&self) -> u64 {
+        let mut h = rustc_hash::FxHasher::default();
+        self.site.hash(&mut h);
+        for n in self.nums {
+            n.to_bits().hash(&mut h);
+        }
+        self.text.hash(&mut h);
+        h.finish()
+    }
+
+    fn matches(&self, b: &Block) -> bool {
+        self.site == b.site
+            && self.nums.map(f32::to_bits) == b.nums.map(f32::to_bits)
+            && self.text == &*b.text
+    }
+}
+
+/// A fixed block as drawn: its key (kept to compare: the map is by hash),
+/// its items and the value its drawing returned.
+struct Block {
+    site: &'static str,
+    nums: [f32; 4],
+    text: Box<str>,
+    items: Vec<Item>,
+    value: f32,
+}
+
+/// Layout done once per print file and reused on every page of it: the
+/// fixed blocks (the letter's wording, the forms' frames and labels, keyed
+/// by [`BlockKey`]) and the body size each kind of letter fits at. Laying
+/// the fixed wording out again on every page, and trying body sizes from
+/// the largest down on every letter, was most of the rendering time.
+///
+/// One cache serves one print file: the wording, fonts and date it was
+/// filled with must be those of every page laid out with it.
+#[derive(Default)]
+pub(crate) struct LayoutCache {
+    blocks: RefCell<FxHashMap<u64, Block>>,
+    /// (page, packet kind) → the body size that fitted and the body's end.
+    fits: RefCell<FxHashMap<(&'static str, u8), Fitted>>,
+}
+
+/// A body size that fitted, and where the body laid out at it ended.
+type Fitted = (f32, f32);
+
+impl LayoutCache {
+    /// The body size a page of this kind fitted at before, with where its
+    /// body ended.
+    pub(crate) fn fit(&self, page: &'static str, kind: u8) -> Option<Fitted> {
+        self.fits.borrow().get(&(page, kind)).copied()
+    }
+
+    /// Records the body size a page fitted at, and where its body ended.
+    pub(crate) fn set_fit(&self, page: &'static str, kind: u8, size: f32, end: f32) {
+        self.fits.borrow_mut().insert((page, kind), (size, end));
+    }
 }
 
 /// Characters that may not start a line (行頭禁則): they hang at the end of
@@ -132,9 +167,8 @@ fn no_line_end(c: char) -> bool {
 pub(crate) struct Canvas<'f> {
     page: Page,
     fonts: &'f FontSet,
-    /// Inside [`Canvas::fixed`]: text and wrapping go through
-    /// [`FixedLayouts`].
-    in_fixed: bool,
+    /// The print file's fixed blocks and body sizes, when there is one.
+    cache: Option<&'f LayoutCache>,
 }
 
 impl<'f> Canvas<'f> {
@@ -143,8 +177,31 @@ impl<'f> Canvas<'f> {
         Canvas {
             page: Page::a4(),
             fonts,
-            in_fixed: false,
+            cache: None,
         }
+    }
+
+    /// An empty A4 page whose fixed blocks are drawn once per `cache`.
+    pub(crate) fn cached(fonts: &'f FontSet, cache: &'f LayoutCache) -> Self {
+        Canvas {
+            page: Page::a4(),
+            fonts,
+            cache: Some(cache),
+        }
+    }
+
+    /// An empty A4 page with this one's fonts and cache.
+    pub(crate) fn blank(&self) -> Self {
+        Canvas {
+            page: Page::a4(),
+            fonts: self.fonts,
+            cache: self.cache,
+        }
+    }
+
+    /// The print file's layout cache, if any.
+    pub(crate) fn cache(&self) -> Option<&'f LayoutCache> {
+        self.cache
     }
 
     /// The fonts.
@@ -159,19 +216,77 @@ impl<'f> Canvas<'f> {
 
     /// Draws what `draw` draws as the page kind's fixed content (see
     /// [`Page::fixed`]): only what is the same on every page of the kind
-    /// (wording, frames, labels), never a resident's data.
-    pub(crate) fn fixed<R>(&mut self, draw: impl FnOnce(&mut Self) -> R) -> R {
+    /// (wording, frames, labels), never a resident's data. `key` says what
+    /// the drawing depends on (see [`BlockKey`]); with a cache, a block
+    /// drawn before with an equal key is not drawn again, its items are
+    /// copied. Returns what `draw` returned (the next baseline, or 0).
+    pub(crate) fn fixed(&mut self, key: BlockKey<'_>, draw: impl FnOnce(&mut Self) -> f32) -> f32 {
         let start = self.page.items.len();
-        let was = std::mem::replace(&mut self.in_fixed, true);
-        let out = draw(self);
-        self.in_fixed = was;
+        let value = match self.cache {
+            Some(cache) => {
+                let hash = key.hash();
+                let hit = cache.blocks.borrow().get(&hash).and_then(|b| {
+                    key.matches(b).then(|| {
+                        self.page.items.extend_from_slice(&b.items);
+                        b.value
+                    })
+                });
+                match hit {
+                    Some(value) => {
+                        #[cfg(debug_assertions)]
+                        self.check_block(&key, start, value, draw);
+                        value
+                    }
+                    None => {
+                        let value = draw(self);
+                        cache
+                            .blocks
+                            .borrow_mut()
+                            .entry(hash)
+                            .or_insert_with(|| Block {
+                                site: key.site,
+                                nums: key.nums,
+                                text: key.text.into(),
+                                items: self.page.items[start..].to_vec(),
+                                value,
+                            });
+                        value
+                    }
+                }
+            }
+            None => draw(self),
+        };
         let end = self.page.items.len();
+        // Blocks drawn inside this one are in its range now (so a page is
+        // the same whether the block was drawn or copied).
+        self.page.fixed.retain(|r| r.start < start || r.end > end);
         match self.page.fixed.last_mut() {
             Some(last) if last.end == start => last.end = end,
             _ if start < end => self.page.fixed.push(start..end),
             _ => {}
         }
-        out
+        value
+    }
+
+    /// In debug builds (the tests), a block taken from the cache is drawn
+    /// again and must be the same: a key that misses something the drawing
+    /// depends on fails here.
+    #[cfg(debug_assertions)]
+    fn check_block(
+        &self,
+        key: &BlockKey<'_>,
+        start: usize,
+        value: f32,
+        draw: impl FnOnce(&mut Self) -> f32,
+    ) {
+        let mut fresh = Canvas::new(self.fonts);
+        let fresh_value = draw(&mut fresh);
+        assert!(
+            fresh.page.items == self.page.items[start..]
+                && fresh_value.to_bits() == value.to_bits(),
+            "fixed block {:?} drawn from the cache differs from a fresh drawing",
+            key
+        );
     }
 
     /// Width of `text` in mm.
@@ -202,32 +317,6 @@ impl<'f> Canvas<'f> {
     /// Draws `text` with its left edge at `x_mm`, baseline at `y_mm`.
     /// Characters `font` lacks go to the fallback font when it has them.
     pub(crate) fn text(&mut self, font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, text: &str) {
-        if !self.in_fixed {
-            self.draw_text(font, size_pt, x_mm, y_mm, text);
-            return;
-        }
-        let at = (font, size_pt.to_bits(), x_mm.to_bits(), y_mm.to_bits());
-        let items = &mut self.page.items;
-        if fixed_layouts(self.fonts, |c| {
-            c.text(text, at)
-                .map(|drawn| items.extend(drawn.iter().cloned()))
-                .is_some()
-        }) {
-            return;
-        }
-        let start = self.page.items.len();
-        self.draw_text(font, size_pt, x_mm, y_mm, text);
-        let items = self.page.items[start..].to_vec();
-        fixed_layouts(self.fonts, |c| {
-            c.len += 1;
-            c.texts
-                .entry(text.to_string())
-                .or_default()
-                .push((at, items));
-        });
-    }
-
-    fn draw_text(&mut self, font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, text: &str) {
         let mut x = x_mm;
         for (run_font, run) in self.font_runs(font, text) {
             let w = self.width(run_font, size_pt, &run);
@@ -301,24 +390,9 @@ impl<'f> Canvas<'f> {
         width_mm: f32,
         text: &str,
     ) -> Vec<String> {
-        let how = (font, size_pt.to_bits(), width_mm.to_bits());
-        if self.in_fixed {
-            if let Some(lines) = fixed_layouts(self.fonts, |c| c.wrap(text, how).cloned()) {
-                return lines;
-            }
-        }
         let mut lines = Vec::new();
         for para in text.split('\n') {
             self.wrap_paragraph(font, size_pt, width_mm, para, &mut lines);
-        }
-        if self.in_fixed {
-            fixed_layouts(self.fonts, |c| {
-                c.len += 1;
-                c.wraps
-                    .entry(text.to_string())
-                    .or_default()
-                    .push((how, lines.clone()));
-            });
         }
         lines
     }
@@ -528,6 +602,57 @@ mod tests {
                 let body: String = l.chars().filter(|c| !no_line_start(*c)).collect();
                 assert!(c.width(FontId::Mincho, 9.0, &body) <= width + 0.01, "{l:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_cached_block_gives_the_items_a_fresh_one_does() {
+        let f = fonts();
+        let cache = LayoutCache::default();
+        let draw = |c: &mut Canvas<'_>, y: f32| {
+            c.fixed(BlockKey::new("test.block", &[y]), |c| {
+                c.paragraph(
+                    FontId::Mincho,
+                    9.0,
+                    20.0,
+                    y,
+                    40.0,
+                    5.0,
+                    "窓口で受け付けます。",
+                )
+            })
+        };
+        let mut first = Canvas::cached(&f, &cache);
+        let end = draw(&mut first, 50.0);
+        let mut again = Canvas::cached(&f, &cache);
+        again.text(FontId::Gothic, 9.0, 20.0, 10.0, "佐久　太郎");
+        assert_eq!(draw(&mut again, 50.0), end);
+        let mut fresh = Canvas::new(&f);
+        fresh.text(FontId::Gothic, 9.0, 20.0, 10.0, "佐久　太郎");
+        assert_eq!(draw(&mut fresh, 50.0), end);
+        let (again, fresh) = (again.finish(), fresh.finish());
+        assert_eq!(again, fresh);
+        assert_eq!(again.fixed, vec![1..again.items.len()]);
+        // Another key is another block.
+        let mut moved = Canvas::cached(&f, &cache);
+        assert!(draw(&mut moved, 60.0) > end);
+        assert_eq!(cache.blocks.borrow().len(), 2);
+    }
+
+    /// A key that leaves out something the block is drawn from would put
+    /// one page's drawing on another: the tests' debug build catches it.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "differs from a fresh drawing")]
+    fn a_key_missing_an_input_fails_in_debug_builds() {
+        let f = fonts();
+        let cache = LayoutCache::default();
+        for y in [50.0, 60.0] {
+            let mut c = Canvas::cached(&f, &cache);
+            c.fixed(BlockKey::new("test.incomplete", &[]), |c| {
+                c.text(FontId::Mincho, 9.0, 20.0, y, "裏面もご覧ください。");
+                0.0
+            });
         }
     }
 

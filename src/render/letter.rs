@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::display::{FontId, Page, Paint};
 use super::fonts::FontSet;
-use super::layout::{leading, Canvas};
+use super::layout::{leading, BlockKey, Canvas};
 use super::notice::{LayoutError, Packet, Wording};
 use crate::model::{Field, PostalCode, Resident};
 use crate::profile::LetterWording;
@@ -52,6 +52,7 @@ pub(crate) fn letter_page(
             start_size: 9.0,
             page: "letter",
             section: "[letter]",
+            height_by_kind: true,
         },
         |c, size| body(c, p, w, size),
     )
@@ -65,12 +66,22 @@ pub(super) struct FitPage {
     pub(crate) page: &'static str,
     /// The profile section whose wording is too long.
     pub(crate) section: &'static str,
+    /// Whether the body's height depends on the packet's kind and the size
+    /// only (the letter: its table has a row for each of the three items,
+    /// whatever is due), so that the size the first page of a kind fitted
+    /// at in a print file is tried first for the others.
+    pub(crate) height_by_kind: bool,
 }
 
 /// A one-page letter: the header, the body laid out at the largest size
 /// (from `start_size` down to 7 pt, by 0.25) at which the profile's wording
 /// fits above the footer, then the footer. Long wording shrinks, never
 /// overflows; what cannot fit at 7 pt is the profile's error.
+///
+/// With a layout cache and [`FitPage::height_by_kind`], the size found for
+/// the file's first page of the kind is taken when the body laid out at it
+/// ends exactly where that page's did (searching again from the top took
+/// four to six layouts a letter); otherwise the search runs.
 pub(super) fn fit_page(
     canvas: Canvas<'_>,
     p: &Packet<'_>,
@@ -79,14 +90,51 @@ pub(super) fn fit_page(
     fit: FitPage,
     body: impl Fn(&mut Canvas<'_>, f32) -> f32,
 ) -> Result<(Page, BarcodeSlot), LayoutError> {
+    let memo = canvas.cache().filter(|_| fit.height_by_kind);
+    let kind = p.kind() as u8;
+    if let Some((size, end)) = memo.and_then(|m| m.fit(fit.page, kind)) {
+        let mut c = canvas.blank();
+        let slot = header(&mut c, p, w, title)?;
+        if body(&mut c, size).to_bits() == end.to_bits() {
+            footer(&mut c, w);
+            let page = c.finish();
+            #[cfg(debug_assertions)]
+            {
+                let (searched, _, found, _) = search(&canvas, p, w, title, &fit, &body)?;
+                assert!(
+                    found == size && searched == page,
+                    "{}: the remembered body size {size} is not what the search finds ({found})",
+                    fit.page
+                );
+            }
+            return Ok((page, slot));
+        }
+    }
+    let (page, slot, size, end) = search(&canvas, p, w, title, &fit, &body)?;
+    if let Some(m) = memo {
+        m.set_fit(fit.page, kind, size, end);
+    }
+    Ok((page, slot))
+}
+
+/// [`fit_page`]'s search: the page, the barcode slot, the size and where
+/// the body ended.
+fn search(
+    canvas: &Canvas<'_>,
+    p: &Packet<'_>,
+    w: &Wording<'_>,
+    title: &str,
+    fit: &FitPage,
+    body: &impl Fn(&mut Canvas<'_>, f32) -> f32,
+) -> Result<(Page, BarcodeSlot, f32, f32), LayoutError> {
     let mut size = fit.start_size;
     loop {
-        let mut c = Canvas::new(canvas.fonts());
+        let mut c = canvas.blank();
         let slot = header(&mut c, p, w, title)?;
         let end = body(&mut c, size);
         if end <= BODY_BOTTOM {
             footer(&mut c, w);
-            return Ok((c.finish(), slot));
+            return Ok((c.finish(), slot, size, end));
         }
         if size <= 7.0 {
             return Err(LayoutError::Overflow {
@@ -109,14 +157,15 @@ pub(super) fn header(
     title: &str,
 ) -> Result<BarcodeSlot, LayoutError> {
     // Fold marks for the mail room's folding machine (A4 in three, 99 mm).
-    c.fixed(|c| {
+    c.fixed(BlockKey::new("letter.fold_marks", &[]), |c| {
         for y in [99.0, 198.0] {
             c.line(4.0, y, 9.0, y, 0.4, false);
         }
+        0.0
     });
     // Top right: document number, issue date, issuer.
     c.text_right(FontId::Mincho, 9.0, RIGHT, 20.0, p.document_number);
-    c.fixed(|c| {
+    c.fixed(BlockKey::new("letter.issuer", &[]), |c| {
         c.text_right(
             FontId::Mincho,
             9.0,
@@ -134,11 +183,15 @@ pub(super) fn header(
         if w.seal_omitted {
             c.text_right(FontId::Mincho, 9.0, RIGHT, 36.0, "（公印省略）");
         }
+        0.0
     });
 
     let slot = address_block(c, &p.notice.resident, p.is_minor(), w)?;
 
-    c.fixed(|c| c.text_center(FontId::Gothic, 15.0, 105.0, 108.0, title));
+    c.fixed(BlockKey::new("letter.title", &[]).with_text(title), |c| {
+        c.text_center(FontId::Gothic, 15.0, 105.0, 108.0, title);
+        0.0
+    });
     Ok(slot)
 }
 
@@ -401,18 +454,19 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
     let z = BodySizes::new(size);
     let width = RIGHT - LEFT;
     let mut y = 116.0;
-    y = c.fixed(|c| c.paragraph(FontId::Mincho, size, LEFT, y, width, z.lead, &l.greeting));
+    y = c.fixed(BlockKey::new("letter.greeting", &[size, y]), |c| {
+        c.paragraph(FontId::Mincho, size, LEFT, y, width, z.lead, &l.greeting)
+    });
     y += 1.5;
     y = item_table(c, p, w, size, y);
     y += z.lead + 1.0;
     // The rest depends on the notice's kind only: the same on every page of
     // that kind.
-    c.fixed(|c| {
-        y = what_to_do(c, p, l, z, y);
-        y += 0.8;
-        y = proxy_section(c, p, l, z, y);
-        y += 0.8;
-        y = counters_and_notes(c, l, z, y);
+    let card = f32::from(u8::from(p.notice.selection.kind == Some(NoticeKind::Card)));
+    y = c.fixed(BlockKey::new("letter.rest", &[card, size, y]), |c| {
+        let y = what_to_do(c, p, l, z, y) + 0.8;
+        let y = proxy_section(c, p, l, z, y) + 0.8;
+        counters_and_notes(c, l, z, y)
     });
     y - z.lead
 }
@@ -423,7 +477,7 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
     let width = RIGHT - LEFT;
     let cols = [LEFT, LEFT + 62.0, LEFT + 124.0, RIGHT];
     let row_h = leading(size, 2.0);
-    c.fixed(|c| {
+    c.fixed(BlockKey::new("letter.table_heads", &[size, y]), |c| {
         c.rect(LEFT, y, width, row_h, Paint::Shade, 0.0);
         for (i, h) in l.table_heads.iter().enumerate() {
             c.text_center(
@@ -434,13 +488,20 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
                 h,
             );
         }
+        0.0
     });
     let top = y;
     y += row_h;
     for kind in ItemKind::ALL {
         let (expiry, mark) = item_cells(p, w, kind);
         let base = y + row_h * 0.68;
-        c.fixed(|c| c.text(FontId::Mincho, size, cols[0] + 2.0, base, kind.label()));
+        c.fixed(
+            BlockKey::new("letter.item_label", &[size, base]).with_text(kind.label()),
+            |c| {
+                c.text(FontId::Mincho, size, cols[0] + 2.0, base, kind.label());
+                0.0
+            },
+        );
         c.text_center(
             FontId::Mincho,
             size,
@@ -458,7 +519,7 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
     }
     // The frame is drawn after the cells, which it does not touch: drawn
     // with the fixed content (before them), the page looks the same.
-    c.fixed(|c| {
+    c.fixed(BlockKey::new("letter.table_frame", &[size, top, y]), |c| {
         c.rect(LEFT, top, width, y - top, Paint::Stroke, 0.6);
         for x in &cols[1..3] {
             c.line(*x, top, *x, y, 0.4, false);
@@ -467,6 +528,7 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
             let ry = top + row_h * i as f32;
             c.line(LEFT, ry, RIGHT, ry, 0.4, false);
         }
+        0.0
     });
     y
 }
@@ -633,9 +695,10 @@ pub(super) fn section_heading(c: &mut Canvas<'_>, size: f32, y: f32, text: &str)
 }
 
 pub(super) fn footer(c: &mut Canvas<'_>, w: &Wording<'_>) {
-    c.fixed(|c| {
+    c.fixed(BlockKey::new("letter.footer", &[]), |c| {
         c.line(LEFT, 283.0, RIGHT, 283.0, 0.5, false);
         let size = c.fit_size(FontId::Gothic, 9.5, 7.0, &w.letter.contact, RIGHT - LEFT);
         c.text_center(FontId::Gothic, size, 105.0, 289.0, &w.letter.contact);
+        0.0
     });
 }

@@ -3,11 +3,24 @@
 use super::display::Page;
 use super::fonts::FontSet;
 use super::forms::{application_page, inquiry_page};
-use super::layout::Canvas;
+use super::layout::{Canvas, LayoutCache};
 use super::letter::{letter_page, BarcodeSlot};
 use super::notice::{LayoutError, Packet, Wording};
 use super::residence::residence_page;
 use crate::select::NoticeKind;
+
+/// How many pages [`packet_pages`] makes for a packet of `kind`: a letter
+/// is always one page (it shrinks to fit) and so is an enclosure. Known
+/// before layout, so the manifest, the mail room's files and the auditor's
+/// workbook are written while the print files render; the pages rendered
+/// are checked against it.
+pub(crate) fn packet_page_count(kind: NoticeKind, duplex: bool) -> usize {
+    let sides = if duplex { 2 } else { 1 };
+    match kind {
+        NoticeKind::Card | NoticeKind::Certificate => 2 * sides,
+        NoticeKind::Residence | NoticeKind::Tokutei => sides,
+    }
+}
 
 /// The packet's pages: the letter, the enclosure for its kind, and blank
 /// backs when printing duplex (so every packet starts on a new sheet). A
@@ -17,8 +30,10 @@ pub(crate) fn packet_pages(
     p: &Packet<'_>,
     w: &Wording<'_>,
     fonts: &FontSet,
+    cache: &LayoutCache,
     duplex: bool,
 ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
+    let canvas = || Canvas::cached(fonts, cache);
     let residence = match p.kind() {
         NoticeKind::Residence => {
             Some(w.letter.residence.as_ref().ok_or(LayoutError::Overflow {
@@ -33,8 +48,8 @@ pub(crate) fn packet_pages(
         _ => None,
     };
     let (mut letter, slot) = match residence {
-        Some(r) => residence_page(p, w, r, Canvas::new(fonts))?,
-        None => letter_page(p, w, Canvas::new(fonts))?,
+        Some(r) => residence_page(p, w, r, canvas())?,
+        None => letter_page(p, w, canvas())?,
     };
     // The customer barcode, directly under the name at the nominal 10 pt.
     if let Ok(chars) = &p.notice.barcode {
@@ -53,8 +68,8 @@ pub(crate) fn packet_pages(
         }
     }
     let enclosure = match p.kind() {
-        NoticeKind::Certificate => Some(inquiry_page(p, w, Canvas::new(fonts))?),
-        NoticeKind::Card => Some(application_page(p, w, Canvas::new(fonts))?),
+        NoticeKind::Certificate => Some(inquiry_page(p, w, canvas())?),
+        NoticeKind::Card => Some(application_page(p, w, canvas())?),
         NoticeKind::Residence | NoticeKind::Tokutei => None,
     };
     let mut pages = vec![letter];
@@ -145,6 +160,15 @@ mod tests {
         profile: &Profile,
         fonts: &FontSet,
     ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
+        lay_out_sides(n, profile, fonts, false)
+    }
+
+    fn lay_out_sides(
+        n: &DueNotice,
+        profile: &Profile,
+        fonts: &FontSet,
+        duplex: bool,
+    ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
         let s = &profile.settings;
         let (letter, inquiry, application) = s.wording(&profile.file()).unwrap();
         let w = Wording {
@@ -162,7 +186,73 @@ mod tests {
             as_of: d("2026-11-26"),
             notice: n,
         };
-        packet_pages(&p, &w, fonts, false)
+        packet_pages(&p, &w, fonts, &LayoutCache::default(), duplex)
+    }
+
+    /// A print file lays out every packet with one cache: each page must be
+    /// the page laid out alone (debug builds also check every block and
+    /// remembered body size as they are used).
+    #[test]
+    fn pages_laid_out_with_a_file_cache_are_those_laid_out_alone() {
+        let (profile, fonts) = (saku(), fonts());
+        let s = &profile.settings;
+        let (letter, inquiry, application) = s.wording(&profile.file()).unwrap();
+        let w = Wording {
+            letter,
+            inquiry,
+            application,
+            issuer: &s.municipality.issuer,
+            mayor: &s.municipality.mayor,
+            seal_omitted: s.municipality.seal_omitted,
+            window: s.window,
+            eras: &profile.eras,
+        };
+        let long =
+            "長野県佐久市岩村田字北西久保一二三四番地の五六七　サンライズマンション佐久平駅前東棟";
+        let notices = [
+            notice("佐久　太郎", "長野県佐久市中込1-2-3", false),
+            notice("浅間　花子", long, true),
+            notice("寿限無寿限無五劫の擦り切れ海砂利水魚", long, false),
+            notice("岩村田　一", "長野県佐久市岩村田1", true),
+        ];
+        let cache = LayoutCache::default();
+        for (i, n) in notices.iter().enumerate() {
+            let p = Packet {
+                document_number: "佐市民第20261126-00001号",
+                as_of: d("2026-11-26"),
+                notice: n,
+            };
+            let shared = packet_pages(&p, &w, &fonts, &cache, true).unwrap().0;
+            let alone = packet_pages(&p, &w, &fonts, &LayoutCache::default(), true)
+                .unwrap()
+                .0;
+            assert_eq!(shared, alone, "packet {i}");
+        }
+    }
+
+    #[test]
+    fn the_planned_page_count_is_what_layout_makes() {
+        let (profile, fonts) = (saku(), fonts());
+        for certificate_only in [false, true] {
+            let n = notice("佐久　太郎", "長野県佐久市中込1-2-3", certificate_only);
+            let kind = n.selection.kind.unwrap();
+            assert_eq!(
+                kind,
+                if certificate_only {
+                    NoticeKind::Certificate
+                } else {
+                    NoticeKind::Card
+                }
+            );
+            for duplex in [false, true] {
+                let (pages, _) = lay_out_sides(&n, &profile, &fonts, duplex).unwrap();
+                assert_eq!(
+                    pages.len(),
+                    packet_page_count(kind, duplex),
+                    "{kind:?} {duplex}"
+                );
+            }
+        }
     }
 
     /// Every text run inside the page's printable area.

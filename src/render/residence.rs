@@ -4,7 +4,7 @@
 //! address block, counters and contact line are the card letter's.
 
 use super::display::{FontId, Page, Paint};
-use super::layout::{leading, Canvas};
+use super::layout::{leading, BlockKey, Canvas};
 use super::letter::{
     bullets, counters, fit_page, notes, section_heading, wareki_date, BarcodeSlot, BodySizes,
     FitPage, LEFT, RIGHT,
@@ -36,11 +36,13 @@ pub(crate) fn residence_page(
                 start_size: 9.5,
                 page: "tokutei letter",
                 section: "[letter.tokutei]",
+                height_by_kind: false,
             },
             _ => FitPage {
                 start_size: 9.5,
                 page: "residence letter",
                 section: "[letter.residence]",
+                height_by_kind: false,
             },
         },
         |c, size| body(c, p, w, r, size),
@@ -79,17 +81,20 @@ fn body(
     y += 1.5;
     y = item_table(c, p, w, r, size, y);
     y += z.lead + 1.0;
-    y = c.fixed(|c| section_heading(c, z.head, y, &r.steps_heading));
+    y = c.fixed(
+        BlockKey::new("residence.steps_heading", &[z.head, y]).with_text(&r.steps_heading),
+        |c| section_heading(c, z.head, y, &r.steps_heading),
+    );
     let steps: Vec<String> = r.steps.iter().map(fill).collect();
     y = bullets(c, z.size, z.lead, y, &steps);
     y += 0.8;
     // Where these land depends on the expiry's wrapping above: pages whose
     // wording wrapped alike share a template.
-    c.fixed(|c| {
-        y = section_heading(c, z.head, y, &r.bring_heading);
-        y = bullets(c, z.size, z.lead, y, &r.bring);
-        y += 0.8;
-        y = counters(c, w.letter, z, y);
+    let tokutei = f32::from(u8::from(p.kind() == NoticeKind::Tokutei));
+    y = c.fixed(BlockKey::new("residence.rest", &[tokutei, size, y]), |c| {
+        let y = section_heading(c, z.head, y, &r.bring_heading);
+        let y = bullets(c, z.size, z.lead, y, &r.bring) + 0.8;
+        counters(c, w.letter, z, y)
     });
     let notes_text: Vec<String> = r.notes.iter().map(fill).collect();
     y = notes(c, &notes_text, z, y);
