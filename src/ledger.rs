@@ -319,26 +319,39 @@ fn notice_kind(kind: Option<&str>) -> std::result::Result<Option<NoticeKind>, ()
 /// One batch's rows, inside the caller's transaction: its record, notices,
 /// packets and 支援措置 residents, then its seal.
 fn insert_batch(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     batch: &BatchRecord,
     notices: &[IssuedNotice],
     packets: &[PrintedPacket],
     support_held: &[String],
 ) -> rusqlite::Result<()> {
     insert_record(tx, batch)?;
+    insert_rows(tx, &batch.batch_id, batch.as_of, notices, packets)?;
+    trust::record_and_seal(tx, &batch.batch_id, batch.as_of, support_held, None)
+}
+
+/// A batch's notices and packets, inside the caller's transaction.
+fn insert_rows(
+    tx: &Connection,
+    batch_id: &str,
+    as_of: NaiveDate,
+    notices: &[IssuedNotice],
+    packets: &[PrintedPacket],
+) -> rusqlite::Result<()> {
     {
         let mut stmt = tx.prepare(
             "INSERT INTO notice (resident_code, item, expiry, batch_id, as_of,
                                      document_number, print_file, first_page, pages, kind)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
+        let as_of = as_of.to_string();
         for n in notices {
             stmt.execute(params![
                 n.resident_code,
                 item_key(n.item),
                 n.expiry.to_string(),
-                batch.batch_id,
-                batch.as_of.to_string(),
+                batch_id,
+                as_of,
                 n.document_number,
                 n.print_file,
                 n.first_page as i64,
@@ -347,12 +360,63 @@ fn insert_batch(
             ])?;
         }
     }
-    mailroom::insert_packets(tx, &batch.batch_id, packets)?;
-    trust::record_and_seal(tx, &batch.batch_id, batch.as_of, support_held)
+    mailroom::insert_packets(tx, batch_id, packets)
+}
+
+/// A batch's notices and packets written in an open transaction (see
+/// [`Ledger::stage_batch`]), waiting for the batch's record.
+pub(crate) struct StagedBatch<'l> {
+    ledger: &'l mut Ledger,
+    batch_id: String,
+    /// The seal's part of the staged notices, read back when they were
+    /// written (nothing else writes until the commit).
+    notices_text: String,
+    open: bool,
+}
+
+impl StagedBatch<'_> {
+    /// Adds the batch's record, its 支援措置 residents and its seal, and
+    /// commits: the whole batch is recorded, or (on an error) none of it.
+    pub(crate) fn commit(mut self, batch: &BatchRecord, support_held: &[String]) -> Result<()> {
+        let path = self.ledger.path.clone();
+        if batch.batch_id != self.batch_id {
+            return Err(Error::Internal(format!(
+                "the ledger staged batch {} and was asked to record {}",
+                self.batch_id, batch.batch_id
+            )));
+        }
+        let conn = &self.ledger.conn;
+        insert_record(conn, batch)
+            .and_then(|()| {
+                trust::record_and_seal(
+                    conn,
+                    &batch.batch_id,
+                    batch.as_of,
+                    support_held,
+                    Some(&self.notices_text),
+                )
+            })
+            .map_err(|e| db_err(&path, e))?;
+        crate::fault::point("ledger-commit");
+        conn.execute_batch("COMMIT").map_err(|e| db_err(&path, e))?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for StagedBatch<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing of the batch is recorded; a failed rollback leaves
+            // the transaction to SQLite, which discards it when the
+            // connection closes.
+            let _ = self.ledger.conn.execute_batch("ROLLBACK");
+        }
+    }
 }
 
 /// A batch's record (its row of `batch`).
-fn insert_record(tx: &rusqlite::Transaction<'_>, batch: &BatchRecord) -> rusqlite::Result<()> {
+fn insert_record(tx: &Connection, batch: &BatchRecord) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO batch (batch_id, as_of, input_sha256, profile_sha256, summary_sha256,
                             timings_json, packets, tool_version)
@@ -622,7 +686,9 @@ impl Ledger {
     /// addresses in one transaction: either all of it is recorded or none.
     /// (`packets` is empty for a batch rebuilt from its directory, which
     /// does not keep the addresses.) `support_held` is the residents the
-    /// batch held for 支援措置; the batch is sealed with them.
+    /// batch held for 支援措置; the batch is sealed with them. (A night
+    /// stages its rows while it renders: [`Ledger::stage_batch`].)
+    #[cfg(test)]
     pub(crate) fn commit_batch(
         &mut self,
         batch: &BatchRecord,
@@ -630,11 +696,41 @@ impl Ledger {
         packets: &[PrintedPacket],
         support_held: &[String],
     ) -> Result<()> {
+        self.stage_batch(&batch.batch_id, batch.as_of, notices, packets)?
+            .commit(batch, support_held)
+    }
+
+    /// Opens the transaction that will record batch `batch_id` and writes
+    /// its notices and packets in it, before the batch is complete: a night
+    /// does it while its print files render, and commits (with the batch's
+    /// record, which holds summary.json's digest, and its seal) once the
+    /// batch directory is in place. Nothing is recorded unless
+    /// [`StagedBatch::commit`] is called: dropping it, or a crash, rolls the
+    /// transaction back. (The ledger's lock keeps every other writer out
+    /// meanwhile; readers see the ledger as it was.)
+    pub(crate) fn stage_batch(
+        &mut self,
+        batch_id: &str,
+        as_of: NaiveDate,
+        notices: &[IssuedNotice],
+        packets: &[PrintedPacket],
+    ) -> Result<StagedBatch<'_>> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
-        insert_batch(&tx, batch, notices, packets, support_held).map_err(|e| db_err(&path, e))?;
-        crate::fault::point("ledger-commit");
-        tx.commit().map_err(|e| db_err(&path, e))
+        // The notices refer to the batch's row, written at the commit.
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON;")
+            .map_err(|e| db_err(&path, e))?;
+        let mut staged = StagedBatch {
+            ledger: self,
+            batch_id: batch_id.to_string(),
+            notices_text: String::new(),
+            open: true,
+        };
+        let conn = &staged.ledger.conn;
+        staged.notices_text = insert_rows(conn, batch_id, as_of, notices, packets)
+            .and_then(|()| trust::notices_text(conn, batch_id))
+            .map_err(|e| db_err(&path, e))?;
+        Ok(staged)
     }
 
     /// Several batches in one transaction (`ledger rebuild`): all or none.

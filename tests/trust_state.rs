@@ -622,15 +622,18 @@ fn copy_state(e: &Env, from: &Env, bytes: &[u8], out: &BTreeMap<PathBuf, Vec<u8>
 fn a_commit_that_fails_leaves_no_batch_directory() {
     let e = Env::new();
     let (reg, card) = night_one(&e);
+    // The notices are written to the ledger while the files render: a
+    // ledger that refuses them stops the night before any directory is
+    // placed, and says so.
     {
         let c = rusqlite::Connection::open(&e.state).unwrap();
         c.execute_batch(
-            "CREATE TRIGGER refuse BEFORE INSERT ON notice
+            "CREATE TRIGGER refuse_notice BEFORE INSERT ON notice
              BEGIN SELECT RAISE(ABORT, 'the disk said no'); END;",
         )
         .unwrap();
     }
-    let reg2 = registry(
+    let early = registry(
         &e,
         "registry-2.csv",
         &[
@@ -639,8 +642,42 @@ fn a_commit_that_fails_leaves_no_batch_directory() {
             person("A03", "10000000003", "佐久　三郎", ""),
         ],
     );
-    let _ = reg;
     let before = tree(&e.out);
+    let notices = |e: &Env| -> i64 {
+        let c = rusqlite::Connection::open(&e.state).unwrap();
+        c.query_row("SELECT count(*) FROM notice", [], |r| r.get(0))
+            .unwrap()
+    };
+    let recorded = notices(&e);
+    let o = e.run(NIGHT2, &early, Some(&card));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the disk said no"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no batch directory was placed"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!e.out.join(NIGHT2).exists());
+    assert_eq!(notices(&e), recorded, "nothing of the night is recorded");
+    let mut now = tree(&e.out);
+    now.retain(|p, _| !p.starts_with(format!(".{NIGHT2}.partial")));
+    assert_eq!(
+        now.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    // The batch's own record goes in at the commit, after the directory
+    // was moved into place: refused there, the directory is removed again.
+    {
+        let c = rusqlite::Connection::open(&e.state).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER refuse_notice;
+             CREATE TRIGGER refuse BEFORE INSERT ON batch
+             BEGIN SELECT RAISE(ABORT, 'the disk said no'); END;",
+        )
+        .unwrap();
+    }
+    let _ = reg;
+    let reg2 = early;
     let o = e.run(NIGHT2, &reg2, Some(&card));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("removed again"), "{}", stderr(&o));
@@ -651,6 +688,7 @@ fn a_commit_that_fails_leaves_no_batch_directory() {
         now.keys().collect::<Vec<_>>(),
         before.keys().collect::<Vec<_>>()
     );
+    assert_eq!(notices(&e), recorded, "nothing of the night is recorded");
     // Every rerun over the same ledger fails the same way, never worse; the
     // ledger mended, the night completes.
     let o = e.run(NIGHT2, &reg2, Some(&card));

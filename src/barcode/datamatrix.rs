@@ -59,19 +59,108 @@ pub struct Symbol {
 /// when none does (the text is too long for the mark's space).
 pub fn encode(text: &str, shape: Shape) -> Option<Symbol> {
     let mut codewords = data_codewords(text);
-    let (size, capacity) = sizes(shape)
+    let (i, &(size, capacity)) = sizes(shape)
         .iter()
-        .copied()
-        .find(|(_, capacity)| *capacity >= codewords.len())?;
+        .enumerate()
+        .find(|(_, (_, capacity))| *capacity >= codewords.len())?;
     pad(&mut codewords, capacity);
     let ecc = datamatrix::errorcode::encode_error(&codewords, size);
     codewords.extend_from_slice(&ecc);
-    let bitmap = MatrixMap::new_with_codewords(&codewords, size).bitmap();
-    Some(Symbol {
-        width: bitmap.width(),
-        height: bitmap.height(),
-        dark: bitmap.bits().to_vec(),
+    Some(match placement(shape, i, size) {
+        Some(p) => p.place(&codewords),
+        None => {
+            let bitmap = MatrixMap::new_with_codewords(&codewords, size).bitmap();
+            Symbol {
+                width: bitmap.width(),
+                height: bitmap.height(),
+                dark: bitmap.bits().to_vec(),
+            }
+        }
     })
+}
+
+/// Where the crate places each bit of each codeword in a symbol of one
+/// size, and the modules dark whatever the data (finder and clock patterns,
+/// a fixed corner): read once per size from the crate's own placement,
+/// which is a fixed arrangement of the bits. Placing through it is a few
+/// stores a codeword; the crate's placement walked the whole matrix for
+/// every symbol (three a packet).
+struct Placement {
+    width: usize,
+    height: usize,
+    fixed: Vec<bool>,
+    /// Per codeword, the module of each bit, most significant first.
+    bits: Vec<[u32; 8]>,
+}
+
+impl Placement {
+    /// The crate's placement, bit by bit; `None` when a bit does not land
+    /// on exactly one module of its own (never for ECC 200; the crate's
+    /// placement is then used as it is).
+    fn of(size: SymbolSize, codewords: usize) -> Option<Placement> {
+        let bitmap = |cw: &[u8]| MatrixMap::new_with_codewords(cw, size).bitmap();
+        let mut cw = vec![0u8; codewords];
+        let base = bitmap(&cw);
+        let (width, height, fixed) = (base.width(), base.height(), base.bits().to_vec());
+        let mut bits = Vec::with_capacity(codewords);
+        for i in 0..codewords {
+            let mut modules = [0u32; 8];
+            for (b, module) in modules.iter_mut().enumerate() {
+                cw[i] = 0x80 >> b;
+                let one = bitmap(&cw);
+                cw[i] = 0;
+                let mut differ = one.bits().iter().zip(&fixed).enumerate();
+                let (m, _) = differ.find(|(_, (a, f))| a != f)?;
+                if fixed[m] || differ.any(|(_, (a, f))| a != f) {
+                    return None;
+                }
+                *module = u32::try_from(m).ok()?;
+            }
+            bits.push(modules);
+        }
+        Some(Placement {
+            width,
+            height,
+            fixed,
+            bits,
+        })
+    }
+
+    /// The symbol of `codewords` (data and error correction).
+    fn place(&self, codewords: &[u8]) -> Symbol {
+        let mut dark = self.fixed.clone();
+        for (cw, modules) in codewords.iter().zip(&self.bits) {
+            for (b, &m) in modules.iter().enumerate() {
+                if cw & (0x80 >> b) != 0 {
+                    dark[m as usize] = true;
+                }
+            }
+        }
+        Symbol {
+            width: self.width,
+            height: self.height,
+            dark,
+        }
+    }
+}
+
+/// The placement of the `i`th of [`sizes`]`(shape)`, made on first use.
+fn placement(shape: Shape, i: usize, size: SymbolSize) -> Option<&'static Placement> {
+    type Cells = [OnceLock<Option<Placement>>; 32];
+    static SQUARE: Cells = [const { OnceLock::new() }; 32];
+    static RECTANGLE: Cells = [const { OnceLock::new() }; 32];
+    let cells = match shape {
+        Shape::Square => &SQUARE,
+        Shape::Rectangle => &RECTANGLE,
+    };
+    cells
+        .get(i)?
+        .get_or_init(|| {
+            let data = sizes(shape).get(i)?.1;
+            let total = data + datamatrix::errorcode::encode_error(&vec![0; data], size).len();
+            Placement::of(size, total)
+        })
+        .as_ref()
 }
 
 /// The symbols of `shape` with their data capacity in codewords, smallest
@@ -79,22 +168,20 @@ pub fn encode(text: &str, shape: Shape) -> Option<Symbol> {
 fn sizes(shape: Shape) -> &'static [(SymbolSize, usize)] {
     static SQUARE: OnceLock<Vec<(SymbolSize, usize)>> = OnceLock::new();
     static RECTANGLE: OnceLock<Vec<(SymbolSize, usize)>> = OnceLock::new();
-    let (cell, list) = match shape {
-        Shape::Square => (
-            &SQUARE,
-            SymbolList::default()
+    let cell = match shape {
+        Shape::Square => &SQUARE,
+        Shape::Rectangle => &RECTANGLE,
+    };
+    cell.get_or_init(|| {
+        let list = match shape {
+            Shape::Square => SymbolList::default()
                 .enforce_square()
                 .enforce_width_in(..=MAX_SQUARE),
-        ),
-        Shape::Rectangle => (
-            &RECTANGLE,
-            SymbolList::default()
+            Shape::Rectangle => SymbolList::default()
                 .enforce_rectangular()
                 .enforce_height_in(..=16)
                 .enforce_width_in(..=48),
-        ),
-    };
-    cell.get_or_init(|| {
+        };
         let mut v: Vec<(usize, usize, SymbolSize)> = list
             .iter()
             .filter_map(|size| {
@@ -225,6 +312,29 @@ mod tests {
                 Shape::Rectangle => assert!(s.height <= 16 && s.width <= 48),
             }
             assert_eq!(decode(&s.dark, s.width).as_deref(), Some(text));
+        }
+    }
+
+    /// The placement table puts the modules where the crate's own
+    /// placement does, in every size of both shapes.
+    #[test]
+    fn placing_through_the_table_is_the_crates_placement() {
+        for shape in [Shape::Square, Shape::Rectangle] {
+            for (i, &(size, capacity)) in sizes(shape).iter().enumerate() {
+                let table = placement(shape, i, size).expect("a table for every size");
+                let mut codewords: Vec<u8> = (0..capacity)
+                    .map(|k| (k as u8).wrapping_mul(37).wrapping_add(11))
+                    .collect();
+                let ecc = datamatrix::errorcode::encode_error(&codewords, size);
+                codewords.extend_from_slice(&ecc);
+                let crate_map = MatrixMap::new_with_codewords(&codewords, size).bitmap();
+                let ours = table.place(&codewords);
+                assert_eq!(
+                    (ours.width, ours.height),
+                    (crate_map.width(), crate_map.height())
+                );
+                assert_eq!(ours.dark, crate_map.bits(), "{shape:?} {size:?}");
+            }
         }
     }
 

@@ -24,7 +24,9 @@ use crate::barcode::PostalTable;
 use crate::digest::sha256_file;
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, sync_dir};
-use crate::ledger::{BatchRecord, IssuedNotice, Ledger, NoticeSet, PrintedAddress, PrintedPacket};
+use crate::ledger::{
+    BatchRecord, IssuedNotice, Ledger, NoticeSet, PrintedAddress, PrintedPacket, StagedBatch,
+};
 use crate::model::{weight_band, CountSheet, Counts, CsvEncoding, DueNotice, InputEncoding};
 use crate::names::{HELD_FILE, SUMMARY_FILE};
 use crate::outputs::auditor::AuditorFiles;
@@ -76,10 +78,15 @@ pub(crate) struct RunRequest<'a> {
 
 /// Which batch is being built: the night's own (`<as-of>`) or a
 /// supplement (`<as-of>.N`, numbered on after the night's notices).
-struct Target {
+struct Target<'l> {
     batch_id: String,
     /// Document numbers continue after this many packets of the date.
     first_number: u32,
+    /// The ledger that will record the batch: its notices and packets are
+    /// staged there while the print files render (`Ledger::stage_batch`),
+    /// and committed once the directory is in place. None for a
+    /// `--regenerate`, which records nothing.
+    ledger: Option<&'l mut Ledger>,
 }
 
 /// The night's date and what the operator allowed, as the helpers of a
@@ -233,12 +240,13 @@ fn night_batch(
     let target = Target {
         batch_id: as_of.to_string(),
         first_number: 0,
+        ledger: recorded.is_none().then_some(ledger),
     };
     let built = build(
         export,
         night,
         dest,
-        &target,
+        target,
         &issued,
         recorded.as_ref().map(|r| r.timings_json.as_str()),
         previous,
@@ -263,8 +271,8 @@ fn night_batch(
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(dest.out_root)?;
     crate::fault::point("renamed");
-    if recorded.is_none() {
-        commit_or_withdraw(dest, ledger, &built, &dir)?;
+    if let Some(staged) = built.staged {
+        commit_or_withdraw(dest, staged, &built.record, &dir)?;
         crate::fault::point("committed");
     }
     Ok(RunReport {
@@ -325,16 +333,18 @@ fn supplement(
         ));
     }
     let on_date = ledger.batches_on(as_of)?;
-    let target = Target {
-        batch_id: format!("{}.{}", as_of, on_date.len() + 1),
-        first_number: on_date.iter().map(|b| b.packets).sum::<u64>() as u32,
-    };
-    let dir = dest.out_root.join(&target.batch_id);
+    let batch_id = format!("{}.{}", as_of, on_date.len() + 1);
+    let dir = dest.out_root.join(&batch_id);
     agreement::refuse_symlinked_batch(&dir)?;
     let issued = ledger.notices_through(as_of)?;
     let previous = residents_of(&dest.out_root.join(&main.batch_id)).map(|n| (as_of, n.0, n.1));
-    let built = build(export, night, dest, &target, &issued, None, previous)?;
-    if built.notices.is_empty() && built.packets.is_empty() {
+    let target = Target {
+        batch_id,
+        first_number: on_date.iter().map(|b| b.packets).sum::<u64>() as u32,
+        ledger: Some(ledger),
+    };
+    let built = build(export, night, dest, target, &issued, None, previous)?;
+    if built.notices == 0 && built.packets.is_empty() {
         unchanged::discard_empty_supplement(&built.tmp)?;
         return Ok(RunReport::already_done(dest.out_root.join(&main.batch_id)));
     }
@@ -344,7 +354,9 @@ fn supplement(
     std::fs::rename(&built.tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     sync_dir(dest.out_root)?;
     crate::fault::point("renamed");
-    commit_or_withdraw(dest, ledger, &built, &dir)?;
+    if let Some(staged) = built.staged {
+        commit_or_withdraw(dest, staged, &built.record, &dir)?;
+    }
     Ok(RunReport {
         dir,
         counts: built.counts,
@@ -365,12 +377,11 @@ fn supplement(
 /// is said.
 fn commit_or_withdraw(
     dest: Destination<'_>,
-    ledger: &mut Ledger,
-    built: &Built,
+    staged: StagedBatch<'_>,
+    record: &BatchRecord,
     dir: &Path,
 ) -> Result<()> {
-    let committed = support_held_of(dir)
-        .and_then(|held| ledger.commit_batch(&built.record, &built.notices, &built.packets, &held));
+    let committed = support_held_of(dir).and_then(|held| staged.commit(record, &held));
     let Err(e) = committed else {
         return Ok(());
     };
@@ -573,10 +584,14 @@ fn already_complete(
 }
 
 /// A batch built in its temporary directory, not yet in place.
-struct Built {
+struct Built<'l> {
     tmp: PathBuf,
     record: BatchRecord,
-    notices: Vec<IssuedNotice>,
+    /// Its notices and packets, staged in the ledger (None for a
+    /// `--regenerate`).
+    staged: Option<StagedBatch<'l>>,
+    /// How many notices it issues.
+    notices: usize,
     packets: Vec<PrintedPacket>,
     counts: Counts,
     files: Vec<(String, usize, usize)>,
@@ -587,15 +602,15 @@ struct Built {
 /// Builds the whole batch in `<out>/.<as-of>.partial/`, every file synced.
 /// `previous` is the last batch's date, 住民 rows and card rows joined, for
 /// the drop guard.
-fn build(
+fn build<'l>(
     export: &Export<'_>,
     night: Night,
     dest: Destination<'_>,
-    target: &Target,
+    target: Target<'l>,
     issued: &NoticeSet,
     timings: Option<&str>,
     previous: Previous,
-) -> Result<Built> {
+) -> Result<Built<'l>> {
     let started = Instant::now();
     let profile = export.profile;
     let loaded = load(export)?;
@@ -610,8 +625,9 @@ fn build(
 
     let started = Instant::now();
     let profile_name = profile.name();
+    let batch_id = target.batch_id.clone();
     let identity = Identity {
-        batch_id: &target.batch_id,
+        batch_id: &batch_id,
         as_of: night.as_of,
         version: env!("CARGO_PKG_VERSION"),
         input_sha256: &selected.input_sha256,
@@ -661,7 +677,7 @@ fn build(
     Ok(Built {
         tmp,
         record: BatchRecord {
-            batch_id: target.batch_id.clone(),
+            batch_id,
             as_of: night.as_of,
             input_sha256: selected.input_sha256,
             profile_sha256: profile.sha256.clone(),
@@ -670,6 +686,7 @@ fn build(
             packets: printed.packets,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         },
+        staged: printed.staged,
         notices: printed.notices,
         packets: printed.packets_printed,
         counts: selected.report.counts,
@@ -789,30 +806,32 @@ fn select_rows<'p>(
 }
 
 /// What printing a batch produced.
-struct Printed {
+struct Printed<'l> {
     /// Print files: (name, packets, pages).
     files: Vec<(String, usize, usize)>,
     /// Packets in all.
     packets: u64,
-    /// The ledger's record of each due item printed.
-    notices: Vec<IssuedNotice>,
+    /// How many due items were printed (a ledger notice each).
+    notices: usize,
     /// Where each packet was addressed (the ledger keeps it for the mail
     /// room: pull lists, returns).
     packets_printed: Vec<PrintedPacket>,
+    /// The notices and packets, staged in the ledger.
+    staged: Option<StagedBatch<'l>>,
 }
 
 /// Renders the print files, then writes manifest.csv and mailing.csv, and
 /// the auditor's audit.xlsx and report.html (SPEC 12) with the batch's
 /// identity and the counts summary.json will hold.
-fn print_batch(
+fn print_batch<'l>(
     profile: &Profile,
     csv_encoding: CsvEncoding,
-    target: &Target,
+    target: Target<'l>,
     renderer: &Renderer<'_>,
     notices: &[DueNotice],
     tmp: &Path,
     (identity, counts): (Identity<'_>, &Counts),
-) -> Result<Printed> {
+) -> Result<Printed<'l>> {
     let settings = &profile.settings;
     let as_of = identity.as_of;
     let (placed, mut bundles) = place(
@@ -836,24 +855,37 @@ fn print_batch(
     let planned = planned_spans(&job, &files);
     let paths: Vec<String> = files.iter().map(PrintFile::path).collect();
     let rows = manifest_rows(&placed, &paths, &planned);
+    let issued = issued_notices(&rows);
+    let packets_printed = printed_packets(&rows);
     let print_dir = tmp.join("print");
+    let ledger = target.ledger;
     // The print files render on every core. What needs only the manifest's
-    // rows is written meanwhile: rayon's other worker takes it first, then
-    // joins the rendering, so no core idles while one file or the workbook
-    // is finished alone.
-    let (written, auditor) = rayon::join(
+    // rows is done meanwhile (the CSVs, the mail room's PDFs, audit.xlsx's
+    // sheets of rows, the ledger's rows): rayon's other worker takes it
+    // first, then joins the rendering, so no core idles while one file or
+    // the workbook is finished alone.
+    let (written, side) = rayon::join(
         || write_print_files(&job, &files, &planned, &print_dir),
-        || -> Result<AuditorFiles> {
+        || -> Result<(AuditorFiles, Option<StagedBatch<'l>>)> {
             write_manifest(tmp, &rows, csv_encoding)?;
             write_mailing(tmp, &rows, csv_encoding)?;
             write_bundles(tmp, &bundles, csv_encoding)?;
             let sheet = count_sheet(profile, &target.batch_id, &rows, settings.output.duplex);
             write_mailroom_pdfs(&job, &bundles, &sheet, &print_dir)?;
-            AuditorFiles::start(tmp, &identity, &rows)
+            let auditor = AuditorFiles::start(tmp, &identity, &rows)?;
+            let staged = ledger
+                .map(|l| l.stage_batch(&target.batch_id, as_of, &issued, &packets_printed))
+                .transpose()
+                .map_err(|e| {
+                    Error::State(format!(
+                        "{e}: the batch's notices could not be written to the ledger; nothing was recorded and no batch directory was placed. If the ledger is damaged, restore it from the backup or rebuild it with `kigen ledger rebuild`, then run again"
+                    ))
+                })?;
+            Ok((auditor, staged))
         },
     );
     let written = written?;
-    let auditor = auditor?;
+    let (auditor, staged) = side?;
     let print_files: Vec<PrintFileFacts> = written
         .iter()
         .map(|w| PrintFileFacts {
@@ -871,8 +903,9 @@ fn print_batch(
             .map(|w| (w.name.clone(), w.spans.len(), w.pages()))
             .collect(),
         packets: placed.len() as u64,
-        notices: issued_notices(&rows),
-        packets_printed: printed_packets(&rows),
+        notices: issued.len(),
+        packets_printed,
+        staged,
     })
 }
 

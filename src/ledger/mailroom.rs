@@ -279,7 +279,7 @@ pub(crate) struct ReprintRecord {
 
 /// Records a batch's packets (inside the batch's commit).
 pub(super) fn insert_packets(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     batch_id: &str,
     packets: &[PrintedPacket],
 ) -> rusqlite::Result<()> {

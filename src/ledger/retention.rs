@@ -115,7 +115,7 @@ impl Ledger {
             params![batch.batch_id, file_name, batch.input_sha256, notices.len() as i64],
         )
         .map_err(|e| db_err(&path, e))?;
-        super::trust::record_and_seal(&tx, &batch.batch_id, batch.as_of, &[])
+        super::trust::record_and_seal(&tx, &batch.batch_id, batch.as_of, &[], None)
             .map_err(|e| db_err(&path, e))?;
         crate::fault::point("import-commit");
         tx.commit().map_err(|e| db_err(&path, e))

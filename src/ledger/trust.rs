@@ -42,7 +42,17 @@ fn push(text: &mut String, value: &str) {
 
 /// The seal of one batch as the ledger holds it now.
 pub(super) fn seal_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<String> {
-    let mut text = String::new();
+    seal_with(conn, batch_id, &notices_text(conn, batch_id)?)
+}
+
+/// The seal of one batch, its notices' part (see [`notices_text`]) given:
+/// a night reads it when it stages the notices, while its files render.
+pub(super) fn seal_with(
+    conn: &Connection,
+    batch_id: &str,
+    notices: &str,
+) -> rusqlite::Result<String> {
+    let mut text = String::with_capacity(notices.len() + 1024);
     conn.query_row(
         "SELECT batch_id, as_of, input_sha256, profile_sha256, summary_sha256, timings_json,
                 CAST(packets AS TEXT), tool_version
@@ -56,6 +66,25 @@ pub(super) fn seal_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Str
         },
     )?;
     text.push('\n');
+    text.push_str(notices);
+    let mut stmt = conn.prepare(
+        "SELECT as_of, resident_code FROM support_held WHERE batch_id = ?1
+         ORDER BY resident_code",
+    )?;
+    let mut rows = stmt.query(params![batch_id])?;
+    while let Some(r) = rows.next()? {
+        text.push('S');
+        push(&mut text, &r.get::<_, String>(0)?);
+        push(&mut text, &r.get::<_, String>(1)?);
+        text.push('\n');
+    }
+    retention_seal_text(conn, batch_id, &mut text)?;
+    Ok(sha256_hex(text.as_bytes()))
+}
+
+/// The part of a batch's seal its notices make, as the ledger holds them.
+pub(super) fn notices_text(conn: &Connection, batch_id: &str) -> rusqlite::Result<String> {
+    let mut text = String::new();
     let mut stmt = conn.prepare(
         "SELECT resident_code, item, expiry, batch_id, as_of, document_number, print_file,
                 CAST(first_page AS TEXT), CAST(pages AS TEXT), kind
@@ -74,28 +103,18 @@ pub(super) fn seal_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Str
         }
         text.push('\n');
     }
-    let mut stmt = conn.prepare(
-        "SELECT as_of, resident_code FROM support_held WHERE batch_id = ?1
-         ORDER BY resident_code",
-    )?;
-    let mut rows = stmt.query(params![batch_id])?;
-    while let Some(r) = rows.next()? {
-        text.push('S');
-        push(&mut text, &r.get::<_, String>(0)?);
-        push(&mut text, &r.get::<_, String>(1)?);
-        text.push('\n');
-    }
-    retention_seal_text(conn, batch_id, &mut text)?;
-    Ok(sha256_hex(text.as_bytes()))
+    Ok(text)
 }
 
 /// Records the batch's 支援措置 residents and seals it (inside the batch's
-/// commit, after its notices).
+/// commit, after its notices). `notices` is the seal's part of the notices
+/// when it was read already, inside the same transaction ([`notices_text`]).
 pub(super) fn record_and_seal(
     conn: &Connection,
     batch_id: &str,
     as_of: NaiveDate,
     support_held: &[String],
+    notices: Option<&str>,
 ) -> rusqlite::Result<()> {
     {
         let mut stmt = conn.prepare(
@@ -106,13 +125,20 @@ pub(super) fn record_and_seal(
             stmt.execute(params![batch_id, as_of.to_string(), code])?;
         }
     }
-    seal(conn, batch_id)
+    let sha = match notices {
+        Some(text) => seal_with(conn, batch_id, text)?,
+        None => seal_of(conn, batch_id)?,
+    };
+    insert_seal(conn, batch_id, &sha)
 }
 
 /// Seals one batch as it is now (a commit, or a migration from version 3,
 /// which trusts what passed `integrity_check`).
 pub(super) fn seal(conn: &Connection, batch_id: &str) -> rusqlite::Result<()> {
-    let sha = seal_of(conn, batch_id)?;
+    insert_seal(conn, batch_id, &seal_of(conn, batch_id)?)
+}
+
+fn insert_seal(conn: &Connection, batch_id: &str, sha: &str) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT OR REPLACE INTO batch_seal (batch_id, sha256) VALUES (?1, ?2)",
         params![batch_id, sha],

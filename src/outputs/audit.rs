@@ -326,6 +326,10 @@ impl AuditBook {
                 .set_creation_datetime(&created),
         );
         wb.set_tempdir(dir).map_err(xlsx_err)?;
+        // The zip's fastest level: compressing the manifest sheet at the
+        // default level was most of the save, which waits for the print
+        // files (the workbook is about a third larger).
+        wb.set_zip_compression_level(1);
         let f = Formats::new(identity.batch_id);
 
         wb.add_worksheet();

@@ -13,6 +13,7 @@ use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::files::create_private;
 use crate::model::{Counts, Field};
+use rayon::prelude::*;
 
 use crate::names::PRINT_DIR;
 pub(crate) use crate::names::SUMMARY_FILE;
@@ -198,21 +199,25 @@ pub(crate) fn batch_files(dir: &Path) -> Result<Vec<String>> {
 
 /// Hashes every file of the batch and writes summary.json; returns its SHA-256.
 pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<String> {
-    let mut files = Vec::new();
-    for rel in batch_files(dir)? {
-        let path = dir.join(&rel);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let print = rel
-            .strip_prefix("print/")
-            .and_then(|n| input.print_files.iter().find(|f| f.0 == n));
-        files.push(FileEntry {
-            file: rel.clone(),
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(&bytes),
-            packets: print.map(|p| p.1 as u64),
-            pages: print.map(|p| p.2 as u64),
-        });
-    }
+    // Read back from the disk and hashed, a file per worker (the print
+    // files are most of the bytes).
+    let files = batch_files(dir)?
+        .into_par_iter()
+        .map(|rel| {
+            let path = dir.join(&rel);
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let print = rel
+                .strip_prefix("print/")
+                .and_then(|n| input.print_files.iter().find(|f| f.0 == n));
+            Ok(FileEntry {
+                bytes: bytes.len() as u64,
+                sha256: sha256_hex(&bytes),
+                packets: print.map(|p| p.1 as u64),
+                pages: print.map(|p| p.2 as u64),
+                file: rel,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let timings: serde_json::Value = serde_json::from_str(input.timings_json)
         .map_err(|e| Error::Internal(format!("timings: {e}")))?;
     let summary = Summary {
