@@ -19,7 +19,6 @@
 //! with the rows.
 
 use std::borrow::Cow;
-use std::io::Write as _;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
@@ -376,9 +375,11 @@ impl AuditBook {
         district_sheet(wb.add_worksheet(), &f, ov)?;
 
         let path = dir.join(AUDIT_FILE);
-        let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
+        // Zipped straight into the file (not into memory first: at a
+        // million rows the workbook was the run's peak).
         let mut file = create_private(&path)?;
-        file.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
+        wb.save_to_writer(std::io::BufWriter::new(&mut file))
+            .map_err(xlsx_err)?;
         file.sync_all().map_err(|e| Error::io(&path, e))?;
         crate::fault::point("audit-xlsx");
         Ok(())
