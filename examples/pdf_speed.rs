@@ -131,7 +131,7 @@ fn text(font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, s: &str) -> Item {
         size_pt,
         x_mm,
         y_mm,
-        text: s.to_string(),
+        text: s.into(),
     })
 }
 

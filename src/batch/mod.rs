@@ -344,7 +344,7 @@ fn supplement(
         ledger: Some(ledger),
     };
     let built = build(export, night, dest, target, &issued, None, previous)?;
-    if built.notices == 0 && built.packets.is_empty() {
+    if built.notices == 0 && built.record.packets == 0 {
         unchanged::discard_empty_supplement(&built.tmp)?;
         return Ok(RunReport::already_done(dest.out_root.join(&main.batch_id)));
     }
@@ -590,9 +590,8 @@ struct Built<'l> {
     /// Its notices and packets, staged in the ledger (None for a
     /// `--regenerate`).
     staged: Option<StagedBatch<'l>>,
-    /// How many notices it issues.
+    /// How many notices and packets it issues.
     notices: usize,
-    packets: Vec<PrintedPacket>,
     counts: Counts,
     files: Vec<(String, usize, usize)>,
     select_seconds: f64,
@@ -688,7 +687,6 @@ fn build<'l>(
         },
         staged: printed.staged,
         notices: printed.notices,
-        packets: printed.packets_printed,
         counts: selected.report.counts,
         files: printed.files,
         select_seconds,
@@ -813,10 +811,8 @@ struct Printed<'l> {
     packets: u64,
     /// How many due items were printed (a ledger notice each).
     notices: usize,
-    /// Where each packet was addressed (the ledger keeps it for the mail
-    /// room: pull lists, returns).
-    packets_printed: Vec<PrintedPacket>,
-    /// The notices and packets, staged in the ledger.
+    /// The notices and packets (each with the address it was printed
+    /// with: the mail room's pull lists and returns), staged in the ledger.
     staged: Option<StagedBatch<'l>>,
 }
 
@@ -855,8 +851,6 @@ fn print_batch<'l>(
     let planned = planned_spans(&job, &files);
     let paths: Vec<String> = files.iter().map(PrintFile::path).collect();
     let rows = manifest_rows(&placed, &paths, &planned);
-    let issued = issued_notices(&rows);
-    let packets_printed = printed_packets(&rows);
     let print_dir = tmp.join("print");
     let ledger = target.ledger;
     // The print files render on every core. What needs only the manifest's
@@ -866,26 +860,27 @@ fn print_batch<'l>(
     // the workbook is finished alone.
     let (written, side) = rayon::join(
         || write_print_files(&job, &files, &planned, &print_dir),
-        || -> Result<(AuditorFiles, Option<StagedBatch<'l>>)> {
+        || -> Result<(AuditorFiles, Option<StagedBatch<'l>>, usize)> {
             write_manifest(tmp, &rows, csv_encoding)?;
             write_mailing(tmp, &rows, csv_encoding)?;
             write_bundles(tmp, &bundles, csv_encoding)?;
             let sheet = count_sheet(profile, &target.batch_id, &rows, settings.output.duplex);
             write_mailroom_pdfs(&job, &bundles, &sheet, &print_dir)?;
             let auditor = AuditorFiles::start(tmp, &identity, &rows)?;
+            let issued = issued_notices(&rows);
             let staged = ledger
-                .map(|l| l.stage_batch(&target.batch_id, as_of, &issued, &packets_printed))
+                .map(|l| l.stage_batch(&target.batch_id, as_of, &issued, &printed_packets(&rows)))
                 .transpose()
                 .map_err(|e| {
                     Error::State(format!(
                         "{e}: the batch's notices could not be written to the ledger; nothing was recorded and no batch directory was placed. If the ledger is damaged, restore it from the backup or rebuild it with `kigen ledger rebuild`, then run again"
                     ))
                 })?;
-            Ok((auditor, staged))
+            Ok((auditor, staged, issued.len()))
         },
     );
     let written = written?;
-    let (auditor, staged) = side?;
+    let (auditor, staged, notices) = side?;
     let print_files: Vec<PrintFileFacts> = written
         .iter()
         .map(|w| PrintFileFacts {
@@ -903,8 +898,7 @@ fn print_batch<'l>(
             .map(|w| (w.name.clone(), w.spans.len(), w.pages()))
             .collect(),
         packets: placed.len() as u64,
-        notices: issued.len(),
-        packets_printed,
+        notices,
         staged,
     })
 }

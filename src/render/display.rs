@@ -8,6 +8,8 @@
 //! Coordinates are millimetres from the page's top-left corner, y downwards,
 //! as a layout designer measures them; the writer converts to PDF points.
 
+use std::sync::Arc;
+
 /// Millimetres per PDF point (1 pt = 1/72 inch): display lists are in
 /// millimetres, fonts and the PDF in points.
 pub(crate) const MM_PER_PT: f32 = 25.4 / 72.0;
@@ -38,8 +40,9 @@ pub struct TextRun {
     /// Baseline, mm from the page's top.
     pub y_mm: f32,
     /// The text (every character drawable in `font`: the layout splits runs
-    /// for the fallback font).
-    pub text: String,
+    /// for the fallback font). Shared, not copied, when a print file's fixed
+    /// wording is placed on each of its pages (`layout::LayoutCache`).
+    pub text: Arc<str>,
 }
 
 /// A straight line.

@@ -318,16 +318,20 @@ impl<'f> Canvas<'f> {
     /// Characters `font` lacks go to the fallback font when it has them.
     pub(crate) fn text(&mut self, font: FontId, size_pt: f32, x_mm: f32, y_mm: f32, text: &str) {
         let mut x = x_mm;
-        for (run_font, run) in self.font_runs(font, text) {
-            let w = self.width(run_font, size_pt, &run);
+        let mut start = 0;
+        while start < text.len() {
+            let (run_font, end) = self.font_run(font, text, start);
+            let run = &text[start..end];
+            let w = self.width(run_font, size_pt, run);
             self.page.items.push(Item::Text(TextRun {
                 font: run_font,
                 size_pt,
                 x_mm: x,
                 y_mm,
-                text: run,
+                text: run.into(),
             }));
             x += w;
+            start = end;
         }
     }
 
@@ -357,27 +361,28 @@ impl<'f> Canvas<'f> {
         self.text(font, size_pt, centre_mm - w / 2.0, y_mm, text);
     }
 
-    /// Splits `text` into runs of one font: `font` where it has the glyph,
-    /// the fallback where only the fallback has it. A variation selector
-    /// stays with the character it modifies.
-    fn font_runs(&self, font: FontId, text: &str) -> Vec<(FontId, String)> {
-        let mut runs: Vec<(FontId, String)> = Vec::new();
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            let vs = chars.peek().copied().filter(|n| is_variation_selector(*n));
+    /// The run of one font that starts at byte `start` of `text`: its font
+    /// (`font` where it has the glyph, the fallback where only the fallback
+    /// has it) and where it ends. A variation selector stays with the
+    /// character it modifies.
+    fn font_run(&self, font: FontId, text: &str, start: usize) -> (FontId, usize) {
+        let mut run_font = None;
+        let mut chars = text[start..].char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let vs = chars
+                .peek()
+                .map(|&(_, n)| n)
+                .filter(|n| is_variation_selector(*n));
             let f = self.fonts.font_for(font, c, vs).unwrap_or(font);
-            match runs.last_mut() {
-                Some((rf, s)) if *rf == f => s.push(c),
-                _ => runs.push((f, c.to_string())),
+            match run_font {
+                Some(rf) if rf != f => return (rf, start + i),
+                _ => run_font = Some(f),
             }
-            if let Some(v) = vs {
+            if vs.is_some() {
                 chars.next();
-                if let Some((_, s)) = runs.last_mut() {
-                    s.push(v);
-                }
             }
         }
-        runs
+        (run_font.unwrap_or(font), text.len())
     }
 
     /// Breaks `text` into lines no wider than `width_mm`, by measured glyph

@@ -216,7 +216,7 @@ pub(crate) fn mark_sheets(
             size_pt: 6.5,
             x_mm: mail.piece_mark_x_mm,
             y_mm: mail.piece_mark_y_mm,
-            text: format!("{document_number} {}/{sheets}", i + 1),
+            text: format!("{document_number} {}/{sheets}", i + 1).into(),
         }));
         page.items.extend(super::marks::sheet_code(
             document_number,

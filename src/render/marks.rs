@@ -55,7 +55,7 @@ pub(crate) fn window_code(document_number: &str, mail: &MailSettings) -> Vec<Ite
         x_mm: x + w * WINDOW_MODULE_MM + 1.5,
         // Centred on the symbol's height (ascent of a 6 pt run ≈ 1.9 mm).
         y_mm: y + h * WINDOW_MODULE_MM / 2.0 + 0.9,
-        text: document_number.to_string(),
+        text: document_number.into(),
     });
     vec![code, number]
 }
@@ -114,7 +114,7 @@ mod tests {
         );
         assert!(items
             .iter()
-            .any(|i| matches!(i, Item::Text(t) if t.text == "佐市民第20261126-00001号")));
+            .any(|i| matches!(i, Item::Text(t) if &*t.text == "佐市民第20261126-00001号")));
         mail.sheet_code = SheetCode::None;
         mail.window_code = false;
         assert!(sheet_code("D-1", 1, 1, &mail).is_empty());

@@ -62,17 +62,21 @@ impl Templates {
     }
 }
 
-/// A hash of a template's content (deterministic: `FxHasher`, fast on the
-/// page's long runs of wording; equal content is still compared).
+/// A hash of a template's content (deterministic: `FxHasher`; equal
+/// content is still compared). Text is hashed by where it is, not what it
+/// says: the wording of a page kind differs from another's in its places
+/// too, and comparing shared text (`TextRun::text` copied from one print
+/// file's layout cache) stops at the pointer.
 fn key_hash(fixed: &[&Item], page: &Page) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     page.width_mm.to_bits().hash(&mut h);
     page.height_mm.to_bits().hash(&mut h);
+    fixed.len().hash(&mut h);
     for item in fixed {
         match item {
             Item::Text(t) => {
                 (0u8, t.font as u8, t.size_pt.to_bits()).hash(&mut h);
-                (t.x_mm.to_bits(), t.y_mm.to_bits(), &t.text).hash(&mut h);
+                (t.x_mm.to_bits(), t.y_mm.to_bits(), t.text.len()).hash(&mut h);
             }
             Item::Line(l) => {
                 (1u8, l.x1_mm.to_bits(), l.y1_mm.to_bits()).hash(&mut h);
