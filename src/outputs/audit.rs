@@ -141,6 +141,19 @@ struct Sheet<'w> {
     row: u32,
     /// Rows that did not fit (past [`MAX_ROWS`]).
     dropped: u64,
+    /// Each column's format, set from its first data cell: cells of that
+    /// kind are written without a format of their own and take the
+    /// column's (the same style; rust_xlsxwriter hashed the format of every
+    /// cell written with one, most of the workbook's time).
+    column_kinds: Vec<Option<CellKind>>,
+}
+
+/// What a cell holds, for its format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Text,
+    Number,
+    Date,
 }
 
 impl<'w> Sheet<'w> {
@@ -173,6 +186,7 @@ impl<'w> Sheet<'w> {
             columns: header.len() as u16,
             row: 1,
             dropped: 0,
+            column_kinds: vec![None; header.len()],
         })
     }
 
@@ -189,21 +203,33 @@ impl<'w> Sheet<'w> {
             match cell {
                 Cell::Text(t) if t.is_empty() => {}
                 Cell::Text(t) => {
-                    self.ws
-                        .write_string_with_format(r, c, fit_cell(t).as_ref(), &self.f.text)
-                        .map_err(xlsx_err)?;
+                    let text = fit_cell(t);
+                    if self.column_takes(c, CellKind::Text)? {
+                        self.ws.write_string(r, c, text.as_ref())
+                    } else {
+                        self.ws
+                            .write_string_with_format(r, c, text.as_ref(), &self.f.text)
+                    }
+                    .map_err(xlsx_err)?;
                 }
                 Cell::Number(n) => {
-                    self.ws
-                        .write_number_with_format(r, c, *n as f64, &self.f.number)
-                        .map_err(xlsx_err)?;
+                    if self.column_takes(c, CellKind::Number)? {
+                        self.ws.write_number(r, c, *n as f64)
+                    } else {
+                        self.ws
+                            .write_number_with_format(r, c, *n as f64, &self.f.number)
+                    }
+                    .map_err(xlsx_err)?;
                 }
                 Cell::Date(None) => {}
                 Cell::Date(Some(d)) => match excel_date(*d) {
                     Some(x) => {
-                        self.ws
-                            .write_datetime_with_format(r, c, &x, &self.f.date)
-                            .map_err(xlsx_err)?;
+                        if self.column_takes(c, CellKind::Date)? {
+                            self.ws.write_datetime(r, c, &x)
+                        } else {
+                            self.ws.write_datetime_with_format(r, c, &x, &self.f.date)
+                        }
+                        .map_err(xlsx_err)?;
                     }
                     None => {
                         self.ws
@@ -215,6 +241,27 @@ impl<'w> Sheet<'w> {
         }
         self.row += 1;
         Ok(())
+    }
+
+    /// Whether a cell of `kind` in column `c` takes the column's format:
+    /// the column's first data cell sets it to that cell's kind.
+    fn column_takes(&mut self, c: u16, kind: CellKind) -> Result<bool> {
+        let Some(slot) = self.column_kinds.get_mut(usize::from(c)) else {
+            return Ok(false);
+        };
+        match slot {
+            Some(k) => Ok(*k == kind),
+            None => {
+                let format = match kind {
+                    CellKind::Text => &self.f.text,
+                    CellKind::Number => &self.f.number,
+                    CellKind::Date => &self.f.date,
+                };
+                self.ws.set_column_format(c, format).map_err(xlsx_err)?;
+                *slot = Some(kind);
+                Ok(true)
+            }
+        }
     }
 
     /// Filters the header row over the data; notes rows left out.

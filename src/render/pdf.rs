@@ -192,10 +192,11 @@ fn finish(lo: &mut lopdf::Document, info: &DocumentInfo<'_>) -> Result<(), Error
     let level = libdeflater::CompressionLvl::new(DEFLATE_LEVEL)
         .map_err(|e| Error::Internal(format!("PDF writer: deflate level: {e:?}")))?;
     let mut z = libdeflater::Compressor::new(level);
+    let mut scratch = Vec::new();
     for object in lo.objects.values_mut() {
         if let Object::Stream(stream) = object {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                let deflated = deflate(&mut z, &stream.content)?;
+                let deflated = deflate(&mut z, &stream.content, &mut scratch)?;
                 if deflated.len() + 19 < stream.content.len() {
                     stream.dict.set("Filter", "FlateDecode");
                     stream.set_content(deflated);
@@ -239,14 +240,21 @@ fn text_string(s: &str) -> Object {
     Object::String(bytes, lopdf::StringFormat::Hexadecimal)
 }
 
-/// `data` deflated (zlib format, as FlateDecode reads it) with `z`.
-fn deflate(z: &mut libdeflater::Compressor, data: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut out = vec![0; z.zlib_compress_bound(data.len())];
+/// `data` deflated (zlib format, as FlateDecode reads it) with `z`, through
+/// `scratch` (kept between streams: zeroed once, not for every stream).
+fn deflate(
+    z: &mut libdeflater::Compressor,
+    data: &[u8],
+    scratch: &mut Vec<u8>,
+) -> Result<Vec<u8>, Error> {
+    let bound = z.zlib_compress_bound(data.len());
+    if scratch.len() < bound {
+        scratch.resize(bound, 0);
+    }
     let n = z
-        .zlib_compress(data, &mut out)
+        .zlib_compress(data, scratch)
         .map_err(|e| Error::Internal(format!("PDF writer: deflate: {e}")))?;
-    out.truncate(n);
-    Ok(out)
+    Ok(scratch[..n].to_vec())
 }
 
 #[cfg(test)]
