@@ -32,7 +32,6 @@ pub(crate) mod forecast;
 pub mod fuzzing;
 pub mod ledger;
 pub(crate) mod mailroom;
-pub(crate) mod memory;
 pub mod model;
 pub(crate) mod mynumber;
 pub(crate) mod names;

@@ -16,10 +16,9 @@ fn main() {
     // memory is then reused by the next one instead of being returned to
     // the system and faulted in again. Purging at once kept the peak lowest
     // but spent a quarter of the CPU time in the kernel; at 100 ms the
-    // peak at 1,000,000 rows stays under 250 MB (README, "Speed and
-    // memory"). While the print files render it is a second
-    // (`kigen::memory`). mimalloc's own `MIMALLOC_PURGE_DELAY`
-    // (milliseconds) overrides both.
+    // system time is about a tenth and the peak at 1,000,000 rows stays
+    // under 250 MB (README, "Speed and memory"). mimalloc's own
+    // `MIMALLOC_PURGE_DELAY` (milliseconds) overrides it.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets a plain integer option of the allocator; no pointers.
         unsafe { libmimalloc_sys::mi_option_set(15, 100) };

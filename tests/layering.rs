@@ -14,7 +14,6 @@ const LAYERS: &[(&str, u32)] = &[
     ("fault", 0),
     ("text", 0),
     ("progress", 0),
-    ("memory", 0), // the allocator's purge delay while the print files render
     ("sample", 0),
     ("names", 0),
     ("postal_code", 1),

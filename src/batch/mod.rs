@@ -635,7 +635,6 @@ fn build<'l>(
         profile_sha256: &profile.sha256,
         postal_data: &selected.postal_data,
     };
-    let delay = crate::memory::rendering_starts();
     let printed = print_batch(
         profile,
         dest.csv_encoding,
@@ -644,9 +643,7 @@ fn build<'l>(
         &selected.report.notices,
         &tmp,
         (identity, &selected.report.counts),
-    );
-    crate::memory::rendering_done(delay);
-    let printed = printed?;
+    )?;
     let render_seconds = started.elapsed().as_secs_f64();
 
     let timings_json = match timings {
