@@ -163,15 +163,10 @@ mod tests {
         lay_out_sides(n, profile, fonts, false)
     }
 
-    fn lay_out_sides(
-        n: &DueNotice,
-        profile: &Profile,
-        fonts: &FontSet,
-        duplex: bool,
-    ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
+    fn wording(profile: &Profile) -> Wording<'_> {
         let s = &profile.settings;
         let (letter, inquiry, application) = s.wording(&profile.file()).unwrap();
-        let w = Wording {
+        Wording {
             letter,
             inquiry,
             application,
@@ -180,7 +175,16 @@ mod tests {
             seal_omitted: s.municipality.seal_omitted,
             window: s.window,
             eras: &profile.eras,
-        };
+        }
+    }
+
+    fn lay_out_sides(
+        n: &DueNotice,
+        profile: &Profile,
+        fonts: &FontSet,
+        duplex: bool,
+    ) -> Result<(Vec<Page>, BarcodeSlot), LayoutError> {
+        let w = wording(profile);
         let p = Packet {
             document_number: "佐市民第20261126-00001号",
             as_of: d("2026-11-26"),
@@ -195,18 +199,7 @@ mod tests {
     #[test]
     fn pages_laid_out_with_a_file_cache_are_those_laid_out_alone() {
         let (profile, fonts) = (saku(), fonts());
-        let s = &profile.settings;
-        let (letter, inquiry, application) = s.wording(&profile.file()).unwrap();
-        let w = Wording {
-            letter,
-            inquiry,
-            application,
-            issuer: &s.municipality.issuer,
-            mayor: &s.municipality.mayor,
-            seal_omitted: s.municipality.seal_omitted,
-            window: s.window,
-            eras: &profile.eras,
-        };
+        let w = wording(&profile);
         let long =
             "長野県佐久市岩村田字北西久保一二三四番地の五六七　サンライズマンション佐久平駅前東棟";
         let notices = [
