@@ -414,11 +414,10 @@ fn the_reject_table_has_one_row_per_field_and_code() {
         "{table:?}"
     );
     // The same groups, by the same keys, in the workbook's 概要.
-    use calamine::{open_workbook, Reader, Xlsx};
-    let mut wb: Xlsx<_> = open_workbook(batch.join("audit.xlsx")).unwrap();
-    let summary = wb.worksheet_range("概要").unwrap();
+    let book = batch.join("audit.xlsx");
+    let summary = common::sheet_rows(&book, "概要");
     let groups: Vec<(String, String, String)> = summary
-        .rows()
+        .iter()
         .filter(|r| r[0] == "不備の理由")
         .map(|r| (r[1].to_string(), r[2].to_string(), r[3].to_string()))
         .collect();
@@ -448,16 +447,10 @@ fn the_reject_table_has_one_row_per_field_and_code() {
         Some("3")
     );
     // The 不備 sheet names each row's code in Japanese.
-    let sheet = wb.worksheet_range("不備").unwrap();
-    let head: Vec<String> = sheet
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let sheet = common::sheet_rows(&book, "不備");
+    let head = &sheet[0];
     assert_eq!(head[5..], ["不備コード", "入力元", "説明"]);
-    let labels: Vec<String> = sheet.rows().skip(1).map(|r| r[7].to_string()).collect();
+    let labels: Vec<String> = sheet.iter().skip(1).map(|r| r[7].clone()).collect();
     assert_eq!(
         labels,
         [

@@ -203,11 +203,9 @@ fn held_rows_are_grouped_by_field_and_code() {
     assert_eq!(figure.as_deref(), Some("2"));
 
     // The workbook: the same groups in 概要, the code's label on 保留.
-    use calamine::{open_workbook, Reader, Xlsx};
-    let mut wb: Xlsx<_> = open_workbook(batch.join("audit.xlsx")).unwrap();
-    let summary = wb.worksheet_range("概要").unwrap();
-    let keys: Vec<String> = summary
-        .rows()
+    let book = batch.join("audit.xlsx");
+    let keys: Vec<String> = common::sheet_rows(&book, "概要")
+        .iter()
         .filter(|r| r[0] == "保留の理由")
         .map(|r| format!("{} {}", r[3], r[2]))
         .collect();
@@ -219,14 +217,7 @@ fn held_rows_are_grouped_by_field_and_code() {
             "held:氏名:unmapped-gaiji 1"
         ]
     );
-    let sheet = wb.worksheet_range("保留").unwrap();
-    let head: Vec<String> = sheet
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let head = &common::sheet_rows(&book, "保留")[0];
     assert_eq!(head[5..], ["保留コード", "説明"]);
     assert!(kigen(&["verify", batch.to_str().unwrap()]).status.success());
 }

@@ -289,3 +289,17 @@ pub fn forge(batch: &Path, file: &str, bytes: &[u8]) {
     }
     std::fs::write(&path, serde_json::to_string_pretty(&s).unwrap()).unwrap();
 }
+
+/// The rows of one sheet of a workbook kigen wrote, each cell as text
+/// (the header row first).
+pub fn sheet_rows(xlsx: &Path, sheet: &str) -> Vec<Vec<String>> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(xlsx).expect("the workbook opens");
+    let range = wb
+        .worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
