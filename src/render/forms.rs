@@ -41,7 +41,6 @@ fn labelled_row(c: &mut Canvas<'_>, y: f32, h: f32, label_w: f32, label: &str, v
         c.line(LEFT + label_w, y, LEFT + label_w, y + h, 0.6, false);
         let ls = c.fit_size(FontId::Gothic, 9.0, 6.5, label, label_w - 3.0);
         c.text(FontId::Gothic, ls, LEFT + 1.5, y + h / 2.0 + 1.2, label);
-        0.0
     });
     match lines {
         None if !value.is_empty() => {
@@ -120,7 +119,6 @@ fn form_header(c: &mut Canvas<'_>, p: &Packet<'_>, title: &str) {
     );
     c.fixed(BlockKey::new("form.title", &[]).with_text(title), |c| {
         c.text_center(FontId::Gothic, 15.0, 105.0, 27.0, title);
-        0.0
     });
 }
 
@@ -134,7 +132,7 @@ pub(crate) fn inquiry_page(
     let width = RIGHT - LEFT;
     form_header(&mut c, p, &q.title);
     let lead = leading(9.5, 1.55);
-    let mut y = c.fixed(BlockKey::new("inquiry.head", &[]), |c| {
+    let mut y = c.fixed_to(BlockKey::new("inquiry.head", &[]), |c| {
         c.text(FontId::Mincho, 10.5, LEFT, 37.0, &q.addressee);
         c.paragraph(FontId::Mincho, 9.5, LEFT, 45.0, width, lead, &q.inquiry)
     });
@@ -143,7 +141,7 @@ pub(crate) fn inquiry_page(
     // there is a signing certificate only).
     let sign = p.notice.evaluation.item(ItemKind::SignCert).is_some();
     let key = BlockKey::new("inquiry.rest", &[f32::from(u8::from(sign)), y]);
-    let end = c.fixed(key, |c| {
+    let end = c.fixed_to(key, |c| {
         let mut y = c.paragraph(FontId::Mincho, 9.5, LEFT, y, width, lead, &q.delegation);
         y -= 2.0;
         for label in &q.proxy_labels {
@@ -249,7 +247,7 @@ pub(crate) fn application_page(
     let width = RIGHT - LEFT;
     form_header(&mut c, p, &a.title);
     let y = identity_rows(&mut c, p, w.eras, 36.0, true) + 8.0;
-    let y = c.fixed(BlockKey::new("application.rest", &[y]), |c| {
+    let y = c.fixed_to(BlockKey::new("application.rest", &[y]), |c| {
         let mut y = y;
         // Photo box 45 × 35 mm (height × width), with the guidance inside.
         let (px, pw, ph) = (RIGHT - 35.0, 35.0, 45.0);

@@ -219,8 +219,21 @@ impl<'f> Canvas<'f> {
     /// (wording, frames, labels), never a resident's data. `key` says what
     /// the drawing depends on (see [`BlockKey`]); with a cache, a block
     /// drawn before with an equal key is not drawn again, its items are
-    /// copied. Returns what `draw` returned (the next baseline, or 0).
-    pub(crate) fn fixed(&mut self, key: BlockKey<'_>, draw: impl FnOnce(&mut Self) -> f32) -> f32 {
+    /// copied.
+    pub(crate) fn fixed(&mut self, key: BlockKey<'_>, draw: impl FnOnce(&mut Self)) {
+        self.fixed_to(key, |c| {
+            draw(c);
+            0.0
+        });
+    }
+
+    /// [`Canvas::fixed`] for a block that returns where it ends (the next
+    /// baseline), which the cache keeps with its items.
+    pub(crate) fn fixed_to(
+        &mut self,
+        key: BlockKey<'_>,
+        draw: impl FnOnce(&mut Self) -> f32,
+    ) -> f32 {
         let start = self.page.items.len();
         let value = match self.cache {
             Some(cache) => {
@@ -615,7 +628,7 @@ mod tests {
         let f = fonts();
         let cache = LayoutCache::default();
         let draw = |c: &mut Canvas<'_>, y: f32| {
-            c.fixed(BlockKey::new("test.block", &[y]), |c| {
+            c.fixed_to(BlockKey::new("test.block", &[y]), |c| {
                 c.paragraph(
                     FontId::Mincho,
                     9.0,
@@ -656,7 +669,6 @@ mod tests {
             let mut c = Canvas::cached(&f, &cache);
             c.fixed(BlockKey::new("test.incomplete", &[]), |c| {
                 c.text(FontId::Mincho, 9.0, 20.0, y, "裏面もご覧ください。");
-                0.0
             });
         }
     }

@@ -161,7 +161,6 @@ pub(super) fn header(
         for y in [99.0, 198.0] {
             c.line(4.0, y, 9.0, y, 0.4, false);
         }
-        0.0
     });
     // Top right: document number, issue date, issuer.
     c.text_right(FontId::Mincho, 9.0, RIGHT, 20.0, p.document_number);
@@ -183,14 +182,12 @@ pub(super) fn header(
         if w.seal_omitted {
             c.text_right(FontId::Mincho, 9.0, RIGHT, 36.0, "（公印省略）");
         }
-        0.0
     });
 
     let slot = address_block(c, &p.notice.resident, p.is_minor(), w)?;
 
     c.fixed(BlockKey::new("letter.title", &[]).with_text(title), |c| {
         c.text_center(FontId::Gothic, 15.0, 105.0, 108.0, title);
-        0.0
     });
     Ok(slot)
 }
@@ -454,7 +451,7 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
     let z = BodySizes::new(size);
     let width = RIGHT - LEFT;
     let mut y = 116.0;
-    y = c.fixed(BlockKey::new("letter.greeting", &[size, y]), |c| {
+    y = c.fixed_to(BlockKey::new("letter.greeting", &[size, y]), |c| {
         c.paragraph(FontId::Mincho, size, LEFT, y, width, z.lead, &l.greeting)
     });
     y += 1.5;
@@ -463,7 +460,7 @@ fn body(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32) -> f32 {
     // The rest depends on the notice's kind only: the same on every page of
     // that kind.
     let card = f32::from(u8::from(p.notice.selection.kind == Some(NoticeKind::Card)));
-    y = c.fixed(BlockKey::new("letter.rest", &[card, size, y]), |c| {
+    y = c.fixed_to(BlockKey::new("letter.rest", &[card, size, y]), |c| {
         let y = what_to_do(c, p, l, z, y) + 0.8;
         let y = proxy_section(c, p, l, z, y) + 0.8;
         counters_and_notes(c, l, z, y)
@@ -488,7 +485,6 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
                 h,
             );
         }
-        0.0
     });
     let top = y;
     y += row_h;
@@ -499,7 +495,6 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
             BlockKey::new("letter.item_label", &[size, base]).with_text(kind.label()),
             |c| {
                 c.text(FontId::Mincho, size, cols[0] + 2.0, base, kind.label());
-                0.0
             },
         );
         c.text_center(
@@ -528,7 +523,6 @@ fn item_table(c: &mut Canvas<'_>, p: &Packet<'_>, w: &Wording<'_>, size: f32, mu
             let ry = top + row_h * i as f32;
             c.line(LEFT, ry, RIGHT, ry, 0.4, false);
         }
-        0.0
     });
     y
 }
@@ -699,6 +693,5 @@ pub(super) fn footer(c: &mut Canvas<'_>, w: &Wording<'_>) {
         c.line(LEFT, 283.0, RIGHT, 283.0, 0.5, false);
         let size = c.fit_size(FontId::Gothic, 9.5, 7.0, &w.letter.contact, RIGHT - LEFT);
         c.text_center(FontId::Gothic, size, 105.0, 289.0, &w.letter.contact);
-        0.0
     });
 }

@@ -81,7 +81,7 @@ fn body(
     y += 1.5;
     y = item_table(c, p, w, r, size, y);
     y += z.lead + 1.0;
-    y = c.fixed(
+    y = c.fixed_to(
         BlockKey::new("residence.steps_heading", &[z.head, y]).with_text(&r.steps_heading),
         |c| section_heading(c, z.head, y, &r.steps_heading),
     );
@@ -91,7 +91,7 @@ fn body(
     // Where these land depends on the expiry's wrapping above: pages whose
     // wording wrapped alike share a template.
     let tokutei = f32::from(u8::from(p.kind() == NoticeKind::Tokutei));
-    y = c.fixed(BlockKey::new("residence.rest", &[tokutei, size, y]), |c| {
+    y = c.fixed_to(BlockKey::new("residence.rest", &[tokutei, size, y]), |c| {
         let y = section_heading(c, z.head, y, &r.bring_heading);
         let y = bullets(c, z.size, z.lead, y, &r.bring) + 0.8;
         counters(c, w.letter, z, y)
