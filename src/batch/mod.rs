@@ -344,7 +344,8 @@ fn supplement(
         ledger: Some(ledger),
     };
     let built = build(export, night, dest, target, &issued, None, previous)?;
-    if built.notices == 0 && built.record.packets == 0 {
+    // Every packet issues at least one notice: no packets, no notices.
+    if built.record.packets == 0 {
         unchanged::discard_empty_supplement(&built.tmp)?;
         return Ok(RunReport::already_done(dest.out_root.join(&main.batch_id)));
     }
@@ -590,8 +591,6 @@ struct Built<'l> {
     /// Its notices and packets, staged in the ledger (None for a
     /// `--regenerate`).
     staged: Option<StagedBatch<'l>>,
-    /// How many notices and packets it issues.
-    notices: usize,
     counts: Counts,
     files: Vec<(String, usize, usize)>,
     select_seconds: f64,
@@ -686,7 +685,6 @@ fn build<'l>(
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         },
         staged: printed.staged,
-        notices: printed.notices,
         counts: selected.report.counts,
         files: printed.files,
         select_seconds,
@@ -809,16 +807,16 @@ struct Printed<'l> {
     files: Vec<(String, usize, usize)>,
     /// Packets in all.
     packets: u64,
-    /// How many due items were printed (a ledger notice each).
-    notices: usize,
     /// The notices and packets (each with the address it was printed
     /// with: the mail room's pull lists and returns), staged in the ledger.
     staged: Option<StagedBatch<'l>>,
 }
 
-/// Renders the print files, then writes manifest.csv and mailing.csv, and
-/// the auditor's audit.xlsx and report.html (SPEC 12) with the batch's
-/// identity and the counts summary.json will hold.
+/// Renders the print files and, beside them, writes manifest.csv,
+/// mailing.csv, bundles.csv, the mail room's PDFs and audit.xlsx's sheets
+/// of rows and stages the ledger's rows; then finishes audit.xlsx and
+/// report.html (SPEC 12) with the print files, the batch's identity and the
+/// counts summary.json will hold.
 fn print_batch<'l>(
     profile: &Profile,
     csv_encoding: CsvEncoding,
@@ -860,27 +858,29 @@ fn print_batch<'l>(
     // the workbook is finished alone.
     let (written, side) = rayon::join(
         || write_print_files(&job, &files, &planned, &print_dir),
-        || -> Result<(AuditorFiles, Option<StagedBatch<'l>>, usize)> {
+        || -> Result<(AuditorFiles, Option<StagedBatch<'l>>)> {
             write_manifest(tmp, &rows, csv_encoding)?;
             write_mailing(tmp, &rows, csv_encoding)?;
             write_bundles(tmp, &bundles, csv_encoding)?;
             let sheet = count_sheet(profile, &target.batch_id, &rows, settings.output.duplex);
             write_mailroom_pdfs(&job, &bundles, &sheet, &print_dir)?;
             let auditor = AuditorFiles::start(tmp, &identity, &rows)?;
-            let issued = issued_notices(&rows);
             let staged = ledger
-                .map(|l| l.stage_batch(&target.batch_id, as_of, &issued, &printed_packets(&rows)))
+                .map(|l| {
+                    let (notices, packets) = (issued_notices(&rows), printed_packets(&rows));
+                    l.stage_batch(&target.batch_id, as_of, &notices, &packets)
+                })
                 .transpose()
                 .map_err(|e| {
                     Error::State(format!(
                         "{e}: the batch's notices could not be written to the ledger; nothing was recorded and no batch directory was placed. If the ledger is damaged, restore it from the backup or rebuild it with `kigen ledger rebuild`, then run again"
                     ))
                 })?;
-            Ok((auditor, staged, issued.len()))
+            Ok((auditor, staged))
         },
     );
     let written = written?;
-    let (auditor, staged, notices) = side?;
+    let (auditor, staged) = side?;
     let print_files: Vec<PrintFileFacts> = written
         .iter()
         .map(|w| PrintFileFacts {
@@ -898,7 +898,6 @@ fn print_batch<'l>(
             .map(|w| (w.name.clone(), w.spans.len(), w.pages()))
             .collect(),
         packets: placed.len() as u64,
-        notices,
         staged,
     })
 }
