@@ -5,7 +5,8 @@
 //! glyph, how wide is it), so both are answered from tables built at load
 //! time: a dense array for the Basic Multilingual Plane and a hash map for the
 //! rest. Nothing is locked or parsed per call. The same files are also parsed
-//! once by printpdf, whose face the PDF writer clones into each document.
+//! once by printpdf, whose face (without its character map: the writer hands
+//! it glyph ids) the PDF writer clones into each document.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -31,31 +32,6 @@ const BMP_LEN: usize = 0x1_0000;
 /// advance of its own, it only picks a variant of the character before it.
 pub(crate) fn is_variation_selector(c: char) -> bool {
     matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
-}
-
-/// A format 10 cmap subtable mapping every code point from U+0000 up to
-/// the face's highest to its glyph (0 where the face has none).
-fn dense_cmap(
-    bmp: &[u32],
-    astral: &HashMap<u32, u32>,
-) -> allsorts::tables::cmap::owned::CmapSubtable {
-    let top = astral
-        .keys()
-        .copied()
-        .max()
-        .map_or(BMP_LEN, |cp| cp as usize + 1);
-    let mut glyph_id_array: Vec<u16> = bmp.iter().map(|e| (e >> 16) as u16).collect();
-    glyph_id_array.resize(top, 0);
-    for (&cp, &e) in astral {
-        if let Some(slot) = glyph_id_array.get_mut(cp as usize) {
-            *slot = (e >> 16) as u16;
-        }
-    }
-    allsorts::tables::cmap::owned::CmapSubtable::Format10 {
-        language: 0,
-        start_char_code: 0,
-        glyph_id_array,
-    }
 }
 
 /// One face: the metrics tables for layout and printpdf's parse for embedding.
@@ -161,26 +137,30 @@ impl Face {
         self.pdf
             .get_or_init(|| {
                 let mut warnings = Vec::new();
-                let mut pdf = printpdf::ParsedFont::from_bytes(&self.bytes, 0, &mut warnings)
-                    .ok_or_else(|| {
-                        format!(
-                            "printpdf cannot parse it: {}",
-                            warnings
-                                .iter()
-                                .map(|w| w.message.as_str())
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        )
-                    })?;
-                // printpdf looks every character up twice through this
-                // subtable, and allsorts searches format 4 and 12 subtables
-                // linearly: with IPAex's thousands of CJK segments that was
-                // three quarters of the PDF writer's time. A dense format 10
-                // table (code point = index) gives the same answers in O(1);
-                // it only serves lookups; subsetting reads the font's own
-                // cmap from the file.
-                pdf.cmap_subtable = Some(dense_cmap(&self.bmp, &self.astral));
-                Ok(pdf)
+                // The shared-bytes constructor keeps one copy of the file
+                // and parses glyph outlines only if asked (the PDF writer
+                // never asks: it embeds subsets and reads widths from them).
+                let shared = std::sync::Arc::new(rust_fontconfig::FontBytes::Owned(
+                    std::sync::Arc::from(&self.bytes[..]),
+                ));
+                let mut face =
+                    printpdf::font::AzulParsedFont::from_bytes_shared(shared, 0, &mut warnings)
+                        .ok_or_else(|| {
+                            format!(
+                                "printpdf cannot parse it: {}",
+                                warnings
+                                    .iter()
+                                    .map(|w| w.message.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join("; ")
+                            )
+                        })?;
+                // The writer hands printpdf glyph ids, never characters, so
+                // printpdf's character map is never consulted; without it
+                // the face each document clones (three times per font) is
+                // a few hundred bytes instead of the whole map.
+                face.cmap_subtable = None;
+                Ok(printpdf::ParsedFont::from_azul(face))
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -467,26 +447,6 @@ pub(crate) mod tests {
         assert!(a > 2.5 && a < 4.0, "{a}");
         assert!(d > 0.2 && d < 1.5, "{d}");
         assert!((fonts.ascent_mm(FontId::Mincho, 20.0) - 2.0 * a).abs() < 1e-4);
-    }
-
-    #[test]
-    fn dense_lookup_answers_as_printpdf_own_cmap() {
-        let fonts = shipped();
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/ipaexm.ttf");
-        let bytes = std::fs::read(path).unwrap();
-        let own = printpdf::ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).unwrap();
-        let dense = fonts.pdf_font(FontId::Mincho).unwrap();
-        // printpdf's own lookup is a linear search: sample the planes.
-        let sample = (0x20u32..0x3_0000)
-            .step_by(7)
-            .chain("髙﨑〒山ｱ１".chars().map(|c| c as u32));
-        for cp in sample {
-            assert_eq!(
-                own.lookup_glyph_index(cp).unwrap_or(0),
-                dense.lookup_glyph_index(cp).unwrap_or(0),
-                "U+{cp:04X}"
-            );
-        }
     }
 
     #[test]
