@@ -1,6 +1,7 @@
 //! Where the town name (町域) of an address ends, from Japan Post's postal
 //! data, so that the address number is extracted from what follows it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::extract::normalize_char;
@@ -315,8 +316,9 @@ pub fn load_ken_all(bytes: &[u8]) -> Result<KenAll, String> {
 
 /// The built-in table, made by `scripts/gen-postal-table.py` from Japan
 /// Post's KEN_ALL.CSV and JIGYOSYO.CSV (see its first line for the source,
-/// date and licence): a gzipped TSV sorted by postal code.
-const BUILTIN_GZ: &[u8] = include_bytes!("../../data/postal/postal-towns.tsv.gz");
+/// date and licence): a TSV sorted by postal code, kept gzipped in the
+/// repository and inflated by `build.rs`.
+const BUILTIN_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/postal-towns.tsv"));
 
 /// Japan Post's postal data as kigen ships it ([`PostalTable::builtin`]) or
 /// as a municipality supplies it ([`PostalTable::from_ken_all`]), with the
@@ -333,7 +335,7 @@ enum TableSource {
     /// (ascending) and the byte offset where its lines start; they run to
     /// the next code's offset. Lines are only split when asked for.
     Tsv {
-        text: String,
+        text: Cow<'static, str>,
         index: Vec<(u32, u32)>,
     },
     KenAll(KenAll),
@@ -342,19 +344,14 @@ enum TableSource {
 impl PostalTable {
     /// The table built into kigen (Japan Post's area codes and large-user
     /// codes, towns cleaned as [`load_ken_all`] cleans them). Nothing is
-    /// read from disk; decompressing and indexing take a few tens of
-    /// milliseconds in a release build, so call it once per run.
+    /// read from disk; indexing the text takes about ten milliseconds in
+    /// a release build, so call it once per run.
     pub fn builtin() -> Result<PostalTable, String> {
-        use std::io::Read;
-        let mut text = String::with_capacity(8 << 20);
-        flate2::read::GzDecoder::new(BUILTIN_GZ)
-            .read_to_string(&mut text)
-            .map_err(|e| format!("built-in postal table: {e}"))?;
-        Self::from_tsv(text)
+        Self::from_tsv(Cow::Borrowed(BUILTIN_TSV))
     }
 
     /// Parses the TSV that `scripts/gen-postal-table.py` writes.
-    fn from_tsv(text: String) -> Result<PostalTable, String> {
+    fn from_tsv(text: Cow<'static, str>) -> Result<PostalTable, String> {
         let err = |line: usize, what: &str| format!("postal table line {}: {what}", line + 1);
         let first = text.lines().next().unwrap_or_default();
         let date = first
@@ -672,7 +669,7 @@ mod tests {
         assert_eq!(t.ku("1000013").as_deref(), Some("100"));
         assert!(PostalTable::from_tsv("# no date\n".into()).is_err());
         let unsorted = format!("{ok}0600042\tA\t北海道\t札幌市中央区\t大通西\t\t060\n");
-        assert!(PostalTable::from_tsv(unsorted)
+        assert!(PostalTable::from_tsv(unsorted.into())
             .unwrap_err()
             .contains("sorted"));
         let short = "# date: 1\n1000013\tA\t東京都\n";
@@ -700,16 +697,16 @@ mod tests {
         let elapsed = start.elapsed();
         let after = rss_kb();
         let heap = match &t.source {
-            TableSource::Tsv { text, index } => text.capacity() + index.capacity() * 8,
+            TableSource::Tsv { index, .. } => index.capacity() * 8,
             TableSource::KenAll(_) => 0,
         };
         println!(
-            "builtin: {} codes in {:?}; RSS +{} KiB; table {} KiB; gz {} KiB",
+            "builtin: {} codes in {:?}; RSS +{} KiB; index {} KiB; text {} KiB (in the binary)",
             t.len(),
             elapsed,
             after.saturating_sub(before),
             heap / 1024,
-            BUILTIN_GZ.len() / 1024
+            BUILTIN_TSV.len() / 1024
         );
         let start = std::time::Instant::now();
         let mut n = 0;
