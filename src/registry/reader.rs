@@ -166,7 +166,14 @@ impl<'a> Export<'a> {
         let mut keys: Vec<(CodeKey, u32, u64)> = Vec::new();
         let mut join_keys: Vec<(CodeKey, u32, u64)> = Vec::new();
         let (mut a, mut b) = (RecordBatch::default(), RecordBatch::default());
+        let file_bytes = std::fs::metadata(self.input).map_or(0, |m| m.len());
         while stream.next_batches_parallel(&mut a, &mut b)? {
+            if keys.capacity() == 0 {
+                // Room for the whole file at the first batches' rate, so
+                // that the list is not copied as it grows (pages never
+                // written cost no memory).
+                keys.reserve(rows_expected(&[&a, &b], file_bytes));
+            }
             for batch in [&a, &b] {
                 let found: Vec<_> = (0..batch.len())
                     .into_par_iter()
@@ -277,6 +284,23 @@ impl<'a> Export<'a> {
             ),
         })
     }
+}
+
+/// The rows a file of `file_bytes` holds at the rate of `batches` (which
+/// start at its beginning), with a tenth to spare.
+fn rows_expected(batches: &[&RecordBatch], file_bytes: u64) -> usize {
+    let rows: usize = batches.iter().map(|b| b.len()).sum();
+    let read = batches
+        .iter()
+        .filter_map(|b| b.records.last())
+        .map(|r| r.offset)
+        .max()
+        .unwrap_or(0);
+    if rows == 0 || read == 0 {
+        return rows;
+    }
+    let estimate = (file_bytes as f64 / read as f64 * rows as f64 * 1.1) as usize;
+    estimate.min(usize::try_from(file_bytes).unwrap_or(usize::MAX))
 }
 
 /// One batch's rows through `sink`, [`CHUNK_RECORDS`] at a time, in

@@ -17,11 +17,19 @@ use crate::model::InputEncoding;
 use crate::profile::{Columns, Profile};
 use crate::text::trim;
 
-/// Records per batch: big enough to keep two cores busy, small enough that
-/// memory does not grow with the file.
-pub(crate) const BATCH_RECORDS: usize = 16 * 1024;
+/// Records per batch of the second pass: eight chunks of 512 for the
+/// workers, small enough that the two batches in flight stay in a few
+/// megabytes, which are reused from batch to batch.
+pub(crate) const BATCH_RECORDS: usize = 4 * 1024;
 
-const READ_CHUNK: usize = 4 << 20;
+/// Bytes read from the file at a time.
+const READ_CHUNK: usize = 1 << 20;
+
+/// Bytes the first pass splits at once, in two halves on two cores. Small
+/// batches keep the reader's memory small and reused: at 8 MB the buffers
+/// and the batches' growth were a third of a run's page faults (README,
+/// "Speed and memory").
+const PARALLEL_TARGET: usize = 2 << 20;
 
 /// What identifies the file being read: if any of it differs at the end,
 /// the export was rewritten or replaced while kigen read it.
@@ -91,7 +99,8 @@ pub(crate) struct RecordStream {
 impl RecordStream {
     /// Opens `path`.
     pub(crate) fn open(path: &Path) -> Result<Self> {
-        Self::open_at(path, 0, READ_CHUNK * 2)
+        // Room for a parallel gather, so the buffer never moves.
+        Self::open_at(path, 0, PARALLEL_TARGET + READ_CHUNK)
     }
 
     /// Sets the longest record read (`[input] max_record_bytes`); at least
@@ -268,11 +277,10 @@ impl RecordStream {
         a: &mut RecordBatch,
         b: &mut RecordBatch,
     ) -> Result<bool> {
-        const TARGET: usize = 8 << 20;
         a.clear();
         b.clear();
         // Gather enough bytes (or the rest of the file).
-        while !self.eof && self.buf.len() - self.start < TARGET {
+        while !self.eof && self.buf.len() - self.start < PARALLEL_TARGET {
             self.read_more()?;
         }
         let data = &self.buf[self.start..];
