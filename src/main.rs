@@ -11,17 +11,18 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    // Purge freed memory after 100 ms (mimalloc's option 15,
-    // `purge_delay`, default 10 ms here 1 s upstream): a print file's
-    // memory is then reused by the next one instead of being returned to
-    // the system and faulted in again. Purging at once kept the peak lowest
-    // but spent a quarter of the CPU time in the kernel; at 100 ms the
-    // system time is about a tenth and the peak at 1,000,000 rows stays
-    // under 250 MB (README, "Speed and memory"). mimalloc's own
-    // `MIMALLOC_PURGE_DELAY` (milliseconds) overrides it.
+    // Purge freed memory after 1 s (mimalloc's option 15, `purge_delay`;
+    // mimalloc 3's own default, set here so that another version cannot
+    // change it): what a print file frees is reused by the next one
+    // instead of being returned to the system and faulted in again. At
+    // 100 ms a run at 100,000 rows took 42,000 page faults and 13 % of its
+    // CPU time in the kernel, at 1 s 24,000 and 9 %; the peak at 1,000,000
+    // rows stays far under 250 MB because the reader and the summary no
+    // longer hold large buffers (README, "Speed and memory"). mimalloc's
+    // own `MIMALLOC_PURGE_DELAY` (milliseconds) overrides it.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets a plain integer option of the allocator; no pointers.
-        unsafe { libmimalloc_sys::mi_option_set(15, 100) };
+        unsafe { libmimalloc_sys::mi_option_set(15, 1000) };
     }
     // No transparent huge pages: a fresh 2 MB page is zeroed whole at its
     // first touch, which was most of the kernel's share of a run (mimalloc

@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::digest::sha256_hex;
+use crate::digest::{sha256_file_len, sha256_hex};
 use crate::error::{Error, Result};
 use crate::files::create_private;
 use crate::model::{Counts, Field};
@@ -205,13 +205,13 @@ pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<Stri
         .into_par_iter()
         .map(|rel| {
             let path = dir.join(&rel);
-            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let (bytes, sha256) = sha256_file_len(&path)?;
             let print = rel
                 .strip_prefix("print/")
                 .and_then(|n| input.print_files.iter().find(|f| f.0 == n));
             Ok(FileEntry {
-                bytes: bytes.len() as u64,
-                sha256: sha256_hex(&bytes),
+                bytes,
+                sha256,
                 packets: print.map(|p| p.1 as u64),
                 pages: print.map(|p| p.2 as u64),
                 file: rel,
