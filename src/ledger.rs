@@ -1245,7 +1245,7 @@ mod tests {
 
         // A ledger an older kigen created with SQLite's 4 KiB pages.
         let old = dir.path().join("old.sqlite");
-        let mut l = Ledger::open(&old).unwrap();
+        let l = Ledger::open(&old).unwrap();
         l.conn
             .pragma_update(None, "journal_mode", "DELETE")
             .unwrap();
