@@ -1,4 +1,6 @@
-//! The fonts, through printpdf: each font's glyphs drawn in a document are
+//! The fonts of a document: TrueType fonts subset by kigen (`truetype`,
+//! `cidfont`: glyph ids are the codes), or, when a font is not TrueType,
+//! through printpdf: each font's glyphs drawn in a document are
 //! handed to printpdf on one page, which printpdf subsets, embeds (font
 //! program, widths, ToUnicode) and encodes; the codes it wrote on that page
 //! are the subset's numbering, which the content streams then use. The page
@@ -18,17 +20,26 @@ use crate::error::Error;
 
 /// A document with the fonts embedded and no pages yet.
 pub(super) struct Embedded {
-    /// The document, from printpdf.
+    /// The document (from printpdf when it embedded the fonts).
     pub(super) doc: lopdf::Document,
     /// Each font's Type0 font object.
     pub(super) fonts: Vec<(FontId, ObjectId)>,
-    /// Per font, the code of each original glyph id (0 where not drawn).
+    /// Per font, the code of each original glyph id (0 where not drawn);
+    /// empty when every font keeps its glyph ids (`/CIDToGIDMap /Identity`).
     codes: Vec<(FontId, Vec<u16>)>,
 }
 
 impl Embedded {
+    /// Whether the codes are the glyph ids themselves.
+    pub(super) fn identity(&self) -> bool {
+        self.codes.is_empty()
+    }
+
     /// The code a content stream writes for glyph `gid` of `font`.
     pub(super) fn code(&self, font: FontId, gid: u16) -> u16 {
+        if self.identity() {
+            return gid;
+        }
         self.codes
             .iter()
             .find(|(f, _)| *f == font)
@@ -70,8 +81,61 @@ fn resource_id(font: FontId, bits: &[u64]) -> printpdf::FontId {
     printpdf::FontId(name)
 }
 
-/// Embeds the glyphs `used` of `fonts` in a new document.
-pub(super) fn embed(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, Error> {
+/// Who subsets and embeds the fonts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Embedder {
+    /// kigen when every font is TrueType, printpdf otherwise.
+    Best,
+    /// printpdf, whatever the fonts (tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Printpdf,
+}
+
+/// Embeds the glyphs `used` of `fonts` in a new document: kigen's own
+/// subsets when every font is TrueType ([`super::truetype`]), printpdf's
+/// otherwise (a CFF fallback font a city configured).
+pub(super) fn embed(
+    fonts: &FontSet,
+    used: &UsedGlyphs,
+    embedder: Embedder,
+) -> Result<Embedded, Error> {
+    let own = embedder == Embedder::Best
+        && used.text.keys().all(|font| {
+            fonts
+                .font_bytes(*font)
+                .is_some_and(super::truetype::can_subset)
+        });
+    if own {
+        embed_truetype(fonts, used)
+    } else {
+        embed_with_printpdf(fonts, used)
+    }
+}
+
+/// kigen's own subsets: every glyph keeps its id, which is its code.
+fn embed_truetype(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, Error> {
+    let mut doc = super::cidfont::new_document();
+    let mut embedded = Vec::new();
+    for (font, glyphs) in &used.text {
+        let Some(bytes) = fonts.font_bytes(*font) else {
+            continue;
+        };
+        let bits = used.bits.get(font).map(Vec::as_slice).unwrap_or(&[]);
+        let tag = resource_id(*font, bits).0;
+        let mut glyphs = glyphs.clone();
+        glyphs.sort_by_key(|(gid, _)| *gid);
+        let id = super::cidfont::add_font(&mut doc, bytes, &tag[..6], &glyphs)?;
+        embedded.push((*font, id));
+    }
+    Ok(Embedded {
+        doc,
+        fonts: embedded,
+        codes: Vec::new(),
+    })
+}
+
+/// printpdf's subsets: the glyphs renumbered, the codes read back.
+fn embed_with_printpdf(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, Error> {
     let mut doc = PdfDocument::new("");
     let mut ops = vec![Op::StartTextSection];
     // Per font: its printpdf name and its glyphs in ascending order.
