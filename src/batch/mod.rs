@@ -666,6 +666,7 @@ fn build<'l>(
             postal_data: &selected.postal_data,
             counts: &selected.report.counts,
             print_files: &printed.files,
+            print_facts: &printed.facts,
             timings_json: &timings_json,
         },
     )?;
@@ -805,6 +806,8 @@ fn select_rows<'p>(
 struct Printed<'l> {
     /// Print files: (name, packets, pages).
     files: Vec<(String, usize, usize)>,
+    /// The print files' sizes and SHA-256, hashed from the bytes written.
+    facts: Vec<PrintFileFacts>,
     /// Packets in all.
     packets: u64,
     /// The notices and packets (each with the address it was printed
@@ -897,6 +900,7 @@ fn print_batch<'l>(
             .iter()
             .map(|w| (w.name.clone(), w.spans.len(), w.pages()))
             .collect(),
+        facts: print_files,
         packets: placed.len() as u64,
         staged,
     })

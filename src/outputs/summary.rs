@@ -16,6 +16,8 @@ use crate::model::{Counts, Field};
 use rayon::prelude::*;
 
 use crate::names::PRINT_DIR;
+
+use super::overview::PrintFileFacts;
 pub(crate) use crate::names::SUMMARY_FILE;
 
 /// One output file.
@@ -167,6 +169,9 @@ pub(crate) struct SummaryInput<'a> {
     pub(crate) counts: &'a Counts,
     /// Print files: (name under print/, packets, pages).
     pub(crate) print_files: &'a [(String, usize, usize)],
+    /// The print files' sizes and SHA-256 as the renderer hashed the bytes
+    /// it wrote (and synced): not read back.
+    pub(crate) print_facts: &'a [PrintFileFacts],
     /// The timings object, as JSON text.
     pub(crate) timings_json: &'a str,
 }
@@ -199,13 +204,16 @@ pub(crate) fn batch_files(dir: &Path) -> Result<Vec<String>> {
 
 /// Hashes every file of the batch and writes summary.json; returns its SHA-256.
 pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<String> {
-    // Read back from the disk and hashed, a file per worker (the print
-    // files are most of the bytes).
+    // The print files were hashed as they were written; the others are
+    // read back from the disk and hashed, a file per worker.
     let files = batch_files(dir)?
         .into_par_iter()
         .map(|rel| {
             let path = dir.join(&rel);
-            let (bytes, sha256) = sha256_file_len(&path)?;
+            let (bytes, sha256) = match input.print_facts.iter().find(|f| f.file == rel) {
+                Some(f) => (f.bytes, f.sha256.clone()),
+                None => sha256_file_len(&path)?,
+            };
             let print = rel
                 .strip_prefix("print/")
                 .and_then(|n| input.print_files.iter().find(|f| f.0 == n));
