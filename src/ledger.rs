@@ -1222,6 +1222,17 @@ mod tests {
         }
     }
 
+    /// Commits the batch of 2026-11-26 with one card notice (A1).
+    fn commit_one_notice(l: &mut Ledger) {
+        l.commit_batch(
+            &record("2026-11-26"),
+            &[notice("A1", ItemKind::Card, "2027-01-15")],
+            &[],
+            &[],
+        )
+        .unwrap();
+    }
+
     #[test]
     fn a_new_ledger_has_16_kib_pages_and_an_old_one_keeps_its_own() {
         let page_size = |l: &Ledger| -> i64 {
@@ -1232,13 +1243,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.sqlite");
         let mut l = Ledger::open(&path).unwrap();
-        l.commit_batch(
-            &record("2026-11-26"),
-            &[notice("A1", ItemKind::Card, "2027-01-15")],
-            &[],
-            &[],
-        )
-        .unwrap();
+        commit_one_notice(&mut l);
         assert_eq!(page_size(&l), LEDGER_PAGE_SIZE);
         drop(l);
         assert_eq!(page_size(&Ledger::open(&path).unwrap()), LEDGER_PAGE_SIZE);
@@ -1254,13 +1259,7 @@ mod tests {
         assert_eq!(page_size(&l), 4096);
         drop(l);
         let mut l = Ledger::open(&old).unwrap();
-        l.commit_batch(
-            &record("2026-11-26"),
-            &[notice("A1", ItemKind::Card, "2027-01-15")],
-            &[],
-            &[],
-        )
-        .unwrap();
+        commit_one_notice(&mut l);
         assert_eq!(page_size(&l), 4096);
         assert_eq!(l.latest().unwrap(), Some(d("2026-11-26")));
     }
@@ -1320,13 +1319,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kigen.sqlite");
         let mut l = Ledger::open(&path).unwrap();
-        l.commit_batch(
-            &record("2026-11-26"),
-            &[notice("A1", ItemKind::Card, "2027-01-15")],
-            &[],
-            &[],
-        )
-        .unwrap();
+        commit_one_notice(&mut l);
         l.conn
             .execute("UPDATE notice SET expiry = '2027-01-17'", [])
             .unwrap();
