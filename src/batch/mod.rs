@@ -665,8 +665,7 @@ fn build<'l>(
             profile_sha256: &profile.sha256,
             postal_data: &selected.postal_data,
             counts: &selected.report.counts,
-            print_files: &printed.files,
-            print_facts: &printed.facts,
+            print_files: &printed.facts,
             timings_json: &timings_json,
         },
     )?;

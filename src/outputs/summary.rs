@@ -167,11 +167,9 @@ pub(crate) struct SummaryInput<'a> {
     pub(crate) postal_data: &'a str,
     /// The counts.
     pub(crate) counts: &'a Counts,
-    /// Print files: (name under print/, packets, pages).
-    pub(crate) print_files: &'a [(String, usize, usize)],
-    /// The print files' sizes and SHA-256 as the renderer hashed the bytes
-    /// it wrote (and synced): not read back.
-    pub(crate) print_facts: &'a [PrintFileFacts],
+    /// The print files: packets and pages, and their sizes and SHA-256 as
+    /// the renderer hashed the bytes it wrote (and synced): not read back.
+    pub(crate) print_files: &'a [PrintFileFacts],
     /// The timings object, as JSON text.
     pub(crate) timings_json: &'a str,
 }
@@ -209,19 +207,16 @@ pub(crate) fn write_summary(dir: &Path, input: &SummaryInput<'_>) -> Result<Stri
     let files = batch_files(dir)?
         .into_par_iter()
         .map(|rel| {
-            let path = dir.join(&rel);
-            let (bytes, sha256) = match input.print_facts.iter().find(|f| f.file == rel) {
+            let print = input.print_files.iter().find(|f| f.file == rel);
+            let (bytes, sha256) = match print {
                 Some(f) => (f.bytes, f.sha256.clone()),
-                None => sha256_file_len(&path)?,
+                None => sha256_file_len(&dir.join(&rel))?,
             };
-            let print = rel
-                .strip_prefix("print/")
-                .and_then(|n| input.print_files.iter().find(|f| f.0 == n));
             Ok(FileEntry {
                 bytes,
                 sha256,
-                packets: print.map(|p| p.1 as u64),
-                pages: print.map(|p| p.2 as u64),
+                packets: print.map(|p| p.packets),
+                pages: print.map(|p| p.pages),
                 file: rel,
             })
         })

@@ -34,12 +34,10 @@ pub(super) fn add_font(
     let scale = 1000.0 / f32::from(face.units_per_em().max(1));
     let em = |v: f32| (v * scale).round() as i64;
 
-    let mut file = Stream::new(
+    let file = doc.add_object(Stream::new(
         Dictionary::from_iter([("Length1", Object::Integer(program.len() as i64))]),
         program,
-    );
-    file.allows_compression = true;
-    let file = doc.add_object(file);
+    ));
     let bbox = face.global_bounding_box();
     let ascent = em(f32::from(face.ascender()));
     let italic = face.italic_angle().round() as i64;

@@ -25,22 +25,18 @@ pub(super) struct Embedded {
     /// Each font's Type0 font object.
     pub(super) fonts: Vec<(FontId, ObjectId)>,
     /// Per font, the code of each original glyph id (0 where not drawn);
-    /// empty when every font keeps its glyph ids (`/CIDToGIDMap /Identity`).
-    codes: Vec<(FontId, Vec<u16>)>,
+    /// `None` when every glyph keeps its id as its code (kigen's subsets,
+    /// `/CIDToGIDMap /Identity`).
+    codes: Option<Vec<(FontId, Vec<u16>)>>,
 }
 
 impl Embedded {
-    /// Whether the codes are the glyph ids themselves.
-    pub(super) fn identity(&self) -> bool {
-        self.codes.is_empty()
-    }
-
     /// The code a content stream writes for glyph `gid` of `font`.
     pub(super) fn code(&self, font: FontId, gid: u16) -> u16 {
-        if self.identity() {
+        let Some(codes) = &self.codes else {
             return gid;
-        }
-        self.codes
+        };
+        codes
             .iter()
             .find(|(f, _)| *f == font)
             .and_then(|(_, c)| c.get(usize::from(gid)))
@@ -130,7 +126,7 @@ fn embed_truetype(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, Error>
     Ok(Embedded {
         doc,
         fonts: embedded,
-        codes: Vec::new(),
+        codes: None,
     })
 }
 
@@ -193,7 +189,7 @@ fn embed_with_printpdf(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, E
     let mut embedded = Embedded {
         doc: lo,
         fonts: Vec::new(),
-        codes: Vec::new(),
+        codes: Some(Vec::new()),
     };
     if let Some(page) = embedded.doc.get_pages().into_values().next() {
         read_codes(&mut embedded, page, &listed)?;
@@ -272,7 +268,10 @@ fn read_codes(
             table[usize::from(*gid)] = code;
         }
         embedded.fonts.push((*font, object));
-        embedded.codes.push((*font, table));
+        embedded
+            .codes
+            .get_or_insert_with(Vec::new)
+            .push((*font, table));
     }
     Ok(())
 }
