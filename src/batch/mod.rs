@@ -708,7 +708,7 @@ fn load<'p>(export: &Export<'p>) -> Result<Loaded<'p>> {
         || export.first_pass(),
         || -> Result<_> {
             let renderer = Renderer::new(profile)?;
-            crate::render::pdf::prepare_fonts(&renderer.fonts)?;
+            renderer.fonts.prepare_pdf()?;
             Ok((renderer, load_postal(profile)?))
         },
     );

@@ -4,10 +4,9 @@
 //! Layout asks two questions for every character of every notice (is there a
 //! glyph, how wide is it), so both are answered from tables built at load
 //! time: a dense array for the Basic Multilingual Plane and a hash map for the
-//! rest. Nothing is locked or parsed per call. The PDF writer subsets the
-//! files' bytes itself; only a font it cannot subset (not TrueType) is also
-//! parsed, once, by printpdf, whose face (without its character map: the
-//! writer hands it glyph ids) is then cloned into each document.
+//! rest. Nothing is locked or parsed per call. The same files are also parsed
+//! once by printpdf, whose face (without its character map: the writer hands
+//! it glyph ids) the PDF writer clones into each document.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -362,27 +361,15 @@ impl FontSet {
             .filter(|&g| u32::from(g) != plain)
     }
 
-    /// The font file of `font` (`None` when not loaded).
-    pub(crate) fn font_bytes(&self, font: FontId) -> Option<&[u8]> {
-        self.loaded(font).map(|f| &f.bytes[..])
-    }
-
-    /// Whether `font` is loaded (the fallback may not be).
-    pub(crate) fn is_loaded(&self, font: FontId) -> bool {
-        self.loaded(font).is_some()
-    }
-
     /// printpdf's parse of `font`, for embedding (`None` when not loaded
     /// or not parseable; [`FontSet::prepare_pdf`] reports why).
     pub(crate) fn pdf_font(&self, font: FontId) -> Option<&printpdf::ParsedFont> {
         self.loaded(font).and_then(|f| f.pdf().ok())
     }
 
-    /// Parses for printpdf, now, every loaded font that `embeds_itself`
-    /// (the PDF writer's test) says the writer cannot embed on its own, so
-    /// that a font printpdf cannot embed either stops the run before
-    /// anything is rendered.
-    pub(crate) fn prepare_pdf(&self, embeds_itself: impl Fn(&[u8]) -> bool) -> Result<(), Error> {
+    /// Parses every loaded font for the PDF writer now, so that a font
+    /// printpdf cannot embed stops the run before anything is rendered.
+    pub(crate) fn prepare_pdf(&self) -> Result<(), Error> {
         for face in [
             Some(&self.mincho),
             Some(&self.gothic),
@@ -390,7 +377,6 @@ impl FontSet {
         ]
         .into_iter()
         .flatten()
-        .filter(|face| !embeds_itself(&face.bytes))
         {
             face.pdf().map_err(|message| Error::Font {
                 path: face.path.clone(),

@@ -1,12 +1,11 @@
 //! Display lists to PDF bytes.
 //!
 //! The content streams (every page's and every template's) are written
-//! directly from the display list (`content`); the fonts are subset and
-//! embedded with their widths and ToUnicode maps (`fonts_embed`): TrueType
-//! fonts by kigen, glyph ids kept (`truetype`, `cidfont`), any other font
-//! by printpdf; the pages and templates are then added through printpdf's
-//! lopdf and the document finished there, because printpdf's own `save`
-//! falls short:
+//! directly from the display list (`content`); printpdf subsets and embeds
+//! the fonts, with their widths and ToUnicode maps, and builds the
+//! document (`fonts_embed`); the pages and templates are then added through
+//! printpdf's lopdf and the document finished there, because printpdf's own
+//! `save` falls short:
 //!
 //! - **Same bytes every time.** printpdf names fonts and the trailer `/ID`
 //!   from a process-wide counter, so output would depend on what other
@@ -29,20 +28,11 @@ use super::display::{FontId, Page, PT_PER_MM};
 use super::fonts::FontSet;
 use crate::error::Error;
 
-mod cidfont;
 mod content;
 mod fonts_embed;
 mod template;
-mod truetype;
 use content::{media_box, Content, Writer};
 use template::Templates;
-
-/// Checks before rendering that every font of `fonts` can be embedded:
-/// TrueType fonts by kigen itself, others (a CFF fallback font) by
-/// printpdf, whose parse is made now.
-pub(crate) fn prepare_fonts(fonts: &FontSet) -> Result<(), Error> {
-    fonts.prepare_pdf(truetype::can_subset)
-}
 
 /// libdeflate's level for every stream. On a print file's 1,002 page
 /// streams (1.8 KB each): level 1 takes 12 µs a stream for 40.3 % of the
@@ -69,17 +59,6 @@ pub fn write_pdf<P: Borrow<Page>>(
     fonts: &FontSet,
     info: &DocumentInfo<'_>,
 ) -> Result<Vec<u8>, Error> {
-    write_pdf_with(pages, fonts, info, fonts_embed::Embedder::Best)
-}
-
-/// [`write_pdf`], with the fonts embedded as `embedder` says (the tests
-/// take printpdf's way with TrueType fonts too).
-fn write_pdf_with<P: Borrow<Page>>(
-    pages: impl IntoIterator<Item = P>,
-    fonts: &FontSet,
-    info: &DocumentInfo<'_>,
-    embedder: fonts_embed::Embedder,
-) -> Result<Vec<u8>, Error> {
     let mut writer = Writer::new(fonts);
     let mut templates = Templates::default();
     // Pages given by value are dropped as soon as they are written: a
@@ -89,7 +68,7 @@ fn write_pdf_with<P: Borrow<Page>>(
         .map(|page| page_out(page.borrow(), &mut writer, &mut templates))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut embedded = fonts_embed::embed(fonts, &writer.used, embedder)?;
+    let mut embedded = fonts_embed::embed(fonts, &writer.used)?;
     let code_of = |font: FontId, gid: u16| embedded.code(font, gid);
     for content in templates
         .forms
@@ -417,38 +396,6 @@ pub(crate) mod tests {
             .map(|o| o.as_float().unwrap())
             .collect();
         assert!((media[2] - 595.28).abs() < 0.01 && (media[3] - 841.89).abs() < 0.01);
-    }
-
-    #[test]
-    fn printpdfs_embedding_still_serves_a_font_kigen_does_not_subset() {
-        // The way a CFF fallback font takes, tried with the TrueType fonts:
-        // the same text comes out, in subset fonts.
-        let fonts = shipped();
-        let own = write_pdf(two_pages(), &fonts, &info(1)).unwrap();
-        let theirs = write_pdf_with(
-            two_pages(),
-            &fonts,
-            &info(1),
-            fonts_embed::Embedder::Printpdf,
-        )
-        .unwrap();
-        assert_ne!(own, theirs);
-        let (own, theirs) = (load(&own), load(&theirs));
-        for page in [1, 2] {
-            assert_eq!(
-                own.extract_text(&[page]).unwrap(),
-                theirs.extract_text(&[page]).unwrap()
-            );
-        }
-        for font in type0_fonts(&theirs) {
-            let name = font.get(b"BaseFont").and_then(Object::as_name).unwrap();
-            assert_eq!(
-                name.get(6),
-                Some(&b'+'),
-                "{}",
-                String::from_utf8_lossy(name)
-            );
-        }
     }
 
     #[test]

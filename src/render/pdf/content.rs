@@ -189,7 +189,7 @@ impl<'a> Writer<'a> {
         st: &mut State,
         out: &mut Content,
     ) -> Result<(), Error> {
-        if !self.fonts.is_loaded(run.font) {
+        if self.fonts.pdf_font(run.font).is_none() {
             return Err(Error::Internal(format!(
                 "text run {:?} is set in {:?}, which is not loaded",
                 run.text, run.font

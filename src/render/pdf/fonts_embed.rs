@@ -1,6 +1,4 @@
-//! The fonts of a document: TrueType fonts subset by kigen (`truetype`,
-//! `cidfont`: glyph ids are the codes), or, when a font is not TrueType,
-//! through printpdf: each font's glyphs drawn in a document are
+//! The fonts, through printpdf: each font's glyphs drawn in a document are
 //! handed to printpdf on one page, which printpdf subsets, embeds (font
 //! program, widths, ToUnicode) and encodes; the codes it wrote on that page
 //! are the subset's numbering, which the content streams then use. The page
@@ -20,23 +18,18 @@ use crate::error::Error;
 
 /// A document with the fonts embedded and no pages yet.
 pub(super) struct Embedded {
-    /// The document (from printpdf when it embedded the fonts).
+    /// The document, from printpdf.
     pub(super) doc: lopdf::Document,
     /// Each font's Type0 font object.
     pub(super) fonts: Vec<(FontId, ObjectId)>,
-    /// Per font, the code of each original glyph id (0 where not drawn);
-    /// `None` when every glyph keeps its id as its code (kigen's subsets,
-    /// `/CIDToGIDMap /Identity`).
-    codes: Option<Vec<(FontId, Vec<u16>)>>,
+    /// Per font, the code of each original glyph id (0 where not drawn).
+    codes: Vec<(FontId, Vec<u16>)>,
 }
 
 impl Embedded {
     /// The code a content stream writes for glyph `gid` of `font`.
     pub(super) fn code(&self, font: FontId, gid: u16) -> u16 {
-        let Some(codes) = &self.codes else {
-            return gid;
-        };
-        codes
+        self.codes
             .iter()
             .find(|(f, _)| *f == font)
             .and_then(|(_, c)| c.get(usize::from(gid)))
@@ -77,61 +70,8 @@ fn resource_id(font: FontId, bits: &[u64]) -> printpdf::FontId {
     printpdf::FontId(name)
 }
 
-/// Who subsets and embeds the fonts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Embedder {
-    /// kigen when every font is TrueType, printpdf otherwise.
-    Best,
-    /// printpdf, whatever the fonts (tests).
-    #[cfg_attr(not(test), allow(dead_code))]
-    Printpdf,
-}
-
-/// Embeds the glyphs `used` of `fonts` in a new document: kigen's own
-/// subsets when every font is TrueType ([`super::truetype`]), printpdf's
-/// otherwise (a CFF fallback font a city configured).
-pub(super) fn embed(
-    fonts: &FontSet,
-    used: &UsedGlyphs,
-    embedder: Embedder,
-) -> Result<Embedded, Error> {
-    let own = embedder == Embedder::Best
-        && used.text.keys().all(|font| {
-            fonts
-                .font_bytes(*font)
-                .is_some_and(super::truetype::can_subset)
-        });
-    if own {
-        embed_truetype(fonts, used)
-    } else {
-        embed_with_printpdf(fonts, used)
-    }
-}
-
-/// kigen's own subsets: every glyph keeps its id, which is its code.
-fn embed_truetype(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, Error> {
-    let mut doc = super::cidfont::new_document();
-    let mut embedded = Vec::new();
-    for (font, glyphs) in &used.text {
-        let Some(bytes) = fonts.font_bytes(*font) else {
-            continue;
-        };
-        let bits = used.bits.get(font).map(Vec::as_slice).unwrap_or(&[]);
-        let tag = resource_id(*font, bits).0;
-        let mut glyphs = glyphs.clone();
-        glyphs.sort_by_key(|(gid, _)| *gid);
-        let id = super::cidfont::add_font(&mut doc, bytes, &tag[..6], &glyphs)?;
-        embedded.push((*font, id));
-    }
-    Ok(Embedded {
-        doc,
-        fonts: embedded,
-        codes: None,
-    })
-}
-
-/// printpdf's subsets: the glyphs renumbered, the codes read back.
-fn embed_with_printpdf(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, Error> {
+/// Embeds the glyphs `used` of `fonts` in a new document.
+pub(super) fn embed(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, Error> {
     let mut doc = PdfDocument::new("");
     let mut ops = vec![Op::StartTextSection];
     // Per font: its printpdf name and its glyphs in ascending order.
@@ -189,7 +129,7 @@ fn embed_with_printpdf(fonts: &FontSet, used: &UsedGlyphs) -> Result<Embedded, E
     let mut embedded = Embedded {
         doc: lo,
         fonts: Vec::new(),
-        codes: Some(Vec::new()),
+        codes: Vec::new(),
     };
     if let Some(page) = embedded.doc.get_pages().into_values().next() {
         read_codes(&mut embedded, page, &listed)?;
@@ -268,10 +208,7 @@ fn read_codes(
             table[usize::from(*gid)] = code;
         }
         embedded.fonts.push((*font, object));
-        embedded
-            .codes
-            .get_or_insert_with(Vec::new)
-            .push((*font, table));
+        embedded.codes.push((*font, table));
     }
     Ok(())
 }
